@@ -1,0 +1,152 @@
+//! Agents: the principals of SPEC §2, each with its own Ed25519 key and status.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::sensitive::SecretText;
+
+pub const MAX_NAME_LEN: usize = 63;
+
+/// Checks an agent name: 1-63 chars of `[a-z0-9._-]`, starting with a letter or digit.
+pub fn validate_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && name.as_bytes()[0].is_ascii_alphanumeric()
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
+    if ok {
+        Ok(())
+    } else {
+        let shown: String = name.chars().take(80).collect();
+        Err(
+            Error::usage(format!("invalid agent name '{}'", shown.escape_default())).hint(
+                "use 1-63 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit",
+            ),
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Active,
+    Suspended,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Suspended => "suspended",
+        }
+    }
+}
+
+/// A hard call-rate limit: at most `count` mints or execs per `per_secs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateLimit {
+    pub count: u32,
+    pub per_secs: u32,
+}
+
+impl RateLimit {
+    /// Parses `N/s`, `N/m`, `N/h`.
+    pub fn parse(text: &str) -> Result<RateLimit> {
+        let bad = || {
+            Error::usage(format!("invalid rate limit '{text}'"))
+                .hint("write it as N/s, N/m or N/h, e.g. 60/m")
+        };
+        let (n, unit) = text.split_once('/').ok_or_else(bad)?;
+        let count: u32 = n.trim().parse().ok().filter(|n| *n > 0).ok_or_else(bad)?;
+        let per_secs = match unit.trim() {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            _ => return Err(bad()),
+        };
+        Ok(RateLimit { count, per_secs })
+    }
+
+    pub fn arg(text: &str) -> std::result::Result<RateLimit, String> {
+        RateLimit::parse(text).map_err(|e| e.to_string())
+    }
+}
+
+impl std::fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = match self.per_secs {
+            1 => "s",
+            60 => "m",
+            _ => "h",
+        };
+        write!(f, "{}/{unit}", self.count)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Agent {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub status: Status,
+    pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ttl_secs: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    #[serde(default)]
+    pub suspend_on_anomaly: bool,
+    /// The agent's Ed25519 signing key (base64), kept only in encrypted files.
+    pub signing_key: SecretText,
+    pub public_key: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn names() {
+        for ok in ["a", "coder", "ci-deploy.v2", "0agent", &"a".repeat(63)] {
+            assert!(validate_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "-a",
+            ".a",
+            "_a",
+            "Coder",
+            "a b",
+            "a/b",
+            "ä",
+            &"a".repeat(64),
+        ] {
+            assert!(validate_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rate_limits() {
+        assert_eq!(
+            RateLimit::parse("5/m").unwrap(),
+            RateLimit {
+                count: 5,
+                per_secs: 60
+            }
+        );
+        assert!(RateLimit::parse("0/m").is_err());
+        assert!(RateLimit::parse("5/d").is_err());
+        assert_eq!(RateLimit::parse("60/h").unwrap().to_string(), "60/h");
+    }
+
+    proptest! {
+        #[test]
+        fn valid_names_never_contain_path_separators(name in "[a-z0-9][a-z0-9._-]{0,62}") {
+            prop_assert!(validate_name(&name).is_ok());
+            prop_assert!(!name.contains('/'));
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! The audit log (SPEC §6): append-only JSON Lines in `audit.jsonl`, hash-chained.
+//!
+//! Each line is one JSON object whose last member is `"hash"`. The hash is
+//! `SHA-256(0x00 || line-without-hash)`, where line-without-hash is the exact bytes of the line with
+//! the trailing `,"hash":"…"` member removed; every entry carries the previous entry's hash in `prev`
+//! and its position in `seq`. Hashing the bytes as written (rather than a re-serialisation) means a
+//! verifier needs no canonical JSON, and any edit to any byte is caught.
+//!
+//! Appends are O(1): the writer reads only the log's last line, under the vault lock, and makes each
+//! batch durable with one `write` and one `fsync` before the command reports success (fail closed).
+
+pub mod chain;
+
+use std::collections::BTreeMap;
+use std::fs::OpenOptions;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub const FILE: &str = "audit.jsonl";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Ok,
+    Denied,
+    Error,
+}
+
+/// What happened, before it is given a place in the chain.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Event {
+    pub actor: String,
+    pub action: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<serde_json::Value>,
+    pub result: Option<Outcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub argv_hmac: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params_hmac: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}
+
+impl Event {
+    pub fn new(actor: impl Into<String>, action: &str) -> Event {
+        Event {
+            actor: actor.into(),
+            action: action.to_string(),
+            result: Some(Outcome::Ok),
+            ..Event::default()
+        }
+    }
+
+    pub fn admin(action: &str) -> Event {
+        Event::new("admin", action)
+    }
+
+    #[must_use]
+    pub fn agent(mut self, name: &str) -> Event {
+        self.agent = Some(name.to_string());
+        self
+    }
+
+    #[must_use]
+    pub fn secrets<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Event {
+        self.secrets = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    #[must_use]
+    pub fn outcome(mut self, outcome: Outcome, reason: impl Into<String>) -> Event {
+        self.result = Some(outcome);
+        self.reason = Some(reason.into());
+        self
+    }
+
+    #[must_use]
+    pub fn details(mut self, details: serde_json::Value) -> Event {
+        self.details = Some(details);
+        self
+    }
+}
+
+/// The serialised form: `seq` and `ts` first, `prev` last (the writer appends `hash`).
+#[derive(Serialize)]
+struct EntryOut<'a> {
+    seq: u64,
+    ts: String,
+    #[serde(flatten)]
+    event: &'a Event,
+    prev: &'a str,
+}
+
+/// Where the chain ends: the last entry's `seq` and `hash` (`seq` 0 and the zero hash when empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: String,
+}
+
+impl Head {
+    pub fn genesis() -> Head {
+        Head {
+            seq: 0,
+            hash: chain::ZERO_HASH.to_string(),
+        }
+    }
+}
+
+/// Lines ready to append, with the head they will produce. Built and written under the vault lock.
+pub struct Prepared {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    pub head: Head,
+    /// Whether the existing log ends in a torn (crash-interrupted) line that must be closed first.
+    torn: bool,
+}
+
+/// HMAC form of a sensitive value, as stored in `argv_hmac` / `params_hmac` (and printed by
+/// `audit hash`).
+pub fn hmac_field(key: &crate::sensitive::SecretText, value: &[u8]) -> String {
+    format!(
+        "hmac-sha256:{}",
+        crate::crypto::hex(&crate::crypto::hmac_sha256(
+            key.expose_secret().as_bytes(),
+            value
+        ))
+    )
+}
+
+/// Chains `events` after the log's current last entry. Call with the vault lock held.
+pub fn prepare(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Prepared> {
+    let path = dir.join(FILE);
+    let (mut head, torn) = read_head(&path)?;
+    let mut bytes = Vec::new();
+    if torn {
+        bytes.push(b'\n');
+    }
+    let ts = crate::clock::rfc3339(now);
+    for event in events {
+        let seq = head.seq + 1;
+        let body = serde_json::to_string(&EntryOut {
+            seq,
+            ts: ts.clone(),
+            event,
+            prev: &head.hash,
+        })
+        .map_err(|e| Error::other(format!("cannot serialise an audit entry: {e}")))?;
+        let hash = chain::entry_hash(body.as_bytes());
+        bytes.extend_from_slice(&body.as_bytes()[..body.len() - 1]);
+        bytes.extend_from_slice(format!(",\"hash\":\"{hash}\"}}\n").as_bytes());
+        head = Head { seq, hash };
+    }
+    Ok(Prepared {
+        path,
+        bytes,
+        head,
+        torn,
+    })
+}
+
+impl Prepared {
+    /// Appends the lines with one write and makes them durable. If this fails the caller must not
+    /// report success or release anything (fail closed, SPEC §6).
+    pub fn write(self) -> Result<Head> {
+        let audit_err = |e: std::io::Error| Error::io("cannot write the audit log", &self.path, e);
+        let mut file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(crate::vault::fsio::FILE_MODE)
+            .open(&self.path)
+            .map_err(audit_err)?;
+        let _ = self.torn;
+        file.write_all(&self.bytes).map_err(audit_err)?;
+        file.sync_data().map_err(audit_err)?;
+        Ok(self.head)
+    }
+}
+
+/// Appends `events` now (lock held by the caller) and returns the new head.
+pub fn append(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Head> {
+    prepare(dir, now, events)?.write()
+}
+
+/// Reads the last complete line of the log. Reads at most the final 64 KiB: appends stay O(1).
+fn read_head(path: &Path) -> Result<(Head, bool)> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Head::genesis(), false)),
+        Err(e) => return Err(Error::io("cannot read the audit log", path, e)),
+    };
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io("cannot read the audit log", path, e))?
+        .len();
+    if len == 0 {
+        return Ok((Head::genesis(), false));
+    }
+    let window = len.min(64 * 1024);
+    file.seek(SeekFrom::Start(len - window))
+        .map_err(|e| Error::io("cannot read the audit log", path, e))?;
+    let mut tail = Vec::with_capacity(window as usize);
+    file.read_to_end(&mut tail)
+        .map_err(|e| Error::io("cannot read the audit log", path, e))?;
+    let torn = tail.last() != Some(&b'\n');
+    let complete = match tail.iter().rposition(|b| *b == b'\n') {
+        Some(end) => &tail[..end],
+        None => {
+            return Err(Error::bad_data(format!(
+                "the audit log {} has no complete entry at its end",
+                path.display()
+            ))
+            .hint("run `agentcred audit verify` to see what is wrong with it"));
+        }
+    };
+    let start = complete
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let last = &complete[start..];
+    #[derive(Deserialize)]
+    struct Tail {
+        seq: u64,
+        hash: String,
+    }
+    let tail: Tail = serde_json::from_slice(last).map_err(|_| {
+        Error::bad_data(format!(
+            "the last entry of the audit log {} is unreadable",
+            path.display()
+        ))
+        .hint("run `agentcred audit verify` to see what is wrong with it")
+    })?;
+    Ok((
+        Head {
+            seq: tail.seq,
+            hash: tail.hash,
+        },
+        torn,
+    ))
+}

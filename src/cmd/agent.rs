@@ -1,0 +1,263 @@
+use serde::Serialize;
+
+use crate::agent::{self, Agent, RateLimit, Status};
+use crate::audit::Event;
+use crate::cli::{AgentAddArgs, AgentCommand};
+use crate::cmd::Ctx;
+use crate::crypto::KeyPair;
+use crate::error::{Error, Result};
+
+pub fn run(ctx: &Ctx, command: AgentCommand) -> Result<()> {
+    match command {
+        AgentCommand::Add(args) => add(ctx, args),
+        AgentCommand::List => list(ctx),
+        AgentCommand::Show { name } => show(ctx, &name),
+        AgentCommand::Suspend { name } => set_status(ctx, &name, Status::Suspended),
+        AgentCommand::Resume { name } => set_status(ctx, &name, Status::Active),
+        AgentCommand::Remove { name, yes } => remove(ctx, &name, yes),
+    }
+}
+
+/// The public view of an agent: everything but its signing key.
+#[derive(Serialize)]
+struct AgentView<'a> {
+    name: &'a str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    created_at: String,
+    max_ttl: Option<String>,
+    rate_limit: Option<String>,
+    suspend_on_anomaly: bool,
+    public_key: &'a str,
+}
+
+impl<'a> From<&'a Agent> for AgentView<'a> {
+    fn from(a: &'a Agent) -> Self {
+        AgentView {
+            name: &a.name,
+            status: a.status.as_str(),
+            description: a.description.as_deref(),
+            created_at: crate::clock::rfc3339(a.created_at),
+            max_ttl: a
+                .max_ttl_secs
+                .map(|s| crate::duration::format(chrono::Duration::seconds(s))),
+            rate_limit: a.rate_limit.map(|r| r.to_string()),
+            suspend_on_anomaly: a.suspend_on_anomaly,
+            public_key: &a.public_key,
+        }
+    }
+}
+
+fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
+    for name in &args.names {
+        agent::validate_name(name)?;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(dup) = args.names.iter().find(|n| !seen.insert(n.as_str())) {
+        return Err(
+            Error::usage(format!("agent '{dup}' is named twice")).hint("name each agent once")
+        );
+    }
+    if let Some(d) = args.max_ttl.filter(|d| d.num_seconds() <= 0) {
+        return Err(Error::usage(format!(
+            "--max-ttl must be positive, not {}",
+            crate::duration::format(d)
+        )));
+    }
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let names = args.names.clone();
+    vault.update(&admin, ctx.now(), |c| {
+        if let Some(existing) = names
+            .iter()
+            .find(|n| c.state.agents.contains_key(n.as_str()))
+        {
+            return Err(
+                Error::exists(format!("an agent named '{existing}' already exists")).hint(
+                    "choose another name, or see it with `agentcred agent show`; nothing was added",
+                ),
+            );
+        }
+        let mut events = Vec::with_capacity(names.len());
+        for name in &names {
+            let key = KeyPair::generate();
+            c.state.agents.insert(
+                name.clone(),
+                Agent {
+                    name: name.clone(),
+                    description: args.description.clone(),
+                    status: Status::Active,
+                    created_at: c.now,
+                    max_ttl_secs: args.max_ttl.map(|d| d.num_seconds()),
+                    rate_limit: args.rate_limit,
+                    suspend_on_anomaly: args.suspend_on_anomaly,
+                    signing_key: key.secret(),
+                    public_key: key.public().to_string(),
+                },
+            );
+            let mut details = serde_json::Map::new();
+            if let Some(d) = args.max_ttl {
+                details.insert("max_ttl".into(), crate::duration::format(d).into());
+            }
+            if let Some(RateLimit { count, per_secs }) = args.rate_limit {
+                details.insert(
+                    "rate_limit".into(),
+                    format!("{}", RateLimit { count, per_secs }).into(),
+                );
+            }
+            let mut event = Event::admin("agent.add").agent(name);
+            if !details.is_empty() {
+                event = event.details(details.into());
+            }
+            events.push(event);
+        }
+        Ok(((), events))
+    })?;
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "added": names }));
+    } else {
+        ctx.out.done(&format!(
+            "added {} {}",
+            plural(names.len(), "agent"),
+            names.join(", ")
+        ));
+        if names.len() == 1 {
+            ctx.out.note(&format!(
+                "next: grant it a secret, then run `agentcred exec --agent {} -- CMD`",
+                names[0]
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn list(ctx: &Ctx) -> Result<()> {
+    let vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let state = vault.load_state(&admin)?;
+    if ctx.out.json {
+        let agents: Vec<AgentView<'_>> = state.agents.values().map(AgentView::from).collect();
+        ctx.out.json(&serde_json::json!({ "agents": agents }));
+        return Ok(());
+    }
+    let rows = state
+        .agents
+        .values()
+        .map(|a| {
+            let v = AgentView::from(a);
+            vec![
+                a.name.clone(),
+                v.status.to_string(),
+                v.max_ttl.unwrap_or_else(|| "-".into()),
+                v.rate_limit.unwrap_or_else(|| "-".into()),
+                v.created_at,
+                a.description.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    ctx.out.table(
+        &[
+            "NAME",
+            "STATUS",
+            "MAX TTL",
+            "RATE LIMIT",
+            "CREATED",
+            "DESCRIPTION",
+        ],
+        rows,
+    );
+    Ok(())
+}
+
+fn show(ctx: &Ctx, name: &str) -> Result<()> {
+    agent::validate_name(name)?;
+    let vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let state = vault.load_state(&admin)?;
+    let a = state.agent(name)?;
+    let v = AgentView::from(a);
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "agent": v }));
+    } else {
+        ctx.out.fields(&[
+            ("name", v.name.to_string()),
+            ("status", v.status.to_string()),
+            ("description", v.description.unwrap_or("-").to_string()),
+            ("created", v.created_at.clone()),
+            ("max ttl", v.max_ttl.clone().unwrap_or_else(|| "-".into())),
+            (
+                "rate limit",
+                v.rate_limit.clone().unwrap_or_else(|| "-".into()),
+            ),
+            (
+                "suspend on anomaly",
+                if v.suspend_on_anomaly { "yes" } else { "no" }.to_string(),
+            ),
+            ("public key", v.public_key.to_string()),
+        ]);
+    }
+    Ok(())
+}
+
+fn set_status(ctx: &Ctx, name: &str, status: Status) -> Result<()> {
+    agent::validate_name(name)?;
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let action = match status {
+        Status::Suspended => "agent.suspend",
+        Status::Active => "agent.resume",
+    };
+    let changed = vault.update(&admin, ctx.now(), |c| {
+        let agent = c.state.agent_mut(name)?;
+        let changed = agent.status != status;
+        agent.status = status;
+        let mut event = Event::admin(action).agent(name);
+        if !changed {
+            event = event.details(serde_json::json!({ "unchanged": true }));
+        }
+        Ok((changed, vec![event]))
+    })?;
+    let verb = status.as_str();
+    if ctx.out.json {
+        ctx.out
+            .json(&serde_json::json!({ "agent": name, "status": verb, "changed": changed }));
+    } else if changed {
+        ctx.out.done(&format!("agent {name} is now {verb}"));
+    } else {
+        ctx.out.note(&format!("agent {name} was already {verb}"));
+    }
+    Ok(())
+}
+
+fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
+    agent::validate_name(name)?;
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    vault.load_state(&admin)?.agent(name)?;
+    ctx.confirm(
+        &format!("remove agent {name} and everything granted to it"),
+        yes,
+    )?;
+    vault.update(&admin, ctx.now(), |c| {
+        c.state
+            .agents
+            .remove(name)
+            .ok_or_else(|| crate::vault::state::unknown_agent(name))?;
+        Ok(((), vec![Event::admin("agent.remove").agent(name)]))
+    })?;
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "removed": name }));
+    } else {
+        ctx.out.done(&format!("removed agent {name}"));
+    }
+    Ok(())
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,152 @@
+//! Command adapters: each turns parsed arguments into calls on the core and renders the result.
+//! The core never prints and never reads the terminal; everything interactive lives here.
+
+mod agent;
+mod completions;
+mod identity;
+mod init;
+mod recipients;
+mod secret;
+mod status;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use crate::cli::{Cli, Command, Global};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::output::Output;
+use crate::sensitive::SecretText;
+use crate::unlock::{self, Input};
+use crate::vault::{self, AdminKey, Vault};
+
+/// What every command has: the global flags, the output, the clock.
+pub struct Ctx {
+    pub global: Global,
+    pub out: Output,
+    pub clock: Box<dyn Clock>,
+}
+
+impl Ctx {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn vault_dir(&self) -> Result<PathBuf> {
+        vault::locate(self.global.vault.as_deref())
+    }
+
+    pub fn open_vault(&self) -> Result<Vault> {
+        let dir = self.vault_dir()?;
+        self.out.verbose(&format!("vault: {}", dir.display()));
+        Vault::open(&dir)
+    }
+
+    /// Unlocks the admin state with the first unlock input found.
+    pub fn admin_key(&self, vault: &Vault) -> Result<AdminKey> {
+        match unlock::find(self.global.identity.as_deref(), self.global.key_file.as_deref())? {
+            Input::IdentityFile(path) => {
+                self.out.verbose(&format!("unlocking with identity file {}", path.display()));
+                AdminKey::from_identity_file(&path)
+            }
+            Input::AgentKeyFile(_) | Input::AgentKey(_) => Err(Error::denied(
+                "this command needs the vault admin; an agent key can only mint, exec, delegate and verify",
+            )
+            .hint("run it with the passphrase (AGENTCRED_PASSPHRASE_FILE) or the admin identity (--identity)")),
+            Input::Passphrase(pass) => {
+                self.out.verbose("unlocking with the passphrase from the environment");
+                self.derive(vault, &pass)
+            }
+            Input::Prompt => {
+                let pass = prompt_passphrase("Vault passphrase", false)?;
+                self.derive(vault, &pass)
+            }
+            Input::Nothing => Err(Error::cannot_unlock(format!("no way to unlock the vault at {}", vault.dir.display()))
+                .hint("set AGENTCRED_PASSPHRASE_FILE, AGENTCRED_PASSPHRASE or AGENTCRED_IDENTITY, or pass --identity FILE")),
+        }
+    }
+
+    fn derive(&self, vault: &Vault, pass: &SecretText) -> Result<AdminKey> {
+        let spinner = self.spinner("Deriving the vault key (Argon2id)");
+        let key = vault.passphrase_key(pass);
+        if let Some(s) = spinner {
+            s.finish_and_clear();
+        }
+        key
+    }
+
+    /// A progress spinner on a terminal only.
+    pub fn spinner(&self, message: &str) -> Option<indicatif::ProgressBar> {
+        if !self.out.stderr_is_terminal() || self.out.quiet || self.out.json {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new_spinner().with_message(message.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(80));
+        Some(bar)
+    }
+
+    /// Asks before something destructive: on a terminal with a prompt, elsewhere only with `--yes`.
+    pub fn confirm(&self, question: &str, yes: bool) -> Result<()> {
+        if yes {
+            return Ok(());
+        }
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return Err(
+                Error::usage(format!("refusing to {question} without confirmation"))
+                    .hint("pass --yes to confirm"),
+            );
+        }
+        let ok = dialoguer::Confirm::new()
+            .with_prompt(format!("Really {question}?"))
+            .default(false)
+            .interact()
+            .map_err(|e| Error::other(format!("cannot read the answer: {e}")))?;
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::usage("cancelled"))
+        }
+    }
+}
+
+/// Asks for a passphrase on the terminal, hidden, twice when creating one.
+pub fn prompt_passphrase(prompt: &str, confirm: bool) -> Result<SecretText> {
+    let mut p = dialoguer::Password::new().with_prompt(prompt);
+    if confirm {
+        p = p.with_confirmation("Repeat the passphrase", "the passphrases do not match");
+    }
+    let text = p
+        .interact()
+        .map_err(|e| Error::other(format!("cannot read the passphrase: {e}")))?;
+    if text.is_empty() {
+        return Err(
+            Error::usage("the passphrase is empty").hint("choose a passphrase of several words")
+        );
+    }
+    Ok(SecretText::new(text))
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let Cli { global, command } = cli;
+    let out = Output::new(global.json, global.quiet, global.verbose, global.color);
+    let ctx = Ctx {
+        global,
+        out,
+        clock: Box::new(SystemClock),
+    };
+    let result = match command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Status => status::run(&ctx),
+        Command::Identity(c) => identity::run(&ctx, c),
+        Command::Recipients(c) => recipients::run(&ctx, c),
+        Command::Agent(c) => agent::run(&ctx, c),
+        Command::Secret(c) => secret::run(&ctx, c),
+        Command::Completions { shell } => completions::run(&ctx, shell),
+    };
+    if let Err(e) = &result {
+        ctx.out.error(e);
+    }
+    result
+}

@@ -1,0 +1,266 @@
+use std::io::{IsTerminal, Read};
+
+use serde::Serialize;
+
+use crate::audit::Event;
+use crate::cli::{SecretCommand, SecretSetArgs};
+use crate::cmd::Ctx;
+use crate::error::{Error, Result};
+use crate::secret::{self, Secret};
+use crate::sensitive::SecretText;
+use crate::unlock;
+
+/// Secrets are flagged for rotation after this long unless `--max-age` says otherwise (CIS 1.14).
+pub const DEFAULT_MAX_AGE_DAYS: i64 = 90;
+
+pub fn run(ctx: &Ctx, command: SecretCommand) -> Result<()> {
+    match command {
+        SecretCommand::Set(args) => set(ctx, args),
+        SecretCommand::List => list(ctx),
+        SecretCommand::Show { name } => show(ctx, &name),
+        SecretCommand::Remove { name, yes } => remove(ctx, &name, yes),
+    }
+}
+
+/// Metadata only: no value, ever.
+#[derive(Serialize)]
+struct SecretView<'a> {
+    name: &'a str,
+    env: &'a str,
+    version: u32,
+    created_at: String,
+    updated_at: String,
+    max_age: String,
+    versions: Vec<VersionView>,
+}
+
+#[derive(Serialize)]
+struct VersionView {
+    version: u32,
+    stage: &'static str,
+    created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retire_at: Option<String>,
+}
+
+impl<'a> From<&'a Secret> for SecretView<'a> {
+    fn from(s: &'a Secret) -> Self {
+        SecretView {
+            name: &s.name,
+            env: &s.env,
+            version: s.current().map_or(0, |v| v.version),
+            created_at: crate::clock::rfc3339(s.created_at),
+            updated_at: crate::clock::rfc3339(s.updated_at),
+            max_age: crate::duration::format(chrono::Duration::seconds(
+                s.max_age_secs.unwrap_or(DEFAULT_MAX_AGE_DAYS * 86_400),
+            )),
+            versions: s
+                .versions
+                .iter()
+                .map(|v| VersionView {
+                    version: v.version,
+                    stage: v.stage.as_str(),
+                    created_at: crate::clock::rfc3339(v.created_at),
+                    retire_at: v.retire_at.map(crate::clock::rfc3339),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Reads the new value from wherever the flags say: never from a flag's value.
+fn read_value(args: &SecretSetArgs) -> Result<SecretText> {
+    if args.generate {
+        return Ok(secret::generate(usize::from(args.length)));
+    }
+    if let Some(path) = &args.file {
+        return unlock::read_secret_file(path, "secret file");
+    }
+    if args.stdin || !std::io::stdin().is_terminal() {
+        if !args.stdin {
+            return Err(
+                Error::usage(format!("no value given for secret '{}'", args.name))
+                    .hint("pass --stdin to read it from standard input, --file F, or --generate"),
+            );
+        }
+        let mut buf = zeroize::Zeroizing::new(Vec::new());
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::io("cannot read", std::path::Path::new("stdin"), e))?;
+        return unlock::secret_from_bytes(&buf, "the value on stdin");
+    }
+    let text = dialoguer::Password::new()
+        .with_prompt(format!("Value for {}", args.name))
+        .interact()
+        .map_err(|e| Error::other(format!("cannot read the value: {e}")))?;
+    unlock::secret_from_bytes(text.as_bytes(), "the value")
+}
+
+fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
+    secret::validate_name(&args.name)?;
+    if let Some(env) = &args.env {
+        secret::validate_env(env)?;
+    }
+    if let Some(d) = args.max_age.filter(|d| d.num_seconds() <= 0) {
+        return Err(Error::usage(format!(
+            "--max-age must be positive, not {}",
+            crate::duration::format(d)
+        )));
+    }
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let value = read_value(&args)?;
+    let name = args.name.clone();
+    let (version, created) = vault.update(&admin, ctx.now(), |c| {
+        let existing = c.state.secrets.get(&name);
+        let current = existing.and_then(Secret::current).map_or(0, |v| v.version);
+        if let Some(expected) = args.cas.filter(|n| *n != current) {
+            return Err(Error::denied(format!(
+                "secret '{name}' is at version {current}, not {expected}: someone else changed it"
+            ))
+            .hint("re-read it with `agentcred secret show` and retry with the right --cas"));
+        }
+        let created = existing.is_none();
+        let env = match (&args.env, existing) {
+            (Some(env), _) => env.clone(),
+            (None, Some(s)) => s.env.clone(),
+            (None, None) => {
+                let env = secret::default_env(&name);
+                secret::validate_env(&env).map_err(|e| {
+                    Error::usage(format!(
+                        "secret '{name}' would be injected as {env}, which is refused: {e}"
+                    ))
+                    .hint("choose an environment name with --env VAR")
+                })?;
+                env
+            }
+        };
+        let entry = c
+            .state
+            .secrets
+            .entry(name.clone())
+            .or_insert_with(|| Secret {
+                name: name.clone(),
+                env: env.clone(),
+                created_at: c.now,
+                updated_at: c.now,
+                max_age_secs: None,
+                versions: vec![],
+            });
+        entry.env = env;
+        if let Some(d) = args.max_age {
+            entry.max_age_secs = Some(d.num_seconds());
+        }
+        let version = entry.set_value(value, c.now);
+        let source = if args.generate {
+            "generate"
+        } else if args.file.is_some() {
+            "file"
+        } else {
+            "stdin"
+        };
+        let event = Event::admin("secret.set").secrets([name.as_str()]).details(
+            serde_json::json!({ "version": version, "source": source, "created": created }),
+        );
+        Ok(((version, created), vec![event]))
+    })?;
+    if ctx.out.json {
+        ctx.out
+            .json(&serde_json::json!({ "secret": name, "version": version, "created": created }));
+    } else if created {
+        ctx.out
+            .done(&format!("stored secret {name} (version {version})"));
+    } else {
+        ctx.out.done(&format!(
+            "stored version {version} of secret {name}; older versions were destroyed"
+        ));
+    }
+    Ok(())
+}
+
+fn list(ctx: &Ctx) -> Result<()> {
+    let vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let state = vault.load_state(&admin)?;
+    let views: Vec<SecretView<'_>> = state.secrets.values().map(SecretView::from).collect();
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "secrets": views }));
+        return Ok(());
+    }
+    let rows = views
+        .iter()
+        .map(|v| {
+            vec![
+                v.name.to_string(),
+                v.env.to_string(),
+                v.version.to_string(),
+                v.updated_at.clone(),
+                v.max_age.clone(),
+            ]
+        })
+        .collect();
+    ctx.out
+        .table(&["NAME", "ENV", "VERSION", "UPDATED", "MAX AGE"], rows);
+    Ok(())
+}
+
+fn show(ctx: &Ctx, name: &str) -> Result<()> {
+    secret::validate_name(name)?;
+    let vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let state = vault.load_state(&admin)?;
+    let v = SecretView::from(state.secret(name)?);
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "secret": v }));
+        return Ok(());
+    }
+    ctx.out.fields(&[
+        ("name", v.name.to_string()),
+        ("env", v.env.to_string()),
+        ("version", v.version.to_string()),
+        ("created", v.created_at.clone()),
+        ("updated", v.updated_at.clone()),
+        ("max age", v.max_age.clone()),
+    ]);
+    let rows = v
+        .versions
+        .iter()
+        .rev()
+        .map(|x| {
+            vec![
+                x.version.to_string(),
+                x.stage.to_string(),
+                x.created_at.clone(),
+                x.retire_at.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    ctx.out.data("");
+    ctx.out
+        .table(&["VERSION", "STAGE", "CREATED", "RETIRED AT"], rows);
+    Ok(())
+}
+
+fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
+    secret::validate_name(name)?;
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    vault.load_state(&admin)?.secret(name)?;
+    ctx.confirm(
+        &format!("remove secret {name} and destroy all its versions"),
+        yes,
+    )?;
+    vault.update(&admin, ctx.now(), |c| {
+        c.state
+            .secrets
+            .remove(name)
+            .ok_or_else(|| crate::vault::state::unknown_secret(name))?;
+        Ok(((), vec![Event::admin("secret.remove").secrets([name])]))
+    })?;
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "removed": name }));
+    } else {
+        ctx.out.done(&format!("removed secret {name}"));
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+use crate::cmd::Ctx;
+use crate::cmd::secret::DEFAULT_MAX_AGE_DAYS;
+use crate::error::Result;
+
+/// The vault at a glance, and what needs attention.
+pub fn run(ctx: &Ctx) -> Result<()> {
+    let vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let state = vault.load_state(&admin)?;
+    let now = ctx.now();
+    let mut warnings = Vec::new();
+    for s in state.secrets.values() {
+        let max_age =
+            chrono::Duration::seconds(s.max_age_secs.unwrap_or(DEFAULT_MAX_AGE_DAYS * 86_400));
+        if let Some(cur) = s.current()
+            && now - cur.created_at > max_age
+        {
+            warnings.push(format!(
+                "secret {} is older than its max age ({}): rotate it",
+                s.name,
+                crate::duration::format(max_age)
+            ));
+        }
+    }
+    let suspended = state
+        .agents
+        .values()
+        .filter(|a| a.status == crate::agent::Status::Suspended)
+        .count();
+    let audit_head = state.checkpoints.last().map(|c| (c.size, c.head.clone()));
+    let audit_len = crate::audit::prepare(&vault.dir, now, &[])
+        .map(|p| p.head.seq)
+        .ok();
+    if let (Some(len), Some((anchored, _))) = (audit_len, &audit_head)
+        && len > *anchored
+    {
+        warnings.push(format!(
+            "{} audit entries after the last checkpoint (seq {anchored}) are not anchored yet",
+            len - anchored
+        ));
+    }
+    if vault
+        .config
+        .kdf
+        .as_ref()
+        .is_some_and(|k| k.params().is_weaker_than_default())
+    {
+        warnings
+            .push("the vault's Argon2id parameters are below the default: only for tests".into());
+    }
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({
+            "vault": vault.dir,
+            "vault_id": vault.config.vault_id,
+            "generation": state.generation,
+            "unlock": vault.config.unlock,
+            "recipients": 1 + vault.config.recipients.len(),
+            "agents": state.agents.len(),
+            "agents_suspended": suspended,
+            "secrets": state.secrets.len(),
+            "audit_entries": audit_len,
+            "audit_checkpoint": audit_head.map(|(size, head)| serde_json::json!({"size": size, "head": head})),
+            "warnings": warnings,
+        }));
+        return Ok(());
+    }
+    ctx.out.fields(&[
+        ("vault", vault.dir.display().to_string()),
+        ("vault id", vault.config.vault_id.clone()),
+        ("generation", state.generation.to_string()),
+        (
+            "unlock",
+            format!("{:?}", vault.config.unlock).to_lowercase(),
+        ),
+        (
+            "recipients",
+            (1 + vault.config.recipients.len()).to_string(),
+        ),
+        (
+            "agents",
+            format!("{} ({suspended} suspended)", state.agents.len()),
+        ),
+        ("secrets", state.secrets.len().to_string()),
+        (
+            "audit entries",
+            audit_len.map_or_else(|| "unreadable".into(), |n| n.to_string()),
+        ),
+    ]);
+    for w in &warnings {
+        ctx.out.warn(w);
+    }
+    Ok(())
+}

@@ -1,0 +1,325 @@
+//! The cryptographic building blocks, each a thin wrapper over an audited crate.
+//!
+//! - Confidentiality: age (X25519 recipients). The passphrase never becomes an age scrypt stanza;
+//!   Argon2id turns it into an X25519 identity, so `vault.age` is an ordinary recipient-encrypted age
+//!   file that stock `age -d -i` can open with the exported identity (SPEC §3).
+//! - Authenticity: Ed25519 (issuer and agent keys). age does not authenticate the writer, so every
+//!   document that decides access is signed, with a domain-separation prefix per document kind.
+//! - Audit privacy: HMAC-SHA256 with a per-vault key (SPEC §6).
+
+use std::io::{Read, Write};
+
+use base64::Engine as _;
+use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::sensitive::SecretText;
+
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).expect("the operating system's random source failed");
+    buf
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+pub fn b64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn unb64(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .ok()
+}
+
+pub fn unb64url(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argon2id
+
+/// Argon2id cost parameters, stored per vault in `vault.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KdfParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl KdfParams {
+    /// RFC 9106 §4, second recommended option: 64 MiB, t=3, p=4.
+    pub const DEFAULT: KdfParams = KdfParams {
+        memory_kib: 64 * 1024,
+        iterations: 3,
+        parallelism: 4,
+    };
+
+    pub fn is_weaker_than_default(&self) -> bool {
+        self.memory_kib < Self::DEFAULT.memory_kib || self.iterations < Self::DEFAULT.iterations
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
+            .map(|_| ())
+            .map_err(|e| {
+                Error::usage(format!("invalid Argon2id parameters: {e}")).hint(
+                    "memory must be at least 8 KiB per lane, iterations and parallelism at least 1",
+                )
+            })
+    }
+}
+
+/// Derives the 32-byte admin identity seed from a passphrase. The salt is public (vault.toml).
+pub fn derive_seed(
+    passphrase: &SecretText,
+    salt: &[u8],
+    p: KdfParams,
+) -> Result<Zeroizing<[u8; 32]>> {
+    let params = argon2::Params::new(p.memory_kib, p.iterations, p.parallelism, Some(32))
+        .map_err(|e| Error::config(format!("vault.toml has invalid Argon2id parameters: {e}")))?;
+    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut out = Zeroizing::new([0u8; 32]);
+    argon
+        .hash_password_into(passphrase.expose_secret().as_bytes(), salt, out.as_mut())
+        .map_err(|e| Error::other(format!("key derivation failed: {e}")))?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// age
+
+/// An X25519 identity built from 32 secret bytes (an Argon2id output or an agent key).
+pub fn identity_from_seed(seed: &[u8; 32]) -> age::x25519::Identity {
+    use bech32::{Bech32, Hrp};
+    let hrp = Hrp::parse_unchecked("age-secret-key-");
+    let encoded = Zeroizing::new(bech32::encode::<Bech32>(hrp, seed).expect("32 bytes fit bech32"));
+    encoded
+        .to_uppercase()
+        .parse()
+        .expect("a well-formed age identity")
+}
+
+pub fn parse_recipient(text: &str) -> Result<age::x25519::Recipient> {
+    text.trim().parse().map_err(|e: &str| {
+        Error::usage(format!("'{}' is not an age recipient ({e})", text.trim()))
+            .hint("age recipients look like age1… (create one with age-keygen)")
+    })
+}
+
+/// Encrypts `plaintext` to every recipient as a standard binary age file.
+pub fn age_encrypt(recipients: &[age::x25519::Recipient], plaintext: &[u8]) -> Result<Vec<u8>> {
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
+    let mut out = Vec::with_capacity(plaintext.len() + 256 + 16 * (plaintext.len() / 65536 + 1));
+    let mut writer = encryptor
+        .wrap_output(&mut out)
+        .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
+    writer
+        .write_all(plaintext)
+        .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
+    writer
+        .finish()
+        .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
+    Ok(out)
+}
+
+/// Why an age file could not be opened: the caller turns this into 77 or 65 with the file's name.
+pub enum OpenError {
+    /// None of the identities is a recipient of the file.
+    NoMatchingKey,
+    /// Not an age file, or a corrupted or truncated one.
+    Corrupt(String),
+}
+
+/// Decrypts a whole age file into a zeroized buffer. The whole plaintext is read before it is
+/// parsed, because age's STREAM detects truncation only at the end.
+pub fn age_decrypt(
+    ciphertext: &[u8],
+    identity: &dyn age::Identity,
+) -> std::result::Result<Zeroizing<Vec<u8>>, OpenError> {
+    let decryptor =
+        age::Decryptor::new_buffered(ciphertext).map_err(|e| OpenError::Corrupt(e.to_string()))?;
+    let mut reader = decryptor
+        .decrypt(std::iter::once(identity))
+        .map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => OpenError::NoMatchingKey,
+            other => OpenError::Corrupt(other.to_string()),
+        })?;
+    let mut out = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
+    reader
+        .read_to_end(&mut out)
+        .map_err(|e| OpenError::Corrupt(e.to_string()))?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ed25519
+
+/// An Ed25519 key pair whose secret half is serialised only inside encrypted documents.
+#[derive(Clone)]
+pub struct KeyPair(SigningKey);
+
+impl KeyPair {
+    pub fn generate() -> Self {
+        KeyPair(SigningKey::from_bytes(&random_bytes::<32>()))
+    }
+
+    pub fn from_secret(secret: &SecretText) -> Result<Self> {
+        let bytes = Zeroizing::new(unb64(secret.expose_secret()).unwrap_or_default());
+        let arr: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::bad_data("a signing key in the vault is malformed"))?;
+        Ok(KeyPair(SigningKey::from_bytes(&arr)))
+    }
+
+    pub fn secret(&self) -> SecretText {
+        SecretText::new(b64(self.0.as_bytes()))
+    }
+
+    pub fn public(&self) -> PublicKey {
+        PublicKey(self.0.verifying_key())
+    }
+
+    pub fn sign(&self, domain: &str, message: &[u8]) -> String {
+        b64(&self.0.sign(&signed_message(domain, message)).to_bytes())
+    }
+
+    pub fn seed(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+}
+
+impl std::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyPair(public: {})", self.public())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey(pub VerifyingKey);
+
+impl PublicKey {
+    pub fn parse(text: &str) -> Option<Self> {
+        let bytes: [u8; 32] = unb64(text)?.try_into().ok()?;
+        VerifyingKey::from_bytes(&bytes).ok().map(PublicKey)
+    }
+
+    pub fn verify(&self, domain: &str, message: &[u8], signature: &str) -> bool {
+        let Some(sig) = unb64(signature).and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
+            return false;
+        };
+        let sig = ed25519_dalek::Signature::from_bytes(&sig);
+        self.0
+            .verify_strict(&signed_message(domain, message), &sig)
+            .is_ok()
+            && self
+                .0
+                .verify(&signed_message(domain, message), &sig)
+                .is_ok()
+    }
+
+    /// A short stable identifier: the first 8 bytes of SHA-256 of the key, in hex.
+    pub fn key_id(&self) -> String {
+        hex(&sha256(&[self.0.as_bytes()])[..8])
+    }
+}
+
+impl std::fmt::Display for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&b64(self.0.as_bytes()))
+    }
+}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublicKey({self})")
+    }
+}
+
+/// Domain separation: a signature made for one kind of document never verifies as another.
+fn signed_message(domain: &str, message: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(domain.len() + 1 + message.len());
+    m.extend_from_slice(domain.as_bytes());
+    m.push(0);
+    m.extend_from_slice(message);
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_are_bound_to_their_domain() {
+        let k = KeyPair::generate();
+        let sig = k.sign("agentcred-state-v1", b"doc");
+        assert!(k.public().verify("agentcred-state-v1", b"doc", &sig));
+        assert!(!k.public().verify("agentcred-envelope-v1", b"doc", &sig));
+        assert!(!k.public().verify("agentcred-state-v1", b"doc2", &sig));
+    }
+
+    #[test]
+    fn seed_identity_round_trips_through_age() {
+        let id = identity_from_seed(&[7u8; 32]);
+        let ct = age_encrypt(&[id.to_public()], b"hello").unwrap();
+        assert_eq!(&age_decrypt(&ct, &id).ok().unwrap()[..], b"hello");
+        let other = identity_from_seed(&[8u8; 32]);
+        assert!(matches!(
+            age_decrypt(&ct, &other),
+            Err(OpenError::NoMatchingKey)
+        ));
+    }
+
+    #[test]
+    fn argon2_is_deterministic_per_salt() {
+        let p = KdfParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        };
+        let pw = SecretText::new("pw".into());
+        assert_eq!(
+            *derive_seed(&pw, b"0123456789abcdef", p).unwrap(),
+            *derive_seed(&pw, b"0123456789abcdef", p).unwrap()
+        );
+        assert_ne!(
+            *derive_seed(&pw, b"0123456789abcdef", p).unwrap(),
+            *derive_seed(&pw, b"fedcba9876543210", p).unwrap()
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! agentcred: scoped, short-lived, audited credentials for AI agents, from an age-encrypted local
+//! vault. The binary (`main.rs`) only parses arguments, hardens the process and maps errors to exit
+//! codes; everything else is here. SPEC.md is the contract; module docs cite the section they
+//! implement.
+
+#![forbid(unsafe_code)]
+
+pub mod agent;
+pub mod audit;
+pub mod cli;
+pub mod clock;
+pub mod cmd;
+pub mod crypto;
+pub mod duration;
+pub mod error;
+pub mod harden;
+pub mod output;
+pub mod sealed;
+pub mod secret;
+pub mod sensitive;
+pub mod unlock;
+pub mod vault;
+
+pub use error::{Error, Result};
+
+/// Runs one parsed command line; errors are printed here, the caller maps them to exit codes.
+pub fn run(cli: cli::Cli) -> Result<()> {
+    cmd::run(cli)
+}

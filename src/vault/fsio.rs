@@ -1,0 +1,112 @@
+//! Durable, private file writes and the permission rules of SPEC §2.
+//!
+//! Durability order for every replaced file: write a temporary file in the same directory (created
+//! 0600), fsync it, rename it over the target, fsync the directory. A crash at any point leaves
+//! either the old or the new file, never a torn one.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+pub const DIR_MODE: u32 = 0o700;
+pub const FILE_MODE: u32 = 0o600;
+
+/// A fully written, fsynced temporary file that has not yet replaced its target.
+pub struct Staged {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+impl Staged {
+    /// Renames the staged file over its target and makes the rename durable.
+    pub fn commit(self) -> Result<()> {
+        let Staged { temp, target } = self;
+        temp.persist(&target)
+            .map_err(|e| Error::io("cannot replace", &target, e.error))?;
+        sync_dir(target.parent().unwrap_or(Path::new(".")))
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `target`, fsynced, ready to [`Staged::commit`].
+pub fn stage(target: &Path, bytes: &[u8]) -> Result<Staged> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .permissions(fs::Permissions::from_mode(FILE_MODE))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("cannot create a temporary file in", dir, e))?;
+    temp.write_all(bytes)
+        .map_err(|e| Error::io("cannot write", temp.path(), e))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io("cannot sync", temp.path(), e))?;
+    Ok(Staged {
+        temp,
+        target: target.to_path_buf(),
+    })
+}
+
+/// Atomically and durably replaces `target` with `bytes`.
+pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
+    stage(target, bytes)?.commit()
+}
+
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io("cannot sync directory", dir, e))
+}
+
+/// Creates a private directory (0700), or checks an existing one.
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
+    builder
+        .create(dir)
+        .map_err(|e| Error::io("cannot create directory", dir, e))?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(DIR_MODE))
+        .map_err(|e| Error::io("cannot set permissions on", dir, e))
+}
+
+/// Creates a new private file; refuses to overwrite.
+pub fn create_new_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::exists(format!("{} already exists", path.display()))
+                    .hint("choose another path, or move the existing file away first")
+            } else {
+                Error::io("cannot create", path, e)
+            }
+        })?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io("cannot write", path, e))
+}
+
+/// Refuses a file or directory that group or others can access, like ssh does for private keys.
+pub fn check_private(path: &Path) -> Result<()> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("cannot inspect", path, e)),
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        let fix = if meta.is_dir() { "700" } else { "600" };
+        return Err(Error::config(format!(
+            "{} is accessible by group or others (mode {mode:o}); agentcred refuses to use it",
+            path.display()
+        ))
+        .hint(format!("run: chmod {fix} {}", path.display())));
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! The writer lock (SPEC §3 `lock`): an advisory lock on a separate file, because renames replace
+//! the inodes of `vault.age` and the envelopes. Every read-modify-write of vault files and every
+//! audit append happens while it is held, so concurrent commands never lose an update or an entry.
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+
+pub struct VaultLock {
+    file: File,
+}
+
+impl VaultLock {
+    /// Waits for the lock, up to `AGENTCRED_LOCK_TIMEOUT` seconds (default 30), then gives up with
+    /// exit code 75.
+    pub fn acquire(dir: &Path) -> Result<VaultLock> {
+        let path = dir.join("lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(super::fsio::FILE_MODE)
+            .open(&path)
+            .map_err(|e| Error::io("cannot open", &path, e))?;
+        let timeout = std::env::var("AGENTCRED_LOCK_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .map_or(Duration::from_secs(30), Duration::from_secs_f64);
+        let start = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(VaultLock { file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if start.elapsed() >= timeout {
+                        return Err(Error::LockBusy {
+                            path: dir.to_path_buf(),
+                        });
+                    }
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(25));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(Error::io("cannot lock", &path, e));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for VaultLock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}

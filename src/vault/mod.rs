@@ -1,0 +1,394 @@
+//! The vault directory (SPEC §2, §3): opening it, unlocking its state, and changing it safely.
+//!
+//! Every change goes through [`Vault::update`], which owns the durability order:
+//!
+//! 1. take the `lock` file; re-read `vault.toml` and `vault.age` (another process may have written);
+//! 2. apply the change to the in-memory state and bump the generation;
+//! 3. chain the change's audit entries and sign a checkpoint of the new audit head into the state;
+//! 4. stage the new `vault.age` (temp file, fsync);
+//! 5. append the audit entries durably: if that fails, the staged file is dropped and nothing changed;
+//! 6. rename the staged state into place, fsync the directory, then write `vault.toml`.
+//!
+//! A crash between 5 and 6 leaves an audit entry for a change that did not happen (the log
+//! over-reports, never under-reports); a crash between the two renames of 6 leaves a state one
+//! generation ahead of `vault.toml`, which is accepted and repaired by the next write.
+
+pub mod config;
+pub mod fsio;
+pub mod lock;
+pub mod state;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::audit::{self, Event};
+use crate::crypto::{self, KdfParams, KeyPair};
+use crate::error::{Error, Result};
+use crate::sensitive::SecretText;
+pub use config::VaultToml;
+use config::{IssuerPublic, Kdf, Recipient, UnlockKind};
+pub use state::State;
+
+pub const STATE_FILE: &str = "vault.age";
+pub const CONFIG_FILE: &str = "vault.toml";
+pub const STATE_KIND: &str = "agentcred-state-v1";
+
+/// The directory a vault lives in: `--vault`, else `AGENTCRED_HOME`, else the platform data dir.
+pub fn locate(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(dir) = flag {
+        return Ok(dir.to_path_buf());
+    }
+    if let Some(dir) = std::env::var_os("AGENTCRED_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "agentcred")
+        .map(|p| p.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            Error::config("cannot find a home directory for the default vault")
+                .hint("pass --vault DIR or set AGENTCRED_HOME")
+        })
+}
+
+/// What can open the admin state: the identities that decrypt `vault.age`.
+pub struct AdminKey {
+    identities: Vec<Box<dyn age::Identity + Send + Sync>>,
+    /// The X25519 identity, when the unlock input was one (passphrase or a plain identity file):
+    /// what `identity export` prints.
+    exportable: Option<age::x25519::Identity>,
+}
+
+impl AdminKey {
+    pub fn from_x25519(identity: age::x25519::Identity) -> AdminKey {
+        AdminKey {
+            identities: vec![Box::new(identity.clone())],
+            exportable: Some(identity),
+        }
+    }
+
+    pub fn from_identity_file(path: &Path) -> Result<AdminKey> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io("cannot read identity file", path, e))?;
+        let file = age::IdentityFile::from_buffer(text.as_bytes()).map_err(|_| {
+            Error::cannot_unlock(format!("{} is not an age identity file", path.display()))
+                .hint("an identity file holds lines like AGE-SECRET-KEY-1… (see age-keygen)")
+        })?;
+        let identities = file.into_identities().map_err(|_| {
+            Error::cannot_unlock(format!(
+                "{} holds an identity agentcred cannot use",
+                path.display()
+            ))
+        })?;
+        let exportable = text
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+            .and_then(|l| l.parse().ok());
+        if identities.is_empty() {
+            return Err(Error::cannot_unlock(format!(
+                "{} holds no identity",
+                path.display()
+            )));
+        }
+        Ok(AdminKey {
+            identities,
+            exportable,
+        })
+    }
+
+    pub fn exportable(&self) -> Option<&age::x25519::Identity> {
+        self.exportable.as_ref()
+    }
+
+    /// Decrypts an age file addressed to the admin.
+    pub fn decrypt(&self, bytes: &[u8], path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let mut last = None;
+        for identity in &self.identities {
+            match crypto::age_decrypt(bytes, identity.as_ref()) {
+                Ok(plain) => return Ok(plain),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(match last {
+            Some(crypto::OpenError::Corrupt(why)) => Error::bad_data(format!(
+                "{} is corrupt or was tampered with: {why}",
+                path.display()
+            ))
+            .hint("restore it from a backup"),
+            _ => Error::cannot_unlock(format!(
+                "cannot unlock {}: wrong passphrase or identity",
+                path.display()
+            ))
+            .hint("check AGENTCRED_PASSPHRASE_FILE, AGENTCRED_PASSPHRASE or --identity"),
+        })
+    }
+}
+
+/// Options of `init`.
+pub struct InitOptions {
+    pub admin: InitAdmin,
+    pub recipients: Vec<String>,
+    pub kdf: KdfParams,
+}
+
+pub enum InitAdmin {
+    Passphrase(SecretText),
+    /// A freshly generated identity, to be written to a file by the caller.
+    Identity(age::x25519::Identity),
+}
+
+pub struct Vault {
+    pub dir: PathBuf,
+    pub config: VaultToml,
+}
+
+impl Vault {
+    pub fn config_path(dir: &Path) -> PathBuf {
+        dir.join(CONFIG_FILE)
+    }
+
+    pub fn state_path(&self) -> PathBuf {
+        self.dir.join(STATE_FILE)
+    }
+
+    /// Opens an existing vault: checks it exists and is private, and reads `vault.toml`.
+    pub fn open(dir: &Path) -> Result<Vault> {
+        let config_path = Self::config_path(dir);
+        if !config_path.exists() {
+            return Err(Error::not_found(format!("no vault at {}", dir.display()))
+                .hint("create one with `agentcred init`, or point --vault / AGENTCRED_HOME at an existing one"));
+        }
+        fsio::check_private(dir)?;
+        for file in [CONFIG_FILE, STATE_FILE, audit::FILE, "lock", "config.toml"] {
+            fsio::check_private(&dir.join(file))?;
+        }
+        let config = VaultToml::read(&config_path)?;
+        Ok(Vault {
+            dir: dir.to_path_buf(),
+            config,
+        })
+    }
+
+    /// Derives the admin identity from a passphrase and checks it against `vault.toml` before any
+    /// file is opened: a wrong passphrase fails fast (exit 77) and touches nothing.
+    pub fn passphrase_key(&self, passphrase: &SecretText) -> Result<AdminKey> {
+        let kdf = self.config.kdf.as_ref().ok_or_else(|| {
+            Error::cannot_unlock(format!(
+                "the vault at {} has no passphrase",
+                self.dir.display()
+            ))
+            .hint("unlock it with its identity file: --identity FILE or AGENTCRED_IDENTITY")
+        })?;
+        let salt = crypto::unb64(&kdf.salt)
+            .ok_or_else(|| Error::bad_data("vault.toml has a malformed KDF salt"))?;
+        let seed = crypto::derive_seed(passphrase, &salt, kdf.params())?;
+        let identity = crypto::identity_from_seed(&seed);
+        if identity.to_public().to_string() != self.config.admin_recipient {
+            return Err(Error::cannot_unlock(format!(
+                "wrong passphrase for the vault at {}",
+                self.dir.display()
+            ))
+            .hint("check AGENTCRED_PASSPHRASE_FILE or AGENTCRED_PASSPHRASE and try again"));
+        }
+        Ok(AdminKey::from_x25519(identity))
+    }
+
+    /// Creates a new vault in `dir` and returns it with its first state.
+    pub fn init(dir: &Path, opts: InitOptions, now: DateTime<Utc>) -> Result<(Vault, State)> {
+        if Self::config_path(dir).exists() {
+            return Err(
+                Error::exists(format!("a vault already exists at {}", dir.display()))
+                    .hint("use it, or choose another directory with --vault"),
+            );
+        }
+        let extra: Vec<age::x25519::Recipient> = opts
+            .recipients
+            .iter()
+            .map(|r| crypto::parse_recipient(r))
+            .collect::<Result<_>>()?;
+        fsio::create_private_dir(dir)?;
+        let _lock = lock::VaultLock::acquire(dir)?;
+        if Self::config_path(dir).exists() {
+            return Err(Error::exists(format!(
+                "a vault already exists at {}",
+                dir.display()
+            )));
+        }
+
+        let vault_id = crypto::hex(&crypto::random_bytes::<16>());
+        let (unlock, admin_recipient, kdf) = match &opts.admin {
+            InitAdmin::Passphrase(passphrase) => {
+                opts.kdf.validate()?;
+                let salt = crypto::random_bytes::<16>();
+                let seed = crypto::derive_seed(passphrase, &salt, opts.kdf)?;
+                let kdf = Kdf {
+                    algorithm: "argon2id".into(),
+                    memory_kib: opts.kdf.memory_kib,
+                    iterations: opts.kdf.iterations,
+                    parallelism: opts.kdf.parallelism,
+                    salt: crypto::b64(&salt),
+                };
+                (
+                    UnlockKind::Passphrase,
+                    crypto::identity_from_seed(&seed).to_public(),
+                    Some(kdf),
+                )
+            }
+            InitAdmin::Identity(identity) => (UnlockKind::Identity, identity.to_public(), None),
+        };
+        let issuer = KeyPair::generate();
+        let ts = crate::clock::rfc3339(now);
+        let mut state = State {
+            vault_id: vault_id.clone(),
+            generation: 0,
+            created_at: now,
+            issuer_keys: vec![state::IssuerKey {
+                id: issuer.public().key_id(),
+                secret: issuer.secret(),
+                public_key: issuer.public().to_string(),
+                created_at: now,
+                retire_at: None,
+            }],
+            audit_key: SecretText::new(crypto::b64(&crypto::random_bytes::<32>())),
+            settings: state::Settings::default(),
+            agents: Default::default(),
+            secrets: Default::default(),
+            checkpoints: vec![],
+        };
+        let config = VaultToml {
+            format: config::FORMAT,
+            vault_id: vault_id.clone(),
+            created_at: ts.clone(),
+            generation: 0,
+            unlock,
+            admin_recipient: admin_recipient.to_string(),
+            kdf,
+            recipients: extra
+                .iter()
+                .map(|r| Recipient {
+                    recipient: r.to_string(),
+                    added_at: ts.clone(),
+                })
+                .collect(),
+            issuer_keys: vec![IssuerPublic {
+                id: issuer.public().key_id(),
+                public_key: issuer.public().to_string(),
+                created_at: ts,
+                retire_at: None,
+            }],
+        };
+        let mut vault = Vault {
+            dir: dir.to_path_buf(),
+            config,
+        };
+        // A leftover log from an interrupted init belongs to no vault: start the chain afresh.
+        let _ = std::fs::remove_file(dir.join(audit::FILE));
+        let event = Event::admin("vault.init").details(serde_json::json!({
+            "vault_id": vault_id,
+            "unlock": match unlock { UnlockKind::Passphrase => "passphrase", UnlockKind::Identity => "identity" },
+            "recipients": vault.config.recipients.len(),
+        }));
+        vault.commit(&mut state, &[event], now)?;
+        Ok((vault, state))
+    }
+
+    /// Reads and authenticates the admin state.
+    pub fn load_state(&self, admin: &AdminKey) -> Result<State> {
+        let path = self.state_path();
+        let bytes = std::fs::read(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::bad_data(format!("{} is missing", path.display()))
+                    .hint("restore it from a backup")
+            } else {
+                Error::io("cannot read", &path, e)
+            }
+        })?;
+        let plain = admin.decrypt(&bytes, &path)?;
+        let what = path.display().to_string();
+        let state: State =
+            crate::sealed::open(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
+        if state.vault_id != self.config.vault_id {
+            return Err(
+                Error::bad_data(format!("{what} belongs to another vault")).hint(
+                    "it was copied from another vault directory; restore this vault's own file",
+                ),
+            );
+        }
+        if state.generation < self.config.generation {
+            return Err(Error::bad_data(format!(
+                "{what} was rolled back: it is generation {}, the vault is at generation {}",
+                state.generation, self.config.generation
+            ))
+            .hint("an older copy was put back; restore the newest backup"));
+        }
+        Ok(state)
+    }
+
+    /// Applies `change` to the newest state under the lock and commits it with its audit entries
+    /// (see the module documentation for the order). Nothing is written if `change` fails.
+    pub fn update<T>(
+        &mut self,
+        admin: &AdminKey,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&mut Change<'_>) -> Result<(T, Vec<Event>)>,
+    ) -> Result<T> {
+        let _lock = lock::VaultLock::acquire(&self.dir)?;
+        self.config = VaultToml::read(&Self::config_path(&self.dir))?;
+        let mut state = self.load_state(admin)?;
+        let mut config = self.config.clone();
+        let (value, events) = change(&mut Change {
+            state: &mut state,
+            config: &mut config,
+            now,
+        })?;
+        let previous = std::mem::replace(&mut self.config, config);
+        if let Err(e) = self.commit(&mut state, &events, now) {
+            self.config = previous;
+            return Err(e);
+        }
+        Ok(value)
+    }
+
+    /// Appends audit entries that change no state (an export, a read of secret values), under the
+    /// lock, durably.
+    pub fn record(&self, now: DateTime<Utc>, events: &[Event]) -> Result<audit::Head> {
+        let _lock = lock::VaultLock::acquire(&self.dir)?;
+        audit::append(&self.dir, now, events)
+    }
+
+    /// Steps 3-6 of the durability order. The caller holds the lock.
+    fn commit(&mut self, state: &mut State, events: &[Event], now: DateTime<Utc>) -> Result<()> {
+        state.generation += 1;
+        self.config.generation = state.generation;
+        let issuer = state.signing_issuer()?;
+        let prepared = audit::prepare(&self.dir, now, events)?;
+        let ts = crate::clock::rfc3339(now);
+        state.checkpoints.push(state::Checkpoint::sign(
+            &state.vault_id,
+            prepared.head.seq,
+            &prepared.head.hash,
+            &ts,
+            &issuer,
+        ));
+        if state.checkpoints.len() > state::MAX_CHECKPOINTS {
+            let excess = state.checkpoints.len() - state::MAX_CHECKPOINTS;
+            state.checkpoints.drain(..excess);
+        }
+        let sealed = zeroize::Zeroizing::new(crate::sealed::seal(STATE_KIND, &issuer, state)?);
+        let ciphertext = crypto::age_encrypt(&self.config.all_recipients()?, &sealed)?;
+        let staged = fsio::stage(&self.state_path(), &ciphertext)?;
+        prepared.write()?;
+        staged.commit()?;
+        fsio::write_atomic(
+            &Self::config_path(&self.dir),
+            self.config.to_toml().as_bytes(),
+        )
+    }
+}
+
+/// What a change may touch: the state and the public settings, at one instant.
+pub struct Change<'a> {
+    pub state: &'a mut State,
+    pub config: &'a mut VaultToml,
+    pub now: DateTime<Utc>,
+}
