@@ -13,11 +13,13 @@ pub mod cmd;
 pub mod crypto;
 pub mod duration;
 pub mod error;
+pub mod grant;
 pub mod harden;
 pub mod output;
 pub mod sealed;
 pub mod secret;
 pub mod sensitive;
+pub mod token;
 pub mod unlock;
 pub mod vault;
 
