@@ -101,6 +101,14 @@ pub struct Agent {
     /// The agent's Ed25519 signing key (base64), kept only in encrypted files.
     pub signing_key: SecretText,
     pub public_key: String,
+    #[serde(default)]
+    pub keys: Vec<crate::key::KeyRecord>,
+    /// The issuer-signed root of this agent's tokens (see `envelope::refresh_authority`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<crate::envelope::Authority>,
+    /// The vault generation at which `agents/<name>.age` was last written.
+    #[serde(default)]
+    pub envelope_generation: u64,
 }
 
 #[cfg(test)]

@@ -20,7 +20,6 @@ Unlock inputs, first found wins: --identity / AGENTCRED_IDENTITY (an age identit
 --key-file / AGENTCRED_KEY_FILE / AGENTCRED_KEY (an agent key), AGENTCRED_PASSPHRASE_FILE, \
 AGENTCRED_PASSPHRASE, then a prompt when stdin is a terminal.",
     after_help = "Start with `agentcred demo` for a walk-through in a throwaway vault.",
-    propagate_version = true,
     max_term_width = 100
 )]
 pub struct Cli {
@@ -96,6 +95,33 @@ written to --identity-out instead, for CI.")]
     /// Store and manage upstream secrets (values never on the command line)
     #[command(subcommand)]
     Secret(SecretCommand),
+
+    /// Grant an agent a secret with a scope; `grant list`, `grant revoke GRANT_ID`
+    #[command(long_about = "Grant an agent a secret, with a scope.\n\n\
+Default deny: an agent gets nothing it was not granted. Actions are verbs (read, write, …, or *); \
+resources are names, or prefixes ending in * (* alone is every resource). A matching --deny grant \
+always wins over any allow.\n\n\
+Examples:\n  agentcred grant coder openai-key\n  agentcred grant etl db --actions read,write --resources 'orders*' --max-ttl 15m\n  \
+agentcred grant etl db --deny --actions write --resources customers")]
+    Grant(GrantArgs),
+
+    /// Issue, list and revoke agent keys (what a CI step holds instead of the master key)
+    #[command(subcommand)]
+    Key(KeyCommand),
+
+    /// Mint a short-lived credential for an agent
+    #[command(long_about = "Mint a short-lived credential for an agent.\n\n\
+Run by the admin (--agent A) or with an agent key (--key-file, AGENTCRED_KEY_FILE, AGENTCRED_KEY). \
+The TTL is clamped to the grants' max TTL, the agent's, the key's expiry and the vault's; the output \
+says what was granted. Every mint is on the audit log before anything is printed.")]
+    Mint(MintArgs),
+
+    /// Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)
+    Verify(VerifyArgs),
+
+    /// List and revoke credentials
+    #[command(subcommand)]
+    Creds(CredsCommand),
 
     /// Print a shell completion script
     Completions {
@@ -243,7 +269,162 @@ pub struct SecretSetArgs {
     pub cas: Option<u32>,
 }
 
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct GrantArgs {
+    #[command(subcommand)]
+    pub command: Option<GrantCommand>,
+    /// The agent to grant to
+    #[arg(required = true)]
+    pub agent: Option<String>,
+    /// The secret to grant
+    #[arg(required = true)]
+    pub secret: Option<String>,
+    /// Allowed (or, with --deny, denied) actions, comma separated [default: read]
+    #[arg(long, value_delimiter = ',', value_name = "ACTIONS")]
+    pub actions: Vec<String>,
+    /// Resources: names, or prefixes ending in * [default: *]
+    #[arg(long, value_delimiter = ',', value_name = "RESOURCES")]
+    pub resources: Vec<String>,
+    /// Make this an explicit deny, which beats every allow
+    #[arg(long)]
+    pub deny: bool,
+    /// Longest credential this grant allows, e.g. 15m
+    #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
+    pub max_ttl: Option<chrono::Duration>,
+    /// Inject the secret under this variable for this agent [default: the secret's]
+    #[arg(long, value_name = "VAR")]
+    pub env: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GrantCommand {
+    /// List grants
+    List {
+        /// Only this agent's grants
+        #[arg(long, value_name = "AGENT")]
+        agent: Option<String>,
+    },
+    /// Revoke a grant (credentials minted under it are revoked too)
+    Revoke {
+        /// The grant id, from `grant list`
+        grant_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Issue a key for an agent; it is printed once (or written to --out, 0600)
+    Issue {
+        agent: String,
+        /// How long the key works
+        #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = duration::arg)]
+        expires: chrono::Duration,
+        /// Write the key to this new file (0600) instead of printing it
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// List keys (public data only)
+    List {
+        /// Only this agent's keys
+        agent: Option<String>,
+    },
+    /// Revoke a key now; credentials it minted are revoked too
+    Revoke {
+        /// The key id, from `key list`
+        key_id: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MintFormat {
+    /// A JSON document with the credential, the values and the token
+    Json,
+    /// `export NAME='value'` lines for a POSIX shell
+    Env,
+    /// `NAME="value"` lines for a .env file
+    Dotenv,
+    /// The token alone
+    Token,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VersionChoice {
+    Current,
+    Previous,
+}
+
+#[derive(Debug, Args)]
+pub struct MintArgs {
+    /// The agent (required for the admin; with an agent key, defaults to the key's agent)
+    #[arg(long, value_name = "AGENT")]
+    pub agent: Option<String>,
+    /// Only these secrets (repeatable) [default: every granted secret]
+    #[arg(long = "secret", value_name = "SECRET")]
+    pub secrets: Vec<String>,
+    /// Requested lifetime, e.g. 5m [default: 15m]
+    #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
+    pub ttl: Option<chrono::Duration>,
+    /// Narrow to these actions, comma separated
+    #[arg(long, value_delimiter = ',', value_name = "ACTIONS")]
+    pub actions: Vec<String>,
+    /// Narrow to these resources, comma separated
+    #[arg(long, value_delimiter = ',', value_name = "RESOURCES")]
+    pub resources: Vec<String>,
+    /// Which version of the secrets to serve
+    #[arg(long = "version", id = "secret_version", value_enum, default_value_t = VersionChoice::Current)]
+    pub version: VersionChoice,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = MintFormat::Json)]
+    pub format: MintFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The token, or - to read it from stdin [default: $AGENTCRED_TOKEN, else stdin]
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The agent presenting the token: it must be the token's holder
+    #[arg(long = "as", value_name = "AGENT")]
+    pub holder: Option<String>,
+    /// The action requested
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// The resource requested
+    #[arg(long, value_name = "RESOURCE")]
+    pub resource: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CredsCommand {
+    /// List credentials (metadata only)
+    List {
+        #[arg(long, value_name = "AGENT")]
+        agent: Option<String>,
+        /// Only credentials that are neither expired nor revoked
+        #[arg(long)]
+        active: bool,
+    },
+    /// Revoke one credential (and everything derived from it), or all of an agent's
+    #[command(group = clap::ArgGroup::new("which").required(true).args(["cred_id", "agent"]))]
+    Revoke {
+        /// The credential id (cr_…)
+        cred_id: Option<String>,
+        /// Revoke every credential of this agent
+        #[arg(long, value_name = "AGENT")]
+        agent: Option<String>,
+    },
+}
+
 /// The clap command, for completions and man pages.
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::command().debug_assert();
+    }
 }

@@ -94,8 +94,12 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
                     suspend_on_anomaly: args.suspend_on_anomaly,
                     signing_key: key.secret(),
                     public_key: key.public().to_string(),
+                    keys: vec![],
+                    authority: None,
+                    envelope_generation: 0,
                 },
             );
+            c.touch(name);
             let mut details = serde_json::Map::new();
             if let Some(d) = args.max_ttl {
                 details.insert("max_ttl".into(), crate::duration::format(d).into());
@@ -212,6 +216,12 @@ fn set_status(ctx: &Ctx, name: &str, status: Status) -> Result<()> {
         let agent = c.state.agent_mut(name)?;
         let changed = agent.status != status;
         agent.status = status;
+        if status == Status::Suspended {
+            // Suspension ends every outstanding credential, not just future mints.
+            c.revoke_outstanding(name);
+        } else {
+            c.touch(name);
+        }
         let mut event = Event::admin(action).agent(name);
         if !changed {
             event = event.details(serde_json::json!({ "unchanged": true }));

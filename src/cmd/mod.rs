@@ -3,11 +3,16 @@
 
 mod agent;
 mod completions;
+mod creds;
+mod grant;
 mod identity;
 mod init;
+mod key;
+mod mint;
 mod recipients;
 mod secret;
 mod status;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -42,6 +47,30 @@ impl Ctx {
         let dir = self.vault_dir()?;
         self.out.verbose(&format!("vault: {}", dir.display()));
         Vault::open(&dir)
+    }
+
+    /// Who is acting: the admin, or an agent through its key (first unlock input found wins).
+    pub fn principal(&self, vault: &Vault) -> Result<Principal> {
+        match unlock::find(
+            self.global.identity.as_deref(),
+            self.global.key_file.as_deref(),
+        )? {
+            Input::AgentKeyFile(path) => {
+                self.out
+                    .verbose(&format!("acting with the agent key in {}", path.display()));
+                let text = unlock::read_secret_file(&path, "key file").map_err(|e| match e {
+                    Error::BadData { message, .. } => Error::cannot_unlock(message),
+                    other => other,
+                })?;
+                Ok(Principal::Agent(crate::key::AgentKey::parse(&text)?))
+            }
+            Input::AgentKey(text) => {
+                self.out
+                    .verbose("acting with the agent key from AGENTCRED_KEY");
+                Ok(Principal::Agent(crate::key::AgentKey::parse(&text)?))
+            }
+            _ => self.admin_key(vault).map(Principal::Admin),
+        }
     }
 
     /// Unlocks the admin state with the first unlock input found.
@@ -111,6 +140,41 @@ impl Ctx {
     }
 }
 
+pub enum Principal {
+    Admin(AdminKey),
+    Agent(crate::key::AgentKey),
+}
+
+/// Reads a secret-bearing argument that may be `-` (stdin) or absent (an environment variable,
+/// else stdin). Tokens are secrets: `-` keeps them out of argv and shell history.
+pub fn read_token(arg: Option<&str>, env: &str) -> Result<SecretText> {
+    use std::io::Read;
+    let from_stdin = || -> Result<SecretText> {
+        let mut buf = zeroize::Zeroizing::new(Vec::new());
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::io("cannot read", std::path::Path::new("stdin"), e))?;
+        let text = String::from_utf8_lossy(&buf).trim().to_string();
+        if text.is_empty() {
+            return Err(Error::usage("no token given").hint(format!(
+                "pass it as an argument, on stdin with -, or in {env}"
+            )));
+        }
+        Ok(SecretText::new(text))
+    };
+    match arg {
+        Some("-") => from_stdin(),
+        Some(t) => Ok(SecretText::new(t.trim().to_string())),
+        None => match std::env::var(env) {
+            Ok(t) if !t.trim().is_empty() => Ok(SecretText::new(t.trim().to_string())),
+            _ if std::io::stdin().is_terminal() => Err(Error::usage("no token given").hint(
+                format!("pass it as an argument, on stdin with -, or in {env}"),
+            )),
+            _ => from_stdin(),
+        },
+    }
+}
+
 /// Asks for a passphrase on the terminal, hidden, twice when creating one.
 pub fn prompt_passphrase(prompt: &str, confirm: bool) -> Result<SecretText> {
     let mut p = dialoguer::Password::new().with_prompt(prompt);
@@ -143,6 +207,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Recipients(c) => recipients::run(&ctx, c),
         Command::Agent(c) => agent::run(&ctx, c),
         Command::Secret(c) => secret::run(&ctx, c),
+        Command::Grant(args) => grant::run(&ctx, args),
+        Command::Key(c) => key::run(&ctx, c),
+        Command::Mint(args) => mint::run(&ctx, args),
+        Command::Verify(args) => verify::run(&ctx, args),
+        Command::Creds(c) => creds::run(&ctx, c),
         Command::Completions { shell } => completions::run(&ctx, shell),
     };
     if let Err(e) = &result {

@@ -152,6 +152,7 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
             entry.max_age_secs = Some(d.num_seconds());
         }
         let version = entry.set_value(value, c.now);
+        c.touch_grantees(&name);
         let source = if args.generate {
             "generate"
         } else if args.file.is_some() {

@@ -73,7 +73,7 @@ pub fn authority(
     agent_key: &PublicKey,
     rights: &Rights,
     expires_at: Option<DateTime<Utc>>,
-) -> Result<String> {
+) -> Result<(String, String)> {
     let mut code =
         String::from("vault({vault});\nagent({agent});\nagent_key({agent}, {agent_key});\n");
     let mut params: HashMap<String, Term> = HashMap::new();
@@ -100,7 +100,8 @@ pub fn authority(
         .root_key_id(root_key_number(&issuer.public().key_id()))
         .build(&biscuit_keypair(issuer)?)
         .map_err(build_err)?;
-    token.to_base64().map_err(build_err)
+    let id = block_ids(&token).remove(0);
+    Ok((token.to_base64().map_err(build_err)?, id))
 }
 
 /// What a credential (or derived credential) block narrows to.
@@ -202,13 +203,33 @@ fn parse(text: &str, keys: KeyLookup<'_>) -> Result<Biscuit> {
     Ok(token)
 }
 
-/// Appends a narrowing block and returns (token, id of the new block).
-pub fn narrow(token: &str, keys: KeyLookup<'_>, n: &Narrowing) -> Result<(String, String)> {
+/// Appends a narrowing block and returns the new token with the ids of all its blocks (the last
+/// is the new block's).
+pub fn narrow(token: &str, keys: KeyLookup<'_>, n: &Narrowing) -> Result<(String, Vec<String>)> {
     let parent = parse(token, keys)?;
     let child = parent.append(narrowing_block(n)?).map_err(build_err)?;
-    let ids = block_ids(&child);
-    let id = ids.last().cloned().expect("a token has at least one block");
-    Ok((child.to_base64().map_err(build_err)?, id))
+    Ok((child.to_base64().map_err(build_err)?, block_ids(&child)))
+}
+
+/// The issuer keys a token may be rooted at, from `vault.toml`: retired keys stop verifying at the
+/// end of their overlap window.
+pub fn issuer_lookup(
+    config: &crate::vault::VaultToml,
+    now: DateTime<Utc>,
+) -> impl Fn(u32) -> Option<PublicKey> + '_ {
+    move |n| {
+        config
+            .issuer_keys
+            .iter()
+            .filter(|k| {
+                k.retire_at
+                    .as_deref()
+                    .and_then(|r| DateTime::parse_from_rfc3339(r).ok())
+                    .is_none_or(|r| r > now)
+            })
+            .find(|k| root_key_number(&k.id) == n)
+            .and_then(|k| PublicKey::parse(&k.public_key))
+    }
 }
 
 /// The short ids of every block, in order (`au_…`, `cr_…`, `dl_…`).
@@ -257,17 +278,12 @@ pub struct TokenInfo {
 pub fn verify(
     text: &str,
     keys: KeyLookup<'_>,
-    is_revoked: &dyn Fn(&str) -> bool,
+    is_revoked: &dyn Fn(&str, &str, Option<&PublicKey>) -> bool,
     now: DateTime<Utc>,
     request: &Request,
 ) -> Result<TokenInfo> {
     let token = parse(text, keys)?;
     let ids = block_ids(&token);
-    if let Some(id) = ids.iter().find(|id| is_revoked(id)) {
-        return Err(
-            Error::denied(format!("the token is revoked ({id})")).hint("mint a new credential")
-        );
-    }
     let op = request.action.clone().unwrap_or_else(|| "*".into());
     let res = request.resource.clone().unwrap_or_else(|| "*".into());
     if op != "*" {
@@ -302,6 +318,21 @@ pub fn verify(
     let [(agent,)] = agent.as_slice() else {
         return Err(Error::bad_data("the token names no single agent"));
     };
+    let agent_key: Vec<(String, String)> = authorizer
+        .query("data($n, $k) <- agent_key($n, $k)")
+        .unwrap_or_default();
+    let agent_key = agent_key
+        .iter()
+        .find(|(n, _)| n == agent)
+        .and_then(|(_, k)| PublicKey::parse(k));
+    if let Some(id) = ids
+        .iter()
+        .find(|id| is_revoked(id, agent, agent_key.as_ref()))
+    {
+        return Err(
+            Error::denied(format!("the token is revoked ({id})")).hint("mint a new credential")
+        );
+    }
     let expiry: Vec<(i64,)> = authorizer
         .query_all("data($e) <- expiry($e)")
         .unwrap_or_default();
@@ -361,7 +392,7 @@ fn denial(
     let what = match (op, res) {
         ("*", "*") => "any action".to_string(),
         ("*", r) => format!("any action on {r}"),
-        (o, "*") => format!("{o}"),
+        (o, "*") => o.to_string(),
         (o, r) => format!("{o} on {r}"),
     };
     match logic {

@@ -30,6 +30,7 @@ impl Fixture {
             None,
         )
         .unwrap()
+        .0
     }
 }
 
@@ -56,7 +57,8 @@ fn req(action: &str, resource: &str) -> Request {
 }
 
 fn mint(f: &Fixture, auth: &str, n: Narrowing) -> (String, String) {
-    narrow(auth, &f.keys(), &n).unwrap()
+    let (token, ids) = narrow(auth, &f.keys(), &n).unwrap();
+    (token, ids.last().unwrap().clone())
 }
 
 fn narrowing(secs: i64) -> Narrowing {
@@ -82,7 +84,7 @@ fn a_fresh_credential_verifies_and_names_its_agent() {
     let info = verify(
         &token,
         &f.keys(),
-        &|_| false,
+        &|_, _, _| false,
         Utc::now(),
         &req("read", "customers"),
     )
@@ -93,7 +95,7 @@ fn a_fresh_credential_verifies_and_names_its_agent() {
         verify(
             &token,
             &f.keys(),
-            &|_| false,
+            &|_, _, _| false,
             Utc::now(),
             &Request::default()
         )
@@ -111,7 +113,7 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         code(verify(
             &token,
             &f.keys(),
-            &|_| false,
+            &|_, _, _| false,
             Utc::now(),
             &req("write", "customers")
         )),
@@ -121,7 +123,7 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         code(verify(
             &token,
             &f.keys(),
-            &|_| false,
+            &|_, _, _| false,
             Utc::now(),
             &req("read", "orders")
         )),
@@ -132,7 +134,7 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         code(verify(
             &token,
             &f.keys(),
-            &|_| false,
+            &|_, _, _| false,
             later,
             &req("read", "customers")
         )),
@@ -142,7 +144,7 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         code(verify(
             &token,
             &f.keys(),
-            &|x| x == id,
+            &|x, _, _| x == id,
             Utc::now(),
             &req("read", "customers")
         )),
@@ -153,7 +155,13 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         ..req("read", "customers")
     };
     assert_eq!(
-        code(verify(&token, &f.keys(), &|_| false, Utc::now(), &as_bob)),
+        code(verify(
+            &token,
+            &f.keys(),
+            &|_, _, _| false,
+            Utc::now(),
+            &as_bob
+        )),
         Some(3)
     );
 }
@@ -171,8 +179,9 @@ fn narrowing_limits_actions_resources_and_secrets() {
         ..narrowing(60)
     };
     let (token, _) = mint(&f, &auth, n);
-    let ok =
-        |a: &str, r: &str| verify(&token, &f.keys(), &|_| false, Utc::now(), &req(a, r)).is_ok();
+    let ok = |a: &str, r: &str| {
+        verify(&token, &f.keys(), &|_, _, _| false, Utc::now(), &req(a, r)).is_ok()
+    };
     assert!(ok("read", "customers"));
     assert!(!ok("write", "customers"));
     assert!(!ok("read", "orders"));
@@ -190,8 +199,9 @@ fn a_deny_beats_an_allow_on_everything() {
         grant("db", Effect::Deny, &["*"], &["customers"]),
     ]);
     let (token, _) = mint(&f, &auth, narrowing(60));
-    let ok =
-        |a: &str, r: &str| verify(&token, &f.keys(), &|_| false, Utc::now(), &req(a, r)).is_ok();
+    let ok = |a: &str, r: &str| {
+        verify(&token, &f.keys(), &|_, _, _| false, Utc::now(), &req(a, r)).is_ok()
+    };
     assert!(ok("read", "orders"));
     assert!(!ok("read", "customers"));
 }
@@ -208,7 +218,7 @@ fn forged_or_foreign_tokens_are_bad_data() {
     let err = verify(
         &flipped,
         &f.keys(),
-        &|_| false,
+        &|_, _, _| false,
         Utc::now(),
         &Request::default(),
     )
@@ -218,7 +228,7 @@ fn forged_or_foreign_tokens_are_bad_data() {
     let err = verify(
         &token,
         &other.keys(),
-        &|_| false,
+        &|_, _, _| false,
         Utc::now(),
         &Request::default(),
     )
@@ -231,14 +241,24 @@ fn further_narrowing_never_outlives_the_parent() {
     let f = Fixture::new();
     let auth = f.authority(&[grant("db", Effect::Allow, &["read"], &["*"])]);
     let (parent, _) = mint(&f, &auth, narrowing(60));
-    let (child, id) = narrow(&parent, &f.keys(), &narrowing(3600)).unwrap();
+    let (child, ids) = narrow(&parent, &f.keys(), &narrowing(3600)).unwrap();
+    let id = ids.last().unwrap();
     assert!(id.starts_with("dl_"));
     let later = Utc::now() + chrono::Duration::seconds(120);
-    assert!(verify(&child, &f.keys(), &|_| false, later, &Request::default()).is_err());
+    assert!(
+        verify(
+            &child,
+            &f.keys(),
+            &|_, _, _| false,
+            later,
+            &Request::default()
+        )
+        .is_err()
+    );
     let info = verify(
         &child,
         &f.keys(),
-        &|_| false,
+        &|_, _, _| false,
         Utc::now(),
         &Request::default(),
     )

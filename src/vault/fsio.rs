@@ -110,3 +110,73 @@ pub fn check_private(path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// Many files written together: each is written without its own fsync, then one `syncfs` makes
+/// them all durable before any is renamed into place. Rotating a secret granted to a thousand
+/// agents costs one filesystem sync instead of a thousand.
+#[derive(Default)]
+pub struct Batch {
+    staged: Vec<(tempfile::NamedTempFile, PathBuf)>,
+    removed: Vec<PathBuf>,
+}
+
+impl Batch {
+    pub fn write(&mut self, target: &Path, bytes: &[u8]) -> Result<()> {
+        let dir = target.parent().unwrap_or(Path::new("."));
+        let mut temp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .permissions(fs::Permissions::from_mode(FILE_MODE))
+            .tempfile_in(dir)
+            .map_err(|e| Error::io("cannot create a temporary file in", dir, e))?;
+        temp.write_all(bytes)
+            .map_err(|e| Error::io("cannot write", temp.path(), e))?;
+        self.staged.push((temp, target.to_path_buf()));
+        Ok(())
+    }
+
+    /// Deletes `target` when the batch commits.
+    pub fn remove(&mut self, target: &Path) {
+        self.removed.push(target.to_path_buf());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.staged.is_empty() && self.removed.is_empty()
+    }
+
+    /// Makes every staged file durable (before the caller's point of no return).
+    pub fn sync(&self) -> Result<()> {
+        if self.staged.len() <= 4 {
+            for (temp, _) in &self.staged {
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|e| Error::io("cannot sync", temp.path(), e))?;
+            }
+            return Ok(());
+        }
+        let (first, _) = &self.staged[0];
+        rustix::fs::syncfs(first.as_file())
+            .map_err(|e| Error::io("cannot sync", first.path(), e.into()))
+    }
+
+    /// Renames everything into place, deletes what was removed, and syncs the directories.
+    pub fn commit(self) -> Result<()> {
+        let mut dirs = std::collections::BTreeSet::new();
+        for (temp, target) in self.staged {
+            temp.persist(&target)
+                .map_err(|e| Error::io("cannot replace", &target, e.error))?;
+            dirs.insert(target.parent().unwrap_or(Path::new(".")).to_path_buf());
+        }
+        for target in self.removed {
+            match fs::remove_file(&target) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io("cannot remove", &target, e)),
+            }
+            dirs.insert(target.parent().unwrap_or(Path::new(".")).to_path_buf());
+        }
+        for dir in dirs {
+            sync_dir(&dir)?;
+        }
+        Ok(())
+    }
+}

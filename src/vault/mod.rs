@@ -59,6 +59,18 @@ pub struct AdminKey {
 }
 
 impl AdminKey {
+    /// Is this key one of the vault's recipients? Then a file it cannot open was tampered with,
+    /// not opened with the wrong key.
+    fn is_recipient_of(&self, config: &VaultToml) -> bool {
+        self.exportable.as_ref().is_some_and(|id| {
+            let public = id.to_public().to_string();
+            config.admin_recipient == public
+                || config.recipients.iter().any(|r| r.recipient == public)
+        })
+    }
+}
+
+impl AdminKey {
     pub fn from_x25519(identity: age::x25519::Identity) -> AdminKey {
         AdminKey {
             identities: vec![Box::new(identity.clone())],
@@ -101,7 +113,12 @@ impl AdminKey {
     }
 
     /// Decrypts an age file addressed to the admin.
-    pub fn decrypt(&self, bytes: &[u8], path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    pub fn decrypt(
+        &self,
+        bytes: &[u8],
+        path: &Path,
+        config: &VaultToml,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         let mut last = None;
         for identity in &self.identities {
             match crypto::age_decrypt(bytes, identity.as_ref()) {
@@ -110,6 +127,11 @@ impl AdminKey {
             }
         }
         Err(match last {
+            Some(crypto::OpenError::NoMatchingKey) if self.is_recipient_of(config) => Error::bad_data(format!(
+                "{} is corrupt or was tampered with: it is no longer encrypted to this vault's admin identity",
+                path.display()
+            ))
+            .hint("restore it from a backup"),
             Some(crypto::OpenError::Corrupt(why)) => Error::bad_data(format!(
                 "{} is corrupt or was tampered with: {why}",
                 path.display()
@@ -253,6 +275,7 @@ impl Vault {
             settings: state::Settings::default(),
             agents: Default::default(),
             secrets: Default::default(),
+            grants: Default::default(),
             checkpoints: vec![],
         };
         let config = VaultToml {
@@ -288,7 +311,14 @@ impl Vault {
             "unlock": match unlock { UnlockKind::Passphrase => "passphrase", UnlockKind::Identity => "identity" },
             "recipients": vault.config.recipients.len(),
         }));
-        vault.commit(&mut state, &[event], now)?;
+        let plan = Envelopes {
+            dirty: Default::default(),
+            revoke: Default::default(),
+            removed: vec![],
+            all: false,
+            credentials: vec![],
+        };
+        vault.commit(&mut state, plan, &[event], now)?;
         Ok((vault, state))
     }
 
@@ -303,7 +333,7 @@ impl Vault {
                 Error::io("cannot read", &path, e)
             }
         })?;
-        let plain = admin.decrypt(&bytes, &path)?;
+        let plain = admin.decrypt(&bytes, &path, &self.config)?;
         let what = path.display().to_string();
         let state: State =
             crate::sealed::open(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
@@ -336,13 +366,26 @@ impl Vault {
         self.config = VaultToml::read(&Self::config_path(&self.dir))?;
         let mut state = self.load_state(admin)?;
         let mut config = self.config.clone();
-        let (value, events) = change(&mut Change {
+        let mut c = Change {
             state: &mut state,
             config: &mut config,
             now,
-        })?;
+            dirty: Default::default(),
+            revoke: Default::default(),
+            removed: Default::default(),
+            all_envelopes: false,
+            credentials: Default::default(),
+        };
+        let (value, events) = change(&mut c)?;
+        let plan = Envelopes {
+            dirty: c.dirty,
+            revoke: c.revoke,
+            removed: c.removed,
+            all: c.all_envelopes,
+            credentials: c.credentials,
+        };
         let previous = std::mem::replace(&mut self.config, config);
-        if let Err(e) = self.commit(&mut state, &events, now) {
+        if let Err(e) = self.commit(&mut state, plan, &events, now) {
             self.config = previous;
             return Err(e);
         }
@@ -357,10 +400,69 @@ impl Vault {
     }
 
     /// Steps 3-6 of the durability order. The caller holds the lock.
-    fn commit(&mut self, state: &mut State, events: &[Event], now: DateTime<Utc>) -> Result<()> {
+    fn commit(
+        &mut self,
+        state: &mut State,
+        plan: Envelopes,
+        events: &[Event],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        use crate::credential::revocation::{self, Revocation, RevocationList};
+        use crate::envelope;
+
         state.generation += 1;
         self.config.generation = state.generation;
         let issuer = state.signing_issuer()?;
+
+        // Envelopes of every agent the change touched, with refreshed authority tokens.
+        let mut batch = fsio::Batch::default();
+        let mut revocations = Vec::new();
+        let targets: Vec<String> = if plan.all {
+            state.agents.keys().cloned().collect()
+        } else {
+            plan.dirty
+                .iter()
+                .filter(|n| state.agents.contains_key(*n))
+                .cloned()
+                .collect()
+        };
+        if !targets.is_empty() || !plan.removed.is_empty() {
+            fsio::create_private_dir(&self.dir.join(envelope::DIR))?;
+            let revoked = RevocationList::load(&self.dir)?;
+            for name in &targets {
+                let force = plan.revoke.contains(name);
+                if let Some(old) = envelope::refresh_authority(
+                    state,
+                    name,
+                    &issuer,
+                    force,
+                    &|id| revoked.contains(id),
+                    now,
+                )? {
+                    revocations.push(Revocation::by_admin(&old, name, None, &issuer, now));
+                }
+                state.agent_mut(name)?.envelope_generation = state.generation;
+                let env = envelope::Envelope::from_state(state, name)?;
+                batch.write(
+                    &envelope::path(&self.dir, name),
+                    &envelope::seal(&env, state, &self.config, &issuer, now)?,
+                )?;
+            }
+            for (name, authority) in &plan.removed {
+                batch.remove(&envelope::path(&self.dir, name));
+                if let Some(id) = authority {
+                    revocations.push(Revocation::by_admin(id, name, None, &issuer, now));
+                }
+            }
+            batch.write(
+                &envelope::Index::path(&self.dir),
+                envelope::Index::render(state, &issuer).as_bytes(),
+            )?;
+        }
+
+        for (id, agent, until) in &plan.credentials {
+            revocations.push(Revocation::by_admin(id, agent, *until, &issuer, now));
+        }
         let prepared = audit::prepare(&self.dir, now, events)?;
         let ts = crate::clock::rfc3339(now);
         state.checkpoints.push(state::Checkpoint::sign(
@@ -376,9 +478,13 @@ impl Vault {
         }
         let sealed = zeroize::Zeroizing::new(crate::sealed::seal(STATE_KIND, &issuer, state)?);
         let ciphertext = crypto::age_encrypt(&self.config.all_recipients()?, &sealed)?;
-        let staged = fsio::stage(&self.state_path(), &ciphertext)?;
+        batch.write(&self.state_path(), &ciphertext)?;
+        batch.sync()?;
+        // Revocations first: if anything after fails, an authority may be revoked while still
+        // current, and the next change to that agent replaces it (`refresh_authority`).
+        revocation::append(&self.dir, &revocations, now)?;
         prepared.write()?;
-        staged.commit()?;
+        batch.commit()?;
         fsio::write_atomic(
             &Self::config_path(&self.dir),
             self.config.to_toml().as_bytes(),
@@ -386,9 +492,75 @@ impl Vault {
     }
 }
 
+struct Envelopes {
+    dirty: std::collections::BTreeSet<String>,
+    revoke: std::collections::BTreeSet<String>,
+    removed: Vec<(String, Option<String>)>,
+    all: bool,
+    credentials: Vec<(String, String, Option<DateTime<Utc>>)>,
+}
+
 /// What a change may touch: the state and the public settings, at one instant.
 pub struct Change<'a> {
     pub state: &'a mut State,
     pub config: &'a mut VaultToml,
     pub now: DateTime<Utc>,
+    dirty: std::collections::BTreeSet<String>,
+    revoke: std::collections::BTreeSet<String>,
+    removed: Vec<(String, Option<String>)>,
+    all_envelopes: bool,
+    credentials: Vec<(String, String, Option<DateTime<Utc>>)>,
+}
+
+impl Change<'_> {
+    /// The agent's envelope must be rewritten (its grants, keys, settings or secrets changed).
+    pub fn touch(&mut self, agent: &str) {
+        self.dirty.insert(agent.to_string());
+    }
+
+    /// Rewrite the agent's envelope and revoke every credential minted so far (its rights
+    /// narrowed, or it was suspended).
+    pub fn revoke_outstanding(&mut self, agent: &str) {
+        self.touch(agent);
+        self.revoke.insert(agent.to_string());
+    }
+
+    /// Every agent granted `secret` gets a fresh envelope (its value changed).
+    pub fn touch_grantees(&mut self, secret: &str) {
+        let agents: Vec<String> = self
+            .state
+            .grants
+            .values()
+            .filter(|g| g.secret == secret)
+            .map(|g| g.agent.clone())
+            .collect();
+        for a in agents {
+            self.touch(&a);
+        }
+    }
+
+    /// Revokes one credential (or any token block) by id, signed by the issuer at commit.
+    pub fn revoke_credential(&mut self, id: &str, agent: &str, until: Option<DateTime<Utc>>) {
+        self.credentials
+            .push((id.to_string(), agent.to_string(), until));
+    }
+
+    /// Every envelope is rewritten (recipients or issuer key changed).
+    pub fn touch_all(&mut self) {
+        self.all_envelopes = true;
+    }
+
+    /// Removes an agent with its grants; its envelope is deleted and its tokens revoked.
+    pub fn remove_agent(&mut self, agent: &str) -> Result<()> {
+        let removed = self
+            .state
+            .agents
+            .remove(agent)
+            .ok_or_else(|| state::unknown_agent(agent))?;
+        self.state.grants.retain(|_, g| g.agent != agent);
+        self.dirty.remove(agent);
+        self.removed
+            .push((agent.to_string(), removed.authority.map(|a| a.id)));
+        Ok(())
+    }
 }

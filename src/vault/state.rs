@@ -28,6 +28,8 @@ pub struct State {
     pub agents: BTreeMap<String, Agent>,
     #[serde(default)]
     pub secrets: BTreeMap<String, Secret>,
+    #[serde(default)]
+    pub grants: BTreeMap<String, crate::grant::Grant>,
     /// Signed audit checkpoints, one per admin change, newest last (the last [`MAX_CHECKPOINTS`]).
     #[serde(default)]
     pub checkpoints: Vec<Checkpoint>,

@@ -1,0 +1,186 @@
+use crate::audit::Event;
+use crate::cli::KeyCommand;
+use crate::cmd::Ctx;
+use crate::error::{Error, Result};
+use crate::key::{AgentKey, KeyRecord};
+
+pub fn run(ctx: &Ctx, command: KeyCommand) -> Result<()> {
+    match command {
+        KeyCommand::Issue {
+            agent,
+            expires,
+            out,
+        } => issue(ctx, &agent, expires, out.as_deref()),
+        KeyCommand::List { agent } => list(ctx, agent.as_deref()),
+        KeyCommand::Revoke { key_id } => revoke(ctx, &key_id),
+    }
+}
+
+fn issue(
+    ctx: &Ctx,
+    agent: &str,
+    expires: chrono::Duration,
+    out: Option<&std::path::Path>,
+) -> Result<()> {
+    crate::agent::validate_name(agent)?;
+    if expires.num_seconds() <= 0 {
+        return Err(Error::usage("--expires must be positive"));
+    }
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let now = ctx.now();
+    let (key, record) = AgentKey::generate(agent, now, now + expires);
+    // The file first: if it cannot be created, no key exists anywhere.
+    if let Some(path) = out {
+        let mut text = key.to_text().expose_secret().to_string();
+        text.push('\n');
+        crate::vault::fsio::create_new_private(path, text.as_bytes())?;
+    }
+    let result = vault.update(&admin, now, |c| {
+        let a = c.state.agent_mut(agent)?;
+        a.keys.push(record.clone());
+        c.touch(agent);
+        let event = Event::admin("key.issue")
+            .agent(agent)
+            .details(serde_json::json!({
+                "key_id": record.id,
+                "fingerprint": record.fingerprint,
+                "expires_at": crate::clock::rfc3339(record.expires_at),
+            }));
+        Ok(((), vec![event]))
+    });
+    if let Err(e) = result {
+        if let Some(path) = out {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(e);
+    }
+    if ctx.out.json {
+        let mut doc = key_json(&record, agent, now);
+        if let Some(path) = out {
+            doc["file"] = path.display().to_string().into();
+        } else {
+            doc["key"] = key.to_text().expose_secret().into();
+        }
+        ctx.out.json(&serde_json::json!({ "key": doc }));
+    } else if let Some(path) = out {
+        ctx.out.done(&format!(
+            "issued key {} for {agent}, written to {} (0600), expires {}",
+            record.id,
+            path.display(),
+            crate::clock::rfc3339(record.expires_at)
+        ));
+    } else {
+        ctx.out.data(key.to_text().expose_secret());
+        ctx.out.done(&format!(
+            "issued key {} for {agent}, expires {}",
+            record.id,
+            crate::clock::rfc3339(record.expires_at)
+        ));
+        ctx.out.note("this is the only time the key is shown: store it in your CI secret store or a 0600 file (AGENTCRED_KEY_FILE)");
+    }
+    Ok(())
+}
+
+fn key_json(k: &KeyRecord, agent: &str, now: chrono::DateTime<chrono::Utc>) -> serde_json::Value {
+    serde_json::json!({
+        "id": k.id,
+        "agent": agent,
+        "fingerprint": k.fingerprint,
+        "recipient": k.recipient,
+        "created_at": crate::clock::rfc3339(k.created_at),
+        "expires_at": crate::clock::rfc3339(k.expires_at),
+        "retire_at": k.retire_at.map(crate::clock::rfc3339),
+        "revoked_at": k.revoked_at.map(crate::clock::rfc3339),
+        "state": k.state_at(now),
+    })
+}
+
+fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
+    let vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let state = vault.load_state(&admin)?;
+    if let Some(a) = agent {
+        state.agent(a)?;
+    }
+    let now = ctx.now();
+    let keys: Vec<(&str, &KeyRecord)> = state
+        .agents
+        .values()
+        .filter(|a| agent.is_none_or(|x| a.name == x))
+        .flat_map(|a| a.keys.iter().map(move |k| (a.name.as_str(), k)))
+        .collect();
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "keys": keys.iter().map(|(a, k)| key_json(k, a, now)).collect::<Vec<_>>() }));
+        return Ok(());
+    }
+    let rows = keys
+        .iter()
+        .map(|(a, k)| {
+            vec![
+                k.id.clone(),
+                a.to_string(),
+                k.state_at(now).to_string(),
+                k.fingerprint.clone(),
+                crate::clock::rfc3339(k.created_at),
+                crate::clock::rfc3339(k.end()),
+            ]
+        })
+        .collect();
+    ctx.out.table(
+        &["ID", "AGENT", "STATE", "FINGERPRINT", "CREATED", "ENDS"],
+        rows,
+    );
+    Ok(())
+}
+
+fn revoke(ctx: &Ctx, id: &str) -> Result<()> {
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let now = ctx.now();
+    // Credentials this key minted that are still live are revoked with it.
+    let minted: Vec<crate::credential::ledger::Entry> =
+        crate::credential::ledger::read(&vault.dir)?
+            .into_iter()
+            .filter(|e| e.actor == format!("key:{id}") && e.expires_at > now)
+            .collect();
+    let agent = vault.update(&admin, now, |c| {
+        let agent = c
+            .state
+            .agents
+            .values()
+            .find(|a| a.keys.iter().any(|k| k.id == id))
+            .map(|a| a.name.clone())
+            .ok_or_else(|| {
+                Error::not_found(format!("no key with id '{id}'")).hint("see `agentcred key list`")
+            })?;
+        let k = c
+            .state
+            .agent_mut(&agent)?
+            .keys
+            .iter_mut()
+            .find(|k| k.id == id)
+            .expect("found above");
+        if k.revoked_at.is_some() {
+            return Err(Error::usage(format!("key {id} is already revoked")));
+        }
+        k.revoked_at = Some(c.now);
+        c.touch(&agent);
+        for e in &minted {
+            c.revoke_credential(&e.id, &e.agent, Some(e.expires_at));
+        }
+        let event = Event::admin("key.revoke")
+            .agent(&agent)
+            .details(serde_json::json!({ "key_id": id, "credentials_revoked": minted.len() }));
+        Ok((agent, vec![event]))
+    })?;
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "revoked": id, "agent": agent, "credentials_revoked": minted.len() }));
+    } else {
+        ctx.out.done(&format!(
+            "revoked key {id} of {agent}; {} live credential(s) it minted were revoked",
+            minted.len()
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,606 @@
+//! Credentials (leases, SPEC §2): what `mint` and `exec` issue. An id, the agent, the secrets and
+//! versions it covers, the scope, `issued_at`, `expires_at`, and a token that proves all of it
+//! offline.
+//!
+//! [`plan`] is the pure decision: given an agent's envelope, the key used (if any), the request and
+//! the time, it either refuses with a reason (recorded as a `deny` audit entry by the caller) or
+//! says exactly what to issue and for how long. TTL rule (R1): the requested TTL is clamped to the
+//! minimum of the grants' `max_ttl`, the agent's `max_ttl`, the key's expiry, the vault's
+//! `max_ttl` and, for derived credentials, the parent's expiry; the result says what bound it.
+
+pub mod ledger;
+pub mod revocation;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::agent::Status;
+use crate::envelope::Envelope;
+use crate::error::{Error, Result};
+use crate::grant::{Effect, Pattern, Rights};
+use crate::key::KeyRecord;
+use crate::secret::Stage;
+use crate::sensitive::SecretText;
+
+/// What the caller asks for.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Empty: every secret granted (that covers the scope).
+    pub secrets: Vec<String>,
+    pub ttl: Option<Duration>,
+    pub actions: Option<Vec<String>>,
+    pub resources: Option<Vec<Pattern>>,
+    /// Serve the `PREVIOUS` version (during a rotation's overlap window).
+    pub previous: bool,
+    /// A derived credential never outlives its parent.
+    pub parent_expires_at: Option<DateTime<Utc>>,
+}
+
+/// One injected secret: its name, where it goes, which version, and the value.
+#[derive(Clone, Debug, Serialize)]
+pub struct Injected {
+    pub name: String,
+    pub env: String,
+    pub version: u32,
+    #[serde(skip)]
+    pub value: SecretText,
+}
+
+/// A decided credential, before its token is built.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub agent: String,
+    pub secrets: Vec<Injected>,
+    pub actions: Option<Vec<String>>,
+    pub resources: Option<Vec<Pattern>>,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub requested_ttl: Duration,
+    pub limited_by: &'static str,
+}
+
+impl Plan {
+    pub fn ttl(&self) -> Duration {
+        self.expires_at - self.issued_at
+    }
+
+    pub fn scope_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "actions": self.actions.clone().unwrap_or_else(|| vec!["*".into()]),
+            "resources": self.resources.as_ref().map_or_else(|| vec!["*".to_string()], |r| r.iter().map(ToString::to_string).collect()),
+        })
+    }
+}
+
+/// Decides a mint. `Err` is a denial (exit 3) or bad input (exit 2), with a reason fit for the
+/// audit log: names only, never values.
+pub fn plan(
+    env: &Envelope,
+    key: Option<&KeyRecord>,
+    req: &Request,
+    now: DateTime<Utc>,
+) -> Result<Plan> {
+    let agent = &env.agent;
+    if env.status == Status::Suspended {
+        return Err(
+            Error::denied(format!("agent {agent} is suspended")).hint(format!(
+                "an admin can resume it: agentcred agent resume {agent}"
+            )),
+        );
+    }
+    if let Some(k) = key
+        && !k.usable_at(now)
+    {
+        return Err(Error::denied(format!(
+            "key {} of agent {agent} is {}",
+            k.id,
+            k.state_at(now)
+        ))
+        .hint("ask the vault admin for a new key (`agentcred key issue`)"));
+    }
+    let rights = env.rights();
+    let actions = req.actions.clone();
+    let resources = req.resources.clone();
+
+    let names: Vec<String> = if req.secrets.is_empty() {
+        let covering: Vec<String> = env
+            .secrets
+            .keys()
+            .filter(|s| covers(&rights, s, actions.as_deref(), resources.as_deref()).is_ok())
+            .cloned()
+            .collect();
+        if covering.is_empty() {
+            let why = if env.secrets.is_empty() {
+                format!("agent {agent} has no secrets granted")
+            } else {
+                format!(
+                    "no secret granted to agent {agent} covers {}",
+                    describe(actions.as_deref(), resources.as_deref())
+                )
+            };
+            return Err(
+                Error::denied(why).hint(format!("grant one first: agentcred grant {agent} SECRET"))
+            );
+        }
+        covering
+    } else {
+        for s in &req.secrets {
+            if !env.secrets.contains_key(s) {
+                return Err(
+                    Error::denied(format!("agent {agent} is not granted secret {s}"))
+                        .hint("see `agentcred grant list`; an admin can grant it"),
+                );
+            }
+            covers(&rights, s, actions.as_deref(), resources.as_deref()).map_err(Error::denied)?;
+        }
+        let mut v = req.secrets.clone();
+        v.sort();
+        v.dedup();
+        v
+    };
+
+    let requested = req
+        .ttl
+        .unwrap_or_else(|| Duration::seconds(env.default_ttl_secs));
+    if requested <= Duration::zero() {
+        return Err(Error::usage("the TTL must be positive"));
+    }
+    let mut expires_at = now + requested;
+    let mut limited_by = "request";
+    let mut clamp = |bound: DateTime<Utc>, why: &'static str| {
+        if bound < expires_at {
+            expires_at = bound;
+            limited_by = why;
+        }
+    };
+    clamp(
+        now + Duration::seconds(env.vault_max_ttl_secs),
+        "vault max_ttl",
+    );
+    if let Some(s) = env.max_ttl_secs {
+        clamp(now + Duration::seconds(s), "agent max_ttl");
+    }
+    for name in &names {
+        if let Some(s) = grant_max_ttl(env, name, actions.as_deref(), resources.as_deref()) {
+            clamp(now + Duration::seconds(s), "grant max_ttl");
+        }
+    }
+    if let Some(k) = key {
+        clamp(k.end(), "key expiry");
+    }
+    if let Some(p) = req.parent_expires_at {
+        clamp(p, "parent credential");
+    }
+
+    let mut secrets = Vec::with_capacity(names.len());
+    for name in &names {
+        let s = &env.secrets[name];
+        let wanted = if req.previous {
+            Stage::Previous
+        } else {
+            Stage::Current
+        };
+        let version = s
+            .versions
+            .iter()
+            .find(|v| v.stage == wanted && v.retire_at.is_none_or(|r| r > now))
+            .ok_or_else(|| {
+                if req.previous {
+                    Error::denied(format!(
+                        "secret {name} has no previous version in an overlap window"
+                    ))
+                    .hint("--version previous works only during a rotation's --overlap window")
+                } else {
+                    Error::denied(format!("secret {name} has no current version"))
+                        .hint("store one with `agentcred secret set`")
+                }
+            })?;
+        if let Some(r) = version.retire_at {
+            clamp(r, "previous version retires");
+        }
+        let value = version.value.clone().ok_or_else(|| {
+            Error::denied(format!(
+                "secret {name} version {} was destroyed",
+                version.version
+            ))
+        })?;
+        secrets.push(Injected {
+            name: name.clone(),
+            env: s.env.clone(),
+            version: version.version,
+            value,
+        });
+    }
+    if expires_at <= now {
+        return Err(Error::denied(format!(
+            "no time left to issue a credential (bound by {limited_by})"
+        )));
+    }
+    Ok(Plan {
+        agent: agent.clone(),
+        secrets,
+        actions,
+        resources,
+        issued_at: now,
+        expires_at,
+        requested_ttl: requested,
+        limited_by,
+    })
+}
+
+/// A credential issued: its id, token, and the ids of every block of the token (authority,
+/// parents, itself).
+pub struct Issued {
+    pub id: String,
+    pub token: SecretText,
+    pub chain: Vec<String>,
+    pub plan: Plan,
+}
+
+/// Builds the token for `plan` (from `parent`'s token for a derived credential, else the agent's
+/// authority), then records `cred.mint` on the audit log and the ledger, durably and under the
+/// lock, before returning it: nothing is released unless it is on the log (fail closed).
+pub fn issue(
+    vault: &crate::vault::Vault,
+    env: &Envelope,
+    plan: Plan,
+    actor: &str,
+    parent: Option<(&SecretText, &str)>,
+    extra: Option<serde_json::Value>,
+    now: DateTime<Utc>,
+) -> Result<Issued> {
+    let keys = crate::token::issuer_lookup(&vault.config, now);
+    let narrowing = crate::token::Narrowing {
+        expires_at: plan.expires_at,
+        secrets: plan.secrets.iter().map(|s| s.name.clone()).collect(),
+        actions: plan.actions.clone(),
+        resources: plan.resources.clone(),
+    };
+    let from = parent.map_or(&env.authority, |(t, _)| t);
+    let (token, chain) = crate::token::narrow(from.expose_secret(), &keys, &narrowing)?;
+    let id = chain.last().cloned().expect("a token has blocks");
+    let mut scope = plan.scope_json();
+    scope["ttl"] = crate::duration::format(plan.ttl()).into();
+    scope["expires_at"] = crate::clock::rfc3339(plan.expires_at).into();
+    let mut event = crate::audit::Event::new(actor, "cred.mint")
+        .agent(&plan.agent)
+        .secrets(plan.secrets.iter().map(|s| s.name.clone()));
+    event.credential_id = Some(id.clone());
+    event.scope = Some(scope);
+    let mut details = serde_json::json!({
+        "requested_ttl": crate::duration::format(plan.requested_ttl),
+        "limited_by": plan.limited_by,
+        "versions": plan.secrets.iter().map(|s| (s.name.clone(), s.version)).collect::<std::collections::BTreeMap<_, _>>(),
+    });
+    if let Some((_, parent_id)) = parent {
+        details["parent"] = parent_id.into();
+    }
+    if let Some(serde_json::Value::Object(more)) = extra {
+        for (k, v) in more {
+            details[k] = v;
+        }
+    }
+    event.details = Some(details);
+    let entry = ledger::Entry {
+        id: id.clone(),
+        agent: plan.agent.clone(),
+        actor: actor.to_string(),
+        secrets: plan
+            .secrets
+            .iter()
+            .map(|s| ledger::SecretRef {
+                name: s.name.clone(),
+                version: s.version,
+            })
+            .collect(),
+        actions: plan.actions.clone().unwrap_or_else(|| vec!["*".into()]),
+        resources: plan.resources.as_ref().map_or_else(
+            || vec!["*".into()],
+            |r| r.iter().map(ToString::to_string).collect(),
+        ),
+        issued_at: plan.issued_at,
+        expires_at: plan.expires_at,
+        parent: parent.map(|(_, p)| p.to_string()),
+        chain: chain.clone(),
+    };
+    {
+        let _lock = crate::vault::lock::VaultLock::acquire(&vault.dir)?;
+        crate::audit::append(&vault.dir, now, &[event])?;
+        ledger::append(&vault.dir, &entry, now)?;
+    }
+    Ok(Issued {
+        id,
+        token: SecretText::new(token),
+        chain,
+        plan,
+    })
+}
+
+/// Records a refusal on the audit log (`deny`), then returns the refusal itself.
+pub fn record_denial(
+    vault: &crate::vault::Vault,
+    actor: &str,
+    agent: &str,
+    attempted: &str,
+    secrets: &[String],
+    denial: Error,
+    now: DateTime<Utc>,
+) -> Error {
+    if denial.exit_code() != crate::error::exit::DENIED {
+        return denial;
+    }
+    let event = crate::audit::Event::new(actor, "deny")
+        .agent(agent)
+        .secrets(secrets.iter().cloned())
+        .outcome(crate::audit::Outcome::Denied, denial.to_string())
+        .details(serde_json::json!({ "attempted": attempted }));
+    match vault.record(now, &[event]) {
+        Ok(_) => denial,
+        Err(audit_error) => audit_error,
+    }
+}
+
+/// Does `secret` cover the requested scope? `None` in a dimension means "whatever is granted".
+pub fn covers(
+    rights: &Rights,
+    secret: &str,
+    actions: Option<&[String]>,
+    resources: Option<&[Pattern]>,
+) -> std::result::Result<(), String> {
+    match (actions, resources) {
+        (Some(a), Some(r)) => rights.covers(secret, a, r),
+        // One dimension open: some allow of this secret must survive every deny that covers it.
+        (Some(a), None) => {
+            for action in a {
+                let survives = rights.allow.iter().any(|x| {
+                    x.secret == secret
+                        && crate::grant::action_covers(&x.action, action)
+                        && !rights.deny.iter().any(|d| {
+                            crate::grant::action_covers(&d.action, action)
+                                && d.pattern.contains(&x.pattern)
+                        })
+                });
+                if !survives {
+                    return Err(format!(
+                        "{secret} is not granted {action} on any resource that is not denied"
+                    ));
+                }
+            }
+            Ok(())
+        }
+        (None, Some(r)) => {
+            for resource in r {
+                let survives = rights.allow.iter().any(|x| {
+                    x.secret == secret
+                        && x.pattern.contains(resource)
+                        && !rights.deny.iter().any(|d| {
+                            crate::grant::action_covers(&d.action, &x.action)
+                                && d.pattern.contains(resource)
+                        })
+                });
+                if !survives {
+                    return Err(format!(
+                        "{secret} is not granted any action on {resource} that is not denied"
+                    ));
+                }
+            }
+            Ok(())
+        }
+        (None, None) => {
+            if rights.allow.iter().any(|x| x.secret == secret) {
+                Ok(())
+            } else {
+                Err(format!("{secret} is not granted"))
+            }
+        }
+    }
+}
+
+/// The most generous `max_ttl` among the allow grants of `secret` that cover the request
+/// (`None`: one of them has no limit).
+fn grant_max_ttl(
+    env: &Envelope,
+    secret: &str,
+    actions: Option<&[String]>,
+    resources: Option<&[Pattern]>,
+) -> Option<i64> {
+    let mut best: Option<Option<i64>> = None;
+    for g in env
+        .grants
+        .iter()
+        .filter(|g| g.effect == Effect::Allow && g.secret == secret)
+    {
+        let r = Rights::of([g]);
+        if covers(&r, secret, actions, resources).is_ok() {
+            best = Some(match (best.flatten(), g.max_ttl_secs) {
+                (_, None) => None,
+                (None, Some(t)) if best.is_none() => Some(t),
+                (None, Some(_)) => None,
+                (Some(a), Some(b)) => Some(a.max(b)),
+            });
+            if best == Some(None) {
+                return None;
+            }
+        }
+    }
+    best.flatten()
+}
+
+fn describe(actions: Option<&[String]>, resources: Option<&[Pattern]>) -> String {
+    let a = actions.map_or_else(|| "any action".to_string(), |a| a.join(","));
+    let r = resources.map_or_else(
+        || "any resource".to_string(),
+        |r| {
+            r.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        },
+    );
+    format!("{a} on {r}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::EnvelopeSecret;
+    use crate::grant::Grant;
+    use crate::secret::Version;
+
+    fn env(grants: Vec<Grant>) -> Envelope {
+        let now = Utc::now();
+        let secret = EnvelopeSecret {
+            env: "DB".into(),
+            versions: vec![Version {
+                version: 1,
+                stage: Stage::Current,
+                created_at: now,
+                retire_at: None,
+                value: Some(SecretText::new("v".into())),
+            }],
+        };
+        Envelope {
+            vault_id: "v".into(),
+            agent: "a".into(),
+            generation: 1,
+            status: Status::Active,
+            max_ttl_secs: None,
+            rate_limit: None,
+            suspend_on_anomaly: false,
+            vault_max_ttl_secs: 12 * 3600,
+            default_ttl_secs: 900,
+            signing_key: SecretText::new(String::new()),
+            public_key: String::new(),
+            keys: vec![],
+            grants,
+            secrets: [("db".to_string(), secret)].into(),
+            audit_key: SecretText::new(String::new()),
+            authority: SecretText::new(String::new()),
+        }
+    }
+
+    fn grant(effect: Effect, actions: &[&str], resources: &[&str], max_ttl: Option<i64>) -> Grant {
+        Grant {
+            id: "g".into(),
+            agent: "a".into(),
+            secret: "db".into(),
+            effect,
+            actions: actions.iter().map(|s| s.to_string()).collect(),
+            resources: resources.iter().map(|s| s.to_string()).collect(),
+            max_ttl_secs: max_ttl,
+            env: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn ttl_is_clamped_to_the_grant_and_says_so() {
+        let e = env(vec![grant(Effect::Allow, &["read"], &["*"], Some(900))]);
+        let now = Utc::now();
+        let p = plan(
+            &e,
+            None,
+            &Request {
+                ttl: Some(Duration::hours(2)),
+                ..Request::default()
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!(p.ttl(), Duration::minutes(15));
+        assert_eq!(p.limited_by, "grant max_ttl");
+        assert_eq!(p.requested_ttl, Duration::hours(2));
+    }
+
+    #[test]
+    fn write_against_a_read_grant_is_denied() {
+        let e = env(vec![grant(Effect::Allow, &["read"], &["*"], None)]);
+        let r = Request {
+            actions: Some(vec!["write".into()]),
+            ..Request::default()
+        };
+        assert_eq!(plan(&e, None, &r, Utc::now()).unwrap_err().exit_code(), 3);
+    }
+
+    #[test]
+    fn deny_on_a_resource_beats_allow_on_everything() {
+        let e = env(vec![
+            grant(Effect::Allow, &["read"], &["*"], None),
+            grant(Effect::Deny, &["read"], &["customers"], None),
+        ]);
+        let r = Request {
+            resources: Some(vec![Pattern::parse("customers").unwrap()]),
+            actions: Some(vec!["read".into()]),
+            ..Request::default()
+        };
+        assert_eq!(plan(&e, None, &r, Utc::now()).unwrap_err().exit_code(), 3);
+        let r = Request {
+            resources: Some(vec![Pattern::parse("orders").unwrap()]),
+            ..Request::default()
+        };
+        assert!(plan(&e, None, &r, Utc::now()).is_ok());
+    }
+
+    #[test]
+    fn suspended_agents_and_dead_keys_get_nothing() {
+        let mut e = env(vec![grant(Effect::Allow, &["read"], &["*"], None)]);
+        let now = Utc::now();
+        let (_, mut k) = crate::key::AgentKey::generate("a", now, now + Duration::seconds(1));
+        assert_eq!(
+            plan(
+                &e,
+                Some(&k),
+                &Request::default(),
+                now + Duration::seconds(2)
+            )
+            .unwrap_err()
+            .exit_code(),
+            3
+        );
+        let p = plan(
+            &e,
+            Some(&k),
+            &Request {
+                ttl: Some(Duration::hours(1)),
+                ..Request::default()
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!(p.limited_by, "key expiry");
+        k.revoked_at = Some(now);
+        assert_eq!(
+            plan(&e, Some(&k), &Request::default(), now)
+                .unwrap_err()
+                .exit_code(),
+            3
+        );
+        e.status = Status::Suspended;
+        assert_eq!(
+            plan(&e, None, &Request::default(), now)
+                .unwrap_err()
+                .exit_code(),
+            3
+        );
+    }
+
+    #[test]
+    fn a_derived_credential_never_outlives_its_parent() {
+        let e = env(vec![grant(Effect::Allow, &["read"], &["*"], None)]);
+        let now = Utc::now();
+        let parent = now + Duration::seconds(30);
+        let p = plan(
+            &e,
+            None,
+            &Request {
+                ttl: Some(Duration::hours(1)),
+                parent_expires_at: Some(parent),
+                ..Request::default()
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!(p.expires_at, parent);
+        assert_eq!(p.limited_by, "parent credential");
+    }
+}

@@ -1,0 +1,220 @@
+//! The revocation list `revoked.jsonl`: public, append-only, every line signed by an issuer key
+//! or by the agent whose credential it revokes. Key holders and `verify` read it; nothing secret
+//! is in it.
+//!
+//! A line only ever denies. A forged line (bad signature) is ignored; a deleted line cannot be
+//! detected from this file alone, which is why every revocation is also on the hash-chained audit
+//! log (`cred.revoke`), where `audit verify` catches deletions.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::{KeyPair, PublicKey};
+use crate::error::{Error, Result};
+use crate::vault::VaultToml;
+
+pub const FILE: &str = "revoked.jsonl";
+const DOMAIN: &str = "agentcred-revocation-v1";
+/// The list is rewritten without lines that no longer matter once it grows past this.
+const PRUNE_AT_BYTES: u64 = 256 * 1024;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Revocation {
+    pub id: String,
+    pub agent: String,
+    /// `admin` (signed by an issuer key) or `agent:NAME` (signed by that agent's key).
+    pub by: String,
+    pub at: String,
+    /// After this the revoked thing has expired anyway and the line may be pruned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    pub key_id: String,
+    pub sig: String,
+}
+
+impl Revocation {
+    fn message(id: &str, agent: &str, by: &str, at: &str, until: Option<&str>) -> Vec<u8> {
+        format!("{id}\n{agent}\n{by}\n{at}\n{}\n", until.unwrap_or("-")).into_bytes()
+    }
+
+    pub fn by_admin(
+        id: &str,
+        agent: &str,
+        until: Option<DateTime<Utc>>,
+        issuer: &KeyPair,
+        now: DateTime<Utc>,
+    ) -> Revocation {
+        Self::signed(
+            id,
+            agent,
+            "admin",
+            issuer.public().key_id(),
+            until,
+            issuer,
+            now,
+        )
+    }
+
+    pub fn by_agent(
+        id: &str,
+        agent: &str,
+        until: Option<DateTime<Utc>>,
+        key: &KeyPair,
+        now: DateTime<Utc>,
+    ) -> Revocation {
+        Self::signed(
+            id,
+            agent,
+            &format!("agent:{agent}"),
+            "agent".into(),
+            until,
+            key,
+            now,
+        )
+    }
+
+    fn signed(
+        id: &str,
+        agent: &str,
+        by: &str,
+        key_id: String,
+        until: Option<DateTime<Utc>>,
+        key: &KeyPair,
+        now: DateTime<Utc>,
+    ) -> Revocation {
+        let at = crate::clock::rfc3339(now);
+        let until = until.map(crate::clock::rfc3339);
+        let sig = key.sign(DOMAIN, &Self::message(id, agent, by, &at, until.as_deref()));
+        Revocation {
+            id: id.to_string(),
+            agent: agent.to_string(),
+            by: by.to_string(),
+            at,
+            until,
+            key_id,
+            sig,
+        }
+    }
+
+    /// Is the signature good? `agent_key` is the key of the agent the revoked token belongs to.
+    fn is_authentic(&self, config: &VaultToml, agent: &str, agent_key: Option<&PublicKey>) -> bool {
+        let message = Self::message(
+            &self.id,
+            &self.agent,
+            &self.by,
+            &self.at,
+            self.until.as_deref(),
+        );
+        if self.by == "admin" {
+            return config
+                .issuer_key(&self.key_id)
+                .is_some_and(|k| k.verify(DOMAIN, &message, &self.sig));
+        }
+        self.agent == agent
+            && self.by == format!("agent:{agent}")
+            && agent_key.is_some_and(|k| k.verify(DOMAIN, &message, &self.sig))
+    }
+}
+
+pub struct RevocationList {
+    by_id: HashMap<String, Vec<Revocation>>,
+}
+
+impl RevocationList {
+    pub fn path(dir: &Path) -> PathBuf {
+        dir.join(FILE)
+    }
+
+    /// Reads the list; a missing file is an empty list. Unparseable lines are skipped (they can
+    /// only ever have denied something).
+    pub fn load(dir: &Path) -> Result<RevocationList> {
+        let path = Self::path(dir);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(Error::io("cannot read the revocation list", &path, e)),
+        };
+        let mut by_id: HashMap<String, Vec<Revocation>> = HashMap::new();
+        for line in text.lines() {
+            if let Ok(r) = serde_json::from_str::<Revocation>(line) {
+                by_id.entry(r.id.clone()).or_default().push(r);
+            }
+        }
+        Ok(RevocationList { by_id })
+    }
+
+    /// Is `id` (of a token of `agent`) revoked by an authentic line?
+    pub fn is_revoked(
+        &self,
+        id: &str,
+        config: &VaultToml,
+        agent: &str,
+        agent_key: Option<&PublicKey>,
+    ) -> bool {
+        self.by_id.get(id).is_some_and(|lines| {
+            lines
+                .iter()
+                .any(|r| r.is_authentic(config, agent, agent_key))
+        })
+    }
+
+    /// Any line for `id`, authentic or not: for the admin's own bookkeeping.
+    pub fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+}
+
+/// Appends revocations durably. Call with the vault lock held.
+pub fn append(dir: &Path, entries: &[Revocation], now: DateTime<Utc>) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let path = RevocationList::path(dir);
+    let mut bytes = Vec::new();
+    for e in entries {
+        bytes.extend_from_slice(
+            serde_json::to_string(e)
+                .expect("revocations serialise")
+                .as_bytes(),
+        );
+        bytes.push(b'\n');
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(crate::vault::fsio::FILE_MODE)
+        .open(&path)
+        .map_err(|e| Error::io("cannot write the revocation list", &path, e))?;
+    file.write_all(&bytes)
+        .and_then(|()| file.sync_data())
+        .map_err(|e| Error::io("cannot write the revocation list", &path, e))?;
+    if file.metadata().map(|m| m.len()).unwrap_or(0) > PRUNE_AT_BYTES {
+        prune(&path, now)?;
+    }
+    Ok(())
+}
+
+/// Drops lines whose revoked credential has expired anyway. Lines are copied verbatim, so their
+/// signatures stay valid.
+fn prune(path: &Path, now: DateTime<Utc>) -> Result<()> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io("cannot read the revocation list", path, e))?;
+    let keep: String = text
+        .lines()
+        .filter(|line| {
+            serde_json::from_str::<Revocation>(line).is_ok_and(|r| {
+                r.until
+                    .as_deref()
+                    .and_then(|u| DateTime::parse_from_rfc3339(u).ok())
+                    .is_none_or(|u| u > now)
+            })
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    crate::vault::fsio::write_atomic(path, keep.as_bytes())
+}

@@ -1,0 +1,309 @@
+//! A throwaway vault for end-to-end tests of the `agentcred` binary.
+//!
+//! Every test gets its own temporary directory holding a passphrase file (0600) and a vault
+//! subdirectory, and runs the real binary with an environment scrubbed of anything that could leak
+//! in from the developer's shell (`AGENTCRED_*`, colour). The KDF is made cheap so a whole test
+//! file runs in seconds; nothing else differs from what a user runs.
+
+// Each test binary that includes this module uses a different subset of it.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use assert_cmd::assert::Assert;
+
+pub const PASSPHRASE: &str = "correct horse battery staple";
+
+/// Every `AGENTCRED_*` variable that changes where or how a run unlocks or waits: removed first.
+const UNLOCK_ENV: &[&str] = &[
+    "AGENTCRED_HOME",
+    "AGENTCRED_PASSPHRASE",
+    "AGENTCRED_PASSPHRASE_FILE",
+    "AGENTCRED_IDENTITY",
+    "AGENTCRED_KEY",
+    "AGENTCRED_KEY_FILE",
+    "AGENTCRED_LOCK_TIMEOUT",
+];
+
+/// The Argon2id flags that make `init` cheap (tests only: far below the RFC 9106 default).
+pub const CHEAP_KDF: &[&str] = &[
+    "--kdf-memory-kib",
+    "1024",
+    "--kdf-iterations",
+    "1",
+    "--kdf-parallelism",
+    "1",
+];
+
+/// Writes a file outside the vault, mode 0600.
+pub fn write_private(path: &Path, bytes: &[u8]) {
+    std::fs::write(path, bytes).expect("write file");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+pub fn bin() -> &'static Path {
+    assert_cmd::cargo::cargo_bin!("agentcred")
+}
+
+pub struct TestVault {
+    root: tempfile::TempDir,
+}
+
+impl TestVault {
+    /// A temporary directory with a passphrase file and no vault yet.
+    pub fn empty() -> TestVault {
+        let root = tempfile::tempdir().expect("create a temporary directory");
+        let vault = TestVault { root };
+        write_private(&vault.passphrase_file(), PASSPHRASE.as_bytes());
+        vault
+    }
+
+    /// A fresh vault, created by `agentcred init` with a cheap KDF.
+    pub fn new() -> TestVault {
+        let vault = TestVault::empty();
+        vault.run(&[&["init"], CHEAP_KDF].concat()).success();
+        vault
+    }
+
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// The vault directory (`AGENTCRED_HOME`).
+    pub fn dir(&self) -> PathBuf {
+        self.root().join("vault")
+    }
+
+    /// A file inside the vault directory, e.g. `vault.path("vault.age")`.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir().join(name)
+    }
+
+    pub fn passphrase_file(&self) -> PathBuf {
+        self.root().join("passphrase")
+    }
+
+    /// Writes a file outside the vault, mode 0600.
+    pub fn write_private(&self, path: &Path, bytes: &[u8]) {
+        std::fs::write(path, bytes).expect("write file");
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+    }
+
+    /// `agentcred` with this vault and passphrase and nothing from the caller's environment.
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(bin());
+        for var in UNLOCK_ENV {
+            cmd.env_remove(var);
+        }
+        cmd.env("AGENTCRED_HOME", self.dir())
+            .env("AGENTCRED_PASSPHRASE_FILE", self.passphrase_file())
+            .env("NO_COLOR", "1")
+            .current_dir(self.root());
+        cmd
+    }
+
+    /// The same, as an `assert_cmd` command (for `write_stdin` and `assert`).
+    pub fn cmd(&self) -> Command {
+        Command::from_std(self.command())
+    }
+
+    /// Runs `agentcred ARGS` with empty stdin.
+    pub fn run(&self, args: &[&str]) -> Assert {
+        self.cmd().args(args).assert()
+    }
+
+    /// Runs `agentcred ARGS` with `stdin` on standard input.
+    pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Assert {
+        self.cmd().args(args).write_stdin(stdin).assert()
+    }
+
+    /// Runs `agentcred ARGS`, expects success, and returns stdout parsed as JSON.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.run(args).success().get_output().stdout.clone();
+        serde_json::from_slice(&out).unwrap_or_else(|e| {
+            panic!(
+                "agentcred {args:?} printed invalid JSON ({e}):\n{}",
+                String::from_utf8_lossy(&out)
+            )
+        })
+    }
+
+    /// Stores a secret the way a user would: its value on stdin.
+    pub fn set_secret(&self, name: &str, value: &str) -> Assert {
+        self.run_stdin(&["secret", "set", name, "--stdin"], &format!("{value}\n"))
+    }
+
+    /// Writes the admin identity printed by `identity export` to a file for stock `age -d -i`.
+    pub fn export_identity(&self) -> PathBuf {
+        let out = self
+            .run(&["identity", "export"])
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let path = self.root().join("admin-identity.txt");
+        write_private(&path, &out);
+        path
+    }
+
+    /// Every file under the vault directory (recursively), sorted.
+    pub fn files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("read vault directory") {
+                let path = entry.expect("directory entry").path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&self.dir(), &mut files);
+        files.sort();
+        files
+    }
+
+    /// The bytes of every vault file except `lock` (which readers may create): equal snapshots
+    /// mean a command changed nothing.
+    pub fn snapshot_files(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        self.files()
+            .into_iter()
+            .filter(|p| p.file_name().is_none_or(|n| n != "lock"))
+            .map(|p| {
+                let bytes = std::fs::read(&p).expect("read vault file");
+                (p, bytes)
+            })
+            .collect()
+    }
+
+    pub fn audit_text(&self) -> String {
+        std::fs::read_to_string(self.path("audit.jsonl")).expect("read audit.jsonl")
+    }
+
+    /// `audit.jsonl`, one parsed object per line.
+    pub fn audit_lines(&self) -> Vec<serde_json::Value> {
+        self.audit_text()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("audit line is JSON"))
+            .collect()
+    }
+
+    pub fn chmod(&self, name: &str, mode: u32) {
+        std::fs::set_permissions(self.path(name), std::fs::Permissions::from_mode(mode))
+            .expect("chmod");
+    }
+}
+
+/// Fails if `secret` occurs anywhere in `haystack` (as bytes: binary files are scanned too).
+#[track_caller]
+pub fn assert_no_leak(haystack: &[u8], secret: &str) {
+    assert!(
+        !secret.is_empty(),
+        "assert_no_leak needs a non-empty secret"
+    );
+    let found = haystack
+        .windows(secret.len())
+        .any(|w| w == secret.as_bytes());
+    assert!(
+        !found,
+        "secret value leaked into:\n{}",
+        String::from_utf8_lossy(haystack)
+    );
+}
+
+/// Fails unless the command's stdout and stderr are both free of `secret`.
+#[track_caller]
+pub fn assert_output_no_leak(assert: &Assert, secret: &str) {
+    let out = assert.get_output();
+    assert_no_leak(&out.stdout, secret);
+    assert_no_leak(&out.stderr, secret);
+}
+
+/// A distinctive, random secret value, e.g. `sk-test-3f9a…`.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("random bytes");
+    format!("sk-test-{}", hex(&bytes))
+}
+
+pub fn stderr(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// What SPEC §9 asks of every error: one `error:` line, at most one more (the hint), no panic.
+#[track_caller]
+pub fn assert_short_error(assert: &Assert) {
+    let text = stderr(assert);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        (1..=2).contains(&lines.len()),
+        "expected a one- or two-line error, got {} lines:\n{text}",
+        lines.len()
+    );
+    assert!(
+        lines[0].starts_with("error: "),
+        "expected stderr to start with `error: `, got:\n{text}"
+    );
+    assert!(!text.contains("panicked"), "agentcred panicked:\n{text}");
+}
+
+/// hex(SHA-256(0x00 || line-without-hash)), the audit entry hash of SPEC §6.
+pub fn audit_entry_hash(line: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let cut = line
+        .rfind(",\"hash\":\"")
+        .unwrap_or_else(|| panic!("audit line has no hash member: {line}"));
+    let body = format!("{}}}", &line[..cut]);
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(body.as_bytes());
+    hex(&h.finalize())
+}
+
+/// The first break in the audit chain, if any: `seq` must count up from 1, the first `prev` must be
+/// the zero hash, every `prev` the previous line's `hash`, and every `hash` the hash of its own line.
+pub fn chain_break(audit: &str) -> Option<String> {
+    let mut prev = "0".repeat(64);
+    for (i, line) in audit.lines().enumerate() {
+        let n = i + 1;
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
+            return Some(format!("line {n} is not JSON: {line}"));
+        };
+        if entry["seq"] != n as u64 {
+            return Some(format!("line {n} has seq {}", entry["seq"]));
+        }
+        if entry["prev"] != prev.as_str() {
+            return Some(format!("line {n}: prev is not the previous hash"));
+        }
+        let Some(hash) = entry["hash"].as_str() else {
+            return Some(format!("line {n} has no hash"));
+        };
+        if hash != audit_entry_hash(line) {
+            return Some(format!("line {n}: hash does not match its content"));
+        }
+        prev = hash.to_string();
+    }
+    if !audit.ends_with('\n') {
+        return Some("the log ends in a torn line".to_string());
+    }
+    None
+}
+
+#[track_caller]
+pub fn assert_unbroken_chain(audit: &str) {
+    if let Some(why) = chain_break(audit) {
+        panic!("audit chain broken: {why}\n{audit}");
+    }
+}
