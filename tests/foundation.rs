@@ -273,7 +273,6 @@ fn an_older_copy_of_vault_age_put_back_exits_65() {
 }
 
 #[test]
-#[ignore = "bug: a tampered age header is reported as a wrong passphrase (exit 77, not 65)"]
 fn a_flipped_byte_in_the_age_header_is_bad_data_not_a_wrong_passphrase() {
     let vault = TestVault::new();
     let path = vault.path("vault.age");
