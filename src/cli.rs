@@ -123,6 +123,23 @@ says what was granted. Every mint is on the audit log before anything is printed
     #[command(subcommand)]
     Creds(CredsCommand),
 
+    /// Run a program with an agent's short-lived credential in its environment
+    #[command(
+        long_about = "Run a program with an agent's short-lived credential in its environment, and nothing else of agentcred's.\n\n\
+agentcred mints one credential, records exec.start on the audit log, then starts the program \
+(directly, no shell) with each granted secret under its variable plus AGENTCRED_AGENT, \
+AGENTCRED_CREDENTIAL_ID, AGENTCRED_EXPIRES_AT, AGENTCRED_TOKEN and AGENTCRED_SECRETS. Unlock \
+inputs (AGENTCRED_PASSPHRASE*, AGENTCRED_IDENTITY, AGENTCRED_KEY*) never reach it. Signals are \
+forwarded; at expiry the program is sent SIGTERM (then SIGKILL after 10 s) unless --on-expiry says \
+otherwise; when it exits the credential is revoked.\n\n\
+Exit status: the program's; 128+N if it died of signal N; 125 if agentcred failed or refused \
+before starting it; 126 if it cannot be run; 127 if it is not found.\n\n\
+Inside an exec, a nested exec derives a narrower credential from AGENTCRED_TOKEN: never wider, \
+never longer-lived.\n\n\
+Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key agentcred exec --ttl 10m -- ./deploy.sh --prod"
+    )]
+    Exec(ExecArgs),
+
     /// Print a shell completion script
     Completions {
         /// The shell to complete for
@@ -414,6 +431,50 @@ pub enum CredsCommand {
         #[arg(long, value_name = "AGENT")]
         agent: Option<String>,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnExpiry {
+    /// SIGTERM, then SIGKILL after 10 s
+    Term,
+    /// SIGKILL
+    Kill,
+    /// Only record it; the program runs on
+    Ignore,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The agent (required for the admin; with an agent key, defaults to the key's agent)
+    #[arg(long, value_name = "AGENT")]
+    pub agent: Option<String>,
+    /// Only these secrets (repeatable) [default: every granted secret]
+    #[arg(long = "secret", value_name = "SECRET")]
+    pub secrets: Vec<String>,
+    /// Credential lifetime, e.g. 10m [default: 15m, or the parent's remaining time when nested]
+    #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
+    pub ttl: Option<chrono::Duration>,
+    /// Narrow the credential to these actions, comma separated
+    #[arg(long, value_delimiter = ',', value_name = "ACTIONS")]
+    pub actions: Vec<String>,
+    /// Narrow the credential to these resources, comma separated
+    #[arg(long, value_delimiter = ',', value_name = "RESOURCES")]
+    pub resources: Vec<String>,
+    /// Pass only PATH, HOME, USER, LANG, LC_*, TERM, TZ, TMPDIR, SHELL from this environment
+    #[arg(long)]
+    pub clean_env: bool,
+    /// Replace injected values (and their base64 and URL-encoded forms) in the program's output
+    #[arg(long)]
+    pub mask: bool,
+    /// What happens when the credential expires
+    #[arg(long, value_enum, default_value_t = OnExpiry::Term, value_name = "ACTION")]
+    pub on_expiry: OnExpiry,
+    /// Exec in place (same PID): no supervision, no end entry, no expiry enforcement
+    #[arg(long, conflicts_with = "mask")]
+    pub replace: bool,
+    /// The program and its arguments, after --
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 /// The clap command, for completions and man pages.

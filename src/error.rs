@@ -85,6 +85,22 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
+
+    /// `exec`: agentcred failed or refused before the child started (env(1): 125).
+    #[error("{0}")]
+    BeforeChild(Box<Error>),
+
+    /// `exec`: the program exists but cannot be run (env(1): 126).
+    #[error("cannot run {program}: {reason}")]
+    CannotRun { program: String, reason: String },
+
+    /// `exec`: the program was not found (env(1): 127).
+    #[error("{program}: command not found")]
+    CommandNotFound { program: String },
+
+    /// A clean exit with this status (the child's, under `exec`): not an error to print.
+    #[error("exit status {0}")]
+    Exit(u8),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -133,7 +149,12 @@ impl Error {
             | Error::CannotUnlock { hint, .. }
             | Error::Config { hint, .. }
             | Error::Other { hint, .. } => *hint = Some(text.into()),
-            Error::LockBusy { .. } | Error::Io { .. } => {}
+            Error::LockBusy { .. }
+            | Error::Io { .. }
+            | Error::BeforeChild(_)
+            | Error::CannotRun { .. }
+            | Error::CommandNotFound { .. }
+            | Error::Exit(_) => {}
         }
         self
     }
@@ -148,6 +169,15 @@ impl Error {
             | Error::CannotUnlock { hint, .. }
             | Error::Config { hint, .. }
             | Error::Other { hint, .. } => hint.clone(),
+            Error::BeforeChild(inner) => inner.hint_text(),
+            Error::CannotRun { .. } => {
+                Some("check that it is an executable file and that you may run it".to_string())
+            }
+            Error::CommandNotFound { .. } => Some(
+                "check the name and PATH; agentcred runs the program directly, not through a shell"
+                    .to_string(),
+            ),
+            Error::Exit(_) => None,
             Error::LockBusy { .. } => {
                 Some("wait for it to finish, or raise AGENTCRED_LOCK_TIMEOUT (seconds)".to_string())
             }
@@ -177,6 +207,10 @@ impl Error {
                 exit::NO_INPUT
             }
             Error::Io { .. } | Error::Other { .. } => exit::ERROR,
+            Error::BeforeChild(_) => 125,
+            Error::CannotRun { .. } => 126,
+            Error::CommandNotFound { .. } => 127,
+            Error::Exit(code) => *code,
         }
     }
 
@@ -193,6 +227,10 @@ impl Error {
             Error::Config { .. } => "config",
             Error::Io { .. } => "io",
             Error::Other { .. } => "error",
+            Error::BeforeChild(inner) => inner.kind(),
+            Error::CannotRun { .. } => "cannot_run",
+            Error::CommandNotFound { .. } => "command_not_found",
+            Error::Exit(_) => "exit",
         }
     }
 }

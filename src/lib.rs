@@ -15,6 +15,7 @@ pub mod crypto;
 pub mod duration;
 pub mod envelope;
 pub mod error;
+pub mod exec;
 pub mod grant;
 pub mod harden;
 pub mod key;

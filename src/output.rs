@@ -139,7 +139,15 @@ impl Output {
             eprintln!("{doc}");
             return;
         }
-        eprintln!("{} {e}", self.paint("1;31", "error:"));
+        let prefix = if matches!(
+            e,
+            Error::BeforeChild(_) | Error::CannotRun { .. } | Error::CommandNotFound { .. }
+        ) {
+            "agentcred: error:"
+        } else {
+            "error:"
+        };
+        eprintln!("{} {e}", self.paint("1;31", prefix));
         if let Some(hint) = e.hint_text() {
             eprintln!("  {} {hint}", self.paint("2", "hint:"));
         }

@@ -29,7 +29,14 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
             now,
         )
     })?;
-    let issued = credential::issue(&vault, &env, plan, &actor, None, None, now)?;
+    let source = credential::Source {
+        from: &env.authority,
+        parent: None,
+        actor: &actor,
+        extra: None,
+        revoke_key: None,
+    };
+    let issued = credential::issue(&vault, plan, source, &|_| vec![], now)?;
     print(ctx, &issued, args.format);
     Ok(())
 }

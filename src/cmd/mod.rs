@@ -4,6 +4,7 @@
 mod agent;
 mod completions;
 mod creds;
+mod exec;
 mod grant;
 mod identity;
 mod init;
@@ -212,9 +213,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Mint(args) => mint::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Creds(c) => creds::run(&ctx, c),
+        Command::Exec(args) => exec::run(&ctx, args),
         Command::Completions { shell } => completions::run(&ctx, shell),
     };
-    if let Err(e) = &result {
+    if let Err(e) = &result
+        && !matches!(e, Error::Exit(_))
+    {
         ctx.out.error(e);
     }
     result

@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let verdict = token::verify(
         text.expose_secret(),
         &keys,
-        &|id, agent, agent_key| revoked.is_revoked(id, &vault.config, agent, agent_key),
+        &|id, info| revoked.is_revoked(id, &vault.config, info),
         now,
         &request,
     );

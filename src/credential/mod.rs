@@ -237,26 +237,50 @@ pub struct Issued {
     pub plan: Plan,
 }
 
+/// Where a credential comes from and who asks for it.
+pub struct Source<'a> {
+    /// The token to narrow: the agent's authority, or the parent credential's token.
+    pub from: &'a SecretText,
+    /// The parent credential's id, for a derived credential.
+    pub parent: Option<&'a str>,
+    /// The audit actor: `admin`, `key:ID`, `agent:NAME`.
+    pub actor: &'a str,
+    /// More `details` for the `cred.mint` entry.
+    pub extra: Option<serde_json::Value>,
+    /// A one-off key whose holder may revoke the credential (see `revocation::Revocation::by_holder`).
+    pub revoke_key: Option<crate::crypto::PublicKey>,
+}
+
 /// Builds the token for `plan` (from `parent`'s token for a derived credential, else the agent's
 /// authority), then records `cred.mint` on the audit log and the ledger, durably and under the
 /// lock, before returning it: nothing is released unless it is on the log (fail closed).
 pub fn issue(
     vault: &crate::vault::Vault,
-    env: &Envelope,
     plan: Plan,
-    actor: &str,
-    parent: Option<(&SecretText, &str)>,
-    extra: Option<serde_json::Value>,
+    source: Source<'_>,
+    following: &dyn Fn(&str) -> Vec<crate::audit::Event>,
     now: DateTime<Utc>,
 ) -> Result<Issued> {
+    let Source {
+        from,
+        parent,
+        actor,
+        extra,
+        revoke_key,
+    } = source;
     let keys = crate::token::issuer_lookup(&vault.config, now);
     let narrowing = crate::token::Narrowing {
         expires_at: plan.expires_at,
         secrets: plan.secrets.iter().map(|s| s.name.clone()).collect(),
         actions: plan.actions.clone(),
         resources: plan.resources.clone(),
+        revoke_key,
+        injected: plan
+            .secrets
+            .iter()
+            .map(|s| (s.name.clone(), s.env.clone()))
+            .collect(),
     };
-    let from = parent.map_or(&env.authority, |(t, _)| t);
     let (token, chain) = crate::token::narrow(from.expose_secret(), &keys, &narrowing)?;
     let id = chain.last().cloned().expect("a token has blocks");
     let mut scope = plan.scope_json();
@@ -272,7 +296,7 @@ pub fn issue(
         "limited_by": plan.limited_by,
         "versions": plan.secrets.iter().map(|s| (s.name.clone(), s.version)).collect::<std::collections::BTreeMap<_, _>>(),
     });
-    if let Some((_, parent_id)) = parent {
+    if let Some(parent_id) = parent {
         details["parent"] = parent_id.into();
     }
     if let Some(serde_json::Value::Object(more)) = extra {
@@ -300,12 +324,14 @@ pub fn issue(
         ),
         issued_at: plan.issued_at,
         expires_at: plan.expires_at,
-        parent: parent.map(|(_, p)| p.to_string()),
+        parent: parent.map(str::to_string),
         chain: chain.clone(),
     };
     {
         let _lock = crate::vault::lock::VaultLock::acquire(&vault.dir)?;
-        crate::audit::append(&vault.dir, now, &[event])?;
+        let mut events = vec![event];
+        events.extend(following(&id));
+        crate::audit::append(&vault.dir, now, &events)?;
         ledger::append(&vault.dir, &entry, now)?;
     }
     Ok(Issued {

@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::{KeyPair, PublicKey};
+use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
+use crate::token::TokenInfo;
 use crate::vault::VaultToml;
 
 pub const FILE: &str = "revoked.jsonl";
@@ -56,6 +57,26 @@ impl Revocation {
             issuer.public().key_id(),
             until,
             issuer,
+            now,
+        )
+    }
+
+    /// Signed by the one-off key the minting process put in the credential's block (`revoke_key`):
+    /// how `exec` ends the credential it minted, whoever it was minted by.
+    pub fn by_holder(
+        id: &str,
+        agent: &str,
+        until: Option<DateTime<Utc>>,
+        key: &KeyPair,
+        now: DateTime<Utc>,
+    ) -> Revocation {
+        Self::signed(
+            id,
+            agent,
+            "holder",
+            key.public().to_string(),
+            until,
+            key,
             now,
         )
     }
@@ -101,8 +122,8 @@ impl Revocation {
         }
     }
 
-    /// Is the signature good? `agent_key` is the key of the agent the revoked token belongs to.
-    fn is_authentic(&self, config: &VaultToml, agent: &str, agent_key: Option<&PublicKey>) -> bool {
+    /// Is the signature good, by a key entitled to revoke part of `token`?
+    fn is_authentic(&self, config: &VaultToml, token: &TokenInfo) -> bool {
         let message = Self::message(
             &self.id,
             &self.agent,
@@ -110,10 +131,17 @@ impl Revocation {
             &self.at,
             self.until.as_deref(),
         );
+        let (agent, agent_key) = (token.agent.as_str(), token.agent_key.as_ref());
         if self.by == "admin" {
             return config
                 .issuer_key(&self.key_id)
                 .is_some_and(|k| k.verify(DOMAIN, &message, &self.sig));
+        }
+        if self.by == "holder" {
+            return token
+                .revoke_keys
+                .iter()
+                .any(|k| k.to_string() == self.key_id && k.verify(DOMAIN, &message, &self.sig));
         }
         self.agent == agent
             && self.by == format!("agent:{agent}")
@@ -148,19 +176,11 @@ impl RevocationList {
         Ok(RevocationList { by_id })
     }
 
-    /// Is `id` (of a token of `agent`) revoked by an authentic line?
-    pub fn is_revoked(
-        &self,
-        id: &str,
-        config: &VaultToml,
-        agent: &str,
-        agent_key: Option<&PublicKey>,
-    ) -> bool {
-        self.by_id.get(id).is_some_and(|lines| {
-            lines
-                .iter()
-                .any(|r| r.is_authentic(config, agent, agent_key))
-        })
+    /// Is `id` (a block of `token`) revoked by an authentic line?
+    pub fn is_revoked(&self, id: &str, config: &VaultToml, token: &TokenInfo) -> bool {
+        self.by_id
+            .get(id)
+            .is_some_and(|lines| lines.iter().any(|r| r.is_authentic(config, token)))
     }
 
     /// Any line for `id`, authentic or not: for the admin's own bookkeeping.

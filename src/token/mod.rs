@@ -113,6 +113,10 @@ pub struct Narrowing {
     pub actions: Option<Vec<String>>,
     /// `None`: every resource the rights allow.
     pub resources: Option<Vec<Pattern>>,
+    /// A key whose holder may revoke this block (the process that minted it: see `revocation`).
+    pub revoke_key: Option<PublicKey>,
+    /// (secret, environment variable) pairs injected: informational, for nested `exec`.
+    pub injected: Vec<(String, String)>,
 }
 
 /// The block that narrows a token to `n`.
@@ -163,7 +167,17 @@ fn narrowing_block(n: &Narrowing) -> Result<BlockBuilder> {
         }
         check.push(')');
     }
-    let code = format!("expiry({{expiry}});\ncheck if time($t), $t <= {{expires}};\n{check};\n");
+    let mut facts = String::from("expiry({expiry});\n");
+    if let Some(k) = &n.revoke_key {
+        params.insert("revoke_key".into(), str_term(&k.to_string()));
+        facts.push_str("revoke_key({revoke_key});\n");
+    }
+    for (i, (secret, env)) in n.injected.iter().enumerate() {
+        params.insert(format!("inj{i}s"), str_term(secret));
+        params.insert(format!("inj{i}e"), str_term(env));
+        facts.push_str(&format!("injected({{inj{i}s}}, {{inj{i}e}});\n"));
+    }
+    let code = format!("{facts}check if time($t), $t <= {{expires}};\n{check};\n");
     BlockBuilder::new()
         .code_with_params(&code, params, HashMap::new())
         .map_err(build_err)
@@ -271,6 +285,12 @@ pub struct TokenInfo {
     pub ids: Vec<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub blocks: usize,
+    /// (secret, env) pairs the minting blocks say were injected.
+    pub injected: Vec<(String, String)>,
+    #[serde(skip)]
+    pub agent_key: Option<PublicKey>,
+    #[serde(skip)]
+    pub revoke_keys: Vec<PublicKey>,
 }
 
 /// Verifies a token offline: signatures against the issuer keys, structure, revocation of any
@@ -278,7 +298,7 @@ pub struct TokenInfo {
 pub fn verify(
     text: &str,
     keys: KeyLookup<'_>,
-    is_revoked: &dyn Fn(&str, &str, Option<&PublicKey>) -> bool,
+    is_revoked: &dyn Fn(&str, &TokenInfo) -> bool,
     now: DateTime<Utc>,
     request: &Request,
 ) -> Result<TokenInfo> {
@@ -325,14 +345,12 @@ pub fn verify(
         .iter()
         .find(|(n, _)| n == agent)
         .and_then(|(_, k)| PublicKey::parse(k));
-    if let Some(id) = ids
-        .iter()
-        .find(|id| is_revoked(id, agent, agent_key.as_ref()))
-    {
-        return Err(
-            Error::denied(format!("the token is revoked ({id})")).hint("mint a new credential")
-        );
-    }
+    let revoke_keys: Vec<(String,)> = authorizer
+        .query_all("data($k) <- revoke_key($k)")
+        .unwrap_or_default();
+    let injected: Vec<(String, String)> = authorizer
+        .query_all("data($s, $e) <- injected($s, $e)")
+        .unwrap_or_default();
     let expiry: Vec<(i64,)> = authorizer
         .query_all("data($e) <- expiry($e)")
         .unwrap_or_default();
@@ -358,7 +376,18 @@ pub fn verify(
         ids: ids.clone(),
         expires_at,
         blocks: token.block_count(),
+        injected,
+        agent_key,
+        revoke_keys: revoke_keys
+            .iter()
+            .filter_map(|(k,)| PublicKey::parse(k))
+            .collect(),
     };
+    if let Some(id) = ids.iter().find(|id| is_revoked(id, &info)) {
+        return Err(
+            Error::denied(format!("the token is revoked ({id})")).hint("mint a new credential")
+        );
+    }
     match authorizer.authorize() {
         Ok(_) => Ok(info),
         Err(biscuit_auth::error::Token::FailedLogic(logic)) => {

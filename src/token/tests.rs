@@ -67,6 +67,8 @@ fn narrowing(secs: i64) -> Narrowing {
         secrets: vec!["db".into()],
         actions: None,
         resources: None,
+        revoke_key: None,
+        injected: vec![],
     }
 }
 
@@ -84,7 +86,7 @@ fn a_fresh_credential_verifies_and_names_its_agent() {
     let info = verify(
         &token,
         &f.keys(),
-        &|_, _, _| false,
+        &|_, _| false,
         Utc::now(),
         &req("read", "customers"),
     )
@@ -95,7 +97,7 @@ fn a_fresh_credential_verifies_and_names_its_agent() {
         verify(
             &token,
             &f.keys(),
-            &|_, _, _| false,
+            &|_, _| false,
             Utc::now(),
             &Request::default()
         )
@@ -113,7 +115,7 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         code(verify(
             &token,
             &f.keys(),
-            &|_, _, _| false,
+            &|_, _| false,
             Utc::now(),
             &req("write", "customers")
         )),
@@ -123,7 +125,7 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         code(verify(
             &token,
             &f.keys(),
-            &|_, _, _| false,
+            &|_, _| false,
             Utc::now(),
             &req("read", "orders")
         )),
@@ -134,7 +136,7 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         code(verify(
             &token,
             &f.keys(),
-            &|_, _, _| false,
+            &|_, _| false,
             later,
             &req("read", "customers")
         )),
@@ -144,7 +146,7 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         code(verify(
             &token,
             &f.keys(),
-            &|x, _, _| x == id,
+            &|x, _| x == id,
             Utc::now(),
             &req("read", "customers")
         )),
@@ -158,7 +160,7 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         code(verify(
             &token,
             &f.keys(),
-            &|_, _, _| false,
+            &|_, _| false,
             Utc::now(),
             &as_bob
         )),
@@ -179,9 +181,8 @@ fn narrowing_limits_actions_resources_and_secrets() {
         ..narrowing(60)
     };
     let (token, _) = mint(&f, &auth, n);
-    let ok = |a: &str, r: &str| {
-        verify(&token, &f.keys(), &|_, _, _| false, Utc::now(), &req(a, r)).is_ok()
-    };
+    let ok =
+        |a: &str, r: &str| verify(&token, &f.keys(), &|_, _| false, Utc::now(), &req(a, r)).is_ok();
     assert!(ok("read", "customers"));
     assert!(!ok("write", "customers"));
     assert!(!ok("read", "orders"));
@@ -199,9 +200,8 @@ fn a_deny_beats_an_allow_on_everything() {
         grant("db", Effect::Deny, &["*"], &["customers"]),
     ]);
     let (token, _) = mint(&f, &auth, narrowing(60));
-    let ok = |a: &str, r: &str| {
-        verify(&token, &f.keys(), &|_, _, _| false, Utc::now(), &req(a, r)).is_ok()
-    };
+    let ok =
+        |a: &str, r: &str| verify(&token, &f.keys(), &|_, _| false, Utc::now(), &req(a, r)).is_ok();
     assert!(ok("read", "orders"));
     assert!(!ok("read", "customers"));
 }
@@ -218,7 +218,7 @@ fn forged_or_foreign_tokens_are_bad_data() {
     let err = verify(
         &flipped,
         &f.keys(),
-        &|_, _, _| false,
+        &|_, _| false,
         Utc::now(),
         &Request::default(),
     )
@@ -228,7 +228,7 @@ fn forged_or_foreign_tokens_are_bad_data() {
     let err = verify(
         &token,
         &other.keys(),
-        &|_, _, _| false,
+        &|_, _| false,
         Utc::now(),
         &Request::default(),
     )
@@ -245,20 +245,11 @@ fn further_narrowing_never_outlives_the_parent() {
     let id = ids.last().unwrap();
     assert!(id.starts_with("dl_"));
     let later = Utc::now() + chrono::Duration::seconds(120);
-    assert!(
-        verify(
-            &child,
-            &f.keys(),
-            &|_, _, _| false,
-            later,
-            &Request::default()
-        )
-        .is_err()
-    );
+    assert!(verify(&child, &f.keys(), &|_, _| false, later, &Request::default()).is_err());
     let info = verify(
         &child,
         &f.keys(),
-        &|_, _, _| false,
+        &|_, _| false,
         Utc::now(),
         &Request::default(),
     )

@@ -1,0 +1,396 @@
+//! `exec` (SPEC §5): mint, record `exec.start`, run, supervise, record `exec.end`, revoke.
+
+use std::ffi::OsString;
+
+use crate::audit::{Event, Outcome};
+use crate::cli::{ExecArgs, OnExpiry as OnExpiryArg};
+use crate::cmd::Ctx;
+use crate::cmd::mint::{open_agent, request, variables};
+use crate::credential::revocation::{self, Revocation, RevocationList};
+use crate::credential::{self, Injected, Issued, Plan};
+use crate::crypto::KeyPair;
+use crate::error::{Error, Result};
+use crate::exec::{self, OnExpiry};
+use crate::sensitive::SecretText;
+use crate::vault::Vault;
+
+pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
+    let (vault, started) = start(ctx, &args).map_err(|e| match e {
+        Error::BeforeChild(_) => e,
+        other => Error::BeforeChild(Box::new(other)),
+    })?;
+    launch(ctx, &args, &vault, started)
+}
+
+/// A credential minted and recorded, ready for the child.
+struct Started {
+    issued: Issued,
+    actor: String,
+    revoke_key: KeyPair,
+}
+
+/// Everything before the child: any failure here exits 125 and starts nothing.
+fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
+    let previous = false;
+    let req = request(
+        &args.secrets,
+        args.ttl,
+        &args.actions,
+        &args.resources,
+        previous,
+    )?;
+    let vault = ctx.open_vault()?;
+    let now = ctx.now();
+    let revoke_key = KeyPair::generate();
+    let argc = args.command.len();
+
+    if let Some(parent_id) = std::env::var("AGENTCRED_CREDENTIAL_ID")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        let started = nested(ctx, args, &vault, &parent_id, req, revoke_key, now)?;
+        return Ok((vault, started));
+    }
+
+    let (env, key, actor) = open_agent(ctx, &vault, args.agent.as_deref())?;
+    let plan = credential::plan(&env, key.as_ref(), &req, now).map_err(|e| {
+        credential::record_denial(&vault, &actor, &env.agent, "exec", &req.secrets, e, now)
+    })?;
+    let argv_hmac: Vec<String> = args
+        .command
+        .iter()
+        .map(|a| crate::audit::hmac_field(&env.audit_key, a.as_encoded_bytes()))
+        .collect();
+    let agent = plan.agent.clone();
+    let source = credential::Source {
+        from: &env.authority,
+        parent: None,
+        actor: &actor,
+        extra: None,
+        revoke_key: Some(revoke_key.public()),
+    };
+    let issued = credential::issue(
+        &vault,
+        plan,
+        source,
+        &|id| {
+            vec![start_event(
+                &actor,
+                &agent,
+                id,
+                Some(argv_hmac.clone()),
+                argc,
+                args,
+            )]
+        },
+        now,
+    )?;
+    Ok((
+        vault,
+        Started {
+            issued,
+            actor,
+            revoke_key,
+        },
+    ))
+}
+
+fn start_event(
+    actor: &str,
+    agent: &str,
+    id: &str,
+    argv_hmac: Option<Vec<String>>,
+    argc: usize,
+    args: &ExecArgs,
+) -> Event {
+    let mut e = Event::new(actor, "exec.start")
+        .agent(agent)
+        .details(serde_json::json!({
+            "argc": argc,
+            "replace": args.replace,
+            "mask": args.mask,
+            "clean_env": args.clean_env,
+            "on_expiry": on_expiry(args.on_expiry),
+        }));
+    e.credential_id = Some(id.to_string());
+    e.argv_hmac = argv_hmac;
+    e
+}
+
+/// Inside an exec: derive a narrower credential from `AGENTCRED_TOKEN` (SPEC §5.8). It never
+/// widens (only secrets the parent injected, no longer than the parent lives) and needs no unlock
+/// input: the token and the values already in this environment are all it uses.
+fn nested(
+    ctx: &Ctx,
+    args: &ExecArgs,
+    vault: &Vault,
+    parent_id: &str,
+    req: credential::Request,
+    revoke_key: KeyPair,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Started> {
+    let token = SecretText::new(std::env::var("AGENTCRED_TOKEN").map_err(|_| {
+        Error::denied("AGENTCRED_CREDENTIAL_ID is set but AGENTCRED_TOKEN is not")
+            .hint("a nested exec derives its credential from the parent's token")
+    })?);
+    let revoked = RevocationList::load(&vault.dir)?;
+    let keys = crate::token::issuer_lookup(&vault.config, now);
+    let info = crate::token::verify(
+        token.expose_secret(),
+        &keys,
+        &|id, info| revoked.is_revoked(id, &vault.config, info),
+        now,
+        &crate::token::Request::default(),
+    )?;
+    let actor = format!("agent:{}", info.agent);
+    let refuse = |e: Error| {
+        credential::record_denial(vault, &actor, &info.agent, "exec", &req.secrets, e, now)
+    };
+    if let Some(a) = args.agent.as_deref().filter(|a| *a != info.agent) {
+        return Err(refuse(Error::denied(format!(
+            "this exec runs inside agent {}'s credential; it cannot act as {a}",
+            info.agent
+        ))));
+    }
+    let parent_expires = info
+        .expires_at
+        .ok_or_else(|| Error::bad_data("the parent token has no expiry"))?;
+    let remaining = parent_expires - now;
+    let ttl = req.ttl.unwrap_or(remaining);
+    if ttl > remaining {
+        return Err(refuse(
+            Error::denied(format!(
+                "--ttl {} is longer than the parent credential's remaining {}",
+                crate::duration::format(ttl),
+                crate::duration::format(remaining)
+            ))
+            .hint("a nested exec can only narrow"),
+        ));
+    }
+    let mut secrets = Vec::new();
+    let wanted: Vec<&(String, String)> = if req.secrets.is_empty() {
+        info.injected.iter().collect()
+    } else {
+        let mut v = Vec::new();
+        for s in &req.secrets {
+            let found = info
+                .injected
+                .iter()
+                .find(|(name, env)| name == s || env == s)
+                .ok_or_else(|| {
+                    refuse(
+                        Error::denied(format!("secret {s} is not in the parent credential"))
+                            .hint("a nested exec can only narrow"),
+                    )
+                })?;
+            v.push(found);
+        }
+        v
+    };
+    for (name, env) in wanted {
+        let value = std::env::var(env).map_err(|_| {
+            refuse(Error::denied(format!(
+                "the parent credential's {env} is not in this environment"
+            )))
+        })?;
+        secrets.push(Injected {
+            name: name.clone(),
+            env: env.clone(),
+            version: 0,
+            value: SecretText::new(value),
+        });
+    }
+    secrets.sort_by(|a, b| a.name.cmp(&b.name));
+    secrets.dedup_by(|a, b| a.name == b.name);
+    let plan = Plan {
+        agent: info.agent.clone(),
+        secrets,
+        actions: req.actions,
+        resources: req.resources,
+        issued_at: now,
+        expires_at: now + ttl,
+        requested_ttl: ttl,
+        limited_by: if req.ttl.is_some() {
+            "request"
+        } else {
+            "parent credential"
+        },
+    };
+    let agent = info.agent.clone();
+    let argc = args.command.len();
+    let source = credential::Source {
+        from: &token,
+        parent: Some(parent_id),
+        actor: &actor,
+        extra: Some(serde_json::json!({ "nested": true })),
+        revoke_key: Some(revoke_key.public()),
+    };
+    let issued = credential::issue(
+        vault,
+        plan,
+        source,
+        &|id| vec![start_event(&actor, &agent, id, None, argc, args)],
+        now,
+    )?;
+    ctx.out.verbose(&format!(
+        "derived credential {} from {parent_id}",
+        issued.id
+    ));
+    Ok(Started {
+        issued,
+        actor,
+        revoke_key,
+    })
+}
+
+fn on_expiry(o: OnExpiryArg) -> OnExpiry {
+    match o {
+        OnExpiryArg::Term => OnExpiry::Term,
+        OnExpiryArg::Kill => OnExpiry::Kill,
+        OnExpiryArg::Ignore => OnExpiry::Ignore,
+    }
+}
+
+/// Runs the child and, whatever happens to it, records its end and revokes its credential.
+fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result<()> {
+    let Started {
+        issued,
+        actor,
+        revoke_key,
+    } = started;
+    let mut vars = variables(&issued);
+    vars.push(("AGENTCRED_HOME".into(), vault.dir.display().to_string()));
+    let env = match exec::child_env(std::env::vars_os(), args.clean_env, &vars) {
+        Ok((env, replaced)) => {
+            for name in replaced {
+                ctx.out.warn(&format!("{name} was already set; the granted value replaces it in the program's environment"));
+            }
+            env
+        }
+        Err(e) => {
+            finish(
+                vault,
+                &issued,
+                &actor,
+                &revoke_key,
+                Outcome::Error,
+                serde_json::json!({ "started": false, "reason": e.to_string() }),
+            );
+            return Err(Error::BeforeChild(Box::new(e)));
+        }
+    };
+    let argv: Vec<OsString> = args.command.clone();
+    if args.replace {
+        let e = exec::replace(&argv, &env);
+        finish(
+            vault,
+            &issued,
+            &actor,
+            &revoke_key,
+            Outcome::Error,
+            serde_json::json!({ "started": false, "reason": e.to_string() }),
+        );
+        return Err(e);
+    }
+    let child = match exec::spawn(&argv, &env, args.mask) {
+        Ok(c) => c,
+        Err(e) => {
+            finish(
+                vault,
+                &issued,
+                &actor,
+                &revoke_key,
+                Outcome::Error,
+                serde_json::json!({ "started": false, "reason": e.to_string() }),
+            );
+            return Err(e);
+        }
+    };
+    drop(env);
+    let dir = vault.dir.clone();
+    let (expire_actor, agent, id) = (actor.clone(), issued.plan.agent.clone(), issued.id.clone());
+    let policy = on_expiry(args.on_expiry);
+    let on_expire = Box::new(move || {
+        let mut e = Event::new(&expire_actor, "exec.expire")
+            .agent(&agent)
+            .details(serde_json::json!({ "on_expiry": policy }));
+        e.credential_id = Some(id);
+        if let Ok(_lock) = crate::vault::lock::VaultLock::acquire(&dir) {
+            let _ = crate::audit::append(
+                &dir,
+                crate::clock::Clock::now(&crate::clock::SystemClock),
+                &[e],
+            );
+        }
+    });
+    let mask = args.mask.then(|| {
+        issued
+            .plan
+            .secrets
+            .iter()
+            .map(|s| s.value.expose_secret().to_string())
+            .collect()
+    });
+    let ending = exec::supervise(
+        child,
+        exec::Supervise {
+            expires_at: issued.plan.expires_at,
+            on_expiry: policy,
+            mask,
+            on_expire,
+        },
+        &|m| ctx.out.warn(m),
+    )?;
+    let outcome = if ending.exit_code == Some(0) {
+        Outcome::Ok
+    } else {
+        Outcome::Error
+    };
+    finish(
+        vault,
+        &issued,
+        &actor,
+        &revoke_key,
+        outcome,
+        serde_json::to_value(&ending).expect("endings serialise"),
+    );
+    match ending.status() {
+        0 => Ok(()),
+        code => Err(Error::Exit(code)),
+    }
+}
+
+/// `exec.end` and the revocation of the credential. Best effort by necessity: the child has
+/// already run, and its status must still be returned; a failure is reported on stderr.
+fn finish(
+    vault: &Vault,
+    issued: &Issued,
+    actor: &str,
+    revoke_key: &KeyPair,
+    outcome: Outcome,
+    details: serde_json::Value,
+) {
+    let now = crate::clock::Clock::now(&crate::clock::SystemClock);
+    let mut e = Event::new(actor, "exec.end")
+        .agent(&issued.plan.agent)
+        .details(details);
+    e.credential_id = Some(issued.id.clone());
+    e.result = Some(outcome);
+    let line = Revocation::by_holder(
+        &issued.id,
+        &issued.plan.agent,
+        Some(issued.plan.expires_at),
+        revoke_key,
+        now,
+    );
+    let result = crate::vault::lock::VaultLock::acquire(&vault.dir).and_then(|_lock| {
+        revocation::append(&vault.dir, &[line], now)?;
+        crate::audit::append(&vault.dir, now, &[e])
+    });
+    if let Err(err) = result {
+        eprintln!(
+            "agentcred: warning: could not record the end of the program or revoke its credential {}: {err}",
+            issued.id
+        );
+    }
+}

@@ -1,0 +1,351 @@
+//! `exec` (SPEC §5): run a program with an agent's short-lived credential in its environment and
+//! nothing else of agentcred's, supervise it, and end its credential when it ends.
+//!
+//! Process semantics follow env(1): the child's exit code; 128+N if it died of signal N; 125 if
+//! agentcred failed before starting it; 126 if the program cannot be run; 127 if it is not found.
+//! Signals sent to agentcred by another process (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) are
+//! forwarded; signals from the terminal already reach the child, which shares our process group,
+//! so they are not sent a second time.
+
+pub mod mask;
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result};
+
+/// What a child may keep from our environment under `--clean-env`.
+const CLEAN_ENV_ALLOW: &[&str] = &[
+    "PATH", "HOME", "USER", "LANG", "TERM", "TZ", "TMPDIR", "SHELL",
+];
+
+/// Seconds between SIGTERM and SIGKILL when a credential expires under `--on-expiry term`.
+pub const GRACE: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnExpiry {
+    Term,
+    Kill,
+    Ignore,
+}
+
+/// Builds the child's environment: ours (or the `--clean-env` allowlist) minus every unlock input
+/// and every `AGENTCRED_*` variable but `AGENTCRED_HOME` (so a nested exec finds the vault), plus
+/// `vars`. Returns the environment and the names of
+/// variables a granted value replaced.
+pub fn child_env(
+    parent: impl Iterator<Item = (OsString, OsString)>,
+    clean: bool,
+    vars: &[(String, String)],
+) -> Result<(BTreeMap<OsString, OsString>, Vec<String>)> {
+    let mut env: BTreeMap<OsString, OsString> = parent
+        .filter(|(k, _)| {
+            let k = k.to_string_lossy();
+            (!k.starts_with("AGENTCRED_") || k == "AGENTCRED_HOME")
+                && (!clean || CLEAN_ENV_ALLOW.contains(&k.as_ref()) || k.starts_with("LC_"))
+        })
+        .collect();
+    let mut replaced = Vec::new();
+    for (k, v) in vars {
+        if !k.starts_with("AGENTCRED_") {
+            crate::secret::validate_env(k)?;
+        }
+        let previous = env.insert(OsString::from(k), OsString::from(v));
+        if previous.is_some_and(|p| p != OsString::from(v)) && !k.starts_with("AGENTCRED_") {
+            replaced.push(k.clone());
+        }
+    }
+    Ok((env, replaced))
+}
+
+/// How the child ended.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Ending {
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    /// `exit`, `signal` or `expiry`.
+    pub ended_by: &'static str,
+    pub duration_ms: u128,
+    pub expired: bool,
+}
+
+impl Ending {
+    /// The env(1) convention.
+    pub fn status(&self) -> u8 {
+        match (self.exit_code, self.signal) {
+            (Some(c), _) => u8::try_from(c & 0xff).unwrap_or(1),
+            (None, Some(s)) => u8::try_from(128 + (s & 0x7f)).unwrap_or(255),
+            _ => 1,
+        }
+    }
+}
+
+/// Options of a supervised run.
+pub struct Supervise {
+    pub expires_at: DateTime<Utc>,
+    pub on_expiry: OnExpiry,
+    pub mask: Option<Vec<String>>,
+    /// Called once at expiry, before any signal is sent (to record it).
+    pub on_expire: Box<dyn FnOnce() + Send>,
+}
+
+/// Starts the program. The error carries exit code 126 or 127.
+pub fn spawn(argv: &[OsString], env: &BTreeMap<OsString, OsString>, masked: bool) -> Result<Child> {
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]).env_clear().envs(env);
+    if masked {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
+    cmd.spawn().map_err(|e| spawn_error(&argv[0], &e))
+}
+
+/// Replaces this process with the program (`--replace`): no supervision, no end entry.
+pub fn replace(argv: &[OsString], env: &BTreeMap<OsString, OsString>) -> Error {
+    use std::os::unix::process::CommandExt;
+    let e = Command::new(&argv[0])
+        .args(&argv[1..])
+        .env_clear()
+        .envs(env)
+        .exec();
+    spawn_error(&argv[0], &e)
+}
+
+fn spawn_error(program: &OsString, e: &std::io::Error) -> Error {
+    let name = program.to_string_lossy();
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Error::CommandNotFound {
+            program: name.into_owned(),
+        },
+        _ => Error::CannotRun {
+            program: name.into_owned(),
+            reason: e.to_string(),
+        },
+    }
+}
+
+/// Supervises a started child until it ends: forwards signals, enforces expiry, filters output.
+pub fn supervise(mut child: Child, opts: Supervise, warn: &dyn Fn(&str)) -> Result<Ending> {
+    use signal_hook::consts::signal::{
+        SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
+    };
+    use signal_hook::iterator::SignalsInfo;
+    use signal_hook::iterator::exfiltrator::WithOrigin;
+
+    let started = Instant::now();
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0))
+        .ok_or_else(|| Error::other("the child has no process id"))?;
+
+    // Output filters first, so nothing the child writes escapes unmasked.
+    let mut pumps = Vec::new();
+    if let Some(values) = &opts.mask {
+        if let Some(out) = child.stdout.take() {
+            pumps.push(pump(out, std::io::stdout(), values));
+        }
+        if let Some(err) = child.stderr.take() {
+            pumps.push(pump(err, std::io::stderr(), values));
+        }
+    }
+
+    let mut signals = SignalsInfo::<WithOrigin>::new([
+        SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+    ])
+    .map_err(|e| Error::other(format!("cannot install signal handlers: {e}")))?;
+    let handle = signals.handle();
+    std::thread::spawn(move || {
+        for origin in signals.forever() {
+            // Sent by a process (kill, a supervisor): pass it on. From the kernel (the terminal's
+            // ^C, ^\, window size): the child, in our foreground process group, has it already.
+            if origin.process.is_some()
+                && let Some(sig) = rustix::process::Signal::from_named_raw(origin.signal)
+            {
+                let _ = rustix::process::kill_process(pid, sig);
+            }
+        }
+    });
+
+    let expired = Arc::new(AtomicBool::new(false));
+    let now = Utc::now();
+    let ttl = (opts.expires_at - now).to_std().unwrap_or_default();
+    let warn_before = Duration::from_secs(60).min(ttl / 2);
+    let (warn_at, expire_at) = (started + ttl.saturating_sub(warn_before), started + ttl);
+    let done = Arc::new(AtomicBool::new(false));
+    {
+        let (expired, done) = (Arc::clone(&expired), Arc::clone(&done));
+        let on_expire = opts.on_expire;
+        let on_expiry = opts.on_expiry;
+        let expires_text = crate::clock::rfc3339(opts.expires_at);
+        let warn_msg = format!(
+            "agentcred: the credential expires at {expires_text}{}",
+            match on_expiry {
+                OnExpiry::Term => "; the program will be sent SIGTERM then",
+                OnExpiry::Kill => "; the program will be killed then",
+                OnExpiry::Ignore => "; the program may run on, but its credential will not work",
+            }
+        );
+        let warn_line = warn_msg.clone();
+        let printer: Box<dyn Fn(&str) + Send> = {
+            let _ = warn;
+            Box::new(|m: &str| eprintln!("{m}"))
+        };
+        std::thread::spawn(move || {
+            sleep_until(warn_at, &done);
+            if done.load(Ordering::SeqCst) {
+                return;
+            }
+            printer(&warn_line);
+            sleep_until(expire_at, &done);
+            if done.load(Ordering::SeqCst) {
+                return;
+            }
+            expired.store(true, Ordering::SeqCst);
+            on_expire();
+            match on_expiry {
+                OnExpiry::Ignore => printer(
+                    "agentcred: the credential has expired; the program runs on (--on-expiry ignore)",
+                ),
+                OnExpiry::Kill => {
+                    printer("agentcred: the credential has expired; killing the program");
+                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+                }
+                OnExpiry::Term => {
+                    printer("agentcred: the credential has expired; sending SIGTERM");
+                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+                    sleep_until(Instant::now() + GRACE, &done);
+                    if !done.load(Ordering::SeqCst) {
+                        printer("agentcred: the program did not stop in 10 s; killing it");
+                        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+                    }
+                }
+            }
+        });
+    }
+
+    let status = child
+        .wait()
+        .map_err(|e| Error::other(format!("cannot wait for the program: {e}")))?;
+    done.store(true, Ordering::SeqCst);
+    handle.close();
+    for p in pumps {
+        let _ = p.join();
+    }
+    use std::os::unix::process::ExitStatusExt;
+    let expired = expired.load(Ordering::SeqCst);
+    let (exit_code, signal) = (status.code(), status.signal());
+    let ended_by = if expired && opts.on_expiry != OnExpiry::Ignore && signal.is_some() {
+        "expiry"
+    } else if signal.is_some() {
+        "signal"
+    } else {
+        "exit"
+    };
+    Ok(Ending {
+        exit_code,
+        signal,
+        ended_by,
+        duration_ms: started.elapsed().as_millis(),
+        expired,
+    })
+}
+
+fn sleep_until(deadline: Instant, done: &AtomicBool) {
+    while !done.load(Ordering::SeqCst) {
+        let now = Instant::now();
+        if now >= deadline {
+            return;
+        }
+        std::thread::sleep((deadline - now).min(Duration::from_millis(100)));
+    }
+}
+
+fn pump<R: Read + Send + 'static, W: Write + Send + 'static>(
+    mut from: R,
+    mut to: W,
+    values: &[String],
+) -> std::thread::JoinHandle<()> {
+    let mut masker = mask::Masker::new(values.iter().map(String::as_str));
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let out = masker.feed(&buf[..n]);
+                    if to.write_all(&out).and_then(|()| to.flush()).is_err() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        let _ = to.write_all(&masker.finish());
+        let _ = to.flush();
+        buf.fill(0);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unlock_inputs_never_reach_the_child() {
+        let parent = [
+            ("PATH", "/bin"),
+            ("AGENTCRED_PASSPHRASE", "pw"),
+            ("AGENTCRED_KEY_FILE", "/k"),
+            ("AGENTCRED_IDENTITY", "/i"),
+            ("OTHER", "x"),
+        ]
+        .map(|(k, v)| (OsString::from(k), OsString::from(v)));
+        let vars = vec![
+            ("API_KEY".to_string(), "v".to_string()),
+            ("AGENTCRED_AGENT".to_string(), "a".to_string()),
+        ];
+        let (env, replaced) = child_env(parent.clone().into_iter(), false, &vars).unwrap();
+        assert!(
+            env.keys()
+                .all(|k| !k.to_string_lossy().starts_with("AGENTCRED_P")
+                    && k != "AGENTCRED_KEY_FILE"
+                    && k != "AGENTCRED_IDENTITY")
+        );
+        assert_eq!(
+            env.get(&OsString::from("OTHER")),
+            Some(&OsString::from("x"))
+        );
+        assert!(replaced.is_empty());
+        let (clean, _) = child_env(parent.into_iter(), true, &vars).unwrap();
+        assert!(!clean.contains_key(&OsString::from("OTHER")));
+        assert!(
+            clean.contains_key(&OsString::from("PATH"))
+                && clean.contains_key(&OsString::from("API_KEY"))
+        );
+    }
+
+    #[test]
+    fn dangerous_names_are_refused() {
+        let vars = vec![("LD_PRELOAD".to_string(), "/evil.so".to_string())];
+        assert!(child_env(std::iter::empty(), false, &vars).is_err());
+    }
+
+    #[test]
+    fn statuses_follow_env1() {
+        let e = |c, s| Ending {
+            exit_code: c,
+            signal: s,
+            ended_by: "exit",
+            duration_ms: 0,
+            expired: false,
+        };
+        assert_eq!(e(Some(7), None).status(), 7);
+        assert_eq!(e(None, Some(9)).status(), 137);
+    }
+}
