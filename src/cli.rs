@@ -140,6 +140,9 @@ Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key
     )]
     Exec(ExecArgs),
 
+    /// A walk-through of everything, in a throwaway vault that is removed afterwards
+    Demo,
+
     /// Print a shell completion script
     Completions {
         /// The shell to complete for

@@ -96,8 +96,7 @@ fn add(ctx: &Ctx, args: GrantArgs) -> Result<()> {
     } else {
         let verb = if args.deny { "denied" } else { "granted" };
         ctx.out.done(&format!(
-            "{verb} {} {} on {} of {secret} to {agent} (grant {})",
-            agent_word(&g),
+            "{verb} {} on {} of {secret} to {agent} (grant {})",
             actions.join(","),
             resources.join(","),
             g.id

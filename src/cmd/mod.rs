@@ -4,6 +4,7 @@
 mod agent;
 mod completions;
 mod creds;
+mod demo;
 mod exec;
 mod grant;
 mod identity;
@@ -214,6 +215,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Creds(c) => creds::run(&ctx, c),
         Command::Exec(args) => exec::run(&ctx, args),
+        Command::Demo => demo::run(&ctx),
         Command::Completions { shell } => completions::run(&ctx, shell),
     };
     if let Err(e) = &result
