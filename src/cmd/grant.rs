@@ -105,14 +105,6 @@ fn add(ctx: &Ctx, args: GrantArgs) -> Result<()> {
     Ok(())
 }
 
-fn agent_word(g: &Grant) -> &'static str {
-    if g.effect == Effect::Deny {
-        "(deny)"
-    } else {
-        ""
-    }
-}
-
 fn grant_json(g: &Grant) -> serde_json::Value {
     serde_json::json!({
         "id": g.id,

@@ -200,6 +200,39 @@ impl TestVault {
             .collect()
     }
 
+    /// `agentcred` with this vault and no unlock input at all: the caller adds one (an agent key).
+    pub fn command_without_unlock(&self) -> std::process::Command {
+        let mut cmd = self.command();
+        cmd.env_remove("AGENTCRED_PASSPHRASE_FILE");
+        cmd
+    }
+
+    /// `agentcred` as the holder of the agent key in `key_file` (`AGENTCRED_KEY_FILE`), and nothing
+    /// else: no passphrase, no identity.
+    pub fn with_key_file(&self, key_file: &Path) -> Command {
+        let mut cmd = self.command_without_unlock();
+        cmd.env("AGENTCRED_KEY_FILE", key_file);
+        Command::from_std(cmd)
+    }
+
+    /// `agentcred` as the holder of the agent key `key` itself (`AGENTCRED_KEY`), and nothing else.
+    pub fn with_key_text(&self, key: &str) -> Command {
+        let mut cmd = self.command_without_unlock();
+        cmd.env("AGENTCRED_KEY", key);
+        Command::from_std(cmd)
+    }
+
+    /// `key issue AGENT --out FILE [EXTRA]...` into a new file outside the vault; returns the file.
+    pub fn issue_key(&self, agent: &str, extra: &[&str]) -> PathBuf {
+        let mut suffix = [0u8; 4];
+        getrandom::fill(&mut suffix).expect("random bytes");
+        let path = self.root().join(format!("{agent}-{}.key", hex(&suffix)));
+        let out = path.to_str().expect("a UTF-8 temporary path");
+        self.run(&[&["key", "issue", agent, "--out", out], extra].concat())
+            .code(0);
+        path
+    }
+
     pub fn chmod(&self, name: &str, mode: u32) {
         std::fs::set_permissions(self.path(name), std::fs::Permissions::from_mode(mode))
             .expect("chmod");
@@ -236,6 +269,18 @@ pub fn random_secret() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("random bytes");
     format!("sk-test-{}", hex(&bytes))
+}
+
+/// Fails unless the command's stdout and stderr are free of every one of `secrets`.
+#[track_caller]
+pub fn assert_output_no_leaks(assert: &Assert, secrets: &[String]) {
+    for secret in secrets {
+        assert_output_no_leak(assert, secret);
+    }
+}
+
+pub fn stdout(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
 }
 
 pub fn stderr(assert: &Assert) -> String {
