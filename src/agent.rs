@@ -106,6 +106,10 @@ pub struct Agent {
     /// The issuer-signed root of this agent's tokens (see `envelope::refresh_authority`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<crate::envelope::Authority>,
+    /// Earlier authority ids, superseded but not revoked: credentials minted from them may still
+    /// be live, so "revoke everything outstanding" must reach them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub superseded_authorities: Vec<String>,
     /// The vault generation at which `agents/<name>.age` was last written.
     #[serde(default)]
     pub envelope_generation: u64,

@@ -158,7 +158,7 @@ impl Envelope {
         })?;
         let plain = crypto::age_decrypt(&bytes, &key.identity()).map_err(|e| match e {
             crypto::OpenError::NoMatchingKey => Error::cannot_unlock(format!(
-                "key {} cannot open agent {}'s envelope: it was revoked or rotated out",
+                "key {} cannot open agent {}'s envelope: the key was revoked or rotated out, or the envelope was replaced",
                 key.id, key.agent
             ))
             .hint("ask the vault admin for a new key (`agentcred key issue`)"),
@@ -205,16 +205,21 @@ impl Envelope {
     }
 }
 
-/// Refreshes the authority token of `agent` if its rights or key expiry changed, if `force`, or if
-/// the current one was revoked. Returns the id of an authority that must now be revoked.
+/// How many superseded authorities are remembered for revocation; past this the oldest are
+/// revoked at once, so that nothing minted from them escapes a later "revoke everything".
+const MAX_SUPERSEDED: usize = 64;
+
+/// Refreshes the authority token of `agent` if its rights or key expiry changed, if
+/// `revoke_outstanding`, or if the current one was revoked. Returns the authority ids that must
+/// now be revoked: with `revoke_outstanding`, the replaced one and every earlier one still in force.
 pub fn refresh_authority(
     state: &mut State,
     agent: &str,
     issuer: &KeyPair,
-    force_revoke: bool,
+    revoke_outstanding: bool,
     is_revoked: &dyn Fn(&str) -> bool,
     now: DateTime<Utc>,
-) -> Result<Option<String>> {
+) -> Result<Vec<String>> {
     let rights = Rights::of(state.grants.values().filter(|g| g.agent == agent));
     let digest = rights.digest();
     let vault_id = state.vault_id.clone();
@@ -228,14 +233,14 @@ pub fn refresh_authority(
     let stale = match &a.authority {
         None => true,
         Some(cur) => {
-            force_revoke
+            revoke_outstanding
                 || cur.rights_digest != digest
                 || cur.expires_at != expires_at
                 || is_revoked(&cur.id)
         }
     };
     if !stale {
-        return Ok(None);
+        return Ok(vec![]);
     }
     let public = crypto::PublicKey::parse(&a.public_key)
         .ok_or_else(|| Error::bad_data(format!("agent {agent} has a malformed public key")))?;
@@ -247,7 +252,19 @@ pub fn refresh_authority(
         rights_digest: digest,
         expires_at,
     });
-    Ok(old.filter(|_| force_revoke).map(|o| o.id))
+    let mut revoke = Vec::new();
+    if revoke_outstanding {
+        revoke.append(&mut a.superseded_authorities);
+        revoke.extend(old.map(|o| o.id));
+    } else {
+        a.superseded_authorities
+            .extend(old.map(|o| o.id).filter(|id| !is_revoked(id)));
+        if a.superseded_authorities.len() > MAX_SUPERSEDED {
+            let excess = a.superseded_authorities.len() - MAX_SUPERSEDED;
+            revoke.extend(a.superseded_authorities.drain(..excess));
+        }
+    }
+    Ok(revoke)
 }
 
 /// Encrypts an envelope to the agent's usable keys and every admin recipient.

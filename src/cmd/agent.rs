@@ -96,6 +96,7 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
                     public_key: key.public().to_string(),
                     keys: vec![],
                     authority: None,
+                    superseded_authorities: vec![],
                     envelope_generation: 0,
                 },
             );

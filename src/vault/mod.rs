@@ -431,7 +431,7 @@ impl Vault {
             let revoked = RevocationList::load(&self.dir)?;
             for name in &targets {
                 let force = plan.revoke.contains(name);
-                if let Some(old) = envelope::refresh_authority(
+                for old in envelope::refresh_authority(
                     state,
                     name,
                     &issuer,
@@ -450,7 +450,7 @@ impl Vault {
             }
             for (name, authority) in &plan.removed {
                 batch.remove(&envelope::path(&self.dir, name));
-                if let Some(id) = authority {
+                for id in authority {
                     revocations.push(Revocation::by_admin(id, name, None, &issuer, now));
                 }
             }
@@ -495,7 +495,7 @@ impl Vault {
 struct Envelopes {
     dirty: std::collections::BTreeSet<String>,
     revoke: std::collections::BTreeSet<String>,
-    removed: Vec<(String, Option<String>)>,
+    removed: Vec<(String, Vec<String>)>,
     all: bool,
     credentials: Vec<(String, String, Option<DateTime<Utc>>)>,
 }
@@ -507,7 +507,7 @@ pub struct Change<'a> {
     pub now: DateTime<Utc>,
     dirty: std::collections::BTreeSet<String>,
     revoke: std::collections::BTreeSet<String>,
-    removed: Vec<(String, Option<String>)>,
+    removed: Vec<(String, Vec<String>)>,
     all_envelopes: bool,
     credentials: Vec<(String, String, Option<DateTime<Utc>>)>,
 }
@@ -559,8 +559,9 @@ impl Change<'_> {
             .ok_or_else(|| state::unknown_agent(agent))?;
         self.state.grants.retain(|_, g| g.agent != agent);
         self.dirty.remove(agent);
-        self.removed
-            .push((agent.to_string(), removed.authority.map(|a| a.id)));
+        let mut ids = removed.superseded_authorities;
+        ids.extend(removed.authority.map(|a| a.id));
+        self.removed.push((agent.to_string(), ids));
         Ok(())
     }
 }

@@ -1,0 +1,796 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[agentcred] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'agentcred'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'agentcred'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create a new vault'
+            cand status 'Show the vault, what it holds, and anything that needs attention'
+            cand identity 'The admin identity'
+            cand recipients 'Extra age recipients the vault state is encrypted to (team members, CI)'
+            cand agent 'Register and manage agents'
+            cand secret 'Store and manage upstream secrets (values never on the command line)'
+            cand grant 'Grant an agent a secret with a scope; `grant list`, `grant revoke GRANT_ID`'
+            cand key 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)'
+            cand mint 'Mint a short-lived credential for an agent'
+            cand verify 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
+            cand creds 'List and revoke credentials'
+            cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;init'= {
+            cand --recipient 'Also encrypt the vault to this age recipient (repeatable)'
+            cand --identity-out 'Where to write the generated identity (created 0600; must not exist)'
+            cand --kdf-memory-kib 'Argon2id memory in KiB [default: 65536]'
+            cand --kdf-iterations 'Argon2id iterations [default: 3]'
+            cand --kdf-parallelism 'Argon2id parallelism [default: 4]'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --no-passphrase 'Use a generated age identity instead of a passphrase (needs --identity-out)'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;status'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;identity'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand export 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;identity;export'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;identity;help'= {
+            cand export 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;identity;help;export'= {
+        }
+        &'agentcred;identity;help;help'= {
+        }
+        &'agentcred;recipients'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List the recipients'
+            cand add 'Add a recipient and re-encrypt the vault to it'
+            cand remove 'Remove a recipient and re-encrypt the vault without it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;recipients;list'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;recipients;add'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;recipients;remove'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;recipients;help'= {
+            cand list 'List the recipients'
+            cand add 'Add a recipient and re-encrypt the vault to it'
+            cand remove 'Remove a recipient and re-encrypt the vault without it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;recipients;help;list'= {
+        }
+        &'agentcred;recipients;help;add'= {
+        }
+        &'agentcred;recipients;help;remove'= {
+        }
+        &'agentcred;recipients;help;help'= {
+        }
+        &'agentcred;agent'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Register one or more agents (one write for all)'
+            cand list 'List agents'
+            cand show 'Show one agent'
+            cand suspend 'Suspend an agent: it can mint nothing until resumed'
+            cand resume 'Resume a suspended agent'
+            cand remove 'Remove an agent and everything granted to it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;agent;add'= {
+            cand --description 'What the agent is for'
+            cand --max-ttl 'Longest credential this agent may hold, e.g. 1h'
+            cand --rate-limit 'Hard limit on mints and execs, e.g. 60/m'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --suspend-on-anomaly 'Suspend the agent automatically when an anomaly is detected'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;list'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;show'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;suspend'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;resume'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;remove'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;help'= {
+            cand add 'Register one or more agents (one write for all)'
+            cand list 'List agents'
+            cand show 'Show one agent'
+            cand suspend 'Suspend an agent: it can mint nothing until resumed'
+            cand resume 'Resume a suspended agent'
+            cand remove 'Remove an agent and everything granted to it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;agent;help;add'= {
+        }
+        &'agentcred;agent;help;list'= {
+        }
+        &'agentcred;agent;help;show'= {
+        }
+        &'agentcred;agent;help;suspend'= {
+        }
+        &'agentcred;agent;help;resume'= {
+        }
+        &'agentcred;agent;help;remove'= {
+        }
+        &'agentcred;agent;help;help'= {
+        }
+        &'agentcred;secret'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand set 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+            cand list 'List secrets (metadata only)'
+            cand show 'Show a secret''s metadata and versions (never the value)'
+            cand remove 'Remove a secret and destroy all its versions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;secret;set'= {
+            cand --file 'Read the value from a file (one trailing newline is dropped)'
+            cand --length 'Length of a generated value'
+            cand --env 'Environment variable the value is injected as [default: the name, upper-cased]'
+            cand --max-age 'Flag the secret for rotation after this long [default: 90d]'
+            cand --cas 'Only write if the current version is N (0: only if the secret does not exist yet)'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --stdin 'Read the value from standard input (one trailing newline is dropped)'
+            cand --generate 'Generate a random value of [A-Za-z0-9]'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;secret;list'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;secret;show'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;secret;remove'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;secret;help'= {
+            cand set 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+            cand list 'List secrets (metadata only)'
+            cand show 'Show a secret''s metadata and versions (never the value)'
+            cand remove 'Remove a secret and destroy all its versions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;secret;help;set'= {
+        }
+        &'agentcred;secret;help;list'= {
+        }
+        &'agentcred;secret;help;show'= {
+        }
+        &'agentcred;secret;help;remove'= {
+        }
+        &'agentcred;secret;help;help'= {
+        }
+        &'agentcred;grant'= {
+            cand --actions 'Allowed (or, with --deny, denied) actions, comma separated [default: read]'
+            cand --resources 'Resources: names, or prefixes ending in * [default: *]'
+            cand --max-ttl 'Longest credential this grant allows, e.g. 15m'
+            cand --env 'Inject the secret under this variable for this agent [default: the secret''s]'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --deny 'Make this an explicit deny, which beats every allow'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand list 'List grants'
+            cand revoke 'Revoke a grant (credentials minted under it are revoked too)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;grant;list'= {
+            cand --agent 'Only this agent''s grants'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;grant;revoke'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;grant;help'= {
+            cand list 'List grants'
+            cand revoke 'Revoke a grant (credentials minted under it are revoked too)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;grant;help;list'= {
+        }
+        &'agentcred;grant;help;revoke'= {
+        }
+        &'agentcred;grant;help;help'= {
+        }
+        &'agentcred;key'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand issue 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
+            cand list 'List keys (public data only)'
+            cand revoke 'Revoke a key now; credentials it minted are revoked too'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;key;issue'= {
+            cand --expires 'How long the key works'
+            cand --out 'Write the key to this new file (0600) instead of printing it'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;key;list'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;key;revoke'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;key;help'= {
+            cand issue 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
+            cand list 'List keys (public data only)'
+            cand revoke 'Revoke a key now; credentials it minted are revoked too'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;key;help;issue'= {
+        }
+        &'agentcred;key;help;list'= {
+        }
+        &'agentcred;key;help;revoke'= {
+        }
+        &'agentcred;key;help;help'= {
+        }
+        &'agentcred;mint'= {
+            cand --agent 'The agent (required for the admin; with an agent key, defaults to the key''s agent)'
+            cand --secret 'Only these secrets (repeatable) [default: every granted secret]'
+            cand --ttl 'Requested lifetime, e.g. 5m [default: 15m]'
+            cand --actions 'Narrow to these actions, comma separated'
+            cand --resources 'Narrow to these resources, comma separated'
+            cand --version 'Which version of the secrets to serve'
+            cand --format 'Output format'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;verify'= {
+            cand --as 'The agent presenting the token: it must be the token''s holder'
+            cand --action 'The action requested'
+            cand --resource 'The resource requested'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;creds'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List credentials (metadata only)'
+            cand revoke 'Revoke one credential (and everything derived from it), or all of an agent''s'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;creds;list'= {
+            cand --agent 'agent'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --active 'Only credentials that are neither expired nor revoked'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;creds;revoke'= {
+            cand --agent 'Revoke every credential of this agent'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;creds;help'= {
+            cand list 'List credentials (metadata only)'
+            cand revoke 'Revoke one credential (and everything derived from it), or all of an agent''s'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;creds;help;list'= {
+        }
+        &'agentcred;creds;help;revoke'= {
+        }
+        &'agentcred;creds;help;help'= {
+        }
+        &'agentcred;exec'= {
+            cand --agent 'The agent (required for the admin; with an agent key, defaults to the key''s agent)'
+            cand --secret 'Only these secrets (repeatable) [default: every granted secret]'
+            cand --ttl 'Credential lifetime, e.g. 10m [default: 15m, or the parent''s remaining time when nested]'
+            cand --actions 'Narrow the credential to these actions, comma separated'
+            cand --resources 'Narrow the credential to these resources, comma separated'
+            cand --on-expiry 'What happens when the credential expires'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --clean-env 'Pass only PATH, HOME, USER, LANG, LC_*, TERM, TZ, TMPDIR, SHELL from this environment'
+            cand --mask 'Replace injected values (and their base64 and URL-encoded forms) in the program''s output'
+            cand --replace 'Exec in place (same PID): no supervision, no end entry, no expiry enforcement'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;demo'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;completions'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;help'= {
+            cand init 'Create a new vault'
+            cand status 'Show the vault, what it holds, and anything that needs attention'
+            cand identity 'The admin identity'
+            cand recipients 'Extra age recipients the vault state is encrypted to (team members, CI)'
+            cand agent 'Register and manage agents'
+            cand secret 'Store and manage upstream secrets (values never on the command line)'
+            cand grant 'Grant an agent a secret with a scope; `grant list`, `grant revoke GRANT_ID`'
+            cand key 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)'
+            cand mint 'Mint a short-lived credential for an agent'
+            cand verify 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
+            cand creds 'List and revoke credentials'
+            cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;help;init'= {
+        }
+        &'agentcred;help;status'= {
+        }
+        &'agentcred;help;identity'= {
+            cand export 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+        }
+        &'agentcred;help;identity;export'= {
+        }
+        &'agentcred;help;recipients'= {
+            cand list 'List the recipients'
+            cand add 'Add a recipient and re-encrypt the vault to it'
+            cand remove 'Remove a recipient and re-encrypt the vault without it'
+        }
+        &'agentcred;help;recipients;list'= {
+        }
+        &'agentcred;help;recipients;add'= {
+        }
+        &'agentcred;help;recipients;remove'= {
+        }
+        &'agentcred;help;agent'= {
+            cand add 'Register one or more agents (one write for all)'
+            cand list 'List agents'
+            cand show 'Show one agent'
+            cand suspend 'Suspend an agent: it can mint nothing until resumed'
+            cand resume 'Resume a suspended agent'
+            cand remove 'Remove an agent and everything granted to it'
+        }
+        &'agentcred;help;agent;add'= {
+        }
+        &'agentcred;help;agent;list'= {
+        }
+        &'agentcred;help;agent;show'= {
+        }
+        &'agentcred;help;agent;suspend'= {
+        }
+        &'agentcred;help;agent;resume'= {
+        }
+        &'agentcred;help;agent;remove'= {
+        }
+        &'agentcred;help;secret'= {
+            cand set 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+            cand list 'List secrets (metadata only)'
+            cand show 'Show a secret''s metadata and versions (never the value)'
+            cand remove 'Remove a secret and destroy all its versions'
+        }
+        &'agentcred;help;secret;set'= {
+        }
+        &'agentcred;help;secret;list'= {
+        }
+        &'agentcred;help;secret;show'= {
+        }
+        &'agentcred;help;secret;remove'= {
+        }
+        &'agentcred;help;grant'= {
+            cand list 'List grants'
+            cand revoke 'Revoke a grant (credentials minted under it are revoked too)'
+        }
+        &'agentcred;help;grant;list'= {
+        }
+        &'agentcred;help;grant;revoke'= {
+        }
+        &'agentcred;help;key'= {
+            cand issue 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
+            cand list 'List keys (public data only)'
+            cand revoke 'Revoke a key now; credentials it minted are revoked too'
+        }
+        &'agentcred;help;key;issue'= {
+        }
+        &'agentcred;help;key;list'= {
+        }
+        &'agentcred;help;key;revoke'= {
+        }
+        &'agentcred;help;mint'= {
+        }
+        &'agentcred;help;verify'= {
+        }
+        &'agentcred;help;creds'= {
+            cand list 'List credentials (metadata only)'
+            cand revoke 'Revoke one credential (and everything derived from it), or all of an agent''s'
+        }
+        &'agentcred;help;creds;list'= {
+        }
+        &'agentcred;help;creds;revoke'= {
+        }
+        &'agentcred;help;exec'= {
+        }
+        &'agentcred;help;demo'= {
+        }
+        &'agentcred;help;completions'= {
+        }
+        &'agentcred;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

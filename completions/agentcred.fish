@@ -1,0 +1,550 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_agentcred_global_optspecs
+    string join \n vault= json color= q/quiet v/verbose identity= key-file= h/help V/version
+end
+
+function __fish_agentcred_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_agentcred_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_agentcred_using_subcommand
+    set -l cmd (__fish_agentcred_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c agentcred -n "__fish_agentcred_needs_command" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_needs_command" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_needs_command" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_needs_command" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_needs_command" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_needs_command" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_needs_command" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_needs_command" -s V -l version -d 'Print version'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "init" -d 'Create a new vault'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "status" -d 'Show the vault, what it holds, and anything that needs attention'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "identity" -d 'The admin identity'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "recipients" -d 'Extra age recipients the vault state is encrypted to (team members, CI)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "agent" -d 'Register and manage agents'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "secret" -d 'Store and manage upstream secrets (values never on the command line)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "grant" -d 'Grant an agent a secret with a scope; `grant list`, `grant revoke GRANT_ID`'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "key" -d 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "mint" -d 'Mint a short-lived credential for an agent'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "verify" -d 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "creds" -d 'List and revoke credentials'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "exec" -d 'Run a program with an agent\'s short-lived credential in its environment'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "demo" -d 'A walk-through of everything, in a throwaway vault that is removed afterwards'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l recipient -d 'Also encrypt the vault to this age recipient (repeatable)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l identity-out -d 'Where to write the generated identity (created 0600; must not exist)' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l kdf-memory-kib -d 'Argon2id memory in KiB [default: 65536]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l kdf-iterations -d 'Argon2id iterations [default: 3]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l kdf-parallelism -d 'Argon2id parallelism [default: 4]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l no-passphrase -d 'Use a generated age identity instead of a passphrase (needs --identity-out)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "list" -d 'List the recipients'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "add" -d 'Add a recipient and re-encrypt the vault to it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "remove" -d 'Remove a recipient and re-encrypt the vault without it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the recipients'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a recipient and re-encrypt the vault to it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a recipient and re-encrypt the vault without it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -f -a "add" -d 'Register one or more agents (one write for all)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -f -a "list" -d 'List agents'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -f -a "show" -d 'Show one agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -f -a "suspend" -d 'Suspend an agent: it can mint nothing until resumed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -f -a "resume" -d 'Resume a suspended agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -f -a "remove" -d 'Remove an agent and everything granted to it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from add list show suspend resume remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -l description -d 'What the agent is for' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -l max-ttl -d 'Longest credential this agent may hold, e.g. 1h' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -l rate-limit -d 'Hard limit on mints and execs, e.g. 60/m' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -l suspend-on-anomaly -d 'Suspend the agent automatically when an anomaly is detected'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register one or more agents (one write for all)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "list" -d 'List agents'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "suspend" -d 'Suspend an agent: it can mint nothing until resumed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Resume a suspended agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an agent and everything granted to it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -f -a "list" -d 'List secrets (metadata only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -f -a "remove" -d 'Remove a secret and destroy all its versions'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l file -d 'Read the value from a file (one trailing newline is dropped)' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l length -d 'Length of a generated value' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l env -d 'Environment variable the value is injected as [default: the name, upper-cased]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l max-age -d 'Flag the secret for rotation after this long [default: 90d]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l cas -d 'Only write if the current version is N (0: only if the secret does not exist yet)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l stdin -d 'Read the value from standard input (one trailing newline is dropped)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l generate -d 'Generate a random value of [A-Za-z0-9]'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "list" -d 'List secrets (metadata only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a secret and destroy all its versions'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l actions -d 'Allowed (or, with --deny, denied) actions, comma separated [default: read]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l resources -d 'Resources: names, or prefixes ending in * [default: *]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l max-ttl -d 'Longest credential this grant allows, e.g. 15m' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l env -d 'Inject the secret under this variable for this agent [default: the secret\'s]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l deny -d 'Make this an explicit deny, which beats every allow'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -a "list" -d 'List grants'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -a "revoke" -d 'Revoke a grant (credentials minted under it are revoked too)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l agent -d 'Only this agent\'s grants' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from help" -f -a "list" -d 'List grants'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a grant (credentials minted under it are revoked too)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -f -a "issue" -d 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -f -a "list" -d 'List keys (public data only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -f -a "revoke" -d 'Revoke a key now; credentials it minted are revoked too'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l expires -d 'How long the key works' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l out -d 'Write the key to this new file (0600) instead of printing it' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "list" -d 'List keys (public data only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a key now; credentials it minted are revoked too'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l ttl -d 'Requested lifetime, e.g. 5m [default: 15m]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l actions -d 'Narrow to these actions, comma separated' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l resources -d 'Narrow to these resources, comma separated' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l version -d 'Which version of the secrets to serve' -r -f -a "current\t''
+previous\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l format -d 'Output format' -r -f -a "json\t'A JSON document with the credential, the values and the token'
+env\t'`export NAME=\'value\'` lines for a POSIX shell'
+dotenv\t'`NAME="value"` lines for a .env file'
+token\t'The token alone'"
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l as -d 'The agent presenting the token: it must be the token\'s holder' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l action -d 'The action requested' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l resource -d 'The resource requested' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -f -a "list" -d 'List credentials (metadata only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -f -a "revoke" -d 'Revoke one credential (and everything derived from it), or all of an agent\'s'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l agent -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l active -d 'Only credentials that are neither expired nor revoked'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l agent -d 'Revoke every credential of this agent' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "list" -d 'List credentials (metadata only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke one credential (and everything derived from it), or all of an agent\'s'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l ttl -d 'Credential lifetime, e.g. 10m [default: 15m, or the parent\'s remaining time when nested]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l actions -d 'Narrow the credential to these actions, comma separated' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l resources -d 'Narrow the credential to these resources, comma separated' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l on-expiry -d 'What happens when the credential expires' -r -f -a "term\t'SIGTERM, then SIGKILL after 10 s'
+kill\t'SIGKILL'
+ignore\t'Only record it; the program runs on'"
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l clean-env -d 'Pass only PATH, HOME, USER, LANG, LC_*, TERM, TZ, TMPDIR, SHELL from this environment'
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l mask -d 'Replace injected values (and their base64 and URL-encoded forms) in the program\'s output'
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l replace -d 'Exec in place (same PID): no supervision, no end entry, no expiry enforcement'
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "init" -d 'Create a new vault'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "status" -d 'Show the vault, what it holds, and anything that needs attention'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "identity" -d 'The admin identity'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "recipients" -d 'Extra age recipients the vault state is encrypted to (team members, CI)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "agent" -d 'Register and manage agents'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "secret" -d 'Store and manage upstream secrets (values never on the command line)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "grant" -d 'Grant an agent a secret with a scope; `grant list`, `grant revoke GRANT_ID`'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "key" -d 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "mint" -d 'Mint a short-lived credential for an agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "verify" -d 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "creds" -d 'List and revoke credentials'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "exec" -d 'Run a program with an agent\'s short-lived credential in its environment'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "demo" -d 'A walk-through of everything, in a throwaway vault that is removed afterwards'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from identity" -f -a "export" -d 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'List the recipients'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "add" -d 'Add a recipient and re-encrypt the vault to it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "remove" -d 'Remove a recipient and re-encrypt the vault without it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "add" -d 'Register one or more agents (one write for all)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "list" -d 'List agents'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "show" -d 'Show one agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "suspend" -d 'Suspend an agent: it can mint nothing until resumed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "resume" -d 'Resume a suspended agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "remove" -d 'Remove an agent and everything granted to it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "list" -d 'List secrets (metadata only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "remove" -d 'Remove a secret and destroy all its versions'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from grant" -f -a "list" -d 'List grants'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from grant" -f -a "revoke" -d 'Revoke a grant (credentials minted under it are revoked too)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "issue" -d 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "list" -d 'List keys (public data only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "revoke" -d 'Revoke a key now; credentials it minted are revoked too'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from creds" -f -a "list" -d 'List credentials (metadata only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from creds" -f -a "revoke" -d 'Revoke one credential (and everything derived from it), or all of an agent\'s'
