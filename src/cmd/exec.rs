@@ -292,6 +292,20 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
         );
         return Err(e);
     }
+    let signals = match exec::Signals::install() {
+        Ok(s) => s,
+        Err(e) => {
+            finish(
+                vault,
+                &issued,
+                &actor,
+                &revoke_key,
+                Outcome::Error,
+                serde_json::json!({ "started": false, "reason": e.to_string() }),
+            );
+            return Err(Error::BeforeChild(Box::new(e)));
+        }
+    };
     let child = match exec::spawn(&argv, &env, args.mask) {
         Ok(c) => c,
         Err(e) => {
@@ -333,6 +347,7 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
     });
     let ending = exec::supervise(
         child,
+        signals,
         exec::Supervise {
             expires_at: issued.plan.expires_at,
             on_expiry: policy,

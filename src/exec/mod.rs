@@ -131,14 +131,32 @@ fn spawn_error(program: &OsString, e: &std::io::Error) -> Error {
     }
 }
 
-/// Supervises a started child until it ends: forwards signals, enforces expiry, filters output.
-pub fn supervise(mut child: Child, opts: Supervise, warn: &dyn Fn(&str)) -> Result<Ending> {
-    use signal_hook::consts::signal::{
-        SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
-    };
-    use signal_hook::iterator::SignalsInfo;
-    use signal_hook::iterator::exfiltrator::WithOrigin;
+/// The forwarded signals, caught from before the child starts so that none arriving in between
+/// kills agentcred and orphans a child with a live credential.
+pub struct Signals(
+    signal_hook::iterator::SignalsInfo<signal_hook::iterator::exfiltrator::WithOrigin>,
+);
 
+impl Signals {
+    pub fn install() -> Result<Signals> {
+        use signal_hook::consts::signal::{
+            SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
+        };
+        signal_hook::iterator::SignalsInfo::new([
+            SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+        ])
+        .map(Signals)
+        .map_err(|e| Error::other(format!("cannot install signal handlers: {e}")))
+    }
+}
+
+/// Supervises a started child until it ends: forwards signals, enforces expiry, filters output.
+pub fn supervise(
+    mut child: Child,
+    signals: Signals,
+    opts: Supervise,
+    warn: &dyn Fn(&str),
+) -> Result<Ending> {
     let started = Instant::now();
     let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0))
         .ok_or_else(|| Error::other("the child has no process id"))?;
@@ -154,10 +172,7 @@ pub fn supervise(mut child: Child, opts: Supervise, warn: &dyn Fn(&str)) -> Resu
         }
     }
 
-    let mut signals = SignalsInfo::<WithOrigin>::new([
-        SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-    ])
-    .map_err(|e| Error::other(format!("cannot install signal handlers: {e}")))?;
+    let Signals(mut signals) = signals;
     let handle = signals.handle();
     std::thread::spawn(move || {
         for origin in signals.forever() {

