@@ -78,6 +78,18 @@ impl Envelope {
 
     /// The envelope of `agent` as the admin state describes it now.
     pub fn from_state(state: &State, agent: &str) -> Result<Envelope> {
+        let grants: Vec<Grant> = state
+            .grants
+            .values()
+            .filter(|g| g.agent == agent)
+            .cloned()
+            .collect();
+        Self::from_parts(state, agent, grants)
+    }
+
+    /// As [`Envelope::from_state`], with the agent's grants already picked out (bulk writes pick
+    /// them out for every agent in one pass).
+    pub fn from_parts(state: &State, agent: &str, grants: Vec<Grant>) -> Result<Envelope> {
         let a = state.agent(agent)?;
         let authority = a.authority.as_ref().ok_or_else(|| {
             Error::bad_data(format!(
@@ -85,12 +97,6 @@ impl Envelope {
             ))
             .hint("run any admin change for it (e.g. `agentcred agent resume`) to repair")
         })?;
-        let grants: Vec<Grant> = state
-            .grants
-            .values()
-            .filter(|g| g.agent == agent)
-            .cloned()
-            .collect();
         let mut secrets = BTreeMap::new();
         for g in grants.iter().filter(|g| g.effect == Effect::Allow) {
             let Some(s) = state.secrets.get(&g.secret) else {
@@ -215,12 +221,13 @@ const MAX_SUPERSEDED: usize = 64;
 pub fn refresh_authority(
     state: &mut State,
     agent: &str,
+    grants: &[Grant],
     issuer: &KeyPair,
     revoke_outstanding: bool,
     is_revoked: &dyn Fn(&str) -> bool,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>> {
-    let rights = Rights::of(state.grants.values().filter(|g| g.agent == agent));
+    let rights = Rights::of(grants);
     let digest = rights.digest();
     let vault_id = state.vault_id.clone();
     let a = state.agent_mut(agent)?;

@@ -429,11 +429,19 @@ impl Vault {
         if !targets.is_empty() || !plan.removed.is_empty() {
             fsio::create_private_dir(&self.dir.join(envelope::DIR))?;
             let revoked = RevocationList::load(&self.dir)?;
+            // One pass over the grants, not one per agent: bulk writes stay linear.
+            let mut by_agent: std::collections::HashMap<String, Vec<crate::grant::Grant>> =
+                std::collections::HashMap::new();
+            for g in state.grants.values() {
+                by_agent.entry(g.agent.clone()).or_default().push(g.clone());
+            }
             for name in &targets {
                 let force = plan.revoke.contains(name);
+                let grants = by_agent.remove(name.as_str()).unwrap_or_default();
                 for old in envelope::refresh_authority(
                     state,
                     name,
+                    &grants,
                     &issuer,
                     force,
                     &|id| revoked.contains(id),
@@ -442,7 +450,7 @@ impl Vault {
                     revocations.push(Revocation::by_admin(&old, name, None, &issuer, now));
                 }
                 state.agent_mut(name)?.envelope_generation = state.generation;
-                let env = envelope::Envelope::from_state(state, name)?;
+                let env = envelope::Envelope::from_parts(state, name, grants)?;
                 batch.write(
                     &envelope::path(&self.dir, name),
                     &envelope::seal(&env, state, &self.config, &issuer, now)?,
