@@ -606,9 +606,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         'agentcred;mint' {
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'The agent (required for the admin; with an agent key, defaults to the key''s agent)')
             [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Only these secrets (repeatable) [default: every granted secret]')
-            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Requested lifetime, e.g. 5m [default: 15m]')
-            [CompletionResult]::new('--actions', '--actions', [CompletionResultType]::ParameterName, 'Narrow to these actions, comma separated')
-            [CompletionResult]::new('--resources', '--resources', [CompletionResultType]::ParameterName, 'Narrow to these resources, comma separated')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent''s remaining time]')
+            [CompletionResult]::new('--actions', '--actions', [CompletionResultType]::ParameterName, 'Narrow the credential to these actions, comma separated')
+            [CompletionResult]::new('--resources', '--resources', [CompletionResultType]::ParameterName, 'Narrow the credential to these resources, comma separated')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Which version of the secrets to serve')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
@@ -707,7 +707,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         'agentcred;exec' {
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'The agent (required for the admin; with an agent key, defaults to the key''s agent)')
             [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Only these secrets (repeatable) [default: every granted secret]')
-            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Credential lifetime, e.g. 10m [default: 15m, or the parent''s remaining time when nested]')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent''s remaining time]')
             [CompletionResult]::new('--actions', '--actions', [CompletionResultType]::ParameterName, 'Narrow the credential to these actions, comma separated')
             [CompletionResult]::new('--resources', '--resources', [CompletionResultType]::ParameterName, 'Narrow the credential to these resources, comma separated')
             [CompletionResult]::new('--on-expiry', '--on-expiry', [CompletionResultType]::ParameterName, 'What happens when the credential expires')

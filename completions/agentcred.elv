@@ -544,9 +544,9 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;mint'= {
             cand --agent 'The agent (required for the admin; with an agent key, defaults to the key''s agent)'
             cand --secret 'Only these secrets (repeatable) [default: every granted secret]'
-            cand --ttl 'Requested lifetime, e.g. 5m [default: 15m]'
-            cand --actions 'Narrow to these actions, comma separated'
-            cand --resources 'Narrow to these resources, comma separated'
+            cand --ttl 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent''s remaining time]'
+            cand --actions 'Narrow the credential to these actions, comma separated'
+            cand --resources 'Narrow the credential to these resources, comma separated'
             cand --version 'Which version of the secrets to serve'
             cand --format 'Output format'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -636,7 +636,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;exec'= {
             cand --agent 'The agent (required for the admin; with an agent key, defaults to the key''s agent)'
             cand --secret 'Only these secrets (repeatable) [default: every granted secret]'
-            cand --ttl 'Credential lifetime, e.g. 10m [default: 15m, or the parent''s remaining time when nested]'
+            cand --ttl 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent''s remaining time]'
             cand --actions 'Narrow the credential to these actions, comma separated'
             cand --resources 'Narrow the credential to these resources, comma separated'
             cand --on-expiry 'What happens when the credential expires'

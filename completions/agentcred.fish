@@ -400,9 +400,9 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l ttl -d 'Requested lifetime, e.g. 5m [default: 15m]' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l actions -d 'Narrow to these actions, comma separated' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l resources -d 'Narrow to these resources, comma separated' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l ttl -d 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent\'s remaining time]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l actions -d 'Narrow the credential to these actions, comma separated' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l resources -d 'Narrow the credential to these resources, comma separated' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l version -d 'Which version of the secrets to serve' -r -f -a "current\t''
 previous\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l format -d 'Output format' -r -f -a "json\t'A JSON document with the credential, the values and the token'
@@ -473,7 +473,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l ttl -d 'Credential lifetime, e.g. 10m [default: 15m, or the parent\'s remaining time when nested]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l ttl -d 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent\'s remaining time]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l actions -d 'Narrow the credential to these actions, comma separated' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l resources -d 'Narrow the credential to these resources, comma separated' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l on-expiry -d 'What happens when the credential expires' -r -f -a "term\t'SIGTERM, then SIGKILL after 10 s'

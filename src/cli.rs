@@ -374,23 +374,30 @@ pub enum VersionChoice {
     Previous,
 }
 
+/// What a credential is for: shared by `mint` and `exec`.
 #[derive(Debug, Args)]
-pub struct MintArgs {
+pub struct ScopeArgs {
     /// The agent (required for the admin; with an agent key, defaults to the key's agent)
     #[arg(long, value_name = "AGENT")]
     pub agent: Option<String>,
     /// Only these secrets (repeatable) [default: every granted secret]
     #[arg(long = "secret", value_name = "SECRET")]
     pub secrets: Vec<String>,
-    /// Requested lifetime, e.g. 5m [default: 15m]
+    /// Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent's remaining time]
     #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
     pub ttl: Option<chrono::Duration>,
-    /// Narrow to these actions, comma separated
+    /// Narrow the credential to these actions, comma separated
     #[arg(long, value_delimiter = ',', value_name = "ACTIONS")]
     pub actions: Vec<String>,
-    /// Narrow to these resources, comma separated
+    /// Narrow the credential to these resources, comma separated
     #[arg(long, value_delimiter = ',', value_name = "RESOURCES")]
     pub resources: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MintArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     /// Which version of the secrets to serve
     #[arg(long = "version", id = "secret_version", value_enum, default_value_t = VersionChoice::Current)]
     pub version: VersionChoice,
@@ -448,21 +455,8 @@ pub enum OnExpiry {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// The agent (required for the admin; with an agent key, defaults to the key's agent)
-    #[arg(long, value_name = "AGENT")]
-    pub agent: Option<String>,
-    /// Only these secrets (repeatable) [default: every granted secret]
-    #[arg(long = "secret", value_name = "SECRET")]
-    pub secrets: Vec<String>,
-    /// Credential lifetime, e.g. 10m [default: 15m, or the parent's remaining time when nested]
-    #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
-    pub ttl: Option<chrono::Duration>,
-    /// Narrow the credential to these actions, comma separated
-    #[arg(long, value_delimiter = ',', value_name = "ACTIONS")]
-    pub actions: Vec<String>,
-    /// Narrow the credential to these resources, comma separated
-    #[arg(long, value_delimiter = ',', value_name = "RESOURCES")]
-    pub resources: Vec<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     /// Pass only PATH, HOME, USER, LANG, LC_*, TERM, TZ, TMPDIR, SHELL from this environment
     #[arg(long)]
     pub clean_env: bool,

@@ -277,7 +277,6 @@ pub fn refresh_authority(
 /// Encrypts an envelope to the agent's usable keys and every admin recipient.
 pub fn seal(
     env: &Envelope,
-    state: &State,
     config: &VaultToml,
     issuer: &KeyPair,
     now: DateTime<Utc>,
@@ -286,7 +285,6 @@ pub fn seal(
     for k in env.keys.iter().filter(|k| k.usable_at(now)) {
         recipients.push(crypto::parse_recipient(&k.recipient)?);
     }
-    let _ = state;
     let sealed = zeroize::Zeroizing::new(crate::sealed::seal(KIND, issuer, env)?);
     crypto::age_encrypt(&recipients, &sealed)
 }

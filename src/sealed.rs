@@ -46,7 +46,6 @@ pub fn seal<T: Serialize>(kind: &str, key: &KeyPair, body: &T) -> Result<Vec<u8>
         body: &body,
     })
     .map_err(|e| Error::other(e.to_string()))?;
-    drop(zeroize::Zeroizing::new(body.get().to_string()));
     Ok(out)
 }
 

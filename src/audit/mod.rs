@@ -127,8 +127,6 @@ pub struct Prepared {
     path: PathBuf,
     bytes: Vec<u8>,
     pub head: Head,
-    /// Whether the existing log ends in a torn (crash-interrupted) line that must be closed first.
-    torn: bool,
 }
 
 /// HMAC form of a sensitive value, as stored in `argv_hmac` / `params_hmac` (and printed by
@@ -166,12 +164,7 @@ pub fn prepare(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Prepa
         bytes.extend_from_slice(format!(",\"hash\":\"{hash}\"}}\n").as_bytes());
         head = Head { seq, hash };
     }
-    Ok(Prepared {
-        path,
-        bytes,
-        head,
-        torn,
-    })
+    Ok(Prepared { path, bytes, head })
 }
 
 impl Prepared {
@@ -185,7 +178,6 @@ impl Prepared {
             .mode(crate::vault::fsio::FILE_MODE)
             .open(&self.path)
             .map_err(audit_err)?;
-        let _ = self.torn;
         file.write_all(&self.bytes).map_err(audit_err)?;
         file.sync_data().map_err(audit_err)?;
         Ok(self.head)
@@ -195,6 +187,11 @@ impl Prepared {
 /// Appends `events` now (lock held by the caller) and returns the new head.
 pub fn append(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Head> {
     prepare(dir, now, events)?.write()
+}
+
+/// The log's current head (`seq` 0 when empty), read from its last line only.
+pub fn head(dir: &Path) -> Result<Head> {
+    read_head(&dir.join(FILE)).map(|(h, _)| h)
 }
 
 /// Reads the last complete line of the log. Reads at most the final 64 KiB: appends stay O(1).

@@ -31,14 +31,7 @@ struct Started {
 
 /// Everything before the child: any failure here exits 125 and starts nothing.
 fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
-    let previous = false;
-    let req = request(
-        &args.secrets,
-        args.ttl,
-        &args.actions,
-        &args.resources,
-        previous,
-    )?;
+    let req = request(&args.scope, false)?;
     let vault = ctx.open_vault()?;
     let now = ctx.now();
     let revoke_key = KeyPair::generate();
@@ -52,7 +45,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
         return Ok((vault, started));
     }
 
-    let (env, key, actor) = open_agent(ctx, &vault, args.agent.as_deref())?;
+    let (env, key, actor) = open_agent(ctx, &vault, args.scope.agent.as_deref())?;
     let plan = credential::plan(&env, key.as_ref(), &req, now).map_err(|e| {
         credential::record_denial(&vault, &actor, &env.agent, "exec", &req.secrets, e, now)
     })?;
@@ -146,7 +139,7 @@ fn nested(
     let refuse = |e: Error| {
         credential::record_denial(vault, &actor, &info.agent, "exec", &req.secrets, e, now)
     };
-    if let Some(a) = args.agent.as_deref().filter(|a| *a != info.agent) {
+    if let Some(a) = args.scope.agent.as_deref().filter(|a| *a != info.agent) {
         return Err(refuse(Error::denied(format!(
             "this exec runs inside agent {}'s credential; it cannot act as {a}",
             info.agent
@@ -258,6 +251,12 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
         actor,
         revoke_key,
     } = started;
+    // The credential exists but the program never ran: record that, revoke it, pass the error on.
+    let not_started = |e: Error| {
+        let details = serde_json::json!({ "started": false, "reason": e.to_string() });
+        finish(vault, &issued, &actor, &revoke_key, Outcome::Error, details);
+        e
+    };
     let mut vars = variables(&issued);
     vars.push(("AGENTCRED_HOME".into(), vault.dir.display().to_string()));
     let env = match exec::child_env(std::env::vars_os(), args.clean_env, &vars) {
@@ -267,58 +266,19 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
             }
             env
         }
-        Err(e) => {
-            finish(
-                vault,
-                &issued,
-                &actor,
-                &revoke_key,
-                Outcome::Error,
-                serde_json::json!({ "started": false, "reason": e.to_string() }),
-            );
-            return Err(Error::BeforeChild(Box::new(e)));
-        }
+        Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
     };
     let argv: Vec<OsString> = args.command.clone();
     if args.replace {
-        let e = exec::replace(&argv, &env);
-        finish(
-            vault,
-            &issued,
-            &actor,
-            &revoke_key,
-            Outcome::Error,
-            serde_json::json!({ "started": false, "reason": e.to_string() }),
-        );
-        return Err(e);
+        return Err(not_started(exec::replace(&argv, &env)));
     }
     let signals = match exec::Signals::install() {
         Ok(s) => s,
-        Err(e) => {
-            finish(
-                vault,
-                &issued,
-                &actor,
-                &revoke_key,
-                Outcome::Error,
-                serde_json::json!({ "started": false, "reason": e.to_string() }),
-            );
-            return Err(Error::BeforeChild(Box::new(e)));
-        }
+        Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
     };
     let child = match exec::spawn(&argv, &env, args.mask) {
         Ok(c) => c,
-        Err(e) => {
-            finish(
-                vault,
-                &issued,
-                &actor,
-                &revoke_key,
-                Outcome::Error,
-                serde_json::json!({ "started": false, "reason": e.to_string() }),
-            );
-            return Err(e);
-        }
+        Err(e) => return Err(not_started(e)),
     };
     drop(env);
     let dir = vault.dir.clone();
@@ -354,7 +314,6 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
             mask,
             on_expire,
         },
-        &|m| ctx.out.warn(m),
     )?;
     let outcome = if ending.exit_code == Some(0) {
         Outcome::Ok

@@ -1,4 +1,4 @@
-use crate::cli::{MintArgs, MintFormat, VersionChoice};
+use crate::cli::{MintArgs, MintFormat, ScopeArgs, VersionChoice};
 use crate::cmd::{Ctx, Principal};
 use crate::credential::{self, Issued, Request};
 use crate::envelope::Envelope;
@@ -8,15 +8,9 @@ use crate::key::KeyRecord;
 use crate::vault::Vault;
 
 pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
-    let request = request(
-        &args.secrets,
-        args.ttl,
-        &args.actions,
-        &args.resources,
-        args.version == VersionChoice::Previous,
-    )?;
+    let request = request(&args.scope, args.version == VersionChoice::Previous)?;
     let vault = ctx.open_vault()?;
-    let (env, key, actor) = open_agent(ctx, &vault, args.agent.as_deref())?;
+    let (env, key, actor) = open_agent(ctx, &vault, args.scope.agent.as_deref())?;
     let now = ctx.now();
     let plan = credential::plan(&env, key.as_ref(), &request, now).map_err(|e| {
         credential::record_denial(
@@ -42,13 +36,15 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
 }
 
 /// Validates the scope flags shared by `mint` and `exec`.
-pub fn request(
-    secrets: &[String],
-    ttl: Option<chrono::Duration>,
-    actions: &[String],
-    resources: &[String],
-    previous: bool,
-) -> Result<Request> {
+pub fn request(scope: &ScopeArgs, previous: bool) -> Result<Request> {
+    let ScopeArgs {
+        secrets,
+        ttl,
+        actions,
+        resources,
+        ..
+    } = scope;
+    let ttl = *ttl;
     for s in secrets {
         crate::secret::validate_name(s)?;
     }

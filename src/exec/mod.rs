@@ -151,12 +151,7 @@ impl Signals {
 }
 
 /// Supervises a started child until it ends: forwards signals, enforces expiry, filters output.
-pub fn supervise(
-    mut child: Child,
-    signals: Signals,
-    opts: Supervise,
-    warn: &dyn Fn(&str),
-) -> Result<Ending> {
+pub fn supervise(mut child: Child, signals: Signals, opts: Supervise) -> Result<Ending> {
     let started = Instant::now();
     let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0))
         .ok_or_else(|| Error::other("the child has no process id"))?;
@@ -206,10 +201,7 @@ pub fn supervise(
             }
         );
         let warn_line = warn_msg.clone();
-        let printer: Box<dyn Fn(&str) + Send> = {
-            let _ = warn;
-            Box::new(|m: &str| eprintln!("{m}"))
-        };
+        let printer = |m: &str| eprintln!("{m}");
         std::thread::spawn(move || {
             sleep_until(warn_at, &done);
             if done.load(Ordering::SeqCst) {

@@ -20,7 +20,7 @@
 //! matching deny refuses, whatever allows (the IAM rule of `grant`).
 
 use std::collections::{BTreeSet, HashMap};
-use std::time::{Duration as StdDuration, SystemTime};
+use std::time::Duration as StdDuration;
 
 use biscuit_auth::builder::{BlockBuilder, Term};
 use biscuit_auth::{Biscuit, KeyPair as BKeyPair, PrivateKey, PublicKey as BPublicKey};
@@ -448,13 +448,6 @@ pub fn describe(info: &TokenInfo) -> String {
         info.agent,
         info.credential_id.as_deref().unwrap_or("-")
     )
-}
-
-#[doc(hidden)]
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 #[cfg(test)]

@@ -453,7 +453,7 @@ impl Vault {
                 let env = envelope::Envelope::from_parts(state, name, grants)?;
                 batch.write(
                     &envelope::path(&self.dir, name),
-                    &envelope::seal(&env, state, &self.config, &issuer, now)?,
+                    &envelope::seal(&env, &self.config, &issuer, now)?,
                 )?;
             }
             for (name, authority) in &plan.removed {
