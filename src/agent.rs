@@ -103,13 +103,14 @@ pub struct Agent {
     pub public_key: String,
     #[serde(default)]
     pub keys: Vec<crate::key::KeyRecord>,
-    /// The issuer-signed root of this agent's tokens (see `envelope::refresh_authority`).
+    /// The current issuer-signed root of this agent's tokens (the token itself is only in the
+    /// agent's envelope; see `envelope::refresh_authority`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<crate::envelope::Authority>,
-    /// Earlier authority ids, superseded but not revoked: credentials minted from them may still
-    /// be live, so "revoke everything outstanding" must reach them too.
+    /// Earlier authorities, superseded but not revoked: credentials minted from them may still be
+    /// live, so "revoke everything outstanding" must reach them too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub superseded_authorities: Vec<String>,
+    pub superseded_authorities: Vec<crate::envelope::Superseded>,
     /// The vault generation at which `agents/<name>.age` was last written.
     #[serde(default)]
     pub envelope_generation: u64,

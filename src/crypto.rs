@@ -10,7 +10,7 @@
 use std::io::{Read, Write};
 
 use base64::Engine as _;
-use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -247,10 +247,6 @@ impl PublicKey {
         self.0
             .verify_strict(&signed_message(domain, message), &sig)
             .is_ok()
-            && self
-                .0
-                .verify(&signed_message(domain, message), &sig)
-                .is_ok()
     }
 
     /// A short stable identifier: the first 8 bytes of SHA-256 of the key, in hex.
@@ -271,12 +267,15 @@ impl std::fmt::Debug for PublicKey {
     }
 }
 
-/// Domain separation: a signature made for one kind of document never verifies as another.
+/// What is actually signed: the domain, a NUL, and the SHA-256 of the message. Domain separation
+/// keeps a signature made for one kind of document from verifying as another; hashing first keeps
+/// signing and verifying a large state to one SHA-256 pass (SHA-NI where the CPU has it) instead
+/// of Ed25519's two SHA-512 passes over the whole document.
 fn signed_message(domain: &str, message: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(domain.len() + 1 + message.len());
+    let mut m = Vec::with_capacity(domain.len() + 33);
     m.extend_from_slice(domain.as_bytes());
     m.push(0);
-    m.extend_from_slice(message);
+    m.extend_from_slice(&sha256(&[message]));
     m
 }
 

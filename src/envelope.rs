@@ -57,12 +57,21 @@ pub struct EnvelopeSecret {
     pub versions: Vec<Version>,
 }
 
-/// The issuer-signed authority token of an agent, and what it was made from.
+/// The agent's current authority, as the admin state records it: its id and what it was made
+/// from. The token is in the envelope only, which keeps the state small.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Authority {
-    pub token: SecretText,
     pub id: String,
-    pub rights_digest: String,
+    pub issued_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// An authority replaced by a newer one, and when.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Superseded {
+    pub id: String,
+    pub at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -76,27 +85,15 @@ impl Envelope {
         Rights::of(&self.grants)
     }
 
-    /// The envelope of `agent` as the admin state describes it now.
-    pub fn from_state(state: &State, agent: &str) -> Result<Envelope> {
-        let grants: Vec<Grant> = state
-            .grants
-            .values()
-            .filter(|g| g.agent == agent)
-            .cloned()
-            .collect();
-        Self::from_parts(state, agent, grants)
-    }
-
-    /// As [`Envelope::from_state`], with the agent's grants already picked out (bulk writes pick
-    /// them out for every agent in one pass).
-    pub fn from_parts(state: &State, agent: &str, grants: Vec<Grant>) -> Result<Envelope> {
+    /// The envelope of `agent` as the admin state describes it, with its grants already picked
+    /// out and its freshly issued authority token.
+    pub fn from_parts(
+        state: &State,
+        agent: &str,
+        grants: Vec<Grant>,
+        authority: SecretText,
+    ) -> Result<Envelope> {
         let a = state.agent(agent)?;
-        let authority = a.authority.as_ref().ok_or_else(|| {
-            Error::bad_data(format!(
-                "agent {agent} has no authority token in the vault state"
-            ))
-            .hint("run any admin change for it (e.g. `agentcred agent resume`) to repair")
-        })?;
         let mut secrets = BTreeMap::new();
         for g in grants.iter().filter(|g| g.effect == Effect::Allow) {
             let Some(s) = state.secrets.get(&g.secret) else {
@@ -136,8 +133,29 @@ impl Envelope {
             grants,
             secrets,
             audit_key: state.audit_key.clone(),
-            authority: authority.token.clone(),
+            authority,
         })
+    }
+
+    /// Opens `agent`'s envelope as the admin (every envelope is also encrypted to the admin
+    /// recipients), with the same integrity checks a key holder gets.
+    pub fn open_as_admin(
+        vault: &Vault,
+        admin: &crate::vault::AdminKey,
+        agent: &str,
+    ) -> Result<Envelope> {
+        let index = Index::read(&vault.dir, &vault.config)?;
+        let expected = index
+            .generation_of(agent)
+            .ok_or_else(|| crate::vault::state::unknown_agent(agent))?;
+        let file = path(&vault.dir, agent);
+        let bytes = read_envelope(&file)?;
+        let plain = admin.decrypt(&bytes, &file, &vault.config)?;
+        let what = file.display().to_string();
+        let env: Envelope =
+            crate::sealed::open(&plain, KIND, &|id| vault.config.issuer_key(id), &what)?;
+        env.check_identity(&vault.config, agent, expected, &what)?;
+        Ok(env)
     }
 
     /// Opens `key`'s agent envelope as a key holder: decrypts it, checks the issuer signature, that
@@ -153,15 +171,7 @@ impl Envelope {
             .hint("it was removed, or the key belongs to another vault"));
         };
         let file = path(&vault.dir, &key.agent);
-        crate::vault::fsio::check_private(&file)?;
-        let bytes = std::fs::read(&file).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::bad_data(format!("{} is missing", file.display()))
-                    .hint("the admin can rewrite it with any change to the agent")
-            } else {
-                Error::io("cannot read", &file, e)
-            }
-        })?;
+        let bytes = read_envelope(&file)?;
         let plain = crypto::age_decrypt(&bytes, &key.identity()).map_err(|e| match e {
             crypto::OpenError::NoMatchingKey => Error::cannot_unlock(format!(
                 "key {} cannot open agent {}'s envelope: the key was revoked or rotated out, or the envelope was replaced",
@@ -211,25 +221,37 @@ impl Envelope {
     }
 }
 
-/// How many superseded authorities are remembered for revocation; past this the oldest are
-/// revoked at once, so that nothing minted from them escapes a later "revoke everything".
-const MAX_SUPERSEDED: usize = 64;
+fn read_envelope(file: &Path) -> Result<Vec<u8>> {
+    crate::vault::fsio::check_private(file)?;
+    std::fs::read(file).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::bad_data(format!("{} is missing", file.display()))
+                .hint("the admin can rewrite it with any change to the agent")
+        } else {
+            Error::io("cannot read", file, e)
+        }
+    })
+}
 
-/// Refreshes the authority token of `agent` if its rights or key expiry changed, if
-/// `revoke_outstanding`, or if the current one was revoked. Returns the authority ids that must
-/// now be revoked: with `revoke_outstanding`, the replaced one and every earlier one still in force.
+/// Issues `agent` a fresh authority token for its current grants and keys: called whenever its
+/// envelope is rewritten, so the token in the envelope always states the agent's rights now.
+///
+/// The authority it replaces is remembered as superseded: credentials minted from it may still be
+/// live. Returns the ids that must now be revoked: with `revoke_outstanding`, every earlier
+/// authority; otherwise only superseded ones older than the vault's `max_ttl`, which no
+/// legitimately minted credential can still depend on (revoked rather than forgotten, so that a
+/// copy of an old envelope cannot be used to mint from them).
 pub fn refresh_authority(
     state: &mut State,
     agent: &str,
     grants: &[Grant],
     issuer: &KeyPair,
     revoke_outstanding: bool,
-    is_revoked: &dyn Fn(&str) -> bool,
     now: DateTime<Utc>,
-) -> Result<Vec<String>> {
+) -> Result<(SecretText, Vec<String>)> {
     let rights = Rights::of(grants);
-    let digest = rights.digest();
     let vault_id = state.vault_id.clone();
+    let max_ttl = chrono::Duration::seconds(state.settings.max_ttl_secs);
     let a = state.agent_mut(agent)?;
     let expires_at = a
         .keys
@@ -237,41 +259,35 @@ pub fn refresh_authority(
         .filter(|k| k.usable_at(now))
         .map(KeyRecord::end)
         .max();
-    let stale = match &a.authority {
-        None => true,
-        Some(cur) => {
-            revoke_outstanding
-                || cur.rights_digest != digest
-                || cur.expires_at != expires_at
-                || is_revoked(&cur.id)
-        }
-    };
-    if !stale {
-        return Ok(vec![]);
-    }
     let public = crypto::PublicKey::parse(&a.public_key)
         .ok_or_else(|| Error::bad_data(format!("agent {agent} has a malformed public key")))?;
     let (token, id) =
         crate::token::authority(issuer, &vault_id, agent, &public, &rights, expires_at)?;
-    let old = a.authority.replace(Authority {
-        token: SecretText::new(token),
+    if let Some(old) = a.authority.replace(Authority {
         id,
-        rights_digest: digest,
+        issued_at: now,
         expires_at,
-    });
-    let mut revoke = Vec::new();
-    if revoke_outstanding {
-        revoke.append(&mut a.superseded_authorities);
-        revoke.extend(old.map(|o| o.id));
-    } else {
-        a.superseded_authorities
-            .extend(old.map(|o| o.id).filter(|id| !is_revoked(id)));
-        if a.superseded_authorities.len() > MAX_SUPERSEDED {
-            let excess = a.superseded_authorities.len() - MAX_SUPERSEDED;
-            revoke.extend(a.superseded_authorities.drain(..excess));
-        }
+    }) {
+        a.superseded_authorities.push(Superseded {
+            id: old.id,
+            at: now,
+            expires_at: old.expires_at,
+        });
     }
-    Ok(revoke)
+    let revoke: Vec<String> = if revoke_outstanding {
+        a.superseded_authorities.drain(..).map(|s| s.id).collect()
+    } else {
+        let (old, keep): (Vec<Superseded>, Vec<Superseded>) = a
+            .superseded_authorities
+            .drain(..)
+            .partition(|s| s.at + max_ttl < now || s.expires_at.is_some_and(|e| e <= now));
+        a.superseded_authorities = keep;
+        old.into_iter()
+            .filter(|s| s.expires_at.is_none_or(|e| e > now))
+            .map(|s| s.id)
+            .collect()
+    };
+    Ok((SecretText::new(token), revoke))
 }
 
 /// Encrypts an envelope to the agent's usable keys and every admin recipient.

@@ -87,9 +87,8 @@ pub fn open_agent(
             let agent = agent.ok_or_else(|| {
                 Error::usage("which agent? pass --agent NAME").hint("see `agentcred agent list`")
             })?;
-            let state = vault.load_state(&admin)?;
             Ok((
-                Envelope::from_state(&state, agent)?,
+                Envelope::open_as_admin(vault, &admin, agent)?,
                 None,
                 "admin".to_string(),
             ))

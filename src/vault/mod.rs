@@ -407,7 +407,7 @@ impl Vault {
         events: &[Event],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        use crate::credential::revocation::{self, Revocation, RevocationList};
+        use crate::credential::revocation::{self, Revocation};
         use crate::envelope;
 
         state.generation += 1;
@@ -428,7 +428,6 @@ impl Vault {
         };
         if !targets.is_empty() || !plan.removed.is_empty() {
             fsio::create_private_dir(&self.dir.join(envelope::DIR))?;
-            let revoked = RevocationList::load(&self.dir)?;
             // One pass over the grants, not one per agent: bulk writes stay linear.
             let mut by_agent: std::collections::HashMap<String, Vec<crate::grant::Grant>> =
                 std::collections::HashMap::new();
@@ -438,19 +437,13 @@ impl Vault {
             for name in &targets {
                 let force = plan.revoke.contains(name);
                 let grants = by_agent.remove(name.as_str()).unwrap_or_default();
-                for old in envelope::refresh_authority(
-                    state,
-                    name,
-                    &grants,
-                    &issuer,
-                    force,
-                    &|id| revoked.contains(id),
-                    now,
-                )? {
+                let (authority, stale) =
+                    envelope::refresh_authority(state, name, &grants, &issuer, force, now)?;
+                for old in stale {
                     revocations.push(Revocation::by_admin(&old, name, None, &issuer, now));
                 }
                 state.agent_mut(name)?.envelope_generation = state.generation;
-                let env = envelope::Envelope::from_parts(state, name, grants)?;
+                let env = envelope::Envelope::from_parts(state, name, grants, authority)?;
                 batch.write(
                     &envelope::path(&self.dir, name),
                     &envelope::seal(&env, &self.config, &issuer, now)?,
@@ -567,7 +560,11 @@ impl Change<'_> {
             .ok_or_else(|| state::unknown_agent(agent))?;
         self.state.grants.retain(|_, g| g.agent != agent);
         self.dirty.remove(agent);
-        let mut ids = removed.superseded_authorities;
+        let mut ids: Vec<String> = removed
+            .superseded_authorities
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
         ids.extend(removed.authority.map(|a| a.id));
         self.removed.push((agent.to_string(), ids));
         Ok(())
