@@ -152,7 +152,7 @@ impl Envelope {
         let bytes = read_envelope(&file)?;
         let plain = admin.decrypt(&bytes, &file, &vault.config)?;
         let what = file.display().to_string();
-        let env: Envelope =
+        let (_, env): (_, Envelope) =
             crate::sealed::open(&plain, KIND, &|id| vault.config.issuer_key(id), &what)?;
         env.check_identity(&vault.config, agent, expected, &what)?;
         Ok(env)
@@ -185,7 +185,7 @@ impl Envelope {
             .hint("the admin can rewrite it with any change to the agent"),
         })?;
         let what = file.display().to_string();
-        let env: Envelope =
+        let (_, env): (_, Envelope) =
             crate::sealed::open(&plain, KIND, &|id| vault.config.issuer_key(id), &what)?;
         env.check_identity(&vault.config, &key.agent, expected, &what)?;
         Ok(env)
@@ -301,8 +301,78 @@ pub fn seal(
     for k in env.keys.iter().filter(|k| k.usable_at(now)) {
         recipients.push(crypto::parse_recipient(&k.recipient)?);
     }
-    let sealed = zeroize::Zeroizing::new(crate::sealed::seal(KIND, issuer, env)?);
+    let sealed = zeroize::Zeroizing::new(crate::sealed::seal(
+        KIND,
+        issuer,
+        &env.vault_id,
+        env.generation,
+        env,
+    )?);
     crypto::age_encrypt(&recipients, &sealed)
+}
+
+/// A small public file of lines, signed by the issuer with the vault id and generation: the
+/// envelope index and the agent roster.
+pub(crate) mod signed_lines {
+    use std::path::Path;
+
+    use crate::crypto::KeyPair;
+    use crate::error::{Error, Result};
+    use crate::vault::VaultToml;
+
+    pub fn render(
+        domain: &str,
+        vault_id: &str,
+        generation: u64,
+        issuer: &KeyPair,
+        body: &str,
+    ) -> String {
+        let message = format!("{vault_id}\n{generation}\n{body}");
+        let sig = issuer.sign(domain, message.as_bytes());
+        format!(
+            "{domain} {vault_id} {generation} {} {sig}\n{body}",
+            issuer.public().key_id()
+        )
+    }
+
+    /// Reads and authenticates the file; returns its body. A file older than the generation
+    /// `vault.toml` records was put back from a copy and is refused.
+    pub fn read(path: &Path, domain: &str, config: &VaultToml) -> Result<String> {
+        let mut text = std::fs::read_to_string(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::bad_data(format!("{} is missing", path.display()))
+                    .hint("any admin change rewrites it")
+            } else {
+                Error::io("cannot read", path, e)
+            }
+        })?;
+        let tampered = || {
+            Error::bad_data(format!("{} failed its integrity check", path.display()))
+                .hint("it was modified outside agentcred; any admin change rewrites it")
+        };
+        let (header, body) = text.split_once('\n').ok_or_else(tampered)?;
+        let fields: Vec<&str> = header.split(' ').collect();
+        let [d, vault_id, generation, key_id, sig] = fields.as_slice() else {
+            return Err(tampered());
+        };
+        let key = config.issuer_key(key_id).ok_or_else(tampered)?;
+        let message = format!("{vault_id}\n{generation}\n{body}");
+        if *d != domain
+            || *vault_id != config.vault_id
+            || !key.verify(domain, message.as_bytes(), sig)
+        {
+            return Err(tampered());
+        }
+        if generation.parse::<u64>().map_err(|_| tampered())? < config.generation {
+            return Err(Error::bad_data(format!(
+                "{} was rolled back to an older copy",
+                path.display()
+            ))
+            .hint("any admin change rewrites it"));
+        }
+        let start = header.len() + 1;
+        Ok(text.split_off(start))
+    }
 }
 
 /// The signed list of envelope generations.
@@ -321,42 +391,18 @@ impl Index {
         for a in state.agents.values() {
             body.push_str(&format!("{} {}\n", a.name, a.envelope_generation));
         }
-        let message = format!("{}\n{}\n{body}", state.vault_id, state.generation);
-        let sig = issuer.sign(INDEX_DOMAIN, message.as_bytes());
-        format!(
-            "{INDEX_DOMAIN} {} {} {} {sig}\n{body}",
-            state.vault_id,
+        signed_lines::render(
+            INDEX_DOMAIN,
+            &state.vault_id,
             state.generation,
-            issuer.public().key_id()
+            issuer,
+            &body,
         )
     }
 
     pub fn read(dir: &Path, config: &VaultToml) -> Result<Index> {
-        let path = Self::path(dir);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::bad_data(format!("{} is missing", path.display()))
-                    .hint("any admin change rewrites it")
-            } else {
-                Error::io("cannot read", &path, e)
-            }
-        })?;
-        let tampered = || {
-            Error::bad_data(format!("{} failed its integrity check", path.display()))
-                .hint("it was modified outside agentcred; any admin change rewrites it")
-        };
-        let (header, body) = text.split_once('\n').ok_or_else(tampered)?;
-        let fields: Vec<&str> = header.split(' ').collect();
-        let [INDEX_DOMAIN, vault_id, generation, key_id, sig] = fields.as_slice() else {
-            return Err(tampered());
-        };
-        let key = config.issuer_key(key_id).ok_or_else(tampered)?;
-        let message = format!("{vault_id}\n{generation}\n{body}");
-        if *vault_id != config.vault_id || !key.verify(INDEX_DOMAIN, message.as_bytes(), sig) {
-            return Err(tampered());
-        }
         Ok(Index {
-            body: body.to_string(),
+            body: signed_lines::read(&Self::path(dir), INDEX_DOMAIN, config)?,
         })
     }
 

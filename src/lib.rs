@@ -20,6 +20,7 @@ pub mod grant;
 pub mod harden;
 pub mod key;
 pub mod output;
+pub mod roster;
 pub mod sealed;
 pub mod secret;
 pub mod sensitive;

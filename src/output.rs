@@ -60,15 +60,21 @@ impl Output {
     }
 
     /// Prints a JSON document with `"schema": 1` merged in first.
+    /// `value` must serialise as an object; it is streamed, never built as a `Value` tree first.
     pub fn json<T: Serialize>(&self, value: &T) {
-        let mut v = serde_json::to_value(value).expect("output serialises");
-        if let serde_json::Value::Object(map) = &mut v {
-            let mut with_schema = serde_json::Map::new();
-            with_schema.insert("schema".into(), 1.into());
-            with_schema.append(map);
-            v = serde_json::Value::Object(with_schema);
+        #[derive(Serialize)]
+        struct WithSchema<'a, T: Serialize> {
+            schema: u32,
+            #[serde(flatten)]
+            doc: &'a T,
         }
-        self.data(&serde_json::to_string_pretty(&v).expect("output serialises"));
+        let mut text = serde_json::to_string_pretty(&WithSchema {
+            schema: 1,
+            doc: value,
+        })
+        .expect("output serialises");
+        text.push('\n');
+        self.data(&text);
     }
 
     /// A table: bordered on a terminal, plain aligned columns in a pipe.

@@ -1,75 +1,139 @@
 //! Signed documents: the plaintext inside `vault.age` and every agent envelope.
 //!
 //! age encrypts but does not authenticate the writer: anybody who knows a recipient can produce a
-//! valid age file. So the plaintext is a small JSON wrapper whose `body` is signed by the vault's
-//! issuer key with a per-kind domain string. The signature covers the exact bytes of `body`
-//! (kept as a raw JSON value), so no canonical re-serialisation is needed to check it.
+//! valid age file. So the plaintext is a one-line JSON header naming the document kind, the issuer
+//! key and the signature, a newline, then the JSON body the signature covers byte for byte. The
+//! body is parsed once, and no canonical re-serialisation is needed to check it; the decrypted
+//! file stays plain JSON Lines for anyone recovering it with stock `age -d`.
 
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use crate::crypto::{KeyPair, PublicKey};
 use crate::error::{Error, Result};
 
-#[derive(Serialize)]
-struct SealedOut<'a> {
-    format: u32,
-    kind: &'a str,
-    key_id: &'a str,
-    signature: &'a str,
-    body: &'a RawValue,
-}
-
-#[derive(Deserialize)]
-struct SealedIn<'a> {
+/// The first line. `vault_id` and `generation` are covered by the signature, so a document can be
+/// authenticated and placed in time without parsing its body.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Header {
     format: u32,
     kind: String,
+    pub vault_id: String,
+    pub generation: u64,
     key_id: String,
     signature: String,
-    #[serde(borrow)]
-    body: &'a RawValue,
 }
 
-/// Serialises `body`, signs it with `key` under `kind`, and returns the wrapper's bytes.
-pub fn seal<T: Serialize>(kind: &str, key: &KeyPair, body: &T) -> Result<Vec<u8>> {
-    let raw = serde_json::to_string(body)
-        .map_err(|e| Error::other(format!("cannot serialise {kind}: {e}")))?;
-    let raw = zeroize::Zeroizing::new(raw);
-    let signature = key.sign(kind, raw.as_bytes());
-    let key_id = key.public().key_id();
-    let body = RawValue::from_string((*raw).clone()).map_err(|e| Error::other(e.to_string()))?;
-    let out = serde_json::to_vec(&SealedOut {
+fn signed(vault_id: &str, generation: u64, body: &[u8]) -> Vec<u8> {
+    let mut m = format!("{vault_id}\n{generation}\n").into_bytes();
+    m.extend_from_slice(body);
+    m
+}
+
+/// Serialises `body`, signs it with `key` under `kind`, and returns header and body.
+pub fn seal<T: Serialize>(
+    kind: &str,
+    key: &KeyPair,
+    vault_id: &str,
+    generation: u64,
+    body: &T,
+) -> Result<Vec<u8>> {
+    let body = zeroize::Zeroizing::new(
+        serde_json::to_vec(body)
+            .map_err(|e| Error::other(format!("cannot serialise {kind}: {e}")))?,
+    );
+    let header = Header {
         format: 1,
-        kind,
-        key_id: &key_id,
-        signature: &signature,
-        body: &body,
-    })
-    .map_err(|e| Error::other(e.to_string()))?;
+        kind: kind.to_string(),
+        vault_id: vault_id.to_string(),
+        generation,
+        key_id: key.public().key_id(),
+        signature: key.sign(
+            kind,
+            &zeroize::Zeroizing::new(signed(vault_id, generation, &body)),
+        ),
+    };
+    let mut out = serde_json::to_vec(&header).map_err(|e| Error::other(e.to_string()))?;
+    out.push(b'\n');
+    out.extend_from_slice(&body);
     Ok(out)
 }
 
-/// Checks the wrapper's kind and signature, then parses the body. `keys` maps a key id to the
+/// Checks the header's kind and signature, then parses the body. `keys` maps a key id to the
 /// issuer public key that may have signed it; `what` names the file for error messages.
 pub fn open<T: for<'de> Deserialize<'de>>(
     bytes: &[u8],
     kind: &str,
     keys: &dyn Fn(&str) -> Option<PublicKey>,
     what: &str,
-) -> Result<T> {
+) -> Result<(Header, T)> {
+    let (header, body) = verify(bytes, kind, keys, what)?;
+    let parsed = serde_json::from_slice(body).map_err(|e| {
+        Error::bad_data(format!(
+            "{what} failed its integrity check: unreadable contents ({e})"
+        ))
+        .hint("it was modified or replaced outside agentcred; restore it from a backup")
+    })?;
+    Ok((header, parsed))
+}
+
+/// Checks the header's kind and signature without parsing the body; returns both.
+pub fn verify<'a>(
+    bytes: &'a [u8],
+    kind: &str,
+    keys: &dyn Fn(&str) -> Option<PublicKey>,
+    what: &str,
+) -> Result<(Header, &'a [u8])> {
     let tampered = |why: &str| {
         Error::bad_data(format!("{what} failed its integrity check: {why}"))
             .hint("it was modified or replaced outside agentcred; restore it from a backup")
     };
-    let sealed: SealedIn<'_> =
-        serde_json::from_slice(bytes).map_err(|_| tampered("not a sealed document"))?;
-    if sealed.format != 1 || sealed.kind != kind {
+    let split = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .ok_or_else(|| tampered("not a sealed document"))?;
+    let (header, body) = (&bytes[..split], &bytes[split + 1..]);
+    let header: Header =
+        serde_json::from_slice(header).map_err(|_| tampered("not a sealed document"))?;
+    if header.format != 1 || header.kind != kind {
         return Err(tampered("wrong document kind"));
     }
-    let key = keys(&sealed.key_id).ok_or_else(|| tampered("signed by an unknown issuer key"))?;
-    if !key.verify(kind, sealed.body.get().as_bytes(), &sealed.signature) {
+    let key = keys(&header.key_id).ok_or_else(|| tampered("signed by an unknown issuer key"))?;
+    if !key.verify(
+        kind,
+        &zeroize::Zeroizing::new(signed(&header.vault_id, header.generation, body)),
+        &header.signature,
+    ) {
         return Err(tampered("bad signature"));
     }
-    serde_json::from_str(sealed.body.get())
-        .map_err(|e| tampered(&format!("unreadable contents ({e})")))
+    Ok((header, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_body_or_kind_is_refused() {
+        let key = KeyPair::generate();
+        let keys = |id: &str| (id == key.public().key_id()).then(|| key.public());
+        let sealed = seal("k1", &key, "v", 7, &serde_json::json!({"a": 1})).unwrap();
+        let (header, back): (Header, serde_json::Value) =
+            open(&sealed, "k1", &keys, "doc").unwrap();
+        assert_eq!((back["a"].as_i64(), header.generation), (Some(1), 7));
+        assert_eq!(
+            open::<serde_json::Value>(&sealed, "k2", &keys, "doc")
+                .unwrap_err()
+                .exit_code(),
+            65
+        );
+        let mut edited = sealed.clone();
+        let last = edited.len() - 2;
+        edited[last] = b'2';
+        assert_eq!(
+            open::<serde_json::Value>(&edited, "k1", &keys, "doc")
+                .unwrap_err()
+                .exit_code(),
+            65
+        );
+    }
 }

@@ -32,8 +32,8 @@ struct AgentView<'a> {
     public_key: &'a str,
 }
 
-impl<'a> From<&'a Agent> for AgentView<'a> {
-    fn from(a: &'a Agent) -> Self {
+impl<'a> From<&'a crate::roster::Entry> for AgentView<'a> {
+    fn from(a: &'a crate::roster::Entry) -> Self {
         AgentView {
             name: &a.name,
             status: a.status.as_str(),
@@ -137,27 +137,32 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
     Ok(())
 }
 
+/// Proves the unlock input opens the current, authentic state, then lists from the signed roster
+/// instead of parsing the whole state.
 fn list(ctx: &Ctx) -> Result<()> {
     let vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
-    let state = vault.load_state(&admin)?;
+    vault.check_state(&admin)?;
+    let roster = crate::roster::read(&vault.dir, &vault.config)?;
+    let views: Vec<AgentView<'_>> = roster.iter().map(AgentView::from).collect();
     if ctx.out.json {
-        let agents: Vec<AgentView<'_>> = state.agents.values().map(AgentView::from).collect();
-        ctx.out.json(&serde_json::json!({ "agents": agents }));
+        #[derive(Serialize)]
+        struct List<'a> {
+            agents: Vec<AgentView<'a>>,
+        }
+        ctx.out.json(&List { agents: views });
         return Ok(());
     }
-    let rows = state
-        .agents
-        .values()
-        .map(|a| {
-            let v = AgentView::from(a);
+    let rows = views
+        .into_iter()
+        .map(|v| {
             vec![
-                a.name.clone(),
+                v.name.to_string(),
                 v.status.to_string(),
                 v.max_ttl.unwrap_or_else(|| "-".into()),
                 v.rate_limit.unwrap_or_else(|| "-".into()),
                 v.created_at,
-                a.description.clone().unwrap_or_default(),
+                v.description.unwrap_or_default().to_string(),
             ]
         })
         .collect();
@@ -180,8 +185,8 @@ fn show(ctx: &Ctx, name: &str) -> Result<()> {
     let vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     let state = vault.load_state(&admin)?;
-    let a = state.agent(name)?;
-    let v = AgentView::from(a);
+    let entry = crate::roster::Entry::from(state.agent(name)?);
+    let v = AgentView::from(&entry);
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({ "agent": v }));
     } else {

@@ -324,6 +324,31 @@ impl Vault {
 
     /// Reads and authenticates the admin state.
     pub fn load_state(&self, admin: &AdminKey) -> Result<State> {
+        let plain = self.decrypt_state(admin)?;
+        let what = self.state_path().display().to_string();
+        let (header, state): (_, State) =
+            crate::sealed::open(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
+        self.check_state_header(&header, &what)?;
+        if state.vault_id != header.vault_id || state.generation != header.generation {
+            return Err(Error::bad_data(format!(
+                "{what} failed its integrity check: its header and contents disagree"
+            )));
+        }
+        Ok(state)
+    }
+
+    /// Proves that `admin` opens this vault's current, authentic state, without parsing it: for
+    /// commands that read only public, signed files (the roster) but must not run on a vault
+    /// whose state was tampered with or rolled back.
+    pub fn check_state(&self, admin: &AdminKey) -> Result<()> {
+        let plain = self.decrypt_state(admin)?;
+        let what = self.state_path().display().to_string();
+        let (header, _) =
+            crate::sealed::verify(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
+        self.check_state_header(&header, &what)
+    }
+
+    fn decrypt_state(&self, admin: &AdminKey) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         let path = self.state_path();
         let bytes = std::fs::read(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
@@ -333,25 +358,25 @@ impl Vault {
                 Error::io("cannot read", &path, e)
             }
         })?;
-        let plain = admin.decrypt(&bytes, &path, &self.config)?;
-        let what = path.display().to_string();
-        let state: State =
-            crate::sealed::open(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
-        if state.vault_id != self.config.vault_id {
+        admin.decrypt(&bytes, &path, &self.config)
+    }
+
+    fn check_state_header(&self, header: &crate::sealed::Header, what: &str) -> Result<()> {
+        if header.vault_id != self.config.vault_id {
             return Err(
                 Error::bad_data(format!("{what} belongs to another vault")).hint(
                     "it was copied from another vault directory; restore this vault's own file",
                 ),
             );
         }
-        if state.generation < self.config.generation {
+        if header.generation < self.config.generation {
             return Err(Error::bad_data(format!(
                 "{what} was rolled back: it is generation {}, the vault is at generation {}",
-                state.generation, self.config.generation
+                header.generation, self.config.generation
             ))
             .hint("an older copy was put back; restore the newest backup"));
         }
-        Ok(state)
+        Ok(())
     }
 
     /// Applies `change` to the newest state under the lock and commits it with its audit entries
@@ -426,8 +451,8 @@ impl Vault {
                 .cloned()
                 .collect()
         };
+        fsio::create_private_dir(&self.dir.join(envelope::DIR))?;
         if !targets.is_empty() || !plan.removed.is_empty() {
-            fsio::create_private_dir(&self.dir.join(envelope::DIR))?;
             // One pass over the grants, not one per agent: bulk writes stay linear.
             let mut by_agent: std::collections::HashMap<String, Vec<crate::grant::Grant>> =
                 std::collections::HashMap::new();
@@ -455,11 +480,17 @@ impl Vault {
                     revocations.push(Revocation::by_admin(id, name, None, &issuer, now));
                 }
             }
-            batch.write(
-                &envelope::Index::path(&self.dir),
-                envelope::Index::render(state, &issuer).as_bytes(),
-            )?;
         }
+        // The index and the roster carry the generation: rewritten with every change, so that an
+        // older copy put back is refused.
+        batch.write(
+            &envelope::Index::path(&self.dir),
+            envelope::Index::render(state, &issuer).as_bytes(),
+        )?;
+        batch.write(
+            &crate::roster::path(&self.dir),
+            crate::roster::render(state, &issuer).as_bytes(),
+        )?;
 
         for (id, agent, until) in &plan.credentials {
             revocations.push(Revocation::by_admin(id, agent, *until, &issuer, now));
@@ -477,7 +508,13 @@ impl Vault {
             let excess = state.checkpoints.len() - state::MAX_CHECKPOINTS;
             state.checkpoints.drain(..excess);
         }
-        let sealed = zeroize::Zeroizing::new(crate::sealed::seal(STATE_KIND, &issuer, state)?);
+        let sealed = zeroize::Zeroizing::new(crate::sealed::seal(
+            STATE_KIND,
+            &issuer,
+            &state.vault_id,
+            state.generation,
+            state,
+        )?);
         let ciphertext = crypto::age_encrypt(&self.config.all_recipients()?, &sealed)?;
         batch.write(&self.state_path(), &ciphertext)?;
         batch.sync()?;
