@@ -96,12 +96,12 @@ pub struct Agent {
     pub max_ttl_secs: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub suspend_on_anomaly: bool,
     /// The agent's Ed25519 signing key (base64), kept only in encrypted files.
     pub signing_key: SecretText,
     pub public_key: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<crate::key::KeyRecord>,
     /// The current issuer-signed root of this agent's tokens (the token itself is only in the
     /// agent's envelope; see `envelope::refresh_authority`).

@@ -389,7 +389,8 @@ impl Index {
     pub fn render(state: &State, issuer: &KeyPair) -> String {
         let mut body = String::with_capacity(state.agents.len() * 24);
         for a in state.agents.values() {
-            body.push_str(&format!("{} {}\n", a.name, a.envelope_generation));
+            use std::fmt::Write as _;
+            let _ = writeln!(body, "{} {}", a.name, a.envelope_generation);
         }
         signed_lines::render(
             INDEX_DOMAIN,

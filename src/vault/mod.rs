@@ -481,17 +481,6 @@ impl Vault {
                 }
             }
         }
-        // The index and the roster carry the generation: rewritten with every change, so that an
-        // older copy put back is refused.
-        batch.write(
-            &envelope::Index::path(&self.dir),
-            envelope::Index::render(state, &issuer).as_bytes(),
-        )?;
-        batch.write(
-            &crate::roster::path(&self.dir),
-            crate::roster::render(state, &issuer).as_bytes(),
-        )?;
-
         for (id, agent, until) in &plan.credentials {
             revocations.push(Revocation::by_admin(id, agent, *until, &issuer, now));
         }
@@ -508,15 +497,37 @@ impl Vault {
             let excess = state.checkpoints.len() - state::MAX_CHECKPOINTS;
             state.checkpoints.drain(..excess);
         }
-        let sealed = zeroize::Zeroizing::new(crate::sealed::seal(
-            STATE_KIND,
-            &issuer,
-            &state.vault_id,
-            state.generation,
-            state,
-        )?);
-        let ciphertext = crypto::age_encrypt(&self.config.all_recipients()?, &sealed)?;
-        batch.write(&self.state_path(), &ciphertext)?;
+        // The index and the roster carry the generation: rewritten with every change, so that an
+        // older copy put back is refused. They are rendered on the second core while this one
+        // serialises and encrypts the state.
+        let state: &State = state;
+        let recipients = self.config.all_recipients()?;
+        let (lists, ciphertext) = std::thread::scope(|scope| {
+            let lists = scope.spawn(|| {
+                (
+                    envelope::Index::render(state, &issuer),
+                    crate::roster::render(state, &issuer),
+                )
+            });
+            let ciphertext = crate::sealed::seal(
+                STATE_KIND,
+                &issuer,
+                &state.vault_id,
+                state.generation,
+                state,
+            )
+            .map(zeroize::Zeroizing::new)
+            .and_then(|sealed| crypto::age_encrypt(&recipients, &sealed));
+            (
+                lists
+                    .join()
+                    .expect("rendering the index and roster does not panic"),
+                ciphertext,
+            )
+        });
+        batch.write(&envelope::Index::path(&self.dir), lists.0.as_bytes())?;
+        batch.write(&crate::roster::path(&self.dir), lists.1.as_bytes())?;
+        batch.write(&self.state_path(), &ciphertext?)?;
         batch.sync()?;
         // Revocations first: if anything after fails, an authority may be revoked while still
         // current, and the next change to that agent replaces it (`refresh_authority`).
