@@ -141,16 +141,27 @@ pub fn parse_recipient(text: &str) -> Result<age::x25519::Recipient> {
 
 /// Encrypts `plaintext` to every recipient as a standard binary age file.
 pub fn age_encrypt(recipients: &[age::x25519::Recipient], plaintext: &[u8]) -> Result<Vec<u8>> {
+    age_encrypt_parts(recipients, &[plaintext])
+}
+
+/// Encrypts the concatenation of `parts` without building it.
+pub fn age_encrypt_parts(
+    recipients: &[age::x25519::Recipient],
+    parts: &[&[u8]],
+) -> Result<Vec<u8>> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
     let encryptor =
         age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
             .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
-    let mut out = Vec::with_capacity(plaintext.len() + 256 + 16 * (plaintext.len() / 65536 + 1));
+    let mut out = Vec::with_capacity(len + 256 + 16 * (len / 65536 + 1));
     let mut writer = encryptor
         .wrap_output(&mut out)
         .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
-    writer
-        .write_all(plaintext)
-        .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
+    for part in parts {
+        writer
+            .write_all(part)
+            .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
+    }
     writer
         .finish()
         .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
@@ -216,7 +227,12 @@ impl KeyPair {
     }
 
     pub fn sign(&self, domain: &str, message: &[u8]) -> String {
-        b64(&self.0.sign(&signed_message(domain, message)).to_bytes())
+        self.sign_parts(domain, &[message])
+    }
+
+    /// Signs the concatenation of `parts` without building it.
+    pub fn sign_parts(&self, domain: &str, parts: &[&[u8]]) -> String {
+        b64(&self.0.sign(&signed_message(domain, parts)).to_bytes())
     }
 
     pub fn seed(&self) -> Zeroizing<[u8; 32]> {
@@ -240,12 +256,17 @@ impl PublicKey {
     }
 
     pub fn verify(&self, domain: &str, message: &[u8], signature: &str) -> bool {
+        self.verify_parts(domain, &[message], signature)
+    }
+
+    /// Verifies a signature over the concatenation of `parts` without building it.
+    pub fn verify_parts(&self, domain: &str, parts: &[&[u8]], signature: &str) -> bool {
         let Some(sig) = unb64(signature).and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
             return false;
         };
         let sig = ed25519_dalek::Signature::from_bytes(&sig);
         self.0
-            .verify_strict(&signed_message(domain, message), &sig)
+            .verify_strict(&signed_message(domain, parts), &sig)
             .is_ok()
     }
 
@@ -271,11 +292,11 @@ impl std::fmt::Debug for PublicKey {
 /// keeps a signature made for one kind of document from verifying as another; hashing first keeps
 /// signing and verifying a large state to one SHA-256 pass (SHA-NI where the CPU has it) instead
 /// of Ed25519's two SHA-512 passes over the whole document.
-fn signed_message(domain: &str, message: &[u8]) -> Vec<u8> {
+fn signed_message(domain: &str, parts: &[&[u8]]) -> Vec<u8> {
     let mut m = Vec::with_capacity(domain.len() + 33);
     m.extend_from_slice(domain.as_bytes());
     m.push(0);
-    m.extend_from_slice(&sha256(&[message]));
+    m.extend_from_slice(&sha256(parts));
     m
 }
 

@@ -62,7 +62,6 @@ pub struct EnvelopeSecret {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Authority {
     pub id: String,
-    pub issued_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -263,11 +262,7 @@ pub fn refresh_authority(
         .ok_or_else(|| Error::bad_data(format!("agent {agent} has a malformed public key")))?;
     let (token, id) =
         crate::token::authority(issuer, &vault_id, agent, &public, &rights, expires_at)?;
-    if let Some(old) = a.authority.replace(Authority {
-        id,
-        issued_at: now,
-        expires_at,
-    }) {
+    if let Some(old) = a.authority.replace(Authority { id, expires_at }) {
         a.superseded_authorities.push(Superseded {
             id: old.id,
             at: now,
@@ -301,14 +296,8 @@ pub fn seal(
     for k in env.keys.iter().filter(|k| k.usable_at(now)) {
         recipients.push(crypto::parse_recipient(&k.recipient)?);
     }
-    let sealed = zeroize::Zeroizing::new(crate::sealed::seal(
-        KIND,
-        issuer,
-        &env.vault_id,
-        env.generation,
-        env,
-    )?);
-    crypto::age_encrypt(&recipients, &sealed)
+    let sealed = crate::sealed::seal(KIND, issuer, &env.vault_id, env.generation, env, 4096)?;
+    crypto::age_encrypt_parts(&recipients, &sealed.parts())
 }
 
 /// A small public file of lines, signed by the issuer with the vault id and generation: the

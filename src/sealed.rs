@@ -23,39 +23,51 @@ pub struct Header {
     signature: String,
 }
 
-fn signed(vault_id: &str, generation: u64, body: &[u8]) -> Vec<u8> {
-    let mut m = format!("{vault_id}\n{generation}\n").into_bytes();
-    m.extend_from_slice(body);
-    m
+/// What the signature covers, besides the body.
+fn prefix(vault_id: &str, generation: u64) -> String {
+    format!("{vault_id}\n{generation}\n")
+}
+
+/// A sealed document, as the header line and the body: written (encrypted) one after the other,
+/// never concatenated in memory.
+pub struct Sealed {
+    header: Vec<u8>,
+    body: zeroize::Zeroizing<Vec<u8>>,
+}
+
+impl Sealed {
+    pub fn parts(&self) -> [&[u8]; 2] {
+        [&self.header, &self.body]
+    }
 }
 
 /// Serialises `body`, signs it with `key` under `kind`, and returns header and body.
+/// `size_hint` sizes the buffer (the previous size of the document, say).
 pub fn seal<T: Serialize>(
     kind: &str,
     key: &KeyPair,
     vault_id: &str,
     generation: u64,
     body: &T,
-) -> Result<Vec<u8>> {
-    let body = zeroize::Zeroizing::new(
-        serde_json::to_vec(body)
-            .map_err(|e| Error::other(format!("cannot serialise {kind}: {e}")))?,
-    );
+    size_hint: usize,
+) -> Result<Sealed> {
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(size_hint));
+    serde_json::to_writer(&mut *buf, body)
+        .map_err(|e| Error::other(format!("cannot serialise {kind}: {e}")))?;
     let header = Header {
         format: 1,
         kind: kind.to_string(),
         vault_id: vault_id.to_string(),
         generation,
         key_id: key.public().key_id(),
-        signature: key.sign(
-            kind,
-            &zeroize::Zeroizing::new(signed(vault_id, generation, &body)),
-        ),
+        signature: key.sign_parts(kind, &[prefix(vault_id, generation).as_bytes(), &buf]),
     };
-    let mut out = serde_json::to_vec(&header).map_err(|e| Error::other(e.to_string()))?;
-    out.push(b'\n');
-    out.extend_from_slice(&body);
-    Ok(out)
+    let mut line = serde_json::to_vec(&header).map_err(|e| Error::other(e.to_string()))?;
+    line.push(b'\n');
+    Ok(Sealed {
+        header: line,
+        body: buf,
+    })
 }
 
 /// Checks the header's kind and signature, then parses the body. `keys` maps a key id to the
@@ -98,11 +110,8 @@ pub fn verify<'a>(
         return Err(tampered("wrong document kind"));
     }
     let key = keys(&header.key_id).ok_or_else(|| tampered("signed by an unknown issuer key"))?;
-    if !key.verify(
-        kind,
-        &zeroize::Zeroizing::new(signed(&header.vault_id, header.generation, body)),
-        &header.signature,
-    ) {
+    let covered = [prefix(&header.vault_id, header.generation).into_bytes()];
+    if !key.verify_parts(kind, &[&covered[0], body], &header.signature) {
         return Err(tampered("bad signature"));
     }
     Ok((header, body))
@@ -116,7 +125,10 @@ mod tests {
     fn a_changed_body_or_kind_is_refused() {
         let key = KeyPair::generate();
         let keys = |id: &str| (id == key.public().key_id()).then(|| key.public());
-        let sealed = seal("k1", &key, "v", 7, &serde_json::json!({"a": 1})).unwrap();
+        let sealed = seal("k1", &key, "v", 7, &serde_json::json!({"a": 1}), 0)
+            .unwrap()
+            .parts()
+            .concat();
         let (header, back): (Header, serde_json::Value) =
             open(&sealed, "k1", &keys, "doc").unwrap();
         assert_eq!((back["a"].as_i64(), header.generation), (Some(1), 7));

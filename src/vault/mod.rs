@@ -502,6 +502,9 @@ impl Vault {
         // serialises and encrypts the state.
         let state: &State = state;
         let recipients = self.config.all_recipients()?;
+        // The new state is about as large as the old one: size its buffer once.
+        let state_size =
+            std::fs::metadata(self.state_path()).map_or(0, |m| m.len() as usize + 4096);
         let (lists, ciphertext) = std::thread::scope(|scope| {
             let lists = scope.spawn(|| {
                 (
@@ -515,9 +518,9 @@ impl Vault {
                 &state.vault_id,
                 state.generation,
                 state,
+                state_size,
             )
-            .map(zeroize::Zeroizing::new)
-            .and_then(|sealed| crypto::age_encrypt(&recipients, &sealed));
+            .and_then(|sealed| crypto::age_encrypt_parts(&recipients, &sealed.parts()));
             (
                 lists
                     .join()
