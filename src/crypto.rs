@@ -139,33 +139,22 @@ pub fn parse_recipient(text: &str) -> Result<age::x25519::Recipient> {
     })
 }
 
-/// Encrypts `plaintext` to every recipient as a standard binary age file.
-pub fn age_encrypt(recipients: &[age::x25519::Recipient], plaintext: &[u8]) -> Result<Vec<u8>> {
-    age_encrypt_parts(recipients, &[plaintext])
-}
-
-/// Encrypts the concatenation of `parts` without building it.
-pub fn age_encrypt_parts(
+/// Encrypts whatever `write` writes, to every recipient, into `out`.
+pub fn age_encrypt_to<W: Write>(
     recipients: &[age::x25519::Recipient],
-    parts: &[&[u8]],
-) -> Result<Vec<u8>> {
-    let len: usize = parts.iter().map(|p| p.len()).sum();
+    out: W,
+    write: impl FnOnce(&mut age::stream::StreamWriter<W>) -> Result<()>,
+) -> Result<W> {
     let encryptor =
         age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
             .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
-    let mut out = Vec::with_capacity(len + 256 + 16 * (len / 65536 + 1));
     let mut writer = encryptor
-        .wrap_output(&mut out)
+        .wrap_output(out)
         .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
-    for part in parts {
-        writer
-            .write_all(part)
-            .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
-    }
+    write(&mut writer)?;
     writer
         .finish()
-        .map_err(|e| Error::other(format!("cannot encrypt: {e}")))?;
-    Ok(out)
+        .map_err(|e| Error::other(format!("cannot encrypt: {e}")))
 }
 
 /// Why an age file could not be opened: the caller turns this into 77 or 65 with the file's name.
@@ -227,12 +216,12 @@ impl KeyPair {
     }
 
     pub fn sign(&self, domain: &str, message: &[u8]) -> String {
-        self.sign_parts(domain, &[message])
+        self.sign_digest(domain, &sha256(&[message]))
     }
 
-    /// Signs the concatenation of `parts` without building it.
-    pub fn sign_parts(&self, domain: &str, parts: &[&[u8]]) -> String {
-        b64(&self.0.sign(&signed_message(domain, parts)).to_bytes())
+    /// Signs a message by its SHA-256 digest (for documents hashed as they are written).
+    pub fn sign_digest(&self, domain: &str, digest: &[u8; 32]) -> String {
+        b64(&self.0.sign(&signed_message(domain, digest)).to_bytes())
     }
 
     pub fn seed(&self) -> Zeroizing<[u8; 32]> {
@@ -256,17 +245,17 @@ impl PublicKey {
     }
 
     pub fn verify(&self, domain: &str, message: &[u8], signature: &str) -> bool {
-        self.verify_parts(domain, &[message], signature)
+        self.verify_digest(domain, &sha256(&[message]), signature)
     }
 
-    /// Verifies a signature over the concatenation of `parts` without building it.
-    pub fn verify_parts(&self, domain: &str, parts: &[&[u8]], signature: &str) -> bool {
+    /// Verifies a signature made with [`KeyPair::sign_digest`].
+    pub fn verify_digest(&self, domain: &str, digest: &[u8; 32], signature: &str) -> bool {
         let Some(sig) = unb64(signature).and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
             return false;
         };
         let sig = ed25519_dalek::Signature::from_bytes(&sig);
         self.0
-            .verify_strict(&signed_message(domain, parts), &sig)
+            .verify_strict(&signed_message(domain, digest), &sig)
             .is_ok()
     }
 
@@ -292,11 +281,11 @@ impl std::fmt::Debug for PublicKey {
 /// keeps a signature made for one kind of document from verifying as another; hashing first keeps
 /// signing and verifying a large state to one SHA-256 pass (SHA-NI where the CPU has it) instead
 /// of Ed25519's two SHA-512 passes over the whole document.
-fn signed_message(domain: &str, parts: &[&[u8]]) -> Vec<u8> {
+fn signed_message(domain: &str, digest: &[u8; 32]) -> Vec<u8> {
     let mut m = Vec::with_capacity(domain.len() + 33);
     m.extend_from_slice(domain.as_bytes());
     m.push(0);
-    m.extend_from_slice(&sha256(parts));
+    m.extend_from_slice(digest);
     m
 }
 
@@ -316,7 +305,11 @@ mod tests {
     #[test]
     fn seed_identity_round_trips_through_age() {
         let id = identity_from_seed(&[7u8; 32]);
-        let ct = age_encrypt(&[id.to_public()], b"hello").unwrap();
+        let ct = age_encrypt_to(&[id.to_public()], Vec::new(), |w| {
+            w.write_all(b"hello")
+                .map_err(|e| Error::other(e.to_string()))
+        })
+        .unwrap();
         assert_eq!(&age_decrypt(&ct, &id).ok().unwrap()[..], b"hello");
         let other = identity_from_seed(&[8u8; 32]);
         assert!(matches!(

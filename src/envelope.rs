@@ -296,8 +296,9 @@ pub fn seal(
     for k in env.keys.iter().filter(|k| k.usable_at(now)) {
         recipients.push(crypto::parse_recipient(&k.recipient)?);
     }
-    let sealed = crate::sealed::seal(KIND, issuer, &env.vault_id, env.generation, env, 4096)?;
-    crypto::age_encrypt_parts(&recipients, &sealed.parts())
+    crypto::age_encrypt_to(&recipients, Vec::with_capacity(4096), |w| {
+        crate::sealed::seal_to(w, KIND, issuer, &env.vault_id, env.generation, env).map(drop)
+    })
 }
 
 /// A small public file of lines, signed by the issuer with the vault id and generation: the

@@ -122,14 +122,31 @@ pub struct Batch {
 
 impl Batch {
     pub fn write(&mut self, target: &Path, bytes: &[u8]) -> Result<()> {
+        self.write_with(target, |w| {
+            w.write_all(bytes)
+                .map_err(|e| Error::io("cannot write", target, e))
+        })
+    }
+
+    /// Stages `target` with whatever `write` streams into it (buffered).
+    pub fn write_with(
+        &mut self,
+        target: &Path,
+        write: impl FnOnce(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
         let dir = target.parent().unwrap_or(Path::new("."));
         let mut temp = tempfile::Builder::new()
             .prefix(".tmp-")
             .permissions(fs::Permissions::from_mode(FILE_MODE))
             .tempfile_in(dir)
             .map_err(|e| Error::io("cannot create a temporary file in", dir, e))?;
-        temp.write_all(bytes)
-            .map_err(|e| Error::io("cannot write", temp.path(), e))?;
+        {
+            let mut buffered = std::io::BufWriter::with_capacity(256 * 1024, temp.as_file_mut());
+            write(&mut buffered)?;
+            buffered
+                .flush()
+                .map_err(|e| Error::io("cannot write", target, e))?;
+        }
         self.staged.push((temp, target.to_path_buf()));
         Ok(())
     }

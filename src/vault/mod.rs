@@ -502,35 +502,33 @@ impl Vault {
         // serialises and encrypts the state.
         let state: &State = state;
         let recipients = self.config.all_recipients()?;
-        // The new state is about as large as the old one: size its buffer once.
-        let state_size =
-            std::fs::metadata(self.state_path()).map_or(0, |m| m.len() as usize + 4096);
-        let (lists, ciphertext) = std::thread::scope(|scope| {
+        let lists = std::thread::scope(|scope| -> Result<(String, String)> {
             let lists = scope.spawn(|| {
                 (
                     envelope::Index::render(state, &issuer),
                     crate::roster::render(state, &issuer),
                 )
             });
-            let ciphertext = crate::sealed::seal(
-                STATE_KIND,
-                &issuer,
-                &state.vault_id,
-                state.generation,
-                state,
-                state_size,
-            )
-            .and_then(|sealed| crypto::age_encrypt_parts(&recipients, &sealed.parts()));
-            (
-                lists
-                    .join()
-                    .expect("rendering the index and roster does not panic"),
-                ciphertext,
-            )
-        });
+            batch.write_with(&self.state_path(), |file| {
+                crypto::age_encrypt_to(&recipients, file, |w| {
+                    crate::sealed::seal_to(
+                        w,
+                        STATE_KIND,
+                        &issuer,
+                        &state.vault_id,
+                        state.generation,
+                        state,
+                    )
+                    .map(drop)
+                })
+                .map(drop)
+            })?;
+            Ok(lists
+                .join()
+                .expect("rendering the index and roster does not panic"))
+        })?;
         batch.write(&envelope::Index::path(&self.dir), lists.0.as_bytes())?;
         batch.write(&crate::roster::path(&self.dir), lists.1.as_bytes())?;
-        batch.write(&self.state_path(), &ciphertext?)?;
         batch.sync()?;
         // Revocations first: if anything after fails, an authority may be revoked while still
         // current, and the next change to that agent replaces it (`refresh_authority`).
