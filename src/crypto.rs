@@ -171,15 +171,25 @@ pub fn age_decrypt(
     ciphertext: &[u8],
     identity: &dyn age::Identity,
 ) -> std::result::Result<Zeroizing<Vec<u8>>, OpenError> {
+    age_decrypt_from(ciphertext, &[identity], ciphertext.len())
+}
+
+/// Decrypts an age file streamed from `input` with the first of `identities` that matches.
+/// `size_hint` sizes the output (the ciphertext's length is a good one).
+pub fn age_decrypt_from<R: std::io::BufRead>(
+    input: R,
+    identities: &[&dyn age::Identity],
+    size_hint: usize,
+) -> std::result::Result<Zeroizing<Vec<u8>>, OpenError> {
     let decryptor =
-        age::Decryptor::new_buffered(ciphertext).map_err(|e| OpenError::Corrupt(e.to_string()))?;
+        age::Decryptor::new_buffered(input).map_err(|e| OpenError::Corrupt(e.to_string()))?;
     let mut reader = decryptor
-        .decrypt(std::iter::once(identity))
+        .decrypt(identities.iter().copied())
         .map_err(|e| match e {
             age::DecryptError::NoMatchingKeys => OpenError::NoMatchingKey,
             other => OpenError::Corrupt(other.to_string()),
         })?;
-    let mut out = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
+    let mut out = Zeroizing::new(Vec::with_capacity(size_hint));
     reader
         .read_to_end(&mut out)
         .map_err(|e| OpenError::Corrupt(e.to_string()))?;

@@ -544,3 +544,40 @@ fn a_closed_stdout_pipe_exits_quietly() {
         assert!(!err.contains("error"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn an_edited_or_rolled_back_roster_is_refused_by_agent_list() {
+    let vault = TestVault::new();
+    vault.run(&["agent", "add", "a"]).code(0);
+    let roster = vault.path("agents/roster");
+    let old = std::fs::read(&roster).unwrap();
+    vault.run(&["agent", "suspend", "a"]).code(0);
+
+    // Put back the older roster, which still says "active".
+    std::fs::write(&roster, &old).unwrap();
+    let list = vault.run(&["agent", "list"]).code(65);
+    assert_short_error(&list);
+    assert!(stderr(&list).contains("rolled back"), "{}", stderr(&list));
+
+    // An edit to the current one breaks its signature.
+    vault.run(&["agent", "resume", "a"]).code(0);
+    let text = std::fs::read_to_string(&roster)
+        .unwrap()
+        .replace("\"active\"", "\"suspended\"");
+    std::fs::write(&roster, text).unwrap();
+    let list = vault.run(&["agent", "list", "--json"]).code(65);
+    assert!(stderr(&list).contains("integrity"), "{}", stderr(&list));
+}
+
+#[test]
+fn agent_list_still_refuses_a_tampered_state() {
+    let vault = TestVault::new();
+    vault.run(&["agent", "add", "a"]).code(0);
+    let path = vault.path("vault.age");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = bytes.len() - 40;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&path, &bytes).unwrap();
+    let list = vault.run(&["agent", "list"]).code(65);
+    assert_short_error(&list);
+}

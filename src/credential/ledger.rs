@@ -1,5 +1,11 @@
 //! The credential ledger `credentials.jsonl`: one line per credential minted (metadata only: no
-//! value, no token), for `creds list`. Appended under the vault lock after the audit entry.
+//! value, no token), for `creds list` and `creds revoke`. Appended under the vault lock after the
+//! audit entry.
+//!
+//! The ledger is an index, not a record: the durable record of every credential is its
+//! `cred.mint` audit entry, fsynced before anything is released. So a ledger line is written but
+//! not fsynced on the mint hot path; a crash can lose the last lines (their credentials still
+//! expire, and `creds revoke --agent` still reaches them).
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -53,7 +59,6 @@ pub fn append(dir: &Path, entry: &Entry, now: DateTime<Utc>) -> Result<()> {
         .open(&path)
         .map_err(|e| Error::io("cannot write the credential ledger", &path, e))?;
     file.write_all(&line)
-        .and_then(|()| file.sync_data())
         .map_err(|e| Error::io("cannot write the credential ledger", &path, e))?;
     if file.metadata().map(|m| m.len()).unwrap_or(0) > PRUNE_AT_BYTES {
         let keep: String = read(dir)?

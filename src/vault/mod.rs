@@ -119,13 +119,26 @@ impl AdminKey {
         path: &Path,
         config: &VaultToml,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-        let mut last = None;
-        for identity in &self.identities {
-            match crypto::age_decrypt(bytes, identity.as_ref()) {
-                Ok(plain) => return Ok(plain),
-                Err(e) => last = Some(e),
-            }
-        }
+        self.decrypt_from(bytes, bytes.len(), path, config)
+    }
+
+    /// Decrypts an age file streamed from `input` (`size_hint`: its length).
+    pub fn decrypt_from(
+        &self,
+        input: impl std::io::BufRead,
+        size_hint: usize,
+        path: &Path,
+        config: &VaultToml,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let identities: Vec<&dyn age::Identity> = self
+            .identities
+            .iter()
+            .map(|i| i.as_ref() as &dyn age::Identity)
+            .collect();
+        let last = match crypto::age_decrypt_from(input, &identities, size_hint) {
+            Ok(plain) => return Ok(plain),
+            Err(e) => Some(e),
+        };
         Err(match last {
             Some(crypto::OpenError::NoMatchingKey) if self.is_recipient_of(config) => Error::bad_data(format!(
                 "{} is corrupt or was tampered with: it is no longer encrypted to this vault's admin identity",
@@ -350,7 +363,7 @@ impl Vault {
 
     fn decrypt_state(&self, admin: &AdminKey) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         let path = self.state_path();
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let file = std::fs::File::open(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::bad_data(format!("{} is missing", path.display()))
                     .hint("restore it from a backup")
@@ -358,7 +371,13 @@ impl Vault {
                 Error::io("cannot read", &path, e)
             }
         })?;
-        admin.decrypt(&bytes, &path, &self.config)
+        let len = file.metadata().map_or(0, |m| m.len() as usize);
+        admin.decrypt_from(
+            std::io::BufReader::with_capacity(128 * 1024, file),
+            len,
+            &path,
+            &self.config,
+        )
     }
 
     fn check_state_header(&self, header: &crate::sealed::Header, what: &str) -> Result<()> {
