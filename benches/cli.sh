@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Whole-command benchmarks: builds a small vault and a large one (10,000 agents, 100,000 grants)
+# Whole-command benchmarks: builds a small vault (10 agents), a 10,000-agent vault with no grants,
+# and a large one (10,000 agents, 100,000 grants)
 # and times the commands the issues name, in one run, with hyperfine. Prints medians and ratios.
 #
 #   benches/cli.sh [OUT_DIR]        (needs hyperfine; the OpenBao comparison needs `bao`, from
@@ -23,12 +24,13 @@ run() { # name, then hyperfine args
     printf '%-44s median %8.2f ms\n' "$name" "$(json "$out/$name.json")"
 }
 
+"$scale" "$out/agents" 10000 0 0
 echo "== issue 2: 10,000 agents, identity-file unlock"
-for v in small large; do
+for v in small agents large; do
     run "agent-list-json-$v" "$bin --vault $out/$v --identity $out/$v/admin.key agent list --json"
 done
 # agent add writes: each run adds a new name, so time them one by one and take the median.
-for v in small large; do
+for v in small agents large; do
     python3 - "$bin" "$out/$v" <<'PY'
 import subprocess, sys, time, statistics
 bin, vault = sys.argv[1], sys.argv[2]

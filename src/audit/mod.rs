@@ -208,12 +208,23 @@ fn read_head(path: &Path) -> Result<(Head, bool)> {
     if len == 0 {
         return Ok((Head::genesis(), false));
     }
-    let window = len.min(64 * 1024);
-    file.seek(SeekFrom::Start(len - window))
-        .map_err(|e| Error::io("cannot read the audit log", path, e))?;
-    let mut tail = Vec::with_capacity(window as usize);
-    file.read_to_end(&mut tail)
-        .map_err(|e| Error::io("cannot read the audit log", path, e))?;
+    // An entry is a few hundred bytes: 4 KiB nearly always holds the last one; grow if it does not.
+    let mut window = len.min(4 * 1024);
+    let tail = loop {
+        file.seek(SeekFrom::Start(len - window))
+            .map_err(|e| Error::io("cannot read the audit log", path, e))?;
+        let mut tail = Vec::with_capacity(window as usize);
+        (&mut file)
+            .take(window)
+            .read_to_end(&mut tail)
+            .map_err(|e| Error::io("cannot read the audit log", path, e))?;
+        // The last complete line lies between the last two newlines (or the start of the file).
+        let lines = tail.iter().filter(|b| **b == b'\n').count();
+        if window == len || window >= 1024 * 1024 || lines >= 2 {
+            break tail;
+        }
+        window = (window * 4).min(len);
+    };
     let torn = tail.last() != Some(&b'\n');
     let complete = match tail.iter().rposition(|b| *b == b'\n') {
         Some(end) => &tail[..end],
@@ -249,4 +260,24 @@ fn read_head(path: &Path) -> Result<(Head, bool)> {
         },
         torn,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_head_is_found_behind_entries_larger_than_the_first_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = chrono::Utc::now();
+        let big = Event::admin("test").details(serde_json::json!({ "pad": "x".repeat(20_000) }));
+        append(dir.path(), now, &[Event::admin("first"), big.clone(), big]).unwrap();
+        let head = head(dir.path()).unwrap();
+        assert_eq!(head.seq, 3);
+        let next = append(dir.path(), now, &[Event::admin("next")]).unwrap();
+        assert_eq!(next.seq, 4);
+        let text = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
+        let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(last["prev"].as_str(), Some(head.hash.as_str()));
+    }
 }
