@@ -90,14 +90,29 @@ pub fn open<T: for<'de> Deserialize<'de>>(
     keys: &dyn Fn(&str) -> Option<PublicKey>,
     what: &str,
 ) -> Result<(Header, T)> {
-    let (header, body) = verify(bytes, kind, keys, what)?;
-    let parsed = serde_json::from_slice(body).map_err(|e| {
-        Error::bad_data(format!(
-            "{what} failed its integrity check: unreadable contents ({e})"
-        ))
-        .hint("it was modified or replaced outside agentcred; restore it from a backup")
-    })?;
-    Ok((header, parsed))
+    let (header, body, key) = split(bytes, kind, keys, what)?;
+    let parse = || {
+        serde_json::from_slice(body)
+            .map_err(|e| tampered(what, &format!("unreadable contents ({e})")))
+    };
+    // A large body (the state of a big vault) is hashed on the second core while this one parses
+    // it; the parse is discarded unless the signature holds. Parsing first is safe: serde only
+    // builds values, and the plaintext came out of age's authenticated decryption.
+    let (signed, parsed) = if body.len() > 256 * 1024 {
+        std::thread::scope(|scope| {
+            let signed = scope.spawn(|| is_signed(&header, body, &key, kind));
+            let parsed = parse();
+            (signed.join().expect("hashing does not panic"), parsed)
+        })
+    } else if is_signed(&header, body, &key, kind) {
+        (true, parse())
+    } else {
+        (false, Err(tampered(what, "bad signature")))
+    };
+    if !signed {
+        return Err(tampered(what, "bad signature"));
+    }
+    Ok((header, parsed?))
 }
 
 /// Checks the seal's kind and signature without parsing the body; returns both.
@@ -107,27 +122,44 @@ pub fn verify<'a>(
     keys: &dyn Fn(&str) -> Option<PublicKey>,
     what: &str,
 ) -> Result<(Header, &'a [u8])> {
-    let tampered = |why: &str| {
-        Error::bad_data(format!("{what} failed its integrity check: {why}"))
-            .hint("it was modified or replaced outside agentcred; restore it from a backup")
-    };
+    let (header, body, key) = split(bytes, kind, keys, what)?;
+    if !is_signed(&header, body, &key, kind) {
+        return Err(tampered(what, "bad signature"));
+    }
+    Ok((header, body))
+}
+
+fn tampered(what: &str, why: &str) -> Error {
+    Error::bad_data(format!("{what} failed its integrity check: {why}"))
+        .hint("it was modified or replaced outside agentcred; restore it from a backup")
+}
+
+/// Separates body and seal, checks the seal's kind and finds its key.
+fn split<'a>(
+    bytes: &'a [u8],
+    kind: &str,
+    keys: &dyn Fn(&str) -> Option<PublicKey>,
+    what: &str,
+) -> Result<(Header, &'a [u8], PublicKey)> {
     let split = bytes
         .iter()
         .rposition(|b| *b == b'\n')
-        .ok_or_else(|| tampered("not a sealed document"))?;
+        .ok_or_else(|| tampered(what, "not a sealed document"))?;
     let (body, seal) = (&bytes[..split], &bytes[split + 1..]);
     let header: Header =
-        serde_json::from_slice(seal).map_err(|_| tampered("not a sealed document"))?;
+        serde_json::from_slice(seal).map_err(|_| tampered(what, "not a sealed document"))?;
     if header.format != 1 || header.kind != kind {
-        return Err(tampered("wrong document kind"));
+        return Err(tampered(what, "wrong document kind"));
     }
-    let key = keys(&header.key_id).ok_or_else(|| tampered("signed by an unknown issuer key"))?;
+    let key =
+        keys(&header.key_id).ok_or_else(|| tampered(what, "signed by an unknown issuer key"))?;
+    Ok((header, body, key))
+}
+
+fn is_signed(header: &Header, body: &[u8], key: &PublicKey, kind: &str) -> bool {
     let mut hash = hasher(&header.vault_id, header.generation);
     hash.update(body);
-    if !key.verify_digest(kind, &hash.finalize().into(), &header.signature) {
-        return Err(tampered("bad signature"));
-    }
-    Ok((header, body))
+    key.verify_digest(kind, &hash.finalize().into(), &header.signature)
 }
 
 #[cfg(test)]
@@ -157,5 +189,22 @@ mod tests {
                 .unwrap()
                 .replacen("\"generation\":7", "\"generation\":6", 1);
         assert_eq!(code(older.as_bytes(), "k1"), 65);
+    }
+
+    #[test]
+    fn a_large_body_is_checked_too() {
+        let key = KeyPair::generate();
+        let keys = |id: &str| (id == key.public().key_id()).then(|| key.public());
+        let big = serde_json::json!({ "pad": "y".repeat(400_000) });
+        let sealed = seal_to(Vec::new(), "k", &key, "v", 1, &big).unwrap();
+        assert!(open::<serde_json::Value>(&sealed, "k", &keys, "doc").is_ok());
+        let mut edited = sealed;
+        edited[1000] = b'z';
+        assert_eq!(
+            open::<serde_json::Value>(&edited, "k", &keys, "doc")
+                .unwrap_err()
+                .exit_code(),
+            65
+        );
     }
 }
