@@ -43,6 +43,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand verify 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand audit 'Query, verify and watch the tamper-evident audit log'
             cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -655,6 +656,146 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'agentcred;audit'= {
+            cand --agent 'Only entries about this agent'
+            cand --action 'Only this action (e.g. cred.mint), or a family ending in * (e.g. ''cred.*'')'
+            cand --result 'Only this result'
+            cand --since 'Only entries at or after this time: a duration ago (1h, 7d) or RFC 3339'
+            cand --until 'Only entries before this time: a duration ago (1h, 7d) or RFC 3339'
+            cand --limit 'Only the last N matching entries [default on a terminal: 100]'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand list 'List entries, oldest first (a table; JSON Lines under --json)'
+            cand verify 'Recompute the hash chain and check every checkpoint (exit 65 on any failure)'
+            cand checkpoint 'Sign a checkpoint of the log''s current size and head, to keep outside the vault'
+            cand tail 'Print the last entries, and with -f every new one as it is appended'
+            cand anomalies 'Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys'
+            cand hash 'Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;audit;list'= {
+            cand --agent 'Only entries about this agent'
+            cand --action 'Only this action (e.g. cred.mint), or a family ending in * (e.g. ''cred.*'')'
+            cand --result 'Only this result'
+            cand --since 'Only entries at or after this time: a duration ago (1h, 7d) or RFC 3339'
+            cand --until 'Only entries before this time: a duration ago (1h, 7d) or RFC 3339'
+            cand --limit 'Only the last N matching entries [default on a terminal: 100]'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;audit;verify'= {
+            cand --checkpoint 'Also check against a checkpoint kept outside the vault (from `audit checkpoint`; repeatable)'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;audit;checkpoint'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;audit;tail'= {
+            cand -n 'How many of the last entries to print first'
+            cand --lines 'How many of the last entries to print first'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand -f 'Keep printing entries as they are appended, by this or any other process'
+            cand --follow 'Keep printing entries as they are appended, by this or any other process'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;audit;anomalies'= {
+            cand --since 'Only anomalies at or after this time: a duration ago (24h, 7d) or RFC 3339'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;audit;hash'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --stdin 'Read the value from stdin (one trailing newline is dropped)'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;audit;help'= {
+            cand list 'List entries, oldest first (a table; JSON Lines under --json)'
+            cand verify 'Recompute the hash chain and check every checkpoint (exit 65 on any failure)'
+            cand checkpoint 'Sign a checkpoint of the log''s current size and head, to keep outside the vault'
+            cand tail 'Print the last entries, and with -f every new one as it is appended'
+            cand anomalies 'Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys'
+            cand hash 'Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;audit;help;list'= {
+        }
+        &'agentcred;audit;help;verify'= {
+        }
+        &'agentcred;audit;help;checkpoint'= {
+        }
+        &'agentcred;audit;help;tail'= {
+        }
+        &'agentcred;audit;help;anomalies'= {
+        }
+        &'agentcred;audit;help;hash'= {
+        }
+        &'agentcred;audit;help;help'= {
+        }
         &'agentcred;demo'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
@@ -694,6 +835,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand verify 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand audit 'Query, verify and watch the tamper-evident audit log'
             cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -784,6 +926,26 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;creds;revoke'= {
         }
         &'agentcred;help;exec'= {
+        }
+        &'agentcred;help;audit'= {
+            cand list 'List entries, oldest first (a table; JSON Lines under --json)'
+            cand verify 'Recompute the hash chain and check every checkpoint (exit 65 on any failure)'
+            cand checkpoint 'Sign a checkpoint of the log''s current size and head, to keep outside the vault'
+            cand tail 'Print the last entries, and with -f every new one as it is appended'
+            cand anomalies 'Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys'
+            cand hash 'Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log'
+        }
+        &'agentcred;help;audit;list'= {
+        }
+        &'agentcred;help;audit;verify'= {
+        }
+        &'agentcred;help;audit;checkpoint'= {
+        }
+        &'agentcred;help;audit;tail'= {
+        }
+        &'agentcred;help;audit;anomalies'= {
+        }
+        &'agentcred;help;audit;hash'= {
         }
         &'agentcred;help;demo'= {
         }

@@ -47,6 +47,7 @@ complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "mint" -d 'Mint 
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "verify" -d 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "creds" -d 'List and revoke credentials'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "exec" -d 'Run a program with an agent\'s short-lived credential in its environment'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "audit" -d 'Query, verify and watch the tamper-evident audit log'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "demo" -d 'A walk-through of everything, in a throwaway vault that is removed afterwards'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -492,6 +493,111 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l json -d 'Pr
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l agent -d 'Only entries about this agent' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l action -d 'Only this action (e.g. cred.mint), or a family ending in * (e.g. \'cred.*\')' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l result -d 'Only this result' -r -f -a "ok\t''
+denied\t''
+error\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l since -d 'Only entries at or after this time: a duration ago (1h, 7d) or RFC 3339' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l until -d 'Only entries before this time: a duration ago (1h, 7d) or RFC 3339' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l limit -d 'Only the last N matching entries [default on a terminal: 100]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "list" -d 'List entries, oldest first (a table; JSON Lines under --json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "verify" -d 'Recompute the hash chain and check every checkpoint (exit 65 on any failure)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "checkpoint" -d 'Sign a checkpoint of the log\'s current size and head, to keep outside the vault'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "tail" -d 'Print the last entries, and with -f every new one as it is appended'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "anomalies" -d 'Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "hash" -d 'Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l agent -d 'Only entries about this agent' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l action -d 'Only this action (e.g. cred.mint), or a family ending in * (e.g. \'cred.*\')' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l result -d 'Only this result' -r -f -a "ok\t''
+denied\t''
+error\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l since -d 'Only entries at or after this time: a duration ago (1h, 7d) or RFC 3339' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l until -d 'Only entries before this time: a duration ago (1h, 7d) or RFC 3339' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l limit -d 'Only the last N matching entries [default on a terminal: 100]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l checkpoint -d 'Also check against a checkpoint kept outside the vault (from `audit checkpoint`; repeatable)' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -s n -l lines -d 'How many of the last entries to print first' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -s f -l follow -d 'Keep printing entries as they are appended, by this or any other process'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -l since -d 'Only anomalies at or after this time: a duration ago (24h, 7d) or RFC 3339' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from hash" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from hash" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from hash" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from hash" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from hash" -l stdin -d 'Read the value from stdin (one trailing newline is dropped)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from hash" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from hash" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from hash" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from hash" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List entries, oldest first (a table; JSON Lines under --json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the hash chain and check every checkpoint (exit 65 on any failure)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Sign a checkpoint of the log\'s current size and head, to keep outside the vault'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "tail" -d 'Print the last entries, and with -f every new one as it is appended'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "anomalies" -d 'Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "hash" -d 'Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -512,21 +618,22 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l json
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "init" -d 'Create a new vault'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "status" -d 'Show the vault, what it holds, and anything that needs attention'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "identity" -d 'The admin identity'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "recipients" -d 'Extra age recipients the vault state is encrypted to (team members, CI)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "agent" -d 'Register and manage agents'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "secret" -d 'Store and manage upstream secrets (values never on the command line)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "grant" -d 'Grant an agent a secret with a scope; `grant list`, `grant revoke GRANT_ID`'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "key" -d 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "mint" -d 'Mint a short-lived credential for an agent'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "verify" -d 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "creds" -d 'List and revoke credentials'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "exec" -d 'Run a program with an agent\'s short-lived credential in its environment'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "demo" -d 'A walk-through of everything, in a throwaway vault that is removed afterwards'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "init" -d 'Create a new vault'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "status" -d 'Show the vault, what it holds, and anything that needs attention'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "identity" -d 'The admin identity'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "recipients" -d 'Extra age recipients the vault state is encrypted to (team members, CI)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "agent" -d 'Register and manage agents'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "secret" -d 'Store and manage upstream secrets (values never on the command line)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "grant" -d 'Grant an agent a secret with a scope; `grant list`, `grant revoke GRANT_ID`'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "key" -d 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "mint" -d 'Mint a short-lived credential for an agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "verify" -d 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "creds" -d 'List and revoke credentials'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "exec" -d 'Run a program with an agent\'s short-lived credential in its environment'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "audit" -d 'Query, verify and watch the tamper-evident audit log'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "demo" -d 'A walk-through of everything, in a throwaway vault that is removed afterwards'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from identity" -f -a "export" -d 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'List the recipients'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "add" -d 'Add a recipient and re-encrypt the vault to it'
@@ -548,3 +655,9 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "revoke" -d 'Revoke a key now; credentials it minted are revoked too'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from creds" -f -a "list" -d 'List credentials (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from creds" -f -a "revoke" -d 'Revoke one credential (and everything derived from it), or all of an agent\'s'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List entries, oldest first (a table; JSON Lines under --json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and check every checkpoint (exit 65 on any failure)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Sign a checkpoint of the log\'s current size and head, to keep outside the vault'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "tail" -d 'Print the last entries, and with -f every new one as it is appended'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "anomalies" -d 'Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "hash" -d 'Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log'

@@ -140,6 +140,21 @@ Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key
     )]
     Exec(ExecArgs),
 
+    /// Query, verify and watch the tamper-evident audit log
+    #[command(
+        long_about = "Query, verify and watch the tamper-evident audit log (audit.jsonl).\n\n\
+Every entry carries its seq, the previous entry's hash and its own; every admin change signs a \
+checkpoint of the log's size and head into the encrypted state. `audit verify` recomputes the chain, \
+checks the checkpoints and names the first bad entry. No secret value ever enters the log: sensitive \
+fields are HMACs (`audit hash` computes one so a known value can be searched for).\n\n\
+Without a subcommand, `audit` is `audit list`.\n\n\
+Examples:\n  agentcred audit --agent coder --since 1h\n  agentcred audit --action cred.mint --result denied --json\n  \
+agentcred audit verify\n  agentcred audit checkpoint > anchor.json   # keep it somewhere else\n  \
+agentcred audit tail -f",
+        args_conflicts_with_subcommands = true
+    )]
+    Audit(AuditArgs),
+
     /// A walk-through of everything, in a throwaway vault that is removed afterwards
     Demo,
 
@@ -485,4 +500,121 @@ mod tests {
     fn the_command_line_definition_is_consistent() {
         super::command().debug_assert();
     }
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+    #[command(flatten)]
+    pub list: AuditListArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List entries, oldest first (a table; JSON Lines under --json)
+    List(AuditListArgs),
+    /// Recompute the hash chain and check every checkpoint (exit 65 on any failure)
+    #[command(
+        long_about = "Recompute the hash chain from the first entry and check every signed \
+checkpoint against it.\n\n\
+Reports the range the checkpoints authenticate and the entries after the last one (unanchored: \
+their chain is intact, but nothing signed vouches for them yet). Any edited, deleted, inserted, \
+duplicated or reordered entry, or a log cut below a checkpoint, is named by its seq and exits 65. \
+A checkpoint kept outside the vault (`audit checkpoint`) passed with --checkpoint also catches the \
+whole vault directory being rolled back."
+    )]
+    Verify(AuditVerifyArgs),
+    /// Sign a checkpoint of the log's current size and head, to keep outside the vault
+    Checkpoint,
+    /// Print the last entries, and with -f every new one as it is appended
+    Tail(AuditTailArgs),
+    /// Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys
+    #[command(long_about = "Report anomalies found on the log and in the vault.\n\n\
+Per agent, in one-minute buckets: call rate above its baseline (modified z-score over the median \
+and MAD of its recent active minutes > 3.5, or above 2x the median when the baseline has no spread; \
+only after a warm-up of 10 active minutes), failure-rate spikes, bursts of denials, first use of a \
+secret or resource, and hard --rate-limit breaches. From the vault: keys and secrets older than \
+90 days, keys unused for 45 days, more than one active key per agent outside a rotation overlap.\n\n\
+The same checks run live at every mint and exec; their findings are recorded as `anomaly` entries \
+and sent to the alert command.\n\n\
+Thresholds and the alert command live in config.toml in the vault directory:\n\n  \
+[anomaly]\n  warmup = 10        # active minutes before rate checks start\n  z = 3.5\n  ratio = 2.0\n  \
+min_calls = 5      # a minute with fewer calls is never a burst\n  failure_min = 3\n  denial_burst = 5\n  \
+max_age_days = 90\n  unused_days = 45\n\n  [alerts]\n  command = \"logger -t agentcred\"   # gets each anomaly as JSON on stdin\n  \
+timeout_secs = 10")]
+    Anomalies(AuditAnomaliesArgs),
+    /// Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log
+    #[command(
+        long_about = "Print the HMAC form of a value (hmac-sha256:…), as the log stores \
+sensitive fields such as argv_hmac and params_hmac, so that a known value can be searched for \
+without the log ever holding it.\n\n\
+A value on the command line is visible to other processes on this machine; for anything \
+sensitive, use --stdin.\n\n\
+Example:\n  agentcred audit --json | grep \"$(agentcred audit hash ./deploy.sh)\""
+    )]
+    Hash(AuditHashArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct AuditListArgs {
+    /// Only entries about this agent
+    #[arg(long, value_name = "AGENT")]
+    pub agent: Option<String>,
+    /// Only this action (e.g. cred.mint), or a family ending in * (e.g. 'cred.*')
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// Only this result
+    #[arg(long, value_enum, value_name = "RESULT")]
+    pub result: Option<AuditResult>,
+    /// Only entries at or after this time: a duration ago (1h, 7d) or RFC 3339
+    #[arg(long, value_name = "TIME", value_parser = crate::duration::time_arg)]
+    pub since: Option<crate::duration::TimeArg>,
+    /// Only entries before this time: a duration ago (1h, 7d) or RFC 3339
+    #[arg(long, value_name = "TIME", value_parser = crate::duration::time_arg)]
+    pub until: Option<crate::duration::TimeArg>,
+    /// Only the last N matching entries [default on a terminal: 100]
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditResult {
+    Ok,
+    Denied,
+    Error,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// Also check against a checkpoint kept outside the vault (from `audit checkpoint`; repeatable)
+    #[arg(long = "checkpoint", value_name = "FILE")]
+    pub checkpoints: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditTailArgs {
+    /// Keep printing entries as they are appended, by this or any other process
+    #[arg(short, long)]
+    pub follow: bool,
+    /// How many of the last entries to print first
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    pub lines: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditAnomaliesArgs {
+    /// Only anomalies at or after this time: a duration ago (24h, 7d) or RFC 3339
+    #[arg(long, value_name = "TIME", default_value = "24h", value_parser = crate::duration::time_arg)]
+    pub since: crate::duration::TimeArg,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("input").required(true).args(["value", "stdin"]))]
+pub struct AuditHashArgs {
+    /// The value (for a sensitive one, use --stdin)
+    pub value: Option<String>,
+    /// Read the value from stdin (one trailing newline is dropped)
+    #[arg(long)]
+    pub stdin: bool,
 }

@@ -94,3 +94,31 @@ mod tests {
         }
     }
 }
+
+/// A point in time as users write it: a duration ago (`1h`, `7d`) or RFC 3339.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeArg {
+    Ago(chrono::Duration),
+    At(chrono::DateTime<chrono::Utc>),
+}
+
+impl TimeArg {
+    pub fn resolve(self, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            TimeArg::Ago(d) => now - d,
+            TimeArg::At(t) => t,
+        }
+    }
+}
+
+/// clap value parser for [`TimeArg`].
+pub fn time_arg(text: &str) -> std::result::Result<TimeArg, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(TimeArg::At(t.to_utc()));
+    }
+    parse(text).map(TimeArg::Ago).map_err(|_| {
+        format!(
+            "'{text}' is neither a duration (1h, 7d) nor an RFC 3339 time (2026-01-31T12:00:00Z)"
+        )
+    })
+}

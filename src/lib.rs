@@ -24,9 +24,11 @@ pub mod roster;
 pub mod sealed;
 pub mod secret;
 pub mod sensitive;
+pub mod settings;
 pub mod token;
 pub mod unlock;
 pub mod vault;
+pub mod watch;
 
 pub use error::{Error, Result};
 

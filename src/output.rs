@@ -38,6 +38,10 @@ impl Output {
         }
     }
 
+    pub fn stdout_is_terminal(&self) -> bool {
+        self.stdout_tty
+    }
+
     pub fn stderr_is_terminal(&self) -> bool {
         self.stderr_tty
     }

@@ -9,7 +9,11 @@
 //! Appends are O(1): the writer reads only the log's last line, under the vault lock, and makes each
 //! batch durable with one `write` and one `fsync` before the command reports success (fail closed).
 
+pub mod activity;
+pub mod anomaly;
 pub mod chain;
+pub mod read;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::fs::OpenOptions;
@@ -96,6 +100,35 @@ impl Event {
     }
 }
 
+/// An entry as read back from the log (the fields readers use; the line itself is the record).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Entry {
+    pub seq: u64,
+    pub ts: String,
+    pub actor: String,
+    pub action: String,
+    #[serde(default)]
+    pub agent: Option<String>,
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    #[serde(default)]
+    pub credential_id: Option<String>,
+    #[serde(default)]
+    pub scope: Option<serde_json::Value>,
+    #[serde(default)]
+    pub result: Option<Outcome>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub details: Option<serde_json::Value>,
+}
+
+impl Entry {
+    pub fn parse(line: &[u8]) -> Option<Entry> {
+        serde_json::from_slice(line).ok()
+    }
+}
+
 /// The serialised form: `seq` and `ts` first, `prev` last (the writer appends `hash`).
 #[derive(Serialize)]
 struct EntryOut<'a> {
@@ -126,6 +159,10 @@ impl Head {
 pub struct Prepared {
     path: PathBuf,
     bytes: Vec<u8>,
+    /// Where the log's last complete line ends: a torn fragment after it (a write cut short by a
+    /// crash, never reported as done) is cut off before appending.
+    end: u64,
+    torn: bool,
     pub head: Head,
 }
 
@@ -144,27 +181,37 @@ pub fn hmac_field(key: &crate::sensitive::SecretText, value: &[u8]) -> String {
 /// Chains `events` after the log's current last entry. Call with the vault lock held.
 pub fn prepare(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Prepared> {
     let path = dir.join(FILE);
-    let (mut head, torn) = read_head(&path)?;
+    let (mut head, end, torn) = read_head(&path)?;
     let mut bytes = Vec::new();
-    if torn {
-        bytes.push(b'\n');
-    }
     let ts = crate::clock::rfc3339(now);
     for event in events {
-        let seq = head.seq + 1;
-        let body = serde_json::to_string(&EntryOut {
-            seq,
-            ts: ts.clone(),
-            event,
-            prev: &head.hash,
-        })
-        .map_err(|e| Error::other(format!("cannot serialise an audit entry: {e}")))?;
-        let hash = chain::entry_hash(body.as_bytes());
-        bytes.extend_from_slice(&body.as_bytes()[..body.len() - 1]);
-        bytes.extend_from_slice(format!(",\"hash\":\"{hash}\"}}\n").as_bytes());
-        head = Head { seq, hash };
+        head = encode(&mut bytes, &head, &ts, event)?;
     }
-    Ok(Prepared { path, bytes, head })
+    Ok(Prepared {
+        path,
+        bytes,
+        end,
+        torn,
+        head,
+    })
+}
+
+/// Appends one entry after `head` to `out` and returns the new head.
+pub fn encode(out: &mut Vec<u8>, head: &Head, ts: &str, event: &Event) -> Result<Head> {
+    let seq = head.seq + 1;
+    let body = serde_json::to_string(&EntryOut {
+        seq,
+        ts: ts.to_string(),
+        event,
+        prev: &head.hash,
+    })
+    .map_err(|e| Error::other(format!("cannot serialise an audit entry: {e}")))?;
+    let hash = chain::entry_hash(body.as_bytes());
+    out.extend_from_slice(&body.as_bytes()[..body.len() - 1]);
+    out.extend_from_slice(b",\"hash\":\"");
+    out.extend_from_slice(hash.as_bytes());
+    out.extend_from_slice(b"\"}\n");
+    Ok(Head { seq, hash })
 }
 
 impl Prepared {
@@ -178,8 +225,14 @@ impl Prepared {
             .mode(crate::vault::fsio::FILE_MODE)
             .open(&self.path)
             .map_err(audit_err)?;
-        file.write_all(&self.bytes).map_err(audit_err)?;
-        file.sync_data().map_err(audit_err)?;
+        if self.torn {
+            file.set_len(self.end).map_err(audit_err)?;
+        }
+        if let Err(e) = file.write_all(&self.bytes).and_then(|()| file.sync_data()) {
+            // Leave no partial entry behind: what was not made durable did not happen.
+            let _ = file.set_len(self.end).and_then(|()| file.sync_data());
+            return Err(audit_err(e));
+        }
         Ok(self.head)
     }
 }
@@ -191,14 +244,18 @@ pub fn append(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Head> 
 
 /// The log's current head (`seq` 0 when empty), read from its last line only.
 pub fn head(dir: &Path) -> Result<Head> {
-    read_head(&dir.join(FILE)).map(|(h, _)| h)
+    read_head(&dir.join(FILE)).map(|(h, _, _)| h)
 }
 
-/// Reads the last complete line of the log. Reads at most the final 64 KiB: appends stay O(1).
-fn read_head(path: &Path) -> Result<(Head, bool)> {
+/// Reads the last complete line of the log, returning it with the offset just after it and whether
+/// a torn fragment follows. Reads only the log's end (4 KiB, growing for larger entries): appends
+/// stay O(1).
+fn read_head(path: &Path) -> Result<(Head, u64, bool)> {
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Head::genesis(), false)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Head::genesis(), 0, false));
+        }
         Err(e) => return Err(Error::io("cannot read the audit log", path, e)),
     };
     let len = file
@@ -206,7 +263,7 @@ fn read_head(path: &Path) -> Result<(Head, bool)> {
         .map_err(|e| Error::io("cannot read the audit log", path, e))?
         .len();
     if len == 0 {
-        return Ok((Head::genesis(), false));
+        return Ok((Head::genesis(), 0, false));
     }
     // An entry is a few hundred bytes: 4 KiB nearly always holds the last one; grow if it does not.
     let mut window = len.min(4 * 1024);
@@ -228,6 +285,10 @@ fn read_head(path: &Path) -> Result<(Head, bool)> {
     let torn = tail.last() != Some(&b'\n');
     let complete = match tail.iter().rposition(|b| *b == b'\n') {
         Some(end) => &tail[..end],
+        None if window == len => {
+            // Nothing but a fragment: the very first write was cut short.
+            return Ok((Head::genesis(), 0, true));
+        }
         None => {
             return Err(Error::bad_data(format!(
                 "the audit log {} has no complete entry at its end",
@@ -253,11 +314,13 @@ fn read_head(path: &Path) -> Result<(Head, bool)> {
         ))
         .hint("run `agentcred audit verify` to see what is wrong with it")
     })?;
+    let end = len - window + complete.len() as u64 + 1;
     Ok((
         Head {
             seq: tail.seq,
             hash: tail.hash,
         },
+        end,
         torn,
     ))
 }

@@ -119,6 +119,12 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
         }
         Ok(((), events))
     })?;
+    // A new agent starts with no history (its name may have been used before).
+    for name in &names {
+        if let Err(e) = crate::audit::activity::save(&vault.dir, name, &Default::default()) {
+            ctx.out.warn(&e.to_string());
+        }
+    }
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({ "added": names }));
     } else {
@@ -144,7 +150,20 @@ fn list(ctx: &Ctx) -> Result<()> {
     let admin = ctx.admin_key(&vault)?;
     vault.check_state(&admin)?;
     let roster = crate::roster::read(&vault.dir, &vault.config)?;
-    let views: Vec<AgentView<'_>> = roster.iter().map(AgentView::from).collect();
+    let marked: std::collections::HashSet<String> = crate::audit::activity::suspended(&vault.dir)
+        .into_iter()
+        .map(|s| s.agent)
+        .collect();
+    let views: Vec<AgentView<'_>> = roster
+        .iter()
+        .map(|e| {
+            let mut v = AgentView::from(e);
+            if marked.contains(e.name.as_str()) {
+                v.status = Status::Suspended.as_str();
+            }
+            v
+        })
+        .collect();
     if ctx.out.json {
         #[derive(Serialize)]
         struct List<'a> {
@@ -186,13 +205,22 @@ fn show(ctx: &Ctx, name: &str) -> Result<()> {
     let admin = ctx.admin_key(&vault)?;
     let state = vault.load_state(&admin)?;
     let entry = crate::roster::Entry::from(state.agent(name)?);
-    let v = AgentView::from(&entry);
+    let mut v = AgentView::from(&entry);
+    let marker = crate::audit::activity::suspension(&vault.dir, name);
+    if marker.is_some() {
+        v.status = Status::Suspended.as_str();
+    }
     if ctx.out.json {
-        ctx.out.json(&serde_json::json!({ "agent": v }));
+        ctx.out
+            .json(&serde_json::json!({ "agent": v, "suspended_by_anomaly": marker }));
     } else {
+        let status = match &marker {
+            Some(m) => format!("suspended at {} after an anomaly: {}", m.at, m.reason),
+            None => v.status.to_string(),
+        };
         ctx.out.fields(&[
             ("name", v.name.to_string()),
-            ("status", v.status.to_string()),
+            ("status", status),
             ("description", v.description.unwrap_or("-").to_string()),
             ("created", v.created_at.clone()),
             ("max ttl", v.max_ttl.clone().unwrap_or_else(|| "-".into())),
@@ -218,9 +246,11 @@ fn set_status(ctx: &Ctx, name: &str, status: Status) -> Result<()> {
         Status::Suspended => "agent.suspend",
         Status::Active => "agent.resume",
     };
+    let marked =
+        status == Status::Active && crate::audit::activity::suspension(&vault.dir, name).is_some();
     let changed = vault.update(&admin, ctx.now(), |c| {
         let agent = c.state.agent_mut(name)?;
-        let changed = agent.status != status;
+        let changed = agent.status != status || marked;
         agent.status = status;
         if status == Status::Suspended {
             // Suspension ends every outstanding credential, not just future mints.
@@ -232,8 +262,15 @@ fn set_status(ctx: &Ctx, name: &str, status: Status) -> Result<()> {
         if !changed {
             event = event.details(serde_json::json!({ "unchanged": true }));
         }
+        if marked {
+            event = event.details(serde_json::json!({ "lifted": "anomaly suspension" }));
+        }
         Ok((changed, vec![event]))
     })?;
+    if marked {
+        // The state now holds a fresh authority for it; the revoked one stays revoked.
+        crate::audit::activity::lift(&vault.dir, name)?;
+    }
     let verb = status.as_str();
     if ctx.out.json {
         ctx.out
@@ -256,12 +293,10 @@ fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
         yes,
     )?;
     vault.update(&admin, ctx.now(), |c| {
-        c.state
-            .agents
-            .remove(name)
-            .ok_or_else(|| crate::vault::state::unknown_agent(name))?;
+        c.remove_agent(name)?;
         Ok(((), vec![Event::admin("agent.remove").agent(name)]))
     })?;
+    crate::audit::activity::forget(&vault.dir, name);
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({ "removed": name }));
     } else {

@@ -47,7 +47,16 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
 
     let (env, key, actor) = open_agent(ctx, &vault, args.scope.agent.as_deref())?;
     let plan = credential::plan(&env, key.as_ref(), &req, now).map_err(|e| {
-        credential::record_denial(&vault, &actor, &env.agent, "exec", &req.secrets, e, now)
+        credential::record_denial(
+            &vault,
+            &actor,
+            &env.agent,
+            crate::watch::Limits::of(&env, key.as_ref()),
+            "exec",
+            &req.secrets,
+            e,
+            now,
+        )
     })?;
     let argv_hmac: Vec<String> = args
         .command
@@ -61,6 +70,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
         actor: &actor,
         extra: None,
         revoke_key: Some(revoke_key.public()),
+        limits: crate::watch::Limits::of(&env, key.as_ref()),
     };
     let issued = credential::issue(
         &vault,
@@ -137,7 +147,16 @@ fn nested(
     )?;
     let actor = format!("agent:{}", info.agent);
     let refuse = |e: Error| {
-        credential::record_denial(vault, &actor, &info.agent, "exec", &req.secrets, e, now)
+        credential::record_denial(
+            vault,
+            &actor,
+            &info.agent,
+            crate::watch::Limits::default(),
+            "exec",
+            &req.secrets,
+            e,
+            now,
+        )
     };
     if let Some(a) = args.scope.agent.as_deref().filter(|a| *a != info.agent) {
         return Err(refuse(Error::denied(format!(
@@ -217,6 +236,7 @@ fn nested(
         actor: &actor,
         extra: Some(serde_json::json!({ "nested": true })),
         revoke_key: Some(revoke_key.public()),
+        limits: crate::watch::Limits::default(),
     };
     let issued = credential::issue(
         vault,

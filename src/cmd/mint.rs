@@ -17,6 +17,7 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
             &vault,
             &actor,
             &env.agent,
+            crate::watch::Limits::of(&env, key.as_ref()),
             "cred.mint",
             &request.secrets,
             e,
@@ -29,6 +30,7 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
         actor: &actor,
         extra: None,
         revoke_key: None,
+        limits: crate::watch::Limits::of(&env, key.as_ref()),
     };
     let issued = credential::issue(&vault, plan, source, &|_| vec![], now)?;
     print(ctx, &issued, args.format);

@@ -2,6 +2,7 @@
 //! The core never prints and never reads the terminal; everything interactive lives here.
 
 mod agent;
+mod audit;
 mod completions;
 mod creds;
 mod demo;
@@ -215,6 +216,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Creds(c) => creds::run(&ctx, c),
         Command::Exec(args) => exec::run(&ctx, args),
+        Command::Audit(args) => audit::run(&ctx, args),
         Command::Demo => demo::run(&ctx),
         Command::Completions { shell } => completions::run(&ctx, shell),
     };

@@ -1,5 +1,4 @@
 use crate::cmd::Ctx;
-use crate::cmd::secret::DEFAULT_MAX_AGE_DAYS;
 use crate::error::Result;
 
 /// The vault at a glance, and what needs attention.
@@ -9,23 +8,28 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     let state = vault.load_state(&admin)?;
     let now = ctx.now();
     let mut warnings = Vec::new();
-    for s in state.secrets.values() {
-        let max_age =
-            chrono::Duration::seconds(s.max_age_secs.unwrap_or(DEFAULT_MAX_AGE_DAYS * 86_400));
-        if let Some(cur) = s.current()
-            && now - cur.created_at > max_age
-        {
-            warnings.push(format!(
-                "secret {} is older than its max age ({}): rotate it",
-                s.name,
-                crate::duration::format(max_age)
-            ));
+    let settings = crate::settings::Settings::load(&vault.dir)?;
+    // Findings from the state alone; `audit anomalies` adds those that need the whole log.
+    for a in
+        crate::audit::anomaly::vault_checks(&state, &Default::default(), &settings.anomaly, now)
+    {
+        if a.kind != "unused_key" {
+            warnings.push(a.message);
         }
+    }
+    let marked = crate::audit::activity::suspended(&vault.dir);
+    for m in &marked {
+        warnings.push(format!(
+            "agent {} was suspended at {} after an anomaly ({}): see `agentcred audit anomalies`, then `agentcred agent resume {}`",
+            m.agent, m.at, m.reason, m.agent
+        ));
     }
     let suspended = state
         .agents
         .values()
-        .filter(|a| a.status == crate::agent::Status::Suspended)
+        .filter(|a| {
+            a.status == crate::agent::Status::Suspended || marked.iter().any(|m| m.agent == a.name)
+        })
         .count();
     let audit_head = state.checkpoints.last().map(|c| (c.size, c.head.clone()));
     let audit_len = crate::audit::head(&vault.dir).map(|h| h.seq).ok();

@@ -249,6 +249,8 @@ pub struct Source<'a> {
     pub extra: Option<serde_json::Value>,
     /// A one-off key whose holder may revoke the credential (see `revocation::Revocation::by_holder`).
     pub revoke_key: Option<crate::crypto::PublicKey>,
+    /// What the live checks enforce for the agent (rate limit, suspension).
+    pub limits: crate::watch::Limits<'a>,
 }
 
 /// Builds the token for `plan` (from `parent`'s token for a derived credential, else the agent's
@@ -267,6 +269,7 @@ pub fn issue(
         actor,
         extra,
         revoke_key,
+        limits,
     } = source;
     let keys = crate::token::issuer_lookup(&vault.config, now);
     let narrowing = crate::token::Narrowing {
@@ -327,13 +330,27 @@ pub fn issue(
         parent: parent.map(str::to_string),
         chain: chain.clone(),
     };
-    {
-        let _lock = crate::vault::lock::VaultLock::acquire(&vault.dir)?;
-        let mut events = vec![event];
-        events.extend(following(&id));
-        crate::audit::append(&vault.dir, now, &events)?;
-        ledger::append(&vault.dir, &entry, now)?;
-    }
+    let mut events = vec![event];
+    events.extend(following(&id));
+    let call = crate::watch::Call {
+        agent: &plan.agent,
+        actor,
+        limits,
+        authority_id: chain.first().map(String::as_str),
+    };
+    crate::watch::record(
+        vault,
+        &call,
+        events,
+        || {
+            // The ledger is an index for `creds list`; the audit entry above is the record.
+            if let Err(e) = ledger::append(&vault.dir, &entry, now) {
+                eprintln!("agentcred: warning: {e}");
+            }
+            Ok(())
+        },
+        now,
+    )?;
     Ok(Issued {
         id,
         token: SecretText::new(token),
@@ -342,11 +359,14 @@ pub fn issue(
     })
 }
 
-/// Records a refusal on the audit log (`deny`), then returns the refusal itself.
+/// Records a refusal on the audit log (`deny`, seen by the live anomaly checks), then returns the
+/// refusal itself.
+#[allow(clippy::too_many_arguments)]
 pub fn record_denial(
     vault: &crate::vault::Vault,
     actor: &str,
     agent: &str,
+    limits: crate::watch::Limits<'_>,
     attempted: &str,
     secrets: &[String],
     denial: Error,
@@ -360,7 +380,13 @@ pub fn record_denial(
         .secrets(secrets.iter().cloned())
         .outcome(crate::audit::Outcome::Denied, denial.to_string())
         .details(serde_json::json!({ "attempted": attempted }));
-    match vault.record(now, &[event]) {
+    let call = crate::watch::Call {
+        agent,
+        actor,
+        limits,
+        authority_id: None,
+    };
+    match crate::watch::record(vault, &call, vec![event], || Ok(()), now) {
         Ok(_) => denial,
         Err(audit_error) => audit_error,
     }

@@ -1,0 +1,167 @@
+//! What the live anomaly checks remember between calls: one small file per agent in `activity/`,
+//! and a marker per agent in `suspended/` when an anomaly suspended it.
+//!
+//! An activity file is an index of the audit log, not a record: it is written before the call's
+//! audit entry (so a failed append can only make it count one call too many, the safe side of a
+//! rate limit), not fsynced, and rebuilt from the log when missing or unreadable. Reading one is
+//! O(1) however long the log is.
+//!
+//! A suspension marker is a control, so it is written durably. It is one half of a suspension by
+//! the live checks; the other half is a signed revocation of the agent's authority, which makes
+//! every credential it holds fail `verify`. `agent resume` lifts both.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::anomaly::{AgentActivity, Observation, Thresholds};
+use super::read::{LogReader, has_field};
+use crate::error::{Error, Result};
+use crate::vault::fsio;
+
+pub const DIR: &str = "activity";
+pub const SUSPENDED_DIR: &str = "suspended";
+
+fn path(dir: &Path, agent: &str) -> PathBuf {
+    dir.join(DIR).join(format!("{agent}.json"))
+}
+
+/// The agent's activity, rebuilt from the log if it has none on file.
+pub fn load(dir: &Path, agent: &str, t: &Thresholds) -> Result<AgentActivity> {
+    match std::fs::read(path(dir, agent)) {
+        Ok(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(a) => Ok(a),
+            Err(_) => rebuild(dir, agent, t),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => rebuild(dir, agent, t),
+        Err(e) => Err(Error::io(
+            "cannot read the activity of",
+            &path(dir, agent),
+            e,
+        )),
+    }
+}
+
+/// Replays the agent's entries on the log (O(log size); only when its file is missing).
+pub fn rebuild(dir: &Path, agent: &str, t: &Thresholds) -> Result<AgentActivity> {
+    let mut activity = AgentActivity::default();
+    let Some(mut log) = LogReader::open(dir)? else {
+        return Ok(activity);
+    };
+    while let Some(line) = log.next_line()? {
+        if !line.complete || !has_field(line.bytes, "agent", agent) {
+            continue;
+        }
+        if let Some(entry) = super::Entry::parse(line.bytes)
+            && let Some((a, o)) = Observation::of(&entry)
+            && a == agent
+        {
+            activity.observe(agent, &o, t);
+        }
+    }
+    Ok(activity)
+}
+
+/// Stores the agent's activity (atomically, not fsynced: it can be rebuilt).
+pub fn save(dir: &Path, agent: &str, activity: &AgentActivity) -> Result<()> {
+    let target = path(dir, agent);
+    let parent = dir.join(DIR);
+    if !parent.is_dir() {
+        fsio::create_private_dir(&parent)?;
+    }
+    let bytes = serde_json::to_vec(activity).expect("activity serialises");
+    let temp = parent.join(format!(".{agent}.json.tmp"));
+    std::fs::write(&temp, &bytes)
+        .and_then(|()| std::fs::rename(&temp, &target))
+        .map_err(|e| Error::io("cannot write the activity of an agent to", &target, e))
+}
+
+/// Forgets an agent's activity (it was removed).
+pub fn forget(dir: &Path, agent: &str) {
+    let _ = std::fs::remove_file(path(dir, agent));
+    let _ = std::fs::remove_file(suspension_path(dir, agent));
+}
+
+/// Why and when the live checks suspended an agent.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Suspension {
+    pub agent: String,
+    pub at: String,
+    pub reason: String,
+    /// The authority revoked with it.
+    #[serde(default)]
+    pub authority: Option<String>,
+}
+
+fn suspension_path(dir: &Path, agent: &str) -> PathBuf {
+    dir.join(SUSPENDED_DIR).join(format!("{agent}.json"))
+}
+
+/// Marks the agent suspended, durably.
+pub fn suspend(
+    dir: &Path,
+    agent: &str,
+    reason: &str,
+    authority: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let s = Suspension {
+        agent: agent.to_string(),
+        at: crate::clock::rfc3339(now),
+        reason: reason.to_string(),
+        authority: authority.map(str::to_string),
+    };
+    let parent = dir.join(SUSPENDED_DIR);
+    fsio::create_private_dir(&parent)?;
+    fsio::write_atomic(
+        &suspension_path(dir, agent),
+        &serde_json::to_vec(&s).expect("suspensions serialise"),
+    )
+}
+
+/// The agent's suspension by the live checks, if any.
+pub fn suspension(dir: &Path, agent: &str) -> Option<Suspension> {
+    let bytes = std::fs::read(suspension_path(dir, agent)).ok()?;
+    Some(
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| Suspension {
+            agent: agent.to_string(),
+            at: String::new(),
+            reason: "an anomaly (the marker is unreadable)".into(),
+            authority: None,
+        }),
+    )
+}
+
+/// Lifts a suspension; true if there was one.
+pub fn lift(dir: &Path, agent: &str) -> Result<bool> {
+    let p = suspension_path(dir, agent);
+    match std::fs::remove_file(&p) {
+        Ok(()) => {
+            fsio::sync_dir(&dir.join(SUSPENDED_DIR))?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io("cannot lift the suspension in", &p, e)),
+    }
+}
+
+/// Every agent currently suspended by the live checks.
+pub fn suspended(dir: &Path) -> Vec<Suspension> {
+    let Ok(entries) = std::fs::read_dir(dir.join(SUSPENDED_DIR)) else {
+        return vec![];
+    };
+    let mut out: Vec<Suspension> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let agent = name.strip_suffix(".json")?;
+            if agent.starts_with('.') {
+                return None;
+            }
+            suspension(dir, agent)
+        })
+        .collect();
+    out.sort_by(|a, b| a.agent.cmp(&b.agent));
+    out
+}

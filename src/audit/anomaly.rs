@@ -1,0 +1,528 @@
+//! Anomaly detection (SPEC §6, research R20).
+//!
+//! One detector serves both uses: `audit anomalies` replays the log through it, and `mint` / `exec`
+//! feed it each call as it happens (its per-agent state kept in `activity/`, see
+//! [`super::activity`]). Replaying a log therefore finds what the live checks found.
+//!
+//! Behaviour is counted per agent in one-minute buckets of *calls* (`cred.mint`, `deny`,
+//! `delegate`). The baseline is the agent's last [`HISTORY`] closed buckets with any activity
+//! (idle minutes are not samples, so a nightly job and a busy service both get a meaningful
+//! baseline), excluding buckets that were themselves flagged, so a burst never becomes normal by
+//! being seen.
+//!
+//! - **rate**: the current minute's calls have a modified z-score `0.6745 (x - median) / MAD` above
+//!   3.5 over the baseline, or, where the baseline has no spread (MAD 0), exceed 2× its median. A
+//!   minute with fewer than `min_calls` calls is never a burst. The median and MAD are robust: one
+//!   outlier in the baseline moves neither.
+//! - **failure_rate**: at least `failure_min` failed calls in the minute, at least half of the
+//!   minute's calls, and more than three times the baseline failure ratio.
+//! - **denial_burst**: `denial_burst` denials in one minute, with or without a baseline.
+//! - **first_use**: a secret or resource the agent had not used before.
+//!
+//! Rate, failure-rate and first-use checks wait for a warm-up of `warmup` active minutes; before
+//! it they only learn. Consecutive flagged minutes are one episode, reported once.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Outcome;
+
+/// Closed active minutes kept as the baseline.
+pub const HISTORY: usize = 128;
+/// Mint times kept for hard rate limits.
+const RECENT: usize = 1024;
+
+/// Tunable in `config.toml` under `[anomaly]`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    /// Active minutes of history before rate, failure-rate and first-use checks start.
+    pub warmup: u32,
+    /// Modified z-score above which a minute's call count is a burst.
+    pub z: f64,
+    /// Multiple of the median above which a minute is a burst when the baseline has no spread.
+    pub ratio: f64,
+    /// A minute with fewer calls is never a burst.
+    pub min_calls: u32,
+    /// Failed calls in a minute before a failure-rate spike can be reported.
+    pub failure_min: u32,
+    /// Denials in a minute that make a burst.
+    pub denial_burst: u32,
+    /// Keys and secrets older than this are stale (days).
+    pub max_age_days: i64,
+    /// Keys not used for this long are reported (days).
+    pub unused_days: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            warmup: 10,
+            z: 3.5,
+            ratio: 2.0,
+            min_calls: 5,
+            failure_min: 3,
+            denial_burst: 5,
+            max_age_days: 90,
+            unused_days: 45,
+        }
+    }
+}
+
+/// One audit entry, as the detector sees it.
+#[derive(Clone, Debug)]
+pub struct Observation<'a> {
+    pub ts: DateTime<Utc>,
+    pub action: &'a str,
+    pub outcome: Outcome,
+    pub secrets: &'a [String],
+    pub resources: Vec<String>,
+}
+
+impl<'a> Observation<'a> {
+    pub fn of(entry: &'a super::Entry) -> Option<(&'a str, Observation<'a>)> {
+        let agent = entry.agent.as_deref()?;
+        let ts = DateTime::parse_from_rfc3339(&entry.ts).ok()?.to_utc();
+        Some((
+            agent,
+            Observation {
+                ts,
+                action: &entry.action,
+                outcome: entry.result.unwrap_or(Outcome::Ok),
+                secrets: &entry.secrets,
+                resources: resources_of(entry.scope.as_ref()),
+            },
+        ))
+    }
+}
+
+/// The named resources of a `scope` (not the wildcard).
+pub fn resources_of(scope: Option<&serde_json::Value>) -> Vec<String> {
+    scope
+        .and_then(|s| s.get("resources"))
+        .and_then(|r| r.as_array())
+        .map(|r| {
+            r.iter()
+                .filter_map(|v| v.as_str())
+                .filter(|r| *r != "*")
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Something worth a human's attention. Names and counts only, never values.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Anomaly {
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    pub ts: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub details: serde_json::Value,
+}
+
+impl Anomaly {
+    pub fn new(
+        kind: &str,
+        agent: Option<&str>,
+        ts: DateTime<Utc>,
+        message: String,
+        details: serde_json::Value,
+    ) -> Anomaly {
+        Anomaly {
+            kind: kind.to_string(),
+            agent: agent.map(str::to_string),
+            ts: crate::clock::rfc3339(ts),
+            message,
+            details,
+        }
+    }
+
+    /// The audit entry that records it.
+    pub fn event(&self, actor: &str) -> super::Event {
+        let mut e = super::Event::new(actor, "anomaly").details(serde_json::json!({
+            "kind": self.kind,
+            "message": self.message,
+            "details": self.details,
+        }));
+        e.agent = self.agent.clone();
+        e
+    }
+}
+
+const RATE: u8 = 1;
+const FAIL: u8 = 2;
+const DENY: u8 = 4;
+
+/// One agent's behaviour so far: everything the detector needs, small enough to store per agent.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgentActivity {
+    /// The current bucket (Unix minute), its counts and what was flagged in it.
+    minute: i64,
+    calls: u32,
+    failures: u32,
+    denials: u32,
+    flags: u8,
+    /// The bucket before it.
+    prev_minute: i64,
+    prev_flags: u8,
+    /// Closed active minutes seen, flagged or not (the warm-up counter).
+    closed: u64,
+    /// Baseline: (calls, failures) of the last closed, unflagged active minutes.
+    history: VecDeque<(u32, u32)>,
+    /// Unix milliseconds of the latest successful mints, for hard rate limits.
+    recent: VecDeque<i64>,
+    seen_secrets: BTreeSet<String>,
+    seen_resources: BTreeSet<String>,
+    /// One-off findings already reported (e.g. `stale_key:ID`).
+    reported: BTreeSet<String>,
+}
+
+/// Is this action a call the rate checks count?
+pub fn is_call(action: &str) -> bool {
+    matches!(action, "cred.mint" | "deny" | "delegate")
+}
+
+impl AgentActivity {
+    /// Successful mints in the `per_secs` seconds before `now`.
+    pub fn mints_within(&self, now: DateTime<Utc>, per_secs: i64) -> usize {
+        let from = now.timestamp_millis() - per_secs * 1000;
+        self.recent.iter().rev().take_while(|t| **t > from).count()
+    }
+
+    /// Has `key` (e.g. `stale_key:ID`) been reported before? Marks it reported.
+    pub fn first_report(&mut self, key: &str) -> bool {
+        self.reported.insert(key.to_string())
+    }
+
+    /// Keeps the one-off reports of `other` (a discarded trial of the same call).
+    pub fn merge_reported(&mut self, other: &AgentActivity) {
+        self.reported.extend(other.reported.iter().cloned());
+    }
+
+    pub fn has_history(&self) -> bool {
+        self.closed > 0 || self.calls > 0
+    }
+
+    /// Takes in one entry of this agent and returns what it makes anomalous.
+    pub fn observe(&mut self, agent: &str, o: &Observation<'_>, t: &Thresholds) -> Vec<Anomaly> {
+        let mut found = Vec::new();
+        if !is_call(o.action) {
+            return found;
+        }
+        let minute = o.ts.timestamp().div_euclid(60);
+        if minute != self.minute {
+            self.close_bucket();
+            self.minute = minute;
+        }
+        self.calls += 1;
+        let ok = o.outcome == Outcome::Ok;
+        if !ok {
+            self.failures += 1;
+        }
+        if o.outcome == Outcome::Denied {
+            self.denials += 1;
+        }
+        let warm = self.closed >= u64::from(t.warmup);
+        let continuing =
+            |flag: u8, s: &Self| s.prev_minute == minute - 1 && s.prev_flags & flag != 0;
+
+        if warm && self.flags & RATE == 0 && self.calls >= t.min_calls {
+            let calls: Vec<u32> = self.history.iter().map(|h| h.0).collect();
+            let (median, mad) = median_mad(&calls);
+            let x = f64::from(self.calls);
+            let (burst, score) = if mad > 0.0 {
+                let z = 0.6745 * (x - median) / mad;
+                (z > t.z, Some(z))
+            } else {
+                (x > t.ratio * median, None)
+            };
+            if burst {
+                self.flags |= RATE;
+                if !continuing(RATE, self) {
+                    found.push(Anomaly::new(
+                        "rate",
+                        Some(agent),
+                        o.ts,
+                        format!(
+                            "agent {agent} made {} calls in one minute; its baseline is {median} (MAD {mad})",
+                            self.calls
+                        ),
+                        serde_json::json!({
+                            "calls": self.calls, "median": median, "mad": mad,
+                            "z": score.map(|z| (z * 100.0).round() / 100.0),
+                        }),
+                    ));
+                }
+            }
+        }
+        if warm && self.flags & FAIL == 0 && self.failures >= t.failure_min {
+            let (calls, failures) = self.history.iter().fold((0u64, 0u64), |(c, f), h| {
+                (c + u64::from(h.0), f + u64::from(h.1))
+            });
+            let base = if calls == 0 {
+                0.0
+            } else {
+                failures as f64 / calls as f64
+            };
+            let ratio = f64::from(self.failures) / f64::from(self.calls);
+            if ratio >= 0.5 && ratio > 3.0 * base {
+                self.flags |= FAIL;
+                if !continuing(FAIL, self) {
+                    found.push(Anomaly::new(
+                        "failure_rate",
+                        Some(agent),
+                        o.ts,
+                        format!(
+                            "{} of agent {agent}'s {} calls in one minute failed; its baseline failure rate is {:.0}%",
+                            self.failures,
+                            self.calls,
+                            base * 100.0
+                        ),
+                        serde_json::json!({ "failures": self.failures, "calls": self.calls, "baseline": base }),
+                    ));
+                }
+            }
+        }
+        if self.flags & DENY == 0 && self.denials >= t.denial_burst {
+            self.flags |= DENY;
+            if !continuing(DENY, self) {
+                found.push(Anomaly::new(
+                    "denial_burst",
+                    Some(agent),
+                    o.ts,
+                    format!(
+                        "agent {agent} was denied {} times in one minute",
+                        self.denials
+                    ),
+                    serde_json::json!({ "denials": self.denials }),
+                ));
+            }
+        }
+        if ok && o.action != "deny" {
+            if o.action == "cred.mint" {
+                if self.recent.len() == RECENT {
+                    self.recent.pop_front();
+                }
+                self.recent.push_back(o.ts.timestamp_millis());
+            }
+            for s in o.secrets {
+                if self.seen_secrets.insert(s.clone()) && warm {
+                    found.push(Anomaly::new(
+                        "first_use",
+                        Some(agent),
+                        o.ts,
+                        format!("agent {agent} used secret {s} for the first time"),
+                        serde_json::json!({ "secret": s }),
+                    ));
+                }
+            }
+            for r in &o.resources {
+                if self.seen_resources.insert(r.clone()) && warm {
+                    found.push(Anomaly::new(
+                        "first_use",
+                        Some(agent),
+                        o.ts,
+                        format!("agent {agent} used resource {r} for the first time"),
+                        serde_json::json!({ "resource": r }),
+                    ));
+                }
+            }
+        }
+        found
+    }
+
+    fn close_bucket(&mut self) {
+        if self.calls > 0 {
+            self.closed += 1;
+            if self.flags == 0 {
+                if self.history.len() == HISTORY {
+                    self.history.pop_front();
+                }
+                self.history.push_back((self.calls, self.failures));
+            }
+            self.prev_minute = self.minute;
+            self.prev_flags = self.flags;
+        }
+        self.calls = 0;
+        self.failures = 0;
+        self.denials = 0;
+        self.flags = 0;
+    }
+}
+
+/// Median and median absolute deviation (unscaled) of `values`; zeros when empty.
+pub fn median_mad(values: &[u32]) -> (f64, f64) {
+    fn median(v: &mut [f64]) -> f64 {
+        if v.is_empty() {
+            return 0.0;
+        }
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    }
+    let mut v: Vec<f64> = values.iter().map(|x| f64::from(*x)).collect();
+    let m = median(&mut v);
+    let mut dev: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
+    (m, median(&mut dev))
+}
+
+/// Findings from the state rather than from behaviour: stale keys and secrets, keys unused for
+/// long, and agents with more than one active key outside a rotation overlap. `last_used` maps
+/// a key id to its latest use on the log.
+pub fn vault_checks(
+    state: &crate::vault::State,
+    last_used: &std::collections::HashMap<String, DateTime<Utc>>,
+    t: &Thresholds,
+    now: DateTime<Utc>,
+) -> Vec<Anomaly> {
+    let mut found = Vec::new();
+    let max_age = chrono::Duration::days(t.max_age_days);
+    let unused = chrono::Duration::days(t.unused_days);
+    for s in state.secrets.values() {
+        let limit = s.max_age_secs.map_or(max_age, chrono::Duration::seconds);
+        if let Some(cur) = s.current()
+            && now - cur.created_at > limit
+        {
+            found.push(Anomaly::new(
+                "stale_secret",
+                None,
+                now,
+                format!(
+                    "secret {} is older than its max age ({}): rotate it",
+                    s.name,
+                    crate::duration::format(limit)
+                ),
+                serde_json::json!({ "secret": s.name, "created_at": crate::clock::rfc3339(cur.created_at) }),
+            ));
+        }
+    }
+    for a in state.agents.values() {
+        let usable: Vec<_> = a.keys.iter().filter(|k| k.usable_at(now)).collect();
+        for k in &usable {
+            if now - k.created_at > max_age {
+                found.push(stale_key(&a.name, &k.id, k.created_at, max_age, now));
+            }
+            let last = last_used.get(&k.id).copied().unwrap_or(k.created_at);
+            if now - last > unused {
+                found.push(Anomaly::new(
+                    "unused_key",
+                    Some(&a.name),
+                    now,
+                    format!(
+                        "key {} of agent {} has not been used for {}: revoke it if it is not needed",
+                        k.id,
+                        a.name,
+                        crate::duration::format(now - last)
+                    ),
+                    serde_json::json!({ "key": k.id, "last_used": last_used.get(&k.id).map(|t| crate::clock::rfc3339(*t)) }),
+                ));
+            }
+        }
+        // Keys ending within a rotation overlap (a week) are on their way out.
+        let lasting = usable
+            .iter()
+            .filter(|k| k.end() > now + chrono::Duration::days(7))
+            .count();
+        if lasting > 1 {
+            found.push(Anomaly::new(
+                "multiple_keys",
+                Some(&a.name),
+                now,
+                format!(
+                    "agent {} has {lasting} active keys outside a rotation overlap: revoke the ones not in use",
+                    a.name
+                ),
+                serde_json::json!({ "keys": usable.iter().map(|k| k.id.clone()).collect::<Vec<_>>() }),
+            ));
+        }
+    }
+    found
+}
+
+pub fn stale_key(
+    agent: &str,
+    key: &str,
+    created_at: DateTime<Utc>,
+    max_age: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Anomaly {
+    Anomaly::new(
+        "stale_key",
+        Some(agent),
+        now,
+        format!(
+            "key {key} of agent {agent} is older than {}: rotate it",
+            crate::duration::format(max_age)
+        ),
+        serde_json::json!({ "key": key, "created_at": crate::clock::rfc3339(created_at) }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minute: i64, second: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_767_225_600 + minute * 60 + second, 0).unwrap()
+    }
+
+    fn run(counts: &[u32]) -> Vec<Anomaly> {
+        let mut a = AgentActivity::default();
+        let t = Thresholds::default();
+        let mut found = Vec::new();
+        for (m, n) in counts.iter().enumerate() {
+            for i in 0..*n {
+                let o = Observation {
+                    ts: at(m as i64, i64::from(i % 60)),
+                    action: "cred.mint",
+                    outcome: Outcome::Ok,
+                    secrets: &[],
+                    resources: vec![],
+                };
+                found.extend(a.observe("a", &o, &t));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn median_and_mad() {
+        assert_eq!(median_mad(&[1, 2, 3, 4, 100]), (3.0, 1.0));
+        assert_eq!(median_mad(&[]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_burst_after_warm_up_is_one_anomaly() {
+        let mut counts = vec![3, 4, 3, 2, 3, 4, 3, 3, 2, 3, 4, 3];
+        counts.extend([30, 31, 29]);
+        counts.extend([3, 3, 4]);
+        let found = run(&counts);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, "rate");
+    }
+
+    #[test]
+    fn an_outlier_in_the_baseline_hides_nothing() {
+        let mut counts = vec![3, 3, 60, 4, 3, 2, 3, 4, 3, 3, 3, 3];
+        counts.push(30);
+        let found = run(&counts);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].ts, crate::clock::rfc3339(at(12, 6)));
+    }
+
+    #[test]
+    fn nothing_before_warm_up_and_steady_is_quiet() {
+        assert!(run(&[3, 3, 3, 30, 3]).is_empty());
+        assert!(run(&[5; 40]).is_empty());
+    }
+}

@@ -1,0 +1,80 @@
+//! `config.toml`: optional user settings beside the vault (SPEC §3). Nothing secret lives here.
+//!
+//! ```toml
+//! [anomaly]
+//! warmup = 10          # active minutes before rate checks start
+//! z = 3.5              # modified z-score of a burst
+//! ratio = 2.0          # × the median, when the baseline has no spread
+//! min_calls = 5
+//! failure_min = 3
+//! denial_burst = 5
+//! max_age_days = 90
+//! unused_days = 45
+//!
+//! [alerts]
+//! command = "logger -t agentcred"   # receives each anomaly as JSON on stdin
+//! ```
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::audit::anomaly::Thresholds;
+use crate::error::{Error, Result};
+
+pub const FILE: &str = "config.toml";
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default)]
+    pub anomaly: Thresholds,
+    #[serde(default)]
+    pub alerts: Alerts,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alerts {
+    /// Run with `sh -c`, once per anomaly, with the anomaly as JSON on stdin.
+    pub command: Option<String>,
+    /// Seconds to wait for the command before giving up on it.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_timeout() -> u64 {
+    10
+}
+
+impl Settings {
+    /// The vault's settings; defaults when there is no `config.toml`.
+    pub fn load(dir: &Path) -> Result<Settings> {
+        let path = dir.join(FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+            Err(e) => return Err(Error::io("cannot read", &path, e)),
+        };
+        toml::from_str(&text).map_err(|e| {
+            Error::config(format!("{} is not valid: {}", path.display(), e.message())).hint(
+                "see the comment at the top of `agentcred audit anomalies --help` for the keys",
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_parse_and_refuse_unknown_keys() {
+        let s: Settings =
+            toml::from_str("[anomaly]\nwarmup = 3\n[alerts]\ncommand = \"cat\"\n").unwrap();
+        assert_eq!(s.anomaly.warmup, 3);
+        assert_eq!(s.anomaly.z, 3.5);
+        assert_eq!(s.alerts.command.as_deref(), Some("cat"));
+        assert!(toml::from_str::<Settings>("[anomaly]\nwarm = 3\n").is_err());
+    }
+}
