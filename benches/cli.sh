@@ -9,9 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-target/bench}"
 rm -rf "$out" && mkdir -p "$out"
-cargo build --release --bin agentcred --example scale_vault >/dev/null
+cargo build --release --bin agentcred --example scale_vault --example scale_audit >/dev/null
 bin="$PWD/target/release/agentcred"
 scale="$PWD/target/release/examples/scale_vault"
+grow="$PWD/target/release/examples/scale_audit"
 
 "$scale" "$out/small" 10 10 10
 "$scale" "$out/large" 10000 10 100
@@ -51,6 +52,17 @@ run "true" "true"
 for v in small large; do
     AGENTCRED_KEY_FILE="$out/$v/agent.key" run "exec-key-$v" "$bin --vault $out/$v exec -- true"
 done
+echo "== issue 5: an audit log of 1,000,000 entries against one of 10"
+"$scale" "$out/log10" 10 10 10 && "$grow" "$out/log10" 8
+"$scale" "$out/log1m" 10 10 10 && "$grow" "$out/log1m" 1000000
+# An admin change anchors the million entries with a signed checkpoint, as in real use.
+"$bin" --vault "$out/log1m" --identity "$out/log1m/admin.key" -q agent add anchor
+ls -l "$out/log1m/audit.jsonl" | awk '{printf "audit.jsonl: %.0f MB\n", $5 / 1e6}'
+run "audit-verify-1m" "$bin --vault $out/log1m --identity $out/log1m/admin.key audit verify"
+run "audit-query-1m" "$bin --vault $out/log1m audit --agent agent-00007 --since 1h --json"
+for v in log10 log1m; do
+    AGENTCRED_KEY_FILE="$out/$v/agent.key" run "mint-key-$v" "$bin --vault $out/$v mint --format token"
+done
 echo "== Argon2id unlock at the default parameters (64 MiB, t=3, p=4)"
 printf 'bench passphrase\n' >"$out/pass" && chmod 600 "$out/pass"
 AGENTCRED_PASSPHRASE_FILE="$out/pass" "$bin" --vault "$out/kdf" -q init
@@ -71,6 +83,7 @@ out = sys.argv[1]
 m = lambda n: json.load(open(f"{out}/{n}.json"))["results"][0]["median"] * 1000
 print(f"exec overhead small: {m('exec-key-small') - m('true'):.2f} ms; large: {m('exec-key-large') - m('true'):.2f} ms; large/small {(m('exec-key-large') - m('true')) / (m('exec-key-small') - m('true')):.2f}x")
 print(f"mint large/small: {m('mint-key-large') / m('mint-key-small'):.2f}x")
+print(f"mint on a 1,000,000-entry log / on a 10-entry log: {m('mint-key-log1m') / m('mint-key-log10'):.2f}x")
 if os.path.exists(f"{out}/bao-token-create.json"):
     print(f"bao token create / agentcred mint (large): {m('bao-token-create') / m('mint-key-large'):.1f}x")
 PY

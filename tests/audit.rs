@@ -1,0 +1,1036 @@
+//! The audit log acceptance list (SPEC §6): `audit verify` over a real log of a few hundred entries
+//! names the first bad `seq` of every kind of tampering (an edited, deleted, swapped, duplicated or
+//! inserted entry, a tail cut below the last checkpoint, a self-consistent rewrite) and exits 65;
+//! external checkpoints catch a rolled-back vault; no secret value or argv element ever enters the
+//! log; a log that cannot be written fails closed; the list filters, `tail` and `tail -f`; and a
+//! torn last line is tolerated and cleaned up by the next append.
+//!
+//! Every test runs the built binary in its own cheap-KDF vault. Tampering is done on the bytes of
+//! `audit.jsonl` the way an attacker with write access to the vault directory would, recomputing
+//! entry hashes where that makes the forgery self-consistent.
+
+mod util;
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use assert_cmd::assert::Assert;
+use serde_json::Value;
+
+use util::{
+    PASSPHRASE, TestVault, assert_no_leak, assert_output_no_leak, assert_short_error,
+    assert_unbroken_chain, audit_entry_hash, random_secret, stderr, stdout,
+};
+
+/// SPEC §9: bad data (a tampered audit log or checkpoint).
+const BAD_DATA: i32 = 65;
+/// SPEC §5.4: agentcred failed before the child started.
+const EXEC_FAILED: i32 = 125;
+
+const AGENT: &str = "alpha";
+const OTHER: &str = "bravo";
+const SECRET: &str = "db";
+
+/// An admin command that must succeed.
+fn admin(vault: &TestVault, args: &[&str]) -> Assert {
+    vault.run(args).code(0)
+}
+
+/// The log's lines as stored (without their newlines).
+fn log_lines(vault: &TestVault) -> Vec<String> {
+    vault.audit_text().lines().map(str::to_string).collect()
+}
+
+/// Number of complete entries in the log now.
+fn log_len(vault: &TestVault) -> u64 {
+    log_lines(vault).len() as u64
+}
+
+/// Writes `lines` as the whole log, each with its newline.
+fn write_log(vault: &TestVault, lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(vault.path("audit.jsonl"), text).expect("write audit.jsonl");
+}
+
+fn parse(line: &str) -> Value {
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+}
+
+/// The stored `hash` of a line.
+fn hash_of(line: &str) -> String {
+    parse(line)["hash"].as_str().expect("a hash").to_string()
+}
+
+/// `line` with its `hash` member recomputed over its (possibly edited) contents: a forgery that is
+/// consistent with itself.
+fn rehash(line: &str) -> String {
+    let cut = line.rfind(",\"hash\":\"").expect("a hash member");
+    format!("{},\"hash\":\"{}\"}}", &line[..cut], audit_entry_hash(line))
+}
+
+/// `line` with its `prev` member replaced (hash not recomputed).
+fn with_prev(line: &str, prev: &str) -> String {
+    let old = parse(line)["prev"].as_str().expect("a prev").to_string();
+    let from = format!(",\"prev\":\"{old}\"");
+    assert_eq!(line.matches(&from).count(), 1, "one prev member: {line}");
+    line.replacen(&from, &format!(",\"prev\":\"{prev}\""), 1)
+}
+
+/// `line` with its `seq` replaced (hash not recomputed).
+fn with_seq(line: &str, seq: u64) -> String {
+    let old = parse(line)["seq"].as_u64().expect("a seq");
+    let from = format!("{{\"seq\":{old},");
+    assert!(line.starts_with(&from), "seq comes first: {line}");
+    format!("{{\"seq\":{seq},{}", &line[from.len()..])
+}
+
+/// `line` with the first character of the string value of `field` changed to another character of
+/// the same class (a letter or a digit): still valid JSON, one byte different.
+fn flip_value_char(line: &str, field: &str) -> String {
+    let key = format!("\"{field}\":\"");
+    let at = line.find(&key).expect("the field is present") + key.len();
+    let mut bytes = line.as_bytes().to_vec();
+    // Skip to the first letter/digit of the value (e.g. past nothing for "exec.start", "2026-…").
+    let i = (at..bytes.len())
+        .find(|&i| bytes[i].is_ascii_alphanumeric())
+        .expect("an alphanumeric character in the value");
+    bytes[i] = match bytes[i] {
+        b'9' => b'0',
+        b'z' => b'a',
+        b'Z' => b'A',
+        b => b + 1,
+    };
+    let edited = String::from_utf8(bytes).expect("still UTF-8");
+    parse(&edited);
+    assert_ne!(edited, line);
+    edited
+}
+
+/// Copies a directory tree, keeping the files' and directories' modes (agentcred checks them).
+fn copy_dir(from: &Path, to: &Path) {
+    let mode = std::fs::metadata(from).expect("stat").permissions().mode();
+    std::fs::DirBuilder::new()
+        .mode(mode & 0o7777)
+        .create(to)
+        .expect("create directory copy");
+    std::fs::set_permissions(to, std::fs::Permissions::from_mode(mode & 0o7777))
+        .expect("chmod copy");
+    for entry in std::fs::read_dir(from).expect("read directory") {
+        let entry = entry.expect("directory entry");
+        let src = entry.path();
+        let dst = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy file");
+        }
+    }
+}
+
+/// `audit verify --json [EXTRA]` with the exit code expected; returns the report on stdout.
+fn verify_json(vault: &TestVault, extra: &[&str], code: i32) -> Value {
+    let out = vault
+        .run(&[&["--json", "audit", "verify"], extra].concat())
+        .code(code);
+    serde_json::from_slice(&out.get_output().stdout).unwrap_or_else(|e| {
+        panic!(
+            "audit verify --json printed invalid JSON ({e}):\n{}",
+            stdout(&out)
+        )
+    })
+}
+
+/// `audit verify` on an untampered log: exit 0, "N entries (seq 1 to N), the hash chain is intact".
+#[track_caller]
+fn assert_verifies(vault: &TestVault, extra: &[&str], entries: u64) -> String {
+    let out = vault.run(&[&["audit", "verify"], extra].concat()).code(0);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!(
+            "audit log: {entries} entries (seq 1 to {entries}), the hash chain is intact\n"
+        )),
+        "audit verify said:\n{text}"
+    );
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    text
+}
+
+/// `audit verify` (text and `--json`) exits 65 and names `seq` (on `line`) as the first bad entry,
+/// with `why` in the message.
+#[track_caller]
+fn assert_fails_at(vault: &TestVault, case: &str, extra: &[&str], seq: u64, line: u64, why: &str) {
+    let out = vault
+        .run(&[&["audit", "verify"], extra].concat())
+        .code(BAD_DATA);
+    assert_short_error(&out);
+    let err = stderr(&out);
+    let first = err.lines().next().unwrap_or_default();
+    let prefix = format!("error: the audit log fails verification at seq {seq}: ");
+    assert!(
+        first.starts_with(&prefix) && first.contains(why),
+        "{case}: expected `{prefix}…{why}…`, got:\n{err}"
+    );
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("audit log: the chain holds from seq 1 to "),
+        "{case}: stdout:\n{text}"
+    );
+    assert!(!text.contains("unanchored"), "{case}: stdout:\n{text}");
+
+    let report = verify_json(vault, extra, BAD_DATA);
+    assert_eq!(report["ok"], false, "{case}: {report:#}");
+    assert_eq!(report["problem"]["seq"], seq, "{case}: {report:#}");
+    assert_eq!(report["problem"]["line"], line, "{case}: {report:#}");
+    let message = report["problem"]["message"].as_str().expect("a message");
+    assert!(message.contains(why), "{case}: {message}");
+    assert!(
+        first.ends_with(message),
+        "{case}: stderr and --json disagree:\n{first}\n{message}"
+    );
+    assert_eq!(report["unanchored"], Value::Null, "{case}: {report:#}");
+    if let Some(to) = report["authenticated"]["to"].as_u64() {
+        assert!(
+            to <= seq,
+            "{case}: authenticated past the problem: {report:#}"
+        );
+    }
+}
+
+/// A vault whose log has a few hundred entries, with a checkpoint at every admin change.
+struct BigLog {
+    vault: TestVault,
+    /// The log size each admin change signed, in order.
+    checkpoints: Vec<u64>,
+}
+
+impl BigLog {
+    fn build() -> BigLog {
+        let vault = TestVault::new();
+        let mut log = BigLog {
+            checkpoints: vec![log_len(&vault)],
+            vault,
+        };
+        log.admin(&["agent", "add", AGENT, OTHER]);
+        log.vault.set_secret(SECRET, &random_secret()).code(0);
+        log.checkpoints.push(log_len(&log.vault));
+        log.admin(&["grant", AGENT, SECRET]);
+        // Each exec writes three entries (cred.mint, exec.start, exec.end); an admin change between
+        // rounds signs a checkpoint in the middle of the log.
+        const ROUNDS: usize = 4;
+        for round in 0..ROUNDS {
+            for _ in 0..25 {
+                log.vault
+                    .run(&["exec", "--agent", AGENT, "--", "true"])
+                    .code(0);
+            }
+            if round + 1 < ROUNDS {
+                log.admin(&["agent", "add", &format!("extra-{round}")]);
+            }
+        }
+        log
+    }
+
+    /// An admin change: it signs a checkpoint of the log as it then is.
+    fn admin(&mut self, args: &[&str]) {
+        admin(&self.vault, args);
+        self.checkpoints.push(log_len(&self.vault));
+    }
+
+    /// The checkpoint sizes in `[lo, hi]`.
+    fn checkpoints_in(&self, lo: u64, hi: u64) -> Vec<u64> {
+        self.checkpoints
+            .iter()
+            .copied()
+            .filter(|c| (lo..=hi).contains(c))
+            .collect()
+    }
+
+    /// A `seq` in the middle of exec entries: no checkpoint at or next to it.
+    fn quiet_seq_after(&self, after: u64) -> u64 {
+        (after..)
+            .find(|k| self.checkpoints_in(k - 2, k + 3).is_empty())
+            .expect("a seq with no checkpoint nearby")
+    }
+}
+
+#[test]
+fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
+    let mut log = BigLog::build();
+    let vault = &log.vault;
+    let n = log_len(vault);
+    assert!(n >= 300, "expected a few hundred entries, got {n}");
+    assert_unbroken_chain(&vault.audit_text());
+
+    // Before the last checkpoint: the end is intact but unanchored.
+    let last_admin = *log.checkpoints.last().expect("checkpoints");
+    assert!(last_admin < n);
+    let text = assert_verifies(vault, &[], n);
+    assert!(
+        text.contains(&format!(
+            "\nauthenticated: seq 1 to {last_admin} by the checkpoint"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("\nunanchored: seq {} to {n} (", last_admin + 1)),
+        "{text}"
+    );
+    let report = verify_json(vault, &[], 0);
+    assert_eq!(report["unanchored"]["from"], last_admin + 1, "{report:#}");
+    assert_eq!(report["unanchored"]["to"], n, "{report:#}");
+
+    // `audit checkpoint` anchors the end.
+    log.admin(&["audit", "checkpoint"]);
+    let vault = &log.vault;
+    let n = log_len(vault);
+    assert_eq!(log.checkpoints.last(), Some(&n));
+    let before = vault.snapshot_files();
+    let text = assert_verifies(vault, &[], n);
+    assert!(
+        text.contains(&format!("\nauthenticated: seq 1 to {n} by the checkpoint")),
+        "{text}"
+    );
+    assert!(!text.contains("unanchored"), "{text}");
+    let report = verify_json(vault, &[], 0);
+    assert_eq!(report["ok"], true, "{report:#}");
+    assert_eq!(report["entries"], n, "{report:#}");
+    assert_eq!(report["authenticated"]["from"], 1, "{report:#}");
+    assert_eq!(report["authenticated"]["to"], n, "{report:#}");
+    assert_eq!(report["unanchored"], Value::Null, "{report:#}");
+    assert_eq!(report["problem"], Value::Null, "{report:#}");
+    assert_eq!(report["checkpoints"], log.checkpoints.len(), "{report:#}");
+    assert_eq!(report["checkpoints_matched"], log.checkpoints.len());
+    assert_eq!(
+        vault.snapshot_files(),
+        before,
+        "audit verify changed the vault"
+    );
+
+    let original = log_lines(vault);
+    let line = |seq: u64| original[(seq - 1) as usize].clone();
+    // Two places in the middle of exec entries, far from any checkpoint.
+    let k = log.quiet_seq_after(log.checkpoints[3] + 10);
+    let j = log.quiet_seq_after(n / 2);
+    let cases = |name: &str, lines: Vec<String>, seq: u64, line_no: u64, why: &str| {
+        write_log(vault, &lines);
+        assert_fails_at(vault, name, &[], seq, line_no, why);
+    };
+
+    // One byte changed in a field of entry k.
+    for (seq, field) in [(k, "action"), (j, "ts"), (j, "actor"), (n, "action")] {
+        let mut lines = original.clone();
+        lines[(seq - 1) as usize] = flip_value_char(&line(seq), field);
+        cases(
+            &format!("{field} of seq {seq} edited"),
+            lines,
+            seq,
+            seq,
+            &format!("seq {seq} was altered: its hash does not match its contents"),
+        );
+    }
+    // The seq number itself changed.
+    let mut lines = original.clone();
+    lines[(k - 1) as usize] = with_seq(&line(k), k + 7);
+    cases(
+        "seq renumbered",
+        lines,
+        k,
+        k,
+        &format!("seq {k} was altered (the line now claims seq {})", k + 7),
+    );
+
+    // Entry k deleted; two entries deleted.
+    for (seq, count) in [(k, 1), (j, 2)] {
+        let mut lines = original.clone();
+        lines.drain((seq - 1) as usize..(seq - 1 + count) as usize);
+        let what = if count == 1 {
+            format!("seq {seq} is missing")
+        } else {
+            format!("seq {seq} to {} are missing", seq + count - 1)
+        };
+        cases(&format!("{count} deleted at {seq}"), lines, seq, seq, &what);
+    }
+
+    // Entries k and k+1 swapped.
+    let mut lines = original.clone();
+    lines.swap((k - 1) as usize, k as usize);
+    cases(
+        "swapped",
+        lines,
+        k,
+        k,
+        &format!("seq {k} and seq {} are swapped", k + 1),
+    );
+
+    // Entry k written twice in a row; the last entry written twice.
+    for seq in [k, n] {
+        let mut lines = original.clone();
+        lines.insert(seq as usize, line(seq));
+        cases(
+            &format!("seq {seq} duplicated"),
+            lines,
+            seq,
+            seq + 1,
+            &format!("seq {seq} appears twice"),
+        );
+    }
+
+    // A forged copy of entry k (another action, hash recomputed) placed right after it.
+    let mut lines = original.clone();
+    let forged = rehash(&flip_value_char(&line(k), "action"));
+    lines.insert(k as usize, forged);
+    cases(
+        "forged copy of seq k after it",
+        lines,
+        k,
+        k + 1,
+        &format!("two different entries claim seq {k}"),
+    );
+
+    // A forged entry claiming seq k+1 that links correctly to entry k (prev = hash of k, its own
+    // hash right), inserted between k and k+1: it chains, so the genuine k+1 after it is the
+    // second entry claiming k+1.
+    let mut lines = original.clone();
+    let forged = rehash(&with_prev(
+        &flip_value_char(&line(k + 1), "action"),
+        &hash_of(&line(k)),
+    ));
+    assert_eq!(parse(&forged)["seq"], k + 1);
+    lines.insert(k as usize, forged);
+    cases(
+        "forged seq k+1 linked to k",
+        lines,
+        k + 1,
+        k + 2,
+        &format!("two different entries claim seq {}", k + 1),
+    );
+
+    // A forged entry with the right seq and its own hash right, but not linked to entry k.
+    let mut lines = original.clone();
+    let forged = rehash(&with_prev(
+        &flip_value_char(&line(k + 1), "action"),
+        &hash_of(&line(k - 1)),
+    ));
+    lines.insert(k as usize, forged);
+    cases(
+        "forged seq k+1 not linked",
+        lines,
+        k + 1,
+        k + 1,
+        &format!("seq {} does not follow seq {k}", k + 1),
+    );
+
+    // A line that is not an audit entry at all.
+    let mut lines = original.clone();
+    lines.insert(k as usize, "{\"note\":\"hello\"}".to_string());
+    cases(
+        "junk line",
+        lines,
+        k + 1,
+        k + 1,
+        &format!(
+            "line {} (where seq {} belongs) is not an audit entry",
+            k + 1,
+            k + 1
+        ),
+    );
+
+    // The tail cut below the last checkpoint: the first cut seq is named.
+    let keep = n - 5;
+    cases(
+        "tail cut",
+        original[..keep as usize].to_vec(),
+        keep + 1,
+        keep + 1,
+        &format!("seq {} to {n} were cut off", keep + 1),
+    );
+    // The log deleted.
+    std::fs::remove_file(vault.path("audit.jsonl")).expect("remove the log");
+    assert_fails_at(
+        vault,
+        "log deleted",
+        &[],
+        1,
+        1,
+        "the audit log is missing, but a checkpoint signed at",
+    );
+
+    // A self-consistent rewrite from entry `edit` on (every hash and prev recomputed): the chain is
+    // intact, but the first checkpoint at or after the edit no longer matches.
+    for edit in [n - 20, k] {
+        let mut lines = original.clone();
+        let mut prev = hash_of(&line(edit - 1));
+        for i in (edit - 1) as usize..lines.len() {
+            let mut l = with_prev(&lines[i], &prev);
+            if i == (edit - 1) as usize {
+                l = flip_value_char(&l, "action");
+            }
+            lines[i] = rehash(&l);
+            prev = hash_of(&lines[i]);
+        }
+        assert!(
+            util::chain_break(&format!("{}\n", lines.join("\n"))).is_none(),
+            "the rewrite is self-consistent"
+        );
+        let caught = log.checkpoints_in(edit, n)[0];
+        let before = log.checkpoints_in(1, edit - 1).last().copied().unwrap_or(0);
+        write_log(vault, &lines);
+        assert_fails_at(
+            vault,
+            &format!("rewrite from seq {edit}"),
+            &[],
+            caught,
+            caught,
+            &format!("the log up to seq {caught} does not match the checkpoint signed at"),
+        );
+        let report = verify_json(vault, &[], BAD_DATA);
+        let message = report["problem"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.ends_with(&format!("entries after seq {before} were rewritten")),
+            "{message}"
+        );
+        assert_eq!(report["authenticated"]["to"], before, "{report:#}");
+    }
+
+    // The original bytes back: it verifies again (and nothing above was repaired behind our back).
+    write_log(vault, &original);
+    assert_verifies(vault, &[], n);
+}
+
+#[test]
+fn no_secret_value_or_argv_element_enters_the_log() {
+    let vault = TestVault::new();
+    let value = random_secret();
+    let rotated = random_secret();
+    admin(&vault, &["agent", "add", AGENT, OTHER]);
+    let set = vault.set_secret(SECRET, &value).code(0);
+    assert_output_no_leak(&set, &value);
+    admin(&vault, &["grant", AGENT, SECRET]);
+    // The one output meant to carry the value does (so the value is really in play).
+    let env = admin(&vault, &["mint", "--agent", AGENT, "--format", "env"]);
+    assert!(stdout(&env).contains(&value), "{}", stdout(&env));
+    assert_no_leak(&env.get_output().stderr, &value);
+    admin(&vault, &["mint", "--agent", AGENT, "--format", "token"]);
+    admin(&vault, &["--json", "mint", "--agent", AGENT]);
+    let exec = admin(
+        &vault,
+        &[
+            "exec",
+            "--agent",
+            AGENT,
+            "--",
+            "sh",
+            "-c",
+            "test -n \"$DB\"",
+        ],
+    );
+    assert_output_no_leak(&exec, &value);
+    // A denial names the secret, not its value.
+    vault
+        .run(&["mint", "--agent", OTHER, "--secret", SECRET])
+        .code(3);
+    vault
+        .run_stdin(
+            &["secret", "rotate", SECRET, "--stdin"],
+            &format!("{rotated}\n"),
+        )
+        .code(0);
+    admin(&vault, &["mint", "--agent", AGENT, "--format", "token"]);
+
+    let log = vault.audit_text();
+    assert_unbroken_chain(&log);
+    let actions: Vec<String> = vault
+        .audit_lines()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or_default().to_string())
+        .collect();
+    for action in [
+        "secret.set",
+        "grant.add",
+        "cred.mint",
+        "exec.start",
+        "exec.end",
+        "deny",
+        "secret.rotate",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "no {action} entry: {actions:?}"
+        );
+    }
+    for s in [value.as_str(), rotated.as_str(), PASSPHRASE] {
+        assert_no_leak(log.as_bytes(), s);
+    }
+    assert!(log.contains("\"secrets\":[\"db\"]"), "{log}");
+}
+
+#[test]
+fn audit_hash_matches_the_argv_hmac_of_exec_start() {
+    let vault = TestVault::new();
+    admin(&vault, &["agent", "add", AGENT]);
+    vault.set_secret(SECRET, &random_secret()).code(0);
+    admin(&vault, &["grant", AGENT, SECRET]);
+
+    let hash = |value: &str| -> String {
+        let out = admin(&vault, &["audit", "hash", value]);
+        let text = stdout(&out);
+        let h = text.strip_suffix('\n').expect("one line").to_string();
+        let hex = h.strip_prefix("hmac-sha256:").expect("hmac-sha256: prefix");
+        assert!(
+            hex.len() == 64
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+            "not hmac-sha256:<64 hex>: {h}"
+        );
+        h
+    };
+    let marker = "marker-arg-123";
+    let h = hash(marker);
+    // The same from stdin, with or without one trailing newline.
+    for input in [marker.to_string(), format!("{marker}\n")] {
+        let out = vault
+            .run_stdin(&["audit", "hash", "--stdin"], &input)
+            .code(0);
+        assert_eq!(stdout(&out), format!("{h}\n"));
+    }
+    assert_ne!(hash("marker-arg-124"), h);
+
+    admin(
+        &vault,
+        &["exec", "--agent", AGENT, "--", "sh", "-c", "true", marker],
+    );
+    let starts: Vec<Value> = vault
+        .audit_lines()
+        .into_iter()
+        .filter(|e| e["action"] == "exec.start")
+        .collect();
+    assert_eq!(starts.len(), 1, "{starts:#?}");
+    let expected: Vec<String> = ["sh", "-c", "true", marker]
+        .iter()
+        .map(|a| hash(a))
+        .collect();
+    assert_eq!(starts[0]["argv_hmac"], serde_json::json!(expected));
+    assert_no_leak(vault.audit_text().as_bytes(), marker);
+
+    // What `audit hash` is for: finding the entry that ran a known argument.
+    let all = admin(&vault, &["--json", "audit"]);
+    let found: Vec<&str> = stdout(&all)
+        .lines()
+        .filter(|l| l.contains(&h))
+        .map(|l| {
+            if l.contains("\"action\":\"exec.start\"") {
+                "exec.start"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(found, ["exec.start"]);
+}
+
+#[test]
+fn when_the_log_cannot_be_written_mint_and_exec_fail_closed() {
+    let vault = TestVault::new();
+    let value = random_secret();
+    admin(&vault, &["agent", "add", AGENT]);
+    vault.set_secret(SECRET, &value).code(0);
+    admin(&vault, &["grant", AGENT, SECRET]);
+    let active = |vault: &TestVault| -> usize {
+        vault.json(&["--json", "creds", "list", "--active"])["credentials"]
+            .as_array()
+            .expect("a credentials array")
+            .len()
+    };
+    let before = active(&vault);
+
+    std::fs::remove_file(vault.path("audit.jsonl")).expect("remove the log");
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(vault.path("audit.jsonl"))
+        .expect("a directory in its place");
+
+    for format in ["env", "json", "token", "dotenv"] {
+        let out = vault.run(&["mint", "--agent", AGENT, "--format", format]);
+        let code = out.get_output().status.code();
+        assert!(
+            code.is_some_and(|c| c != 0),
+            "mint --format {format} with an unwritable log exited {code:?}"
+        );
+        assert_output_no_leak(&out, &value);
+        assert!(stdout(&out).is_empty(), "mint printed: {}", stdout(&out));
+        assert!(stderr(&out).contains("audit"), "{}", stderr(&out));
+    }
+
+    let marker = vault.root().join("MARKER");
+    let out = vault
+        .cmd()
+        .args(["exec", "--agent", AGENT, "--", "sh", "-c"])
+        .arg(format!("touch '{}'; echo \"$DB\"", marker.display()))
+        .write_stdin("")
+        .assert()
+        .code(EXEC_FAILED);
+    assert_output_no_leak(&out, &value);
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert!(!marker.exists(), "the program ran without an audit entry");
+
+    // Nothing was left minted behind the failures.
+    assert_eq!(active(&vault), before);
+}
+
+/// A vault with two agents, one granted, a few mints and execs, and one denial.
+fn listed_vault() -> TestVault {
+    let vault = TestVault::new();
+    admin(&vault, &["agent", "add", AGENT, OTHER]);
+    vault.set_secret(SECRET, &random_secret()).code(0);
+    admin(&vault, &["grant", AGENT, SECRET]);
+    admin(&vault, &["mint", "--agent", AGENT, "--format", "token"]);
+    admin(&vault, &["exec", "--agent", AGENT, "--", "true"]);
+    admin(&vault, &["mint", "--agent", AGENT, "--format", "token"]);
+    vault
+        .run(&["mint", "--agent", OTHER, "--secret", SECRET])
+        .code(3);
+    admin(&vault, &["mint", "--agent", AGENT, "--format", "token"]);
+    vault
+}
+
+/// `audit --json ARGS`: its lines, which must be lines of audit.jsonl byte for byte.
+fn listed(vault: &TestVault, args: &[&str]) -> Vec<String> {
+    let out = vault.run(&[&["--json", "audit"], args].concat()).code(0);
+    stdout(&out).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn audit_list_filters_and_prints_the_stored_lines() {
+    let vault = listed_vault();
+    let lines = log_lines(&vault);
+    let entries: Vec<Value> = lines.iter().map(|l| parse(l)).collect();
+    let select = |keep: &dyn Fn(&Value) -> bool| -> Vec<String> {
+        lines
+            .iter()
+            .zip(&entries)
+            .filter(|(_, e)| keep(e))
+            .map(|(l, _)| l.clone())
+            .collect()
+    };
+
+    // No filter: the whole file, byte for byte; `audit` and `audit list` are the same.
+    let all = admin(&vault, &["--json", "audit"]);
+    assert_eq!(stdout(&all), vault.audit_text());
+    assert_eq!(listed(&vault, &["list"]), lines);
+
+    let by_agent = listed(&vault, &["--agent", OTHER]);
+    assert_eq!(by_agent, select(&|e| e["agent"] == OTHER));
+    assert!(
+        by_agent.len() >= 2,
+        "agent.add and the denial: {by_agent:#?}"
+    );
+
+    let mints = listed(&vault, &["--action", "cred.mint"]);
+    assert_eq!(mints, select(&|e| e["action"] == "cred.mint"));
+    assert_eq!(mints.len(), 4, "3 mints and 1 exec: {mints:#?}");
+
+    let family = listed(&vault, &["list", "--action", "cred.*"]);
+    assert_eq!(
+        family,
+        select(&|e| e["action"].as_str().is_some_and(|a| a.starts_with("cred.")))
+    );
+    let exec_family = listed(&vault, &["--action", "exec.*"]);
+    assert_eq!(exec_family.len(), 2, "{exec_family:#?}");
+
+    let denied = listed(&vault, &["--result", "denied"]);
+    assert_eq!(denied, select(&|e| e["result"] == "denied"));
+    assert_eq!(denied.len(), 1, "{denied:#?}");
+    let denial = parse(&denied[0]);
+    assert_eq!(denial["agent"], OTHER);
+    assert_eq!(denial["secrets"], serde_json::json!([SECRET]));
+    assert_eq!(
+        listed(&vault, &["--agent", AGENT, "--result", "denied"]),
+        Vec::<String>::new()
+    );
+
+    // Times: everything is within the last hour, nothing is in the future.
+    assert_eq!(listed(&vault, &["--since", "1h"]), lines);
+    assert!(listed(&vault, &["--since", "2999-01-01T00:00:00Z"]).is_empty());
+    assert!(listed(&vault, &["--until", "1h"]).is_empty());
+    assert_eq!(listed(&vault, &["--until", "2999-01-01T00:00:00Z"]), lines);
+    // At an entry's own time: --since includes it, --until excludes it.
+    let denial_ts = denial["ts"].as_str().expect("a ts");
+    let ts = |e: &Value| e["ts"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        listed(&vault, &["--since", denial_ts]),
+        select(&|e| ts(e).as_str() >= denial_ts)
+    );
+    assert_eq!(
+        listed(&vault, &["--until", denial_ts]),
+        select(&|e| ts(e).as_str() < denial_ts)
+    );
+    assert!(listed(&vault, &["--since", denial_ts]).contains(&denied[0]));
+    assert!(!listed(&vault, &["--until", denial_ts]).contains(&denied[0]));
+
+    // --limit: the last N matching, oldest first.
+    assert_eq!(listed(&vault, &["--limit", "2"]), lines[lines.len() - 2..]);
+    assert_eq!(
+        listed(&vault, &["--action", "cred.mint", "--limit", "2"]),
+        mints[mints.len() - 2..]
+    );
+    assert_eq!(listed(&vault, &["--limit", "1000"]), lines);
+
+    // The table: a header and one row per match.
+    let table = admin(&vault, &["audit", "--result", "denied"]);
+    let text = stdout(&table);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(
+        rows[0].contains("SEQ") && rows[0].contains("ACTION"),
+        "{text}"
+    );
+    for part in [denial["seq"].to_string().as_str(), "deny", OTHER, "denied"] {
+        assert!(rows[1].contains(part), "{part} not in {text}");
+    }
+
+    // The log is public: listing needs no unlock input at all.
+    let out = vault
+        .command_without_unlock()
+        .args(["--json", "audit", "list", "--agent", OTHER])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run agentcred");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .collect::<Vec<_>>(),
+        by_agent
+    );
+    // …but verifying does (the checkpoints are in the encrypted state).
+    let out = vault
+        .command_without_unlock()
+        .args(["audit", "verify"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run agentcred");
+    assert_eq!(out.status.code(), Some(77));
+}
+
+#[test]
+fn audit_tail_prints_the_last_entries_and_follows_new_ones() {
+    let vault = listed_vault();
+    let lines = log_lines(&vault);
+    let n = lines.len();
+
+    assert_eq!(listed(&vault, &["tail", "-n", "3"]), lines[n - 3..]);
+    let text = stdout(&admin(&vault, &["audit", "tail", "-n", "3"]));
+    let shown: Vec<&str> = text.lines().collect();
+    assert_eq!(shown.len(), 3, "{text}");
+    for (row, line) in shown.iter().zip(&lines[n - 3..]) {
+        let e = parse(line);
+        let mut words = row.split_whitespace();
+        assert_eq!(words.next(), Some(e["seq"].to_string().as_str()), "{row}");
+        assert_eq!(words.next(), e["ts"].as_str(), "{row}");
+        assert!(
+            row.contains(e["action"].as_str().unwrap_or_default()),
+            "{row}"
+        );
+    }
+
+    // -f: an entry appended by another process shows up.
+    let mut child = vault
+        .command()
+        .args(["--json", "audit", "tail", "-f", "-n", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn audit tail -f");
+    let (tx, rx) = mpsc::channel::<String>();
+    let reader = BufReader::new(child.stdout.take().expect("piped stdout"));
+    std::thread::spawn(move || {
+        for line in reader.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(Duration::from_secs(10));
+    let added = vault.run(&["agent", "add", "late"]).code(0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = Vec::new();
+    let late = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains("\"agent\":\"late\"") => break Some(line),
+            Ok(line) => seen.push(line),
+            Err(_) => break None,
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(first.as_deref().ok(), Some(lines[n - 1].as_str()));
+    let late = late.unwrap_or_else(|| {
+        panic!(
+            "tail -f did not print the new entry within 10 s (saw {seen:?}); agent add said {}",
+            stderr(&added)
+        )
+    });
+    assert!(seen.is_empty(), "unexpected lines before it: {seen:?}");
+    // It prints the stored line itself.
+    assert!(log_lines(&vault).contains(&late), "{late}");
+    assert_eq!(parse(&late)["action"], "agent.add");
+}
+
+#[test]
+fn an_external_checkpoint_catches_a_rolled_back_vault() {
+    let vault = TestVault::new();
+    admin(&vault, &["agent", "add", AGENT]);
+    vault.set_secret(SECRET, &random_secret()).code(0);
+    admin(&vault, &["grant", AGENT, SECRET]);
+    admin(&vault, &["exec", "--agent", AGENT, "--", "true"]);
+    let old = vault.root().join("vault-before");
+    copy_dir(&vault.dir(), &old);
+    let old_len = log_len(&vault);
+
+    let out = admin(&vault, &["audit", "checkpoint"]);
+    let file = vault.root().join("checkpoint.json");
+    std::fs::write(&file, &out.get_output().stdout).expect("write the checkpoint file");
+    let checkpoint = parse(stdout(&out).trim_end());
+    assert_eq!(checkpoint["size"], old_len + 1, "{checkpoint:#}");
+    assert_eq!(
+        checkpoint["head"].as_str(),
+        Some(hash_of(log_lines(&vault).last().expect("a line")).as_str())
+    );
+    let file_arg = file.to_str().expect("UTF-8 path");
+
+    // More entries after it: still verifies, with the file among the checkpoints.
+    admin(&vault, &["exec", "--agent", AGENT, "--", "true"]);
+    admin(&vault, &["agent", "add", OTHER]);
+    let n = log_len(&vault);
+    assert_verifies(&vault, &["--checkpoint", file_arg], n);
+    let report = verify_json(&vault, &["--checkpoint", file_arg], 0);
+    assert_eq!(
+        report["checkpoints"], report["checkpoints_matched"],
+        "{report:#}"
+    );
+
+    // The whole vault put back as it was before the checkpoint: consistent with itself…
+    std::fs::remove_dir_all(vault.dir()).expect("remove the vault");
+    copy_dir(&old, &vault.dir());
+    assert_verifies(&vault, &[], old_len);
+    // …but not with the checkpoint kept outside.
+    assert_fails_at(
+        &vault,
+        "rolled back",
+        &["--checkpoint", file_arg],
+        old_len + 1,
+        old_len + 1,
+        &format!(
+            "the log ends at seq {old_len}, but the checkpoint signed at {} ({file_arg}) covers {} entries",
+            checkpoint["ts"].as_str().unwrap_or_default(),
+            old_len + 1
+        ),
+    );
+
+    // A checkpoint whose signature was changed by one character is refused.
+    let mut forged = checkpoint.clone();
+    let sig = forged["signature"]
+        .as_str()
+        .expect("a signature")
+        .to_string();
+    let flipped = match sig.as_bytes()[0] {
+        b'A' => format!("B{}", &sig[1..]),
+        _ => format!("A{}", &sig[1..]),
+    };
+    forged["signature"] = Value::String(flipped);
+    // And one whose size was changed.
+    let mut grown = checkpoint.clone();
+    grown["size"] = Value::from(old_len);
+    for (name, doc) in [("bad-signature", forged), ("bad-size", grown)] {
+        let path = vault.root().join(format!("{name}.json"));
+        std::fs::write(&path, doc.to_string()).expect("write");
+        let path_arg = path.to_str().expect("UTF-8 path");
+        let out = vault
+            .run(&["audit", "verify", "--checkpoint", path_arg])
+            .code(BAD_DATA);
+        assert_short_error(&out);
+        assert!(
+            stderr(&out).starts_with(&format!(
+                "error: the checkpoint {path_arg} is not signed by this vault's issuer key"
+            )),
+            "{name}: {}",
+            stderr(&out)
+        );
+    }
+    // Not a checkpoint at all.
+    let junk = vault.root().join("junk.json");
+    std::fs::write(&junk, "hello\n").expect("write");
+    let out = vault
+        .run(&[
+            "audit",
+            "verify",
+            "--checkpoint",
+            junk.to_str().expect("UTF-8"),
+        ])
+        .code(BAD_DATA);
+    assert_short_error(&out);
+    assert!(
+        stderr(&out).contains("is not an agentcred checkpoint"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_torn_last_line_verifies_with_a_note_and_the_next_append_removes_it() {
+    let vault = TestVault::new();
+    admin(&vault, &["agent", "add", AGENT]);
+    admin(&vault, &["audit", "checkpoint"]);
+    let n = log_len(&vault);
+    let fragment = format!(
+        "{{\"seq\":{},\"ts\":\"2026-01-01T00:00:00.000Z\",\"actor\":\"adm",
+        n + 1
+    );
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(vault.path("audit.jsonl"))
+        .expect("open the log");
+    file.write_all(fragment.as_bytes())
+        .expect("append a torn line");
+    drop(file);
+
+    let text = assert_verifies(&vault, &[], n);
+    assert!(
+        text.contains("note: the last line is an entry cut short by an interrupted write"),
+        "{text}"
+    );
+    let report = verify_json(&vault, &[], 0);
+    assert_eq!(report["torn_tail"], true, "{report:#}");
+    assert_eq!(report["entries"], n, "{report:#}");
+    // Readers skip it.
+    assert_eq!(listed(&vault, &[]).len() as u64, n);
+
+    admin(&vault, &["agent", "add", "x"]);
+    let log = vault.audit_text();
+    assert!(
+        !log.contains(&fragment),
+        "the fragment is still there:\n{log}"
+    );
+    assert_unbroken_chain(&log);
+    let lines = vault.audit_lines();
+    assert_eq!(lines.len() as u64, n + 1);
+    assert_eq!(lines[n as usize]["agent"], "x");
+    let text = assert_verifies(&vault, &[], n + 1);
+    assert!(!text.contains("note:"), "{text}");
+    let report = verify_json(&vault, &[], 0);
+    assert_eq!(report["torn_tail"], false, "{report:#}");
+    assert_eq!(report["authenticated"]["to"], n + 1, "{report:#}");
+}
