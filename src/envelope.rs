@@ -49,6 +49,10 @@ pub struct Envelope {
     pub audit_key: SecretText,
     /// The issuer-signed authority token all of this agent's credentials start from.
     pub authority: SecretText,
+    /// Ids of every authority the agent's live credentials may descend from (the current one and
+    /// those it superseded): what a suspension by the live checks revokes.
+    #[serde(default)]
+    pub authorities: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -133,6 +137,12 @@ impl Envelope {
             secrets,
             audit_key: state.audit_key.clone(),
             authority,
+            authorities: a
+                .authority
+                .iter()
+                .map(|x| x.id.clone())
+                .chain(a.superseded_authorities.iter().map(|x| x.id.clone()))
+                .collect(),
         })
     }
 

@@ -28,6 +28,8 @@ pub struct Limits<'a> {
     pub signing_key: Option<&'a SecretText>,
     /// The agent key making the call, if any (checked for age).
     pub key: Option<&'a KeyRecord>,
+    /// Every authority the agent's credentials may descend from, all revoked by a suspension.
+    pub authorities: &'a [String],
 }
 
 impl<'a> Limits<'a> {
@@ -37,6 +39,7 @@ impl<'a> Limits<'a> {
             suspend_on_anomaly: env.suspend_on_anomaly,
             signing_key: Some(&env.signing_key),
             key,
+            authorities: &env.authorities,
         }
     }
 }
@@ -150,24 +153,29 @@ pub fn record(
                 Event::new(call.actor, "agent.suspend")
                     .agent(agent)
                     .outcome(Outcome::Ok, reason.clone())
-                    .details(
-                        serde_json::json!({ "by": "anomaly", "authority": call.authority_id }),
-                    ),
+                    .details(serde_json::json!({ "by": "anomaly" })),
             );
         }
         activity::save(&vault.dir, agent, &activity)?;
         let head = crate::audit::append(&vault.dir, now, &events)?;
         if suspend {
             activity::suspend(&vault.dir, agent, &reason, call.authority_id, now)?;
-            if let (Some(key), Some(id)) = (call.limits.signing_key, call.authority_id) {
+            if let Some(key) = call.limits.signing_key {
                 let key = crate::crypto::KeyPair::from_secret(key)?;
-                crate::credential::revocation::append(
-                    &vault.dir,
-                    &[crate::credential::revocation::Revocation::by_agent(
-                        id, agent, None, &key, now,
-                    )],
-                    now,
-                )?;
+                let mut ids: Vec<&str> =
+                    call.limits.authorities.iter().map(String::as_str).collect();
+                ids.extend(call.authority_id);
+                ids.sort_unstable();
+                ids.dedup();
+                let lines: Vec<_> = ids
+                    .into_iter()
+                    .map(|id| {
+                        crate::credential::revocation::Revocation::by_agent(
+                            id, agent, None, &key, now,
+                        )
+                    })
+                    .collect();
+                crate::credential::revocation::append(&vault.dir, &lines, now)?;
             }
         }
         if refusal.is_none() {

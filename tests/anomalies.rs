@@ -12,9 +12,6 @@
 //! (about a second of waiting) where a successful mint after `agent resume` is the point. The
 //! denial-burst tests need five calls in one calendar minute, so they wait for the next minute
 //! when fewer than 8 s of this one are left.
-//!
-//! Two tests are `#[ignore]`d: they pin down bugs in `src/` (described on each) and pass once
-//! those are fixed (`cargo test --test anomalies -- --ignored`).
 
 mod util;
 
@@ -321,7 +318,7 @@ impl Live {
             .collect()
     }
 
-    /// `audit anomalies --json` (the last 24 hours), kinds and agents.
+    /// The `anomalies` of `audit anomalies --json` (the last 24 hours).
     fn listed(&self) -> Vec<Value> {
         let doc = self.vault.json(&["audit", "anomalies", "--json"]);
         assert_eq!(doc["schema"], 1);
@@ -703,7 +700,6 @@ fn a_malformed_config_toml_stops_mint_with_exit_78() {
 /// `credential::record_denial`) passes no authority to `watch::record`, so nothing is revoked and
 /// a credential minted before it still verifies.
 #[test]
-#[ignore = "src bug: a denial-burst suspension does not revoke the agent's outstanding credentials"]
 fn a_suspension_by_denial_burst_revokes_outstanding_credentials() {
     let live = Live::new("sneaky", &["--suspend-on-anomaly"]);
     live.vault.set_secret("other", &random_secret()).success();
@@ -730,7 +726,6 @@ fn a_suspension_by_denial_burst_revokes_outstanding_credentials() {
 /// revoking it, so credentials minted before that change survive the suspension; `agent suspend`
 /// (`revoke_outstanding`) does revoke them.
 #[test]
-#[ignore = "src bug: an anomaly suspension leaves credentials of superseded authorities valid"]
 fn a_suspension_by_anomaly_revokes_credentials_of_superseded_authorities() {
     let live = Live::new("older", &["--rate-limit", "2/m", "--suspend-on-anomaly"]);
     let before = live.token();

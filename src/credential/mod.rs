@@ -528,6 +528,7 @@ mod tests {
             secrets: [("db".to_string(), secret)].into(),
             audit_key: SecretText::new(String::new()),
             authority: SecretText::new(String::new()),
+            authorities: vec![],
         }
     }
 
