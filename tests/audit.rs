@@ -16,14 +16,14 @@ use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_cmd::assert::Assert;
 use serde_json::Value;
 
 use util::{
-    PASSPHRASE, TestVault, assert_no_leak, assert_output_no_leak, assert_short_error,
-    assert_unbroken_chain, audit_entry_hash, random_secret, stderr, stdout,
+    PASSPHRASE, TestVault, assert_no_leak, assert_output_no_leak, assert_output_no_leaks,
+    assert_short_error, assert_unbroken_chain, audit_entry_hash, random_secret, stderr, stdout,
 };
 
 /// SPEC §9: bad data (a tampered audit log or checkpoint).
@@ -54,7 +54,8 @@ fn log_len(vault: &TestVault) -> u64 {
 fn write_log(vault: &TestVault, lines: &[String]) {
     let mut text = lines.join("\n");
     text.push('\n');
-    std::fs::write(vault.path("audit.jsonl"), text).expect("write audit.jsonl");
+    // Written the way agentcred keeps it (0600: it refuses a log others can read).
+    vault.write_private(&vault.path("audit.jsonl"), text.as_bytes());
 }
 
 fn parse(line: &str) -> Value {
@@ -95,7 +96,7 @@ fn flip_value_char(line: &str, field: &str) -> String {
     let key = format!("\"{field}\":\"");
     let at = line.find(&key).expect("the field is present") + key.len();
     let mut bytes = line.as_bytes().to_vec();
-    // Skip to the first letter/digit of the value (e.g. past nothing for "exec.start", "2026-…").
+    // The value's first letter or digit (its first character for every field edited here).
     let i = (at..bytes.len())
         .find(|&i| bytes[i].is_ascii_alphanumeric())
         .expect("an alphanumeric character in the value");
@@ -316,7 +317,7 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
     // Two places in the middle of exec entries, far from any checkpoint.
     let k = log.quiet_seq_after(log.checkpoints[3] + 10);
     let j = log.quiet_seq_after(n / 2);
-    let cases = |name: &str, lines: Vec<String>, seq: u64, line_no: u64, why: &str| {
+    let tamper = |name: &str, lines: Vec<String>, seq: u64, line_no: u64, why: &str| {
         write_log(vault, &lines);
         assert_fails_at(vault, name, &[], seq, line_no, why);
     };
@@ -325,7 +326,7 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
     for (seq, field) in [(k, "action"), (j, "ts"), (j, "actor"), (n, "action")] {
         let mut lines = original.clone();
         lines[(seq - 1) as usize] = flip_value_char(&line(seq), field);
-        cases(
+        tamper(
             &format!("{field} of seq {seq} edited"),
             lines,
             seq,
@@ -336,7 +337,7 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
     // The seq number itself changed.
     let mut lines = original.clone();
     lines[(k - 1) as usize] = with_seq(&line(k), k + 7);
-    cases(
+    tamper(
         "seq renumbered",
         lines,
         k,
@@ -353,13 +354,13 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
         } else {
             format!("seq {seq} to {} are missing", seq + count - 1)
         };
-        cases(&format!("{count} deleted at {seq}"), lines, seq, seq, &what);
+        tamper(&format!("{count} deleted at {seq}"), lines, seq, seq, &what);
     }
 
     // Entries k and k+1 swapped.
     let mut lines = original.clone();
     lines.swap((k - 1) as usize, k as usize);
-    cases(
+    tamper(
         "swapped",
         lines,
         k,
@@ -371,7 +372,7 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
     for seq in [k, n] {
         let mut lines = original.clone();
         lines.insert(seq as usize, line(seq));
-        cases(
+        tamper(
             &format!("seq {seq} duplicated"),
             lines,
             seq,
@@ -384,7 +385,7 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
     let mut lines = original.clone();
     let forged = rehash(&flip_value_char(&line(k), "action"));
     lines.insert(k as usize, forged);
-    cases(
+    tamper(
         "forged copy of seq k after it",
         lines,
         k,
@@ -402,7 +403,7 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
     ));
     assert_eq!(parse(&forged)["seq"], k + 1);
     lines.insert(k as usize, forged);
-    cases(
+    tamper(
         "forged seq k+1 linked to k",
         lines,
         k + 1,
@@ -417,7 +418,7 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
         &hash_of(&line(k - 1)),
     ));
     lines.insert(k as usize, forged);
-    cases(
+    tamper(
         "forged seq k+1 not linked",
         lines,
         k + 1,
@@ -428,7 +429,7 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
     // A line that is not an audit entry at all.
     let mut lines = original.clone();
     lines.insert(k as usize, "{\"note\":\"hello\"}".to_string());
-    cases(
+    tamper(
         "junk line",
         lines,
         k + 1,
@@ -442,7 +443,7 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
 
     // The tail cut below the last checkpoint: the first cut seq is named.
     let keep = n - 5;
-    cases(
+    tamper(
         "tail cut",
         original[..keep as usize].to_vec(),
         keep + 1,
@@ -465,13 +466,13 @@ fn verify_names_the_first_bad_seq_of_every_kind_of_tampering() {
     for edit in [n - 20, k] {
         let mut lines = original.clone();
         let mut prev = hash_of(&line(edit - 1));
-        for i in (edit - 1) as usize..lines.len() {
-            let mut l = with_prev(&lines[i], &prev);
+        for (i, entry) in lines.iter_mut().enumerate().skip((edit - 1) as usize) {
+            let mut l = with_prev(entry, &prev);
             if i == (edit - 1) as usize {
                 l = flip_value_char(&l, "action");
             }
-            lines[i] = rehash(&l);
-            prev = hash_of(&lines[i]);
+            *entry = rehash(&l);
+            prev = hash_of(entry);
         }
         assert!(
             util::chain_break(&format!("{}\n", lines.join("\n"))).is_none(),
@@ -534,12 +535,9 @@ fn no_secret_value_or_argv_element_enters_the_log() {
     vault
         .run(&["mint", "--agent", OTHER, "--secret", SECRET])
         .code(3);
-    vault
-        .run_stdin(
-            &["secret", "rotate", SECRET, "--stdin"],
-            &format!("{rotated}\n"),
-        )
-        .code(0);
+    // A new version stored over the old one.
+    let set = vault.set_secret(SECRET, &rotated).code(0);
+    assert_output_no_leaks(&set, &[value.clone(), rotated.clone()]);
     admin(&vault, &["mint", "--agent", AGENT, "--format", "token"]);
 
     let log = vault.audit_text();
@@ -556,7 +554,6 @@ fn no_secret_value_or_argv_element_enters_the_log() {
         "exec.start",
         "exec.end",
         "deny",
-        "secret.rotate",
     ] {
         assert!(
             actions.iter().any(|a| a == action),
@@ -577,7 +574,7 @@ fn audit_hash_matches_the_argv_hmac_of_exec_start() {
     admin(&vault, &["grant", AGENT, SECRET]);
 
     let hash = |value: &str| -> String {
-        let out = admin(&vault, &["audit", "hash", value]);
+        let out = admin(&vault, &["audit", "hash", "--", value]);
         let text = stdout(&out);
         let h = text.strip_suffix('\n').expect("one line").to_string();
         let hex = h.strip_prefix("hmac-sha256:").expect("hmac-sha256: prefix");
@@ -845,48 +842,93 @@ fn audit_tail_prints_the_last_entries_and_follows_new_ones() {
     }
 
     // -f: an entry appended by another process shows up.
-    let mut child = vault
-        .command()
-        .args(["--json", "audit", "tail", "-f", "-n", "1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn audit tail -f");
-    let (tx, rx) = mpsc::channel::<String>();
-    let reader = BufReader::new(child.stdout.take().expect("piped stdout"));
-    std::thread::spawn(move || {
-        for line in reader.lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = rx.recv_timeout(Duration::from_secs(10));
-    let added = vault.run(&["agent", "add", "late"]).code(0);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut seen = Vec::new();
-    let late = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(line) if line.contains("\"agent\":\"late\"") => break Some(line),
-            Ok(line) => seen.push(line),
-            Err(_) => break None,
-        }
-    };
-    let _ = child.kill();
-    let _ = child.wait();
-    assert_eq!(first.as_deref().ok(), Some(lines[n - 1].as_str()));
-    let late = late.unwrap_or_else(|| {
-        panic!(
-            "tail -f did not print the new entry within 10 s (saw {seen:?}); agent add said {}",
-            stderr(&added)
-        )
-    });
-    assert!(seen.is_empty(), "unexpected lines before it: {seen:?}");
+    let follow = Follow::start(&vault);
+    assert_eq!(follow.next().as_deref(), Some(lines[n - 1].as_str()));
+    vault.run(&["agent", "add", "late"]).code(0);
+    let late = follow
+        .next()
+        .expect("tail -f printed the new entry within 10 s");
+    drop(follow);
     // It prints the stored line itself.
-    assert!(log_lines(&vault).contains(&late), "{late}");
+    let now = log_lines(&vault);
+    assert_eq!(now.len(), n + 1);
+    assert_eq!(late, now[n]);
     assert_eq!(parse(&late)["action"], "agent.add");
+    assert_eq!(parse(&late)["agent"], "late");
+}
+
+/// `agentcred --json audit tail -f -n 1`, running in the background; killed when dropped.
+struct Follow {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Follow {
+    fn start(vault: &TestVault) -> Follow {
+        let mut child = vault
+            .command()
+            .args(["--json", "audit", "tail", "-f", "-n", "1"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn audit tail -f");
+        let (tx, lines) = mpsc::channel::<String>();
+        let reader = BufReader::new(child.stdout.take().expect("piped stdout"));
+        std::thread::spawn(move || {
+            for line in reader.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Follow { child, lines }
+    }
+
+    /// The next line it prints, if any within 10 s.
+    fn next(&self) -> Option<String> {
+        self.lines.recv_timeout(Duration::from_secs(10)).ok()
+    }
+}
+
+impl Drop for Follow {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn audit_tail_f_prints_the_stored_entry_after_a_torn_fragment_is_replaced() {
+    let vault = listed_vault();
+    let n = log_len(&vault);
+    let follow = Follow::start(&vault);
+    assert!(follow.next().is_some());
+    // An interrupted write leaves a fragment; tail -f (polling every 200 ms) reads it…
+    let fragment = format!(
+        "{{\"seq\":{},\"ts\":\"2026-01-01T00:00:00.000Z\",\"actor\":\"adm",
+        n + 1
+    );
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(vault.path("audit.jsonl"))
+        .expect("open the log");
+    file.write_all(fragment.as_bytes())
+        .expect("append a torn line");
+    drop(file);
+    std::thread::sleep(Duration::from_millis(700));
+    // …then the next append cuts the fragment off and writes a whole entry in its place.
+    vault.run(&["agent", "add", "late"]).code(0);
+    let printed = follow
+        .next()
+        .expect("tail -f printed the new entry within 10 s");
+    drop(follow);
+    let stored = log_lines(&vault);
+    assert_eq!(stored.len() as u64, n + 1);
+    assert_eq!(
+        printed, stored[n as usize],
+        "tail -f printed a line that is not in the log"
+    );
 }
 
 #[test]
@@ -910,13 +952,22 @@ fn an_external_checkpoint_catches_a_rolled_back_vault() {
         Some(hash_of(log_lines(&vault).last().expect("a line")).as_str())
     );
     let file_arg = file.to_str().expect("UTF-8 path");
+    // The same checkpoint under --json (a pretty document with "schema": 1) is accepted as well.
+    let json_file = vault.root().join("checkpoint-json.json");
+    let doc = vault.json(&["--json", "audit", "checkpoint"]);
+    assert_eq!(doc["schema"], 1, "{doc:#}");
+    assert_eq!(doc["size"], old_len + 2, "{doc:#}");
+    std::fs::write(&json_file, doc.to_string()).expect("write the checkpoint file");
+    let json_arg = json_file.to_str().expect("UTF-8 path");
 
     // More entries after it: still verifies, with the file among the checkpoints.
     admin(&vault, &["exec", "--agent", AGENT, "--", "true"]);
     admin(&vault, &["agent", "add", OTHER]);
     let n = log_len(&vault);
     assert_verifies(&vault, &["--checkpoint", file_arg], n);
-    let report = verify_json(&vault, &["--checkpoint", file_arg], 0);
+    let both = ["--checkpoint", file_arg, "--checkpoint", json_arg];
+    assert_verifies(&vault, &both, n);
+    let report = verify_json(&vault, &both, 0);
     assert_eq!(
         report["checkpoints"], report["checkpoints_matched"],
         "{report:#}"
@@ -937,6 +988,25 @@ fn an_external_checkpoint_catches_a_rolled_back_vault() {
             "the log ends at seq {old_len}, but the checkpoint signed at {} ({file_arg}) covers {} entries",
             checkpoint["ts"].as_str().unwrap_or_default(),
             old_len + 1
+        ),
+    );
+    // Nor once the rolled-back vault has grown past the checkpoint's size: the entry at that size
+    // is not the one signed.
+    admin(&vault, &["exec", "--agent", AGENT, "--", "true"]);
+    admin(&vault, &["exec", "--agent", AGENT, "--", "true"]);
+    let grown = log_len(&vault);
+    assert!(grown > old_len + 1);
+    assert_verifies(&vault, &[], grown);
+    assert_fails_at(
+        &vault,
+        "rolled back and grown",
+        &["--checkpoint", file_arg],
+        old_len + 1,
+        old_len + 1,
+        &format!(
+            "the log up to seq {} does not match the checkpoint signed at {} ({file_arg})",
+            old_len + 1,
+            checkpoint["ts"].as_str().unwrap_or_default(),
         ),
     );
 

@@ -248,7 +248,7 @@ fn misplaced(s: &Shape<'_>, line_no: u64, expected: u64, head: &[u8]) -> Problem
         )
     } else {
         (
-            s.seq,
+            expected,
             format!(
                 "seq {} appears again at line {line_no}, where seq {expected} belongs: an entry was copied or moved",
                 s.seq
@@ -298,7 +298,7 @@ fn diagnose_with_next(
                 }
             } else {
                 Problem {
-                    seq: s.seq,
+                    seq: expected,
                     line: held_no,
                     message: format!(
                         "line {held_no} holds an entry claiming seq {} before seq {expected}: it was inserted",

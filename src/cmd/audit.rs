@@ -503,7 +503,6 @@ fn tail(ctx: &Ctx, args: AuditTailArgs) -> Result<()> {
     if !args.follow {
         return Ok(());
     }
-    let mut pending = Vec::new();
     loop {
         std::thread::sleep(std::time::Duration::from_millis(200));
         let len = match std::fs::metadata(&path) {
@@ -514,7 +513,6 @@ fn tail(ctx: &Ctx, args: AuditTailArgs) -> Result<()> {
             ctx.out
                 .warn("the audit log became shorter: it was truncated or replaced; reading it from the start");
             offset = 0;
-            pending.clear();
         }
         if len == offset {
             continue;
@@ -531,11 +529,14 @@ fn tail(ctx: &Ctx, args: AuditTailArgs) -> Result<()> {
             .take(len - offset)
             .read_to_end(&mut chunk)
             .map_err(|e| Error::io("cannot read the audit log", &path, e))?;
-        offset += chunk.len() as u64;
-        pending.extend_from_slice(&chunk);
-        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = pending.drain(..=end).collect();
-            print(&mut out, &line[..line.len() - 1]);
+        // Only whole lines: a fragment left by an interrupted write is cut off by the next
+        // append, so it is read again from its start rather than kept.
+        let Some(end) = chunk.iter().rposition(|b| *b == b'\n') else {
+            continue;
+        };
+        offset += end as u64 + 1;
+        for line in chunk[..end].split(|b| *b == b'\n') {
+            print(&mut out, line);
         }
         out.flush();
     }
