@@ -51,6 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 created_at: now,
                 updated_at: now,
                 max_age_secs: None,
+                generated_length: None,
                 versions: vec![],
             };
             secret.set_value(

@@ -140,6 +140,17 @@ Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key
     )]
     Exec(ExecArgs),
 
+    /// What is due for rotation (`rotate --due`), and rotating it (`--apply`)
+    #[command(
+        long_about = "List secrets and keys due for rotation: past their max age (90 days \
+unless `secret set --max-age` says otherwise), agent keys unused for 45 days, agents with more than \
+one active key outside a rotation overlap. Rotation windows that have ended are closed on the way \
+(old versions destroyed).\n\n\
+With --apply, secrets agentcred generated get a new generated value (with --overlap); keys need \
+their holder, so they are listed with the `key rotate` command to run."
+    )]
+    Rotate(RotateArgs),
+
     /// Query, verify and watch the tamper-evident audit log
     #[command(
         long_about = "Query, verify and watch the tamper-evident audit log (audit.jsonl).\n\n\
@@ -197,6 +208,18 @@ pub struct InitArgs {
 pub enum IdentityCommand {
     /// Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age
     Export,
+    /// Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends
+    #[command(
+        long_about = "Start signing tokens and vault documents with a new issuer key.\n\n\
+Every agent gets a fresh authority signed by the new key at once. Tokens signed by the old key keep \
+verifying until the end of --overlap, then are refused; set it to at least the longest credential TTL \
+in use so that nothing running breaks. Tokens carry the id of the key that signed them."
+    )]
+    RotateIssuer {
+        /// How long tokens signed by the old key keep verifying
+        #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration::arg)]
+        overlap: chrono::Duration,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -273,6 +296,63 @@ pub enum SecretCommand {
         #[arg(long, short)]
         yes: bool,
     },
+    /// Rotate a secret with an overlap window, or stage and finish a rotation
+    #[command(long_about = "Rotate a secret to a new value.\n\n\
+The new version becomes CURRENT and is what agents get from now on. The old one stays PREVIOUS \
+until the end of --overlap: credentials minted before keep working, and `mint --version previous` \
+serves it. Then it is retired and its value destroyed. Never more than two versions are valid.\n\n\
+With --stage the new value is stored as PENDING and not served, so it can be set up upstream first; \
+--finish promotes it (with --overlap for the old one), --cancel drops it. One rotation per secret \
+at a time.\n\n\
+Examples:\n  agentcred secret rotate db --generate --overlap 10m\n  \
+vault-cli new-password | agentcred secret rotate db --stage --stdin\n  agentcred secret rotate db --finish --overlap 1h")]
+    Rotate(SecretRotateArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").args(["stdin", "file", "generate"]))]
+#[command(group = clap::ArgGroup::new("step").args(["stage", "finish", "cancel"]))]
+pub struct SecretRotateArgs {
+    pub name: String,
+    /// Read the new value from standard input (one trailing newline is dropped)
+    #[arg(long)]
+    pub stdin: bool,
+    /// Read the new value from a file (one trailing newline is dropped)
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Generate a random new value of [A-Za-z0-9]
+    #[arg(long)]
+    pub generate: bool,
+    /// Length of a generated value
+    #[arg(long, value_name = "N", default_value_t = 32, requires = "generate",
+          value_parser = clap::value_parser!(u16).range(8..=4096))]
+    pub length: u16,
+    /// How long the old version stays valid after the new one takes over
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::arg)]
+    pub overlap: chrono::Duration,
+    /// Store the new value as PENDING, not served until --finish
+    #[arg(long)]
+    pub stage: bool,
+    /// Promote the PENDING version to CURRENT
+    #[arg(long, conflicts_with = "source")]
+    pub finish: bool,
+    /// Drop the PENDING version
+    #[arg(long, conflicts_with_all = ["source", "overlap"])]
+    pub cancel: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// List what is due: secrets and keys past their max age, keys unused for 45 days, agents
+    /// with more than one active key outside an overlap
+    #[arg(long, required = true)]
+    pub due: bool,
+    /// Rotate what agentcred can: secrets it generated get a new generated value
+    #[arg(long, requires = "due")]
+    pub apply: bool,
+    /// The overlap window for what --apply rotates
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::arg)]
+    pub overlap: chrono::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -368,6 +448,25 @@ pub enum KeyCommand {
     Revoke {
         /// The key id, from `key list`
         key_id: String,
+    },
+    /// Issue a new key for an agent; its current keys keep working until the overlap ends
+    #[command(
+        long_about = "Issue a new key for an agent and retire its current keys at the end of \
+--overlap: both work during the window, so the CI secret can be swapped without a failed run; after \
+it the old keys are refused.\n\n\
+Example:\n  agentcred key rotate ci-deploy --overlap 1h --out ci-deploy.key"
+    )]
+    Rotate {
+        agent: String,
+        /// How long the current keys keep working
+        #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration::arg)]
+        overlap: chrono::Duration,
+        /// How long the new key works
+        #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = duration::arg)]
+        expires: chrono::Duration,
+        /// Write the new key to this new file (0600) instead of printing it
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 

@@ -45,7 +45,8 @@ impl KeyRecord {
     }
 
     pub fn state_at(&self, now: DateTime<Utc>) -> &'static str {
-        if self.revoked_at.is_some() {
+        // A key retired at the end of its window is marked revoked then, at that same instant.
+        if self.revoked_at.is_some() && self.revoked_at != self.retire_at {
             "revoked"
         } else if self.expires_at <= now {
             "expired"

@@ -21,6 +21,7 @@ pub mod harden;
 pub mod key;
 pub mod output;
 pub mod roster;
+pub mod rotation;
 pub mod sealed;
 pub mod secret;
 pub mod sensitive;

@@ -8,7 +8,95 @@ use crate::error::{Error, Result};
 pub fn run(ctx: &Ctx, command: IdentityCommand) -> Result<()> {
     match command {
         IdentityCommand::Export => export(ctx),
+        IdentityCommand::RotateIssuer { overlap } => rotate_issuer(ctx, overlap),
     }
+}
+
+/// A new issuer key signs from now on; the old one verifies until the end of `overlap`.
+fn rotate_issuer(ctx: &Ctx, overlap: chrono::Duration) -> Result<()> {
+    if overlap < chrono::Duration::zero() {
+        return Err(Error::usage("--overlap cannot be negative"));
+    }
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let (new_id, retiring) = vault.update(&admin, ctx.now(), |c| {
+        let now = c.now;
+        let end = now + overlap;
+        // Biscuit tokens name their root key by a 32-bit number: keep it unique in this vault.
+        let key = loop {
+            let k = crate::crypto::KeyPair::generate();
+            let n = crate::token::root_key_number(&k.public().key_id());
+            if !c
+                .state
+                .issuer_keys
+                .iter()
+                .any(|x| crate::token::root_key_number(&x.id) == n)
+            {
+                break k;
+            }
+        };
+        let id = key.public().key_id();
+        let mut retiring = Vec::new();
+        for k in c
+            .state
+            .issuer_keys
+            .iter_mut()
+            .filter(|k| k.retire_at.is_none_or(|r| r > end))
+        {
+            k.retire_at = Some(end);
+            retiring.push(k.id.clone());
+        }
+        for k in c
+            .config
+            .issuer_keys
+            .iter_mut()
+            .filter(|k| retiring.contains(&k.id))
+        {
+            k.retire_at = Some(crate::clock::rfc3339(end));
+        }
+        c.state.issuer_keys.push(crate::vault::state::IssuerKey {
+            id: id.clone(),
+            secret: key.secret(),
+            public_key: key.public().to_string(),
+            created_at: now,
+            retire_at: None,
+        });
+        c.config
+            .issuer_keys
+            .push(crate::vault::config::IssuerPublic {
+                id: id.clone(),
+                public_key: key.public().to_string(),
+                created_at: crate::clock::rfc3339(now),
+                retire_at: None,
+            });
+        // Every agent gets an authority signed by the new key.
+        c.touch_all();
+        let event = Event::admin("identity.rotate-issuer").details(serde_json::json!({
+            "key_id": id,
+            "retiring": retiring,
+            "retire_at": crate::clock::rfc3339(end),
+        }));
+        Ok(((id, (retiring, end)), vec![event]))
+    })?;
+    let (retiring, end) = retiring;
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({
+            "issuer_key": new_id,
+            "retiring": retiring,
+            "retire_at": crate::clock::rfc3339(end),
+        }));
+    } else {
+        ctx.out.done(&format!(
+            "issuer key {new_id} signs from now on; tokens of {} verify until {}",
+            if retiring.is_empty() {
+                "-".to_string()
+            } else {
+                retiring.join(", ")
+            },
+            crate::clock::rfc3339(end)
+        ));
+    }
+    Ok(())
 }
 
 /// Prints the admin identity so that stock `age -d -i` can always open `vault.age` (no lock-in).

@@ -10,17 +10,30 @@ pub fn run(ctx: &Ctx, command: KeyCommand) -> Result<()> {
             agent,
             expires,
             out,
-        } => issue(ctx, &agent, expires, out.as_deref()),
+        } => issue(ctx, &agent, expires, out.as_deref(), None),
+        KeyCommand::Rotate {
+            agent,
+            overlap,
+            expires,
+            out,
+        } => {
+            if overlap < chrono::Duration::zero() {
+                return Err(Error::usage("--overlap cannot be negative"));
+            }
+            issue(ctx, &agent, expires, out.as_deref(), Some(overlap))
+        }
         KeyCommand::List { agent } => list(ctx, agent.as_deref()),
         KeyCommand::Revoke { key_id } => revoke(ctx, &key_id),
     }
 }
 
+/// Issues a key; with `rotate`, the agent's current keys retire at the end of that overlap.
 fn issue(
     ctx: &Ctx,
     agent: &str,
     expires: chrono::Duration,
     out: Option<&std::path::Path>,
+    rotate: Option<chrono::Duration>,
 ) -> Result<()> {
     crate::agent::validate_name(agent)?;
     if expires.num_seconds() <= 0 {
@@ -38,25 +51,68 @@ fn issue(
     }
     let result = vault.update(&admin, now, |c| {
         let a = c.state.agent_mut(agent)?;
+        let mut retiring = Vec::new();
+        if let Some(overlap) = rotate {
+            let end = now + overlap;
+            for k in a
+                .keys
+                .iter_mut()
+                .filter(|k| k.usable_at(now) && k.end() > end)
+            {
+                k.retire_at = Some(end);
+                retiring.push(k.id.clone());
+            }
+            if retiring.is_empty() {
+                return Err(
+                    Error::not_found(format!("agent {agent} has no active key to rotate"))
+                        .hint(format!("issue one with `agentcred key issue {agent}`")),
+                );
+            }
+        }
         a.keys.push(record.clone());
         c.touch(agent);
-        let event = Event::admin("key.issue")
-            .agent(agent)
-            .details(serde_json::json!({
-                "key_id": record.id,
-                "fingerprint": record.fingerprint,
-                "expires_at": crate::clock::rfc3339(record.expires_at),
-            }));
-        Ok(((), vec![event]))
-    });
-    if let Err(e) = result {
-        if let Some(path) = out {
-            let _ = std::fs::remove_file(path);
+        let mut details = serde_json::json!({
+            "key_id": record.id,
+            "fingerprint": record.fingerprint,
+            "expires_at": crate::clock::rfc3339(record.expires_at),
+        });
+        if let Some(overlap) = rotate {
+            details["retiring"] = retiring.clone().into();
+            details["retire_at"] = crate::clock::rfc3339(now + overlap).into();
         }
-        return Err(e);
-    }
+        let action = if rotate.is_some() {
+            "key.rotate"
+        } else {
+            "key.issue"
+        };
+        Ok((
+            retiring,
+            vec![Event::admin(action).agent(agent).details(details)],
+        ))
+    });
+    let retiring = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(path) = out {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
+    };
+    let retire_note = rotate.map(|overlap| {
+        format!(
+            "{} {} working until {}, then refused",
+            retiring.join(", "),
+            if retiring.len() == 1 { "keeps" } else { "keep" },
+            crate::clock::rfc3339(now + overlap)
+        )
+    });
     if ctx.out.json {
         let mut doc = key_json(&record, agent, now);
+        if let Some(overlap) = rotate {
+            doc["retiring"] = retiring.clone().into();
+            doc["retire_at"] = crate::clock::rfc3339(now + overlap).into();
+        }
         if let Some(path) = out {
             doc["file"] = path.display().to_string().into();
         } else {
@@ -78,6 +134,9 @@ fn issue(
             crate::clock::rfc3339(record.expires_at)
         ));
         ctx.out.note("this is the only time the key is shown: store it in your CI secret store or a 0600 file (AGENTCRED_KEY_FILE)");
+    }
+    if let Some(note) = retire_note {
+        ctx.out.note(&note);
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ mod init;
 mod key;
 mod mint;
 mod recipients;
+mod rotate;
 mod secret;
 mod status;
 mod verify;
@@ -49,7 +50,9 @@ impl Ctx {
     pub fn open_vault(&self) -> Result<Vault> {
         let dir = self.vault_dir()?;
         self.out.verbose(&format!("vault: {}", dir.display()));
-        Vault::open(&dir)
+        let mut vault = Vault::open(&dir)?;
+        vault.progress = self.out.stderr_is_terminal() && !self.out.quiet && !self.out.json;
+        Ok(vault)
     }
 
     /// Who is acting: the admin, or an agent through its key (first unlock input found wins).
@@ -216,6 +219,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Creds(c) => creds::run(&ctx, c),
         Command::Exec(args) => exec::run(&ctx, args),
+        Command::Rotate(args) => rotate::run(&ctx, args),
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Demo => demo::run(&ctx),
         Command::Completions { shell } => completions::run(&ctx, shell),

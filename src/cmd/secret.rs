@@ -3,7 +3,7 @@ use std::io::{IsTerminal, Read};
 use serde::Serialize;
 
 use crate::audit::Event;
-use crate::cli::{SecretCommand, SecretSetArgs};
+use crate::cli::{SecretCommand, SecretRotateArgs, SecretSetArgs};
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
 use crate::secret::{self, Secret};
@@ -19,6 +19,7 @@ pub fn run(ctx: &Ctx, command: SecretCommand) -> Result<()> {
         SecretCommand::List => list(ctx),
         SecretCommand::Show { name } => show(ctx, &name),
         SecretCommand::Remove { name, yes } => remove(ctx, &name, yes),
+        SecretCommand::Rotate(args) => rotate(ctx, args),
     }
 }
 
@@ -68,12 +69,58 @@ impl<'a> From<&'a Secret> for SecretView<'a> {
     }
 }
 
+/// Where a new value comes from: never a flag's value.
+struct Source<'a> {
+    name: &'a str,
+    stdin: bool,
+    file: Option<&'a std::path::Path>,
+    generate: bool,
+    length: u16,
+}
+
+impl<'a> From<&'a SecretSetArgs> for Source<'a> {
+    fn from(a: &'a SecretSetArgs) -> Self {
+        Source {
+            name: &a.name,
+            stdin: a.stdin,
+            file: a.file.as_deref(),
+            generate: a.generate,
+            length: a.length,
+        }
+    }
+}
+
+impl<'a> From<&'a SecretRotateArgs> for Source<'a> {
+    fn from(a: &'a SecretRotateArgs) -> Self {
+        Source {
+            name: &a.name,
+            stdin: a.stdin,
+            file: a.file.as_deref(),
+            generate: a.generate,
+            length: a.length,
+        }
+    }
+}
+
+impl Source<'_> {
+    fn label(&self) -> &'static str {
+        if self.generate {
+            "generate"
+        } else if self.file.is_some() {
+            "file"
+        } else {
+            "stdin"
+        }
+    }
+}
+
 /// Reads the new value from wherever the flags say: never from a flag's value.
-fn read_value(args: &SecretSetArgs) -> Result<SecretText> {
+fn read_value<'a>(args: impl Into<Source<'a>>) -> Result<SecretText> {
+    let args: Source<'a> = args.into();
     if args.generate {
         return Ok(secret::generate(usize::from(args.length)));
     }
-    if let Some(path) = &args.file {
+    if let Some(path) = args.file {
         return unlock::read_secret_file(path, "secret file");
     }
     if args.stdin || !std::io::stdin().is_terminal() {
@@ -145,6 +192,7 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
                 created_at: c.now,
                 updated_at: c.now,
                 max_age_secs: None,
+                generated_length: None,
                 versions: vec![],
             });
         entry.env = env;
@@ -152,14 +200,9 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
             entry.max_age_secs = Some(d.num_seconds());
         }
         let version = entry.set_value(value, c.now);
+        entry.generated_length = args.generate.then_some(args.length);
         c.touch_grantees(&name);
-        let source = if args.generate {
-            "generate"
-        } else if args.file.is_some() {
-            "file"
-        } else {
-            "stdin"
-        };
+        let source = Source::from(&args).label();
         let event = Event::admin("secret.set").secrets([name.as_str()]).details(
             serde_json::json!({ "version": version, "source": source, "created": created }),
         );
@@ -180,9 +223,12 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
 }
 
 fn list(ctx: &Ctx) -> Result<()> {
-    let vault = ctx.open_vault()?;
+    let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
-    let state = vault.load_state(&admin)?;
+    let mut state = vault.load_state(&admin)?;
+    if vault.sweep_if_due(&admin, &state, ctx.now())? {
+        state = vault.load_state(&admin)?;
+    }
     let views: Vec<SecretView<'_>> = state.secrets.values().map(SecretView::from).collect();
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({ "secrets": views }));
@@ -207,9 +253,12 @@ fn list(ctx: &Ctx) -> Result<()> {
 
 fn show(ctx: &Ctx, name: &str) -> Result<()> {
     secret::validate_name(name)?;
-    let vault = ctx.open_vault()?;
+    let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
-    let state = vault.load_state(&admin)?;
+    let mut state = vault.load_state(&admin)?;
+    if vault.sweep_if_due(&admin, &state, ctx.now())? {
+        state = vault.load_state(&admin)?;
+    }
     let v = SecretView::from(state.secret(name)?);
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({ "secret": v }));
@@ -256,6 +305,9 @@ fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
             .secrets
             .remove(name)
             .ok_or_else(|| crate::vault::state::unknown_secret(name))?;
+        // Its value leaves every envelope that carried it, with the grants that gave it.
+        c.touch_grantees(name);
+        c.state.grants.retain(|_, g| g.secret != name);
         Ok(((), vec![Event::admin("secret.remove").secrets([name])]))
     })?;
     if ctx.out.json {
@@ -263,5 +315,114 @@ fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
     } else {
         ctx.out.done(&format!("removed secret {name}"));
     }
+    Ok(())
+}
+
+fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
+    secret::validate_name(&args.name)?;
+    if args.overlap < chrono::Duration::zero() {
+        return Err(Error::usage("--overlap cannot be negative"));
+    }
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    // Fail on a missing secret before asking for a value.
+    vault.load_state(&admin)?.secret(&args.name)?;
+    let value = if args.finish || args.cancel {
+        None
+    } else {
+        Some(read_value(&args)?)
+    };
+    let name = args.name.clone();
+    let source = Source::from(&args).label();
+    let overlap = args.overlap;
+    let grantees = std::cell::Cell::new(0usize);
+    let (step, version, retire_at) = vault.update(&admin, ctx.now(), |c| {
+        let now = c.now;
+        let s = c
+            .state
+            .secrets
+            .get_mut(&name)
+            .ok_or_else(|| crate::vault::state::unknown_secret(&name))?;
+        let (step, version) =
+            if args.cancel {
+                ("cancel", s.cancel(now)?)
+            } else if args.finish {
+                ("finish", s.finish(overlap, now)?)
+            } else if args.stage {
+                let v = s.stage(value.clone().expect("a value was read"), now)?;
+                if args.generate {
+                    s.generated_length = Some(args.length);
+                }
+                ("stage", v)
+            } else {
+                if let Some(p) = s.pending() {
+                    return Err(Error::exists(format!(
+                    "secret {name} has a staged version ({}): finish or cancel that rotation first",
+                    p.version
+                ))
+                .hint(format!("agentcred secret rotate {name} --finish (or --cancel)")));
+                }
+                let v = s.rotate(value.clone().expect("a value was read"), overlap, now);
+                s.generated_length = args.generate.then_some(args.length);
+                ("rotate", v)
+            };
+        let retire_at = s.previous().and_then(|p| p.retire_at);
+        let served_changed = step != "stage" && step != "cancel";
+        if served_changed {
+            grantees.set(
+                c.state
+                    .grants
+                    .values()
+                    .filter(|g| g.secret == name)
+                    .map(|g| g.agent.as_str())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len(),
+            );
+            c.touch_grantees(&name);
+        }
+        let mut details = serde_json::json!({ "step": step, "version": version });
+        if step == "rotate" || step == "stage" {
+            details["source"] = source.into();
+        }
+        if served_changed {
+            details["overlap"] = crate::duration::format(overlap).into();
+            details["previous_retire_at"] = retire_at.map(crate::clock::rfc3339).into();
+        }
+        let event = Event::admin("secret.rotate")
+            .secrets([name.as_str()])
+            .details(details);
+        Ok(((step, version, retire_at), vec![event]))
+    })?;
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({
+            "secret": name,
+            "step": step,
+            "version": version,
+            "previous_retire_at": retire_at.map(crate::clock::rfc3339),
+            "agents_updated": grantees.get(),
+        }));
+        return Ok(());
+    }
+    let window = match retire_at {
+        Some(t) => format!(
+            "; the previous version is served until {}",
+            crate::clock::rfc3339(t)
+        ),
+        None if step == "rotate" || step == "finish" => {
+            "; the previous version was destroyed".to_string()
+        }
+        None => String::new(),
+    };
+    let text = match step {
+        "stage" => format!(
+            "staged version {version} of {name} (PENDING, not served); promote it with `agentcred secret rotate {name} --finish`"
+        ),
+        "cancel" => format!("dropped staged version {version} of {name}"),
+        _ => format!(
+            "version {version} of {name} is CURRENT ({} updated){window}",
+            crate::cmd::agent::plural(grantees.get(), "agent")
+        ),
+    };
+    ctx.out.done(&text);
     Ok(())
 }

@@ -3,10 +3,13 @@ use crate::error::Result;
 
 /// The vault at a glance, and what needs attention.
 pub fn run(ctx: &Ctx) -> Result<()> {
-    let vault = ctx.open_vault()?;
+    let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
-    let state = vault.load_state(&admin)?;
     let now = ctx.now();
+    let mut state = vault.load_state(&admin)?;
+    if vault.sweep_if_due(&admin, &state, now)? {
+        state = vault.load_state(&admin)?;
+    }
     let mut warnings = Vec::new();
     let settings = crate::settings::Settings::load(&vault.dir)?;
     // Findings from the state alone; `audit anomalies` adds those that need the whole log.

@@ -175,6 +175,8 @@ pub enum InitAdmin {
 pub struct Vault {
     pub dir: PathBuf,
     pub config: VaultToml,
+    /// Show a progress bar on stderr for long rewrites (set for a terminal only).
+    pub progress: bool,
 }
 
 impl Vault {
@@ -201,6 +203,7 @@ impl Vault {
         Ok(Vault {
             dir: dir.to_path_buf(),
             config,
+            progress: false,
         })
     }
 
@@ -316,6 +319,7 @@ impl Vault {
         let mut vault = Vault {
             dir: dir.to_path_buf(),
             config,
+            progress: false,
         };
         // A leftover log from an interrupted init belongs to no vault: start the chain afresh.
         let _ = std::fs::remove_file(dir.join(audit::FILE));
@@ -420,7 +424,10 @@ impl Vault {
             all_envelopes: false,
             credentials: Default::default(),
         };
-        let (value, events) = change(&mut c)?;
+        // What rotation windows ended since the last change is destroyed first.
+        let mut events = crate::rotation::sweep(&mut c, &self.dir)?;
+        let (value, more) = change(&mut c)?;
+        events.extend(more);
         let plan = Envelopes {
             dirty: c.dirty,
             revoke: c.revoke,
@@ -434,6 +441,21 @@ impl Vault {
             return Err(e);
         }
         Ok(value)
+    }
+
+    /// Runs the rotation sweep now if anything is due (a window ended), so that read-only admin
+    /// commands destroy what they would otherwise only report. True if it ran.
+    pub fn sweep_if_due(
+        &mut self,
+        admin: &AdminKey,
+        state: &State,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        if !crate::rotation::due(state, now) {
+            return Ok(false);
+        }
+        self.update(admin, now, |_| Ok(((), vec![])))?;
+        Ok(true)
     }
 
     /// Appends audit entries that change no state (an export, a read of secret values), under the
@@ -478,7 +500,19 @@ impl Vault {
             for g in state.grants.values() {
                 by_agent.entry(g.agent.clone()).or_default().push(g.clone());
             }
+            let bar = (self.progress && targets.len() >= 100).then(|| {
+                let bar = indicatif::ProgressBar::new(targets.len() as u64)
+                    .with_message("re-encrypting agent envelopes");
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({eta})")
+                        .expect("the template is valid"),
+                );
+                bar
+            });
             for name in &targets {
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
                 let force = plan.revoke.contains(name);
                 let grants = by_agent.remove(name.as_str()).unwrap_or_default();
                 let (authority, stale) =
@@ -492,6 +526,9 @@ impl Vault {
                     &envelope::path(&self.dir, name),
                     &envelope::seal(&env, &self.config, &issuer, now)?,
                 )?;
+            }
+            if let Some(b) = bar {
+                b.finish_and_clear();
             }
             for (name, authority) in &plan.removed {
                 batch.remove(&envelope::path(&self.dir, name));

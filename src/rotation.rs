@@ -1,0 +1,106 @@
+//! Rotation with overlap windows (SPEC §7, research R12-R15): what ends when a window closes.
+//!
+//! Rotating never breaks a running agent: the old secret version, agent key or issuer key keeps
+//! working until the end of the window the admin chose, and stops then. Stopping is enforced at
+//! the instant the window ends by the checks that serve it (`mint` refuses a `PREVIOUS` version
+//! or a key past its `retire_at`; `verify` refuses tokens of an issuer key past it). What is left
+//! to do afterwards is destruction, done by [`sweep`] inside the next admin change (every
+//! `Vault::update` runs it first, and `status`, `secret list|show` and `rotate --due` start one
+//! when something is due):
+//!
+//! - a `PREVIOUS` version is retired and its value destroyed, the envelopes that carried it are
+//!   re-encrypted without it, and credentials still live on it are revoked;
+//! - a retired agent key is marked so, and its agent's envelope is re-encrypted without it;
+//! - a retired issuer key's secret half is dropped (its public half stays, for old checkpoints).
+//!
+//! Each rotation is one `Vault::update`, one durable commit: a crash at any point leaves the old
+//! state or the new one, so exactly one `CURRENT` and at most one `PREVIOUS` always.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use crate::audit::Event;
+use crate::error::Result;
+use crate::vault::{Change, State};
+
+/// Is anything due for [`sweep`] at `now`?
+pub fn due(state: &State, now: DateTime<Utc>) -> bool {
+    state.secrets.values().any(|s| {
+        s.versions.iter().any(|v| {
+            v.stage == crate::secret::Stage::Previous && v.retire_at.is_some_and(|r| r <= now)
+        })
+    }) || state.agents.values().any(|a| {
+        a.keys
+            .iter()
+            .any(|k| k.revoked_at.is_none() && k.retire_at.is_some_and(|r| r <= now))
+    }) || state
+        .issuer_keys
+        .iter()
+        .any(|k| k.retire_at.is_some_and(|r| r <= now) && !k.secret.expose_secret().is_empty())
+}
+
+/// Ends what is due (see the module documentation) and returns the audit entries saying so.
+pub fn sweep(c: &mut Change<'_>, dir: &Path) -> Result<Vec<Event>> {
+    let now = c.now;
+    let mut events = Vec::new();
+    let mut retired: Vec<(String, u32)> = Vec::new();
+    for s in c.state.secrets.values_mut() {
+        if let Some(v) = s.retire_due(now) {
+            retired.push((s.name.clone(), v));
+        }
+    }
+    if !retired.is_empty() {
+        // Credentials still live on a retired version stop now too.
+        let live: Vec<_> = crate::credential::ledger::read(dir)?
+            .into_iter()
+            .filter(|e| e.expires_at > now)
+            .filter(|e| {
+                e.secrets
+                    .iter()
+                    .any(|r| retired.iter().any(|(n, v)| *n == r.name && *v == r.version))
+            })
+            .collect();
+        for e in &live {
+            c.revoke_credential(&e.id, &e.agent, Some(e.expires_at));
+        }
+        for (name, version) in &retired {
+            c.touch_grantees(name);
+            events.push(
+                Event::admin("secret.retire")
+                    .secrets([name.as_str()])
+                    .details(serde_json::json!({
+                        "version": version,
+                        "credentials_revoked": live.iter().filter(|e| e.secrets.iter().any(|r| r.name == *name && r.version == *version)).count(),
+                    })),
+            );
+        }
+    }
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for a in c.state.agents.values_mut() {
+        for k in &mut a.keys {
+            if k.revoked_at.is_none()
+                && let Some(r) = k.retire_at.filter(|r| *r <= now)
+            {
+                k.revoked_at = Some(r);
+                keys.push((a.name.clone(), k.id.clone()));
+            }
+        }
+    }
+    for (agent, key) in keys {
+        c.touch(&agent);
+        events.push(
+            Event::admin("key.retire")
+                .agent(&agent)
+                .details(serde_json::json!({ "key_id": key })),
+        );
+    }
+    for k in &mut c.state.issuer_keys {
+        if k.retire_at.is_some_and(|r| r <= now) && !k.secret.expose_secret().is_empty() {
+            k.secret = crate::sensitive::SecretText::new(String::new());
+            events
+                .push(Event::admin("issuer.retire").details(serde_json::json!({ "key_id": k.id })));
+        }
+    }
+    Ok(events)
+}
