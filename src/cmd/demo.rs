@@ -286,6 +286,38 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
     }
     say(
         ctx,
+        "\n9. Rotate the secret: the new value is served from now on, the old one only for 10 more minutes.",
+    );
+    let rotated = format!(
+        "sk-demo-{}",
+        crate::crypto::hex(&crate::crypto::random_bytes::<8>())
+    );
+    demo.run(
+        &[
+            "secret",
+            "rotate",
+            "openai-key",
+            "--stdin",
+            "--overlap",
+            "10m",
+        ],
+        Some(&rotated),
+        &[],
+        true,
+    )?;
+    say(
+        ctx,
+        "\n10. Verify the audit log: the hash chain, and the checkpoints signed at every admin change.",
+    );
+    demo.run(&["audit", "verify"], None, &[], true)?;
+    let log = std::fs::read_to_string(demo.vault.join(crate::audit::FILE)).unwrap_or_default();
+    if log.contains(&fake) || log.contains(&rotated) {
+        return Err(Error::other(
+            "a demo secret reached the audit log: this is a bug, please report it",
+        ));
+    }
+    say(
+        ctx,
         "\nNext: `agentcred --help`, and the README's tour (terminal, CI step, exec wrapper, team vault).",
     );
     Ok(())
