@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)')
             [CompletionResult]::new('creds', 'creds', [CompletionResultType]::ParameterValue, 'List and revoke credentials')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with an agent''s short-lived credential in its environment')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Query, verify and watch the tamper-evident audit log')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A walk-through of everything, in a throwaway vault that is removed afterwards')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -99,6 +100,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age')
+            [CompletionResult]::new('rotate-issuer', 'rotate-issuer', [CompletionResultType]::ParameterValue, 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -116,12 +118,31 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'agentcred;identity;rotate-issuer' {
+            [CompletionResult]::new('--overlap', '--overlap', [CompletionResultType]::ParameterName, 'How long tokens signed by the old key keep verifying')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'agentcred;identity;help' {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age')
+            [CompletionResult]::new('rotate-issuer', 'rotate-issuer', [CompletionResultType]::ParameterValue, 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'agentcred;identity;help;export' {
+            break
+        }
+        'agentcred;identity;help;rotate-issuer' {
             break
         }
         'agentcred;identity;help;help' {
@@ -366,6 +387,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secrets (metadata only)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a secret''s metadata and versions (never the value)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a secret and destroy all its versions')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate a secret with an overlap window, or stage and finish a rotation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -434,11 +456,34 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'agentcred;secret;rotate' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the new value from a file (one trailing newline is dropped)')
+            [CompletionResult]::new('--length', '--length', [CompletionResultType]::ParameterName, 'Length of a generated value')
+            [CompletionResult]::new('--overlap', '--overlap', [CompletionResultType]::ParameterName, 'How long the old version stays valid after the new one takes over')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
+            [CompletionResult]::new('--stdin', '--stdin', [CompletionResultType]::ParameterName, 'Read the new value from standard input (one trailing newline is dropped)')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate a random new value of [A-Za-z0-9]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Store the new value as PENDING, not served until --finish')
+            [CompletionResult]::new('--finish', '--finish', [CompletionResultType]::ParameterName, 'Promote the PENDING version to CURRENT')
+            [CompletionResult]::new('--cancel', '--cancel', [CompletionResultType]::ParameterName, 'Drop the PENDING version')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'agentcred;secret;help' {
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secrets (metadata only)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a secret''s metadata and versions (never the value)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a secret and destroy all its versions')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate a secret with an overlap window, or stage and finish a rotation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -452,6 +497,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;secret;help;remove' {
+            break
+        }
+        'agentcred;secret;help;rotate' {
             break
         }
         'agentcred;secret;help;help' {
@@ -538,6 +586,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Issue a key for an agent; it is printed once (or written to --out, 0600)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List keys (public data only)')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key now; credentials it minted are revoked too')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Issue a new key for an agent; its current keys keep working until the overlap ends')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -585,10 +634,28 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'agentcred;key;rotate' {
+            [CompletionResult]::new('--overlap', '--overlap', [CompletionResultType]::ParameterName, 'How long the current keys keep working')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'How long the new key works')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the new key to this new file (0600) instead of printing it')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'agentcred;key;help' {
             [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Issue a key for an agent; it is printed once (or written to --out, 0600)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List keys (public data only)')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key now; credentials it minted are revoked too')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Issue a new key for an agent; its current keys keep working until the overlap ends')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -599,6 +666,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;key;help;revoke' {
+            break
+        }
+        'agentcred;key;help;rotate' {
             break
         }
         'agentcred;key;help;help' {
@@ -719,6 +789,23 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--clean-env', '--clean-env', [CompletionResultType]::ParameterName, 'Pass only PATH, HOME, USER, LANG, LC_*, TERM, TZ, TMPDIR, SHELL from this environment')
             [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Replace injected values (and their base64 and URL-encoded forms) in the program''s output')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Exec in place (same PID): no supervision, no end entry, no expiry enforcement')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'agentcred;rotate' {
+            [CompletionResult]::new('--overlap', '--overlap', [CompletionResultType]::ParameterName, 'The overlap window for what --apply rotates')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
+            [CompletionResult]::new('--due', '--due', [CompletionResultType]::ParameterName, 'List what is due: secrets and keys past their max age, keys unused for 45 days, agents with more than one active key outside an overlap')
+            [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Rotate what agentcred can: secrets it generated get a new generated value')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -924,6 +1011,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)')
             [CompletionResult]::new('creds', 'creds', [CompletionResultType]::ParameterValue, 'List and revoke credentials')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with an agent''s short-lived credential in its environment')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Query, verify and watch the tamper-evident audit log')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A walk-through of everything, in a throwaway vault that is removed afterwards')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -938,9 +1026,13 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;help;identity' {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age')
+            [CompletionResult]::new('rotate-issuer', 'rotate-issuer', [CompletionResultType]::ParameterValue, 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends')
             break
         }
         'agentcred;help;identity;export' {
+            break
+        }
+        'agentcred;help;identity;rotate-issuer' {
             break
         }
         'agentcred;help;recipients' {
@@ -990,6 +1082,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secrets (metadata only)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a secret''s metadata and versions (never the value)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a secret and destroy all its versions')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate a secret with an overlap window, or stage and finish a rotation')
             break
         }
         'agentcred;help;secret;set' {
@@ -1002,6 +1095,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;secret;remove' {
+            break
+        }
+        'agentcred;help;secret;rotate' {
             break
         }
         'agentcred;help;grant' {
@@ -1019,6 +1115,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Issue a key for an agent; it is printed once (or written to --out, 0600)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List keys (public data only)')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key now; credentials it minted are revoked too')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Issue a new key for an agent; its current keys keep working until the overlap ends')
             break
         }
         'agentcred;help;key;issue' {
@@ -1028,6 +1125,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;key;revoke' {
+            break
+        }
+        'agentcred;help;key;rotate' {
             break
         }
         'agentcred;help;mint' {
@@ -1048,6 +1148,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;exec' {
+            break
+        }
+        'agentcred;help;rotate' {
             break
         }
         'agentcred;help;audit' {

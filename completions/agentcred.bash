@@ -55,6 +55,9 @@ _agentcred() {
             agentcred,recipients)
                 cmd="agentcred__subcmd__recipients"
                 ;;
+            agentcred,rotate)
+                cmd="agentcred__subcmd__rotate"
+                ;;
             agentcred,secret)
                 cmd="agentcred__subcmd__secret"
                 ;;
@@ -223,6 +226,9 @@ _agentcred() {
             agentcred__subcmd__help,recipients)
                 cmd="agentcred__subcmd__help__subcmd__recipients"
                 ;;
+            agentcred__subcmd__help,rotate)
+                cmd="agentcred__subcmd__help__subcmd__rotate"
+                ;;
             agentcred__subcmd__help,secret)
                 cmd="agentcred__subcmd__help__subcmd__secret"
                 ;;
@@ -283,6 +289,9 @@ _agentcred() {
             agentcred__subcmd__help__subcmd__identity,export)
                 cmd="agentcred__subcmd__help__subcmd__identity__subcmd__export"
                 ;;
+            agentcred__subcmd__help__subcmd__identity,rotate-issuer)
+                cmd="agentcred__subcmd__help__subcmd__identity__subcmd__rotate__subcmd__issuer"
+                ;;
             agentcred__subcmd__help__subcmd__key,issue)
                 cmd="agentcred__subcmd__help__subcmd__key__subcmd__issue"
                 ;;
@@ -291,6 +300,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help__subcmd__key,revoke)
                 cmd="agentcred__subcmd__help__subcmd__key__subcmd__revoke"
+                ;;
+            agentcred__subcmd__help__subcmd__key,rotate)
+                cmd="agentcred__subcmd__help__subcmd__key__subcmd__rotate"
                 ;;
             agentcred__subcmd__help__subcmd__recipients,add)
                 cmd="agentcred__subcmd__help__subcmd__recipients__subcmd__add"
@@ -307,6 +319,9 @@ _agentcred() {
             agentcred__subcmd__help__subcmd__secret,remove)
                 cmd="agentcred__subcmd__help__subcmd__secret__subcmd__remove"
                 ;;
+            agentcred__subcmd__help__subcmd__secret,rotate)
+                cmd="agentcred__subcmd__help__subcmd__secret__subcmd__rotate"
+                ;;
             agentcred__subcmd__help__subcmd__secret,set)
                 cmd="agentcred__subcmd__help__subcmd__secret__subcmd__set"
                 ;;
@@ -319,11 +334,17 @@ _agentcred() {
             agentcred__subcmd__identity,help)
                 cmd="agentcred__subcmd__identity__subcmd__help"
                 ;;
+            agentcred__subcmd__identity,rotate-issuer)
+                cmd="agentcred__subcmd__identity__subcmd__rotate__subcmd__issuer"
+                ;;
             agentcred__subcmd__identity__subcmd__help,export)
                 cmd="agentcred__subcmd__identity__subcmd__help__subcmd__export"
                 ;;
             agentcred__subcmd__identity__subcmd__help,help)
                 cmd="agentcred__subcmd__identity__subcmd__help__subcmd__help"
+                ;;
+            agentcred__subcmd__identity__subcmd__help,rotate-issuer)
+                cmd="agentcred__subcmd__identity__subcmd__help__subcmd__rotate__subcmd__issuer"
                 ;;
             agentcred__subcmd__key,help)
                 cmd="agentcred__subcmd__key__subcmd__help"
@@ -337,6 +358,9 @@ _agentcred() {
             agentcred__subcmd__key,revoke)
                 cmd="agentcred__subcmd__key__subcmd__revoke"
                 ;;
+            agentcred__subcmd__key,rotate)
+                cmd="agentcred__subcmd__key__subcmd__rotate"
+                ;;
             agentcred__subcmd__key__subcmd__help,help)
                 cmd="agentcred__subcmd__key__subcmd__help__subcmd__help"
                 ;;
@@ -348,6 +372,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__key__subcmd__help,revoke)
                 cmd="agentcred__subcmd__key__subcmd__help__subcmd__revoke"
+                ;;
+            agentcred__subcmd__key__subcmd__help,rotate)
+                cmd="agentcred__subcmd__key__subcmd__help__subcmd__rotate"
                 ;;
             agentcred__subcmd__recipients,add)
                 cmd="agentcred__subcmd__recipients__subcmd__add"
@@ -382,6 +409,9 @@ _agentcred() {
             agentcred__subcmd__secret,remove)
                 cmd="agentcred__subcmd__secret__subcmd__remove"
                 ;;
+            agentcred__subcmd__secret,rotate)
+                cmd="agentcred__subcmd__secret__subcmd__rotate"
+                ;;
             agentcred__subcmd__secret,set)
                 cmd="agentcred__subcmd__secret__subcmd__set"
                 ;;
@@ -397,6 +427,9 @@ _agentcred() {
             agentcred__subcmd__secret__subcmd__help,remove)
                 cmd="agentcred__subcmd__secret__subcmd__help__subcmd__remove"
                 ;;
+            agentcred__subcmd__secret__subcmd__help,rotate)
+                cmd="agentcred__subcmd__secret__subcmd__help__subcmd__rotate"
+                ;;
             agentcred__subcmd__secret__subcmd__help,set)
                 cmd="agentcred__subcmd__secret__subcmd__help__subcmd__set"
                 ;;
@@ -410,7 +443,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status identity recipients agent secret grant key mint verify creds exec audit demo completions help"
+            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1594,7 +1627,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="init status identity recipients agent secret grant key mint verify creds exec audit demo completions help"
+            opts="init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1944,7 +1977,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__identity)
-            opts="export"
+            opts="export rotate-issuer"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1958,6 +1991,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__identity__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__identity__subcmd__rotate__subcmd__issuer)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1986,7 +2033,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__key)
-            opts="issue list revoke"
+            opts="issue list revoke rotate"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2028,6 +2075,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__key__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__key__subcmd__rotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2111,8 +2172,22 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__secret)
-            opts="set list show remove"
+            opts="set list show remove rotate"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2140,6 +2215,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__secret__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__secret__subcmd__rotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2210,7 +2299,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__identity)
-            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help export help"
+            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help export rotate-issuer help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2270,7 +2359,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__identity__subcmd__help)
-            opts="export help"
+            opts="export rotate-issuer help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2304,6 +2393,54 @@ _agentcred() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__identity__subcmd__help__subcmd__rotate__subcmd__issuer)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__identity__subcmd__rotate__subcmd__issuer)
+            opts="-q -v -h --overlap --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --overlap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2362,7 +2499,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__key)
-            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help issue list revoke help"
+            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help issue list revoke rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2392,7 +2529,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__key__subcmd__help)
-            opts="issue list revoke help"
+            opts="issue list revoke rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2448,6 +2585,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__key__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__key__subcmd__help__subcmd__rotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2536,6 +2687,48 @@ _agentcred() {
                 return 0
             fi
             case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__key__subcmd__rotate)
+            opts="-q -v -h --overlap --expires --out --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --overlap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2807,8 +3000,42 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__rotate)
+            opts="-q -v -h --due --apply --overlap --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --overlap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__secret)
-            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help set list show remove help"
+            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help set list show remove rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2838,7 +3065,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__secret__subcmd__help)
-            opts="set list show remove help"
+            opts="set list show remove rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2880,6 +3107,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__secret__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__secret__subcmd__help__subcmd__rotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2958,6 +3199,48 @@ _agentcred() {
                 return 0
             fi
             case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__secret__subcmd__rotate)
+            opts="-q -v -h --stdin --file --generate --length --overlap --stage --finish --cancel --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --length)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --overlap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -43,6 +43,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand verify 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
             cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
             cand completions 'Print a shell completion script'
@@ -93,6 +94,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand export 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+            cand rotate-issuer 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;identity;export'= {
@@ -108,11 +110,28 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'agentcred;identity;rotate-issuer'= {
+            cand --overlap 'How long tokens signed by the old key keep verifying'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'agentcred;identity;help'= {
             cand export 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+            cand rotate-issuer 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;identity;help;export'= {
+        }
+        &'agentcred;identity;help;rotate-issuer'= {
         }
         &'agentcred;identity;help;help'= {
         }
@@ -331,6 +350,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand list 'List secrets (metadata only)'
             cand show 'Show a secret''s metadata and versions (never the value)'
             cand remove 'Remove a secret and destroy all its versions'
+            cand rotate 'Rotate a secret with an overlap window, or stage and finish a rotation'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;secret;set'= {
@@ -394,11 +414,33 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'agentcred;secret;rotate'= {
+            cand --file 'Read the new value from a file (one trailing newline is dropped)'
+            cand --length 'Length of a generated value'
+            cand --overlap 'How long the old version stays valid after the new one takes over'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --stdin 'Read the new value from standard input (one trailing newline is dropped)'
+            cand --generate 'Generate a random new value of [A-Za-z0-9]'
+            cand --stage 'Store the new value as PENDING, not served until --finish'
+            cand --finish 'Promote the PENDING version to CURRENT'
+            cand --cancel 'Drop the PENDING version'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'agentcred;secret;help'= {
             cand set 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
             cand list 'List secrets (metadata only)'
             cand show 'Show a secret''s metadata and versions (never the value)'
             cand remove 'Remove a secret and destroy all its versions'
+            cand rotate 'Rotate a secret with an overlap window, or stage and finish a rotation'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;secret;help;set'= {
@@ -408,6 +450,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;secret;help;show'= {
         }
         &'agentcred;secret;help;remove'= {
+        }
+        &'agentcred;secret;help;rotate'= {
         }
         &'agentcred;secret;help;help'= {
         }
@@ -485,6 +529,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand issue 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
             cand list 'List keys (public data only)'
             cand revoke 'Revoke a key now; credentials it minted are revoked too'
+            cand rotate 'Issue a new key for an agent; its current keys keep working until the overlap ends'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;key;issue'= {
@@ -528,10 +573,27 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'agentcred;key;rotate'= {
+            cand --overlap 'How long the current keys keep working'
+            cand --expires 'How long the new key works'
+            cand --out 'Write the new key to this new file (0600) instead of printing it'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'agentcred;key;help'= {
             cand issue 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
             cand list 'List keys (public data only)'
             cand revoke 'Revoke a key now; credentials it minted are revoked too'
+            cand rotate 'Issue a new key for an agent; its current keys keep working until the overlap ends'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;key;help;issue'= {
@@ -539,6 +601,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;key;help;list'= {
         }
         &'agentcred;key;help;revoke'= {
+        }
+        &'agentcred;key;help;rotate'= {
         }
         &'agentcred;key;help;help'= {
         }
@@ -648,6 +712,22 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --clean-env 'Pass only PATH, HOME, USER, LANG, LC_*, TERM, TZ, TMPDIR, SHELL from this environment'
             cand --mask 'Replace injected values (and their base64 and URL-encoded forms) in the program''s output'
             cand --replace 'Exec in place (same PID): no supervision, no end entry, no expiry enforcement'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;rotate'= {
+            cand --overlap 'The overlap window for what --apply rotates'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --due 'List what is due: secrets and keys past their max age, keys unused for 45 days, agents with more than one active key outside an overlap'
+            cand --apply 'Rotate what agentcred can: secrets it generated get a new generated value'
             cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
@@ -835,6 +915,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand verify 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
             cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
             cand completions 'Print a shell completion script'
@@ -846,8 +927,11 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;help;identity'= {
             cand export 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+            cand rotate-issuer 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends'
         }
         &'agentcred;help;identity;export'= {
+        }
+        &'agentcred;help;identity;rotate-issuer'= {
         }
         &'agentcred;help;recipients'= {
             cand list 'List the recipients'
@@ -885,6 +969,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand list 'List secrets (metadata only)'
             cand show 'Show a secret''s metadata and versions (never the value)'
             cand remove 'Remove a secret and destroy all its versions'
+            cand rotate 'Rotate a secret with an overlap window, or stage and finish a rotation'
         }
         &'agentcred;help;secret;set'= {
         }
@@ -893,6 +978,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;secret;show'= {
         }
         &'agentcred;help;secret;remove'= {
+        }
+        &'agentcred;help;secret;rotate'= {
         }
         &'agentcred;help;grant'= {
             cand list 'List grants'
@@ -906,12 +993,15 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand issue 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
             cand list 'List keys (public data only)'
             cand revoke 'Revoke a key now; credentials it minted are revoked too'
+            cand rotate 'Issue a new key for an agent; its current keys keep working until the overlap ends'
         }
         &'agentcred;help;key;issue'= {
         }
         &'agentcred;help;key;list'= {
         }
         &'agentcred;help;key;revoke'= {
+        }
+        &'agentcred;help;key;rotate'= {
         }
         &'agentcred;help;mint'= {
         }
@@ -926,6 +1016,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;creds;revoke'= {
         }
         &'agentcred;help;exec'= {
+        }
+        &'agentcred;help;rotate'= {
         }
         &'agentcred;help;audit'= {
             cand list 'List entries, oldest first (a table; JSON Lines under --json)'

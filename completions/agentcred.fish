@@ -47,6 +47,7 @@ complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "mint" -d 'Mint 
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "verify" -d 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "creds" -d 'List and revoke credentials'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "exec" -d 'Run a program with an agent\'s short-lived credential in its environment'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "rotate" -d 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "audit" -d 'Query, verify and watch the tamper-evident audit log'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "demo" -d 'A walk-through of everything, in a throwaway vault that is removed afterwards'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -77,18 +78,19 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l json -d '
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -s q -l quiet -d 'Print only data and errors'
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -f -a "export" -d 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -f -a "rotate-issuer" -d 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -99,7 +101,19 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -l overlap -d 'How long tokens signed by the old key keep verifying' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from help" -f -a "rotate-issuer" -d 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
@@ -239,21 +253,22 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Resume a suspended agent'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an agent and everything granted to it'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -s q -l quiet -d 'Print only data and errors'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -f -a "list" -d 'List secrets (metadata only)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -f -a "remove" -d 'Remove a secret and destroy all its versions'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "list" -d 'List secrets (metadata only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "remove" -d 'Remove a secret and destroy all its versions'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "rotate" -d 'Rotate a secret with an overlap window, or stage and finish a rotation'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l file -d 'Read the value from a file (one trailing newline is dropped)' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l length -d 'Length of a generated value' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l env -d 'Environment variable the value is injected as [default: the name, upper-cased]' -r
@@ -302,10 +317,29 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l file -d 'Read the new value from a file (one trailing newline is dropped)' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l length -d 'Length of a generated value' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l overlap -d 'How long the old version stays valid after the new one takes over' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l stdin -d 'Read the new value from standard input (one trailing newline is dropped)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l generate -d 'Generate a random new value of [A-Za-z0-9]'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l stage -d 'Store the new value as PENDING, not served until --finish'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l finish -d 'Promote the PENDING version to CURRENT'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l cancel -d 'Drop the PENDING version'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "list" -d 'List secrets (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a secret and destroy all its versions'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Rotate a secret with an overlap window, or stage and finish a rotation'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l actions -d 'Allowed (or, with --deny, denied) actions, comma separated [default: read]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l resources -d 'Resources: names, or prefixes ending in * [default: *]' -r
@@ -349,20 +383,21 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from help" -f -a "list" -d 'List grants'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a grant (credentials minted under it are revoked too)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -s q -l quiet -d 'Print only data and errors'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -f -a "issue" -d 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -f -a "list" -d 'List keys (public data only)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -f -a "revoke" -d 'Revoke a key now; credentials it minted are revoked too'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -f -a "issue" -d 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -f -a "list" -d 'List keys (public data only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -f -a "revoke" -d 'Revoke a key now; credentials it minted are revoked too'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -f -a "rotate" -d 'Issue a new key for an agent; its current keys keep working until the overlap ends'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l expires -d 'How long the key works' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l out -d 'Write the key to this new file (0600) instead of printing it' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
@@ -395,9 +430,23 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l overlap -d 'How long the current keys keep working' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l expires -d 'How long the new key works' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l out -d 'Write the new key to this new file (0600) instead of printing it' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "list" -d 'List keys (public data only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a key now; credentials it minted are revoked too'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Issue a new key for an agent; its current keys keep working until the overlap ends'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
@@ -493,6 +542,19 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l json -d 'Pr
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -l overlap -d 'The overlap window for what --apply rotates' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -l due -d 'List what is due: secrets and keys past their max age, keys unused for 45 days, agents with more than one active key outside an overlap'
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -l apply -d 'Rotate what agentcred can: secrets it generated get a new generated value'
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l agent -d 'Only entries about this agent' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l action -d 'Only this action (e.g. cred.mint), or a family ending in * (e.g. \'cred.*\')' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l result -d 'Only this result' -r -f -a "ok\t''
@@ -618,23 +680,25 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l json
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "init" -d 'Create a new vault'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "status" -d 'Show the vault, what it holds, and anything that needs attention'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "identity" -d 'The admin identity'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "recipients" -d 'Extra age recipients the vault state is encrypted to (team members, CI)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "agent" -d 'Register and manage agents'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "secret" -d 'Store and manage upstream secrets (values never on the command line)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "grant" -d 'Grant an agent a secret with a scope; `grant list`, `grant revoke GRANT_ID`'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "key" -d 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "mint" -d 'Mint a short-lived credential for an agent'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "verify" -d 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "creds" -d 'List and revoke credentials'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "exec" -d 'Run a program with an agent\'s short-lived credential in its environment'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "audit" -d 'Query, verify and watch the tamper-evident audit log'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "demo" -d 'A walk-through of everything, in a throwaway vault that is removed afterwards'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec audit demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "init" -d 'Create a new vault'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "status" -d 'Show the vault, what it holds, and anything that needs attention'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "identity" -d 'The admin identity'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "recipients" -d 'Extra age recipients the vault state is encrypted to (team members, CI)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "agent" -d 'Register and manage agents'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "secret" -d 'Store and manage upstream secrets (values never on the command line)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "grant" -d 'Grant an agent a secret with a scope; `grant list`, `grant revoke GRANT_ID`'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "key" -d 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "mint" -d 'Mint a short-lived credential for an agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "verify" -d 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "creds" -d 'List and revoke credentials'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "exec" -d 'Run a program with an agent\'s short-lived credential in its environment'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "rotate" -d 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "audit" -d 'Query, verify and watch the tamper-evident audit log'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "demo" -d 'A walk-through of everything, in a throwaway vault that is removed afterwards'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status identity recipients agent secret grant key mint verify creds exec rotate audit demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from identity" -f -a "export" -d 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from identity" -f -a "rotate-issuer" -d 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'List the recipients'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "add" -d 'Add a recipient and re-encrypt the vault to it'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "remove" -d 'Remove a recipient and re-encrypt the vault without it'
@@ -648,11 +712,13 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "list" -d 'List secrets (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "remove" -d 'Remove a secret and destroy all its versions'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "rotate" -d 'Rotate a secret with an overlap window, or stage and finish a rotation'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from grant" -f -a "list" -d 'List grants'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from grant" -f -a "revoke" -d 'Revoke a grant (credentials minted under it are revoked too)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "issue" -d 'Issue a key for an agent; it is printed once (or written to --out, 0600)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "list" -d 'List keys (public data only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "revoke" -d 'Revoke a key now; credentials it minted are revoked too'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "rotate" -d 'Issue a new key for an agent; its current keys keep working until the overlap ends'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from creds" -f -a "list" -d 'List credentials (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from creds" -f -a "revoke" -d 'Revoke one credential (and everything derived from it), or all of an agent\'s'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List entries, oldest first (a table; JSON Lines under --json)'

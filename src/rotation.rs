@@ -40,6 +40,40 @@ pub fn due(state: &State, now: DateTime<Utc>) -> bool {
         .any(|k| k.retire_at.is_some_and(|r| r <= now) && !k.secret.expose_secret().is_empty())
 }
 
+/// Credentials still live on versions of `secret` that stop being served: revoked now for the
+/// versions `retired`, and from the end of its window for the version left `PREVIOUS` (so a
+/// credential minted before a rotation works until min(its expiry, the window's end)).
+pub fn revoke_for(
+    c: &mut Change<'_>,
+    dir: &Path,
+    secret: &str,
+    p: &crate::secret::Promotion,
+) -> Result<usize> {
+    if p.retired.is_empty() && p.previous.is_none() {
+        return Ok(0);
+    }
+    let now = c.now;
+    let mut n = 0;
+    for e in crate::credential::ledger::read(dir)? {
+        if e.expires_at <= now {
+            continue;
+        }
+        for r in e.secrets.iter().filter(|r| r.name == secret) {
+            if p.retired.contains(&r.version) {
+                c.revoke_credential(&e.id, &e.agent, Some(e.expires_at));
+                n += 1;
+            } else if let Some((v, end)) = p.previous
+                && v == r.version
+                && e.expires_at > end
+            {
+                c.revoke_credential_from(&e.id, &e.agent, Some(e.expires_at), end);
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
 /// Ends what is due (see the module documentation) and returns the audit entries saying so.
 pub fn sweep(c: &mut Change<'_>, dir: &Path) -> Result<Vec<Event>> {
     let now = c.now;

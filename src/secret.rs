@@ -142,7 +142,12 @@ impl Secret {
     /// Rotates to `value` (SPEC §7): it becomes `CURRENT`; the old `CURRENT` stays served as
     /// `PREVIOUS` until `now + overlap` (retired at once when the overlap is zero); a `PREVIOUS`
     /// still in an earlier window is retired now, so never more than two versions are valid.
-    pub fn rotate(&mut self, value: SecretText, overlap: Duration, now: DateTime<Utc>) -> u32 {
+    pub fn rotate(
+        &mut self,
+        value: SecretText,
+        overlap: Duration,
+        now: DateTime<Utc>,
+    ) -> Promotion {
         let version = self.latest_version() + 1;
         self.versions.push(Version {
             version,
@@ -151,8 +156,7 @@ impl Secret {
             retire_at: None,
             value: Some(value),
         });
-        self.promote(overlap, now);
-        version
+        self.promote(overlap, now)
     }
 
     /// Stages `value` as `PENDING`: stored, not served. One rotation in flight per secret.
@@ -180,13 +184,11 @@ impl Secret {
     }
 
     /// Promotes the staged version to `CURRENT` (see [`Secret::rotate`] for the old one).
-    pub fn finish(&mut self, overlap: Duration, now: DateTime<Utc>) -> Result<u32> {
-        let version = self
-            .pending()
-            .map(|p| p.version)
-            .ok_or_else(|| no_pending(&self.name))?;
-        self.promote(overlap, now);
-        Ok(version)
+    pub fn finish(&mut self, overlap: Duration, now: DateTime<Utc>) -> Result<Promotion> {
+        if self.pending().is_none() {
+            return Err(no_pending(&self.name));
+        }
+        Ok(self.promote(overlap, now))
     }
 
     /// Drops the staged version, destroying its value.
@@ -202,31 +204,39 @@ impl Secret {
         Ok(v.version)
     }
 
-    fn promote(&mut self, overlap: Duration, now: DateTime<Utc>) {
+    fn promote(&mut self, overlap: Duration, now: DateTime<Utc>) -> Promotion {
         let window = (overlap > Duration::zero()).then(|| now + overlap);
+        let mut p = Promotion::default();
         for v in &mut self.versions {
             match v.stage {
                 Stage::Previous => {
                     v.stage = Stage::Retired;
                     v.retire_at = Some(now);
                     v.value = None;
+                    p.retired.push(v.version);
                 }
                 Stage::Current => match window {
                     Some(end) => {
                         v.stage = Stage::Previous;
                         v.retire_at = Some(end);
+                        p.previous = Some((v.version, end));
                     }
                     None => {
                         v.stage = Stage::Retired;
                         v.retire_at = Some(now);
                         v.value = None;
+                        p.retired.push(v.version);
                     }
                 },
-                Stage::Pending => v.stage = Stage::Current,
+                Stage::Pending => {
+                    v.stage = Stage::Current;
+                    p.version = v.version;
+                }
                 Stage::Retired => {}
             }
         }
         self.updated_at = now;
+        p
     }
 
     /// Retires a `PREVIOUS` whose window has ended, destroying its value. Returns its number.
@@ -265,6 +275,15 @@ impl Secret {
         self.updated_at = now;
         version
     }
+}
+
+/// What a rotation did: the new `CURRENT`, the versions it retired at once, and the version
+/// left `PREVIOUS` with the end of its window.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Promotion {
+    pub version: u32,
+    pub retired: Vec<u32>,
+    pub previous: Option<(u32, DateTime<Utc>)>,
 }
 
 fn no_pending(name: &str) -> Error {

@@ -362,7 +362,7 @@ fn an_empty_secret_value_exits_65_and_changes_nothing() {
 }
 
 #[test]
-fn secret_set_cas_0_on_an_existing_secret_exits_3_and_changes_nothing() {
+fn secret_set_cas_0_on_an_existing_secret_exits_3_and_changes_only_the_log() {
     let vault = TestVault::new();
     let first = random_secret();
     let second = random_secret();
@@ -375,7 +375,15 @@ fn secret_set_cas_0_on_an_existing_secret_exits_3_and_changes_nothing() {
     assert_short_error(&cas);
     assert_output_no_leak(&cas, &first);
     assert_output_no_leak(&cas, &second);
-    assert_eq!(vault.snapshot_files(), before);
+    // Nothing changes but the audit log, which records the denial.
+    let log = vault.path("audit.jsonl");
+    let (mut before, mut after) = (before, vault.snapshot_files());
+    before.remove(&log);
+    after.remove(&log);
+    assert_eq!(after, before);
+    let last = vault.audit_lines().pop().unwrap();
+    assert_eq!(last["action"], "deny");
+    assert_eq!(last["result"], "denied");
 
     // The matching version is accepted.
     vault

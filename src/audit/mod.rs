@@ -247,6 +247,54 @@ pub fn head(dir: &Path) -> Result<Head> {
     read_head(&dir.join(FILE)).map(|(h, _, _)| h)
 }
 
+/// The hash of the entry `seq`, if the log holds it. Reads backwards from the end in growing
+/// windows: the entries a recovery asks about are among the last few.
+pub fn hash_of(dir: &Path, seq: u64) -> Result<Option<String>> {
+    let path = dir.join(FILE);
+    let mut file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("cannot read the audit log", &path, e)),
+    };
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io("cannot read the audit log", &path, e))?
+        .len();
+    let mut window = len.min(16 * 1024);
+    loop {
+        file.seek(SeekFrom::Start(len - window))
+            .map_err(|e| Error::io("cannot read the audit log", &path, e))?;
+        let mut tail = Vec::with_capacity(window as usize);
+        (&mut file)
+            .take(window)
+            .read_to_end(&mut tail)
+            .map_err(|e| Error::io("cannot read the audit log", &path, e))?;
+        // Skip a partial first line unless the window starts the file.
+        let start = if window == len {
+            0
+        } else {
+            tail.iter()
+                .position(|b| *b == b'\n')
+                .map_or(tail.len(), |i| i + 1)
+        };
+        let mut lowest = u64::MAX;
+        for line in tail[start..].split(|b| *b == b'\n') {
+            let Some(s) = read::seq_of(line) else {
+                continue;
+            };
+            lowest = lowest.min(s);
+            if s == seq {
+                let text = std::str::from_utf8(line).unwrap_or_default();
+                return Ok(chain::split_line(text).map(|(_, h)| h.to_string()));
+            }
+        }
+        if window == len || lowest < seq {
+            return Ok(None);
+        }
+        window = (window * 4).min(len);
+    }
+}
+
 /// Reads the last complete line of the log, returning it with the offset just after it and whether
 /// a torn fragment follows. Reads only the log's end (4 KiB, growing for larger entries): appends
 /// stay O(1).

@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, command: CredsCommand) -> Result<()> {
 fn list(ctx: &Ctx, agent: Option<&str>, active: bool) -> Result<()> {
     let vault = ctx.open_vault()?;
     let now = ctx.now();
-    let revoked = RevocationList::load(&vault.dir)?;
+    let revoked = RevocationList::load(&vault.dir, ctx.now())?;
     let rows: Vec<(ledger::Entry, &'static str)> = ledger::read(&vault.dir)?
         .into_iter()
         .filter(|e| agent.is_none_or(|a| e.agent == a))

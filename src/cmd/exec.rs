@@ -136,7 +136,7 @@ fn nested(
         Error::denied("AGENTCRED_CREDENTIAL_ID is set but AGENTCRED_TOKEN is not")
             .hint("a nested exec derives its credential from the parent's token")
     })?);
-    let revoked = RevocationList::load(&vault.dir)?;
+    let revoked = RevocationList::load(&vault.dir, ctx.now())?;
     let keys = crate::token::issuer_lookup(&vault.config, now);
     let info = crate::token::verify(
         token.expose_secret(),

@@ -54,12 +54,11 @@ fn issue(
         let mut retiring = Vec::new();
         if let Some(overlap) = rotate {
             let end = now + overlap;
-            for k in a
-                .keys
-                .iter_mut()
-                .filter(|k| k.usable_at(now) && k.end() > end)
-            {
-                k.retire_at = Some(end);
+            for k in a.keys.iter_mut().filter(|k| k.usable_at(now)) {
+                // A key ending within the window keeps its own, earlier end.
+                if k.end() > end {
+                    k.retire_at = Some(end);
+                }
                 retiring.push(k.id.clone());
             }
             if retiring.is_empty() {

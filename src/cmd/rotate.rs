@@ -47,6 +47,7 @@ pub fn run(ctx: &Ctx, args: RotateArgs) -> Result<()> {
     let mut rotated: HashMap<String, u32> = HashMap::new();
     if args.apply && !generated.is_empty() {
         let overlap = args.overlap;
+        let dir = vault.dir.clone();
         rotated = vault.update(&admin, now, |c| {
             let mut rotated = HashMap::new();
             let mut events = Vec::new();
@@ -55,9 +56,11 @@ pub fn run(ctx: &Ctx, args: RotateArgs) -> Result<()> {
                     continue;
                 };
                 let length = s.generated_length.unwrap_or(32);
-                let v = s.rotate(crate::secret::generate(usize::from(length)), overlap, c.now);
+                let p = s.rotate(crate::secret::generate(usize::from(length)), overlap, c.now);
+                let v = p.version;
                 let retire_at = s.previous().and_then(|p| p.retire_at);
                 c.touch_grantees(name);
+                crate::rotation::revoke_for(c, &dir, name, &p)?;
                 rotated.insert(name.clone(), v);
                 events.push(Event::admin("secret.rotate").secrets([name.as_str()]).details(
                     serde_json::json!({

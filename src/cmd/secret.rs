@@ -158,7 +158,8 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
     let admin = ctx.admin_key(&vault)?;
     let value = read_value(&args)?;
     let name = args.name.clone();
-    let (version, created) = vault.update(&admin, ctx.now(), |c| {
+    let now = ctx.now();
+    let result = vault.update(&admin, now, |c| {
         let existing = c.state.secrets.get(&name);
         let current = existing.and_then(Secret::current).map_or(0, |v| v.version);
         if let Some(expected) = args.cas.filter(|n| *n != current) {
@@ -207,7 +208,20 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
             serde_json::json!({ "version": version, "source": source, "created": created }),
         );
         Ok(((version, created), vec![event]))
-    })?;
+    });
+    let (version, created) = match result {
+        Ok(v) => v,
+        // A refused check-and-set is a denial like any other: on the log.
+        Err(e @ Error::Denied { .. }) => {
+            let event = Event::admin("deny")
+                .secrets([name.as_str()])
+                .outcome(crate::audit::Outcome::Denied, e.to_string())
+                .details(serde_json::json!({ "attempted": "secret.set" }));
+            vault.record(now, &[event])?;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     if ctx.out.json {
         ctx.out
             .json(&serde_json::json!({ "secret": name, "version": version, "created": created }));
@@ -336,6 +350,7 @@ fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
     let source = Source::from(&args).label();
     let overlap = args.overlap;
     let grantees = std::cell::Cell::new(0usize);
+    let dir = vault.dir.clone();
     let (step, version, retire_at) = vault.update(&admin, ctx.now(), |c| {
         let now = c.now;
         let s = c
@@ -343,11 +358,15 @@ fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
             .secrets
             .get_mut(&name)
             .ok_or_else(|| crate::vault::state::unknown_secret(&name))?;
+        let mut promotion = None;
         let (step, version) =
             if args.cancel {
                 ("cancel", s.cancel(now)?)
             } else if args.finish {
-                ("finish", s.finish(overlap, now)?)
+                let p = s.finish(overlap, now)?;
+                let v = p.version;
+                promotion = Some(p);
+                ("finish", v)
             } else if args.stage {
                 let v = s.stage(value.clone().expect("a value was read"), now)?;
                 if args.generate {
@@ -362,8 +381,10 @@ fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
                 ))
                 .hint(format!("agentcred secret rotate {name} --finish (or --cancel)")));
                 }
-                let v = s.rotate(value.clone().expect("a value was read"), overlap, now);
+                let p = s.rotate(value.clone().expect("a value was read"), overlap, now);
                 s.generated_length = args.generate.then_some(args.length);
+                let v = p.version;
+                promotion = Some(p);
                 ("rotate", v)
             };
         let retire_at = s.previous().and_then(|p| p.retire_at);
@@ -380,7 +401,14 @@ fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
             );
             c.touch_grantees(&name);
         }
+        let revoked = match &promotion {
+            Some(p) => crate::rotation::revoke_for(c, &dir, &name, p)?,
+            None => 0,
+        };
         let mut details = serde_json::json!({ "step": step, "version": version });
+        if revoked > 0 {
+            details["credentials_revoked"] = revoked.into();
+        }
         if step == "rotate" || step == "stage" {
             details["source"] = source.into();
         }

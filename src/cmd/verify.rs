@@ -11,7 +11,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let text = read_token(args.token.as_deref(), "AGENTCRED_TOKEN")?;
     let vault = ctx.open_vault()?;
     let now = ctx.now();
-    let revoked = RevocationList::load(&vault.dir)?;
+    let revoked = RevocationList::load(&vault.dir, ctx.now())?;
     let keys = token::issuer_lookup(&vault.config, now);
     let request = Request {
         action: args.action.clone(),

@@ -34,13 +34,61 @@ pub struct Revocation {
     /// After this the revoked thing has expired anyway and the line may be pruned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// Takes effect only from this time (the end of a rotation's overlap window).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
     pub key_id: String,
     pub sig: String,
 }
 
 impl Revocation {
-    fn message(id: &str, agent: &str, by: &str, at: &str, until: Option<&str>) -> Vec<u8> {
-        format!("{id}\n{agent}\n{by}\n{at}\n{}\n", until.unwrap_or("-")).into_bytes()
+    fn message(
+        id: &str,
+        agent: &str,
+        by: &str,
+        at: &str,
+        until: Option<&str>,
+        from: Option<&str>,
+    ) -> Vec<u8> {
+        let mut m = format!("{id}\n{agent}\n{by}\n{at}\n{}\n", until.unwrap_or("-"));
+        if let Some(f) = from {
+            m.push_str(&format!("from {f}\n"));
+        }
+        m.into_bytes()
+    }
+
+    /// Signed by an issuer key, effective only from `from`.
+    pub fn by_admin_from(
+        id: &str,
+        agent: &str,
+        until: Option<DateTime<Utc>>,
+        from: DateTime<Utc>,
+        issuer: &KeyPair,
+        now: DateTime<Utc>,
+    ) -> Revocation {
+        let mut r = Self::signed(
+            id,
+            agent,
+            "admin",
+            issuer.public().key_id(),
+            until,
+            issuer,
+            now,
+        );
+        let from = crate::clock::rfc3339(from);
+        r.sig = issuer.sign(
+            DOMAIN,
+            &Self::message(
+                &r.id,
+                &r.agent,
+                &r.by,
+                &r.at,
+                r.until.as_deref(),
+                Some(&from),
+            ),
+        );
+        r.from = Some(from);
+        r
     }
 
     pub fn by_admin(
@@ -110,13 +158,17 @@ impl Revocation {
     ) -> Revocation {
         let at = crate::clock::rfc3339(now);
         let until = until.map(crate::clock::rfc3339);
-        let sig = key.sign(DOMAIN, &Self::message(id, agent, by, &at, until.as_deref()));
+        let sig = key.sign(
+            DOMAIN,
+            &Self::message(id, agent, by, &at, until.as_deref(), None),
+        );
         Revocation {
             id: id.to_string(),
             agent: agent.to_string(),
             by: by.to_string(),
             at,
             until,
+            from: None,
             key_id,
             sig,
         }
@@ -130,6 +182,7 @@ impl Revocation {
             &self.by,
             &self.at,
             self.until.as_deref(),
+            self.from.as_deref(),
         );
         let (agent, agent_key) = (token.agent.as_str(), token.agent_key.as_ref());
         if self.by == "admin" {
@@ -158,9 +211,11 @@ impl RevocationList {
         dir.join(FILE)
     }
 
-    /// Reads the list; a missing file is an empty list. Unparseable lines are skipped (they can
-    /// only ever have denied something).
-    pub fn load(dir: &Path) -> Result<RevocationList> {
+    /// Reads the list as it stands at `now`; a missing file is an empty list. Unparseable lines
+    /// are skipped (they can only ever have denied something), and so are lines that take effect
+    /// later.
+    pub fn load(dir: &Path, now: DateTime<Utc>) -> Result<RevocationList> {
+        let now_text = crate::clock::rfc3339(now);
         let path = Self::path(dir);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
@@ -169,7 +224,9 @@ impl RevocationList {
         };
         let mut by_id: HashMap<String, Vec<Revocation>> = HashMap::new();
         for line in text.lines() {
-            if let Ok(r) = serde_json::from_str::<Revocation>(line) {
+            if let Ok(r) = serde_json::from_str::<Revocation>(line)
+                && r.from.as_deref().is_none_or(|f| f <= now_text.as_str())
+            {
                 by_id.entry(r.id.clone()).or_default().push(r);
             }
         }

@@ -310,7 +310,14 @@ pub fn verify(
         crate::grant::validate_action(&op)?;
     }
     let mut params: HashMap<String, Term> = HashMap::new();
-    params.insert("now".into(), date(now));
+    // Expiries are whole seconds, rounded down; the verifier's clock is rounded up, so a token
+    // is refused from its expiry second on, never accepted after it.
+    let now_up = if now.timestamp_subsec_nanos() > 0 {
+        now.timestamp() + 1
+    } else {
+        now.timestamp()
+    };
+    params.insert("now".into(), Term::Date(now_up.max(0) as u64));
     params.insert("op".into(), str_term(&op));
     params.insert("res".into(), str_term(&res));
     let code = "time({now});\noperation({op});\nresource({res});\n\

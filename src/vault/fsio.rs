@@ -175,25 +175,132 @@ impl Batch {
             .map_err(|e| Error::io("cannot sync", first.path(), e.into()))
     }
 
-    /// Renames everything into place, deletes what was removed, and syncs the directories.
-    pub fn commit(self) -> Result<()> {
-        let mut dirs = std::collections::BTreeSet::new();
+    /// Commits the batch through a journal, so that a crash at any point is either rolled back
+    /// or rolled forward as a whole (see [`recover`]):
+    ///
+    /// 1. the staged files are kept on disk (no longer deleted on drop) and synced;
+    /// 2. the journal, naming every rename and removal and the audit entry that commits it, is
+    ///    written durably;
+    /// 3. `commit_point` runs (it appends the change's audit entries): if it fails, the batch is
+    ///    rolled back; once it has succeeded, the change has happened;
+    /// 4. everything is renamed into place, removals done, directories synced, journal deleted.
+    pub fn commit_journaled(
+        self,
+        vault_dir: &Path,
+        audit_head: (u64, &str),
+        commit_point: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
+        self.sync()?;
+        let mut renames = Vec::with_capacity(self.staged.len());
         for (temp, target) in self.staged {
-            temp.persist(&target)
-                .map_err(|e| Error::io("cannot replace", &target, e.error))?;
+            let path = temp
+                .into_temp_path()
+                .keep()
+                .map_err(|e| Error::io("cannot keep", &target, e.error))?;
+            renames.push((path, target));
+        }
+        let journal = Journal {
+            audit_seq: audit_head.0,
+            audit_hash: audit_head.1.to_string(),
+            renames,
+            removes: self.removed,
+        };
+        let journal_path = vault_dir.join(JOURNAL);
+        let text = serde_json::to_vec(&journal).expect("journals serialise");
+        if let Err(e) = write_atomic(&journal_path, &text) {
+            journal.roll_back(&journal_path);
+            return Err(e);
+        }
+        if let Err(e) = commit_point() {
+            journal.roll_back(&journal_path);
+            return Err(e);
+        }
+        journal.roll_forward(&journal_path)
+    }
+}
+
+/// The file naming an interrupted commit's renames (see [`Batch::commit_journaled`]).
+pub const JOURNAL: &str = "commit.journal";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Journal {
+    audit_seq: u64,
+    audit_hash: String,
+    renames: Vec<(PathBuf, PathBuf)>,
+    removes: Vec<PathBuf>,
+}
+
+impl Journal {
+    fn roll_forward(&self, journal_path: &Path) -> Result<()> {
+        let mut dirs = std::collections::BTreeSet::new();
+        for (temp, target) in &self.renames {
+            match fs::rename(temp, target) {
+                Ok(()) => {}
+                // Already renamed by an earlier, interrupted roll-forward.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && target.exists() => {}
+                Err(e) => return Err(Error::io("cannot replace", target, e)),
+            }
             dirs.insert(target.parent().unwrap_or(Path::new(".")).to_path_buf());
         }
-        for target in self.removed {
-            match fs::remove_file(&target) {
+        for target in &self.removes {
+            match fs::remove_file(target) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io("cannot remove", &target, e)),
+                Err(e) => return Err(Error::io("cannot remove", target, e)),
             }
             dirs.insert(target.parent().unwrap_or(Path::new(".")).to_path_buf());
         }
         for dir in dirs {
             sync_dir(&dir)?;
         }
-        Ok(())
+        remove_journal(journal_path)
     }
+
+    fn roll_back(&self, journal_path: &Path) {
+        for (temp, _) in &self.renames {
+            let _ = fs::remove_file(temp);
+        }
+        let _ = remove_journal(journal_path);
+    }
+}
+
+fn remove_journal(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => sync_dir(path.parent().unwrap_or(Path::new("."))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io("cannot remove", path, e)),
+    }
+}
+
+/// Finishes or undoes a commit a crash interrupted, then removes staged files nobody will
+/// rename. Call with the vault lock held. `committed(seq, hash)` says whether the audit log holds
+/// that entry: the commit point of the journal.
+pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) -> Result<bool> {
+    let journal_path = vault_dir.join(JOURNAL);
+    let found = match fs::read(&journal_path) {
+        Ok(bytes) => {
+            match serde_json::from_slice::<Journal>(&bytes) {
+                Ok(j) if committed(j.audit_seq, &j.audit_hash)? => j.roll_forward(&journal_path)?,
+                Ok(j) => j.roll_back(&journal_path),
+                // A journal cut short never reached its commit point.
+                Err(_) => remove_journal(&journal_path)?,
+            }
+            true
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(Error::io("cannot read", &journal_path, e)),
+    };
+    // Staged files of a writer that died before its journal: no one will rename them, and they
+    // may hold values since destroyed.
+    for dir in [vault_dir.to_path_buf(), vault_dir.join("agents")] {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(".tmp-") {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(found)
 }

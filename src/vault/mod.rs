@@ -199,6 +199,11 @@ impl Vault {
         for file in [CONFIG_FILE, STATE_FILE, audit::FILE, "lock", "config.toml"] {
             fsio::check_private(&dir.join(file))?;
         }
+        if dir.join(fsio::JOURNAL).exists() {
+            // A writer died mid-commit: finish or undo it before reading anything.
+            let _lock = lock::VaultLock::acquire(dir)?;
+            recover(dir)?;
+        }
         let config = VaultToml::read(&config_path)?;
         Ok(Vault {
             dir: dir.to_path_buf(),
@@ -411,6 +416,7 @@ impl Vault {
         change: impl FnOnce(&mut Change<'_>) -> Result<(T, Vec<Event>)>,
     ) -> Result<T> {
         let _lock = lock::VaultLock::acquire(&self.dir)?;
+        recover(&self.dir)?;
         self.config = VaultToml::read(&Self::config_path(&self.dir))?;
         let mut state = self.load_state(admin)?;
         let mut config = self.config.clone();
@@ -537,8 +543,11 @@ impl Vault {
                 }
             }
         }
-        for (id, agent, until) in &plan.credentials {
-            revocations.push(Revocation::by_admin(id, agent, *until, &issuer, now));
+        for (id, agent, until, from) in &plan.credentials {
+            revocations.push(match from {
+                Some(f) => Revocation::by_admin_from(id, agent, *until, *f, &issuer, now),
+                None => Revocation::by_admin(id, agent, *until, &issuer, now),
+            });
         }
         let prepared = audit::prepare(&self.dir, now, events)?;
         let ts = crate::clock::rfc3339(now);
@@ -585,25 +594,38 @@ impl Vault {
         })?;
         batch.write(&envelope::Index::path(&self.dir), lists.0.as_bytes())?;
         batch.write(&crate::roster::path(&self.dir), lists.1.as_bytes())?;
-        batch.sync()?;
-        // Revocations first: if anything after fails, an authority may be revoked while still
-        // current, and the next change to that agent replaces it (`refresh_authority`).
-        revocation::append(&self.dir, &revocations, now)?;
-        prepared.write()?;
-        batch.commit()?;
-        fsio::write_atomic(
+        batch.write(
             &Self::config_path(&self.dir),
             self.config.to_toml().as_bytes(),
-        )
+        )?;
+        // The audit append is the commit point: before it the change is rolled back, after it
+        // rolled forward, whatever stops this process (see `fsio::Batch::commit_journaled`).
+        // Revocations go first: if anything after fails, an authority may be revoked while still
+        // current, and the next change to that agent replaces it (`refresh_authority`).
+        let head = prepared.head.clone();
+        batch.commit_journaled(&self.dir, (head.seq, &head.hash), || {
+            revocation::append(&self.dir, &revocations, now)?;
+            prepared.write().map(drop)
+        })
     }
 }
+
+/// Completes or undoes a commit a crash interrupted (the caller holds the lock).
+pub fn recover(dir: &Path) -> Result<bool> {
+    fsio::recover(dir, |seq, hash| {
+        Ok(audit::hash_of(dir, seq)?.is_some_and(|h| h == hash))
+    })
+}
+
+/// A credential to revoke: id, agent, its expiry, and when the revocation takes effect.
+type Credential = (String, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 struct Envelopes {
     dirty: std::collections::BTreeSet<String>,
     revoke: std::collections::BTreeSet<String>,
     removed: Vec<(String, Vec<String>)>,
     all: bool,
-    credentials: Vec<(String, String, Option<DateTime<Utc>>)>,
+    credentials: Vec<Credential>,
 }
 
 /// What a change may touch: the state and the public settings, at one instant.
@@ -615,7 +637,7 @@ pub struct Change<'a> {
     revoke: std::collections::BTreeSet<String>,
     removed: Vec<(String, Vec<String>)>,
     all_envelopes: bool,
-    credentials: Vec<(String, String, Option<DateTime<Utc>>)>,
+    credentials: Vec<Credential>,
 }
 
 impl Change<'_> {
@@ -648,7 +670,19 @@ impl Change<'_> {
     /// Revokes one credential (or any token block) by id, signed by the issuer at commit.
     pub fn revoke_credential(&mut self, id: &str, agent: &str, until: Option<DateTime<Utc>>) {
         self.credentials
-            .push((id.to_string(), agent.to_string(), until));
+            .push((id.to_string(), agent.to_string(), until, None));
+    }
+
+    /// Revokes one credential from `from` on (the end of an overlap window).
+    pub fn revoke_credential_from(
+        &mut self,
+        id: &str,
+        agent: &str,
+        until: Option<DateTime<Utc>>,
+        from: DateTime<Utc>,
+    ) {
+        self.credentials
+            .push((id.to_string(), agent.to_string(), until, Some(from)));
     }
 
     /// Every envelope is rewritten (recipients or issuer key changed).
