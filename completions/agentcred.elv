@@ -43,6 +43,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand verify 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
             cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
@@ -705,6 +706,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --actions 'Narrow the credential to these actions, comma separated'
             cand --resources 'Narrow the credential to these resources, comma separated'
             cand --on-expiry 'What happens when the credential expires'
+            cand --on-behalf-of 'The program and its arguments, after -- Act on a token another agent delegated to this one (`-`: read it from stdin). The program gets only what the token delegates and this agent is granted, for no longer than the token'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
@@ -712,6 +714,27 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --clean-env 'Pass only PATH, HOME, USER, LANG, LC_*, TERM, TZ, TMPDIR, SHELL from this environment'
             cand --mask 'Replace injected values (and their base64 and URL-encoded forms) in the program''s output'
             cand --replace 'Exec in place (same PID): no supervision, no end entry, no expiry enforcement'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;delegate'= {
+            cand --to 'The agent receiving the delegation'
+            cand --action 'Delegate only this action (repeatable) [default: every action the parent allows]'
+            cand --resource 'Delegate only this resource (repeatable, exact names) [default: every resource the parent allows]'
+            cand --ttl 'How long the delegation lasts [default: as long as its parent]'
+            cand --task 'What the delegation is for, recorded in the token and on the audit log'
+            cand --token 'Delegate from this token (`-`: read it from stdin) instead of a fresh credential'
+            cand --agent 'The delegating agent (with the admin unlock)'
+            cand --format 'How to print the delegated token'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
             cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
@@ -915,6 +938,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand verify 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
             cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
@@ -1016,6 +1040,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;creds;revoke'= {
         }
         &'agentcred;help;exec'= {
+        }
+        &'agentcred;help;delegate'= {
         }
         &'agentcred;help;rotate'= {
         }

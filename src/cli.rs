@@ -140,6 +140,23 @@ Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key
     )]
     Exec(ExecArgs),
 
+    /// Hand another agent a narrower part of an agent's rights, as a signed token
+    #[command(
+        long_about = "Delegate to another agent a part of what an agent holds, as a token: \
+a new Biscuit block signed with the delegating agent's own key that names from, to, task, the \
+actions and resources delegated, and an expiry. Scope and expiry can only narrow: asking for more \
+than the parent token allows is refused, and a chain A → B → C can only narrow further.\n\n\
+The delegating agent is the admin's --agent A, or the agent of the key in use (--key-file, \
+AGENTCRED_KEY_FILE). By default a fresh credential of that agent is minted and delegated from; \
+--token (or AGENTCRED_TOKEN) delegates from an existing one instead, e.g. one delegated to it.\n\n\
+The receiving agent uses it with `agentcred exec --on-behalf-of TOKEN`, and gets only the \
+intersection of what was delegated and what it was granted itself. Services check the whole chain \
+offline with `agentcred verify TOKEN --as B`.\n\n\
+Examples:\n  agentcred delegate --agent planner --to coder --action read --resource customers --ttl 5m --task triage\n  \
+AGENTCRED_KEY_FILE=coder.key agentcred delegate --token - --to reviewer --ttl 1m < delegated.token"
+    )]
+    Delegate(DelegateArgs),
+
     /// What is due for rotation (`rotate --due`), and rotating it (`--apply`)
     #[command(
         long_about = "List secrets and keys due for rotation: past their max age (90 days \
@@ -584,6 +601,11 @@ pub struct ExecArgs {
     #[arg(long, conflicts_with = "mask")]
     pub replace: bool,
     /// The program and its arguments, after --
+    /// Act on a token another agent delegated to this one (`-`: read it from stdin). The program
+    /// gets only what the token delegates and this agent is granted, for no longer than the token
+    #[arg(long, value_name = "TOKEN")]
+    pub on_behalf_of: Option<String>,
+
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
 }
@@ -716,4 +738,40 @@ pub struct AuditHashArgs {
     /// Read the value from stdin (one trailing newline is dropped)
     #[arg(long)]
     pub stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DelegateArgs {
+    /// The agent receiving the delegation
+    #[arg(long, value_name = "AGENT")]
+    pub to: String,
+    /// Delegate only this action (repeatable) [default: every action the parent allows]
+    #[arg(long = "action", value_name = "ACTION")]
+    pub actions: Vec<String>,
+    /// Delegate only this resource (repeatable, exact names) [default: every resource the parent allows]
+    #[arg(long = "resource", value_name = "RESOURCE")]
+    pub resources: Vec<String>,
+    /// How long the delegation lasts [default: as long as its parent]
+    #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
+    pub ttl: Option<chrono::Duration>,
+    /// What the delegation is for, recorded in the token and on the audit log
+    #[arg(long, value_name = "TEXT")]
+    pub task: Option<String>,
+    /// Delegate from this token (`-`: read it from stdin) instead of a fresh credential
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The delegating agent (with the admin unlock)
+    #[arg(long, value_name = "AGENT")]
+    pub agent: Option<String>,
+    /// How to print the delegated token
+    #[arg(long, value_enum, default_value_t = DelegateFormat::Token, value_name = "FORMAT")]
+    pub format: DelegateFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DelegateFormat {
+    /// The token alone
+    Token,
+    /// A JSON document with the delegation and the token
+    Json,
 }

@@ -37,6 +37,11 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
     let revoke_key = KeyPair::generate();
     let argc = args.command.len();
 
+    if let Some(t) = args.on_behalf_of.as_deref() {
+        let started = on_behalf(ctx, args, &vault, t, req, revoke_key, now)?;
+        return Ok((vault, started));
+    }
+
     if let Some(parent_id) = std::env::var("AGENTCRED_CREDENTIAL_ID")
         .ok()
         .filter(|v| !v.is_empty())
@@ -71,6 +76,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
         extra: None,
         revoke_key: Some(revoke_key.public()),
         limits: crate::watch::Limits::of(&env, key.as_ref()),
+        acting: None,
     };
     let issued = credential::issue(
         &vault,
@@ -237,6 +243,7 @@ fn nested(
         extra: Some(serde_json::json!({ "nested": true })),
         revoke_key: Some(revoke_key.public()),
         limits: crate::watch::Limits::default(),
+        acting: None,
     };
     let issued = credential::issue(
         vault,
@@ -248,6 +255,173 @@ fn nested(
     ctx.out.verbose(&format!(
         "derived credential {} from {parent_id}",
         issued.id
+    ));
+    Ok(Started {
+        issued,
+        actor,
+        revoke_key,
+    })
+}
+
+/// `exec --on-behalf-of TOKEN` (SPEC §8): the agent running this (B) acts on a token delegated to
+/// it. What the program gets is the intersection of what the token delegates and what B is
+/// granted, for no longer than the token lives; the new block is signed with B's key, and the
+/// audit log names both the acting agent and those it acts for.
+fn on_behalf(
+    ctx: &Ctx,
+    args: &ExecArgs,
+    vault: &Vault,
+    token_arg: &str,
+    req: credential::Request,
+    revoke_key: KeyPair,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Started> {
+    let token = crate::cmd::read_token(Some(token_arg), "AGENTCRED_TOKEN")?;
+    let (env, key, actor) = open_agent(ctx, vault, args.scope.agent.as_deref())?;
+    let limits = crate::watch::Limits::of(&env, key.as_ref());
+    let refuse = |e: Error| {
+        credential::record_denial(
+            vault,
+            &actor,
+            &env.agent,
+            limits,
+            "exec",
+            &req.secrets,
+            e,
+            now,
+        )
+    };
+    let revoked = RevocationList::load(&vault.dir, now)?;
+    let keys = crate::token::issuer_lookup(&vault.config, now);
+    let info = crate::token::verify(
+        token.expose_secret(),
+        &keys,
+        &|id, info| revoked.is_revoked(id, &vault.config, info),
+        now,
+        &crate::token::Request {
+            holder: Some(env.agent.clone()),
+            ..crate::token::Request::default()
+        },
+    )
+    .map_err(|e| {
+        if e.exit_code() == crate::error::exit::DENIED {
+            refuse(e)
+        } else {
+            e
+        }
+    })?;
+    if info.hops.is_empty() {
+        return Err(refuse(
+            Error::denied(format!(
+                "the token is agent {}'s own credential, not a delegation to {}",
+                info.agent, env.agent
+            ))
+            .hint("ask for one with `agentcred delegate --to AGENT`"),
+        ));
+    }
+    // Secrets: those the delegated credential covers, that this agent is granted too.
+    let delegated: Vec<String> = info.injected.iter().map(|(s, _)| s.clone()).collect();
+    let mut secrets: Vec<String> = delegated
+        .iter()
+        .filter(|s| env.secrets.contains_key(*s))
+        .filter(|s| req.secrets.is_empty() || req.secrets.contains(s))
+        .cloned()
+        .collect();
+    secrets.sort();
+    secrets.dedup();
+    if secrets.is_empty() {
+        return Err(refuse(
+            Error::denied(format!(
+                "nothing delegated to {} is also granted to it (delegated: {})",
+                env.agent,
+                if delegated.is_empty() {
+                    "no secrets".to_string()
+                } else {
+                    delegated.join(", ")
+                }
+            ))
+            .hint("acting on behalf of another agent never adds to what this agent is granted"),
+        ));
+    }
+    let narrow =
+        |asked: Option<Vec<String>>, delegated: Option<Vec<String>>| match (asked, delegated) {
+            (Some(a), Some(d)) => Some(a.into_iter().filter(|x| d.contains(x)).collect::<Vec<_>>()),
+            (a, None) => a,
+            (None, d) => d,
+        };
+    let actions = narrow(req.actions.clone(), info.delegated_actions.clone());
+    let resources = narrow(
+        req.resources
+            .as_ref()
+            .map(|r| r.iter().map(ToString::to_string).collect()),
+        info.delegated_resources.clone(),
+    );
+    if actions.as_ref().is_some_and(Vec::is_empty) || resources.as_ref().is_some_and(Vec::is_empty)
+    {
+        return Err(refuse(Error::denied(
+            "the requested scope lies outside what the token delegates",
+        )));
+    }
+    let request = credential::Request {
+        secrets,
+        ttl: req.ttl,
+        actions,
+        resources: resources
+            .map(|r| {
+                r.iter()
+                    .map(|x| crate::grant::Pattern::parse(x))
+                    .collect::<Result<_>>()
+            })
+            .transpose()?,
+        previous: false,
+        parent_expires_at: info.expires_at,
+    };
+    let plan = credential::plan(&env, key.as_ref(), &request, now).map_err(refuse)?;
+    let signer = KeyPair::from_secret(&env.signing_key)?;
+    let rights = env.rights();
+    let mut on_behalf_of: Vec<String> = vec![info.agent.clone()];
+    on_behalf_of.extend(info.hops.iter().map(|h| h.to.clone()));
+    on_behalf_of.pop();
+    let argc = args.command.len();
+    let argv_hmac: Vec<String> = args
+        .command
+        .iter()
+        .map(|a| crate::audit::hmac_field(&env.audit_key, a.as_encoded_bytes()))
+        .collect();
+    let agent = plan.agent.clone();
+    let delegation_ids: Vec<String> = info.hops.iter().map(|h| h.id.clone()).collect();
+    let extra = serde_json::json!({
+        "on_behalf_of": on_behalf_of,
+        "delegations": delegation_ids,
+        "tasks": info.hops.iter().filter_map(|h| h.task.clone()).collect::<Vec<_>>(),
+    });
+    let parent = info.hops.last().map(|h| h.id.clone());
+    let source = credential::Source {
+        from: &token,
+        parent: parent.as_deref(),
+        actor: &actor,
+        extra: Some(extra.clone()),
+        revoke_key: Some(revoke_key.public()),
+        limits,
+        acting: Some((&signer, &rights)),
+    };
+    let issued = credential::issue(
+        vault,
+        plan,
+        source,
+        &|id| {
+            let mut e = start_event(&actor, &agent, id, Some(argv_hmac.clone()), argc, args);
+            if let Some(serde_json::Value::Object(d)) = e.details.as_mut() {
+                d.insert("on_behalf_of".into(), extra["on_behalf_of"].clone());
+            }
+            vec![e]
+        },
+        now,
+    )?;
+    ctx.out.verbose(&format!(
+        "acting for {} through {}",
+        on_behalf_of.join(" → "),
+        delegation_ids.join(", ")
     ));
     Ok(Started {
         issued,

@@ -31,6 +31,7 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
         extra: None,
         revoke_key: None,
         limits: crate::watch::Limits::of(&env, key.as_ref()),
+        acting: None,
     };
     let issued = credential::issue(&vault, plan, source, &|_| vec![], now)?;
     print(ctx, &issued, args.format);

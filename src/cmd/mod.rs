@@ -5,6 +5,7 @@ mod agent;
 mod audit;
 mod completions;
 mod creds;
+mod delegate;
 mod demo;
 mod exec;
 mod grant;
@@ -220,6 +221,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Creds(c) => creds::run(&ctx, c),
         Command::Exec(args) => exec::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&ctx, args),
+        Command::Delegate(args) => delegate::run(&ctx, args),
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Demo => demo::run(&ctx),
         Command::Completions { shell } => completions::run(&ctx, shell),

@@ -251,6 +251,9 @@ pub struct Source<'a> {
     pub revoke_key: Option<crate::crypto::PublicKey>,
     /// What the live checks enforce for the agent (rate limit, suspension).
     pub limits: crate::watch::Limits<'a>,
+    /// Acting on a delegated token: the holder's signing key and own grants, which the new block
+    /// (signed with that key) narrows to (see `token::act`).
+    pub acting: Option<(&'a crate::crypto::KeyPair, &'a crate::grant::Rights)>,
 }
 
 /// Builds the token for `plan` (from `parent`'s token for a derived credential, else the agent's
@@ -270,6 +273,7 @@ pub fn issue(
         extra,
         revoke_key,
         limits,
+        acting,
     } = source;
     let keys = crate::token::issuer_lookup(&vault.config, now);
     let narrowing = crate::token::Narrowing {
@@ -284,7 +288,17 @@ pub fn issue(
             .map(|s| (s.name.clone(), s.env.clone()))
             .collect(),
     };
-    let (token, chain) = crate::token::narrow(from.expose_secret(), &keys, &narrowing)?;
+    let (token, chain) = match acting {
+        Some((signer, rights)) => crate::token::act(
+            from.expose_secret(),
+            &keys,
+            signer,
+            &plan.agent,
+            rights,
+            &narrowing,
+        )?,
+        None => crate::token::narrow(from.expose_secret(), &keys, &narrowing)?,
+    };
     let id = chain.last().cloned().expect("a token has blocks");
     let mut scope = plan.scope_json();
     scope["ttl"] = crate::duration::format(plan.ttl()).into();

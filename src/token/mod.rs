@@ -8,7 +8,18 @@
 //! - block 1, the *credential*, appended at mint by whoever holds the agent's envelope: a time bound
 //!   at the credential's expiry and one check that narrows it to its secrets, actions and
 //!   resources. Checks can only narrow, so a key holder cannot widen what the authority allows.
-//! - blocks 2…, further narrowing (nested exec, delegation).
+//! - blocks 2…, further narrowing: first-party blocks (nested exec), and *third-party* blocks
+//!   signed by an agent's own key (research/delegation.md):
+//!   - a delegation hop `from → to`, signed by the key of the token's current holder `from`:
+//!     `delegation(i, from, to, task)`, `delegate_key(i, to, key)`, its expiry, and checks that
+//!     narrow the actions and resources. The holder becomes `to`.
+//!   - an acting block, signed by the current holder when it uses a delegated token
+//!     (`exec --on-behalf-of`): `acting(i, holder)` and checks narrowing to its own grants, so
+//!     what it can do is the intersection of what it was delegated and what it was granted.
+//!
+//!   The verifier walks the chain: every third-party block must be signed by the key of the
+//!   holder at that point, and name itself by its index, so blocks cannot be forged, moved,
+//!   skipped or grafted from another token (Biscuit binds each to the signature before it).
 //!
 //! Identifiers: each block's Biscuit revocation id (its signature) is hashed into a short id; the
 //! id of block 1 is the credential id, and revoking any id revokes every token that contains that
@@ -117,6 +128,169 @@ pub struct Narrowing {
     pub revoke_key: Option<PublicKey>,
     /// (secret, environment variable) pairs injected: informational, for nested `exec`.
     pub injected: Vec<(String, String)>,
+}
+
+/// One hop of a delegation chain (SPEC §8): `from` hands `to` a part of what it holds.
+#[derive(Clone, Debug)]
+pub struct Delegation {
+    pub from: String,
+    pub to: String,
+    /// `to`'s agent public key: the key that must sign the next hop or acting block.
+    pub to_key: PublicKey,
+    pub task: Option<String>,
+    /// Exact actions (`None`: whatever the parent allows).
+    pub actions: Option<Vec<String>>,
+    /// Exact resource names (`None`: whatever the parent allows).
+    pub resources: Option<Vec<String>>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A hop as the verifier found it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Hop {
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    pub id: String,
+}
+
+fn signing_key(key: &KeyPair) -> Result<PrivateKey> {
+    PrivateKey::from_bytes(
+        key.seed().as_slice(),
+        biscuit_auth::builder::Algorithm::Ed25519,
+    )
+    .map_err(|e| Error::other(format!("cannot load a signing key: {e}")))
+}
+
+/// Appends a third-party block signed by `signer` (the token's current holder).
+fn append_signed(
+    token: &str,
+    keys: KeyLookup<'_>,
+    signer: &KeyPair,
+    block: impl FnOnce(usize) -> Result<BlockBuilder>,
+) -> Result<(String, Vec<String>)> {
+    let parent = parse(token, keys)?;
+    if parent.block_count() >= MAX_BLOCKS {
+        return Err(Error::denied(format!(
+            "the token already has {MAX_BLOCKS} blocks, the most agentcred accepts"
+        ))
+        .hint("a delegation chain this long cannot be extended"));
+    }
+    let builder = block(parent.block_count())?;
+    let signed = parent
+        .third_party_request()
+        .map_err(build_err)?
+        .create_block(&signing_key(signer)?, builder)
+        .map_err(build_err)?;
+    let child = parent
+        .append_third_party(biscuit_public(&signer.public())?, signed)
+        .map_err(build_err)?;
+    let text = child.to_base64().map_err(build_err)?;
+    if text.len() > MAX_TOKEN_BYTES * 4 / 3 + 4 {
+        return Err(Error::denied(format!(
+            "the token would be larger than {} KiB",
+            MAX_TOKEN_BYTES / 1024
+        )));
+    }
+    Ok((text, block_ids(&child)))
+}
+
+/// Appends the delegation hop `d`, signed by `signer` (the current holder's agent key).
+pub fn delegate(
+    token: &str,
+    keys: KeyLookup<'_>,
+    signer: &KeyPair,
+    d: &Delegation,
+) -> Result<(String, Vec<String>)> {
+    append_signed(token, keys, signer, |index| {
+        let mut params: HashMap<String, Term> = HashMap::new();
+        params.insert("i".into(), Term::Integer(index as i64));
+        params.insert("from".into(), str_term(&d.from));
+        params.insert("to".into(), str_term(&d.to));
+        params.insert("task".into(), str_term(d.task.as_deref().unwrap_or("")));
+        params.insert("to_key".into(), str_term(&d.to_key.to_string()));
+        params.insert("expires".into(), date(d.expires_at));
+        params.insert("expiry".into(), Term::Integer(d.expires_at.timestamp()));
+        let mut code = String::from(
+            "delegation({i}, {from}, {to}, {task});\ndelegate_key({i}, {to}, {to_key});\n\
+             expiry({expiry});\ncheck if time($t), $t <= {expires};\n",
+        );
+        if let Some(actions) = &d.actions {
+            params.insert(
+                "actions".into(),
+                Term::Set(actions.iter().map(|a| str_term(a)).collect()),
+            );
+            code.push_str("check if operation($op), ({actions}.contains($op) || $op == \"*\");\n");
+            code.push_str("delegated_actions({i}, {actions});\n");
+        }
+        if let Some(resources) = &d.resources {
+            params.insert(
+                "resources".into(),
+                Term::Set(resources.iter().map(|r| str_term(r)).collect()),
+            );
+            code.push_str("check if resource($r), ({resources}.contains($r) || $r == \"*\");\n");
+            code.push_str("delegated_resources({i}, {resources});\n");
+        }
+        BlockBuilder::new()
+            .code_with_params(&code, params, HashMap::new())
+            .map_err(build_err)
+    })
+}
+
+/// Appends the acting block of the current holder `holder` (signed with its agent key): the
+/// credential narrowing `n`, and its own grants `rights`, so the token allows only what was
+/// both delegated to it and granted to it.
+pub fn act(
+    token: &str,
+    keys: KeyLookup<'_>,
+    signer: &KeyPair,
+    holder: &str,
+    rights: &Rights,
+    n: &Narrowing,
+) -> Result<(String, Vec<String>)> {
+    append_signed(token, keys, signer, |index| {
+        let mut block = narrowing_block(n)?;
+        let mut params: HashMap<String, Term> = HashMap::new();
+        params.insert("i".into(), Term::Integer(index as i64));
+        params.insert("holder".into(), str_term(holder));
+        let mut code = String::from("acting({i}, {holder});\n");
+        // Its own rights: some allow must match, and no deny.
+        let mut allows = Vec::new();
+        for (j, r) in rights.allow.iter().enumerate() {
+            params.insert(format!("a{j}"), str_term(&r.action));
+            params.insert(format!("p{j}"), str_term(r.pattern.body()));
+            let res = match r.pattern {
+                Pattern::Exact(_) => format!("($r == \"*\" || $r == {{p{j}}})"),
+                Pattern::Prefix(_) => format!("($r == \"*\" || $r.starts_with({{p{j}}}))"),
+            };
+            allows.push(format!(
+                "(({{a{j}}} == \"*\" || $op == {{a{j}}} || $op == \"*\") && {res})"
+            ));
+        }
+        if allows.is_empty() {
+            allows.push("false".into());
+        }
+        code.push_str(&format!(
+            "check if operation($op), resource($r), {};\n",
+            allows.join(" || ")
+        ));
+        for (j, r) in rights.deny.iter().enumerate() {
+            params.insert(format!("da{j}"), str_term(&r.action));
+            params.insert(format!("dp{j}"), str_term(r.pattern.body()));
+            let res = match r.pattern {
+                Pattern::Exact(_) => format!("$r == {{dp{j}}}"),
+                Pattern::Prefix(_) => format!("$r.starts_with({{dp{j}}})"),
+            };
+            code.push_str(&format!(
+                "check if operation($op), resource($r), !(({{da{j}}} == \"*\" || $op == {{da{j}}}) && {res});\n"
+            ));
+        }
+        block = block
+            .code_with_params(&code, params, HashMap::new())
+            .map_err(build_err)?;
+        Ok(block)
+    })
 }
 
 /// The block that narrows a token to `n`.
@@ -291,6 +465,16 @@ pub struct TokenInfo {
     pub agent_key: Option<PublicKey>,
     #[serde(skip)]
     pub revoke_keys: Vec<PublicKey>,
+    /// The delegation chain, first hop first (empty: the agent's own credential).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hops: Vec<Hop>,
+    /// Whether the holder has signed the token itself (an acting block): proof it holds its key.
+    pub holder_signed: bool,
+    /// What the hops narrowed the actions and resources to (`None`: not narrowed).
+    #[serde(skip)]
+    pub delegated_actions: Option<Vec<String>>,
+    #[serde(skip)]
+    pub delegated_resources: Option<Vec<String>>,
 }
 
 /// Verifies a token offline: signatures against the issuer keys, structure, revocation of any
@@ -366,7 +550,8 @@ pub fn verify(
         .map(|(e,)| *e)
         .min()
         .and_then(|e| DateTime::from_timestamp(e, 0));
-    let holder = agent.clone();
+    let chain = walk_chain(&token, &authorizer, agent, agent_key, &ids)?;
+    let holder = chain.holder.clone();
     if let Some(wanted) = &request.holder
         && *wanted != holder
     {
@@ -389,6 +574,10 @@ pub fn verify(
             .iter()
             .filter_map(|(k,)| PublicKey::parse(k))
             .collect(),
+        hops: chain.hops,
+        holder_signed: chain.holder_signed,
+        delegated_actions: chain.actions,
+        delegated_resources: chain.resources,
     };
     if let Some(id) = ids.iter().find(|id| is_revoked(id, &info)) {
         return Err(
@@ -408,6 +597,116 @@ pub fn verify(
             "the token cannot be evaluated: {e}"
         ))),
     }
+}
+
+/// The delegation chain of a token, as checked by [`walk_chain`].
+struct Chain {
+    holder: String,
+    hops: Vec<Hop>,
+    holder_signed: bool,
+    actions: Option<Vec<String>>,
+    resources: Option<Vec<String>>,
+}
+
+/// Checks the chain of third-party blocks (see the module documentation): each is signed by the
+/// holder at that point and names its own index; a hop passes the token to its delegatee.
+fn walk_chain(
+    token: &Biscuit,
+    authorizer: &biscuit_auth::Authorizer,
+    agent: &str,
+    agent_key: Option<PublicKey>,
+    ids: &[String],
+) -> Result<Chain> {
+    let forged = |what: String| {
+        Error::bad_data(format!("the token's delegation chain is invalid: {what}"))
+            .hint("it was altered or assembled by hand; ask its issuer for a new one")
+    };
+    let mut chain = Chain {
+        holder: agent.to_string(),
+        hops: Vec::new(),
+        holder_signed: false,
+        actions: None,
+        resources: None,
+    };
+    let mut holder_key = agent_key;
+    let mut authorizer = authorizer.clone();
+    for (i, external) in token.external_public_keys().into_iter().enumerate().skip(1) {
+        let Some(external) = external else {
+            continue;
+        };
+        let expected = holder_key
+            .as_ref()
+            .map(biscuit_public)
+            .transpose()?
+            .ok_or_else(|| forged(format!("{} has no key on record", chain.holder)))?;
+        if external != expected {
+            return Err(forged(format!(
+                "block {i} is not signed by {}, who held the token",
+                chain.holder
+            )));
+        }
+        let trust = format!("trusting ed25519/{}", external.to_bytes_hex());
+        let hops: Vec<(i64, String, String, String)> = authorizer
+            .query(format!("data($i, $f, $t, $k) <- delegation($i, $f, $t, $k) {trust}").as_str())
+            .map_err(|e| forged(format!("block {i}: {e}")))?;
+        let hop: Vec<_> = hops.into_iter().filter(|h| h.0 == i as i64).collect();
+        let acting: Vec<(i64, String)> = authorizer
+            .query(format!("data($i, $h) <- acting($i, $h) {trust}").as_str())
+            .map_err(|e| forged(format!("block {i}: {e}")))?;
+        let acting: Vec<_> = acting.into_iter().filter(|a| a.0 == i as i64).collect();
+        match (hop.as_slice(), acting.as_slice()) {
+            ([(_, from, to, task)], []) => {
+                if *from != chain.holder {
+                    return Err(forged(format!(
+                        "block {i} delegates from {from}, but {} held the token",
+                        chain.holder
+                    )));
+                }
+                let keys: Vec<(i64, String, String)> = authorizer
+                    .query(format!("data($i, $n, $k) <- delegate_key($i, $n, $k) {trust}").as_str())
+                    .map_err(|e| forged(format!("block {i}: {e}")))?;
+                let key = keys
+                    .iter()
+                    .find(|k| k.0 == i as i64 && k.1 == *to)
+                    .and_then(|k| PublicKey::parse(&k.2))
+                    .ok_or_else(|| forged(format!("block {i} names no key for {to}")))?;
+                let mut narrowed = |name: &str| -> Result<Option<Vec<String>>> {
+                    let rows: Vec<(i64, BTreeSet<String>)> = authorizer
+                        .query(format!("data($i, $s) <- {name}($i, $s) {trust}").as_str())
+                        .map_err(|e| forged(format!("block {i}: {e}")))?;
+                    Ok(rows
+                        .into_iter()
+                        .find(|r| r.0 == i as i64)
+                        .map(|r| r.1.into_iter().collect()))
+                };
+                let intersect = |a: Option<Vec<String>>, b: Option<Vec<String>>| match (a, b) {
+                    (Some(a), Some(b)) => Some(a.into_iter().filter(|x| b.contains(x)).collect()),
+                    (a, None) => a,
+                    (None, b) => b,
+                };
+                chain.actions = intersect(chain.actions.take(), narrowed("delegated_actions")?);
+                chain.resources =
+                    intersect(chain.resources.take(), narrowed("delegated_resources")?);
+                chain.hops.push(Hop {
+                    from: from.clone(),
+                    to: to.clone(),
+                    task: (!task.is_empty()).then(|| task.clone()),
+                    id: ids.get(i).cloned().unwrap_or_default(),
+                });
+                chain.holder = to.clone();
+                holder_key = Some(key);
+                chain.holder_signed = false;
+            }
+            ([], [(_, h)]) if *h == chain.holder => chain.holder_signed = true,
+            _ => {
+                return Err(forged(format!(
+                    "block {i} is signed by {} but is neither a delegation nor its acting block",
+                    chain.holder
+                )));
+            }
+        }
+    }
+    Ok(chain)
 }
 
 fn denial(
