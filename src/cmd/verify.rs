@@ -36,6 +36,12 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         Ok(info) => {
             event.agent = Some(info.agent.clone());
             event.credential_id = info.credential_id.clone();
+            if !info.hops.is_empty() {
+                event = event.details(serde_json::json!({
+                    "holder": info.holder,
+                    "delegations": info.hops.iter().map(|h| &h.id).collect::<Vec<_>>(),
+                }));
+            }
         }
         Err(e) => {
             let outcome = if e.exit_code() == crate::error::exit::DENIED {

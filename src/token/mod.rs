@@ -749,11 +749,26 @@ fn denial(
 
 /// A compact, non-secret summary of a token for `--verbose` and errors: never the token itself.
 pub fn describe(info: &TokenInfo) -> String {
-    format!(
+    let mut text = format!(
         "agent {} credential {}",
         info.agent,
         info.credential_id.as_deref().unwrap_or("-")
-    )
+    );
+    if let Some(last) = info.hops.last() {
+        let mut agents = vec![info.agent.as_str()];
+        agents.extend(info.hops.iter().map(|h| h.to.as_str()));
+        text.push_str(&format!(
+            ", delegated {} ({}){}",
+            agents.join(" → "),
+            last.id,
+            if info.holder_signed {
+                ", signed by its holder"
+            } else {
+                ""
+            }
+        ));
+    }
+    text
 }
 
 #[cfg(test)]
