@@ -76,6 +76,19 @@ for i in range(int(__import__("os").environ.get("RUNS", "30"))):
     times.append((time.perf_counter() - t) * 1000)
 print(f"{'secret-rotate-1000-agents':<44} median {statistics.median(times):8.2f} ms")
 PY
+echo "== issue 7: verify of a three-hop chain"
+# a → b (by the admin), b → c and c → d (each with the delegator's own key), checked once first.
+"$scale" "$out/deleg" 1 0 1 2>/dev/null
+admin=("$bin" --vault "$out/deleg" --identity "$out/deleg/admin.key" -q)
+"${admin[@]}" agent add a b c d
+"${admin[@]}" grant a secret-0000 --actions read,write --resources customers,orders
+"${admin[@]}" key issue b --out "$out/deleg/b.key"
+"${admin[@]}" key issue c --out "$out/deleg/c.key"
+token=$("${admin[@]}" delegate --agent a --to b --action read --task bench)
+token=$(printf '%s\n' "$token" | AGENTCRED_KEY_FILE="$out/deleg/b.key" "$bin" --vault "$out/deleg" -q delegate --token - --to c --resource customers)
+token=$(printf '%s\n' "$token" | AGENTCRED_KEY_FILE="$out/deleg/c.key" "$bin" --vault "$out/deleg" -q delegate --token - --to d)
+"$bin" --vault "$out/deleg" -q verify "$token" --as d --action read --resource customers
+run "verify-3-hop" "$bin --vault $out/deleg verify $token --as d"
 echo "== Argon2id unlock at the default parameters (64 MiB, t=3, p=4)"
 printf 'bench passphrase\n' >"$out/pass" && chmod 600 "$out/pass"
 AGENTCRED_PASSPHRASE_FILE="$out/pass" "$bin" --vault "$out/kdf" -q init
