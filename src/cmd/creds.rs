@@ -106,7 +106,15 @@ fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
             })?;
         }
         Principal::Agent(key) => {
-            if key.agent != entry.agent {
+            // Its own credentials, and delegations it made (their parent is its own).
+            let delegator = entry.parent.as_ref().and_then(|p| {
+                ledger::read(&vault.dir)
+                    .ok()?
+                    .into_iter()
+                    .find(|e| e.id == *p)
+                    .map(|e| e.agent)
+            });
+            if key.agent != entry.agent && delegator.as_deref() != Some(key.agent.as_str()) {
                 return Err(Error::denied(format!(
                     "credential {id} belongs to agent {}, not {}",
                     entry.agent, key.agent
@@ -114,8 +122,7 @@ fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
             }
             let env = crate::envelope::Envelope::open_with_key(&vault, &key)?;
             let signing = crate::crypto::KeyPair::from_secret(&env.signing_key)?;
-            let line =
-                Revocation::by_agent(id, &entry.agent, Some(entry.expires_at), &signing, now);
+            let line = Revocation::by_agent(id, &key.agent, Some(entry.expires_at), &signing, now);
             let _lock = crate::vault::lock::VaultLock::acquire(&vault.dir)?;
             crate::audit::append(&vault.dir, now, &[event(&format!("key:{}", key.id))])?;
             revocation::append(&vault.dir, &[line], now)?;

@@ -196,9 +196,13 @@ impl Revocation {
                 .iter()
                 .any(|k| k.to_string() == self.key_id && k.verify(DOMAIN, &message, &self.sig));
         }
-        self.agent == agent
-            && self.by == format!("agent:{agent}")
-            && agent_key.is_some_and(|k| k.verify(DOMAIN, &message, &self.sig))
+        // The agent the token was issued to, or any agent it was delegated to on the way.
+        let _ = (agent, agent_key);
+        self.by == format!("agent:{}", self.agent)
+            && token
+                .chain_keys
+                .iter()
+                .any(|(name, k)| *name == self.agent && k.verify(DOMAIN, &message, &self.sig))
     }
 }
 

@@ -369,6 +369,19 @@ fn parse(text: &str, keys: KeyLookup<'_>) -> Result<Biscuit> {
         ))
         .hint("agentcred refuses oversized tokens; mint a fresh one"));
     }
+    // Count the blocks before any signature work: a deep token costs nothing to refuse.
+    let blocks = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE, text)
+        .ok()
+        .and_then(|raw| {
+            <biscuit_auth::format::schema::Biscuit as prost::Message>::decode(raw.as_slice()).ok()
+        })
+        .map(|b| b.blocks.len() + 1);
+    if blocks.is_some_and(|n| n > MAX_BLOCKS) {
+        return Err(
+            Error::bad_data(format!("the token has more than {MAX_BLOCKS} blocks"))
+                .hint("agentcred refuses delegation chains this deep"),
+        );
+    }
     let provider =
         |id: Option<u32>| -> std::result::Result<BPublicKey, biscuit_auth::error::Format> {
             id.and_then(keys)
@@ -475,6 +488,9 @@ pub struct TokenInfo {
     pub delegated_actions: Option<Vec<String>>,
     #[serde(skip)]
     pub delegated_resources: Option<Vec<String>>,
+    /// Every agent that has held the token, with its key: who may revoke a link of it.
+    #[serde(skip)]
+    pub chain_keys: Vec<(String, PublicKey)>,
 }
 
 /// Verifies a token offline: signatures against the issuer keys, structure, revocation of any
@@ -578,6 +594,7 @@ pub fn verify(
         holder_signed: chain.holder_signed,
         delegated_actions: chain.actions,
         delegated_resources: chain.resources,
+        chain_keys: chain.keys,
     };
     if let Some(id) = ids.iter().find(|id| is_revoked(id, &info)) {
         return Err(
@@ -603,6 +620,7 @@ pub fn verify(
 struct Chain {
     holder: String,
     hops: Vec<Hop>,
+    keys: Vec<(String, PublicKey)>,
     holder_signed: bool,
     actions: Option<Vec<String>>,
     resources: Option<Vec<String>>,
@@ -624,6 +642,7 @@ fn walk_chain(
     let mut chain = Chain {
         holder: agent.to_string(),
         hops: Vec::new(),
+        keys: agent_key.iter().map(|k| (agent.to_string(), *k)).collect(),
         holder_signed: false,
         actions: None,
         resources: None,
@@ -694,6 +713,7 @@ fn walk_chain(
                     id: ids.get(i).cloned().unwrap_or_default(),
                 });
                 chain.holder = to.clone();
+                chain.keys.push((to.clone(), key));
                 holder_key = Some(key);
                 chain.holder_signed = false;
             }
