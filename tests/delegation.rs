@@ -486,7 +486,7 @@ fn a_delegation_expires_at_its_ttl() {
         &d.token,
         "b",
         &format!(
-            "delegation(3, \"b\", \"c\", \"\");\ndelegate_key(3, \"c\", \"{c_key}\");\n{stale_time}"
+            "delegation(3, \"b\", \"c\", \"\", \"{c_key}\", {{\"*\"}}, {{\"*\"}});\n{stale_time}"
         ),
     );
     let unsigned = world.first_party(&d.token, stale_time);
@@ -664,7 +664,7 @@ fn a_hand_built_hop_that_widens_is_still_held_to_its_parent() {
         &ab.token,
         "b",
         &format!(
-            "delegation(3, \"b\", \"c\", \"\");\ndelegate_key(3, \"c\", \"{c_key}\");\n\
+            "delegation(3, \"b\", \"c\", \"\", \"{c_key}\", {{\"*\"}}, {{\"*\"}});\n\
              right(\"crm\", \"*\", \"prefix\", \"\");\nright(\"billing\", \"write\", \"exact\", \"orders\");\n\
              operation(\"read\");\nresource(\"customers\");\nagent(\"c\");\n"
         ),

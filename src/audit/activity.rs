@@ -63,18 +63,31 @@ pub fn rebuild(dir: &Path, agent: &str, t: &Thresholds) -> Result<AgentActivity>
     Ok(activity)
 }
 
-/// Stores the agent's activity (atomically, not fsynced: it can be rebuilt).
+/// Stores the agent's activity: overwritten in place, not fsynced (it can be rebuilt, and a torn
+/// write only makes it unreadable, which rebuilds it). No rename and no truncation, so the write
+/// forces no flush of its own into the audit append's fsync that follows.
 pub fn save(dir: &Path, agent: &str, activity: &AgentActivity) -> Result<()> {
+    use std::os::unix::fs::{FileExt, OpenOptionsExt};
     let target = path(dir, agent);
     let parent = dir.join(DIR);
     if !parent.is_dir() {
         fsio::create_private_dir(&parent)?;
     }
-    let bytes = serde_json::to_vec(activity).expect("activity serialises");
-    let temp = parent.join(format!(".{agent}.json.tmp"));
-    std::fs::write(&temp, &bytes)
-        .and_then(|()| std::fs::rename(&temp, &target))
-        .map_err(|e| Error::io("cannot write the activity of an agent to", &target, e))
+    let mut bytes = serde_json::to_vec(activity).expect("activity serialises");
+    let mut write = || -> std::io::Result<()> {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .mode(fsio::FILE_MODE)
+            .open(&target)?;
+        // JSON allows trailing whitespace: a shorter document pads over the longer one.
+        let old = f.metadata()?.len() as usize;
+        if bytes.len() < old {
+            bytes.resize(old, b' ');
+        }
+        f.write_all_at(&bytes, 0)
+    };
+    write().map_err(|e| Error::io("cannot write the activity of an agent to", &target, e))
 }
 
 /// Forgets an agent's activity (it was removed).

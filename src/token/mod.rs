@@ -11,7 +11,7 @@
 //! - blocks 2…, further narrowing: first-party blocks (nested exec), and *third-party* blocks
 //!   signed by an agent's own key (research/delegation.md):
 //!   - a delegation hop `from → to`, signed by the key of the token's current holder `from`:
-//!     `delegation(i, from, to, task)`, `delegate_key(i, to, key)`, its expiry, and checks that
+//!     `delegation(i, from, to, task, to_key, actions, resources)`, its expiry, and checks that
 //!     narrow the actions and resources. The holder becomes `to`.
 //!   - an acting block, signed by the current holder when it uses a delegated token
 //!     (`exec --on-behalf-of`): `acting(i, holder)` and checks narrowing to its own grants, so
@@ -212,25 +212,25 @@ pub fn delegate(
         params.insert("to_key".into(), str_term(&d.to_key.to_string()));
         params.insert("expires".into(), date(d.expires_at));
         params.insert("expiry".into(), Term::Integer(d.expires_at.timestamp()));
+        // One fact says it all, so the verifier reads a hop with one query per signer. `*` in a
+        // set: not narrowed.
+        let set = |v: &Option<Vec<String>>| {
+            Term::Set(match v {
+                Some(v) => v.iter().map(|x| str_term(x)).collect(),
+                None => [str_term("*")].into(),
+            })
+        };
+        params.insert("actions".into(), set(&d.actions));
+        params.insert("resources".into(), set(&d.resources));
         let mut code = String::from(
-            "delegation({i}, {from}, {to}, {task});\ndelegate_key({i}, {to}, {to_key});\n\
+            "delegation({i}, {from}, {to}, {task}, {to_key}, {actions}, {resources});\n\
              expiry({expiry});\ncheck if time($t), $t <= {expires};\n",
         );
-        if let Some(actions) = &d.actions {
-            params.insert(
-                "actions".into(),
-                Term::Set(actions.iter().map(|a| str_term(a)).collect()),
-            );
+        if d.actions.is_some() {
             code.push_str("check if operation($op), ({actions}.contains($op) || $op == \"*\");\n");
-            code.push_str("delegated_actions({i}, {actions});\n");
         }
-        if let Some(resources) = &d.resources {
-            params.insert(
-                "resources".into(),
-                Term::Set(resources.iter().map(|r| str_term(r)).collect()),
-            );
+        if d.resources.is_some() {
             code.push_str("check if resource($r), ({resources}.contains($r) || $r == \"*\");\n");
-            code.push_str("delegated_resources({i}, {resources});\n");
         }
         BlockBuilder::new()
             .code_with_params(&code, params, HashMap::new())
@@ -566,7 +566,7 @@ pub fn verify(
         .map(|(e,)| *e)
         .min()
         .and_then(|e| DateTime::from_timestamp(e, 0));
-    let chain = walk_chain(&token, &authorizer, agent, agent_key, &ids)?;
+    let chain = walk_chain(&token, &mut authorizer, agent, agent_key, &ids)?;
     let holder = chain.holder.clone();
     if let Some(wanted) = &request.holder
         && *wanted != holder
@@ -627,10 +627,11 @@ struct Chain {
 }
 
 /// Checks the chain of third-party blocks (see the module documentation): each is signed by the
-/// holder at that point and names its own index; a hop passes the token to its delegatee.
+/// holder at that point and names its own index; a hop passes the token to its delegatee. Facts
+/// are read trusting one signer at a time, one query per signer and kind.
 fn walk_chain(
     token: &Biscuit,
-    authorizer: &biscuit_auth::Authorizer,
+    authorizer: &mut biscuit_auth::Authorizer,
     agent: &str,
     agent_key: Option<PublicKey>,
     ids: &[String],
@@ -639,6 +640,36 @@ fn walk_chain(
         Error::bad_data(format!("the token's delegation chain is invalid: {what}"))
             .hint("it was altered or assembled by hand; ask its issuer for a new one")
     };
+    type HopFact = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        BTreeSet<String>,
+        BTreeSet<String>,
+    );
+    let externals = token.external_public_keys();
+    let mut facts: HashMap<Vec<u8>, (Vec<HopFact>, Vec<(i64, String)>)> = HashMap::new();
+    for key in externals.iter().flatten() {
+        let bytes = key.to_bytes().to_vec();
+        if facts.contains_key(&bytes) {
+            continue;
+        }
+        let trust = format!("trusting ed25519/{}", key.to_bytes_hex());
+        let hops: Vec<HopFact> = authorizer
+            .query(
+                format!(
+                    "data($i, $f, $t, $k, $key, $a, $r) <- delegation($i, $f, $t, $k, $key, $a, $r) {trust}"
+                )
+                .as_str(),
+            )
+            .map_err(|e| forged(e.to_string()))?;
+        let acting: Vec<(i64, String)> = authorizer
+            .query(format!("data($i, $h) <- acting($i, $h) {trust}").as_str())
+            .map_err(|e| forged(e.to_string()))?;
+        facts.insert(bytes, (hops, acting));
+    }
     let mut chain = Chain {
         holder: agent.to_string(),
         hops: Vec::new(),
@@ -648,8 +679,15 @@ fn walk_chain(
         resources: None,
     };
     let mut holder_key = agent_key;
-    let mut authorizer = authorizer.clone();
-    for (i, external) in token.external_public_keys().into_iter().enumerate().skip(1) {
+    let narrowed = |set: &BTreeSet<String>| {
+        (!set.contains("*")).then(|| set.iter().cloned().collect::<Vec<_>>())
+    };
+    let intersect = |a: Option<Vec<String>>, b: Option<Vec<String>>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.into_iter().filter(|x| b.contains(x)).collect()),
+        (a, None) => a,
+        (None, b) => b,
+    };
+    for (i, external) in externals.iter().enumerate().skip(1) {
         let Some(external) = external else {
             continue;
         };
@@ -658,54 +696,27 @@ fn walk_chain(
             .map(biscuit_public)
             .transpose()?
             .ok_or_else(|| forged(format!("{} has no key on record", chain.holder)))?;
-        if external != expected {
+        if *external != expected {
             return Err(forged(format!(
                 "block {i} is not signed by {}, who held the token",
                 chain.holder
             )));
         }
-        let trust = format!("trusting ed25519/{}", external.to_bytes_hex());
-        let hops: Vec<(i64, String, String, String)> = authorizer
-            .query(format!("data($i, $f, $t, $k) <- delegation($i, $f, $t, $k) {trust}").as_str())
-            .map_err(|e| forged(format!("block {i}: {e}")))?;
-        let hop: Vec<_> = hops.into_iter().filter(|h| h.0 == i as i64).collect();
-        let acting: Vec<(i64, String)> = authorizer
-            .query(format!("data($i, $h) <- acting($i, $h) {trust}").as_str())
-            .map_err(|e| forged(format!("block {i}: {e}")))?;
-        let acting: Vec<_> = acting.into_iter().filter(|a| a.0 == i as i64).collect();
-        match (hop.as_slice(), acting.as_slice()) {
-            ([(_, from, to, task)], []) => {
+        let (hops, acting) = &facts[&external.to_bytes().to_vec()];
+        let hop: Vec<&HopFact> = hops.iter().filter(|h| h.0 == i as i64).collect();
+        let act: Vec<&(i64, String)> = acting.iter().filter(|a| a.0 == i as i64).collect();
+        match (hop.as_slice(), act.as_slice()) {
+            ([(_, from, to, task, key, actions, resources)], []) => {
                 if *from != chain.holder {
                     return Err(forged(format!(
                         "block {i} delegates from {from}, but {} held the token",
                         chain.holder
                     )));
                 }
-                let keys: Vec<(i64, String, String)> = authorizer
-                    .query(format!("data($i, $n, $k) <- delegate_key($i, $n, $k) {trust}").as_str())
-                    .map_err(|e| forged(format!("block {i}: {e}")))?;
-                let key = keys
-                    .iter()
-                    .find(|k| k.0 == i as i64 && k.1 == *to)
-                    .and_then(|k| PublicKey::parse(&k.2))
-                    .ok_or_else(|| forged(format!("block {i} names no key for {to}")))?;
-                let mut narrowed = |name: &str| -> Result<Option<Vec<String>>> {
-                    let rows: Vec<(i64, BTreeSet<String>)> = authorizer
-                        .query(format!("data($i, $s) <- {name}($i, $s) {trust}").as_str())
-                        .map_err(|e| forged(format!("block {i}: {e}")))?;
-                    Ok(rows
-                        .into_iter()
-                        .find(|r| r.0 == i as i64)
-                        .map(|r| r.1.into_iter().collect()))
-                };
-                let intersect = |a: Option<Vec<String>>, b: Option<Vec<String>>| match (a, b) {
-                    (Some(a), Some(b)) => Some(a.into_iter().filter(|x| b.contains(x)).collect()),
-                    (a, None) => a,
-                    (None, b) => b,
-                };
-                chain.actions = intersect(chain.actions.take(), narrowed("delegated_actions")?);
-                chain.resources =
-                    intersect(chain.resources.take(), narrowed("delegated_resources")?);
+                let key = PublicKey::parse(key)
+                    .ok_or_else(|| forged(format!("block {i} names no valid key for {to}")))?;
+                chain.actions = intersect(chain.actions.take(), narrowed(actions));
+                chain.resources = intersect(chain.resources.take(), narrowed(resources));
                 chain.hops.push(Hop {
                     from: from.clone(),
                     to: to.clone(),
