@@ -650,7 +650,8 @@ fn walk_chain(
         BTreeSet<String>,
     );
     let externals = token.external_public_keys();
-    let mut facts: HashMap<Vec<u8>, (Vec<HopFact>, Vec<(i64, String)>)> = HashMap::new();
+    type ActingFact = (i64, String);
+    let mut facts: HashMap<Vec<u8>, (Vec<HopFact>, Vec<ActingFact>)> = HashMap::new();
     for key in externals.iter().flatten() {
         let bytes = key.to_bytes().to_vec();
         if facts.contains_key(&bytes) {
@@ -665,7 +666,7 @@ fn walk_chain(
                 .as_str(),
             )
             .map_err(|e| forged(e.to_string()))?;
-        let acting: Vec<(i64, String)> = authorizer
+        let acting: Vec<ActingFact> = authorizer
             .query(format!("data($i, $h) <- acting($i, $h) {trust}").as_str())
             .map_err(|e| forged(e.to_string()))?;
         facts.insert(bytes, (hops, acting));
