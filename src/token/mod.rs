@@ -649,12 +649,13 @@ fn walk_chain(
         BTreeSet<String>,
         BTreeSet<String>,
     );
-    let externals = token.external_public_keys();
     type ActingFact = (i64, String);
-    let mut facts: HashMap<Vec<u8>, (Vec<HopFact>, Vec<ActingFact>)> = HashMap::new();
+    let externals = token.external_public_keys();
+    // Hop facts, one query per signer; acting facts only for a signer whose block is no hop.
+    let mut hops_by_key: HashMap<Vec<u8>, Vec<HopFact>> = HashMap::new();
     for key in externals.iter().flatten() {
         let bytes = key.to_bytes().to_vec();
-        if facts.contains_key(&bytes) {
+        if hops_by_key.contains_key(&bytes) {
             continue;
         }
         let trust = format!("trusting ed25519/{}", key.to_bytes_hex());
@@ -666,11 +667,14 @@ fn walk_chain(
                 .as_str(),
             )
             .map_err(|e| forged(e.to_string()))?;
-        let acting: Vec<ActingFact> = authorizer
-            .query(format!("data($i, $h) <- acting($i, $h) {trust}").as_str())
-            .map_err(|e| forged(e.to_string()))?;
-        facts.insert(bytes, (hops, acting));
+        hops_by_key.insert(bytes, hops);
     }
+    let mut acting_of = |key: &BPublicKey| -> Result<Vec<ActingFact>> {
+        let trust = format!("trusting ed25519/{}", key.to_bytes_hex());
+        authorizer
+            .query(format!("data($i, $h) <- acting($i, $h) {trust}").as_str())
+            .map_err(|e| forged(e.to_string()))
+    };
     let mut chain = Chain {
         holder: agent.to_string(),
         hops: Vec::new(),
@@ -703,9 +707,14 @@ fn walk_chain(
                 chain.holder
             )));
         }
-        let (hops, acting) = &facts[&external.to_bytes().to_vec()];
+        let hops = &hops_by_key[&external.to_bytes().to_vec()];
         let hop: Vec<&HopFact> = hops.iter().filter(|h| h.0 == i as i64).collect();
-        let act: Vec<&(i64, String)> = acting.iter().filter(|a| a.0 == i as i64).collect();
+        let acting = if hop.is_empty() {
+            acting_of(external)?
+        } else {
+            Vec::new()
+        };
+        let act: Vec<&ActingFact> = acting.iter().filter(|a| a.0 == i as i64).collect();
         match (hop.as_slice(), act.as_slice()) {
             ([(_, from, to, task, key, actions, resources)], []) => {
                 if *from != chain.holder {
