@@ -536,22 +536,15 @@ pub fn verify(
         .set_limits(limits)
         .build(&token)
         .map_err(|e| Error::bad_data(format!("the token cannot be evaluated: {e}")))?;
-    let agent: Vec<(String,)> = authorizer
-        .query("data($n) <- agent($n)")
+    // The authority's identity in one query: vault, agent and the agent's key.
+    let who: Vec<(String, String, String)> = authorizer
+        .query("data($v, $n, $k) <- vault($v), agent($n), agent_key($n, $k)")
         .map_err(|e| Error::bad_data(format!("the token cannot be evaluated: {e}")))?;
-    let vault: Vec<(String,)> = authorizer
-        .query("data($v) <- vault($v)")
-        .unwrap_or_default();
-    let [(agent,)] = agent.as_slice() else {
+    let [(vault_id, agent, agent_key)] = who.as_slice() else {
         return Err(Error::bad_data("the token names no single agent"));
     };
-    let agent_key: Vec<(String, String)> = authorizer
-        .query("data($n, $k) <- agent_key($n, $k)")
-        .unwrap_or_default();
-    let agent_key = agent_key
-        .iter()
-        .find(|(n, _)| n == agent)
-        .and_then(|(_, k)| PublicKey::parse(k));
+    let vault = [(vault_id.clone(),)];
+    let agent_key = PublicKey::parse(agent_key);
     let revoke_keys: Vec<(String,)> = authorizer
         .query_all("data($k) <- revoke_key($k)")
         .unwrap_or_default();
