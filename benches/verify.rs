@@ -1,7 +1,8 @@
 //! In-process `agentcred::token::verify` of a three-hop delegation chain (SPEC §8): the authority
-//! block, the credential block, hops A→B, B→C and C→D (each a third-party block signed by the
-//! holder's agent key), and D's acting block, as `exec --on-behalf-of` leaves it. Built with the
-//! token library directly from generated keys; no vault, no files.
+//! block, the credential block and hops A→B, B→C and C→D (each a third-party block signed by the
+//! holder's agent key), as `delegate` hands it over; and the same with D's acting block, as
+//! `exec --on-behalf-of` leaves it. Built with the token library directly from generated keys; no
+//! vault, no files.
 //!
 //! `cargo bench --bench verify` (add `-- --quick` for a short run).
 
@@ -29,8 +30,10 @@ fn rights(actions: &[&str], resources: &[Pattern]) -> Rights {
     rights
 }
 
-/// A token for D: authority (A) → credential → A→B → B→C → C→D → D acting; and its issuer.
-fn three_hop_chain() -> (String, KeyPair) {
+/// A token for D: authority (A) → credential → A→B → B→C → C→D, as `delegate` hands it over
+/// (5 blocks), and the same with D's acting block, as `exec --on-behalf-of` leaves it (6 blocks);
+/// and its issuer.
+fn three_hop_chain() -> (String, String, KeyPair) {
     let issuer = KeyPair::generate();
     let agents: Vec<KeyPair> = (0..4).map(|_| KeyPair::generate()).collect();
     let names = ["a", "b", "c", "d"];
@@ -82,14 +85,14 @@ fn three_hop_chain() -> (String, KeyPair) {
         injected: vec![("crm".into(), "CRM".into())],
     };
     let d_rights = rights(&["read"], &[exact("customers")]);
-    text = token::act(&text, &keys, &agents[3], "d", &d_rights, &acting)
+    let acted = token::act(&text, &keys, &agents[3], "d", &d_rights, &acting)
         .expect("acting block")
         .0;
-    (text, issuer)
+    (text, acted, issuer)
 }
 
 fn verify(c: &mut Criterion) {
-    let (text, issuer) = three_hop_chain();
+    let (delegated, text, issuer) = three_hop_chain();
     let issuer_public: PublicKey = issuer.public();
     let number = token::root_key_number(&issuer_public.key_id());
     let keys = move |n: u32| (n == number).then_some(issuer_public);
@@ -104,10 +107,14 @@ fn verify(c: &mut Criterion) {
     assert_eq!(info.blocks, 6);
     assert_eq!(info.hops.len(), 3);
     assert!(info.holder_signed);
-    c.bench_function("verify three-hop chain (6 blocks)", |b| {
+    let info = token::verify(&delegated, &keys, &not_revoked, Utc::now(), &request)
+        .expect("the delegated chain verifies");
+    assert_eq!(info.blocks, 5);
+    assert!(!info.holder_signed);
+    c.bench_function("verify three-hop chain as delegated (5 blocks)", |b| {
         b.iter(|| {
             token::verify(
-                black_box(&text),
+                black_box(&delegated),
                 &keys,
                 &not_revoked,
                 Utc::now(),
@@ -116,6 +123,21 @@ fn verify(c: &mut Criterion) {
             .expect("verifies")
         })
     });
+    c.bench_function(
+        "verify three-hop chain with the acting block (6 blocks)",
+        |b| {
+            b.iter(|| {
+                token::verify(
+                    black_box(&text),
+                    &keys,
+                    &not_revoked,
+                    Utc::now(),
+                    black_box(&request),
+                )
+                .expect("verifies")
+            })
+        },
+    );
 }
 
 criterion_group!(benches, verify);
