@@ -397,7 +397,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--length', '--length', [CompletionResultType]::ParameterName, 'Length of a generated value')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment variable the value is injected as [default: the name, upper-cased]')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Flag the secret for rotation after this long [default: 90d]')
-            [CompletionResult]::new('--cas', '--cas', [CompletionResultType]::ParameterName, 'Only write if the current version is N (0: only if the secret does not exist yet)')
+            [CompletionResult]::new('--cas', '--cas', [CompletionResultType]::ParameterName, 'Only write if the current version is N (0: only if the secret does not exist yet); otherwise refused with exit 3, changing nothing but recording the denial')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
@@ -697,7 +697,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;verify' {
-            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'The agent presenting the token: it must be the token''s holder')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'The agent presenting the token: it must be its holder, the last agent it was delegated to (--json says whether that agent also signed it, as `exec --on-behalf-of` does)')
             [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'The action requested')
             [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'The resource requested')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')

@@ -359,7 +359,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --length 'Length of a generated value'
             cand --env 'Environment variable the value is injected as [default: the name, upper-cased]'
             cand --max-age 'Flag the secret for rotation after this long [default: 90d]'
-            cand --cas 'Only write if the current version is N (0: only if the secret does not exist yet)'
+            cand --cas 'Only write if the current version is N (0: only if the secret does not exist yet); otherwise refused with exit 3, changing nothing but recording the denial'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
@@ -628,7 +628,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;verify'= {
-            cand --as 'The agent presenting the token: it must be the token''s holder'
+            cand --as 'The agent presenting the token: it must be its holder, the last agent it was delegated to (--json says whether that agent also signed it, as `exec --on-behalf-of` does)'
             cand --action 'The action requested'
             cand --resource 'The resource requested'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'

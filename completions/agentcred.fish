@@ -274,7 +274,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l length -d 'Length of a generated value' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l env -d 'Environment variable the value is injected as [default: the name, upper-cased]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l max-age -d 'Flag the secret for rotation after this long [default: 90d]' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l cas -d 'Only write if the current version is N (0: only if the secret does not exist yet)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l cas -d 'Only write if the current version is N (0: only if the secret does not exist yet); otherwise refused with exit 3, changing nothing but recording the denial' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -470,7 +470,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l json -d 'Pr
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l as -d 'The agent presenting the token: it must be the token\'s holder' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l as -d 'The agent presenting the token: it must be its holder, the last agent it was delegated to (--json says whether that agent also signed it, as `exec --on-behalf-of` does)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l action -d 'The action requested' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l resource -d 'The resource requested' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F

@@ -396,7 +396,8 @@ pub struct SecretSetArgs {
     /// Flag the secret for rotation after this long [default: 90d]
     #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
     pub max_age: Option<chrono::Duration>,
-    /// Only write if the current version is N (0: only if the secret does not exist yet)
+    /// Only write if the current version is N (0: only if the secret does not exist yet);
+    /// otherwise refused with exit 3, changing nothing but recording the denial
     #[arg(long, value_name = "N")]
     pub cas: Option<u32>,
 }
@@ -542,7 +543,8 @@ pub struct VerifyArgs {
     /// The token, or - to read it from stdin [default: $AGENTCRED_TOKEN, else stdin]
     #[arg(value_name = "TOKEN")]
     pub token: Option<String>,
-    /// The agent presenting the token: it must be the token's holder
+    /// The agent presenting the token: it must be its holder, the last agent it was delegated to
+    /// (--json says whether that agent also signed it, as `exec --on-behalf-of` does)
     #[arg(long = "as", value_name = "AGENT")]
     pub holder: Option<String>,
     /// The action requested
