@@ -99,12 +99,56 @@ pub struct Supervise {
 
 /// Starts the program. The error carries exit code 126 or 127.
 pub fn spawn(argv: &[OsString], env: &BTreeMap<OsString, OsString>, masked: bool) -> Result<Child> {
-    let mut cmd = Command::new(&argv[0]);
+    // The program is looked up in the child's PATH here, as execvp would: given a path, the
+    // standard library starts it with posix_spawn (vfork) rather than a full fork of this
+    // process, which saves about a millisecond per exec.
+    let program = resolve(&argv[0], env)?;
+    let mut cmd = Command::new(&program);
+    std::os::unix::process::CommandExt::arg0(&mut cmd, &argv[0]);
     cmd.args(&argv[1..]).env_clear().envs(env);
     if masked {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     cmd.spawn().map_err(|e| spawn_error(&argv[0], &e))
+}
+
+/// Finds `program` the way execvp(3) does, in the child's `PATH` (or the default search path):
+/// the first executable regular file wins; a match that is not executable is reported as such
+/// (126); no match at all is "command not found" (127).
+fn resolve(program: &OsString, env: &BTreeMap<OsString, OsString>) -> Result<std::path::PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::PermissionsExt;
+    if program.as_bytes().contains(&b'/') {
+        return Ok(std::path::PathBuf::from(program));
+    }
+    if program.is_empty() {
+        return Err(Error::CommandNotFound {
+            program: String::new(),
+        });
+    }
+    let path = env
+        .get(std::ffi::OsStr::new("PATH"))
+        .cloned()
+        .unwrap_or_else(|| OsString::from("/usr/local/bin:/usr/bin:/bin"));
+    let mut denied = None;
+    for dir in path.as_bytes().split(|b| *b == b':') {
+        let dir = if dir.is_empty() { b"." as &[u8] } else { dir };
+        let candidate = std::path::Path::new(std::ffi::OsStr::from_bytes(dir)).join(program);
+        match std::fs::metadata(&candidate) {
+            Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => return Ok(candidate),
+            Ok(m) if m.is_file() => denied = denied.or(Some(candidate)),
+            _ => {}
+        }
+    }
+    match denied {
+        Some(p) => Err(Error::CannotRun {
+            program: program.to_string_lossy().into_owned(),
+            reason: format!("{} is not executable (permission denied)", p.display()),
+        }),
+        None => Err(Error::CommandNotFound {
+            program: program.to_string_lossy().into_owned(),
+        }),
+    }
 }
 
 /// Replaces this process with the program (`--replace`): no supervision, no end entry.
