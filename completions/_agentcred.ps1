@@ -458,15 +458,15 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;secret;rotate' {
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the new value from a file (one trailing newline is dropped)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the value from a file (one trailing newline is dropped)')
             [CompletionResult]::new('--length', '--length', [CompletionResultType]::ParameterName, 'Length of a generated value')
             [CompletionResult]::new('--overlap', '--overlap', [CompletionResultType]::ParameterName, 'How long the old version stays valid after the new one takes over')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
-            [CompletionResult]::new('--stdin', '--stdin', [CompletionResultType]::ParameterName, 'Read the new value from standard input (one trailing newline is dropped)')
-            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate a random new value of [A-Za-z0-9]')
+            [CompletionResult]::new('--stdin', '--stdin', [CompletionResultType]::ParameterName, 'Read the value from standard input (one trailing newline is dropped)')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate a random value of [A-Za-z0-9]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Store the new value as PENDING, not served until --finish')
             [CompletionResult]::new('--finish', '--finish', [CompletionResultType]::ParameterName, 'Promote the PENDING version to CURRENT')
             [CompletionResult]::new('--cancel', '--cancel', [CompletionResultType]::ParameterName, 'Drop the PENDING version')

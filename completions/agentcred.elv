@@ -416,15 +416,15 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;secret;rotate'= {
-            cand --file 'Read the new value from a file (one trailing newline is dropped)'
+            cand --file 'Read the value from a file (one trailing newline is dropped)'
             cand --length 'Length of a generated value'
             cand --overlap 'How long the old version stays valid after the new one takes over'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
             cand --key-file 'Act as an agent, with the agent key in this file'
-            cand --stdin 'Read the new value from standard input (one trailing newline is dropped)'
-            cand --generate 'Generate a random new value of [A-Za-z0-9]'
+            cand --stdin 'Read the value from standard input (one trailing newline is dropped)'
+            cand --generate 'Generate a random value of [A-Za-z0-9]'
             cand --stage 'Store the new value as PENDING, not served until --finish'
             cand --finish 'Promote the PENDING version to CURRENT'
             cand --cancel 'Drop the PENDING version'

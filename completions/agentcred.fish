@@ -318,7 +318,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l file -d 'Read the new value from a file (one trailing newline is dropped)' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l file -d 'Read the value from a file (one trailing newline is dropped)' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l length -d 'Length of a generated value' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l overlap -d 'How long the old version stays valid after the new one takes over' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
@@ -327,8 +327,8 @@ always\t''
 never\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l stdin -d 'Read the new value from standard input (one trailing newline is dropped)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l generate -d 'Generate a random new value of [A-Za-z0-9]'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l stdin -d 'Read the value from standard input (one trailing newline is dropped)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l generate -d 'Generate a random value of [A-Za-z0-9]'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l stage -d 'Store the new value as PENDING, not served until --finish'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l finish -d 'Promote the PENDING version to CURRENT'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l cancel -d 'Drop the PENDING version'

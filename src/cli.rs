@@ -331,19 +331,8 @@ vault-cli new-password | agentcred secret rotate db --stage --stdin\n  agentcred
 #[command(group = clap::ArgGroup::new("step").args(["stage", "finish", "cancel"]))]
 pub struct SecretRotateArgs {
     pub name: String,
-    /// Read the new value from standard input (one trailing newline is dropped)
-    #[arg(long)]
-    pub stdin: bool,
-    /// Read the new value from a file (one trailing newline is dropped)
-    #[arg(long, value_name = "FILE")]
-    pub file: Option<PathBuf>,
-    /// Generate a random new value of [A-Za-z0-9]
-    #[arg(long)]
-    pub generate: bool,
-    /// Length of a generated value
-    #[arg(long, value_name = "N", default_value_t = 32, requires = "generate",
-          value_parser = clap::value_parser!(u16).range(8..=4096))]
-    pub length: u16,
+    #[command(flatten)]
+    pub value: ValueArgs,
     /// How long the old version stays valid after the new one takes over
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::arg)]
     pub overlap: chrono::Duration,
@@ -372,11 +361,11 @@ pub struct RotateArgs {
     pub overlap: chrono::Duration,
 }
 
+/// Where a secret's value comes from: never a flag's value.
+/// (Flattened into commands that declare the `source` group over stdin, file and generate.)
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("source").args(["stdin", "file", "generate"]))]
-pub struct SecretSetArgs {
-    /// Secret name: A-Z a-z 0-9 . _ -, starting with a letter or digit
-    pub name: String,
+#[group(skip)]
+pub struct ValueArgs {
     /// Read the value from standard input (one trailing newline is dropped)
     #[arg(long)]
     pub stdin: bool,
@@ -390,6 +379,15 @@ pub struct SecretSetArgs {
     #[arg(long, value_name = "N", default_value_t = 32, requires = "generate",
           value_parser = clap::value_parser!(u16).range(8..=4096))]
     pub length: u16,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").args(["stdin", "file", "generate"]))]
+pub struct SecretSetArgs {
+    /// Secret name: A-Z a-z 0-9 . _ -, starting with a letter or digit
+    pub name: String,
+    #[command(flatten)]
+    pub value: ValueArgs,
     /// Environment variable the value is injected as [default: the name, upper-cased]
     #[arg(long, value_name = "VAR")]
     pub env: Option<String>,

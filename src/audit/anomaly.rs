@@ -205,10 +205,6 @@ impl AgentActivity {
         self.reported.extend(other.reported.iter().cloned());
     }
 
-    pub fn has_history(&self) -> bool {
-        self.closed > 0 || self.calls > 0
-    }
-
     /// Takes in one entry of this agent and returns what it makes anomalous.
     pub fn observe(&mut self, agent: &str, o: &Observation<'_>, t: &Thresholds) -> Vec<Anomaly> {
         let mut found = Vec::new();

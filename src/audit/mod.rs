@@ -247,49 +247,72 @@ pub fn head(dir: &Path) -> Result<Head> {
     read_head(&dir.join(FILE)).map(|(h, _, _)| h)
 }
 
-/// The hash of the entry `seq`, if the log holds it. Reads backwards from the end in growing
-/// windows: the entries a recovery asks about are among the last few.
+/// The hash of the entry `seq`, if the log holds it. Reads only the end of the log: the entries
+/// a recovery asks about are among the last few.
 pub fn hash_of(dir: &Path, seq: u64) -> Result<Option<String>> {
-    let path = dir.join(FILE);
-    let mut file = match std::fs::File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("cannot read the audit log", &path, e)),
-    };
-    let len = file
-        .metadata()
-        .map_err(|e| Error::io("cannot read the audit log", &path, e))?
-        .len();
-    let mut window = len.min(16 * 1024);
-    loop {
-        file.seek(SeekFrom::Start(len - window))
-            .map_err(|e| Error::io("cannot read the audit log", &path, e))?;
-        let mut tail = Vec::with_capacity(window as usize);
-        (&mut file)
-            .take(window)
-            .read_to_end(&mut tail)
-            .map_err(|e| Error::io("cannot read the audit log", &path, e))?;
-        // Skip a partial first line unless the window starts the file.
-        let start = if window == len {
+    // Whole lines of a window: its first line may be cut unless the window starts the file.
+    let lines = |tail: &[u8], whole: bool| -> Vec<(u64, Vec<u8>)> {
+        let start = if whole {
             0
         } else {
             tail.iter()
                 .position(|b| *b == b'\n')
                 .map_or(tail.len(), |i| i + 1)
         };
-        let mut lowest = u64::MAX;
-        for line in tail[start..].split(|b| *b == b'\n') {
-            let Some(s) = read::seq_of(line) else {
-                continue;
-            };
-            lowest = lowest.min(s);
-            if s == seq {
-                let text = std::str::from_utf8(line).unwrap_or_default();
-                return Ok(chain::split_line(text).map(|(_, h)| h.to_string()));
-            }
-        }
-        if window == len || lowest < seq {
-            return Ok(None);
+        tail[start..]
+            .split(|b| *b == b'\n')
+            .filter_map(|l| read::seq_of(l).map(|s| (s, l.to_vec())))
+            .collect()
+    };
+    let Some(tail) = read_tail(&dir.join(FILE), 16 * 1024, |tail, whole| {
+        lines(tail, whole).iter().any(|(s, _)| *s <= seq)
+    })?
+    else {
+        return Ok(None);
+    };
+    Ok(lines(&tail.bytes, tail.whole)
+        .into_iter()
+        .find(|(s, _)| *s == seq)
+        .and_then(|(_, l)| {
+            chain::split_line(std::str::from_utf8(&l).ok()?).map(|(_, h)| h.to_string())
+        }))
+}
+
+/// The end of the log, read in growing windows (from `first` bytes, four times larger each time)
+/// until `enough(window, is_whole_file)` accepts one: appends and recovery stay O(1).
+struct Window {
+    bytes: Vec<u8>,
+    /// The file's length, and whether the window is all of it.
+    len: u64,
+    whole: bool,
+}
+
+fn read_tail(
+    path: &Path,
+    first: u64,
+    mut enough: impl FnMut(&[u8], bool) -> bool,
+) -> Result<Option<Window>> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("cannot read the audit log", path, e)),
+    };
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io("cannot read the audit log", path, e))?
+        .len();
+    let mut window = len.min(first);
+    loop {
+        file.seek(SeekFrom::Start(len - window))
+            .map_err(|e| Error::io("cannot read the audit log", path, e))?;
+        let mut bytes = Vec::with_capacity(window as usize);
+        (&mut file)
+            .take(window)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("cannot read the audit log", path, e))?;
+        let whole = window == len;
+        if whole || enough(&bytes, whole) {
+            return Ok(Some(Window { bytes, len, whole }));
         }
         window = (window * 4).min(len);
     }
@@ -299,41 +322,26 @@ pub fn hash_of(dir: &Path, seq: u64) -> Result<Option<String>> {
 /// a torn fragment follows. Reads only the log's end (4 KiB, growing for larger entries): appends
 /// stay O(1).
 fn read_head(path: &Path) -> Result<(Head, u64, bool)> {
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((Head::genesis(), 0, false));
-        }
-        Err(e) => return Err(Error::io("cannot read the audit log", path, e)),
+    // An entry is a few hundred bytes: 4 KiB nearly always holds the last one. The last complete
+    // line lies between the last two newlines (or the start of the file).
+    let Some(Window {
+        bytes: tail,
+        len,
+        whole,
+    }) = read_tail(path, 4 * 1024, |tail, _| {
+        tail.len() >= 1024 * 1024 || tail.iter().filter(|b| **b == b'\n').count() >= 2
+    })?
+    else {
+        return Ok((Head::genesis(), 0, false));
     };
-    let len = file
-        .metadata()
-        .map_err(|e| Error::io("cannot read the audit log", path, e))?
-        .len();
     if len == 0 {
         return Ok((Head::genesis(), 0, false));
     }
-    // An entry is a few hundred bytes: 4 KiB nearly always holds the last one; grow if it does not.
-    let mut window = len.min(4 * 1024);
-    let tail = loop {
-        file.seek(SeekFrom::Start(len - window))
-            .map_err(|e| Error::io("cannot read the audit log", path, e))?;
-        let mut tail = Vec::with_capacity(window as usize);
-        (&mut file)
-            .take(window)
-            .read_to_end(&mut tail)
-            .map_err(|e| Error::io("cannot read the audit log", path, e))?;
-        // The last complete line lies between the last two newlines (or the start of the file).
-        let lines = tail.iter().filter(|b| **b == b'\n').count();
-        if window == len || window >= 1024 * 1024 || lines >= 2 {
-            break tail;
-        }
-        window = (window * 4).min(len);
-    };
+    let window = tail.len() as u64;
     let torn = tail.last() != Some(&b'\n');
     let complete = match tail.iter().rposition(|b| *b == b'\n') {
         Some(end) => &tail[..end],
-        None if window == len => {
+        None if whole => {
             // Nothing but a fragment: the very first write was cut short.
             return Ok((Head::genesis(), 0, true));
         }

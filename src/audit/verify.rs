@@ -128,7 +128,7 @@ pub fn verify(
             report.problem = Some(diagnose_with_next(
                 &held, held_no, line.bytes, expected, &head,
             ));
-            return Ok(finish(report, &head, expected));
+            return Ok(finish(report, &head));
         }
         let Some(s) = shape(line.bytes) else {
             report.problem = Some(Problem {
@@ -138,7 +138,7 @@ pub fn verify(
                     "line {line_no} (where seq {expected} belongs) is not an audit entry: it was damaged or written by something else"
                 ),
             });
-            return Ok(finish(report, &head, expected));
+            return Ok(finish(report, &head));
         };
         if !s.intact {
             let claim = if s.seq == expected {
@@ -153,7 +153,7 @@ pub fn verify(
                     "seq {expected} was altered{claim}: its hash does not match its contents"
                 ),
             });
-            return Ok(finish(report, &head, expected));
+            return Ok(finish(report, &head));
         }
         if s.seq == expected && s.prev == head.as_slice() {
             head.clear();
@@ -170,7 +170,7 @@ pub fn verify(
                             a.ts, a.source
                         ),
                     });
-                    return Ok(finish(report, &head, expected + 1));
+                    return Ok(finish(report, &head));
                 }
                 if a.size == expected {
                     report.checkpoints_matched += 1;
@@ -187,12 +187,12 @@ pub fn verify(
             continue;
         }
         report.problem = Some(misplaced(&s, line_no, expected, &head));
-        return Ok(finish(report, &head, expected));
+        return Ok(finish(report, &head));
     }
     if let Some((held, held_no)) = pending {
         let s = shape(&held).expect("held lines have the entry shape");
         report.problem = Some(missing(s.seq, held_no, expected));
-        return Ok(finish(report, &head, expected));
+        return Ok(finish(report, &head));
     }
     progress(total, total);
     let entries = expected - 1;
@@ -210,10 +210,10 @@ pub fn verify(
             ),
         });
     }
-    Ok(finish(report, &head, expected))
+    Ok(finish(report, &head))
 }
 
-fn finish(mut report: Report, head: &[u8], _expected: u64) -> Report {
+fn finish(mut report: Report, head: &[u8]) -> Report {
     report.head = String::from_utf8_lossy(head).into_owned();
     report
 }

@@ -63,11 +63,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
             now,
         )
     })?;
-    let argv_hmac: Vec<String> = args
-        .command
-        .iter()
-        .map(|a| crate::audit::hmac_field(&env.audit_key, a.as_encoded_bytes()))
-        .collect();
+    let argv_hmac = argv_hmac(&env.audit_key, &args.command);
     let agent = plan.agent.clone();
     let source = credential::Source {
         from: &env.authority,
@@ -102,6 +98,13 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
             revoke_key,
         },
     ))
+}
+
+/// The program's argv as the audit log stores it: HMACs, never the words.
+fn argv_hmac(key: &SecretText, argv: &[std::ffi::OsString]) -> Vec<String> {
+    argv.iter()
+        .map(|a| crate::audit::hmac_field(key, a.as_encoded_bytes()))
+        .collect()
 }
 
 fn start_event(
@@ -383,11 +386,7 @@ fn on_behalf(
     on_behalf_of.extend(info.hops.iter().map(|h| h.to.clone()));
     on_behalf_of.pop();
     let argc = args.command.len();
-    let argv_hmac: Vec<String> = args
-        .command
-        .iter()
-        .map(|a| crate::audit::hmac_field(&env.audit_key, a.as_encoded_bytes()))
-        .collect();
+    let argv_hmac = argv_hmac(&env.audit_key, &args.command);
     let agent = plan.agent.clone();
     let delegation_ids: Vec<String> = info.hops.iter().map(|h| h.id.clone()).collect();
     let extra = serde_json::json!({

@@ -3,7 +3,7 @@ use std::io::{IsTerminal, Read};
 use serde::Serialize;
 
 use crate::audit::Event;
-use crate::cli::{SecretCommand, SecretRotateArgs, SecretSetArgs};
+use crate::cli::{SecretCommand, SecretRotateArgs, SecretSetArgs, ValueArgs};
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
 use crate::secret::{self, Secret};
@@ -69,66 +69,29 @@ impl<'a> From<&'a Secret> for SecretView<'a> {
     }
 }
 
-/// Where a new value comes from: never a flag's value.
-struct Source<'a> {
-    name: &'a str,
-    stdin: bool,
-    file: Option<&'a std::path::Path>,
-    generate: bool,
-    length: u16,
-}
-
-impl<'a> From<&'a SecretSetArgs> for Source<'a> {
-    fn from(a: &'a SecretSetArgs) -> Self {
-        Source {
-            name: &a.name,
-            stdin: a.stdin,
-            file: a.file.as_deref(),
-            generate: a.generate,
-            length: a.length,
-        }
-    }
-}
-
-impl<'a> From<&'a SecretRotateArgs> for Source<'a> {
-    fn from(a: &'a SecretRotateArgs) -> Self {
-        Source {
-            name: &a.name,
-            stdin: a.stdin,
-            file: a.file.as_deref(),
-            generate: a.generate,
-            length: a.length,
-        }
-    }
-}
-
-impl Source<'_> {
-    fn label(&self) -> &'static str {
-        if self.generate {
-            "generate"
-        } else if self.file.is_some() {
-            "file"
-        } else {
-            "stdin"
-        }
+/// How the value was given, for the audit log.
+fn source_label(v: &ValueArgs) -> &'static str {
+    if v.generate {
+        "generate"
+    } else if v.file.is_some() {
+        "file"
+    } else {
+        "stdin"
     }
 }
 
 /// Reads the new value from wherever the flags say: never from a flag's value.
-fn read_value<'a>(args: impl Into<Source<'a>>) -> Result<SecretText> {
-    let args: Source<'a> = args.into();
+fn read_value(name: &str, args: &ValueArgs) -> Result<SecretText> {
     if args.generate {
         return Ok(secret::generate(usize::from(args.length)));
     }
-    if let Some(path) = args.file {
+    if let Some(path) = &args.file {
         return unlock::read_secret_file(path, "secret file");
     }
     if args.stdin || !std::io::stdin().is_terminal() {
         if !args.stdin {
-            return Err(
-                Error::usage(format!("no value given for secret '{}'", args.name))
-                    .hint("pass --stdin to read it from standard input, --file F, or --generate"),
-            );
+            return Err(Error::usage(format!("no value given for secret '{name}'"))
+                .hint("pass --stdin to read it from standard input, --file F, or --generate"));
         }
         let mut buf = zeroize::Zeroizing::new(Vec::new());
         std::io::stdin()
@@ -137,7 +100,7 @@ fn read_value<'a>(args: impl Into<Source<'a>>) -> Result<SecretText> {
         return unlock::secret_from_bytes(&buf, "the value on stdin");
     }
     let text = dialoguer::Password::new()
-        .with_prompt(format!("Value for {}", args.name))
+        .with_prompt(format!("Value for {name}"))
         .interact()
         .map_err(|e| Error::other(format!("cannot read the value: {e}")))?;
     unlock::secret_from_bytes(text.as_bytes(), "the value")
@@ -156,7 +119,7 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
     }
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
-    let value = read_value(&args)?;
+    let value = read_value(&args.name, &args.value)?;
     let name = args.name.clone();
     let now = ctx.now();
     let result = vault.update(&admin, now, |c| {
@@ -201,9 +164,9 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
             entry.max_age_secs = Some(d.num_seconds());
         }
         let version = entry.set_value(value, c.now);
-        entry.generated_length = args.generate.then_some(args.length);
+        entry.generated_length = args.value.generate.then_some(args.value.length);
         c.touch_grantees(&name);
-        let source = Source::from(&args).label();
+        let source = source_label(&args.value);
         let event = Event::admin("secret.set").secrets([name.as_str()]).details(
             serde_json::json!({ "version": version, "source": source, "created": created }),
         );
@@ -344,10 +307,10 @@ fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
     let value = if args.finish || args.cancel {
         None
     } else {
-        Some(read_value(&args)?)
+        Some(read_value(&args.name, &args.value)?)
     };
     let name = args.name.clone();
-    let source = Source::from(&args).label();
+    let source = source_label(&args.value);
     let overlap = args.overlap;
     let grantees = std::cell::Cell::new(0usize);
     let dir = vault.dir.clone();
@@ -369,8 +332,8 @@ fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
                 ("finish", v)
             } else if args.stage {
                 let v = s.stage(value.clone().expect("a value was read"), now)?;
-                if args.generate {
-                    s.generated_length = Some(args.length);
+                if args.value.generate {
+                    s.generated_length = Some(args.value.length);
                 }
                 ("stage", v)
             } else {
@@ -382,7 +345,7 @@ fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
                 .hint(format!("agentcred secret rotate {name} --finish (or --cancel)")));
                 }
                 let p = s.rotate(value.clone().expect("a value was read"), overlap, now);
-                s.generated_length = args.generate.then_some(args.length);
+                s.generated_length = args.value.generate.then_some(args.value.length);
                 let v = p.version;
                 promotion = Some(p);
                 ("rotate", v)

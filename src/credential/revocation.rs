@@ -184,7 +184,6 @@ impl Revocation {
             self.until.as_deref(),
             self.from.as_deref(),
         );
-        let (agent, agent_key) = (token.agent.as_str(), token.agent_key.as_ref());
         if self.by == "admin" {
             return config
                 .issuer_key(&self.key_id)
@@ -197,7 +196,6 @@ impl Revocation {
                 .any(|k| k.to_string() == self.key_id && k.verify(DOMAIN, &message, &self.sig));
         }
         // The agent the token was issued to, or any agent it was delegated to on the way.
-        let _ = (agent, agent_key);
         self.by == format!("agent:{}", self.agent)
             && token
                 .chain_keys

@@ -475,8 +475,6 @@ pub struct TokenInfo {
     /// (secret, env) pairs the minting blocks say were injected.
     pub injected: Vec<(String, String)>,
     #[serde(skip)]
-    pub agent_key: Option<PublicKey>,
-    #[serde(skip)]
     pub revoke_keys: Vec<PublicKey>,
     /// The delegation chain, first hop first (empty: the agent's own credential).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -543,7 +541,6 @@ pub fn verify(
     let [(vault_id, agent, agent_key)] = who.as_slice() else {
         return Err(Error::bad_data("the token names no single agent"));
     };
-    let vault = [(vault_id.clone(),)];
     let agent_key = PublicKey::parse(agent_key);
     let revoke_keys: Vec<(String,)> = authorizer
         .query_all("data($k) <- revoke_key($k)")
@@ -570,7 +567,7 @@ pub fn verify(
         );
     }
     let info = TokenInfo {
-        vault_id: vault.first().map(|(v,)| v.clone()).unwrap_or_default(),
+        vault_id: vault_id.clone(),
         agent: agent.clone(),
         holder,
         credential_id: ids.get(1).cloned(),
@@ -578,7 +575,6 @@ pub fn verify(
         expires_at,
         blocks: token.block_count(),
         injected,
-        agent_key,
         revoke_keys: revoke_keys
             .iter()
             .filter_map(|(k,)| PublicKey::parse(k))
