@@ -91,6 +91,7 @@ pub struct Agent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub status: Status,
+    #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_ttl_secs: Option<i64>,

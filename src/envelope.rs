@@ -66,7 +66,11 @@ pub struct EnvelopeSecret {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Authority {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -74,8 +78,13 @@ pub struct Authority {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Superseded {
     pub id: String,
+    #[serde(with = "crate::clock::ts")]
     pub at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -296,16 +305,21 @@ pub fn refresh_authority(
 }
 
 /// Encrypts an envelope to the agent's usable keys and every admin recipient.
+///
+/// The agent's keys come first, newest first: X25519 stanzas do not say whom they are for, so a key holder tries
+/// each in turn, and every stanza before its own costs a Diffie-Hellman (this file is opened by
+/// every `mint` and `exec`; the admin reads it rarely).
 pub fn seal(
     env: &Envelope,
     config: &VaultToml,
     issuer: &KeyPair,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>> {
-    let mut recipients = config.all_recipients()?;
-    for k in env.keys.iter().filter(|k| k.usable_at(now)) {
+    let mut recipients = Vec::new();
+    for k in env.keys.iter().rev().filter(|k| k.usable_at(now)) {
         recipients.push(crypto::parse_recipient(&k.recipient)?);
     }
+    recipients.extend(config.all_recipients()?);
     crypto::age_encrypt_to(&recipients, Vec::with_capacity(4096), |w| {
         crate::sealed::seal_to(w, KIND, issuer, &env.vault_id, env.generation, env).map(drop)
     })

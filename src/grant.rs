@@ -33,6 +33,7 @@ pub struct Grant {
     pub max_ttl_secs: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<String>,
+    #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
 }
 

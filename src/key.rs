@@ -23,12 +23,22 @@ pub struct KeyRecord {
     /// The age recipient the agent's envelope is encrypted to.
     pub recipient: String,
     pub fingerprint: String,
+    #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::clock::ts")]
     pub expires_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub revoked_at: Option<DateTime<Utc>>,
     /// End of a rotation's overlap window: the key stops working then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub retire_at: Option<DateTime<Utc>>,
 }
 

@@ -25,6 +25,7 @@ pub struct Entry {
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_ttl_secs: Option<i64>,
@@ -61,7 +62,8 @@ struct EntryRef<'a> {
     status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
-    created_at: &'a DateTime<Utc>,
+    #[serde(with = "crate::clock::ts")]
+    created_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_ttl_secs: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,7 +80,7 @@ pub fn render(state: &State, issuer: &KeyPair) -> String {
             name: &a.name,
             status: a.status,
             description: a.description.as_deref(),
-            created_at: &a.created_at,
+            created_at: a.created_at,
             max_ttl_secs: a.max_ttl_secs,
             rate_limit: a.rate_limit,
             suspend_on_anomaly: a.suspend_on_anomaly,

@@ -53,6 +53,38 @@ impl<W: Write> Write for Tee<W> {
     }
 }
 
+/// How much serialised JSON [`Gather`] collects before passing it on.
+const GATHER: usize = 64 * 1024;
+
+/// Collects serde_json's many small writes (a field name, a quote, a comma) into pieces of
+/// [`GATHER`] bytes before they are hashed and encrypted, each of which costs something per call.
+/// The buffer holds plaintext, so it is zeroed when dropped.
+struct Gather<W: Write> {
+    inner: W,
+    buf: zeroize::Zeroizing<Vec<u8>>,
+}
+
+impl<W: Write> Write for Gather<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > GATHER {
+            self.inner.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        if data.len() >= GATHER {
+            self.inner.write_all(data)?;
+        } else {
+            self.buf.extend_from_slice(data);
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.write_all(&self.buf)?;
+        self.buf.clear();
+        self.inner.flush()
+    }
+}
+
 /// Serialises `body` into `out`, then the seal line signed with `key` under `kind`.
 pub fn seal_to<W: Write, T: Serialize>(
     out: W,
@@ -67,7 +99,14 @@ pub fn seal_to<W: Write, T: Serialize>(
         inner: out,
         hash: hasher(vault_id, generation),
     };
-    serde_json::to_writer(&mut tee, body).map_err(|e| failed(&e))?;
+    {
+        let mut gathered = Gather {
+            inner: &mut tee,
+            buf: zeroize::Zeroizing::new(Vec::with_capacity(GATHER)),
+        };
+        serde_json::to_writer(&mut gathered, body).map_err(|e| failed(&e))?;
+        gathered.flush().map_err(|e| failed(&e))?;
+    }
     let Tee { mut inner, hash } = tee;
     let header = Header {
         format: 1,

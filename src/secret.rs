@@ -103,8 +103,13 @@ impl Stage {
 pub struct Version {
     pub version: u32,
     pub stage: Stage,
+    #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub retire_at: Option<DateTime<Utc>>,
     /// `None` once the version is retired: its value is destroyed, not just hidden.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,7 +120,9 @@ pub struct Version {
 pub struct Secret {
     pub name: String,
     pub env: String,
+    #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::clock::ts")]
     pub updated_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age_secs: Option<i64>,

@@ -239,7 +239,8 @@ pub struct Issued {
 
 /// Where a credential comes from and who asks for it.
 pub struct Source<'a> {
-    /// The token to narrow: the agent's authority, or the parent credential's token.
+    /// The token to narrow, authenticated already: the agent's authority (from its issuer-signed
+    /// envelope), or the parent credential's token (checked by `token::verify`).
     pub from: &'a SecretText,
     /// The parent credential's id, for a derived credential.
     pub parent: Option<&'a str>,
@@ -297,7 +298,7 @@ pub fn issue(
             rights,
             &narrowing,
         )?,
-        None => crate::token::narrow(from.expose_secret(), &keys, &narrowing)?,
+        None => crate::token::narrow_authenticated(from.expose_secret(), &keys, &narrowing)?,
     };
     let id = chain.last().cloned().expect("a token has blocks");
     let mut scope = plan.scope_json();

@@ -226,55 +226,28 @@ pub fn supervise(mut child: Child, signals: Signals, opts: Supervise) -> Result<
     });
 
     let expired = Arc::new(AtomicBool::new(false));
-    let now = Utc::now();
-    let ttl = (opts.expires_at - now).to_std().unwrap_or_default();
-    let warn_before = Duration::from_secs(60).min(ttl / 2);
-    let (warn_at, expire_at) = (started + ttl.saturating_sub(warn_before), started + ttl);
+    let ttl = (opts.expires_at - Utc::now()).to_std().unwrap_or_default();
+    let mut expiry = Expiry::new(
+        pid,
+        started,
+        ttl,
+        opts.expires_at,
+        opts.on_expiry,
+        opts.on_expire,
+        Arc::clone(&expired),
+    );
     let done = Arc::new(AtomicBool::new(false));
-    {
-        let (expired, done) = (Arc::clone(&expired), Arc::clone(&done));
-        let on_expire = opts.on_expire;
-        let on_expiry = opts.on_expiry;
-        let expires_text = crate::clock::rfc3339(opts.expires_at);
-        let warn_msg = format!(
-            "agentcred: the credential expires at {expires_text}{}",
-            match on_expiry {
-                OnExpiry::Term => "; the program will be sent SIGTERM then",
-                OnExpiry::Kill => "; the program will be killed then",
-                OnExpiry::Ignore => "; the program may run on, but its credential will not work",
-            }
-        );
-        let warn_line = warn_msg.clone();
-        let printer = |m: &str| eprintln!("{m}");
+    if !wait_with_deadlines(pid, &mut expiry) {
+        // No process file descriptor here (a kernel before Linux 5.3, or another Unix): the
+        // deadlines run on a thread of their own while this one waits.
+        let done = Arc::clone(&done);
         std::thread::spawn(move || {
-            sleep_until(warn_at, &done);
-            if done.load(Ordering::SeqCst) {
-                return;
-            }
-            printer(&warn_line);
-            sleep_until(expire_at, &done);
-            if done.load(Ordering::SeqCst) {
-                return;
-            }
-            expired.store(true, Ordering::SeqCst);
-            on_expire();
-            match on_expiry {
-                OnExpiry::Ignore => printer(
-                    "agentcred: the credential has expired; the program runs on (--on-expiry ignore)",
-                ),
-                OnExpiry::Kill => {
-                    printer("agentcred: the credential has expired; killing the program");
-                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            while let Some(at) = expiry.next_at() {
+                sleep_until(at, &done);
+                if done.load(Ordering::SeqCst) {
+                    return;
                 }
-                OnExpiry::Term => {
-                    printer("agentcred: the credential has expired; sending SIGTERM");
-                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
-                    sleep_until(Instant::now() + GRACE, &done);
-                    if !done.load(Ordering::SeqCst) {
-                        printer("agentcred: the program did not stop in 10 s; killing it");
-                        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
-                    }
-                }
+                expiry.fire();
             }
         });
     }
@@ -304,6 +277,138 @@ pub fn supervise(mut child: Child, signals: Signals, opts: Supervise) -> Result<
         duration_ms: started.elapsed().as_millis(),
         expired,
     })
+}
+
+/// What happens as the credential's end nears: a warning on stderr, then at expiry `on_expire` and
+/// the `--on-expiry` action, and under `term` a SIGKILL once the grace period has passed.
+struct Expiry {
+    pid: rustix::process::Pid,
+    on_expiry: OnExpiry,
+    expires_text: String,
+    /// The next step and when it is due; `None` once nothing is left to do.
+    next: Option<(Instant, Step)>,
+    expire_at: Instant,
+    on_expire: Option<Box<dyn FnOnce() + Send>>,
+    expired: Arc<AtomicBool>,
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Warn,
+    Expire,
+    Kill,
+}
+
+impl Expiry {
+    fn new(
+        pid: rustix::process::Pid,
+        started: Instant,
+        ttl: Duration,
+        expires_at: DateTime<Utc>,
+        on_expiry: OnExpiry,
+        on_expire: Box<dyn FnOnce() + Send>,
+        expired: Arc<AtomicBool>,
+    ) -> Expiry {
+        let warn_before = Duration::from_secs(60).min(ttl / 2);
+        Expiry {
+            pid,
+            on_expiry,
+            expires_text: crate::clock::rfc3339(expires_at),
+            next: Some((started + ttl.saturating_sub(warn_before), Step::Warn)),
+            expire_at: started + ttl,
+            on_expire: Some(on_expire),
+            expired,
+        }
+    }
+
+    fn next_at(&self) -> Option<Instant> {
+        self.next.map(|(at, _)| at)
+    }
+
+    /// Runs the step that is due and schedules the one after it.
+    fn fire(&mut self) {
+        let Some((_, step)) = self.next else { return };
+        let say = |m: &str| eprintln!("agentcred: {m}");
+        self.next = match step {
+            Step::Warn => {
+                say(&format!(
+                    "the credential expires at {}{}",
+                    self.expires_text,
+                    match self.on_expiry {
+                        OnExpiry::Term => "; the program will be sent SIGTERM then",
+                        OnExpiry::Kill => "; the program will be killed then",
+                        OnExpiry::Ignore =>
+                            "; the program may run on, but its credential will not work",
+                    }
+                ));
+                Some((self.expire_at, Step::Expire))
+            }
+            Step::Expire => {
+                self.expired.store(true, Ordering::SeqCst);
+                if let Some(record) = self.on_expire.take() {
+                    record();
+                }
+                match self.on_expiry {
+                    OnExpiry::Ignore => {
+                        say("the credential has expired; the program runs on (--on-expiry ignore)");
+                        None
+                    }
+                    OnExpiry::Kill => {
+                        say("the credential has expired; killing the program");
+                        self.signal(rustix::process::Signal::KILL);
+                        None
+                    }
+                    OnExpiry::Term => {
+                        say("the credential has expired; sending SIGTERM");
+                        self.signal(rustix::process::Signal::TERM);
+                        Some((Instant::now() + GRACE, Step::Kill))
+                    }
+                }
+            }
+            Step::Kill => {
+                say("the program did not stop in 10 s; killing it");
+                self.signal(rustix::process::Signal::KILL);
+                None
+            }
+        };
+    }
+
+    fn signal(&self, sig: rustix::process::Signal) {
+        let _ = rustix::process::kill_process(self.pid, sig);
+    }
+}
+
+/// Waits on this thread until the child has ended (it is left to be reaped), running the expiry
+/// steps as they fall due: a poll on the child's process file descriptor, with the next deadline
+/// as its timeout. False, with the steps not yet due left in `expiry`, if it cannot.
+#[cfg(target_os = "linux")]
+fn wait_with_deadlines(pid: rustix::process::Pid, expiry: &mut Expiry) -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let Ok(pidfd) = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()) else {
+        return false;
+    };
+    loop {
+        let timeout = expiry.next_at().map(|at| {
+            let left = at.saturating_duration_since(Instant::now());
+            Timespec {
+                tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
+                tv_nsec: i64::from(left.subsec_nanos()),
+            }
+        });
+        let mut fds = [PollFd::new(&pidfd, PollFlags::IN)];
+        match rustix::event::poll(&mut fds, timeout.as_ref()) {
+            Ok(0) => expiry.fire(),
+            Ok(_) => return true,
+            Err(rustix::io::Errno::INTR) => {}
+            // Cannot poll: the deadlines left move to a thread of their own.
+            Err(_) => return false,
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn wait_with_deadlines(_pid: rustix::process::Pid, _expiry: &mut Expiry) -> bool {
+    false
 }
 
 fn sleep_until(deadline: Instant, done: &AtomicBool) {

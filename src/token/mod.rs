@@ -111,7 +111,7 @@ pub fn authority(
         .root_key_id(root_key_number(&issuer.public().key_id()))
         .build(&biscuit_keypair(issuer)?)
         .map_err(build_err)?;
-    let id = block_ids(&token).remove(0);
+    let id = block_ids(&token.revocation_identifiers()).remove(0);
     Ok((token.to_base64().map_err(build_err)?, id))
 }
 
@@ -193,7 +193,7 @@ fn append_signed(
             MAX_TOKEN_BYTES / 1024
         )));
     }
-    Ok((text, block_ids(&child)))
+    Ok((text, block_ids(&child.revocation_identifiers())))
 }
 
 /// Appends the delegation hop `d`, signed by `signer` (the current holder's agent key).
@@ -409,7 +409,37 @@ fn parse(text: &str, keys: KeyLookup<'_>) -> Result<Biscuit> {
 pub fn narrow(token: &str, keys: KeyLookup<'_>, n: &Narrowing) -> Result<(String, Vec<String>)> {
     let parent = parse(token, keys)?;
     let child = parent.append(narrowing_block(n)?).map_err(build_err)?;
-    Ok((child.to_base64().map_err(build_err)?, block_ids(&child)))
+    let ids = block_ids(&child.revocation_identifiers());
+    Ok((child.to_base64().map_err(build_err)?, ids))
+}
+
+/// [`narrow`] for a token the caller has authenticated already: the authority carried in an
+/// issuer-signed envelope, or a parent token `verify` has just checked. Its block signatures are
+/// not checked a second time (appending needs only the proof key the token carries); its root key
+/// must still be one of `keys`, so a token rooted at a retired issuer key is refused here as
+/// [`narrow`] would refuse it.
+pub fn narrow_authenticated(
+    token: &str,
+    keys: KeyLookup<'_>,
+    n: &Narrowing,
+) -> Result<(String, Vec<String>)> {
+    let parent = biscuit_auth::UnverifiedBiscuit::from_base64(token.trim())
+        .map_err(|_| Error::bad_data("the token is malformed").hint("mint a fresh one"))?;
+    if parent.root_key_id().and_then(keys).is_none() {
+        return Err(
+            Error::bad_data("the token was not issued by this vault (unknown issuer key)")
+                .hint("check --vault, or whether the issuer key was rotated out"),
+        );
+    }
+    if parent.block_count() >= MAX_BLOCKS {
+        return Err(Error::denied(format!(
+            "the token already has {MAX_BLOCKS} blocks, the most agentcred accepts"
+        ))
+        .hint("a delegation chain this long cannot be extended"));
+    }
+    let child = parent.append(narrowing_block(n)?).map_err(build_err)?;
+    let ids = block_ids(&child.revocation_identifiers());
+    Ok((child.to_base64().map_err(build_err)?, ids))
 }
 
 /// The issuer keys a token may be rooted at, from `vault.toml`: retired keys stop verifying at the
@@ -434,9 +464,8 @@ pub fn issuer_lookup(
 }
 
 /// The short ids of every block, in order (`au_…`, `cr_…`, `dl_…`).
-fn block_ids(token: &Biscuit) -> Vec<String> {
-    token
-        .revocation_identifiers()
+fn block_ids(revocation_ids: &[Vec<u8>]) -> Vec<String> {
+    revocation_ids
         .iter()
         .enumerate()
         .map(|(i, rid)| {
@@ -501,7 +530,7 @@ pub fn verify(
     request: &Request,
 ) -> Result<TokenInfo> {
     let token = parse(text, keys)?;
-    let ids = block_ids(&token);
+    let ids = block_ids(&token.revocation_identifiers());
     let op = request.action.clone().unwrap_or_else(|| "*".into());
     let res = request.resource.clone().unwrap_or_else(|| "*".into());
     if op != "*" {

@@ -111,16 +111,32 @@ pub fn check_private(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Where a [`Batch`] stages its files, inside the vault directory: renamed from here into place,
+/// so that what a killed writer leaves behind is found without listing `agents/` (10,000 files in
+/// a large vault).
+pub const STAGING: &str = ".staging";
+
 /// Many files written together: each is written without its own fsync, then one `syncfs` makes
 /// them all durable before any is renamed into place. Rotating a secret granted to a thousand
 /// agents costs one filesystem sync instead of a thousand.
-#[derive(Default)]
 pub struct Batch {
+    staging: PathBuf,
     staged: Vec<(tempfile::NamedTempFile, PathBuf)>,
     removed: Vec<PathBuf>,
 }
 
 impl Batch {
+    /// A batch for the vault in `vault_dir`, staging in its `.staging` directory.
+    pub fn new(vault_dir: &Path) -> Result<Batch> {
+        let staging = vault_dir.join(STAGING);
+        create_private_dir(&staging)?;
+        Ok(Batch {
+            staging,
+            staged: Vec::new(),
+            removed: Vec::new(),
+        })
+    }
+
     pub fn write(&mut self, target: &Path, bytes: &[u8]) -> Result<()> {
         self.write_with(target, |w| {
             w.write_all(bytes)
@@ -134,7 +150,7 @@ impl Batch {
         target: &Path,
         write: impl FnOnce(&mut dyn Write) -> Result<()>,
     ) -> Result<()> {
-        let dir = target.parent().unwrap_or(Path::new("."));
+        let dir = &self.staging;
         let mut temp = tempfile::Builder::new()
             .prefix(".tmp-")
             .permissions(fs::Permissions::from_mode(FILE_MODE))
@@ -292,7 +308,7 @@ pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) 
     };
     // Staged files of a writer that died before its journal: no one will rename them, and they
     // may hold values since destroyed.
-    for dir in [vault_dir.to_path_buf(), vault_dir.join("agents")] {
+    for dir in [vault_dir.to_path_buf(), vault_dir.join(STAGING)] {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };

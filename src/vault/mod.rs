@@ -487,7 +487,7 @@ impl Vault {
         let issuer = state.signing_issuer()?;
 
         // Envelopes of every agent the change touched, with refreshed authority tokens.
-        let mut batch = fsio::Batch::default();
+        let mut batch = fsio::Batch::new(&self.dir)?;
         let mut revocations = Vec::new();
         let targets: Vec<String> = if plan.all {
             state.agents.keys().cloned().collect()

@@ -16,6 +16,7 @@ pub struct State {
     pub vault_id: String,
     /// Incremented by every write; mirrored in `vault.toml` to detect a rolled-back `vault.age`.
     pub generation: u64,
+    #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
     /// Token- and document-signing keys, newest last. Retired keys stay (without their secret) until
     /// their overlap window ends.
@@ -42,8 +43,13 @@ pub struct IssuerKey {
     pub id: String,
     pub secret: SecretText,
     pub public_key: String,
+    #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub retire_at: Option<DateTime<Utc>>,
 }
 
