@@ -1,10 +1,8 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     agentcred::harden::process();
-    let cli = match agentcred::cli::Cli::try_parse() {
+    let cli = match agentcred::cli::parse_from(std::env::args_os().collect()) {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
