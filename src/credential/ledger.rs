@@ -60,7 +60,8 @@ pub fn append(dir: &Path, entry: &Entry, now: DateTime<Utc>) -> Result<()> {
         .map_err(|e| Error::io("cannot write the credential ledger", &path, e))?;
     file.write_all(&line)
         .map_err(|e| Error::io("cannot write the credential ledger", &path, e))?;
-    if file.metadata().map(|m| m.len()).unwrap_or(0) > PRUNE_AT_BYTES {
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if super::prune::due(&path, len, PRUNE_AT_BYTES) {
         let keep: String = read(dir)?
             .into_iter()
             .filter(|e| e.expires_at + chrono::Duration::days(1) > now)
@@ -71,7 +72,7 @@ pub fn append(dir: &Path, entry: &Entry, now: DateTime<Utc>) -> Result<()> {
                 )
             })
             .collect();
-        crate::vault::fsio::write_atomic(&path, keep.as_bytes())?;
+        crate::vault::fsio::write_atomic(&path, super::prune::with_header(&keep).as_bytes())?;
     }
     Ok(())
 }
@@ -87,4 +88,80 @@ pub fn read(dir: &Path) -> Result<Vec<Entry>> {
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::MetadataExt;
+
+    use super::*;
+
+    fn entry(i: usize, issued: DateTime<Utc>, ttl: chrono::Duration) -> Entry {
+        Entry {
+            id: format!("cr_{i:024}"),
+            agent: "ci".into(),
+            actor: "key:k_0123456789ab".into(),
+            secrets: vec![SecretRef {
+                name: "db".into(),
+                version: 1,
+            }],
+            actions: vec!["*".into()],
+            resources: vec!["*".into()],
+            issued_at: issued,
+            expires_at: issued + ttl,
+            parent: None,
+            chain: vec![format!("au_{i:024}"), format!("cr_{i:024}")],
+        }
+    }
+
+    /// A busy agent's live credentials can keep the ledger over its limit: it is then not read
+    /// and rewritten on every mint, only when it has doubled; expired lines go at each pruning.
+    #[test]
+    fn a_ledger_of_live_credentials_is_not_rewritten_on_every_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc::now();
+        let old = now - chrono::Duration::days(3);
+        for i in 0..200 {
+            append(
+                dir.path(),
+                &entry(i, old, chrono::Duration::minutes(15)),
+                old,
+            )
+            .unwrap();
+        }
+        let mut i = 200;
+        let inode = || std::fs::metadata(path(dir.path())).unwrap().ino();
+        let len = || std::fs::metadata(path(dir.path())).unwrap().len();
+        let first = inode();
+        while inode() == first {
+            append(dir.path(), &entry(i, now, chrono::Duration::hours(1)), now).unwrap();
+            i += 1;
+        }
+        let entries = read(dir.path()).unwrap();
+        assert_eq!(
+            entries.len(),
+            i - 200,
+            "only the expired entries were pruned"
+        );
+        assert!(entries.iter().all(|e| e.issued_at == now));
+        let (pruned, size) = (inode(), len());
+        for _ in 0..100 {
+            append(dir.path(), &entry(i, now, chrono::Duration::hours(1)), now).unwrap();
+            i += 1;
+        }
+        assert_eq!(inode(), pruned, "not rewritten again before it doubles");
+        loop {
+            let before = len();
+            append(dir.path(), &entry(i, now, chrono::Duration::hours(1)), now).unwrap();
+            i += 1;
+            if inode() != pruned {
+                assert!(
+                    before < 2 * size && before + 1024 >= 2 * size,
+                    "{before} {size}"
+                );
+                break;
+            }
+        }
+        assert_eq!(read(dir.path()).unwrap().len(), i - 200);
+    }
 }

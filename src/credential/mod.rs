@@ -9,6 +9,7 @@
 //! `max_ttl` and, for derived credentials, the parent's expiry; the result says what bound it.
 
 pub mod ledger;
+mod prune;
 pub mod revocation;
 
 use chrono::{DateTime, Duration, Utc};

@@ -272,7 +272,8 @@ pub fn append(dir: &Path, entries: &[Revocation], now: DateTime<Utc>) -> Result<
     file.write_all(&bytes)
         .and_then(|()| file.sync_data())
         .map_err(|e| Error::io("cannot write the revocation list", &path, e))?;
-    if file.metadata().map(|m| m.len()).unwrap_or(0) > PRUNE_AT_BYTES {
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if super::prune::due(&path, len, PRUNE_AT_BYTES) {
         prune(&path, now)?;
     }
     Ok(())
@@ -295,5 +296,5 @@ fn prune(path: &Path, now: DateTime<Utc>) -> Result<()> {
         })
         .map(|l| format!("{l}\n"))
         .collect();
-    crate::vault::fsio::write_atomic(path, keep.as_bytes())
+    crate::vault::fsio::write_atomic(path, super::prune::with_header(&keep).as_bytes())
 }
