@@ -26,7 +26,7 @@ struct Pruned {
 /// Is the file at `path`, now `len` bytes long, due for pruning? Past `limit` and at least twice
 /// its size after the last pruning.
 pub fn due(path: &Path, len: u64, limit: u64) -> bool {
-    len > limit && len >= 2 * last_size(path)
+    len > limit && len >= last_size(path).saturating_mul(2)
 }
 
 /// The size recorded by the header of the file at `path`, or 0.

@@ -1,5 +1,6 @@
-//! The revocation list `revoked.jsonl`: public, append-only, every line signed by an issuer key
-//! or by the agent whose credential it revokes. Key holders and `verify` read it; nothing secret
+//! The revocation list `revoked.jsonl`: public, append-only, every revocation signed by an issuer
+//! key or by the agent whose credential it revokes (after a pruning, the first line is an unsigned
+//! header that only says when to prune next; see `prune`). Key holders and `verify` read it; nothing secret
 //! is in it.
 //!
 //! A line only ever denies. A forged line (bad signature) is ignored; a deleted line cannot be

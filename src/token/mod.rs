@@ -414,7 +414,8 @@ pub fn narrow(token: &str, keys: KeyLookup<'_>, n: &Narrowing) -> Result<(String
 }
 
 /// [`narrow`] for a token the caller has authenticated already: the authority carried in an
-/// issuer-signed envelope, or a parent token `verify` has just checked. Its block signatures are
+/// issuer-signed envelope (whose signature, checked by `sealed::open`, covers the token), or a
+/// parent token `verify` has just checked. Never call it with a token from anywhere else. Its block signatures are
 /// not checked a second time (appending needs only the proof key the token carries); its root key
 /// must still be one of `keys`, so a token rooted at a retired issuer key is refused here as
 /// [`narrow`] would refuse it.

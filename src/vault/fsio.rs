@@ -176,7 +176,8 @@ impl Batch {
         self.staged.is_empty() && self.removed.is_empty()
     }
 
-    /// Makes every staged file durable (before the caller's point of no return).
+    /// Makes every staged file durable, with its name in `.staging` (before the caller's point of
+    /// no return: the journal names these files).
     pub fn sync(&self) -> Result<()> {
         if self.staged.len() <= 4 {
             for (temp, _) in &self.staged {
@@ -184,11 +185,14 @@ impl Batch {
                     .sync_all()
                     .map_err(|e| Error::io("cannot sync", temp.path(), e))?;
             }
+        } else if let Some((first, _)) = self.staged.first() {
+            rustix::fs::syncfs(first.as_file())
+                .map_err(|e| Error::io("cannot sync", first.path(), e.into()))?;
+        }
+        if self.staged.is_empty() {
             return Ok(());
         }
-        let (first, _) = &self.staged[0];
-        rustix::fs::syncfs(first.as_file())
-            .map_err(|e| Error::io("cannot sync", first.path(), e.into()))
+        sync_dir(&self.staging)
     }
 
     /// Commits the batch through a journal, so that a crash at any point is either rolled back
@@ -256,7 +260,9 @@ impl Journal {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && target.exists() => {}
                 Err(e) => return Err(Error::io("cannot replace", target, e)),
             }
+            // Both ends of a rename across directories.
             dirs.insert(target.parent().unwrap_or(Path::new(".")).to_path_buf());
+            dirs.insert(temp.parent().unwrap_or(Path::new(".")).to_path_buf());
         }
         for target in &self.removes {
             match fs::remove_file(target) {
@@ -308,7 +314,14 @@ pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) 
     };
     // Staged files of a writer that died before its journal: no one will rename them, and they
     // may hold values since destroyed.
-    for dir in [vault_dir.to_path_buf(), vault_dir.join(STAGING)] {
+    let staging = vault_dir.join(STAGING);
+    let mut dirs = vec![vault_dir.to_path_buf(), staging.clone()];
+    if !staging.exists() {
+        // A vault last written before files were staged in `.staging` kept them beside their
+        // targets: look there once, until the first commit creates `.staging`.
+        dirs.push(vault_dir.join("agents"));
+    }
+    for dir in dirs {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };
