@@ -2,12 +2,16 @@
 //! buffers do not end up on disk or in another process. Best effort: a platform that refuses is
 //! not a reason to refuse the user.
 
+///
+/// Only the soft core-size limit is lowered: the hard one is left as it was, because a program
+/// `exec` runs inherits both, and it may raise its own soft limit again if it wants core dumps.
 pub fn process() {
+    let core = rustix::process::getrlimit(rustix::process::Resource::Core);
     let _ = rustix::process::setrlimit(
         rustix::process::Resource::Core,
         rustix::process::Rlimit {
             current: Some(0),
-            maximum: Some(0),
+            maximum: core.maximum,
         },
     );
     #[cfg(any(target_os = "linux", target_os = "android"))]

@@ -873,3 +873,29 @@ fn exec_start_precedes_exec_end_and_logs_argv_only_as_hmacs() {
     );
     fx.check_audit(&[]);
 }
+
+/// agentcred dumps no core (its soft core-size limit is 0, and it is not dumpable), but the
+/// program it runs keeps the hard limit it would have had, so it can turn core dumps back on.
+#[test]
+fn the_program_keeps_the_hard_core_limit_and_agentcred_dumps_no_core() {
+    let fx = Fixture::new();
+    let direct = StdCommand::new("sh")
+        .args(["-c", "ulimit -H -c"])
+        .output()
+        .expect("run sh");
+    let script = "ulimit -H -c; grep 'core file size' /proc/$PPID/limits";
+    let assert = fx
+        .exec(&["--agent", ALPHA, "--", "sh", "-c", script])
+        .assert()
+        .code(0);
+    let out = text(&assert.get_output().stdout);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap_or_default(),
+        text(&direct.stdout).trim(),
+        "the program's hard core limit changed: {out}"
+    );
+    let parent = lines.next().unwrap_or_default();
+    let soft = parent.split_whitespace().nth(4).unwrap_or_default();
+    assert_eq!(soft, "0", "agentcred's own soft core limit: {parent}");
+}
