@@ -61,7 +61,8 @@ fn three_hop_chain() -> (String, String, KeyPair) {
             ("billing".into(), "BILLING".into()),
         ],
     };
-    let (mut text, _) = token::narrow(&authority, &keys, &credential).expect("credential");
+    let (mut text, _) =
+        token::narrow_authenticated(&authority, &keys, &credential).expect("credential");
     for hop in 0..3 {
         let d = Delegation {
             from: names[hop].into(),

@@ -621,7 +621,7 @@ pub fn command() -> clap::Command {
 /// else, and every error or request for help, goes through the full definition, so what a user
 /// sees is the same either way.
 pub fn parse_from(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
-    if args.get(1..).and_then(hot_subcommand).is_some()
+    if args.get(1..).is_some_and(names_hot_subcommand)
         && let Ok(Hot { global, command }) = Hot::try_parse_from(&args)
     {
         let command = match command {
@@ -634,23 +634,21 @@ pub fn parse_from(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
     Cli::try_parse_from(args)
 }
 
-/// The subcommand named in `args` if it is one of [`HotCommand`]'s: the first word that is not a
-/// global option or its value.
-fn hot_subcommand(args: &[std::ffi::OsString]) -> Option<&'static str> {
+/// Does `args` name one of [`HotCommand`]'s subcommands? The first word that is not a global
+/// option or its value decides.
+fn names_hot_subcommand(args: &[std::ffi::OsString]) -> bool {
     let mut words = args.iter().map(|a| a.to_str());
     while let Some(word) = words.next() {
-        match word? {
-            "--vault" | "--color" | "--identity" | "--key-file" => {
+        match word {
+            Some("--vault" | "--color" | "--identity" | "--key-file") => {
                 words.next();
             }
-            w if w.starts_with('-') => {}
-            "exec" => return Some("exec"),
-            "mint" => return Some("mint"),
-            "verify" => return Some("verify"),
-            _ => return None,
+            Some(w) if w.starts_with('-') => {}
+            Some(w) => return matches!(w, "exec" | "mint" | "verify"),
+            None => return false,
         }
     }
-    None
+    false
 }
 
 /// [`Cli`] with only the hot subcommands (see [`parse_from`]).
@@ -702,7 +700,7 @@ mod tests {
                 .chain(line.split(' '))
                 .map(OsString::from)
                 .collect();
-            assert!(super::hot_subcommand(&args[1..]).is_some(), "{line}");
+            assert!(super::names_hot_subcommand(&args[1..]), "{line}");
             let hot = super::Hot::try_parse_from(&args).expect(line);
             let full = super::Cli::try_parse_from(&args).expect(line);
             let fast = super::parse_from(args).expect(line);

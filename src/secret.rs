@@ -155,6 +155,12 @@ impl Secret {
         overlap: Duration,
         now: DateTime<Utc>,
     ) -> Promotion {
+        self.push_pending(value, now);
+        self.promote(overlap, now)
+    }
+
+    /// Adds `value` as the next version, `PENDING`; returns its number.
+    fn push_pending(&mut self, value: SecretText, now: DateTime<Utc>) -> u32 {
         let version = self.latest_version() + 1;
         self.versions.push(Version {
             version,
@@ -163,7 +169,7 @@ impl Secret {
             retire_at: None,
             value: Some(value),
         });
-        self.promote(overlap, now)
+        version
     }
 
     /// Stages `value` as `PENDING`: stored, not served. One rotation in flight per secret.
@@ -178,14 +184,7 @@ impl Secret {
                 self.name
             )));
         }
-        let version = self.latest_version() + 1;
-        self.versions.push(Version {
-            version,
-            stage: Stage::Pending,
-            created_at: now,
-            retire_at: None,
-            value: Some(value),
-        });
+        let version = self.push_pending(value, now);
         self.updated_at = now;
         Ok(version)
     }

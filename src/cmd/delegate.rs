@@ -240,12 +240,7 @@ pub fn run(ctx: &Ctx, args: DelegateArgs) -> Result<()> {
         &vault,
         &call,
         vec![event],
-        || {
-            if let Err(e) = ledger::append(&vault.dir, &entry, now) {
-                eprintln!("agentcred: warning: {e}");
-            }
-            Ok(())
-        },
+        || ledger::append_or_warn(&vault.dir, &entry, now),
         now,
     )?;
     match args.format {

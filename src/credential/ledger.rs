@@ -77,6 +77,15 @@ pub fn append(dir: &Path, entry: &Entry, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
+/// [`append`] on the mint path, where the ledger is an index and the audit entry the record: a
+/// failure is a warning on stderr, not a refusal.
+pub fn append_or_warn(dir: &Path, entry: &Entry, now: DateTime<Utc>) -> Result<()> {
+    if let Err(e) = append(dir, entry, now) {
+        eprintln!("agentcred: warning: {e}");
+    }
+    Ok(())
+}
+
 pub fn read(dir: &Path) -> Result<Vec<Entry>> {
     let path = path(dir);
     let text = match std::fs::read_to_string(&path) {

@@ -358,13 +358,7 @@ pub fn issue(
         vault,
         &call,
         events,
-        || {
-            // The ledger is an index for `creds list`; the audit entry above is the record.
-            if let Err(e) = ledger::append(&vault.dir, &entry, now) {
-                eprintln!("agentcred: warning: {e}");
-            }
-            Ok(())
-        },
+        || ledger::append_or_warn(&vault.dir, &entry, now),
         now,
     )?;
     Ok(Issued {

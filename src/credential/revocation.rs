@@ -67,29 +67,9 @@ impl Revocation {
         issuer: &KeyPair,
         now: DateTime<Utc>,
     ) -> Revocation {
-        let mut r = Self::signed(
-            id,
-            agent,
-            "admin",
-            issuer.public().key_id(),
-            until,
-            issuer,
-            now,
-        );
-        let from = crate::clock::rfc3339(from);
-        r.sig = issuer.sign(
-            DOMAIN,
-            &Self::message(
-                &r.id,
-                &r.agent,
-                &r.by,
-                &r.at,
-                r.until.as_deref(),
-                Some(&from),
-            ),
-        );
-        r.from = Some(from);
-        r
+        let mut r = Self::unsigned(id, agent, "admin", issuer.public().key_id(), until, now);
+        r.from = Some(crate::clock::rfc3339(from));
+        r.signed_by(issuer)
     }
 
     pub fn by_admin(
@@ -157,22 +137,43 @@ impl Revocation {
         key: &KeyPair,
         now: DateTime<Utc>,
     ) -> Revocation {
-        let at = crate::clock::rfc3339(now);
-        let until = until.map(crate::clock::rfc3339);
-        let sig = key.sign(
-            DOMAIN,
-            &Self::message(id, agent, by, &at, until.as_deref(), None),
-        );
+        Self::unsigned(id, agent, by, key_id, until, now).signed_by(key)
+    }
+
+    fn unsigned(
+        id: &str,
+        agent: &str,
+        by: &str,
+        key_id: String,
+        until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Revocation {
         Revocation {
             id: id.to_string(),
             agent: agent.to_string(),
             by: by.to_string(),
-            at,
-            until,
+            at: crate::clock::rfc3339(now),
+            until: until.map(crate::clock::rfc3339),
             from: None,
             key_id,
-            sig,
+            sig: String::new(),
         }
+    }
+
+    /// Signs every field but `key_id` and the signature itself.
+    fn signed_by(mut self, key: &KeyPair) -> Revocation {
+        self.sig = key.sign(
+            DOMAIN,
+            &Self::message(
+                &self.id,
+                &self.agent,
+                &self.by,
+                &self.at,
+                self.until.as_deref(),
+                self.from.as_deref(),
+            ),
+        );
+        self
     }
 
     /// Is the signature good, by a key entitled to revoke part of `token`?

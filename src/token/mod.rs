@@ -404,21 +404,13 @@ fn parse(text: &str, keys: KeyLookup<'_>) -> Result<Biscuit> {
     Ok(token)
 }
 
-/// Appends a narrowing block and returns the new token with the ids of all its blocks (the last
-/// is the new block's).
-pub fn narrow(token: &str, keys: KeyLookup<'_>, n: &Narrowing) -> Result<(String, Vec<String>)> {
-    let parent = parse(token, keys)?;
-    let child = parent.append(narrowing_block(n)?).map_err(build_err)?;
-    let ids = block_ids(&child.revocation_identifiers());
-    Ok((child.to_base64().map_err(build_err)?, ids))
-}
-
-/// [`narrow`] for a token the caller has authenticated already: the authority carried in an
-/// issuer-signed envelope (whose signature, checked by `sealed::open`, covers the token), or a
-/// parent token `verify` has just checked. Never call it with a token from anywhere else. Its block signatures are
-/// not checked a second time (appending needs only the proof key the token carries); its root key
-/// must still be one of `keys`, so a token rooted at a retired issuer key is refused here as
-/// [`narrow`] would refuse it.
+/// Appends a narrowing block to a token the caller has authenticated already, and returns the
+/// new token with the ids of all its blocks (the last is the new block's). The token is the
+/// authority carried in an issuer-signed envelope (whose signature, checked by `sealed::open`,
+/// covers it) or a parent token `verify` has just checked; never call this with a token from
+/// anywhere else. Its block signatures are not checked a second time (appending needs only the
+/// proof key the token carries); its root key must still be one of `keys`, so a token rooted at a
+/// retired issuer key is refused.
 pub fn narrow_authenticated(
     token: &str,
     keys: KeyLookup<'_>,

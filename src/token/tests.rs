@@ -57,7 +57,7 @@ fn req(action: &str, resource: &str) -> Request {
 }
 
 fn mint(f: &Fixture, auth: &str, n: Narrowing) -> (String, String) {
-    let (token, ids) = narrow(auth, &f.keys(), &n).unwrap();
+    let (token, ids) = narrow_authenticated(auth, &f.keys(), &n).unwrap();
     (token, ids.last().unwrap().clone())
 }
 
@@ -241,7 +241,7 @@ fn further_narrowing_never_outlives_the_parent() {
     let f = Fixture::new();
     let auth = f.authority(&[grant("db", Effect::Allow, &["read"], &["*"])]);
     let (parent, _) = mint(&f, &auth, narrowing(60));
-    let (child, ids) = narrow(&parent, &f.keys(), &narrowing(3600)).unwrap();
+    let (child, ids) = narrow_authenticated(&parent, &f.keys(), &narrowing(3600)).unwrap();
     let id = ids.last().unwrap();
     assert!(id.starts_with("dl_"));
     let later = Utc::now() + chrono::Duration::seconds(120);
