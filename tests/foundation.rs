@@ -293,6 +293,26 @@ fn a_flipped_byte_in_the_age_header_is_bad_data_not_a_wrong_passphrase() {
     assert_short_error(&list);
 }
 
+#[test]
+fn without_home_there_is_no_default_vault_and_the_error_says_what_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(util::bin())
+        .args(["agent", "list"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "{stderr}");
+    assert!(stderr.contains("HOME is not set"), "{stderr}");
+    assert!(
+        stderr.contains("--vault DIR or set AGENTCRED_HOME"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 // --- §2, §9: validation, with nothing changed -----------------------------------------------
 
 #[test]

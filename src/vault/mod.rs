@@ -34,7 +34,12 @@ pub const STATE_FILE: &str = "vault.age";
 pub const CONFIG_FILE: &str = "vault.toml";
 pub const STATE_KIND: &str = "agentcred-state-v1";
 
-/// The directory a vault lives in: `--vault`, else `AGENTCRED_HOME`, else the platform data dir.
+/// The directory a vault lives in: `--vault`, else `AGENTCRED_HOME`, else the platform data dir
+/// under `$HOME`.
+///
+/// Without `HOME` there is no default: the platform crate would then ask the system's user
+/// database, which can load NSS modules (LDAP, sssd) into a process that holds keys, and which a
+/// statically linked build cannot load safely at all.
 pub fn locate(flag: Option<&Path>) -> Result<PathBuf> {
     if let Some(dir) = flag {
         return Ok(dir.to_path_buf());
@@ -42,12 +47,16 @@ pub fn locate(flag: Option<&Path>) -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("AGENTCRED_HOME").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
+    let no_default = || {
+        Error::config("no default vault: HOME is not set")
+            .hint("pass --vault DIR or set AGENTCRED_HOME")
+    };
+    if std::env::var_os("HOME").is_none_or(|h| h.is_empty()) {
+        return Err(no_default());
+    }
     directories::ProjectDirs::from("", "", "agentcred")
         .map(|p| p.data_dir().to_path_buf())
-        .ok_or_else(|| {
-            Error::config("cannot find a home directory for the default vault")
-                .hint("pass --vault DIR or set AGENTCRED_HOME")
-        })
+        .ok_or_else(no_default)
 }
 
 /// What can open the admin state: the identities that decrypt `vault.age`.

@@ -52,8 +52,14 @@ pub fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// The binary under test: this build's, or the one `AGENTCRED_TEST_BIN` names (CI points it at the
+/// static release binary `cargo dist` builds, to run the same tests against what is shipped).
 pub fn bin() -> &'static Path {
-    assert_cmd::cargo::cargo_bin!("agentcred")
+    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| match std::env::var_os("AGENTCRED_TEST_BIN") {
+        Some(path) if !path.is_empty() => path.into(),
+        _ => assert_cmd::cargo::cargo_bin!("agentcred").to_path_buf(),
+    })
 }
 
 pub struct TestVault {
