@@ -1,5 +1,6 @@
 use super::*;
 use crate::grant::{Effect, Grant};
+use biscuit_auth::builder::{Op, Predicate, Rule};
 
 struct Fixture {
     issuer: KeyPair,
@@ -255,4 +256,164 @@ fn further_narrowing_never_outlives_the_parent() {
     )
     .unwrap();
     assert!(info.expires_at.unwrap() <= Utc::now() + chrono::Duration::seconds(61));
+}
+
+/// The Datalog text [`narrowing_block`] documents, parsed: the reference it is checked against.
+fn narrowing_block_from_datalog(n: &Narrowing) -> BlockBuilder {
+    let mut params: HashMap<String, Term> = HashMap::new();
+    params.insert("expires".into(), date(n.expires_at));
+    params.insert("expiry".into(), Term::Integer(n.expires_at.timestamp()));
+    params.insert(
+        "secrets".into(),
+        Term::Set(n.secrets.iter().map(|s| str_term(s)).collect()),
+    );
+    let mut check = String::from(
+        "check if operation($op), resource($r), right($s, $a, $k, $p), {secrets}.contains($s), \
+         ($a == \"*\" || $a == $op || $op == \"*\"), \
+         ($r == \"*\" || ($k == \"exact\" && $p == $r) || ($k == \"prefix\" && $r.starts_with($p)))",
+    );
+    if let Some(actions) = n.actions.as_ref().filter(|a| !a.iter().any(|x| x == "*")) {
+        params.insert(
+            "actions".into(),
+            Term::Set(actions.iter().map(|s| str_term(s)).collect()),
+        );
+        check.push_str(", ({actions}.contains($op) || $op == \"*\")");
+    }
+    if let Some(resources) = n
+        .resources
+        .as_ref()
+        .filter(|r| !r.iter().any(|p| *p == Pattern::Prefix(String::new())))
+    {
+        let exact: BTreeSet<Term> = resources
+            .iter()
+            .filter(|p| matches!(p, Pattern::Exact(_)))
+            .map(|p| str_term(p.body()))
+            .collect();
+        params.insert("exact".into(), Term::Set(exact));
+        check.push_str(", ($r == \"*\" || {exact}.contains($r)");
+        for (i, p) in resources
+            .iter()
+            .filter(|p| matches!(p, Pattern::Prefix(_)))
+            .enumerate()
+        {
+            params.insert(format!("prefix{i}"), str_term(p.body()));
+            check.push_str(&format!(" || $r.starts_with({{prefix{i}}})"));
+        }
+        check.push(')');
+    }
+    let mut facts = String::from("expiry({expiry});\n");
+    if let Some(k) = &n.revoke_key {
+        params.insert("revoke_key".into(), str_term(&k.to_string()));
+        facts.push_str("revoke_key({revoke_key});\n");
+    }
+    for (i, (secret, env)) in n.injected.iter().enumerate() {
+        params.insert(format!("inj{i}s"), str_term(secret));
+        params.insert(format!("inj{i}e"), str_term(env));
+        facts.push_str(&format!("injected({{inj{i}s}}, {{inj{i}e}});\n"));
+    }
+    let code = format!("{facts}check if time($t), $t <= {{expires}};\n{check};\n");
+    BlockBuilder::new()
+        .code_with_params(&code, params, HashMap::new())
+        .unwrap()
+}
+
+#[test]
+fn narrowing_block_is_the_datalog_it_documents() {
+    let pattern = |p: &str| Pattern::parse(p).unwrap();
+    let mut cases = vec![narrowing(60)];
+    let mut n = narrowing(3600);
+    n.secrets = vec!["db".into(), "api".into(), "s3".into()];
+    n.actions = Some(vec!["read".into(), "list".into()]);
+    n.resources = Some(vec![
+        pattern("prod/users"),
+        pattern("stage/*"),
+        pattern("prod/orders"),
+        pattern("logs/*"),
+    ]);
+    n.revoke_key = Some(KeyPair::generate().public());
+    n.injected = vec![
+        ("db".into(), "DATABASE_URL".into()),
+        ("api".into(), "API_KEY".into()),
+    ];
+    cases.push(n);
+    let mut n = narrowing(5);
+    n.actions = Some(vec!["*".into()]);
+    n.resources = Some(vec![pattern("*")]);
+    cases.push(n);
+    let mut n = narrowing(5);
+    n.resources = Some(vec![pattern("only/*")]);
+    n.secrets = vec![];
+    cases.push(n);
+
+    for n in &cases {
+        let built = narrowing_block(n).unwrap();
+        let parsed = narrowing_block_from_datalog(n);
+        assert_eq!(built.to_string(), parsed.to_string());
+        assert_eq!(facts(&built), facts(&parsed));
+        assert_eq!(built.checks.len(), parsed.checks.len());
+        for (b, p) in built.checks.iter().zip(&parsed.checks) {
+            assert_eq!(b.kind, p.kind);
+            assert_eq!(b.queries.len(), p.queries.len());
+            for (b, p) in b.queries.iter().zip(&p.queries) {
+                assert_eq!(resolved(b), resolved(p), "{p}");
+            }
+        }
+    }
+}
+
+type Params = Option<HashMap<String, Option<Term>>>;
+
+/// A term with its `{parameter}` replaced by the value it was given.
+fn resolve(t: &Term, params: &Params) -> Term {
+    match t {
+        Term::Parameter(name) => params
+            .as_ref()
+            .and_then(|p| p.get(name).cloned().flatten())
+            .unwrap_or_else(|| panic!("parameter {name} has no value")),
+        t => t.clone(),
+    }
+}
+
+fn resolve_op(op: &Op, params: &Params) -> Op {
+    match op {
+        Op::Value(t) => Op::Value(resolve(t, params)),
+        Op::Closure(args, ops) => Op::Closure(
+            args.clone(),
+            ops.iter().map(|o| resolve_op(o, params)).collect(),
+        ),
+        op => op.clone(),
+    }
+}
+
+fn facts(b: &BlockBuilder) -> Vec<(String, Vec<Term>)> {
+    b.facts
+        .iter()
+        .map(|f| {
+            let terms = f.predicate.terms.iter().map(|t| resolve(t, &f.parameters));
+            (f.predicate.name.clone(), terms.collect())
+        })
+        .collect()
+}
+
+/// A rule's head, body, expressions (operation by operation) and scopes, parameters resolved.
+fn resolved(r: &Rule) -> String {
+    let preds = |ps: &[Predicate]| {
+        ps.iter()
+            .map(|p| {
+                let terms: Vec<_> = p.terms.iter().map(|t| resolve(t, &r.parameters)).collect();
+                format!("{}{terms:?}", p.name)
+            })
+            .collect::<Vec<_>>()
+    };
+    let exprs: Vec<Vec<Op>> = r
+        .expressions
+        .iter()
+        .map(|e| e.ops.iter().map(|o| resolve_op(o, &r.parameters)).collect())
+        .collect();
+    format!(
+        "{:?} {:?} {exprs:?} {:?}",
+        preds(std::slice::from_ref(&r.head)),
+        preds(&r.body),
+        r.scopes
+    )
 }
