@@ -159,8 +159,11 @@ const FAIL: u8 = 2;
 const DENY: u8 = 4;
 
 /// One agent's behaviour so far: everything the detector needs, small enough to store per agent.
+///
+/// Stored as JSON in `activity/`. Unknown fields make a file unreadable, which rebuilds it from
+/// the log: an older layout is never half-read.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AgentActivity {
     /// The current bucket (Unix minute), its counts and what was flagged in it.
     minute: i64,
@@ -175,7 +178,10 @@ pub struct AgentActivity {
     closed: u64,
     /// Baseline: (calls, failures) of the last closed, unflagged active minutes.
     history: VecDeque<(u32, u32)>,
-    /// Unix milliseconds of the latest successful mints, for hard rate limits.
+    /// Unix milliseconds of the latest successful mints, for hard rate limits. Stored as the
+    /// first and then the gaps between them: a busy agent's thousand 13-digit times were most of
+    /// what every `exec` read and wrote.
+    #[serde(rename = "recent_gaps_ms", with = "gaps")]
     recent: VecDeque<i64>,
     seen_secrets: BTreeSet<String>,
     seen_resources: BTreeSet<String>,
@@ -464,6 +470,35 @@ pub fn stale_key(
     )
 }
 
+/// A rising series of times as its first value and then the gaps between them.
+mod gaps {
+    use std::collections::VecDeque;
+
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub fn serialize<S: Serializer>(times: &VecDeque<i64>, s: S) -> Result<S::Ok, S::Error> {
+        let mut prev = 0i64;
+        s.collect_seq(times.iter().map(|&t| {
+            let gap = t.wrapping_sub(prev);
+            prev = t;
+            gap
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<VecDeque<i64>, D::Error> {
+        let gaps = Vec::<i64>::deserialize(d)?;
+        let mut prev = 0i64;
+        gaps.into_iter()
+            .map(|gap| {
+                prev = prev
+                    .checked_add(gap)
+                    .ok_or_else(|| D::Error::custom("a time out of range"))?;
+                Ok(prev)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -520,5 +555,28 @@ mod tests {
     fn nothing_before_warm_up_and_steady_is_quiet() {
         assert!(run(&[3, 3, 3, 30, 3]).is_empty());
         assert!(run(&[5; 40]).is_empty());
+    }
+
+    #[test]
+    fn recent_times_are_stored_as_gaps_and_an_older_layout_is_not_half_read() {
+        let a = AgentActivity {
+            recent: [1_795_654_923_259, 1_795_654_923_262, 1_795_654_924_000].into(),
+            ..AgentActivity::default()
+        };
+        let json = serde_json::to_string(&a).unwrap();
+        assert!(
+            json.contains(r#""recent_gaps_ms":[1795654923259,3,738]"#),
+            "{json}"
+        );
+        let back: AgentActivity = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.recent, a.recent);
+        // The layout before gaps: unreadable, so the caller rebuilds it from the log.
+        let old = json.replace(
+            r#""recent_gaps_ms":[1795654923259,3,738]"#,
+            r#""recent":[1795654923259,1795654923262]"#,
+        );
+        assert!(serde_json::from_str::<AgentActivity>(&old).is_err());
+        let overflow = json.replace("[1795654923259,3,738]", "[9223372036854775807,1]");
+        assert!(serde_json::from_str::<AgentActivity>(&overflow).is_err());
     }
 }
