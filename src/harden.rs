@@ -2,6 +2,7 @@
 //! buffers do not end up on disk or in another process. Best effort: a platform that refuses is
 //! not a reason to refuse the user.
 
+/// Turns core dumps and same-user ptrace off for this process.
 ///
 /// Only the soft core-size limit is lowered: the hard one is left as it was, because a program
 /// `exec` runs inherits both, and it may raise its own soft limit again if it wants core dumps.
