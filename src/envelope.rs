@@ -341,8 +341,7 @@ pub(crate) mod signed_lines {
         issuer: &KeyPair,
         body: &str,
     ) -> String {
-        let message = format!("{vault_id}\n{generation}\n{body}");
-        let sig = issuer.sign(domain, message.as_bytes());
+        let sig = issuer.sign_digest(domain, &digest(vault_id, &generation.to_string(), body));
         format!(
             "{domain} {vault_id} {generation} {} {sig}\n{body}",
             issuer.public().key_id()
@@ -370,10 +369,9 @@ pub(crate) mod signed_lines {
             return Err(tampered());
         };
         let key = config.issuer_key(key_id).ok_or_else(tampered)?;
-        let message = format!("{vault_id}\n{generation}\n{body}");
         if *d != domain
             || *vault_id != config.vault_id
-            || !key.verify(domain, message.as_bytes(), sig)
+            || !key.verify_digest(domain, &digest(vault_id, generation, body), sig)
         {
             return Err(tampered());
         }
@@ -384,8 +382,23 @@ pub(crate) mod signed_lines {
             ))
             .hint("any admin change rewrites it"));
         }
+        // In place: the index and roster of a large vault are hundreds of kilobytes, and each
+        // fresh copy is that many more page faults for every `mint` and `exec`.
         let start = header.len() + 1;
-        Ok(text.split_off(start))
+        text.drain(..start);
+        Ok(text)
+    }
+
+    /// What the signature covers, `VAULT_ID \n GENERATION \n BODY`, hashed without copying the
+    /// body into one message first.
+    fn digest(vault_id: &str, generation: &str, body: &str) -> [u8; 32] {
+        crate::crypto::sha256(&[
+            vault_id.as_bytes(),
+            b"\n",
+            generation.as_bytes(),
+            b"\n",
+            body.as_bytes(),
+        ])
     }
 }
 
