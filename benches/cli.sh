@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-target/bench}"
 rm -rf "$out" && mkdir -p "$out"
-# The binary timed is the release binary users get (`cargo dist`: static-pie, Linux x86_64).
-cargo dist >/dev/null
+# The binary timed is the release binary users get (`cargo release-static`: static-pie, Linux x86_64).
+cargo release-static >/dev/null
 cargo build --release --example scale_vault --example scale_audit >/dev/null
 bin="$PWD/target/x86_64-unknown-linux-gnu/release/agentcred"
 scale="$PWD/target/release/examples/scale_vault"

@@ -23,6 +23,9 @@ use crate::vault::fsio;
 pub const DIR: &str = "activity";
 pub const SUSPENDED_DIR: &str = "suspended";
 
+/// Padding, in bytes, above which a shorter activity document truncates its file instead.
+const PAD_LIMIT: usize = 1024;
+
 fn path(dir: &Path, agent: &str) -> PathBuf {
     dir.join(DIR).join(format!("{agent}.json"))
 }
@@ -64,8 +67,8 @@ pub fn rebuild(dir: &Path, agent: &str, t: &Thresholds) -> Result<AgentActivity>
 }
 
 /// Stores the agent's activity: overwritten in place, not fsynced (it can be rebuilt, and a torn
-/// write only makes it unreadable, which rebuilds it). No rename and no truncation, so the write
-/// forces no flush of its own into the audit append's fsync that follows.
+/// write only makes it unreadable, which rebuilds it). No rename and no truncation to zero, so
+/// the write forces no flush of its own into the audit append's fsync that follows.
 pub fn save(dir: &Path, agent: &str, activity: &AgentActivity) -> Result<()> {
     use std::os::unix::fs::{FileExt, OpenOptionsExt};
     let target = path(dir, agent);
@@ -80,12 +83,18 @@ pub fn save(dir: &Path, agent: &str, activity: &AgentActivity) -> Result<()> {
             .create(true)
             .mode(fsio::FILE_MODE)
             .open(&target)?;
-        // JSON allows trailing whitespace: a shorter document pads over the longer one.
+        // JSON allows trailing whitespace: a slightly shorter document pads over the longer one;
+        // a much shorter one (the file was written in a longer layout) cuts the file down after.
         let old = f.metadata()?.len() as usize;
-        if bytes.len() < old {
+        let cut = old > bytes.len() + PAD_LIMIT;
+        if bytes.len() < old && !cut {
             bytes.resize(old, b' ');
         }
-        f.write_all_at(&bytes, 0)
+        f.write_all_at(&bytes, 0)?;
+        if cut {
+            f.set_len(bytes.len() as u64)?;
+        }
+        Ok(())
     };
     write().map_err(|e| Error::io("cannot write the activity of an agent to", &target, e))
 }
@@ -177,4 +186,32 @@ pub fn suspended(dir: &Path) -> Vec<Suspension> {
         .collect();
     out.sort_by(|a, b| a.agent.cmp(&b.agent));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shorter_activity_pads_a_little_and_truncates_a_lot() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = path(dir.path(), "a");
+        let a = AgentActivity::default();
+        save(dir.path(), "a", &a).unwrap();
+        let exact = std::fs::read(&file).unwrap().len();
+
+        // A little longer before (one more field's worth): padded over, still readable.
+        std::fs::write(&file, vec![b'x'; exact + 100]).unwrap();
+        save(dir.path(), "a", &a).unwrap();
+        let padded = std::fs::read(&file).unwrap();
+        assert_eq!(padded.len(), exact + 100);
+        assert!(serde_json::from_slice::<AgentActivity>(&padded).is_ok());
+
+        // Far longer before (an older, longer layout): cut down to the document.
+        std::fs::write(&file, vec![b'x'; exact + 10 * PAD_LIMIT]).unwrap();
+        save(dir.path(), "a", &a).unwrap();
+        let cut = std::fs::read(&file).unwrap();
+        assert_eq!(cut.len(), exact);
+        assert!(serde_json::from_slice::<AgentActivity>(&cut).is_ok());
+    }
 }

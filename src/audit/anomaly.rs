@@ -488,14 +488,19 @@ mod gaps {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<VecDeque<i64>, D::Error> {
         let gaps = Vec::<i64>::deserialize(d)?;
         let mut prev = 0i64;
-        gaps.into_iter()
+        let mut times = gaps
+            .into_iter()
             .map(|gap| {
                 prev = prev
                     .checked_add(gap)
                     .ok_or_else(|| D::Error::custom("a time out of range"))?;
                 Ok(prev)
             })
-            .collect()
+            .collect::<Result<VecDeque<i64>, D::Error>>()?;
+        // Only the latest RECENT count, however many a file lists.
+        let excess = times.len().saturating_sub(super::RECENT);
+        times.drain(..excess);
+        Ok(times)
     }
 }
 
@@ -578,5 +583,12 @@ mod tests {
         assert!(serde_json::from_str::<AgentActivity>(&old).is_err());
         let overflow = json.replace("[1795654923259,3,738]", "[9223372036854775807,1]");
         assert!(serde_json::from_str::<AgentActivity>(&overflow).is_err());
+        // A list longer than is kept: only the latest RECENT times are read.
+        let long: Vec<String> = (0..RECENT + 6).map(|i| i.to_string()).collect();
+        let long = json.replace("[1795654923259,3,738]", &format!("[{}]", long.join(",")));
+        let back: AgentActivity = serde_json::from_str(&long).unwrap();
+        assert_eq!(back.recent.len(), RECENT);
+        let last = (0..RECENT as i64 + 6).sum::<i64>();
+        assert_eq!(back.recent.back(), Some(&last));
     }
 }

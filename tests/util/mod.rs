@@ -53,7 +53,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The binary under test: this build's, or the one `AGENTCRED_TEST_BIN` names (CI points it at the
-/// static release binary `cargo dist` builds, to run the same tests against what is shipped).
+/// static release binary `cargo release-static` builds, to run the same tests against what is shipped).
 pub fn bin() -> &'static Path {
     static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     BIN.get_or_init(|| match std::env::var_os("AGENTCRED_TEST_BIN") {
