@@ -68,6 +68,7 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     let names = args.names.clone();
+    let dir = vault.dir.clone();
     vault.update(&admin, ctx.now(), |c| {
         if let Some(existing) = names
             .iter()
@@ -117,14 +118,16 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
             }
             events.push(event);
         }
+        // A new agent starts with no history (its name may have been used before). Under the
+        // vault lock, before the agent exists, so that no mint for it can be counted and then
+        // wiped, or half-written and then cut short.
+        for name in &names {
+            if let Err(e) = crate::audit::activity::save(&dir, name, &Default::default()) {
+                ctx.out.warn(&e.to_string());
+            }
+        }
         Ok(((), events))
     })?;
-    // A new agent starts with no history (its name may have been used before).
-    for name in &names {
-        if let Err(e) = crate::audit::activity::save(&vault.dir, name, &Default::default()) {
-            ctx.out.warn(&e.to_string());
-        }
-    }
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({ "added": names }));
     } else {
