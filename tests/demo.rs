@@ -1,6 +1,8 @@
 //! `agentcred demo` is the README's first command on a fresh machine: it must work with nothing set
 //! up and leave nothing behind.
 
+mod util;
+
 use std::path::Path;
 
 fn entries(dir: &Path) -> Vec<String> {
@@ -16,12 +18,7 @@ fn entries(dir: &Path) -> Vec<String> {
 fn demo_runs_end_to_end_and_touches_nothing_outside_its_temporary_directory() {
     let home = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    // `AGENTCRED_TEST_BIN`: the static release binary, when CI runs the tests against it.
-    let bin = std::env::var_os("AGENTCRED_TEST_BIN")
-        .filter(|b| !b.is_empty())
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| assert_cmd::cargo::cargo_bin!("agentcred").to_path_buf());
-    let mut cmd = std::process::Command::new(bin);
+    let mut cmd = std::process::Command::new(util::bin());
     for (k, _) in std::env::vars_os() {
         if k.to_string_lossy().starts_with("AGENTCRED_") {
             cmd.env_remove(&k);

@@ -7,8 +7,6 @@
 //! not fsynced on the mint hot path; a crash can lose the last lines (their credentials still
 //! expire, and `creds revoke --agent` still reaches them).
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -27,7 +25,9 @@ pub struct Entry {
     pub secrets: Vec<SecretRef>,
     pub actions: Vec<String>,
     pub resources: Vec<String>,
+    #[serde(with = "crate::clock::ts")]
     pub issued_at: DateTime<Utc>,
+    #[serde(with = "crate::clock::ts")]
     pub expires_at: DateTime<Utc>,
     /// The credential this one was derived from (nested exec, delegation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,34 +47,22 @@ pub fn path(dir: &Path) -> PathBuf {
     dir.join(FILE)
 }
 
-/// Appends one entry durably. Call with the vault lock held.
+/// Appends one entry (not fsynced: see the module comment), pruning entries a day past their
+/// expiry when the file is due. Call with the vault lock held.
 pub fn append(dir: &Path, entry: &Entry, now: DateTime<Utc>) -> Result<()> {
-    let path = path(dir);
     let mut line = serde_json::to_vec(entry).expect("ledger entries serialise");
     line.push(b'\n');
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(crate::vault::fsio::FILE_MODE)
-        .open(&path)
-        .map_err(|e| Error::io("cannot write the credential ledger", &path, e))?;
-    file.write_all(&line)
-        .map_err(|e| Error::io("cannot write the credential ledger", &path, e))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if super::prune::due(&path, len, PRUNE_AT_BYTES) {
-        let keep: String = read(dir)?
-            .into_iter()
-            .filter(|e| e.expires_at + chrono::Duration::days(1) > now)
-            .map(|e| {
-                format!(
-                    "{}\n",
-                    serde_json::to_string(&e).expect("ledger entries serialise")
-                )
-            })
-            .collect();
-        crate::vault::fsio::write_atomic(&path, super::prune::with_header(&keep).as_bytes())?;
-    }
-    Ok(())
+    super::prune::append(
+        &path(dir),
+        &line,
+        false,
+        PRUNE_AT_BYTES,
+        "cannot write the credential ledger",
+        |l| {
+            serde_json::from_str::<Entry>(l)
+                .is_ok_and(|e| e.expires_at + chrono::Duration::days(1) > now)
+        },
+    )
 }
 
 /// [`append`] on the mint path, where the ledger is an index and the audit entry the record: a

@@ -9,8 +9,12 @@
 //!
 //! Readers skip the header: it parses as neither a ledger entry nor a revocation.
 
-use std::io::Read;
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
+
+use crate::error::{Error, Result};
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Header {
@@ -23,16 +27,52 @@ struct Pruned {
     size: u64,
 }
 
-/// Is the file at `path`, now `len` bytes long, due for pruning? Past `limit` and at least twice
-/// its size after the last pruning.
-pub fn due(path: &Path, len: u64, limit: u64) -> bool {
-    len > limit && len >= last_size(path).saturating_mul(2)
+/// Appends `lines` (whole lines) to the file at `path`, fsynced if `sync`; then, if the file is
+/// due for pruning, rewrites it atomically with the lines `keep` selects from it (copied verbatim)
+/// under a fresh header. `context` begins any error (`cannot write the …`). Call with the vault
+/// lock held.
+pub fn append(
+    path: &Path,
+    lines: &[u8],
+    sync: bool,
+    limit: u64,
+    context: &'static str,
+    keep: impl Fn(&str) -> bool,
+) -> Result<()> {
+    let io_err = |e| Error::io(context, path, e);
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .mode(crate::vault::fsio::FILE_MODE)
+        .open(path)
+        .map_err(io_err)?;
+    file.write_all(lines)
+        .and_then(|()| if sync { file.sync_data() } else { Ok(()) })
+        .map_err(io_err)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if !due(&file, len, limit) {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(path).map_err(io_err)?;
+    let kept: String = text
+        .lines()
+        .filter(|l| keep(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    crate::vault::fsio::write_atomic(path, with_header(&kept).as_bytes())
 }
 
-/// The size recorded by the header of the file at `path`, or 0.
-fn last_size(path: &Path) -> u64 {
+/// Is `file`, now `len` bytes long, due for pruning? Past `limit` and at least twice its size
+/// after the last pruning.
+fn due(file: &File, len: u64, limit: u64) -> bool {
+    len > limit && len >= last_size(file).saturating_mul(2)
+}
+
+/// The size recorded by `file`'s header, or 0.
+fn last_size(file: &File) -> u64 {
     let mut first = [0u8; 128];
-    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut first)) else {
+    let Ok(n) = file.read_at(&mut first, 0) else {
         return 0;
     };
     let line = first[..n].split(|b| *b == b'\n').next().unwrap_or_default();
@@ -40,7 +80,7 @@ fn last_size(path: &Path) -> u64 {
 }
 
 /// The contents of a pruned file: the header, then `kept` (whole lines).
-pub fn with_header(kept: &str) -> String {
+fn with_header(kept: &str) -> String {
     // The header counts its own length, which depends on the number it holds: settle it.
     let mut header_len = 0;
     let mut text = loop {
@@ -69,17 +109,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("list.jsonl");
         std::fs::write(&path, "x\n".repeat(600)).unwrap();
+        let file = File::open(&path).unwrap();
         assert!(
-            due(&path, 1200, 1000),
+            due(&file, 1200, 1000),
             "a file without a header is pruned past its limit"
         );
-        assert!(!due(&path, 900, 1000));
+        assert!(!due(&file, 900, 1000));
         let text = with_header(&"y\n".repeat(550));
         std::fs::write(&path, &text).unwrap();
+        let file = File::open(&path).unwrap();
         let size = text.len() as u64;
-        assert_eq!(last_size(&path), size, "{text:.60}");
-        assert!(!due(&path, size + 100, 1000));
-        assert!(!due(&path, 2 * size - 1, 1000));
-        assert!(due(&path, 2 * size, 1000));
+        assert_eq!(last_size(&file), size, "{text:.60}");
+        assert!(!due(&file, size + 100, 1000));
+        assert!(!due(&file, 2 * size - 1, 1000));
+        assert!(due(&file, 2 * size, 1000));
     }
 }

@@ -8,8 +8,6 @@
 //! log (`cred.revoke`), where `audit verify` catches deletions.
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -43,16 +41,12 @@ pub struct Revocation {
 }
 
 impl Revocation {
-    fn message(
-        id: &str,
-        agent: &str,
-        by: &str,
-        at: &str,
-        until: Option<&str>,
-        from: Option<&str>,
-    ) -> Vec<u8> {
-        let mut m = format!("{id}\n{agent}\n{by}\n{at}\n{}\n", until.unwrap_or("-"));
-        if let Some(f) = from {
+    /// What the signature covers: every field but `key_id` and the signature itself.
+    fn message(&self) -> Vec<u8> {
+        let (id, agent, by, at) = (&self.id, &self.agent, &self.by, &self.at);
+        let until = self.until.as_deref().unwrap_or("-");
+        let mut m = format!("{id}\n{agent}\n{by}\n{at}\n{until}\n");
+        if let Some(f) = &self.from {
             m.push_str(&format!("from {f}\n"));
         }
         m.into_bytes()
@@ -160,32 +154,15 @@ impl Revocation {
         }
     }
 
-    /// Signs every field but `key_id` and the signature itself.
+    /// Signs [`Revocation::message`].
     fn signed_by(mut self, key: &KeyPair) -> Revocation {
-        self.sig = key.sign(
-            DOMAIN,
-            &Self::message(
-                &self.id,
-                &self.agent,
-                &self.by,
-                &self.at,
-                self.until.as_deref(),
-                self.from.as_deref(),
-            ),
-        );
+        self.sig = key.sign(DOMAIN, &self.message());
         self
     }
 
     /// Is the signature good, by a key entitled to revoke part of `token`?
     fn is_authentic(&self, config: &VaultToml, token: &TokenInfo) -> bool {
-        let message = Self::message(
-            &self.id,
-            &self.agent,
-            &self.by,
-            &self.at,
-            self.until.as_deref(),
-            self.from.as_deref(),
-        );
+        let message = self.message();
         if self.by == "admin" {
             return config
                 .issuer_key(&self.key_id)
@@ -250,12 +227,13 @@ impl RevocationList {
     }
 }
 
-/// Appends revocations durably. Call with the vault lock held.
+/// Appends revocations durably, pruning lines whose revoked credential has expired anyway when
+/// the file is due (kept lines are copied verbatim, so their signatures stay valid). Call with the
+/// vault lock held.
 pub fn append(dir: &Path, entries: &[Revocation], now: DateTime<Utc>) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let path = RevocationList::path(dir);
     let mut bytes = Vec::new();
     for e in entries {
         bytes.extend_from_slice(
@@ -265,38 +243,19 @@ pub fn append(dir: &Path, entries: &[Revocation], now: DateTime<Utc>) -> Result<
         );
         bytes.push(b'\n');
     }
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(crate::vault::fsio::FILE_MODE)
-        .open(&path)
-        .map_err(|e| Error::io("cannot write the revocation list", &path, e))?;
-    file.write_all(&bytes)
-        .and_then(|()| file.sync_data())
-        .map_err(|e| Error::io("cannot write the revocation list", &path, e))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if super::prune::due(&path, len, PRUNE_AT_BYTES) {
-        prune(&path, now)?;
-    }
-    Ok(())
-}
-
-/// Drops lines whose revoked credential has expired anyway. Lines are copied verbatim, so their
-/// signatures stay valid.
-fn prune(path: &Path, now: DateTime<Utc>) -> Result<()> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::io("cannot read the revocation list", path, e))?;
-    let keep: String = text
-        .lines()
-        .filter(|line| {
+    super::prune::append(
+        &RevocationList::path(dir),
+        &bytes,
+        true,
+        PRUNE_AT_BYTES,
+        "cannot write the revocation list",
+        |line| {
             serde_json::from_str::<Revocation>(line).is_ok_and(|r| {
                 r.until
                     .as_deref()
                     .and_then(|u| DateTime::parse_from_rfc3339(u).ok())
                     .is_none_or(|u| u > now)
             })
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    crate::vault::fsio::write_atomic(path, super::prune::with_header(&keep).as_bytes())
+        },
+    )
 }

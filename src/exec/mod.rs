@@ -226,11 +226,9 @@ pub fn supervise(mut child: Child, signals: Signals, opts: Supervise) -> Result<
     });
 
     let expired = Arc::new(AtomicBool::new(false));
-    let ttl = (opts.expires_at - Utc::now()).to_std().unwrap_or_default();
     let mut expiry = Expiry::new(
         pid,
         started,
-        ttl,
         opts.expires_at,
         opts.on_expiry,
         opts.on_expire,
@@ -303,12 +301,13 @@ impl Expiry {
     fn new(
         pid: rustix::process::Pid,
         started: Instant,
-        ttl: Duration,
         expires_at: DateTime<Utc>,
         on_expiry: OnExpiry,
         on_expire: Box<dyn FnOnce() + Send>,
         expired: Arc<AtomicBool>,
     ) -> Expiry {
+        // What is left of the credential, counted from when the program started.
+        let ttl = (expires_at - Utc::now()).to_std().unwrap_or_default();
         let warn_before = Duration::from_secs(60).min(ttl / 2);
         Expiry {
             pid,

@@ -171,12 +171,7 @@ fn append_signed(
     block: impl FnOnce(usize) -> Result<BlockBuilder>,
 ) -> Result<(String, Vec<String>)> {
     let parent = parse(token, keys)?;
-    if parent.block_count() >= MAX_BLOCKS {
-        return Err(Error::denied(format!(
-            "the token already has {MAX_BLOCKS} blocks, the most agentcred accepts"
-        ))
-        .hint("a delegation chain this long cannot be extended"));
-    }
+    room_for_a_block(parent.block_count())?;
     let builder = block(parent.block_count())?;
     let signed = parent
         .third_party_request()
@@ -186,14 +181,40 @@ fn append_signed(
     let child = parent
         .append_third_party(biscuit_public(&signer.public())?, signed)
         .map_err(build_err)?;
-    let text = child.to_base64().map_err(build_err)?;
+    Ok((
+        encode_appended(child.to_base64())?,
+        block_ids(&child.revocation_identifiers()),
+    ))
+}
+
+/// Refuses to append to a token that has [`MAX_BLOCKS`] blocks already.
+fn room_for_a_block(blocks: usize) -> Result<()> {
+    if blocks >= MAX_BLOCKS {
+        return Err(Error::denied(format!(
+            "the token already has {MAX_BLOCKS} blocks, the most agentcred accepts"
+        ))
+        .hint("a delegation chain this long cannot be extended"));
+    }
+    Ok(())
+}
+
+/// A token with a block appended, as text, unless it outgrew [`MAX_TOKEN_BYTES`].
+fn encode_appended(
+    text: std::result::Result<String, biscuit_auth::error::Token>,
+) -> Result<String> {
+    let text = text.map_err(build_err)?;
     if text.len() > MAX_TOKEN_BYTES * 4 / 3 + 4 {
         return Err(Error::denied(format!(
             "the token would be larger than {} KiB",
             MAX_TOKEN_BYTES / 1024
         )));
     }
-    Ok((text, block_ids(&child.revocation_identifiers())))
+    Ok(text)
+}
+
+fn unknown_issuer() -> Error {
+    Error::bad_data("the token was not issued by this vault (unknown issuer key)")
+        .hint("check --vault, or whether the issuer key was rotated out")
 }
 
 /// Appends the delegation hop `d`, signed by `signer` (the current holder's agent key).
@@ -536,8 +557,7 @@ fn parse(text: &str, keys: KeyLookup<'_>) -> Result<Biscuit> {
         };
     let token = Biscuit::from_base64(text, provider).map_err(|e| match e {
         biscuit_auth::error::Token::Format(biscuit_auth::error::Format::UnknownPublicKey) => {
-            Error::bad_data("the token was not issued by this vault (unknown issuer key)")
-                .hint("check --vault, or whether the issuer key was rotated out")
+            unknown_issuer()
         }
         _ => Error::bad_data("the token is malformed or its signatures do not verify")
             .hint("it was corrupted or forged; mint a fresh one"),
@@ -565,20 +585,14 @@ pub fn narrow_authenticated(
     let parent = biscuit_auth::UnverifiedBiscuit::from_base64(token.trim())
         .map_err(|_| Error::bad_data("the token is malformed").hint("mint a fresh one"))?;
     if parent.root_key_id().and_then(keys).is_none() {
-        return Err(
-            Error::bad_data("the token was not issued by this vault (unknown issuer key)")
-                .hint("check --vault, or whether the issuer key was rotated out"),
-        );
+        return Err(unknown_issuer());
     }
-    if parent.block_count() >= MAX_BLOCKS {
-        return Err(Error::denied(format!(
-            "the token already has {MAX_BLOCKS} blocks, the most agentcred accepts"
-        ))
-        .hint("a delegation chain this long cannot be extended"));
-    }
+    room_for_a_block(parent.block_count())?;
     let child = parent.append(narrowing_block(n)?).map_err(build_err)?;
-    let ids = block_ids(&child.revocation_identifiers());
-    Ok((child.to_base64().map_err(build_err)?, ids))
+    Ok((
+        encode_appended(child.to_base64())?,
+        block_ids(&child.revocation_identifiers()),
+    ))
 }
 
 /// The issuer keys a token may be rooted at, from `vault.toml`: retired keys stop verifying at the
