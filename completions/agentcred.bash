@@ -3461,7 +3461,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__verify)
-            opts="-q -v -h --as --action --resource --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --as --action --resource --vault-id --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3476,6 +3476,10 @@ _agentcred() {
                     return 0
                     ;;
                 --resource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

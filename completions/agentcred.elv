@@ -631,6 +631,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --as 'The agent presenting the token: it must be its holder, the last agent it was delegated to (--json says whether that agent also signed it, as `exec --on-behalf-of` does)'
             cand --action 'The action requested'
             cand --resource 'The resource requested'
+            cand --vault-id 'The vault id this verifier trusts: the vault''s issuer keys must chain back to it (without it, the id in vault.toml is trusted)'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'

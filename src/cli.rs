@@ -551,6 +551,10 @@ pub struct VerifyArgs {
     /// The resource requested
     #[arg(long, value_name = "RESOURCE")]
     pub resource: Option<String>,
+    /// The vault id this verifier trusts: the vault's issuer keys must chain back to it (without
+    /// it, the id in vault.toml is trusted)
+    #[arg(long = "vault-id", value_name = "ID", env = "AGENTCRED_VAULT_ID")]
+    pub vault_id: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -71,6 +71,13 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 // ---------------------------------------------------------------------------------------------
 // Argon2id
 
+/// Argon2id cost bounds: what `init` accepts and what a stored vault may name. Below them argon2
+/// refuses to run; above them a single unlock takes minutes or more memory than a machine has,
+/// which an edited `vault.toml` must not be able to impose on whoever unlocks next.
+pub const KDF_MAX_MEMORY_KIB: u32 = 4 * 1024 * 1024;
+pub const KDF_MAX_ITERATIONS: u32 = 64;
+pub const KDF_MAX_PARALLELISM: u32 = 64;
+
 /// Argon2id cost parameters, stored per vault in `vault.toml`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KdfParams {
@@ -91,7 +98,18 @@ impl KdfParams {
         self.memory_kib < Self::DEFAULT.memory_kib || self.iterations < Self::DEFAULT.iterations
     }
 
+    /// Refuses parameters outside what `init` accepts (see [`KDF_MAX_MEMORY_KIB`]).
     pub fn validate(&self) -> Result<()> {
+        if self.memory_kib > KDF_MAX_MEMORY_KIB
+            || self.iterations > KDF_MAX_ITERATIONS
+            || self.parallelism > KDF_MAX_PARALLELISM
+        {
+            return Err(Error::usage(format!(
+                "invalid Argon2id parameters: at most {KDF_MAX_MEMORY_KIB} KiB of memory, \
+                 {KDF_MAX_ITERATIONS} iterations and {KDF_MAX_PARALLELISM} lanes"
+            ))
+            .hint("the default (64 MiB, 3 iterations, 4 lanes) suits most machines"));
+        }
         argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
             .map(|_| ())
             .map_err(|e| {

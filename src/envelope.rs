@@ -304,14 +304,15 @@ pub fn refresh_authority(
     Ok((SecretText::new(token), revoke))
 }
 
-/// Encrypts an envelope to the agent's usable keys and every admin recipient.
+/// Encrypts an envelope to the agent's usable keys and every admin recipient (`admin`: the
+/// recipient list of the signed state, never `vault.toml`'s copy).
 ///
 /// The agent's keys come first, newest first: X25519 stanzas do not say whom they are for, so a key holder tries
 /// each in turn, and every stanza before its own costs a Diffie-Hellman (this file is opened by
 /// every `mint` and `exec`; the admin reads it rarely).
 pub fn seal(
     env: &Envelope,
-    config: &VaultToml,
+    admin: &[age::x25519::Recipient],
     issuer: &KeyPair,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>> {
@@ -319,7 +320,7 @@ pub fn seal(
     for k in env.keys.iter().rev().filter(|k| k.usable_at(now)) {
         recipients.push(crypto::parse_recipient(&k.recipient)?);
     }
-    recipients.extend(config.all_recipients()?);
+    recipients.extend(admin.iter().cloned());
     crypto::age_encrypt_to(&recipients, Vec::with_capacity(4096), |w| {
         crate::sealed::seal_to(w, KIND, issuer, &env.vault_id, env.generation, env).map(drop)
     })

@@ -11,7 +11,9 @@
 //! - a `PREVIOUS` version is retired and its value destroyed, the envelopes that carried it are
 //!   re-encrypted without it, and credentials still live on it are revoked;
 //! - a retired agent key is marked so, and its agent's envelope is re-encrypted without it;
-//! - a retired issuer key's secret half is dropped (its public half stays, for old checkpoints).
+//! - a retired issuer key's secret half is dropped (its public half stays, for old checkpoints);
+//! - and, though not a rotation, the envelopes still encrypted to agent keys that have expired
+//!   since are rewritten without them ([`expire_keys`]).
 //!
 //! Each rotation is one `Vault::update`, one durable commit: a crash at any point leaves the old
 //! state or the new one, so exactly one `CURRENT` and at most one `PREVIOUS` always.
@@ -24,20 +26,23 @@ use crate::audit::Event;
 use crate::error::Result;
 use crate::vault::{Change, State};
 
-/// Is anything due for [`sweep`] at `now`?
+/// Is anything due for [`sweep`] or [`expire_keys`] at `now`?
 pub fn due(state: &State, now: DateTime<Utc>) -> bool {
-    state.secrets.values().any(|s| {
-        s.versions.iter().any(|v| {
-            v.stage == crate::secret::Stage::Previous && v.retire_at.is_some_and(|r| r <= now)
+    state.key_expiry.next.is_some_and(|next| next <= now)
+        || state.secrets.values().any(|s| {
+            s.versions.iter().any(|v| {
+                v.stage == crate::secret::Stage::Previous && v.retire_at.is_some_and(|r| r <= now)
+            })
         })
-    }) || state.agents.values().any(|a| {
-        a.keys
+        || state.agents.values().any(|a| {
+            a.keys
+                .iter()
+                .any(|k| k.revoked_at.is_none() && k.retire_at.is_some_and(|r| r <= now))
+        })
+        || state
+            .issuer_keys
             .iter()
-            .any(|k| k.revoked_at.is_none() && k.retire_at.is_some_and(|r| r <= now))
-    }) || state
-        .issuer_keys
-        .iter()
-        .any(|k| k.retire_at.is_some_and(|r| r <= now) && !k.secret.expose_secret().is_empty())
+            .any(|k| k.retire_at.is_some_and(|r| r <= now) && !k.secret.expose_secret().is_empty())
 }
 
 /// Credentials still live on versions of `secret` that stop being served: revoked now for the
@@ -137,4 +142,32 @@ pub fn sweep(c: &mut Change<'_>, dir: &Path) -> Result<Vec<Event>> {
         }
     }
     Ok(events)
+}
+
+/// Rewrites the envelopes that are still encrypted to agent keys which expired since they were
+/// written, so that an expired key no longer opens its envelope even with stock age. Cheap unless
+/// a key expired: `State::key_expiry` says when the next one does, and only then are the agents
+/// looked at.
+pub fn expire_keys(c: &mut Change<'_>) {
+    let now = c.now;
+    if c.state.key_expiry.next.is_none_or(|next| next > now) {
+        return;
+    }
+    let since = c.state.key_expiry.swept;
+    let mut next: Option<DateTime<Utc>> = None;
+    let mut expired = Vec::new();
+    for a in c.state.agents.values() {
+        for k in a.keys.iter().filter(|k| k.revoked_at.is_none()) {
+            if k.expires_at > now {
+                next = Some(next.map_or(k.expires_at, |n| n.min(k.expires_at)));
+            } else if since.is_none_or(|s| k.expires_at > s) {
+                expired.push(a.name.clone());
+            }
+        }
+    }
+    for agent in &expired {
+        c.touch(agent);
+    }
+    c.state.key_expiry.next = next;
+    c.state.key_expiry.swept = Some(now);
 }

@@ -36,6 +36,9 @@ fn rotate_issuer(ctx: &Ctx, overlap: chrono::Duration) -> Result<()> {
             }
         };
         let id = key.public().key_id();
+        // The newest key vouches for its successor: that signature is the new key's link in the
+        // chain that starts at the vault id.
+        let predecessor = c.state.signing_issuer()?;
         let mut retiring = Vec::new();
         for k in c
             .state
@@ -46,29 +49,20 @@ fn rotate_issuer(ctx: &Ctx, overlap: chrono::Duration) -> Result<()> {
             k.retire_at = Some(end);
             retiring.push(k.id.clone());
         }
-        for k in c
-            .config
-            .issuer_keys
-            .iter_mut()
-            .filter(|k| retiring.contains(&k.id))
-        {
-            k.retire_at = Some(crate::clock::rfc3339(end));
-        }
-        c.state.issuer_keys.push(crate::vault::state::IssuerKey {
+        let mut new_key = crate::vault::state::IssuerKey {
             id: id.clone(),
             secret: key.secret(),
             public_key: key.public().to_string(),
             created_at: now,
             retire_at: None,
-        });
-        c.config
-            .issuer_keys
-            .push(crate::vault::config::IssuerPublic {
-                id: id.clone(),
-                public_key: key.public().to_string(),
-                created_at: crate::clock::rfc3339(now),
-                retire_at: None,
-            });
+            predecessors_retire_at: Some(end),
+            signature: None,
+        };
+        let mut public = new_key.public();
+        public.sign_with(&c.state.vault_id, &predecessor);
+        new_key.signature = public.signature;
+        // vault.toml's list is rewritten from the state when the change is committed.
+        c.state.issuer_keys.push(new_key);
         // Every agent gets an authority signed by the new key.
         c.touch_all();
         let event = Event::admin("identity.rotate-issuer").details(serde_json::json!({

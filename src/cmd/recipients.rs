@@ -48,17 +48,19 @@ fn add(ctx: &Ctx, text: &str) -> Result<()> {
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     vault.update(&admin, ctx.now(), |c| {
-        if c.config.admin_recipient == recipient
-            || c.config.recipients.iter().any(|r| r.recipient == recipient)
+        if c.state.admin_recipient == recipient
+            || c.state.recipients.iter().any(|r| r.recipient == recipient)
         {
             return Err(Error::exists(format!(
                 "{recipient} is already a recipient of this vault"
             )));
         }
-        c.config.recipients.push(Recipient {
+        c.state.recipients.push(Recipient {
             recipient: recipient.clone(),
             added_at: crate::clock::rfc3339(c.now),
         });
+        // Every agent envelope is encrypted to the recipients too.
+        c.touch_all();
         Ok((
             (),
             vec![
@@ -68,7 +70,7 @@ fn add(ctx: &Ctx, text: &str) -> Result<()> {
         ))
     })?;
     ctx.out.done(&format!(
-        "added recipient {recipient}; vault.age is now encrypted to it"
+        "added recipient {recipient}; vault.age and every agent envelope are now encrypted to it"
     ));
     Ok(())
 }
@@ -94,13 +96,15 @@ fn remove(ctx: &Ctx, text: &str, yes: bool) -> Result<()> {
     ctx.confirm(&format!("remove recipient {recipient}"), yes)?;
     let admin = ctx.admin_key(&vault)?;
     vault.update(&admin, ctx.now(), |c| {
-        let before = c.config.recipients.len();
-        c.config.recipients.retain(|r| r.recipient != recipient);
-        if c.config.recipients.len() == before {
+        let before = c.state.recipients.len();
+        c.state.recipients.retain(|r| r.recipient != recipient);
+        if c.state.recipients.len() == before {
             return Err(Error::not_found(format!(
                 "{recipient} is not a recipient of this vault"
             )));
         }
+        // The removed identity must not open any envelope written from now on either.
+        c.touch_all();
         Ok((
             (),
             vec![
@@ -110,7 +114,7 @@ fn remove(ctx: &Ctx, text: &str, yes: bool) -> Result<()> {
         ))
     })?;
     ctx.out.done(&format!(
-        "removed recipient {recipient}; vault.age was re-encrypted without it"
+        "removed recipient {recipient}; vault.age and every agent envelope were re-encrypted without it"
     ));
     ctx.out
         .note("the removed identity may still hold older copies: rotate the secrets it could read");

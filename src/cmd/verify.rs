@@ -2,14 +2,38 @@ use crate::audit::{Event, Outcome};
 use crate::cli::VerifyArgs;
 use crate::cmd::{Ctx, read_token};
 use crate::credential::revocation::RevocationList;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::token::{self, Request};
+use crate::vault;
 
 /// Verifies a token offline against the issuer keys in `vault.toml` and the revocation list: no
 /// unlock needed, so a service can run it with read access to the vault directory.
+///
+/// Reading `vault.toml` checks that its issuer keys chain back to its vault id; a service that
+/// pins the id (`--vault-id`, `AGENTCRED_VAULT_ID`) also refuses a replaced `vault.toml` with a
+/// whole new chain of its own, which otherwise only the next admin command would notice.
 pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let text = read_token(args.token.as_deref(), "AGENTCRED_TOKEN")?;
     let vault = ctx.open_vault()?;
+    if let Some(expected) = args.vault_id.as_deref().map(str::trim) {
+        if expected.len() != 32 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::usage(format!(
+                "'{}' is not a vault id (32 hex digits)",
+                expected.escape_default()
+            ))
+            .hint("`agentcred status --json` prints the vault id"));
+        }
+        if !expected.eq_ignore_ascii_case(&vault.config.vault_id) {
+            return Err(Error::bad_data(format!(
+                "{} is for vault {}, not the pinned vault {expected}",
+                vault::Vault::config_path(&vault.dir).display(),
+                vault.config.vault_id
+            ))
+            .hint(
+                "vault.toml was replaced, or --vault / AGENTCRED_VAULT_ID points at another vault",
+            ));
+        }
+    }
     let now = ctx.now();
     let revoked = RevocationList::load(&vault.dir, ctx.now())?;
     let keys = token::issuer_lookup(&vault.config, now);

@@ -1,12 +1,31 @@
-//! `vault.toml`: everything about a vault that is not secret (SPEC §3). It is what a holder of no key
-//! at all can read: the format, the vault id, the Argon2id parameters and salt, the recipients, and
-//! the issuer public keys that verify the state, envelopes and tokens.
+//! `vault.toml`: everything about a vault that is not secret. It is what a holder of no key at all
+//! can read: the format, the vault id, the Argon2id parameters and salt, the recipients, and the
+//! issuer public keys that verify the state, envelopes and tokens.
+//!
+//! Nothing signs this file as a whole, so nothing in it is trusted as written:
+//!
+//! - The issuer keys form a self-certifying chain. The vault id is a hash of the first issuer
+//!   public key, and every later key carries a signature by its predecessor (over the vault id,
+//!   the new key and when it was made, and the end of the overlap it set for the keys before it).
+//!   [`VaultToml::read`] refuses a file whose chain does not hold, so every lookup of an issuer
+//!   key by id sees only keys the vault's own first key vouches for, transitively. A whole new
+//!   self-consistent chain has a different vault id: a verifier that pins the id refuses it, and
+//!   every admin command compares the file with the signed state.
+//! - The recipients are a copy, for people and for commands that cannot unlock the state: the
+//!   authoritative list is inside the signed state, encryption uses only that one, and an admin
+//!   command refuses a `vault.toml` whose copy disagrees with it.
+//! - The Argon2id parameters are bounded before any key derivation runs, so an edited cost cannot
+//!   hang or exhaust the machine of whoever unlocks next.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::{KdfParams, PublicKey};
+use chrono::{DateTime, Utc};
+
+use crate::crypto::{
+    KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KdfParams, KeyPair, PublicKey,
+};
 use crate::error::{Error, Result};
 
 pub const FORMAT: u32 = 1;
@@ -70,18 +89,182 @@ pub struct Recipient {
     pub added_at: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct IssuerPublic {
     pub id: String,
     pub public_key: String,
     pub created_at: String,
     /// End of the overlap window after a rotation: tokens signed by this key verify until then.
+    /// Not trusted as written: it must equal the earliest `predecessors_retire_at` of the keys
+    /// after it, which their chain signatures cover.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retire_at: Option<String>,
+    /// Every key but the first: the end of the overlap this key's rotation gave the keys before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predecessors_retire_at: Option<String>,
+    /// Every key but the first: its predecessor's signature over [`IssuerPublic::chain_message`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+/// Domain of the signature a key puts on its successor.
+pub const CHAIN_DOMAIN: &str = "agentcred-issuer-chain-v1";
+/// Prefix of the hash that makes a vault id from the vault's first issuer public key.
+pub const VAULT_ID_DOMAIN: &str = "agentcred-vault-id-v1";
+
+/// The vault id that commits to `first`, the vault's first issuer key: the first 16 bytes of
+/// SHA-256(`agentcred-vault-id-v1` || the key's 32 bytes), in hex.
+pub fn vault_id_for(first: &PublicKey) -> String {
+    crate::crypto::hex(
+        &crate::crypto::sha256(&[VAULT_ID_DOMAIN.as_bytes(), first.0.as_bytes()])[..16],
+    )
+}
+
+impl IssuerPublic {
+    /// What a key's predecessor signs: the vault, the new key, when it was made, and the end of
+    /// the overlap it gave the keys before it.
+    pub fn chain_message(&self, vault_id: &str) -> Vec<u8> {
+        format!(
+            "{vault_id}\n{}\n{}\n{}\n{}\n",
+            self.id,
+            self.public_key,
+            self.created_at,
+            self.predecessors_retire_at.as_deref().unwrap_or("")
+        )
+        .into_bytes()
+    }
+
+    /// Signs this (new) key into the chain with its predecessor's key pair.
+    pub fn sign_with(&mut self, vault_id: &str, predecessor: &KeyPair) {
+        self.signature = Some(predecessor.sign(CHAIN_DOMAIN, &self.chain_message(vault_id)));
+    }
+}
+
+impl Kdf {
+    /// Refuses parameters outside the bounds, naming the field.
+    fn check(&self, path: &Path) -> Result<()> {
+        let refuse = |field: &str, value: u32, range: String| {
+            Error::bad_data(format!(
+                "{} has kdf.{field} = {value}, outside the accepted {range}",
+                path.display()
+            ))
+            .hint("it was edited outside agentcred; restore vault.toml from a backup")
+        };
+        if self.algorithm != "argon2id" {
+            return Err(Error::bad_data(format!(
+                "{} names kdf.algorithm '{}', agentcred uses argon2id",
+                path.display(),
+                self.algorithm.escape_default()
+            ))
+            .hint("it was edited outside agentcred; restore vault.toml from a backup"));
+        }
+        if !(1..=KDF_MAX_PARALLELISM).contains(&self.parallelism) {
+            return Err(refuse(
+                "parallelism",
+                self.parallelism,
+                format!("1 to {KDF_MAX_PARALLELISM}"),
+            ));
+        }
+        if !(1..=KDF_MAX_ITERATIONS).contains(&self.iterations) {
+            return Err(refuse(
+                "iterations",
+                self.iterations,
+                format!("1 to {KDF_MAX_ITERATIONS}"),
+            ));
+        }
+        let min_memory = 8 * self.parallelism;
+        if !(min_memory..=KDF_MAX_MEMORY_KIB).contains(&self.memory_kib) {
+            return Err(refuse(
+                "memory_kib",
+                self.memory_kib,
+                format!("{min_memory} to {KDF_MAX_MEMORY_KIB} (8 KiB per lane, at most 4 GiB)"),
+            ));
+        }
+        if crate::crypto::unb64(&self.salt).is_none_or(|s| s.len() != 16) {
+            return Err(Error::bad_data(format!(
+                "{} has a malformed kdf.salt (16 bytes of base64 expected)",
+                path.display()
+            ))
+            .hint("it was edited outside agentcred; restore vault.toml from a backup"));
+        }
+        Ok(())
+    }
+}
+
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 impl VaultToml {
+    /// Checks the issuer key chain from the vault id (see the module documentation).
+    fn check_chain(&self, path: &Path) -> Result<()> {
+        let broken = |why: String| {
+            Error::bad_data(format!(
+                "{} failed its integrity check: {why}",
+                path.display()
+            ))
+            .hint("its issuer keys were edited outside agentcred; restore vault.toml from a backup")
+        };
+        let Some(first) = self.issuer_keys.first() else {
+            return Err(broken("it lists no issuer key".into()));
+        };
+        let mut previous: Option<PublicKey> = None;
+        for k in &self.issuer_keys {
+            let key = PublicKey::parse(&k.public_key)
+                .ok_or_else(|| broken(format!("issuer key {} is malformed", k.id)))?;
+            if key.key_id() != k.id {
+                return Err(broken(format!(
+                    "issuer key {} does not match its public key",
+                    k.id
+                )));
+            }
+            if parse_time(&k.created_at).is_none() {
+                return Err(broken(format!(
+                    "issuer key {} has a malformed created_at",
+                    k.id
+                )));
+            }
+            match (&previous, &k.signature, &k.predecessors_retire_at) {
+                (None, None, None) => {
+                    if vault_id_for(&key) != self.vault_id {
+                        return Err(broken(format!(
+                            "the first issuer key {} is not the key vault id {} was made from",
+                            first.id, self.vault_id
+                        )));
+                    }
+                }
+                (Some(prev), Some(sig), Some(end))
+                    if parse_time(end).is_some()
+                        && prev.verify(CHAIN_DOMAIN, &k.chain_message(&self.vault_id), sig) => {}
+                _ => {
+                    return Err(broken(format!(
+                        "issuer key {} is not signed by the key before it",
+                        k.id
+                    )));
+                }
+            }
+            previous = Some(key);
+        }
+        // Every link holds: now the overlap each key got is the earliest end any later rotation
+        // gave it, as those rotations signed.
+        for (i, k) in self.issuer_keys.iter().enumerate() {
+            let expected = self.issuer_keys[i + 1..]
+                .iter()
+                .filter_map(|later| later.predecessors_retire_at.as_deref().and_then(parse_time))
+                .min();
+            if k.retire_at.as_deref().map(parse_time) != expected.map(Some) {
+                return Err(broken(format!(
+                    "the retire_at of issuer key {} is not the one its successors signed",
+                    k.id
+                )));
+            }
+        }
+        Ok(())
+    }
+
     pub fn read(path: &Path) -> Result<VaultToml> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("cannot read", path, e))?;
         let parsed: VaultToml = toml::from_str(&text).map_err(|e| {
@@ -96,6 +279,10 @@ impl VaultToml {
             ))
             .hint("use the agentcred release that created this vault"));
         }
+        if let Some(kdf) = &parsed.kdf {
+            kdf.check(path)?;
+        }
+        parsed.check_chain(path)?;
         Ok(parsed)
     }
 
@@ -104,6 +291,8 @@ impl VaultToml {
         format!("# agentcred vault settings. No secrets here; do not edit by hand.\n{body}")
     }
 
+    /// The issuer key with this id. Only keys on the chain from the vault id are here: a file
+    /// whose chain does not hold is refused when it is read.
     pub fn issuer_key(&self, id: &str) -> Option<PublicKey> {
         self.issuer_keys
             .iter()
@@ -111,10 +300,79 @@ impl VaultToml {
             .and_then(|k| PublicKey::parse(&k.public_key))
     }
 
-    pub fn all_recipients(&self) -> Result<Vec<age::x25519::Recipient>> {
-        std::iter::once(self.admin_recipient.as_str())
-            .chain(self.recipients.iter().map(|r| r.recipient.as_str()))
-            .map(crate::crypto::parse_recipient)
-            .collect()
+    /// Refuses this file unless everything it copies from the signed state equals the state's:
+    /// the vault id, the recipients and the issuer key chain. Every admin command runs this before
+    /// it writes anything, so an edited copy never decides who can decrypt the vault.
+    pub fn check_against(&self, signed: &Trusted, path: &Path) -> Result<()> {
+        let mut differs = Vec::new();
+        if self.vault_id != signed.vault_id {
+            differs.push(format!(
+                "vault_id is {}, the state's is {}",
+                self.vault_id, signed.vault_id
+            ));
+        }
+        if self.admin_recipient != signed.admin_recipient {
+            differs.push(format!(
+                "admin_recipient is {}, the state's is {}",
+                self.admin_recipient, signed.admin_recipient
+            ));
+        }
+        if self.recipients != signed.recipients {
+            let listed = |list: &[Recipient], r: &str| list.iter().any(|x| x.recipient == r);
+            let extra: Vec<&str> = self
+                .recipients
+                .iter()
+                .map(|r| r.recipient.as_str())
+                .filter(|r| !listed(&signed.recipients, r))
+                .collect();
+            let missing: Vec<&str> = signed
+                .recipients
+                .iter()
+                .map(|r| r.recipient.as_str())
+                .filter(|r| !listed(&self.recipients, r))
+                .collect();
+            differs.push(format!(
+                "recipients differ (not in the state: {}; missing: {})",
+                if extra.is_empty() {
+                    "-".into()
+                } else {
+                    extra.join(", ")
+                },
+                if missing.is_empty() {
+                    "-".into()
+                } else {
+                    missing.join(", ")
+                },
+            ));
+        }
+        if self.issuer_keys != signed.issuer_keys {
+            differs.push("issuer_keys differ".into());
+        }
+        if differs.is_empty() {
+            return Ok(());
+        }
+        Err(Error::bad_data(format!(
+            "{} disagrees with the signed vault state: {}",
+            path.display(),
+            differs.join("; ")
+        ))
+        .hint("it was edited outside agentcred; restore vault.toml from a backup (change recipients with `agentcred recipients`)"))
     }
+
+    /// Makes this file's copies of the signed state's trusted fields equal to it.
+    pub fn copy_from(&mut self, signed: Trusted) {
+        self.vault_id = signed.vault_id;
+        self.admin_recipient = signed.admin_recipient;
+        self.recipients = signed.recipients;
+        self.issuer_keys = signed.issuer_keys;
+    }
+}
+
+/// What `vault.toml` copies from the signed state, in `vault.toml`'s form.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Trusted {
+    pub vault_id: String,
+    pub admin_recipient: String,
+    pub recipients: Vec<Recipient>,
+    pub issuer_keys: Vec<IssuerPublic>,
 }

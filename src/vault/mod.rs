@@ -27,7 +27,7 @@ use crate::crypto::{self, KdfParams, KeyPair};
 use crate::error::{Error, Result};
 use crate::sensitive::SecretText;
 pub use config::VaultToml;
-use config::{IssuerPublic, Kdf, Recipient, UnlockKind};
+use config::{Kdf, Recipient, UnlockKind};
 pub use state::State;
 
 pub const STATE_FILE: &str = "vault.age";
@@ -236,6 +236,16 @@ impl Vault {
         let seed = crypto::derive_seed(passphrase, &salt, kdf.params())?;
         let identity = crypto::identity_from_seed(&seed);
         if identity.to_public().to_string() != self.config.admin_recipient {
+            if self.opens_state(&identity) {
+                // The passphrase is right and the copy in vault.toml is not.
+                return Err(Error::bad_data(format!(
+                    "{} disagrees with the signed vault state: admin_recipient is {}, the state's is {}",
+                    Self::config_path(&self.dir).display(),
+                    self.config.admin_recipient,
+                    identity.to_public()
+                ))
+                .hint("it was edited outside agentcred; restore vault.toml from a backup"));
+            }
             return Err(Error::cannot_unlock(format!(
                 "wrong passphrase for the vault at {}",
                 self.dir.display()
@@ -243,6 +253,17 @@ impl Vault {
             .hint("check AGENTCRED_PASSPHRASE_FILE or AGENTCRED_PASSPHRASE and try again"));
         }
         Ok(AdminKey::from_x25519(identity))
+    }
+
+    /// Does `identity` unwrap `vault.age`'s file key? (Reads the header only.)
+    fn opens_state(&self, identity: &age::x25519::Identity) -> bool {
+        let Ok(file) = std::fs::File::open(self.state_path()) else {
+            return false;
+        };
+        age::Decryptor::new_buffered(std::io::BufReader::new(file)).is_ok_and(|d| {
+            d.decrypt(std::iter::once(identity as &dyn age::Identity))
+                .is_ok()
+        })
     }
 
     /// Creates a new vault in `dir` and returns it with its first state.
@@ -267,7 +288,6 @@ impl Vault {
             )));
         }
 
-        let vault_id = crypto::hex(&crypto::random_bytes::<16>());
         let (unlock, admin_recipient, kdf) = match &opts.admin {
             InitAdmin::Passphrase(passphrase) => {
                 opts.kdf.validate()?;
@@ -289,7 +309,16 @@ impl Vault {
             InitAdmin::Identity(identity) => (UnlockKind::Identity, identity.to_public(), None),
         };
         let issuer = KeyPair::generate();
+        // The vault id commits to the first issuer key: the root of the chain of issuer keys.
+        let vault_id = config::vault_id_for(&issuer.public());
         let ts = crate::clock::rfc3339(now);
+        let recipients: Vec<Recipient> = extra
+            .iter()
+            .map(|r| Recipient {
+                recipient: r.to_string(),
+                added_at: ts.clone(),
+            })
+            .collect();
         let mut state = State {
             vault_id: vault_id.clone(),
             generation: 0,
@@ -300,13 +329,18 @@ impl Vault {
                 public_key: issuer.public().to_string(),
                 created_at: now,
                 retire_at: None,
+                predecessors_retire_at: None,
+                signature: None,
             }],
+            admin_recipient: admin_recipient.to_string(),
+            recipients: recipients.clone(),
             audit_key: SecretText::new(crypto::b64(&crypto::random_bytes::<32>())),
             settings: state::Settings::default(),
             agents: Default::default(),
             secrets: Default::default(),
             grants: Default::default(),
             checkpoints: vec![],
+            key_expiry: Default::default(),
         };
         let config = VaultToml {
             format: config::FORMAT,
@@ -316,19 +350,12 @@ impl Vault {
             unlock,
             admin_recipient: admin_recipient.to_string(),
             kdf,
-            recipients: extra
+            recipients,
+            issuer_keys: state
+                .issuer_keys
                 .iter()
-                .map(|r| Recipient {
-                    recipient: r.to_string(),
-                    added_at: ts.clone(),
-                })
+                .map(state::IssuerKey::public)
                 .collect(),
-            issuer_keys: vec![IssuerPublic {
-                id: issuer.public().key_id(),
-                public_key: issuer.public().to_string(),
-                created_at: ts,
-                retire_at: None,
-            }],
         };
         let mut vault = Vault {
             dir: dir.to_path_buf(),
@@ -365,6 +392,8 @@ impl Vault {
                 "{what} failed its integrity check: its header and contents disagree"
             )));
         }
+        self.config
+            .check_against(&state.trusted(), &Self::config_path(&self.dir))?;
         Ok(state)
     }
 
@@ -374,9 +403,11 @@ impl Vault {
     pub fn check_state(&self, admin: &AdminKey) -> Result<()> {
         let plain = self.decrypt_state(admin)?;
         let what = self.state_path().display().to_string();
-        let (header, _) =
+        let (header, body) =
             crate::sealed::verify(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
-        self.check_state_header(&header, &what)
+        self.check_state_header(&header, &what)?;
+        self.config
+            .check_against(&state::trusted_fields(body)?, &Self::config_path(&self.dir))
     }
 
     fn decrypt_state(&self, admin: &AdminKey) -> Result<zeroize::Zeroizing<Vec<u8>>> {
@@ -439,8 +470,10 @@ impl Vault {
             all_envelopes: false,
             credentials: Default::default(),
         };
-        // What rotation windows ended since the last change is destroyed first.
+        // What rotation windows ended since the last change is destroyed first, and envelopes
+        // still open to keys that expired since are rewritten without them.
         let mut events = crate::rotation::sweep(&mut c, &self.dir)?;
+        crate::rotation::expire_keys(&mut c);
         let (value, more) = change(&mut c)?;
         events.extend(more);
         let plan = Envelopes {
@@ -493,6 +526,10 @@ impl Vault {
 
         state.generation += 1;
         self.config.generation = state.generation;
+        // vault.toml's recipients and issuer keys are copies of the signed state's, rewritten
+        // from it with every change; encryption uses the state's only.
+        self.config.copy_from(state.trusted());
+        let recipients = state.all_recipients()?;
         let issuer = state.signing_issuer()?;
 
         // Envelopes of every agent the change touched, with refreshed authority tokens.
@@ -539,8 +576,17 @@ impl Vault {
                 let env = envelope::Envelope::from_parts(state, name, grants, authority)?;
                 batch.write(
                     &envelope::path(&self.dir, name),
-                    &envelope::seal(&env, &self.config, &issuer, now)?,
+                    &envelope::seal(&env, &recipients, &issuer, now)?,
                 )?;
+                if let Some(end) = env
+                    .keys
+                    .iter()
+                    .filter(|k| k.usable_at(now))
+                    .map(|k| k.expires_at)
+                    .min()
+                {
+                    state.key_expiry.note(end);
+                }
             }
             if let Some(b) = bar {
                 b.finish_and_clear();
@@ -575,7 +621,6 @@ impl Vault {
         // older copy put back is refused. They are rendered on the second core while this one
         // serialises and encrypts the state.
         let state: &State = state;
-        let recipients = self.config.all_recipients()?;
         let lists = std::thread::scope(|scope| -> Result<(String, String)> {
             let lists = scope.spawn(|| {
                 (

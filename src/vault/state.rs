@@ -10,6 +10,7 @@ use crate::crypto::{KeyPair, PublicKey};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::sensitive::SecretText;
+use crate::vault::config::{IssuerPublic, Recipient, Trusted};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct State {
@@ -18,9 +19,14 @@ pub struct State {
     pub generation: u64,
     #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
-    /// Token- and document-signing keys, newest last. Retired keys stay (without their secret) until
-    /// their overlap window ends.
+    /// Token- and document-signing keys, newest last, each after the first signed by the one
+    /// before it. Retired keys stay (without their secret) until their overlap window ends.
     pub issuer_keys: Vec<IssuerKey>,
+    /// The admin identity's recipient and the extra recipients: `vault.age` and every envelope
+    /// are encrypted to these, never to the unauthenticated copy in `vault.toml`.
+    pub admin_recipient: String,
+    #[serde(default)]
+    pub recipients: Vec<Recipient>,
     /// The per-vault HMAC key for sensitive audit fields (SPEC §6).
     pub audit_key: SecretText,
     #[serde(default)]
@@ -34,6 +40,37 @@ pub struct State {
     /// Signed audit checkpoints, one per admin change, newest last (the last [`MAX_CHECKPOINTS`]).
     #[serde(default)]
     pub checkpoints: Vec<Checkpoint>,
+    #[serde(default)]
+    pub key_expiry: KeyExpiry,
+}
+
+/// When an agent key in some envelope expires next, so that an admin change rewrites the envelopes
+/// of expired keys without looking at every agent each time.
+///
+/// Invariant: every envelope was written after each of its keys' expiry that is at or before
+/// `swept`, and `next` is no later than the expiry of any key in an envelope that expires after
+/// `swept`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct KeyExpiry {
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next: Option<DateTime<Utc>>,
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub swept: Option<DateTime<Utc>>,
+}
+
+impl KeyExpiry {
+    /// An envelope was just written with a key that expires at `at`.
+    pub fn note(&mut self, at: DateTime<Utc>) {
+        self.next = Some(self.next.map_or(at, |n| n.min(at)));
+    }
 }
 
 pub const MAX_CHECKPOINTS: usize = 256;
@@ -51,6 +88,84 @@ pub struct IssuerKey {
         skip_serializing_if = "Option::is_none"
     )]
     pub retire_at: Option<DateTime<Utc>>,
+    /// Every key but the first: the end of the overlap its rotation gave the keys before it.
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub predecessors_retire_at: Option<DateTime<Utc>>,
+    /// Every key but the first: its predecessor's signature putting it on the chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl IssuerKey {
+    /// The public entry `vault.toml` lists for this key.
+    pub fn public(&self) -> IssuerPublic {
+        PublicIssuerKey {
+            id: self.id.clone(),
+            public_key: self.public_key.clone(),
+            created_at: self.created_at,
+            retire_at: self.retire_at,
+            predecessors_retire_at: self.predecessors_retire_at,
+            signature: self.signature.clone(),
+        }
+        .into_toml()
+    }
+}
+
+/// An issuer key without its secret half: what [`trusted_fields`] reads.
+#[derive(Deserialize)]
+struct PublicIssuerKey {
+    id: String,
+    public_key: String,
+    #[serde(with = "crate::clock::ts")]
+    created_at: DateTime<Utc>,
+    #[serde(default, with = "crate::clock::ts::option")]
+    retire_at: Option<DateTime<Utc>>,
+    #[serde(default, with = "crate::clock::ts::option")]
+    predecessors_retire_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    signature: Option<String>,
+}
+
+impl PublicIssuerKey {
+    fn into_toml(self) -> IssuerPublic {
+        IssuerPublic {
+            id: self.id,
+            public_key: self.public_key,
+            created_at: crate::clock::rfc3339(self.created_at),
+            retire_at: self.retire_at.map(crate::clock::rfc3339),
+            predecessors_retire_at: self.predecessors_retire_at.map(crate::clock::rfc3339),
+            signature: self.signature,
+        }
+    }
+}
+
+/// The state's trusted fields only, read from its JSON body without building the rest: for
+/// commands that authenticate the state but do not need it (a large vault's state is megabytes).
+pub fn trusted_fields(body: &[u8]) -> Result<Trusted> {
+    #[derive(Deserialize)]
+    struct Fields {
+        vault_id: String,
+        issuer_keys: Vec<PublicIssuerKey>,
+        admin_recipient: String,
+        #[serde(default)]
+        recipients: Vec<Recipient>,
+    }
+    let f: Fields = serde_json::from_slice(body)
+        .map_err(|e| Error::bad_data(format!("the vault state is unreadable ({e})")))?;
+    Ok(Trusted {
+        vault_id: f.vault_id,
+        admin_recipient: f.admin_recipient,
+        recipients: f.recipients,
+        issuer_keys: f
+            .issuer_keys
+            .into_iter()
+            .map(PublicIssuerKey::into_toml)
+            .collect(),
+    })
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -109,6 +224,25 @@ impl Checkpoint {
 }
 
 impl State {
+    /// What `vault.toml` must copy from this state.
+    pub fn trusted(&self) -> Trusted {
+        Trusted {
+            vault_id: self.vault_id.clone(),
+            admin_recipient: self.admin_recipient.clone(),
+            recipients: self.recipients.clone(),
+            issuer_keys: self.issuer_keys.iter().map(IssuerKey::public).collect(),
+        }
+    }
+
+    /// Everyone `vault.age` and the admin side of every envelope are encrypted to: the admin
+    /// identity and the extra recipients, from this signed state.
+    pub fn all_recipients(&self) -> Result<Vec<age::x25519::Recipient>> {
+        std::iter::once(self.admin_recipient.as_str())
+            .chain(self.recipients.iter().map(|r| r.recipient.as_str()))
+            .map(crate::crypto::parse_recipient)
+            .collect()
+    }
+
     /// The key that signs new documents: the newest issuer key.
     pub fn signing_issuer(&self) -> Result<KeyPair> {
         let key = self
