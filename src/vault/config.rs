@@ -376,3 +376,130 @@ pub struct Trusted {
     pub recipients: Vec<Recipient>,
     pub issuer_keys: Vec<IssuerPublic>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: &str = "2026-01-01T00:00:00.000Z";
+
+    /// A vault.toml with `n` issuer keys, each rotation giving the keys before it an hour.
+    fn chain(n: usize) -> VaultToml {
+        let keys: Vec<KeyPair> = (0..n).map(|_| KeyPair::generate()).collect();
+        let vault_id = vault_id_for(&keys[0].public());
+        let mut issuer_keys: Vec<IssuerPublic> = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let mut entry = IssuerPublic {
+                id: k.public().key_id(),
+                public_key: k.public().to_string(),
+                created_at: format!("2026-01-0{}T00:00:00.000Z", i + 1),
+                retire_at: None,
+                predecessors_retire_at: None,
+                signature: None,
+            };
+            if i > 0 {
+                let end = format!("2026-01-0{}T01:00:00.000Z", i + 1);
+                for earlier in &mut issuer_keys {
+                    if earlier.retire_at.is_none() {
+                        earlier.retire_at = Some(end.clone());
+                    }
+                }
+                entry.predecessors_retire_at = Some(end);
+                entry.sign_with(&vault_id, &keys[i - 1]);
+            }
+            issuer_keys.push(entry);
+        }
+        VaultToml {
+            format: FORMAT,
+            vault_id,
+            created_at: T0.into(),
+            generation: 1,
+            unlock: UnlockKind::Identity,
+            admin_recipient: String::new(),
+            kdf: None,
+            recipients: vec![],
+            issuer_keys,
+        }
+    }
+
+    fn check(c: &VaultToml) -> Result<()> {
+        c.check_chain(Path::new("vault.toml"))
+    }
+
+    #[test]
+    fn a_chain_signed_key_to_key_from_the_vault_id_holds() {
+        for n in 1..=4 {
+            check(&chain(n)).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_broken_link_anywhere_is_refused() {
+        let good = chain(3);
+        let mut appended = good.clone();
+        let stranger = KeyPair::generate();
+        let mut entry = IssuerPublic {
+            id: stranger.public().key_id(),
+            public_key: stranger.public().to_string(),
+            created_at: T0.into(),
+            retire_at: None,
+            predecessors_retire_at: Some(T0.into()),
+            signature: None,
+        };
+        // Signed by itself, not by the last key of the chain.
+        entry.sign_with(&good.vault_id, &stranger);
+        appended.issuer_keys.push(entry);
+        assert!(check(&appended).is_err());
+
+        let mut swapped = good.clone();
+        swapped.issuer_keys.swap(1, 2);
+        assert!(check(&swapped).is_err());
+
+        let mut dropped_middle = good.clone();
+        dropped_middle.issuer_keys.remove(1);
+        assert!(check(&dropped_middle).is_err());
+
+        let mut other_id = good.clone();
+        other_id.vault_id = "00".repeat(16);
+        assert!(check(&other_id).is_err());
+
+        let mut later_overlap = good.clone();
+        later_overlap.issuer_keys[0].retire_at = Some("2099-01-01T00:00:00.000Z".into());
+        assert!(check(&later_overlap).is_err());
+
+        let mut never_retires = good.clone();
+        never_retires.issuer_keys[1].retire_at = None;
+        assert!(check(&never_retires).is_err());
+
+        let mut moved_created = good;
+        moved_created.issuer_keys[2].created_at = T0.into();
+        assert!(check(&moved_created).is_err());
+    }
+
+    #[test]
+    fn kdf_bounds_name_the_field() {
+        let kdf = |memory_kib, iterations, parallelism| Kdf {
+            algorithm: "argon2id".into(),
+            memory_kib,
+            iterations,
+            parallelism,
+            salt: crate::crypto::b64(&[0u8; 16]),
+        };
+        let path = Path::new("vault.toml");
+        kdf(64 * 1024, 3, 4).check(path).unwrap();
+        kdf(KDF_MAX_MEMORY_KIB, KDF_MAX_ITERATIONS, KDF_MAX_PARALLELISM)
+            .check(path)
+            .unwrap();
+        for (k, field) in [
+            (kdf(1024, u32::MAX, 1), "kdf.iterations"),
+            (kdf(1024, 0, 1), "kdf.iterations"),
+            (kdf(KDF_MAX_MEMORY_KIB + 1, 1, 1), "kdf.memory_kib"),
+            (kdf(31, 1, 4), "kdf.memory_kib"),
+            (kdf(1024, 1, 0), "kdf.parallelism"),
+            (kdf(1024 * 1024, 1, 65), "kdf.parallelism"),
+        ] {
+            let e = k.check(path).unwrap_err().to_string();
+            assert!(e.contains(field) && e.contains("vault.toml"), "{e}");
+        }
+    }
+}
