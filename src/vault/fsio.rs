@@ -647,3 +647,163 @@ pub fn private_tempdir() -> std::io::Result<tempfile::TempDir> {
         .permissions(fs::Permissions::from_mode(DIR_MODE))
         .tempdir()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    fn vault() -> (tempfile::TempDir, PathBuf) {
+        let root = private_tempdir().unwrap();
+        let dir = root.path().join("vault");
+        create_private_dir(&dir).unwrap();
+        (root, dir)
+    }
+
+    fn refusal(e: std::io::Error, path: &Path) -> Error {
+        Error::io("cannot read", path, e)
+    }
+
+    #[test]
+    fn a_private_file_reads_and_a_missing_one_is_not_found() {
+        let (_root, dir) = vault();
+        let f = dir.join("list.jsonl");
+        assert_eq!(read(&f).unwrap_err().kind(), std::io::ErrorKind::NotFound);
+        OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&f)
+            .unwrap()
+            .write_all(b"line\n")
+            .unwrap();
+        assert_eq!(
+            fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(read_to_string(&f).unwrap(), "line\n");
+    }
+
+    #[test]
+    fn a_linked_file_is_refused_for_reads_and_writes_and_nothing_reaches_its_target() {
+        let (root, dir) = vault();
+        let outside = root.path().join("outside.jsonl");
+        fs::write(&outside, b"outside\n").unwrap();
+        fs::set_permissions(&outside, fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.join("list.jsonl");
+        symlink(&outside, &link).unwrap();
+        let e = refusal(read(&link).unwrap_err(), &link);
+        assert_eq!(e.exit_code(), 65, "{e}");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        let e = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&link)
+            .unwrap_err();
+        assert_eq!(refusal(e, &link).exit_code(), 65);
+        assert_eq!(fs::read(&outside).unwrap(), b"outside\n");
+        // A dangling link: creating through it would make a file where it points.
+        let planted = root.path().join("planted");
+        let dangling = dir.join("new.jsonl");
+        symlink(&planted, &dangling).unwrap();
+        let e = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .open(&dangling)
+            .unwrap_err();
+        assert_eq!(refusal(e, &dangling).exit_code(), 65);
+        assert!(!planted.exists());
+    }
+
+    #[test]
+    fn a_linked_directory_is_refused_for_reads_writes_replacements_and_removals() {
+        let (root, dir) = vault();
+        let elsewhere = root.path().join("elsewhere");
+        create_private_dir(&elsewhere).unwrap();
+        fs::write(elsewhere.join("a.json"), b"{}").unwrap();
+        fs::set_permissions(elsewhere.join("a.json"), fs::Permissions::from_mode(0o600)).unwrap();
+        let sub = dir.join("activity");
+        symlink(&elsewhere, &sub).unwrap();
+        let file = sub.join("a.json");
+        assert_eq!(refusal(read(&file).unwrap_err(), &file).exit_code(), 65);
+        let e = OpenOptions::new().write(true).open(&file).unwrap_err();
+        assert_eq!(refusal(e, &file).exit_code(), 65);
+        assert_eq!(write_atomic(&file, b"[]").unwrap_err().exit_code(), 65);
+        assert_eq!(
+            refusal(remove_file(&file).unwrap_err(), &file).exit_code(),
+            65
+        );
+        assert_eq!(private_subdir(&sub).unwrap_err().exit_code(), 65);
+        assert_eq!(fs::read(elsewhere.join("a.json")).unwrap(), b"{}");
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn loose_modes_are_refused_on_the_descriptor_with_the_chmod_to_run() {
+        let (_root, dir) = vault();
+        let f = dir.join("index");
+        write_atomic(&f, b"x").unwrap();
+        for mode in [0o640, 0o644, 0o666, 0o777] {
+            fs::set_permissions(&f, fs::Permissions::from_mode(mode)).unwrap();
+            let e = refusal(read(&f).unwrap_err(), &f);
+            assert_eq!(e.exit_code(), 78, "{e}");
+            assert_eq!(
+                e.hint_text().unwrap(),
+                format!("run: chmod 600 {}", f.display())
+            );
+        }
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        let e = refusal(read(&f).unwrap_err(), &f);
+        assert_eq!(e.exit_code(), 78, "{e}");
+        assert_eq!(
+            e.hint_text().unwrap(),
+            format!("run: chmod 700 {}", dir.display())
+        );
+        assert_eq!(write_atomic(&f, b"y").unwrap_err().exit_code(), 78);
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+        let sub = dir.join("agents");
+        private_subdir(&sub).unwrap();
+        fs::set_permissions(&sub, fs::Permissions::from_mode(0o777)).unwrap();
+        // An existing directory is checked, never silently re-permissioned.
+        assert_eq!(private_subdir(&sub).unwrap_err().exit_code(), 78);
+    }
+
+    #[test]
+    fn a_fifo_in_place_of_a_file_is_refused_without_hanging() {
+        let (_root, dir) = vault();
+        let f = dir.join("revoked.jsonl");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &f,
+            FileType::Fifo,
+            Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = refusal(read(&f).unwrap_err(), &f);
+        assert_eq!(e.exit_code(), 65, "{e}");
+    }
+
+    #[test]
+    fn a_batch_commits_through_checked_directories_and_leaves_no_temporary_file() {
+        let (_root, dir) = vault();
+        private_subdir(&dir.join("agents")).unwrap();
+        let mut batch = Batch::new(&dir).unwrap();
+        batch
+            .write(&dir.join("agents").join("index"), b"i")
+            .unwrap();
+        batch.write(&dir.join("vault.toml"), b"t").unwrap();
+        batch.commit_journaled(&dir, (1, "h"), || Ok(())).unwrap();
+        assert_eq!(fs::read(dir.join("agents/index")).unwrap(), b"i");
+        assert_eq!(fs::read(dir.join("vault.toml")).unwrap(), b"t");
+        assert_eq!(fs::read_dir(dir.join(STAGING)).unwrap().count(), 0);
+        assert!(!dir.join(JOURNAL).exists());
+        // Dropped before committing: its files are gone.
+        let mut batch = Batch::new(&dir).unwrap();
+        batch.write(&dir.join("vault.toml"), b"u").unwrap();
+        drop(batch);
+        assert_eq!(fs::read_dir(dir.join(STAGING)).unwrap().count(), 0);
+        assert_eq!(fs::read(dir.join("vault.toml")).unwrap(), b"t");
+    }
+}
