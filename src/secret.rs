@@ -90,9 +90,9 @@ pub fn read_bounded(
 pub fn check_size(len: usize, max: u64, what: &str) -> Result<()> {
     if len as u64 > max {
         return Err(Error::bad_data(format!(
-            "{what} is too large: more than {max} bytes; nothing was stored"
+            "{what} is too large: more than {max} bytes"
         ))
-        .hint("store a smaller value, or raise the limit with --max-size (e.g. --max-size 4MiB)"));
+        .hint("nothing was stored: store a smaller value, or raise the limit with --max-size (e.g. --max-size 4MiB)"));
     }
     Ok(())
 }

@@ -328,3 +328,49 @@ fn a_value_on_stdin_above_the_bound_is_refused_and_max_size_raises_it() {
         )
         .code(0);
 }
+
+/// Runs `agentcred ARGS` with the environment `cmd` sets up and fails unless it stops within a
+/// few seconds; returns its exit code and stderr.
+fn run_promptly(mut cmd: std::process::Command) -> (Option<i32>, String) {
+    let started = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run agentcred");
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("agentcred did not stop on an endless input");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_endless_key_file_or_token_on_stdin_is_refused_at_a_bound() {
+    let fx = Fixture::new();
+    let mut cmd = fx.vault.command_without_unlock();
+    cmd.env("AGENTCRED_KEY_FILE", "/dev/zero")
+        .arg("mint")
+        .stdin(Stdio::null());
+    let (code, text) = run_promptly(cmd);
+    // A key file that cannot be used is an unlock failure.
+    assert_eq!(code, Some(77), "{text}");
+    assert!(
+        text.contains("/dev/zero") && text.contains("too large"),
+        "{text}"
+    );
+
+    let mut cmd = fx.vault.command();
+    cmd.args(["verify", "-"])
+        .stdin(std::fs::File::open("/dev/zero").expect("open /dev/zero"));
+    let (code, text) = run_promptly(cmd);
+    assert_eq!(code, Some(65), "{text}");
+    assert!(text.contains("too large"), "{text}");
+}
