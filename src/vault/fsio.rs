@@ -10,8 +10,8 @@ use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
@@ -48,7 +48,7 @@ impl Staged {
 pub fn stage(target: &Path, bytes: &[u8]) -> Result<Staged> {
     let dir = parent(target);
     let dir_fd = open_dir(dir).map_err(|e| Error::io("cannot open directory", dir, e))?;
-    let mut temp = Temp::create(Rc::new(dir_fd), dir)?;
+    let mut temp = Temp::create(dir_fd, dir)?;
     temp.file
         .write_all(bytes)
         .and_then(|()| temp.file.sync_all())
@@ -216,13 +216,39 @@ impl Default for OpenOptions {
 }
 
 /// Opens a directory of the vault through no link, and checks it is a private directory.
-fn open_dir(dir: &Path) -> std::io::Result<OwnedFd> {
-    let fd = rustix::fs::open(
-        dir,
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(|e| refuse_link(dir, e))?;
+///
+/// A command opens files in the same few directories many times, so each directory is opened
+/// once per process and its descriptor kept: later opens resolve names inside the directory that
+/// was checked, even if its path is swapped for a link meanwhile, and only re-check its mode
+/// (an `fstat`, no path lookup).
+fn open_dir(dir: &Path) -> std::io::Result<Arc<OwnedFd>> {
+    /// Enough for every directory of a vault; the oldest is forgotten first.
+    const KEEP: usize = 16;
+    static OPEN: Mutex<Vec<(PathBuf, Arc<OwnedFd>)>> = Mutex::new(Vec::new());
+    let cached = OPEN.lock().ok().and_then(|open| {
+        open.iter()
+            .find(|(path, _)| path == dir)
+            .map(|(_, fd)| fd.clone())
+    });
+    let fd = match cached {
+        Some(fd) => fd,
+        None => {
+            let fd = rustix::fs::open(
+                dir,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| refuse_link(dir, e))?;
+            let fd = Arc::new(fd);
+            if let Ok(mut open) = OPEN.lock() {
+                if open.len() >= KEEP {
+                    open.remove(0);
+                }
+                open.push((dir.to_path_buf(), fd.clone()));
+            }
+            fd
+        }
+    };
     check_fd(&fd, dir, true)?;
     Ok(fd)
 }
@@ -299,7 +325,7 @@ fn check_fd(fd: &OwnedFd, path: &Path, is_dir: bool) -> std::io::Result<()> {
 /// A private temporary file created inside an already opened (and checked) directory; removed on
 /// drop unless kept.
 struct Temp {
-    dir: Rc<OwnedFd>,
+    dir: Arc<OwnedFd>,
     dir_path: PathBuf,
     name: String,
     file: File,
@@ -307,7 +333,7 @@ struct Temp {
 }
 
 impl Temp {
-    fn create(dir: Rc<OwnedFd>, dir_path: &Path) -> Result<Temp> {
+    fn create(dir: Arc<OwnedFd>, dir_path: &Path) -> Result<Temp> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let flags =
             OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
@@ -405,7 +431,7 @@ pub const STAGING: &str = ".staging";
 /// agents costs one filesystem sync instead of a thousand.
 pub struct Batch {
     staging: PathBuf,
-    staging_fd: Rc<OwnedFd>,
+    staging_fd: Arc<OwnedFd>,
     staged: Vec<(Temp, PathBuf)>,
     removed: Vec<PathBuf>,
 }
@@ -419,7 +445,7 @@ impl Batch {
             open_dir(&staging).map_err(|e| Error::io("cannot open directory", &staging, e))?;
         Ok(Batch {
             staging,
-            staging_fd: Rc::new(staging_fd),
+            staging_fd,
             staged: Vec::new(),
             removed: Vec::new(),
         })
@@ -535,7 +561,7 @@ impl Journal {
     /// Renames and removes through descriptors of the checked directories, so that no step of a
     /// commit goes through a link out of the vault.
     fn roll_forward(&self, journal_path: &Path) -> Result<()> {
-        let mut dirs: BTreeMap<PathBuf, OwnedFd> = BTreeMap::new();
+        let mut dirs: BTreeMap<PathBuf, Arc<OwnedFd>> = BTreeMap::new();
         for (temp, target) in &self.renames {
             let from = open_cached(&mut dirs, parent(temp))?;
             let to = open_cached(&mut dirs, parent(target))?;
@@ -584,7 +610,7 @@ impl Journal {
 }
 
 /// The checked descriptor of `dir`, opened once per commit.
-fn open_cached<'a>(dirs: &mut BTreeMap<PathBuf, OwnedFd>, dir: &'a Path) -> Result<&'a Path> {
+fn open_cached<'a>(dirs: &mut BTreeMap<PathBuf, Arc<OwnedFd>>, dir: &'a Path) -> Result<&'a Path> {
     if !dirs.contains_key(dir) {
         let fd = open_dir(dir).map_err(|e| Error::io("cannot open directory", dir, e))?;
         dirs.insert(dir.to_path_buf(), fd);
