@@ -258,6 +258,18 @@ fn a_dangling_link_in_place_of_the_revocation_list_creates_nothing_outside() {
     assert!(!target.exists(), "a file was created through the link");
 }
 
+#[test]
+fn a_linked_vault_directory_is_refused() {
+    let fx = Fixture::new();
+    let elsewhere = fx.vault.root().join("elsewhere");
+    std::fs::rename(fx.vault.dir(), &elsewhere).expect("move the vault");
+    std::os::unix::fs::symlink(&elsewhere, fx.vault.dir()).expect("symlink");
+    let before = tree(&elsewhere);
+    assert_link_refused(&fx.mint(), &fx.vault.dir());
+    assert_link_refused(&fx.revoke_all(), &fx.vault.dir());
+    assert_eq!(tree(&elsewhere), before, "written through the link");
+}
+
 // --- bounded values --------------------------------------------------------------------------
 
 #[test]

@@ -3,6 +3,14 @@
 //! Durability order for every replaced file: write a temporary file in the same directory (created
 //! 0600), fsync it, rename it over the target, fsync the directory. A crash at any point leaves
 //! either the old or the new file, never a torn one.
+//!
+//! Every file of the vault is opened here, and through no symbolic link: the directory is opened
+//! with `O_DIRECTORY|O_NOFOLLOW`, the file relative to it with `O_NOFOLLOW`, temporary files with
+//! `O_EXCL`, and renames and removals go through the directory's descriptor. Another process of
+//! the same user that puts a link in place of a file or a directory therefore cannot make
+//! agentcred read from, or write to, somewhere outside the vault. Type and mode are checked on the
+//! descriptor that was opened, not by path, so nothing can be swapped in between check and use:
+//! a file or directory that group or others can reach is refused with the `chmod` that fixes it.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -72,6 +80,10 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
 
 /// Creates a private directory (0700), or checks an existing one.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
+    // A vault created through a link would be refused by every later command.
+    if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(symlink_refusal(dir));
+    }
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
