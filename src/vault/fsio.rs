@@ -615,7 +615,7 @@ impl Journal {
 
     fn roll_back(&self, journal_path: &Path) {
         for (temp, _) in &self.renames {
-            let _ = fs::remove_file(temp);
+            let _ = remove_file(temp);
         }
         let _ = remove_journal(journal_path);
     }
@@ -631,7 +631,7 @@ fn open_cached<'a>(dirs: &mut BTreeMap<PathBuf, Arc<OwnedFd>>, dir: &'a Path) ->
 }
 
 fn remove_journal(path: &Path) -> Result<()> {
-    match fs::remove_file(path) {
+    match remove_file(path) {
         Ok(()) => sync_dir(path.parent().unwrap_or(Path::new("."))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io("cannot remove", path, e)),
@@ -671,7 +671,7 @@ pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) 
         };
         for e in entries.flatten() {
             if e.file_name().to_string_lossy().starts_with(".tmp-") {
-                let _ = fs::remove_file(e.path());
+                let _ = remove_file(&e.path());
             }
         }
     }
