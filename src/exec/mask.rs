@@ -17,6 +17,8 @@ pub const MASK: &[u8] = b"********";
 
 pub struct Masker {
     patterns: Vec<Vec<u8>>,
+    /// The bytes some pattern starts with: anywhere else, no pattern needs to be tried.
+    starts: [bool; 256],
     pending: Vec<u8>,
 }
 
@@ -53,8 +55,13 @@ impl Masker {
         }
         patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
         patterns.dedup();
+        let mut starts = [false; 256];
+        for p in &patterns {
+            starts[usize::from(p[0])] = true;
+        }
         Masker {
             patterns,
+            starts,
             pending: Vec::new(),
         }
     }
@@ -80,6 +87,11 @@ impl Masker {
         let mut out = Vec::with_capacity(buf.len());
         let mut i = 0;
         'outer: while i < buf.len() {
+            if !self.starts[usize::from(buf[i])] {
+                out.push(buf[i]);
+                i += 1;
+                continue;
+            }
             for p in &self.patterns {
                 if buf[i..].starts_with(p) {
                     out.extend_from_slice(MASK);
