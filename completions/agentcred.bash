@@ -3309,7 +3309,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__secret__subcmd__rotate)
-            opts="-q -v -h --stdin --file --generate --length --overlap --stage --finish --cancel --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --stdin --file --generate --length --max-size --overlap --stage --finish --cancel --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3320,6 +3320,10 @@ _agentcred() {
                     return 0
                     ;;
                 --length)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3351,7 +3355,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__secret__subcmd__set)
-            opts="-q -v -h --stdin --file --generate --length --env --max-age --cas --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --stdin --file --generate --length --max-size --env --max-age --cas --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3362,6 +3366,10 @@ _agentcred() {
                     return 0
                     ;;
                 --length)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -357,6 +357,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;secret;set'= {
             cand --file 'Read the value from a file (one trailing newline is dropped)'
             cand --length 'Length of a generated value'
+            cand --max-size 'Refuse a value larger than this, read from a file, stdin or the prompt (bytes, or with K/KiB, M/MiB, G/GiB)'
             cand --env 'Environment variable the value is injected as [default: the name, upper-cased]'
             cand --max-age 'Flag the secret for rotation after this long [default: 90d]'
             cand --cas 'Only write if the current version is N (0: only if the secret does not exist yet); otherwise refused with exit 3, changing nothing but recording the denial'
@@ -418,6 +419,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;secret;rotate'= {
             cand --file 'Read the value from a file (one trailing newline is dropped)'
             cand --length 'Length of a generated value'
+            cand --max-size 'Refuse a value larger than this, read from a file, stdin or the prompt (bytes, or with K/KiB, M/MiB, G/GiB)'
             cand --overlap 'How long the old version stays valid after the new one takes over'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'

@@ -272,6 +272,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l file -d 'Read the value from a file (one trailing newline is dropped)' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l length -d 'Length of a generated value' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l max-size -d 'Refuse a value larger than this, read from a file, stdin or the prompt (bytes, or with K/KiB, M/MiB, G/GiB)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l env -d 'Environment variable the value is injected as [default: the name, upper-cased]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l max-age -d 'Flag the secret for rotation after this long [default: 90d]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l cas -d 'Only write if the current version is N (0: only if the secret does not exist yet); otherwise refused with exit 3, changing nothing but recording the denial' -r
@@ -320,6 +321,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l file -d 'Read the value from a file (one trailing newline is dropped)' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l length -d 'Length of a generated value' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l max-size -d 'Refuse a value larger than this, read from a file, stdin or the prompt (bytes, or with K/KiB, M/MiB, G/GiB)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l overlap -d 'How long the old version stays valid after the new one takes over' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''

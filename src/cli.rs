@@ -379,6 +379,10 @@ pub struct ValueArgs {
     #[arg(long, value_name = "N", default_value_t = 32, requires = "generate",
           value_parser = clap::value_parser!(u16).range(8..=4096))]
     pub length: u16,
+    /// Refuse a value larger than this, read from a file, stdin or the prompt (bytes, or with
+    /// K/KiB, M/MiB, G/GiB)
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = crate::secret::parse_size)]
+    pub max_size: u64,
 }
 
 #[derive(Debug, Args)]

@@ -241,7 +241,7 @@ impl Envelope {
 
 fn read_envelope(file: &Path) -> Result<Vec<u8>> {
     crate::vault::fsio::check_private(file)?;
-    std::fs::read(file).map_err(|e| {
+    crate::vault::fsio::read(file).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::bad_data(format!("{} is missing", file.display()))
                 .hint("the admin can rewrite it with any change to the agent")
@@ -352,7 +352,7 @@ pub(crate) mod signed_lines {
     /// Reads and authenticates the file; returns its body. A file older than the generation
     /// `vault.toml` records was put back from a copy and is refused.
     pub fn read(path: &Path, domain: &str, config: &VaultToml) -> Result<String> {
-        let mut text = std::fs::read_to_string(path).map_err(|e| {
+        let mut text = crate::vault::fsio::read_to_string(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::bad_data(format!("{} is missing", path.display()))
                     .hint("any admin change rewrites it")

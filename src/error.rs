@@ -128,8 +128,33 @@ constructors! {
     other => Other,
 }
 
+/// An [`Error`] carried inside an `std::io::Error`: lets the vault's file helpers keep the
+/// signatures of `std::fs` while refusing an unsafe file with agentcred's own kind, which
+/// [`Error::io`] takes back out.
+#[derive(Debug)]
+pub struct Refusal(pub Box<Error>);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
 impl Error {
+    /// Wraps this error in an `std::io::Error` (see [`Refusal`]).
+    pub fn into_io(self) -> std::io::Error {
+        std::io::Error::other(Refusal(Box::new(self)))
+    }
+
+    /// An I/O failure; a [`Refusal`] inside it is returned as itself.
     pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        if source.get_ref().is_some_and(|e| e.is::<Refusal>()) {
+            let inner = source.into_inner().expect("checked above");
+            let refusal = inner.downcast::<Refusal>().expect("checked above");
+            return *refusal.0;
+        }
         Error::Io {
             action,
             path: path.to_path_buf(),

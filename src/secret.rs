@@ -41,6 +41,62 @@ pub fn is_dangerous_env(name: &str) -> bool {
         || name.starts_with("AGENTCRED_")
 }
 
+/// The largest value read from a file, stdin or a prompt unless `--max-size` says otherwise.
+pub const DEFAULT_MAX_SIZE: u64 = 1024 * 1024;
+
+/// Parses a size for `--max-size`: bytes, or with a suffix K/KiB, M/MiB, G/GiB (powers of 1024).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" | "kb" => 10,
+        "m" | "mib" | "mb" => 20,
+        "g" | "gib" | "gb" => 30,
+        _ => return Err(format!("'{text}' is not a size (try 4096, 64KiB or 2MiB)")),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size (try 4096, 64KiB or 2MiB)"))?;
+    match n.checked_shl(shift).filter(|v| *v >> shift == n) {
+        Some(v) if v > 0 => Ok(v),
+        Some(_) => Err("the size must be positive".into()),
+        None => Err(format!("'{text}' is too large")),
+    }
+}
+
+/// Reads a value of at most `max` bytes from `input` (`what` names it in errors): never more than
+/// `max + 1` bytes are read, so an endless input (`/dev/zero`) stops at the bound instead of
+/// growing without one. The buffer is reserved up front, so it is not reallocated (which would
+/// leave unzeroed copies of the value behind) for any value up to 1 MiB.
+pub fn read_bounded(
+    input: impl std::io::Read,
+    max: u64,
+    what: &str,
+) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    use std::io::Read;
+    let reserve = usize::try_from(max.min(DEFAULT_MAX_SIZE)).unwrap_or(0) + 1;
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(reserve));
+    input
+        .take(max.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::other(format!("cannot read {what}: {e}")))?;
+    check_size(buf.len(), max, what)?;
+    Ok(buf)
+}
+
+/// Refuses a value longer than `max` bytes.
+pub fn check_size(len: usize, max: u64, what: &str) -> Result<()> {
+    if len as u64 > max {
+        return Err(Error::bad_data(format!(
+            "{what} is too large: more than {max} bytes"
+        ))
+        .hint("nothing was stored: store a smaller value, or raise the limit with --max-size (e.g. --max-size 4MiB)"));
+    }
+    Ok(())
+}
+
 /// Checks an environment variable name for injection.
 pub fn validate_env(name: &str) -> Result<()> {
     let well_formed = !name.is_empty()
@@ -319,6 +375,29 @@ pub fn generate(length: usize) -> SecretText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_parse_in_bytes_and_powers_of_1024() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64KiB"), Ok(64 * 1024));
+        assert_eq!(parse_size("2M"), Ok(2 * 1024 * 1024));
+        assert_eq!(parse_size("1gib"), Ok(1 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+        assert!(parse_size("17179869184G").is_err());
+    }
+
+    #[test]
+    fn an_endless_input_stops_at_the_bound() {
+        let err = read_bounded(std::io::repeat(b'x'), 1000, "the value").unwrap_err();
+        assert_eq!(err.exit_code(), 65);
+        assert!(err.to_string().contains("too large"), "{err}");
+        assert!(err.hint_text().unwrap().contains("--max-size"));
+        let ok = read_bounded(&b"exactly"[..], 7, "the value").unwrap();
+        assert_eq!(&ok[..], b"exactly");
+        assert!(read_bounded(&b"exactly!"[..], 7, "the value").is_err());
+    }
 
     #[test]
     fn env_names() {

@@ -65,15 +65,24 @@ pub fn find(identity: Option<&Path>, key_file: Option<&Path>) -> Result<Input> {
 }
 
 /// Reads a secret from a file, dropping one trailing newline (as `$(cat file)` would).
+/// Read with a bound (a key or passphrase file is a few hundred bytes), so that a wrong path
+/// such as a device cannot grow memory without end.
 pub fn read_secret_file(path: &Path, what: &str) -> Result<SecretText> {
-    let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| {
+    let file = std::fs::File::open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::not_found(format!("{what} {} does not exist", path.display()))
         } else {
             Error::io("cannot read", path, e)
         }
-    })?);
-    secret_from_bytes(&bytes, &format!("{what} {}", path.display()))
+    })?;
+    let label = format!("{what} {}", path.display());
+    let bytes = crate::secret::read_bounded(file, crate::secret::DEFAULT_MAX_SIZE, &label)
+        .map_err(|e| match e {
+            Error::BadData { message, .. } => Error::bad_data(message)
+                .hint("check that it names the right file: this one is far larger than any key or passphrase"),
+            other => other,
+        })?;
+    secret_from_bytes(&bytes, &label)
 }
 
 /// Turns raw input into a secret: UTF-8, no NUL, one trailing newline dropped, not empty.

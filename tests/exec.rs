@@ -737,6 +737,64 @@ printf 'after'"#;
     fx.check_audit(&[]);
 }
 
+/// HTTP Basic credentials encode `user:VALUE`, which puts the value 5 bytes into the base64 input,
+/// not on a 3-byte group boundary; and a program may print the value as hex, in either case.
+#[test]
+fn mask_hides_the_value_in_http_basic_base64_and_in_hex_of_either_case() {
+    let fx = Fixture::new();
+    let value = &fx.alpha_value;
+    let script = r#"printf 'Authorization: Basic %s\n' "$(printf 'user:%s' "$ALPHA_DB" | base64 | tr -d '\n')"
+printf 'Authorization: Basic %s\n' "$(printf 'u:%s' "$ALPHA_DB" | base64 | tr -d '\n')"
+hex=$(printf %s "$ALPHA_DB" | od -An -tx1 | tr -d ' \n')
+printf 'lower %s\n' "$hex"
+printf 'upper %s\n' "$(printf %s "$hex" | tr a-f A-F)"
+printf 'done\n'"#;
+    let assert = fx
+        .exec(&["--agent", ALPHA, "--mask", "--", "sh", "-c", script])
+        .assert()
+        .code(0);
+    let out = &assert.get_output().stdout;
+
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let hex = util::hex(value.as_bytes());
+    let mut forms = vec![
+        value.clone(),
+        b64.encode(format!("user:{value}")),
+        b64.encode(format!("u:{value}")),
+        hex.clone(),
+        hex.to_ascii_uppercase(),
+    ];
+    // The characters of each encoding that carry only the value's bits (the prefix is 5 or 2
+    // bytes: the value starts 2 bytes into a 3-byte group both times).
+    for prefix in ["user:", "u:"] {
+        let encoded = b64.encode(format!("{prefix}{value}"));
+        let (start, end) = (
+            (8 * prefix.len()).div_ceil(6),
+            8 * (prefix.len() + value.len()) / 6,
+        );
+        forms.push(encoded[start..end].to_string());
+    }
+    for form in &forms {
+        assert_no_leak(out, form);
+    }
+    let text = text(out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(
+        lines[0].starts_with("Authorization: Basic ") && lines[0].contains("********"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("Authorization: Basic ") && lines[1].contains("********"),
+        "{text}"
+    );
+    assert_eq!(lines[2], "lower ********");
+    assert_eq!(lines[3], "upper ********");
+    assert_eq!(lines[4], "done");
+    fx.check_audit(&[]);
+}
+
 // --- §5.3: argv without a shell ---------------------------------------------------------------
 
 #[test]

@@ -32,7 +32,7 @@ fn path(dir: &Path, agent: &str) -> PathBuf {
 
 /// The agent's activity, rebuilt from the log if it has none on file.
 pub fn load(dir: &Path, agent: &str, t: &Thresholds) -> Result<AgentActivity> {
-    match std::fs::read(path(dir, agent)) {
+    match fsio::read(&path(dir, agent)) {
         Ok(bytes) => match serde_json::from_slice(&bytes) {
             Ok(a) => Ok(a),
             Err(_) => rebuild(dir, agent, t),
@@ -70,15 +70,15 @@ pub fn rebuild(dir: &Path, agent: &str, t: &Thresholds) -> Result<AgentActivity>
 /// write only makes it unreadable, which rebuilds it). No rename and no truncation to zero, so
 /// the write forces no flush of its own into the audit append's fsync that follows.
 pub fn save(dir: &Path, agent: &str, activity: &AgentActivity) -> Result<()> {
-    use std::os::unix::fs::{FileExt, OpenOptionsExt};
+    use std::os::unix::fs::FileExt;
     let target = path(dir, agent);
     let parent = dir.join(DIR);
     if !parent.is_dir() {
-        fsio::create_private_dir(&parent)?;
+        fsio::private_subdir(&parent)?;
     }
     let mut bytes = serde_json::to_vec(activity).expect("activity serialises");
     let mut write = || -> std::io::Result<()> {
-        let f = std::fs::OpenOptions::new()
+        let f = fsio::OpenOptions::new()
             .write(true)
             .create(true)
             .mode(fsio::FILE_MODE)
@@ -101,8 +101,8 @@ pub fn save(dir: &Path, agent: &str, activity: &AgentActivity) -> Result<()> {
 
 /// Forgets an agent's activity (it was removed).
 pub fn forget(dir: &Path, agent: &str) {
-    let _ = std::fs::remove_file(path(dir, agent));
-    let _ = std::fs::remove_file(suspension_path(dir, agent));
+    let _ = fsio::remove_file(&path(dir, agent));
+    let _ = fsio::remove_file(&suspension_path(dir, agent));
 }
 
 /// Why and when the live checks suspended an agent.
@@ -135,7 +135,7 @@ pub fn suspend(
         authority: authority.map(str::to_string),
     };
     let parent = dir.join(SUSPENDED_DIR);
-    fsio::create_private_dir(&parent)?;
+    fsio::private_subdir(&parent)?;
     fsio::write_atomic(
         &suspension_path(dir, agent),
         &serde_json::to_vec(&s).expect("suspensions serialise"),
@@ -144,7 +144,7 @@ pub fn suspend(
 
 /// The agent's suspension by the live checks, if any.
 pub fn suspension(dir: &Path, agent: &str) -> Option<Suspension> {
-    let bytes = std::fs::read(suspension_path(dir, agent)).ok()?;
+    let bytes = fsio::read(&suspension_path(dir, agent)).ok()?;
     Some(
         serde_json::from_slice(&bytes).unwrap_or_else(|_| Suspension {
             agent: agent.to_string(),
@@ -158,7 +158,7 @@ pub fn suspension(dir: &Path, agent: &str) -> Option<Suspension> {
 /// Lifts a suspension; true if there was one.
 pub fn lift(dir: &Path, agent: &str) -> Result<bool> {
     let p = suspension_path(dir, agent);
-    match std::fs::remove_file(&p) {
+    match fsio::remove_file(&p) {
         Ok(()) => {
             fsio::sync_dir(&dir.join(SUSPENDED_DIR))?;
             Ok(true)
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn a_shorter_activity_pads_a_little_and_truncates_a_lot() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::vault::fsio::private_tempdir().unwrap();
         let file = path(dir.path(), "a");
         let a = AgentActivity::default();
         save(dir.path(), "a", &a).unwrap();

@@ -16,9 +16,7 @@ pub mod read;
 pub mod verify;
 
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -219,7 +217,7 @@ impl Prepared {
     /// report success or release anything (fail closed, SPEC §6).
     pub fn write(self) -> Result<Head> {
         let audit_err = |e: std::io::Error| Error::io("cannot write the audit log", &self.path, e);
-        let mut file = OpenOptions::new()
+        let mut file = crate::vault::fsio::OpenOptions::new()
             .append(true)
             .create(true)
             .mode(crate::vault::fsio::FILE_MODE)
@@ -292,7 +290,7 @@ fn read_tail(
     first: u64,
     mut enough: impl FnMut(&[u8], bool) -> bool,
 ) -> Result<Option<Window>> {
-    let mut file = match std::fs::File::open(path) {
+    let mut file = match crate::vault::fsio::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io("cannot read the audit log", path, e)),
@@ -387,7 +385,7 @@ mod tests {
 
     #[test]
     fn the_head_is_found_behind_entries_larger_than_the_first_read() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::vault::fsio::private_tempdir().unwrap();
         let now = chrono::Utc::now();
         let big = Event::admin("test").details(serde_json::json!({ "pad": "x".repeat(20_000) }));
         append(dir.path(), now, &[Event::admin("first"), big.clone(), big]).unwrap();

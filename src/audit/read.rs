@@ -36,7 +36,7 @@ impl LogReader {
     /// `None` when the vault has no log yet.
     pub fn open(dir: &Path) -> Result<Option<LogReader>> {
         let path = dir.join(super::FILE);
-        let file = match File::open(&path) {
+        let file = match crate::vault::fsio::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io("cannot read the audit log", &path, e)),

@@ -316,7 +316,7 @@ mod tests {
     use super::*;
 
     fn log(n: usize) -> (tempfile::TempDir, Vec<String>) {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::vault::fsio::private_tempdir().unwrap();
         let now = chrono::Utc::now();
         let events: Vec<_> = (0..n)
             .map(|i| super::super::Event::admin("test").details(serde_json::json!({ "i": i })))

@@ -517,7 +517,7 @@ fn tail(ctx: &Ctx, args: AuditTailArgs) -> Result<()> {
         if len == offset {
             continue;
         }
-        let mut file = match std::fs::File::open(&path) {
+        let mut file = match crate::vault::fsio::open(&path) {
             Ok(f) => f,
             Err(_) => continue,
         };

@@ -157,10 +157,21 @@ pub enum Principal {
 pub fn read_token(arg: Option<&str>, env: &str) -> Result<SecretText> {
     use std::io::Read;
     let from_stdin = || -> Result<SecretText> {
+        // Bounded: a token is at most 16 KiB of Biscuit, so anything much longer on stdin is
+        // refused without reading it all into memory.
+        let limit = crate::token::MAX_TOKEN_BYTES as u64 * 4;
         let mut buf = zeroize::Zeroizing::new(Vec::new());
         std::io::stdin()
+            .take(limit + 1)
             .read_to_end(&mut buf)
             .map_err(|e| Error::io("cannot read", std::path::Path::new("stdin"), e))?;
+        if buf.len() as u64 > limit {
+            return Err(Error::bad_data(format!(
+                "the token on stdin is too large: more than {} KiB",
+                limit / 1024
+            ))
+            .hint("pass a token minted by agentcred"));
+        }
         let text = String::from_utf8_lossy(&buf).trim().to_string();
         if text.is_empty() {
             return Err(Error::usage("no token given").hint(format!(

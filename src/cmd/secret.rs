@@ -1,4 +1,4 @@
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 use serde::Serialize;
 
@@ -86,23 +86,32 @@ fn read_value(name: &str, args: &ValueArgs) -> Result<SecretText> {
         return Ok(secret::generate(usize::from(args.length)));
     }
     if let Some(path) = &args.file {
-        return unlock::read_secret_file(path, "secret file");
+        let what = format!("secret file {}", path.display());
+        let file = std::fs::File::open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::not_found(format!("{what} does not exist"))
+            } else {
+                Error::io("cannot read", path, e)
+            }
+        })?;
+        let bytes = secret::read_bounded(file, args.max_size, &what)?;
+        return unlock::secret_from_bytes(&bytes, &what);
     }
     if args.stdin || !std::io::stdin().is_terminal() {
         if !args.stdin {
             return Err(Error::usage(format!("no value given for secret '{name}'"))
                 .hint("pass --stdin to read it from standard input, --file F, or --generate"));
         }
-        let mut buf = zeroize::Zeroizing::new(Vec::new());
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::io("cannot read", std::path::Path::new("stdin"), e))?;
+        let buf =
+            secret::read_bounded(std::io::stdin().lock(), args.max_size, "the value on stdin")?;
         return unlock::secret_from_bytes(&buf, "the value on stdin");
     }
     let text = dialoguer::Password::new()
         .with_prompt(format!("Value for {name}"))
         .interact()
         .map_err(|e| Error::other(format!("cannot read the value: {e}")))?;
+    let text = zeroize::Zeroizing::new(text);
+    secret::check_size(text.len(), args.max_size, "the value")?;
     unlock::secret_from_bytes(text.as_bytes(), "the value")
 }
 

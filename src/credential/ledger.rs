@@ -76,7 +76,7 @@ pub fn append_or_warn(dir: &Path, entry: &Entry, now: DateTime<Utc>) -> Result<(
 
 pub fn read(dir: &Path) -> Result<Vec<Entry>> {
     let path = path(dir);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::vault::fsio::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
         Err(e) => return Err(Error::io("cannot read the credential ledger", &path, e)),
@@ -115,7 +115,7 @@ mod tests {
     /// and rewritten on every mint, only when it has doubled; expired lines go at each pruning.
     #[test]
     fn a_ledger_of_live_credentials_is_not_rewritten_on_every_append() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::vault::fsio::private_tempdir().unwrap();
         let now = Utc::now();
         let old = now - chrono::Duration::days(3);
         for i in 0..200 {

@@ -11,7 +11,7 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -40,7 +40,7 @@ pub fn append(
     keep: impl Fn(&str) -> bool,
 ) -> Result<()> {
     let io_err = |e| Error::io(context, path, e);
-    let mut file = std::fs::OpenOptions::new()
+    let mut file = crate::vault::fsio::OpenOptions::new()
         .read(true)
         .append(true)
         .create(true)
@@ -54,7 +54,7 @@ pub fn append(
     if !due(&file, len, limit) {
         return Ok(());
     }
-    let text = std::fs::read_to_string(path).map_err(io_err)?;
+    let text = crate::vault::fsio::read_to_string(path).map_err(io_err)?;
     let kept: String = text
         .lines()
         .filter(|l| keep(l))
@@ -106,7 +106,7 @@ mod tests {
 
     #[test]
     fn pruning_waits_until_the_file_has_doubled() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::vault::fsio::private_tempdir().unwrap();
         let path = dir.path().join("list.jsonl");
         std::fs::write(&path, "x\n".repeat(600)).unwrap();
         let file = File::open(&path).unwrap();

@@ -198,7 +198,7 @@ impl RevocationList {
     pub fn load(dir: &Path, now: DateTime<Utc>) -> Result<RevocationList> {
         let now_text = crate::clock::rfc3339(now);
         let path = Self::path(dir);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::vault::fsio::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(Error::io("cannot read the revocation list", &path, e)),

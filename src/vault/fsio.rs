@@ -3,11 +3,25 @@
 //! Durability order for every replaced file: write a temporary file in the same directory (created
 //! 0600), fsync it, rename it over the target, fsync the directory. A crash at any point leaves
 //! either the old or the new file, never a torn one.
+//!
+//! Every file of the vault is opened here, and through no symbolic link: the directory is opened
+//! with `O_DIRECTORY|O_NOFOLLOW`, the file relative to it with `O_NOFOLLOW`, temporary files with
+//! `O_EXCL`, and renames and removals go through the directory's descriptor. Another process of
+//! the same user that puts a link in place of a file or a directory therefore cannot make
+//! agentcred read from, or write to, somewhere outside the vault. Type and mode are checked on the
+//! descriptor that was opened, not by path, so nothing can be swapped in between check and use:
+//! a file or directory that group or others can reach is refused with the `chmod` that fixes it.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::os::fd::OwnedFd;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
 use crate::error::{Error, Result};
 
@@ -16,33 +30,37 @@ pub const FILE_MODE: u32 = 0o600;
 
 /// A fully written, fsynced temporary file that has not yet replaced its target.
 pub struct Staged {
-    temp: tempfile::NamedTempFile,
+    temp: Temp,
     target: PathBuf,
 }
 
 impl Staged {
     /// Renames the staged file over its target and makes the rename durable.
-    pub fn commit(self) -> Result<()> {
-        let Staged { temp, target } = self;
-        temp.persist(&target)
-            .map_err(|e| Error::io("cannot replace", &target, e.error))?;
-        sync_dir(target.parent().unwrap_or(Path::new(".")))
+    pub fn commit(mut self) -> Result<()> {
+        let name =
+            file_name(&self.target).map_err(|e| Error::io("cannot replace", &self.target, e))?;
+        rustix::fs::renameat(&self.temp.dir, &self.temp.name, &self.temp.dir, name)
+            .map_err(|e| Error::io("cannot replace", &self.target, e.into()))?;
+        self.temp.kept = true;
+        rustix::fs::fsync(&self.temp.dir).map_err(|e| {
+            Error::io(
+                "cannot sync directory",
+                self.target.parent().unwrap_or(Path::new(".")),
+                e.into(),
+            )
+        })
     }
 }
 
 /// Writes `bytes` to a temporary file beside `target`, fsynced, ready to [`Staged::commit`].
 pub fn stage(target: &Path, bytes: &[u8]) -> Result<Staged> {
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .permissions(fs::Permissions::from_mode(FILE_MODE))
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("cannot create a temporary file in", dir, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| Error::io("cannot write", temp.path(), e))?;
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io("cannot sync", temp.path(), e))?;
+    let dir = parent(target);
+    let dir_fd = open_dir(dir).map_err(|e| Error::io("cannot open directory", dir, e))?;
+    let mut temp = Temp::create(dir_fd, dir)?;
+    temp.file
+        .write_all(bytes)
+        .and_then(|()| temp.file.sync_all())
+        .map_err(|e| Error::io("cannot write", &temp.path(), e))?;
     Ok(Staged {
         temp,
         target: target.to_path_buf(),
@@ -55,13 +73,17 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
+    open_dir(dir)
+        .and_then(|d| rustix::fs::fsync(&d).map_err(Into::into))
         .map_err(|e| Error::io("cannot sync directory", dir, e))
 }
 
 /// Creates a private directory (0700), or checks an existing one.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
+    // A vault created through a link would be refused by every later command.
+    if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(symlink_refusal(dir));
+    }
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
@@ -72,9 +94,309 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io("cannot set permissions on", dir, e))
 }
 
+/// Creates `dir` (0700) inside its already existing parent, or checks the one there: a directory
+/// inside the vault must be a real, private directory, never a link to somewhere else, and is
+/// never silently re-permissioned (a loose mode means someone else may have been in it).
+pub fn private_subdir(dir: &Path) -> Result<()> {
+    let io_err = |e| Error::io("cannot create directory", dir, e);
+    let name = file_name(dir).map_err(io_err)?;
+    let parent_fd = open_dir(parent(dir)).map_err(io_err)?;
+    match rustix::fs::mkdirat(&parent_fd, name, Mode::from_raw_mode(DIR_MODE)) {
+        Ok(()) | Err(rustix::io::Errno::EXIST) => {}
+        Err(e) => return Err(io_err(e.into())),
+    }
+    open_dir(dir).map(drop).map_err(io_err)
+}
+
+/// Opens a file of the vault for reading, like [`File::open`], but through no symbolic link
+/// (neither the file nor its directory may be one) and only if both are private: checked on the
+/// descriptors opened, so nothing can be swapped in between the check and the use.
+///
+/// A refusal is an `std::io::Error` that [`Error::io`] turns back into agentcred's own error
+/// (exit 65 for a link or a file of the wrong type, 78 with the `chmod` to run for a loose mode),
+/// so callers keep the shape they had with `std::fs`, `NotFound` included.
+pub fn open(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().read(true).open(path)
+}
+
+/// [`std::fs::read`] with the checks of [`open`].
+pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut file = open(path)?;
+    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`std::fs::read_to_string`] with the checks of [`open`].
+pub fn read_to_string(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read(path)?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()))
+}
+
+/// [`std::fs::remove_file`] for a file of the vault: unlinked from its directory opened through
+/// no link, so a linked directory cannot make it delete a file elsewhere.
+pub fn remove_file(path: &Path) -> std::io::Result<()> {
+    let dir = open_dir(parent(path))?;
+    rustix::fs::unlinkat(&dir, file_name(path)?, AtFlags::empty()).map_err(Into::into)
+}
+
+/// [`std::fs::OpenOptions`] for the files of the vault, with the checks of [`open`]; a file it
+/// creates gets [`FILE_MODE`] unless told otherwise.
+#[derive(Clone, Copy)]
+pub struct OpenOptions {
+    read: bool,
+    write: bool,
+    append: bool,
+    create: bool,
+    truncate: bool,
+    mode: u32,
+}
+
+impl OpenOptions {
+    pub fn new() -> OpenOptions {
+        OpenOptions {
+            read: false,
+            write: false,
+            append: false,
+            create: false,
+            truncate: false,
+            mode: FILE_MODE,
+        }
+    }
+    pub fn read(&mut self, on: bool) -> &mut Self {
+        self.read = on;
+        self
+    }
+    pub fn write(&mut self, on: bool) -> &mut Self {
+        self.write = on;
+        self
+    }
+    pub fn append(&mut self, on: bool) -> &mut Self {
+        self.append = on;
+        self
+    }
+    pub fn create(&mut self, on: bool) -> &mut Self {
+        self.create = on;
+        self
+    }
+    pub fn truncate(&mut self, on: bool) -> &mut Self {
+        self.truncate = on;
+        self
+    }
+    pub fn mode(&mut self, mode: u32) -> &mut Self {
+        self.mode = mode;
+        self
+    }
+
+    pub fn open(&self, path: impl AsRef<Path>) -> std::io::Result<File> {
+        let path = path.as_ref();
+        let writes = self.write || self.append;
+        // O_NONBLOCK: a FIFO put in a file's place must not hang the open (it is refused below);
+        // on a regular file it changes nothing.
+        let mut flags = OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        flags |= match (self.read, writes) {
+            (true, true) => OFlags::RDWR,
+            (false, true) => OFlags::WRONLY,
+            _ => OFlags::RDONLY,
+        };
+        if self.append {
+            flags |= OFlags::APPEND;
+        }
+        if self.create {
+            flags |= OFlags::CREATE;
+        }
+        if self.truncate {
+            flags |= OFlags::TRUNC;
+        }
+        let dir = open_dir(parent(path))?;
+        let fd = rustix::fs::openat(
+            &dir,
+            file_name(path)?,
+            flags,
+            Mode::from_raw_mode(self.mode),
+        )
+        .map_err(|e| refuse_link(path, e))?;
+        check_fd(&fd, path, false)?;
+        Ok(File::from(fd))
+    }
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Opens a directory of the vault through no link, and checks it is a private directory.
+///
+/// A command opens files in the same few directories many times, so each directory is opened
+/// once per process and its descriptor kept: later opens resolve names inside the directory that
+/// was checked, even if its path is swapped for a link meanwhile, and only re-check its mode
+/// (an `fstat`, no path lookup).
+fn open_dir(dir: &Path) -> std::io::Result<Arc<OwnedFd>> {
+    /// Enough for every directory of a vault; the oldest is forgotten first.
+    const KEEP: usize = 16;
+    static OPEN: Mutex<Vec<(PathBuf, Arc<OwnedFd>)>> = Mutex::new(Vec::new());
+    let cached = OPEN.lock().ok().and_then(|open| {
+        open.iter()
+            .find(|(path, _)| path == dir)
+            .map(|(_, fd)| fd.clone())
+    });
+    let fd = match cached {
+        Some(fd) => fd,
+        None => {
+            let fd = rustix::fs::open(
+                dir,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| refuse_link(dir, e))?;
+            let fd = Arc::new(fd);
+            if let Ok(mut open) = OPEN.lock() {
+                if open.len() >= KEEP {
+                    open.remove(0);
+                }
+                open.push((dir.to_path_buf(), fd.clone()));
+            }
+            fd
+        }
+    };
+    check_fd(&fd, dir, true)?;
+    Ok(fd)
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+fn file_name(path: &Path) -> std::io::Result<&std::ffi::OsStr> {
+    path.file_name().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")
+    })
+}
+
+/// An open that a no-follow flag stopped: if a link is in the way, the refusal names it.
+fn refuse_link(path: &Path, e: rustix::io::Errno) -> std::io::Error {
+    if (e == rustix::io::Errno::LOOP || e == rustix::io::Errno::NOTDIR)
+        && fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return symlink_refusal(path).into_io();
+    }
+    e.into()
+}
+
+fn symlink_refusal(path: &Path) -> Error {
+    Error::bad_data(format!(
+        "{} is a symbolic link; agentcred does not follow links inside the vault",
+        path.display()
+    ))
+    .hint(format!(
+        "someone replaced it: remove the link ({}), restore the real file from a backup, and check what else changed",
+        path.display()
+    ))
+}
+
+fn loose_refusal(path: &Path, mode: u32, is_dir: bool) -> Error {
+    let fix = if is_dir { "700" } else { "600" };
+    Error::config(format!(
+        "{} is accessible by group or others (mode {mode:o}); agentcred refuses to use it",
+        path.display()
+    ))
+    .hint(format!("run: chmod {fix} {}", path.display()))
+}
+
+/// Checks what `fd` (opened from `path`) is: the expected type, and no access for group or others.
+fn check_fd(fd: &OwnedFd, path: &Path, is_dir: bool) -> std::io::Result<()> {
+    let st = rustix::fs::fstat(fd)?;
+    let kind = FileType::from_raw_mode(st.st_mode);
+    let expected = if is_dir {
+        FileType::Directory
+    } else {
+        FileType::RegularFile
+    };
+    if kind != expected {
+        let what = if is_dir {
+            "a directory"
+        } else {
+            "a regular file"
+        };
+        return Err(Error::bad_data(format!("{} is not {what}", path.display()))
+            .hint("someone replaced it: move it away and restore the real one from a backup")
+            .into_io());
+    }
+    let mode = st.st_mode & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(loose_refusal(path, mode, is_dir).into_io());
+    }
+    Ok(())
+}
+
+/// A private temporary file created inside an already opened (and checked) directory; removed on
+/// drop unless kept.
+struct Temp {
+    dir: Arc<OwnedFd>,
+    dir_path: PathBuf,
+    name: String,
+    file: File,
+    kept: bool,
+}
+
+impl Temp {
+    fn create(dir: Arc<OwnedFd>, dir_path: &Path) -> Result<Temp> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let flags =
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        loop {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let name = format!(
+                ".tmp-{}-{}-{nanos:x}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            );
+            // O_EXCL: a name someone else created first (a link included) is never opened.
+            match rustix::fs::openat(&dir, &name, flags, Mode::from_raw_mode(FILE_MODE)) {
+                Ok(fd) => {
+                    return Ok(Temp {
+                        dir,
+                        dir_path: dir_path.to_path_buf(),
+                        name,
+                        file: File::from(fd),
+                        kept: false,
+                    });
+                }
+                Err(rustix::io::Errno::EXIST) => {}
+                Err(e) => {
+                    return Err(Error::io(
+                        "cannot create a temporary file in",
+                        dir_path,
+                        e.into(),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir_path.join(&self.name)
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = rustix::fs::unlinkat(&self.dir, &self.name, AtFlags::empty());
+        }
+    }
+}
+
 /// Creates a new private file; refuses to overwrite.
 pub fn create_new_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = OpenOptions::new()
+    let mut f = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(FILE_MODE)
@@ -92,21 +414,21 @@ pub fn create_new_private(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io("cannot write", path, e))
 }
 
-/// Refuses a file or directory that group or others can access, like ssh does for private keys.
+/// Refuses a file or directory that group or others can access, like ssh does for private keys,
+/// and a symbolic link (agentcred never follows one inside the vault). By path: for the checks
+/// at startup; reads and writes check again on the descriptor they open (see [`open`]).
 pub fn check_private(path: &Path) -> Result<()> {
     let meta = match fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::io("cannot inspect", path, e)),
     };
+    if meta.file_type().is_symlink() {
+        return Err(symlink_refusal(path));
+    }
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
-        let fix = if meta.is_dir() { "700" } else { "600" };
-        return Err(Error::config(format!(
-            "{} is accessible by group or others (mode {mode:o}); agentcred refuses to use it",
-            path.display()
-        ))
-        .hint(format!("run: chmod {fix} {}", path.display())));
+        return Err(loose_refusal(path, mode, meta.is_dir()));
     }
     Ok(())
 }
@@ -121,7 +443,8 @@ pub const STAGING: &str = ".staging";
 /// agents costs one filesystem sync instead of a thousand.
 pub struct Batch {
     staging: PathBuf,
-    staged: Vec<(tempfile::NamedTempFile, PathBuf)>,
+    staging_fd: Arc<OwnedFd>,
+    staged: Vec<(Temp, PathBuf)>,
     removed: Vec<PathBuf>,
 }
 
@@ -129,9 +452,12 @@ impl Batch {
     /// A batch for the vault in `vault_dir`, staging in its `.staging` directory.
     pub fn new(vault_dir: &Path) -> Result<Batch> {
         let staging = vault_dir.join(STAGING);
-        create_private_dir(&staging)?;
+        private_subdir(&staging)?;
+        let staging_fd =
+            open_dir(&staging).map_err(|e| Error::io("cannot open directory", &staging, e))?;
         Ok(Batch {
             staging,
+            staging_fd,
             staged: Vec::new(),
             removed: Vec::new(),
         })
@@ -150,14 +476,9 @@ impl Batch {
         target: &Path,
         write: impl FnOnce(&mut dyn Write) -> Result<()>,
     ) -> Result<()> {
-        let dir = &self.staging;
-        let mut temp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .permissions(fs::Permissions::from_mode(FILE_MODE))
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("cannot create a temporary file in", dir, e))?;
+        let mut temp = Temp::create(self.staging_fd.clone(), &self.staging)?;
         {
-            let mut buffered = std::io::BufWriter::with_capacity(256 * 1024, temp.as_file_mut());
+            let mut buffered = std::io::BufWriter::with_capacity(256 * 1024, &mut temp.file);
             write(&mut buffered)?;
             buffered
                 .flush()
@@ -181,18 +502,19 @@ impl Batch {
     pub fn sync(&self) -> Result<()> {
         if self.staged.len() <= 4 {
             for (temp, _) in &self.staged {
-                temp.as_file()
+                temp.file
                     .sync_all()
-                    .map_err(|e| Error::io("cannot sync", temp.path(), e))?;
+                    .map_err(|e| Error::io("cannot sync", &temp.path(), e))?;
             }
         } else if let Some((first, _)) = self.staged.first() {
-            rustix::fs::syncfs(first.as_file())
-                .map_err(|e| Error::io("cannot sync", first.path(), e.into()))?;
+            rustix::fs::syncfs(&first.file)
+                .map_err(|e| Error::io("cannot sync", &first.path(), e.into()))?;
         }
         if self.staged.is_empty() {
             return Ok(());
         }
-        sync_dir(&self.staging)
+        rustix::fs::fsync(&*self.staging_fd)
+            .map_err(|e| Error::io("cannot sync directory", &self.staging, e.into()))
     }
 
     /// Commits the batch through a journal, so that a crash at any point is either rolled back
@@ -212,12 +534,9 @@ impl Batch {
     ) -> Result<()> {
         self.sync()?;
         let mut renames = Vec::with_capacity(self.staged.len());
-        for (temp, target) in self.staged {
-            let path = temp
-                .into_temp_path()
-                .keep()
-                .map_err(|e| Error::io("cannot keep", &target, e.error))?;
-            renames.push((path, target));
+        for (mut temp, target) in self.staged {
+            temp.kept = true;
+            renames.push((temp.path(), target));
         }
         let journal = Journal {
             audit_seq: audit_head.0,
@@ -251,43 +570,68 @@ struct Journal {
 }
 
 impl Journal {
+    /// Renames and removes through descriptors of the checked directories, so that no step of a
+    /// commit goes through a link out of the vault.
     fn roll_forward(&self, journal_path: &Path) -> Result<()> {
-        let mut dirs = std::collections::BTreeSet::new();
+        let mut dirs: BTreeMap<PathBuf, Arc<OwnedFd>> = BTreeMap::new();
         for (temp, target) in &self.renames {
-            match fs::rename(temp, target) {
+            let from = open_cached(&mut dirs, parent(temp))?;
+            let to = open_cached(&mut dirs, parent(target))?;
+            let io_err = |e| Error::io("cannot replace", target, e);
+            match rustix::fs::renameat(
+                &dirs[from],
+                file_name(temp).map_err(io_err)?,
+                &dirs[to],
+                file_name(target).map_err(io_err)?,
+            ) {
                 Ok(()) => {}
                 // Already renamed by an earlier, interrupted roll-forward.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && target.exists() => {}
-                Err(e) => return Err(Error::io("cannot replace", target, e)),
+                Err(rustix::io::Errno::NOENT) if fs::symlink_metadata(target).is_ok() => {}
+                Err(e) => return Err(io_err(e.into())),
             }
-            // Both ends of a rename across directories.
-            dirs.insert(target.parent().unwrap_or(Path::new(".")).to_path_buf());
-            dirs.insert(temp.parent().unwrap_or(Path::new(".")).to_path_buf());
         }
         for target in &self.removes {
-            match fs::remove_file(target) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io("cannot remove", target, e)),
+            let dir = parent(target);
+            let name = file_name(target).map_err(|e| Error::io("cannot remove", target, e))?;
+            if !dirs.contains_key(dir) {
+                match open_dir(dir) {
+                    Ok(fd) => {
+                        dirs.insert(dir.to_path_buf(), fd);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(Error::io("cannot open directory", dir, e)),
+                }
             }
-            dirs.insert(target.parent().unwrap_or(Path::new(".")).to_path_buf());
+            match rustix::fs::unlinkat(&dirs[dir], name, AtFlags::empty()) {
+                Ok(()) | Err(rustix::io::Errno::NOENT) => {}
+                Err(e) => return Err(Error::io("cannot remove", target, e.into())),
+            }
         }
-        for dir in dirs {
-            sync_dir(&dir)?;
+        for (dir, fd) in &dirs {
+            rustix::fs::fsync(fd).map_err(|e| Error::io("cannot sync directory", dir, e.into()))?;
         }
         remove_journal(journal_path)
     }
 
     fn roll_back(&self, journal_path: &Path) {
         for (temp, _) in &self.renames {
-            let _ = fs::remove_file(temp);
+            let _ = remove_file(temp);
         }
         let _ = remove_journal(journal_path);
     }
 }
 
+/// The checked descriptor of `dir`, opened once per commit.
+fn open_cached<'a>(dirs: &mut BTreeMap<PathBuf, Arc<OwnedFd>>, dir: &'a Path) -> Result<&'a Path> {
+    if !dirs.contains_key(dir) {
+        let fd = open_dir(dir).map_err(|e| Error::io("cannot open directory", dir, e))?;
+        dirs.insert(dir.to_path_buf(), fd);
+    }
+    Ok(dir)
+}
+
 fn remove_journal(path: &Path) -> Result<()> {
-    match fs::remove_file(path) {
+    match remove_file(path) {
         Ok(()) => sync_dir(path.parent().unwrap_or(Path::new("."))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io("cannot remove", path, e)),
@@ -299,7 +643,7 @@ fn remove_journal(path: &Path) -> Result<()> {
 /// that entry: the commit point of the journal.
 pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) -> Result<bool> {
     let journal_path = vault_dir.join(JOURNAL);
-    let found = match fs::read(&journal_path) {
+    let found = match read(&journal_path) {
         Ok(bytes) => {
             match serde_json::from_slice::<Journal>(&bytes) {
                 Ok(j) if committed(j.audit_seq, &j.audit_hash)? => j.roll_forward(&journal_path)?,
@@ -327,9 +671,177 @@ pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) 
         };
         for e in entries.flatten() {
             if e.file_name().to_string_lossy().starts_with(".tmp-") {
-                let _ = fs::remove_file(e.path());
+                let _ = remove_file(&e.path());
             }
         }
     }
     Ok(found)
+}
+
+/// A private temporary directory (0700, as a vault directory is), for tests.
+#[cfg(test)]
+pub fn private_tempdir() -> std::io::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .permissions(fs::Permissions::from_mode(DIR_MODE))
+        .tempdir()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    fn vault() -> (tempfile::TempDir, PathBuf) {
+        let root = private_tempdir().unwrap();
+        let dir = root.path().join("vault");
+        create_private_dir(&dir).unwrap();
+        (root, dir)
+    }
+
+    fn refusal(e: std::io::Error, path: &Path) -> Error {
+        Error::io("cannot read", path, e)
+    }
+
+    #[test]
+    fn a_private_file_reads_and_a_missing_one_is_not_found() {
+        let (_root, dir) = vault();
+        let f = dir.join("list.jsonl");
+        assert_eq!(read(&f).unwrap_err().kind(), std::io::ErrorKind::NotFound);
+        OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&f)
+            .unwrap()
+            .write_all(b"line\n")
+            .unwrap();
+        assert_eq!(
+            fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(read_to_string(&f).unwrap(), "line\n");
+    }
+
+    #[test]
+    fn a_linked_file_is_refused_for_reads_and_writes_and_nothing_reaches_its_target() {
+        let (root, dir) = vault();
+        let outside = root.path().join("outside.jsonl");
+        fs::write(&outside, b"outside\n").unwrap();
+        fs::set_permissions(&outside, fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.join("list.jsonl");
+        symlink(&outside, &link).unwrap();
+        let e = refusal(read(&link).unwrap_err(), &link);
+        assert_eq!(e.exit_code(), 65, "{e}");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        let e = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&link)
+            .unwrap_err();
+        assert_eq!(refusal(e, &link).exit_code(), 65);
+        assert_eq!(fs::read(&outside).unwrap(), b"outside\n");
+        // A dangling link: creating through it would make a file where it points.
+        let planted = root.path().join("planted");
+        let dangling = dir.join("new.jsonl");
+        symlink(&planted, &dangling).unwrap();
+        let e = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .open(&dangling)
+            .unwrap_err();
+        assert_eq!(refusal(e, &dangling).exit_code(), 65);
+        assert!(!planted.exists());
+    }
+
+    #[test]
+    fn a_linked_directory_is_refused_for_reads_writes_replacements_and_removals() {
+        let (root, dir) = vault();
+        let elsewhere = root.path().join("elsewhere");
+        create_private_dir(&elsewhere).unwrap();
+        fs::write(elsewhere.join("a.json"), b"{}").unwrap();
+        fs::set_permissions(elsewhere.join("a.json"), fs::Permissions::from_mode(0o600)).unwrap();
+        let sub = dir.join("activity");
+        symlink(&elsewhere, &sub).unwrap();
+        let file = sub.join("a.json");
+        assert_eq!(refusal(read(&file).unwrap_err(), &file).exit_code(), 65);
+        let e = OpenOptions::new().write(true).open(&file).unwrap_err();
+        assert_eq!(refusal(e, &file).exit_code(), 65);
+        assert_eq!(write_atomic(&file, b"[]").unwrap_err().exit_code(), 65);
+        assert_eq!(
+            refusal(remove_file(&file).unwrap_err(), &file).exit_code(),
+            65
+        );
+        assert_eq!(private_subdir(&sub).unwrap_err().exit_code(), 65);
+        assert_eq!(fs::read(elsewhere.join("a.json")).unwrap(), b"{}");
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn loose_modes_are_refused_on_the_descriptor_with_the_chmod_to_run() {
+        let (_root, dir) = vault();
+        let f = dir.join("index");
+        write_atomic(&f, b"x").unwrap();
+        for mode in [0o640, 0o644, 0o666, 0o777] {
+            fs::set_permissions(&f, fs::Permissions::from_mode(mode)).unwrap();
+            let e = refusal(read(&f).unwrap_err(), &f);
+            assert_eq!(e.exit_code(), 78, "{e}");
+            assert_eq!(
+                e.hint_text().unwrap(),
+                format!("run: chmod 600 {}", f.display())
+            );
+        }
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        let e = refusal(read(&f).unwrap_err(), &f);
+        assert_eq!(e.exit_code(), 78, "{e}");
+        assert_eq!(
+            e.hint_text().unwrap(),
+            format!("run: chmod 700 {}", dir.display())
+        );
+        assert_eq!(write_atomic(&f, b"y").unwrap_err().exit_code(), 78);
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+        let sub = dir.join("agents");
+        private_subdir(&sub).unwrap();
+        fs::set_permissions(&sub, fs::Permissions::from_mode(0o777)).unwrap();
+        // An existing directory is checked, never silently re-permissioned.
+        assert_eq!(private_subdir(&sub).unwrap_err().exit_code(), 78);
+    }
+
+    #[test]
+    fn a_fifo_in_place_of_a_file_is_refused_without_hanging() {
+        let (_root, dir) = vault();
+        let f = dir.join("revoked.jsonl");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &f,
+            FileType::Fifo,
+            Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = refusal(read(&f).unwrap_err(), &f);
+        assert_eq!(e.exit_code(), 65, "{e}");
+    }
+
+    #[test]
+    fn a_batch_commits_through_checked_directories_and_leaves_no_temporary_file() {
+        let (_root, dir) = vault();
+        private_subdir(&dir.join("agents")).unwrap();
+        let mut batch = Batch::new(&dir).unwrap();
+        batch
+            .write(&dir.join("agents").join("index"), b"i")
+            .unwrap();
+        batch.write(&dir.join("vault.toml"), b"t").unwrap();
+        batch.commit_journaled(&dir, (1, "h"), || Ok(())).unwrap();
+        assert_eq!(fs::read(dir.join("agents/index")).unwrap(), b"i");
+        assert_eq!(fs::read(dir.join("vault.toml")).unwrap(), b"t");
+        assert_eq!(fs::read_dir(dir.join(STAGING)).unwrap().count(), 0);
+        assert!(!dir.join(JOURNAL).exists());
+        // Dropped before committing: its files are gone.
+        let mut batch = Batch::new(&dir).unwrap();
+        batch.write(&dir.join("vault.toml"), b"u").unwrap();
+        drop(batch);
+        assert_eq!(fs::read_dir(dir.join(STAGING)).unwrap().count(), 0);
+        assert_eq!(fs::read(dir.join("vault.toml")).unwrap(), b"t");
+    }
 }

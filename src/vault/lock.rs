@@ -2,8 +2,7 @@
 //! the inodes of `vault.age` and the envelopes. Every read-modify-write of vault files and every
 //! audit append happens while it is held, so concurrent commands never lose an update or an entry.
 
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::File;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -18,7 +17,7 @@ impl VaultLock {
     /// exit code 75.
     pub fn acquire(dir: &Path) -> Result<VaultLock> {
         let path = dir.join("lock");
-        let file = OpenOptions::new()
+        let file = super::fsio::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)

@@ -208,6 +208,20 @@ impl Vault {
         for file in [CONFIG_FILE, STATE_FILE, audit::FILE, "lock", "config.toml"] {
             fsio::check_private(&dir.join(file))?;
         }
+        // Everything else agentcred keeps here, checked up front so that a loose mode or a link
+        // is named by whichever command comes next (each open checks its own descriptor again).
+        for file in [
+            crate::credential::revocation::FILE,
+            crate::credential::ledger::FILE,
+            crate::envelope::DIR,
+            "agents/index",
+            "agents/roster",
+            audit::activity::DIR,
+            audit::activity::SUSPENDED_DIR,
+            fsio::STAGING,
+        ] {
+            fsio::check_private(&dir.join(file))?;
+        }
         if dir.join(fsio::JOURNAL).exists() {
             // A writer died mid-commit: finish or undo it before reading anything.
             let _lock = lock::VaultLock::acquire(dir)?;
@@ -412,7 +426,7 @@ impl Vault {
 
     fn decrypt_state(&self, admin: &AdminKey) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         let path = self.state_path();
-        let file = std::fs::File::open(&path).map_err(|e| {
+        let file = fsio::open(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::bad_data(format!("{} is missing", path.display()))
                     .hint("restore it from a backup")
@@ -544,7 +558,7 @@ impl Vault {
                 .cloned()
                 .collect()
         };
-        fsio::create_private_dir(&self.dir.join(envelope::DIR))?;
+        fsio::private_subdir(&self.dir.join(crate::envelope::DIR))?;
         if !targets.is_empty() || !plan.removed.is_empty() {
             // One pass over the grants, not one per agent: bulk writes stay linear.
             let mut by_agent: std::collections::HashMap<String, Vec<crate::grant::Grant>> =
