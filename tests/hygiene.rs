@@ -386,3 +386,147 @@ fn an_endless_key_file_or_token_on_stdin_is_refused_at_a_bound() {
     assert_eq!(code, Some(65), "{text}");
     assert!(text.contains("too large"), "{text}");
 }
+
+// --- hard links and the commit journal -------------------------------------------------------
+
+/// A private directory outside the vault holding `victim` (0600), as `~/.ssh` holds its keys.
+fn private_outside(fx: &Fixture, bytes: &[u8]) -> PathBuf {
+    let outside = fx.vault.root().join("private-outside");
+    std::fs::create_dir_all(&outside).expect("mkdir outside");
+    chmod(&outside, 0o700);
+    let victim = outside.join("victim");
+    util::write_private(&victim, bytes);
+    victim
+}
+
+/// The refusal of a hard link: exit 65, naming the file.
+#[track_caller]
+fn assert_hard_link_refused(assert: &Assert, path: &Path) {
+    let text = stderr(assert);
+    assert_eq!(assert.get_output().status.code(), Some(65), "{text}");
+    assert_short_error(assert);
+    let shown = path.display().to_string();
+    assert!(
+        text.contains(&shown),
+        "the error should name {shown}:\n{text}"
+    );
+    assert!(text.contains("hard link"), "{text}");
+}
+
+#[test]
+fn a_hard_link_to_a_file_outside_the_vault_is_refused_and_nothing_is_written_to_it() {
+    // A file agentcred changes in place (appended, or overwritten from its start) and that is
+    // also linked from outside the vault would be written there: it is refused instead.
+    for name in [
+        "activity/alpha.json",
+        "revoked.jsonl",
+        "credentials.jsonl",
+        "audit.jsonl",
+    ] {
+        let fx = Fixture::new();
+        let path = fx.vault.path(name);
+        // An outside file with the vault file's own bytes, so that every read of it succeeds.
+        let victim = private_outside(&fx, &std::fs::read(&path).unwrap());
+        let before = std::fs::read(&victim).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::fs::hard_link(&victim, &path).expect("hard link");
+        let assert = if name == "revoked.jsonl" {
+            fx.revoke_all()
+        } else {
+            fx.mint()
+        };
+        assert_eq!(
+            std::fs::read(&victim).unwrap().len(),
+            before.len(),
+            "written through the hard link {name}"
+        );
+        assert_eq!(std::fs::read(&victim).unwrap(), before, "{name}");
+        if name == "credentials.jsonl" {
+            // The ledger is an index the log can rebuild: a mint that cannot record the
+            // credential there still succeeds, and says why.
+            let text = stderr(&assert);
+            assert_eq!(assert.get_output().status.code(), Some(0), "{text}");
+            assert!(
+                text.contains("hard link") && text.contains(&path.display().to_string()),
+                "{text}"
+            );
+        } else {
+            assert_hard_link_refused(&assert, &path);
+        }
+    }
+}
+
+#[test]
+fn an_activity_file_hard_linked_to_a_private_file_elsewhere_does_not_overwrite_it() {
+    let fx = Fixture::new();
+    let precious = b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ7 user@host\n".repeat(40);
+    let victim = private_outside(&fx, &precious);
+    let path = fx.vault.path("activity/alpha.json");
+    std::fs::remove_file(&path).unwrap();
+    std::fs::hard_link(&victim, &path).expect("hard link");
+    let assert = fx.mint();
+    assert_eq!(
+        String::from_utf8_lossy(&std::fs::read(&victim).unwrap()),
+        String::from_utf8_lossy(&precious),
+        "overwritten through the hard link"
+    );
+    assert_hard_link_refused(&assert, &path);
+}
+
+/// The last entry of the vault's audit log: a journal naming it counts as committed.
+fn audit_head(fx: &Fixture) -> (u64, String) {
+    let log = std::fs::read_to_string(fx.vault.path("audit.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    (
+        last["seq"].as_u64().unwrap(),
+        last["hash"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn a_commit_journal_naming_files_outside_the_vault_is_refused_and_touches_nothing() {
+    for kind in ["remove", "rename-out", "rename-in"] {
+        let fx = Fixture::new();
+        let victim = private_outside(&fx, b"precious\n");
+        let outside = tree(victim.parent().unwrap());
+        let (seq, hash) = audit_head(&fx);
+        let inside = fx.vault.path("revoked.jsonl");
+        let journal = match kind {
+            "remove" => serde_json::json!({
+                "audit_seq": seq, "audit_hash": hash, "renames": [], "removes": [victim],
+            }),
+            "rename-out" => serde_json::json!({
+                "audit_seq": seq, "audit_hash": hash,
+                "renames": [[inside, victim.parent().unwrap().join("stolen")]], "removes": [],
+            }),
+            _ => serde_json::json!({
+                "audit_seq": seq, "audit_hash": hash,
+                "renames": [[victim, inside]], "removes": [],
+            }),
+        };
+        // Also spelled from inside the vault, with `..`.
+        let journal_path = fx.vault.path("commit.journal");
+        util::write_private(&journal_path, journal.to_string().as_bytes());
+        let vault_before = std::fs::read(&inside).unwrap();
+        let assert = fx.list();
+        let text = stderr(&assert);
+        assert_eq!(tree(victim.parent().unwrap()), outside, "{kind}");
+        assert_eq!(
+            assert.get_output().status.code(),
+            Some(65),
+            "{kind}: {text}"
+        );
+        assert_short_error(&assert);
+        assert!(text.contains("commit.journal"), "{text}");
+        assert_eq!(tree(victim.parent().unwrap()), outside, "{kind}");
+        assert_eq!(std::fs::read(&inside).unwrap(), vault_before, "{kind}");
+
+        let dotted = fx.vault.dir().join("agents/../../private-outside/victim");
+        let journal = serde_json::json!({
+            "audit_seq": seq, "audit_hash": hash, "renames": [], "removes": [dotted],
+        });
+        util::write_private(&journal_path, journal.to_string().as_bytes());
+        assert_eq!(fx.list().get_output().status.code(), Some(65), "{kind}");
+        assert_eq!(tree(victim.parent().unwrap()), outside, "{kind} with ..");
+    }
+}

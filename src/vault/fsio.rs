@@ -217,6 +217,9 @@ impl OpenOptions {
         )
         .map_err(|e| refuse_link(path, e))?;
         check_fd(&fd, path, false)?;
+        if writes {
+            refuse_hard_link(&fd, path)?;
+        }
         Ok(File::from(fd))
     }
 }
@@ -297,6 +300,25 @@ fn symlink_refusal(path: &Path) -> Error {
         "someone replaced it: remove the link ({}), restore the real file from a backup, and check what else changed",
         path.display()
     ))
+}
+
+/// A file written in place (appended to, or overwritten from its start) must have no other name:
+/// a hard link passes a no-follow open, and through one agentcred would write to a file outside
+/// the vault. Files replaced by a rename need no check, the rename gives the name a new file.
+fn refuse_hard_link(fd: &OwnedFd, path: &Path) -> std::io::Result<()> {
+    let links = rustix::fs::fstat(fd)?.st_nlink;
+    if links <= 1 {
+        return Ok(());
+    }
+    Err(Error::bad_data(format!(
+        "{} has {links} hard links; agentcred does not write to a file that has other names",
+        path.display()
+    ))
+    .hint(format!(
+        "someone linked it: find the other names with `find / -xdev -samefile {0}`, then give the vault its own copy (cp -p {0} {0}.copy && mv {0}.copy {0})",
+        path.display()
+    ))
+    .into_io())
 }
 
 fn loose_refusal(path: &Path, mode: u32, is_dir: bool) -> Error {
@@ -570,6 +592,52 @@ struct Journal {
 }
 
 impl Journal {
+    /// The journal with every path checked to be a file inside `vault_dir` (one or two plain
+    /// names below it, no `..`), and spelled from `vault_dir` as given now. The journal is a file
+    /// of the vault like any other: one edited to name files elsewhere would otherwise have
+    /// recovery rename or delete them.
+    fn inside(self, vault_dir: &Path, journal_path: &Path) -> Result<Journal> {
+        let canonical = fs::canonicalize(vault_dir).ok();
+        let confine = |p: &Path| -> Result<PathBuf> {
+            let rel = p
+                .strip_prefix(vault_dir)
+                .ok()
+                .or_else(|| canonical.as_deref().and_then(|c| p.strip_prefix(c).ok()));
+            let plain = rel.filter(|r| {
+                let n = r.components().count();
+                (1..=2).contains(&n)
+                    && r.components()
+                        .all(|c| matches!(c, std::path::Component::Normal(_)))
+            });
+            plain.map(|r| vault_dir.join(r)).ok_or_else(|| {
+                Error::bad_data(format!(
+                    "{} names a file outside the vault ({})",
+                    journal_path.display(),
+                    p.display()
+                ))
+                .hint(format!(
+                    "it was edited outside agentcred: move {} away, and check the vault against a backup",
+                    journal_path.display()
+                ))
+            })
+        };
+        let renames = self
+            .renames
+            .iter()
+            .map(|(temp, target)| Ok((confine(temp)?, confine(target)?)))
+            .collect::<Result<_>>()?;
+        let removes = self
+            .removes
+            .iter()
+            .map(|p| confine(p))
+            .collect::<Result<_>>()?;
+        Ok(Journal {
+            renames,
+            removes,
+            ..self
+        })
+    }
+
     /// Renames and removes through descriptors of the checked directories, so that no step of a
     /// commit goes through a link out of the vault.
     fn roll_forward(&self, journal_path: &Path) -> Result<()> {
@@ -646,8 +714,14 @@ pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) 
     let found = match read(&journal_path) {
         Ok(bytes) => {
             match serde_json::from_slice::<Journal>(&bytes) {
-                Ok(j) if committed(j.audit_seq, &j.audit_hash)? => j.roll_forward(&journal_path)?,
-                Ok(j) => j.roll_back(&journal_path),
+                Ok(j) => {
+                    let j = j.inside(vault_dir, &journal_path)?;
+                    if committed(j.audit_seq, &j.audit_hash)? {
+                        j.roll_forward(&journal_path)?;
+                    } else {
+                        j.roll_back(&journal_path);
+                    }
+                }
                 // A journal cut short never reached its commit point.
                 Err(_) => remove_journal(&journal_path)?,
             }

@@ -20,7 +20,7 @@ impl VaultLock {
         let file = super::fsio::OpenOptions::new()
             .create(true)
             .truncate(false)
-            .write(true)
+            .read(true)
             .mode(super::fsio::FILE_MODE)
             .open(&path)
             .map_err(|e| Error::io("cannot open", &path, e))?;
