@@ -530,3 +530,39 @@ fn a_commit_journal_naming_files_outside_the_vault_is_refused_and_touches_nothin
         assert_eq!(tree(victim.parent().unwrap()), outside, "{kind} with ..");
     }
 }
+
+#[test]
+fn a_fifo_in_place_of_the_vault_state_does_not_hang_an_admin_command() {
+    // With `admin_recipient` edited in vault.toml, unlocking checks whether the passphrase opens
+    // vault.age: a FIFO there must be refused, not waited on for a writer that never comes.
+    let fx = Fixture::new();
+    let toml_path = fx.vault.path("vault.toml");
+    let toml = std::fs::read_to_string(&toml_path).unwrap();
+    let edited: String = toml
+        .lines()
+        .map(|l| {
+            if l.starts_with("admin_recipient") {
+                "admin_recipient = \"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\""
+                    .to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect();
+    assert_ne!(edited, toml, "vault.toml names its admin recipient");
+    util::write_private(&toml_path, edited.as_bytes());
+    let state = fx.vault.path("vault.age");
+    std::fs::remove_file(&state).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&state)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    chmod(&state, 0o600);
+    let mut cmd = fx.vault.command();
+    cmd.args(["secret", "list"]).stdin(Stdio::null());
+    let (code, text) = run_promptly(cmd);
+    assert_eq!(code, Some(65), "{text}");
+    assert!(text.contains("vault.age is not a regular file"), "{text}");
+}

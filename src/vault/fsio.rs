@@ -78,6 +78,15 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io("cannot sync directory", dir, e))
 }
 
+/// Opens and checks the vault directory itself (a real, private directory, not a link): done
+/// first by every command, so that the directories inside it are then opened inside the one
+/// checked here.
+pub fn check_vault_dir(dir: &Path) -> Result<()> {
+    open_dir(dir)
+        .map(drop)
+        .map_err(|e| Error::io("cannot open directory", dir, e))
+}
+
 /// Creates a private directory (0700), or checks an existing one.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
     // A vault created through a link would be refused by every later command.
@@ -235,24 +244,28 @@ impl Default for OpenOptions {
 /// A command opens files in the same few directories many times, so each directory is opened
 /// once per process and its descriptor kept: later opens resolve names inside the directory that
 /// was checked, even if its path is swapped for a link meanwhile, and only re-check its mode
-/// (an `fstat`, no path lookup).
+/// (an `fstat`, no path lookup). A subdirectory whose parent is already open is opened inside
+/// that parent's descriptor, not by its path, for the same reason.
 fn open_dir(dir: &Path) -> std::io::Result<Arc<OwnedFd>> {
     /// Enough for every directory of a vault; the oldest is forgotten first.
     const KEEP: usize = 16;
     static OPEN: Mutex<Vec<(PathBuf, Arc<OwnedFd>)>> = Mutex::new(Vec::new());
-    let cached = OPEN.lock().ok().and_then(|open| {
-        open.iter()
-            .find(|(path, _)| path == dir)
-            .map(|(_, fd)| fd.clone())
-    });
-    let fd = match cached {
+    let cached = |dir: &Path| {
+        OPEN.lock().ok().and_then(|open| {
+            open.iter()
+                .find(|(path, _)| path == dir)
+                .map(|(_, fd)| fd.clone())
+        })
+    };
+    let fd = match cached(dir) {
         Some(fd) => fd,
         None => {
-            let fd = rustix::fs::open(
-                dir,
-                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-                Mode::empty(),
-            )
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            let inside = dir.parent().and_then(cached).zip(dir.file_name());
+            let fd = match inside {
+                Some((parent, name)) => rustix::fs::openat(&parent, name, flags, Mode::empty()),
+                None => rustix::fs::open(dir, flags, Mode::empty()),
+            }
             .map_err(|e| refuse_link(dir, e))?;
             let fd = Arc::new(fd);
             if let Ok(mut open) = OPEN.lock() {
@@ -848,6 +861,31 @@ mod tests {
         assert_eq!(private_subdir(&sub).unwrap_err().exit_code(), 65);
         assert_eq!(fs::read(elsewhere.join("a.json")).unwrap(), b"{}");
         assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_subdirectory_resolves_inside_the_vault_directory_checked_first_even_after_a_swap() {
+        let (root, dir) = vault();
+        let real = dir.join("agents");
+        fs::create_dir(&real).unwrap();
+        fs::set_permissions(&real, fs::Permissions::from_mode(DIR_MODE)).unwrap();
+        fs::write(real.join("x"), b"real").unwrap();
+        fs::set_permissions(real.join("x"), fs::Permissions::from_mode(FILE_MODE)).unwrap();
+        // The command checks the vault directory first, as every command does.
+        write_atomic(&dir.join("vault.toml"), b"t").unwrap();
+        // Another process moves the vault away and puts a link to a look-alike in its place.
+        let moved = root.path().join("moved");
+        fs::rename(&dir, &moved).unwrap();
+        let fake = root.path().join("fake");
+        create_private_dir(&fake.join("agents")).unwrap();
+        fs::write(fake.join("agents/x"), b"fake").unwrap();
+        fs::set_permissions(fake.join("agents/x"), fs::Permissions::from_mode(FILE_MODE)).unwrap();
+        symlink(&fake, &dir).unwrap();
+        // Files in the subdirectory are those of the directory that was checked.
+        assert_eq!(read(&dir.join("agents/x")).unwrap(), b"real");
+        write_atomic(&dir.join("agents/y"), b"new").unwrap();
+        assert_eq!(fs::read(moved.join("agents/y")).unwrap(), b"new");
+        assert!(!fake.join("agents/y").exists());
     }
 
     #[test]

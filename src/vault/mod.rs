@@ -205,6 +205,7 @@ impl Vault {
                 .hint("create one with `agentcred init`, or point --vault / AGENTCRED_HOME at an existing one"));
         }
         fsio::check_private(dir)?;
+        fsio::check_vault_dir(dir)?;
         for file in [CONFIG_FILE, STATE_FILE, audit::FILE, "lock", "config.toml"] {
             fsio::check_private(&dir.join(file))?;
         }
@@ -250,7 +251,7 @@ impl Vault {
         let seed = crypto::derive_seed(passphrase, &salt, kdf.params())?;
         let identity = crypto::identity_from_seed(&seed);
         if identity.to_public().to_string() != self.config.admin_recipient {
-            if self.opens_state(&identity) {
+            if self.opens_state(&identity)? {
                 // The passphrase is right and the copy in vault.toml is not.
                 return Err(Error::bad_data(format!(
                     "{} disagrees with the signed vault state: admin_recipient is {}, the state's is {}",
@@ -270,14 +271,19 @@ impl Vault {
     }
 
     /// Does `identity` unwrap `vault.age`'s file key? (Reads the header only.)
-    fn opens_state(&self, identity: &age::x25519::Identity) -> bool {
-        let Ok(file) = std::fs::File::open(self.state_path()) else {
-            return false;
+    fn opens_state(&self, identity: &age::x25519::Identity) -> Result<bool> {
+        let path = self.state_path();
+        let file = match fsio::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(Error::io("cannot read", &path, e)),
         };
-        age::Decryptor::new_buffered(std::io::BufReader::new(file)).is_ok_and(|d| {
-            d.decrypt(std::iter::once(identity as &dyn age::Identity))
-                .is_ok()
-        })
+        Ok(
+            age::Decryptor::new_buffered(std::io::BufReader::new(file)).is_ok_and(|d| {
+                d.decrypt(std::iter::once(identity as &dyn age::Identity))
+                    .is_ok()
+            }),
+        )
     }
 
     /// Creates a new vault in `dir` and returns it with its first state.
@@ -294,6 +300,7 @@ impl Vault {
             .map(|r| crypto::parse_recipient(r))
             .collect::<Result<_>>()?;
         fsio::create_private_dir(dir)?;
+        fsio::check_vault_dir(dir)?;
         let _lock = lock::VaultLock::acquire(dir)?;
         if Self::config_path(dir).exists() {
             return Err(Error::exists(format!(
