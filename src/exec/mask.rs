@@ -8,6 +8,9 @@
 //! alignment the pattern is that stable middle: it is what appears whatever surrounds the value,
 //! and it leaves at most a few bits of the value's first and last byte unmasked.
 //!
+//! Base64 is also found broken over lines (`base64` and PEM wrap it), and values that overlap in
+//! the output, or begin with one another, are masked whole.
+//!
 //! Only the shortest tail that could still be the start of a value is held back between reads, so
 //! output is otherwise passed through at once and line-buffered programs stay interactive.
 
@@ -16,48 +19,98 @@ use base64::Engine as _;
 pub const MASK: &[u8] = b"********";
 
 pub struct Masker {
-    patterns: Vec<Vec<u8>>,
+    /// Longest first, so that the longest pattern matching at a position is found first.
+    patterns: Vec<Pattern>,
     /// The bytes some pattern starts with: anywhere else, no pattern needs to be tried.
     starts: [bool; 256],
     pending: Vec<u8>,
 }
 
+#[derive(PartialEq, Eq)]
+struct Pattern {
+    bytes: Vec<u8>,
+    /// Base64: found also when broken over lines, as `base64` (76 columns) and PEM (64) print it.
+    wrapped: bool,
+}
+
+/// What a pattern makes of the bytes from some position on.
+enum Found {
+    /// It matches, over this many bytes (line breaks included).
+    Match(usize),
+    /// The bytes end while they still match: more may complete it.
+    Incomplete,
+    None,
+}
+
+impl Pattern {
+    fn find(&self, rest: &[u8]) -> Found {
+        let (mut k, mut n, mut breaks) = (0, 0, 0);
+        while k < self.bytes.len() {
+            let Some(&b) = rest.get(n) else {
+                return Found::Incomplete;
+            };
+            if b == self.bytes[k] {
+                (k, n, breaks) = (k + 1, n + 1, 0);
+            } else if self.wrapped && k >= 4 && breaks < 2 && (b == b'\n' || b == b'\r') {
+                // One line break (`\n` or `\r\n`) between two characters, once four have
+                // matched: an ordinary line that merely ends in the pattern's first character is
+                // not held back waiting for the next one.
+                (n, breaks) = (n + 1, breaks + 1);
+            } else {
+                return Found::None;
+            }
+        }
+        Found::Match(n)
+    }
+}
+
 impl Masker {
     /// Builds the pattern set: each value; its standard and URL-safe base64 (padded and not) and
     /// the stable middle of both at every alignment (see the module comment); its hex in lower
-    /// and upper case; and its percent-encoding. Values shorter than 4 bytes are not masked (they
+    /// and upper case; and its percent-encoding, with upper- or lower-case hex and with `/` left
+    /// as it is (as Python's `quote` does). Values shorter than 4 bytes are not masked (they
     /// would mask noise).
     pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Masker {
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut add = |bytes: Vec<u8>, wrapped: bool| patterns.push(Pattern { bytes, wrapped });
         for v in values.into_iter().filter(|v| v.len() >= 4) {
             let b = v.as_bytes();
-            patterns.push(b.to_vec());
+            add(b.to_vec(), false);
             for engine in [
                 &base64::engine::general_purpose::STANDARD,
                 &base64::engine::general_purpose::STANDARD_NO_PAD,
                 &base64::engine::general_purpose::URL_SAFE,
                 &base64::engine::general_purpose::URL_SAFE_NO_PAD,
             ] {
-                patterns.push(engine.encode(b).into_bytes());
+                add(engine.encode(b).into_bytes(), true);
             }
             for offset in 0..3 {
                 for url_safe in [false, true] {
                     let core = base64_core(b, offset, url_safe);
                     if core.len() >= 4 {
-                        patterns.push(core);
+                        add(core, true);
                     }
                 }
             }
             let hex = hex_lower(b);
-            patterns.push(hex.to_ascii_uppercase().into_bytes());
-            patterns.push(hex.into_bytes());
-            patterns.push(percent_encode(b).into_bytes());
+            add(hex.to_ascii_uppercase().into_bytes(), false);
+            add(hex.into_bytes(), false);
+            for keep_slash in [false, true] {
+                let upper = percent_encode(b, keep_slash);
+                add(lower_case_escapes(&upper).into_bytes(), false);
+                add(upper.into_bytes(), false);
+            }
         }
-        patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        patterns.sort_by(|a, b| {
+            b.bytes
+                .len()
+                .cmp(&a.bytes.len())
+                .then(a.bytes.cmp(&b.bytes))
+        });
         patterns.dedup();
         let mut starts = [false; 256];
         for p in &patterns {
-            starts[usize::from(p[0])] = true;
+            starts[usize::from(p.bytes[0])] = true;
         }
         Masker {
             patterns,
@@ -81,34 +134,51 @@ impl Masker {
         out
     }
 
+    /// The longest match at `buf[i..]`; `Incomplete` if, before the stream ends, a longer one
+    /// may still come (a value that begins with another must not be cut to the shorter one
+    /// because a read ended between them).
+    fn longest_at(&self, buf: &[u8], i: usize, at_end: bool) -> Found {
+        if !self.starts[usize::from(buf[i])] {
+            return Found::None;
+        }
+        for p in &self.patterns {
+            match p.find(&buf[i..]) {
+                Found::Match(n) => return Found::Match(n),
+                Found::Incomplete if !at_end => return Found::Incomplete,
+                _ => {}
+            }
+        }
+        Found::None
+    }
+
     /// Replaces complete matches; returns the output and how many trailing bytes to keep back.
+    /// A match is extended over every match that starts inside it, so that values which overlap
+    /// in the output are masked together, not the first and the rest of the second left shown.
     fn scan(&self, at_end: bool) -> (Vec<u8>, usize) {
         let buf = &self.pending;
         let mut out = Vec::with_capacity(buf.len());
         let mut i = 0;
-        'outer: while i < buf.len() {
-            if !self.starts[usize::from(buf[i])] {
-                out.push(buf[i]);
-                i += 1;
-                continue;
-            }
-            for p in &self.patterns {
-                if buf[i..].starts_with(p) {
-                    out.extend_from_slice(MASK);
-                    i += p.len();
-                    continue 'outer;
+        while i < buf.len() {
+            let mut end = match self.longest_at(buf, i, at_end) {
+                Found::Match(n) => i + n,
+                Found::Incomplete => return (out, buf.len() - i),
+                Found::None => {
+                    out.push(buf[i]);
+                    i += 1;
+                    continue;
                 }
+            };
+            let mut j = i + 1;
+            while j < end {
+                match self.longest_at(buf, j, at_end) {
+                    Found::Match(n) => end = end.max(j + n),
+                    Found::Incomplete => return (out, buf.len() - i),
+                    Found::None => {}
+                }
+                j += 1;
             }
-            if !at_end
-                && self
-                    .patterns
-                    .iter()
-                    .any(|p| p.len() > buf.len() - i && p.starts_with(&buf[i..]))
-            {
-                return (out, buf.len() - i);
-            }
-            out.push(buf[i]);
-            i += 1;
+            out.extend_from_slice(MASK);
+            i = end;
         }
         (out, 0)
     }
@@ -144,17 +214,30 @@ fn hex_lower(bytes: &[u8]) -> String {
         })
 }
 
-fn percent_encode(bytes: &[u8]) -> String {
+fn percent_encode(bytes: &[u8], keep_slash: bool) -> String {
     bytes
         .iter()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(b) {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(b) || (keep_slash && *b == b'/') {
                 (*b as char).to_string()
             } else {
                 format!("%{b:02X}")
             }
         })
         .collect()
+}
+
+/// `%2F` as `%2f`: the same escapes with lower-case hex.
+fn lower_case_escapes(encoded: &str) -> String {
+    let mut out = encoded.as_bytes().to_vec();
+    for i in 0..out.len() {
+        if out[i] == b'%' {
+            for c in out.iter_mut().skip(i + 1).take(2) {
+                c.make_ascii_lowercase();
+            }
+        }
+    }
+    String::from_utf8(out).expect("ASCII stays ASCII")
 }
 
 #[cfg(test)]
@@ -233,6 +316,83 @@ mod tests {
                     "offset {offset}, fill {fill}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_value_that_starts_with_another_is_masked_whole_wherever_a_read_ends() {
+        let (short, long) = ("token", "token-extended-secret");
+        let text = format!("a {long} b\n");
+        for cut in 0..=text.len() {
+            let mut m = Masker::new([short, long]);
+            let out = run(&mut m, &[&text.as_bytes()[..cut], &text.as_bytes()[cut..]]);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                "a ******** b\n",
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn overlapping_values_are_masked_together() {
+        let text = b"abcd1234-second-secret\n";
+        for values in [
+            ["abcd1234", "1234-second-secret"],
+            ["1234-second-secret", "abcd1234"],
+        ] {
+            for cut in 0..=text.len() {
+                let mut m = Masker::new(values);
+                let out = run(&mut m, &[&text[..cut], &text[cut..]]);
+                assert_eq!(out, b"********\n", "cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn base64_wrapped_over_lines_is_masked() {
+        // `base64` wraps at 76 columns, PEM at 64: a long value's encoding spans lines.
+        let value = "s3cr3t-".repeat(20);
+        let mut m = Masker::new([value.as_str()]);
+        for width in [64, 76] {
+            for prefix in ["", "u:", "us:"] {
+                let encoded =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{prefix}{value}"));
+                let wrapped: Vec<u8> = encoded
+                    .as_bytes()
+                    .chunks(width)
+                    .flat_map(|line| line.iter().copied().chain(*b"\n"))
+                    .collect();
+                for cut in [0, 1, width - 1, width, width + 1, wrapped.len() / 2] {
+                    let out = run(&mut m, &[&wrapped[..cut], &wrapped[cut..]]);
+                    let out = String::from_utf8(out).unwrap();
+                    let flat: String = out.split('\n').collect();
+                    for window in encoded.as_bytes()[4..encoded.len() - 4].chunks(12) {
+                        let window = std::str::from_utf8(window).unwrap();
+                        assert!(!flat.contains(window), "width {width}, cut {cut}: {out}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_ending_in_the_first_characters_of_an_encoding_is_not_held_back() {
+        let value = "s3cr3t-value-42";
+        let encoded = base64::engine::general_purpose::STANDARD.encode(value);
+        let mut m = Masker::new([value]);
+        let line = format!("x {}\n", &encoded[..3]);
+        assert_eq!(m.feed(line.as_bytes()), line.as_bytes());
+    }
+
+    #[test]
+    fn url_encodings_that_keep_slashes_or_use_lower_case_are_masked() {
+        let value = "s3cr3t/value+x y";
+        let mut m = Masker::new([value]);
+        // Python's `quote` leaves `/` alone; some encoders write lower-case hex.
+        for form in ["s3cr3t/value%2Bx%20y", "s3cr3t%2fvalue%2bx%20y"] {
+            let out = run(&mut m, &[format!("<{form}>").as_bytes()]);
+            assert_eq!(String::from_utf8(out).unwrap(), "<********>", "{form}");
         }
     }
 
