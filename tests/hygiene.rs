@@ -566,3 +566,76 @@ fn a_fifo_in_place_of_the_vault_state_does_not_hang_an_admin_command() {
     assert_eq!(code, Some(65), "{text}");
     assert!(text.contains("vault.age is not a regular file"), "{text}");
 }
+
+#[test]
+fn a_suspension_marker_made_unreadable_still_suspends() {
+    // The live checks suspend an agent by a marker file; one that cannot be read (a loose mode,
+    // a link, a FIFO, a directory) must not read as "not suspended".
+    for tamper in ["chmod", "symlink", "fifo", "directory"] {
+        let vault = TestVault::new();
+        vault.set_secret(SECRET, &random_secret()).code(0);
+        vault
+            .run(&[
+                "agent",
+                "add",
+                "sus",
+                "--rate-limit",
+                "1/s",
+                "--suspend-on-anomaly",
+            ])
+            .code(0);
+        vault.run(&["grant", "sus", SECRET]).code(0);
+        vault.run(&["mint", "--agent", "sus"]).code(0);
+        vault.run(&["mint", "--agent", "sus"]).code(3);
+        let marker = vault.path("suspended/sus.json");
+        assert!(
+            marker.exists(),
+            "the breach should have suspended the agent"
+        );
+        // Past the rate limit's window, only the suspension refuses.
+        std::thread::sleep(Duration::from_millis(1100));
+        let refused = vault.run(&["mint", "--agent", "sus"]).code(3);
+        assert!(
+            stderr(&refused).contains("was suspended"),
+            "{}",
+            stderr(&refused)
+        );
+        match tamper {
+            "chmod" => chmod(&marker, 0o644),
+            "symlink" => {
+                let outside = vault.root().join("marker.json");
+                std::fs::rename(&marker, &outside).unwrap();
+                std::os::unix::fs::symlink(&outside, &marker).unwrap();
+            }
+            "fifo" => {
+                std::fs::remove_file(&marker).unwrap();
+                assert!(
+                    std::process::Command::new("mkfifo")
+                        .arg(&marker)
+                        .status()
+                        .unwrap()
+                        .success()
+                );
+                chmod(&marker, 0o600);
+            }
+            _ => {
+                std::fs::remove_file(&marker).unwrap();
+                std::fs::create_dir(&marker).unwrap();
+                chmod(&marker, 0o700);
+            }
+        }
+        let assert = vault.run(&["mint", "--agent", "sus"]);
+        let text = stderr(&assert);
+        assert_eq!(
+            assert.get_output().status.code(),
+            Some(3),
+            "{tamper}: minted for a suspended agent: {text}"
+        );
+        assert!(text.contains("was suspended"), "{tamper}: {text}");
+        assert!(
+            assert.get_output().stdout.is_empty(),
+            "{tamper}: {}",
+            util::stdout(&assert)
+        );
+    }
+}

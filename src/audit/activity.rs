@@ -142,17 +142,23 @@ pub fn suspend(
     )
 }
 
-/// The agent's suspension by the live checks, if any.
+/// The agent's suspension by the live checks, if any. A marker that exists but cannot be read
+/// (a loose mode, a link, not a file, not JSON) still suspends: tampering with it must not lift
+/// the suspension.
 pub fn suspension(dir: &Path, agent: &str) -> Option<Suspension> {
-    let bytes = fsio::read(&suspension_path(dir, agent)).ok()?;
-    Some(
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| Suspension {
-            agent: agent.to_string(),
-            at: String::new(),
-            reason: "an anomaly (the marker is unreadable)".into(),
-            authority: None,
-        }),
-    )
+    let unreadable = |why: String| Suspension {
+        agent: agent.to_string(),
+        at: String::new(),
+        reason: format!("an anomaly (the marker is unreadable: {why})"),
+        authority: None,
+    };
+    match fsio::read(&suspension_path(dir, agent)) {
+        Ok(bytes) => {
+            Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| unreadable("not JSON".into())))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => Some(unreadable(e.to_string())),
+    }
 }
 
 /// Lifts a suspension; true if there was one.
