@@ -51,7 +51,10 @@ impl Settings {
     /// The vault's settings; defaults when there is no `config.toml`.
     pub fn load(dir: &Path) -> Result<Settings> {
         let path = dir.join(FILE);
-        let text = match crate::vault::fsio::read_to_string(&path) {
+        let text = match crate::vault::fsio::read_to_string_bounded(
+            &path,
+            crate::vault::fsio::MAX_SETTINGS,
+        ) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
             Err(e) => return Err(Error::io("cannot read", &path, e)),

@@ -639,3 +639,45 @@ fn a_suspension_marker_made_unreadable_still_suspends() {
         );
     }
 }
+
+#[test]
+fn an_oversized_small_vault_file_is_refused_without_being_read() {
+    // A sparse file costs no disk: put in place of a file agentcred reads whole, it must be
+    // refused by its size, not loaded into memory.
+    for name in ["activity/alpha.json", "vault.toml", "config.toml"] {
+        let fx = Fixture::new();
+        let path = fx.vault.path(name);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap();
+        file.set_len(256 << 20).unwrap();
+        chmod(&path, 0o600);
+        let mut cmd = fx.vault.command_without_unlock();
+        cmd.arg("mint").env("AGENTCRED_KEY_FILE", &fx.key);
+        let (code, text) = run_promptly(cmd);
+        assert_eq!(code, Some(65), "{name}: {text}");
+        assert!(
+            text.contains(&path.display().to_string()) && text.contains("larger than"),
+            "{name}: {text}"
+        );
+    }
+}
+
+#[test]
+fn an_endless_line_in_the_audit_log_is_refused_at_a_bound() {
+    let fx = Fixture::new();
+    let path = fx.vault.path("audit.jsonl");
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    let len = file.metadata().unwrap().len();
+    file.set_len(len + (256 << 20)).unwrap();
+    let mut cmd = fx.vault.command();
+    cmd.args(["audit", "verify"]);
+    let (code, text) = run_promptly(cmd);
+    assert_eq!(code, Some(65), "{text}");
+    assert!(text.contains("longer than"), "{text}");
+}

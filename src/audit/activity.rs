@@ -23,6 +23,10 @@ use crate::vault::fsio;
 pub const DIR: &str = "activity";
 pub const SUSPENDED_DIR: &str = "suspended";
 
+/// The most agentcred reads of an activity or suspension file. Real ones hold kilobytes; an
+/// agent's set of resources seen has no fixed limit, hence the room.
+const MAX_FILE: u64 = 64 << 20;
+
 /// Padding, in bytes, above which a shorter activity document truncates its file instead.
 const PAD_LIMIT: usize = 1024;
 
@@ -32,7 +36,7 @@ fn path(dir: &Path, agent: &str) -> PathBuf {
 
 /// The agent's activity, rebuilt from the log if it has none on file.
 pub fn load(dir: &Path, agent: &str, t: &Thresholds) -> Result<AgentActivity> {
-    match fsio::read(&path(dir, agent)) {
+    match fsio::read_bounded(&path(dir, agent), MAX_FILE) {
         Ok(bytes) => match serde_json::from_slice(&bytes) {
             Ok(a) => Ok(a),
             Err(_) => rebuild(dir, agent, t),
@@ -152,7 +156,7 @@ pub fn suspension(dir: &Path, agent: &str) -> Option<Suspension> {
         reason: format!("an anomaly (the marker is unreadable: {why})"),
         authority: None,
     };
-    match fsio::read(&suspension_path(dir, agent)) {
+    match fsio::read_bounded(&suspension_path(dir, agent), MAX_FILE) {
         Ok(bytes) => {
             Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| unreadable("not JSON".into())))
         }

@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// The longest line read from the log, far above any entry agentcred writes: a longer one (or a
+/// huge run of bytes with no newline) is refused rather than loaded into memory.
+const MAX_LINE: u64 = 16 << 20;
+
 /// Forward reader over `audit.jsonl`.
 pub struct LogReader {
     path: PathBuf,
@@ -67,13 +71,22 @@ impl LogReader {
 
     /// The next line, or `None` at the end of the file.
     pub fn next_line(&mut self) -> Result<Option<Line<'_>>> {
+        use std::io::Read as _;
         self.buf.clear();
-        let n = self
-            .reader
+        let n = (&mut self.reader)
+            .take(MAX_LINE + 1)
             .read_until(b'\n', &mut self.buf)
             .map_err(|e| Error::io("cannot read the audit log", &self.path, e))?;
         if n == 0 {
             return Ok(None);
+        }
+        if n as u64 > MAX_LINE {
+            return Err(Error::bad_data(format!(
+                "line {} of the audit log {} is longer than {MAX_LINE} bytes",
+                self.line_no + 1,
+                self.path.display()
+            ))
+            .hint("agentcred never writes such a line: keep a copy of audit.jsonl as it is now, and compare it with a backup"));
         }
         self.offset += n as u64;
         self.line_no += 1;

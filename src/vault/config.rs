@@ -266,8 +266,8 @@ impl VaultToml {
     }
 
     pub fn read(path: &Path) -> Result<VaultToml> {
-        let text =
-            super::fsio::read_to_string(path).map_err(|e| Error::io("cannot read", path, e))?;
+        let text = super::fsio::read_to_string_bounded(path, super::fsio::MAX_SETTINGS)
+            .map_err(|e| Error::io("cannot read", path, e))?;
         let parsed: VaultToml = toml::from_str(&text).map_err(|e| {
             Error::bad_data(format!("{} is not a valid vault file: {}", path.display(), e.message()))
                 .hint("restore it from a backup; it holds no secrets, but agentcred needs it to open the vault")

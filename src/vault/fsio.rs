@@ -138,9 +138,47 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// [`std::fs::read_to_string`] with the checks of [`open`].
 pub fn read_to_string(path: &Path) -> std::io::Result<String> {
-    String::from_utf8(read(path)?)
+    utf8(read(path)?)
+}
+
+/// [`read`] for a file that is always small: one larger than `max` bytes is refused by its size,
+/// not read, so that a huge (or sparse, costing no disk) file put in its place cannot exhaust
+/// memory.
+pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let file = open(path)?;
+    let too_large = || {
+        Error::bad_data(format!(
+            "{} is larger than the {max} bytes agentcred reads from it",
+            path.display()
+        ))
+        .hint("someone replaced it: move it away and restore the real one from a backup")
+        .into_io()
+    };
+    let len = file.metadata()?.len();
+    if len > max {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// [`read_to_string`] with the bound of [`read_bounded`].
+pub fn read_to_string_bounded(path: &Path, max: u64) -> std::io::Result<String> {
+    utf8(read_bounded(path, max)?)
+}
+
+fn utf8(bytes: Vec<u8>) -> std::io::Result<String> {
+    String::from_utf8(bytes)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()))
 }
+
+/// The most agentcred reads of a settings file (`vault.toml`, `config.toml`): far more than any
+/// real one holds.
+pub const MAX_SETTINGS: u64 = 16 << 20;
 
 /// [`std::fs::remove_file`] for a file of the vault: unlinked from its directory opened through
 /// no link, so a linked directory cannot make it delete a file elsewhere.
