@@ -386,6 +386,40 @@ mod tests {
     }
 
     #[test]
+    fn every_covered_form_is_masked_wherever_two_reads_cut_it() {
+        let value = "Tok3n/with+bits~";
+        let mut forms = vec![
+            value.to_string(),
+            hex_lower(value.as_bytes()),
+            hex_lower(value.as_bytes()).to_ascii_uppercase(),
+            percent_encode(value.as_bytes(), false),
+        ];
+        for prefix in ["", "u:", "us:"] {
+            let text = format!("{prefix}{value}");
+            forms.push(base64::engine::general_purpose::STANDARD.encode(&text));
+            forms.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&text));
+        }
+        for form in forms {
+            let text = format!("[{form}]");
+            let bytes = text.as_bytes();
+            for a in 0..=bytes.len() {
+                for b in a..=bytes.len() {
+                    let mut m = Masker::new([value]);
+                    let out = run(&mut m, &[&bytes[..a], &bytes[a..b], &bytes[b..]]);
+                    let out = String::from_utf8(out).unwrap();
+                    assert!(out.starts_with('[') && out.ends_with(']'), "{form}: {out}");
+                    assert!(out.contains("********"), "{form} cut {a},{b}: {out}");
+                    // At most the few characters carrying bits of the surrounding bytes remain.
+                    assert!(
+                        out.len() <= "[********]".len() + 4,
+                        "{form} cut {a},{b}: {out}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn url_encodings_that_keep_slashes_or_use_lower_case_are_masked() {
         let value = "s3cr3t/value+x y";
         let mut m = Masker::new([value]);
