@@ -1,4 +1,4 @@
-//! `exec --mask` (SPEC §5.7): replaces every injected value, and its base64, hex and URL-encoded
+//! `exec --mask`: replaces every injected value, and its base64, hex and URL-encoded
 //! forms, with `********` in a stream, also when a value is split across reads.
 //!
 //! Base64 is found at any offset. A value inside a longer encoded text (HTTP Basic encodes

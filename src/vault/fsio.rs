@@ -1,4 +1,4 @@
-//! Durable, private file writes and the permission rules of SPEC §2.
+//! Durable, private file writes, and the rule that every file and directory of the vault is private.
 //!
 //! Durability order for every replaced file: write a temporary file in the same directory (created
 //! 0600), fsync it, rename it over the target, fsync the directory. A crash at any point leaves

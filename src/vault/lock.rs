@@ -1,4 +1,4 @@
-//! The writer lock (SPEC §3 `lock`): an advisory lock on a separate file, because renames replace
+//! The writer lock (the file `lock`): an advisory lock on a separate file, because renames replace
 //! the inodes of `vault.age` and the envelopes. Every read-modify-write of vault files and every
 //! audit append happens while it is held, so concurrent commands never lose an update or an entry.
 
