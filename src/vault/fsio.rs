@@ -634,6 +634,10 @@ impl Batch {
 /// The file naming an interrupted commit's renames (see [`Batch::commit_journaled`]).
 pub const JOURNAL: &str = "commit.journal";
 
+/// The most agentcred reads of a journal: a rename names two paths, so this is room for far more
+/// files than the largest vault has.
+const MAX_JOURNAL: u64 = 256 << 20;
+
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Journal {
     audit_seq: u64,
@@ -762,7 +766,7 @@ fn remove_journal(path: &Path) -> Result<()> {
 /// that entry: the commit point of the journal.
 pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) -> Result<bool> {
     let journal_path = vault_dir.join(JOURNAL);
-    let found = match read(&journal_path) {
+    let found = match read_bounded(&journal_path, MAX_JOURNAL) {
         Ok(bytes) => {
             match serde_json::from_slice::<Journal>(&bytes) {
                 Ok(j) => {
@@ -971,6 +975,22 @@ mod tests {
         .unwrap();
         let e = refusal(read(&f).unwrap_err(), &f);
         assert_eq!(e.exit_code(), 65, "{e}");
+    }
+
+    #[test]
+    fn an_oversized_journal_is_refused_without_being_read() {
+        let (_root, dir) = vault();
+        let journal = dir.join(JOURNAL);
+        write_atomic(&journal, b"{").unwrap();
+        File::options()
+            .append(true)
+            .open(&journal)
+            .unwrap()
+            .set_len(MAX_JOURNAL + 1)
+            .unwrap();
+        let e = recover(&dir, |_, _| Ok(true)).unwrap_err();
+        assert_eq!(e.exit_code(), 65, "{e}");
+        assert!(e.to_string().contains("larger than"), "{e}");
     }
 
     #[test]
