@@ -369,6 +369,16 @@ pub(crate) mod signed_lines {
         let [d, vault_id, generation, key_id, sig] = fields.as_slice() else {
             return Err(tampered());
         };
+        if *d == domain && *vault_id == config.vault_id && config.issuer_key(key_id).is_none() {
+            // Signed by a key of this vault that vault.toml does not list: the file is newer
+            // than the chain, which was put back from an older copy or cut short.
+            return Err(Error::bad_data(format!(
+                "{} is signed by issuer key {key_id}, which vault.toml does not list: vault.toml \
+                 was rolled back or its issuer keys cut short",
+                path.display()
+            ))
+            .hint("restore the newest vault.toml from a backup"));
+        }
         let key = config.issuer_key(key_id).ok_or_else(tampered)?;
         if *d != domain
             || *vault_id != config.vault_id

@@ -634,3 +634,110 @@ fn kdf_parameters_out_of_bounds_are_refused_before_any_key_derivation() {
         fresh.run(&[&["init"][..], &flags].concat()).code(2);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A retired issuer key stays retired for verify.
+
+/// Forges a token with biscuit-python under a known issuer key: `real`'s blocks, its authority
+/// widened to every action on every resource, signed by the Ed25519 seed `seed_b64` (base64, as
+/// the vault state stores it), rooted at `key_id`.
+fn forge_token_with(real: &str, seed_b64: &str, key_id: &str) -> String {
+    const SCRIPT: &str = r#"
+import base64, re, sys
+import biscuit_auth as b
+seed, key_id, token = sys.stdin.read().split()
+seed = base64.b64decode(seed + "=" * (-len(seed) % 4))
+kp = b.KeyPair.from_private_key(b.PrivateKey.from_bytes(seed, b.Algorithm.Ed25519))
+real = b.UnverifiedBiscuit.from_base64(token)
+authority = re.sub(r'right\(("[^"]*"), [^\n]*\);', r'right(\1, "*", "prefix", "");', real.block_source(0))
+builder = b.BiscuitBuilder(authority)
+builder.set_root_key_id(int(key_id[:8], 16))
+forged = builder.build(kp.private_key)
+for i in range(1, real.block_count()):
+    forged = forged.append(b.BlockBuilder(real.block_source(i)))
+print(forged.to_base64())
+"#;
+    run_python(&["-c", SCRIPT], &format!("{seed_b64} {key_id} {real}"))
+        .trim()
+        .to_string()
+}
+
+/// A recipient that was removed kept an old copy of `vault.age`, and so the issuer key of that
+/// time. The admin rotated the issuer key (with no overlap) as the removal's note advises. Putting
+/// back the `vault.toml` of before the rotation, or cutting the newer keys off the chain, leaves a
+/// chain that is valid on its own and still starts at the pinned vault id, with the old key never
+/// retired: `verify` must still refuse tokens that key signs.
+#[test]
+fn a_vault_toml_rolled_back_to_before_an_issuer_rotation_does_not_revive_the_old_key() {
+    let fx = Fixture::new();
+    let pinned = fx.toml()["vault_id"].as_str().unwrap().to_string();
+    let (team, recipient) = age_keygen(fx.vault.root(), "team.txt");
+    fx.vault.run(&["recipients", "add", &recipient]).code(0);
+    let real = fx.mint_token();
+    // What the team member keeps: the public vault.toml and the state they could decrypt.
+    let old_toml = std::fs::read(fx.vault.path("vault.toml")).unwrap();
+    let old_state = stock_age(&team, &fx.vault.path("vault.age")).expect("a recipient opens it");
+    fx.vault
+        .run(&["recipients", "remove", &recipient, "--yes"])
+        .code(0);
+    fx.vault
+        .run(&["identity", "rotate-issuer", "--overlap", "0s"])
+        .code(0);
+
+    let body = String::from_utf8(old_state).unwrap();
+    let state: serde_json::Value =
+        serde_json::from_str(body.lines().next().unwrap()).expect("the state is JSON");
+    let old_key = &state["issuer_keys"][0];
+    let forged = forge_token_with(
+        &real,
+        old_key["secret"].as_str().unwrap(),
+        old_key["id"].as_str().unwrap(),
+    );
+    let verify = |fx: &Fixture| {
+        fx.vault.run(&[
+            "verify",
+            &forged,
+            "--vault-id",
+            &pinned,
+            "--action",
+            "write",
+            "--resource",
+            "orders",
+        ])
+    };
+    // Against the current vault.toml the old key is retired.
+    verify(&fx).code(65);
+
+    // The newer keys cut off the chain (the old key's retire_at dropped with them)...
+    let mut truncated = fx.toml();
+    {
+        let keys = truncated["issuer_keys"].as_array_mut().unwrap();
+        keys.truncate(1);
+        keys[0].as_table_mut().unwrap().remove("retire_at");
+    }
+    let current = std::fs::read(fx.vault.path("vault.toml")).unwrap();
+    fx.write_toml(&truncated);
+    let refused = verify(&fx).code(65);
+    assert_short_error(&refused);
+    assert!(
+        stderr(&refused).contains("vault.toml"),
+        "{}",
+        stderr(&refused)
+    );
+    // ...or the whole file of before the rotation put back.
+    std::fs::write(fx.vault.path("vault.toml"), &old_toml).unwrap();
+    let refused = verify(&fx).code(65);
+    assert_short_error(&refused);
+    assert!(
+        stderr(&refused).contains("vault.toml"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // Restored, real tokens of the new key verify again.
+    std::fs::write(fx.vault.path("vault.toml"), &current).unwrap();
+    let fresh = fx.mint_token();
+    fx.vault
+        .run(&["verify", &fresh, "--vault-id", &pinned])
+        .code(0);
+}

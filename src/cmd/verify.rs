@@ -34,6 +34,12 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
             ));
         }
     }
+    // vault.toml's chain may be valid on its own and still be an older copy, or the newer keys
+    // cut off it: then a key that was retired, maybe because it leaked, has no successor to end
+    // its overlap and would verify again. The signed index is rewritten by the newest issuer key
+    // with every change, so a chain that does not list its signer, or an index older than the
+    // generation vault.toml records, is refused here as it is by every agent command.
+    crate::envelope::Index::read(&vault.dir, &vault.config)?;
     let now = ctx.now();
     let revoked = RevocationList::load(&vault.dir, ctx.now())?;
     let keys = token::issuer_lookup(&vault.config, now);
