@@ -741,3 +741,30 @@ fn a_vault_toml_rolled_back_to_before_an_issuer_rotation_does_not_revive_the_old
         .run(&["verify", &fresh, "--vault-id", &pinned])
         .code(0);
 }
+
+/// A recipient deleted from vault.toml's copy only is still one in the signed state: removing it
+/// must not answer "not a recipient" (which tells the admin it is gone while it still opens the
+/// vault), but refuse the edited copy.
+#[test]
+fn a_recipient_hidden_from_vault_toml_is_not_reported_gone_by_remove() {
+    let fx = Fixture::new();
+    let (team, recipient) = age_keygen(fx.vault.root(), "team.txt");
+    fx.vault.run(&["recipients", "add", &recipient]).code(0);
+    let mut doc = fx.toml();
+    doc.insert("recipients".into(), toml::Value::Array(vec![]));
+    fx.write_toml(&doc);
+    let before = fx.vault.snapshot_files();
+
+    let refused = fx
+        .vault
+        .run(&["recipients", "remove", &recipient, "--yes"])
+        .code(65);
+    assert_short_error(&refused);
+    let text = stderr(&refused);
+    assert!(
+        text.contains("vault.toml") && text.contains(&recipient),
+        "{text}"
+    );
+    assert_eq!(fx.vault.snapshot_files(), before, "something was written");
+    assert!(stock_age(&team, &fx.vault.path("vault.age")).is_some());
+}
