@@ -768,3 +768,46 @@ fn a_recipient_hidden_from_vault_toml_is_not_reported_gone_by_remove() {
     assert_eq!(fx.vault.snapshot_files(), before, "something was written");
     assert!(stock_age(&team, &fx.vault.path("vault.age")).is_some());
 }
+
+// ---------------------------------------------------------------------------------------------
+// vault.toml's generation is not what dates the state.
+
+/// The generation in vault.toml is what a put-back `vault.age` is compared with, and nothing signs
+/// it: lowered to an old copy's, the old state (the key not yet revoked) would be accepted and
+/// written forward by the admin's next change. The signed index, rewritten with the state, is
+/// newer than that state, and that is refused.
+#[test]
+fn an_old_vault_age_put_back_with_vault_toml_generation_lowered_is_refused() {
+    let fx = Fixture::new();
+    let old_state = std::fs::read(fx.vault.path("vault.age")).unwrap();
+    let old_generation = fx.toml()["generation"].as_integer().unwrap();
+    let keys = fx.vault.json(&["--json", "key", "list", AGENT]);
+    let key_id = keys["keys"][0]["id"].as_str().unwrap().to_string();
+    fx.vault.run(&["key", "revoke", &key_id]).code(0);
+    let mut holder = fx.vault.with_key_file(&fx.key);
+    holder.args(["mint", "--format", "token"]).assert().code(77);
+
+    std::fs::write(fx.vault.path("vault.age"), &old_state).unwrap();
+    let mut doc = fx.toml();
+    doc.insert("generation".into(), old_generation.into());
+    fx.write_toml(&doc);
+    let before = fx.vault.snapshot_files();
+    for args in [
+        &["agent", "add", "other"][..],
+        &["key", "list", AGENT],
+        &["agent", "list"],
+        &["secret", "set", SECRET, "--stdin"],
+    ] {
+        let refused = fx.vault.run_stdin(args, "new-value\n").code(65);
+        assert_short_error(&refused);
+        assert!(
+            stderr(&refused).contains("rolled back"),
+            "{args:?}: {}",
+            stderr(&refused)
+        );
+    }
+    assert_eq!(fx.vault.snapshot_files(), before, "something was written");
+    // The revoked key stays revoked.
+    let mut holder = fx.vault.with_key_file(&fx.key);
+    holder.args(["mint", "--format", "token"]).assert().code(77);
+}

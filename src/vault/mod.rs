@@ -382,11 +382,12 @@ impl Vault {
 
     /// Reads and authenticates the admin state.
     pub fn load_state(&self, admin: &AdminKey) -> Result<State> {
+        let index = self.index_generation()?;
         let plain = self.decrypt_state(admin)?;
         let what = self.state_path().display().to_string();
         let (header, state): (_, State) =
             crate::sealed::open(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
-        self.check_state_header(&header, &what)?;
+        self.check_state_header(&header, index, &what)?;
         if state.vault_id != header.vault_id || state.generation != header.generation {
             return Err(Error::bad_data(format!(
                 "{what} failed its integrity check: its header and contents disagree"
@@ -401,11 +402,12 @@ impl Vault {
     /// commands that read only public, signed files (the roster) but must not run on a vault
     /// whose state was tampered with or rolled back.
     pub fn check_state(&self, admin: &AdminKey) -> Result<()> {
+        let index = self.index_generation()?;
         let plain = self.decrypt_state(admin)?;
         let what = self.state_path().display().to_string();
         let (header, body) =
             crate::sealed::verify(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
-        self.check_state_header(&header, &what)?;
+        self.check_state_header(&header, index, &what)?;
         self.config
             .check_against(&state::trusted_fields(body)?, &Self::config_path(&self.dir))
     }
@@ -429,7 +431,20 @@ impl Vault {
         )
     }
 
-    fn check_state_header(&self, header: &crate::sealed::Header, what: &str) -> Result<()> {
+    /// The generation of the signed envelope index. `vault.toml`'s own generation is not signed,
+    /// so it alone cannot date the state: the index is written with every state, by its issuer
+    /// key. It is read before the state: a commit renames the state into place before the index,
+    /// so a state read after the index is never older than it unless it was put back.
+    fn index_generation(&self) -> Result<u64> {
+        Ok(crate::envelope::Index::read(&self.dir, &self.config)?.generation)
+    }
+
+    fn check_state_header(
+        &self,
+        header: &crate::sealed::Header,
+        index_generation: u64,
+        what: &str,
+    ) -> Result<()> {
         if header.vault_id != self.config.vault_id {
             return Err(
                 Error::bad_data(format!("{what} belongs to another vault")).hint(
@@ -441,6 +456,13 @@ impl Vault {
             return Err(Error::bad_data(format!(
                 "{what} was rolled back: it is generation {}, the vault is at generation {}",
                 header.generation, self.config.generation
+            ))
+            .hint("an older copy was put back; restore the newest backup"));
+        }
+        if header.generation < index_generation {
+            return Err(Error::bad_data(format!(
+                "{what} was rolled back: it is generation {}, the signed agents/index is at generation {index_generation}",
+                header.generation
             ))
             .hint("an older copy was put back; restore the newest backup"));
         }
