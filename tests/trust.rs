@@ -811,3 +811,104 @@ fn an_old_vault_age_put_back_with_vault_toml_generation_lowered_is_refused() {
     let mut holder = fx.vault.with_key_file(&fx.key);
     holder.args(["mint", "--format", "token"]).assert().code(77);
 }
+
+// ---------------------------------------------------------------------------------------------
+// A whole vault swapped for the attacker's own.
+
+/// The attacker makes a vault of its own that lists the victim admin's public recipient as an
+/// extra recipient, and puts its files in place of the victim's. Every file is consistent with
+/// every other and opens with the victim's identity file. The exported identity names the vault
+/// it unlocks, so it must refuse another one: else the admin's next `secret set` stores the new
+/// value where the attacker reads it.
+#[test]
+fn an_identity_file_refuses_a_vault_swapped_for_one_of_the_attackers() {
+    let fx = Fixture::new();
+    let identity = fx.vault.export_identity();
+    let victim_id = fx.toml()["vault_id"].as_str().unwrap().to_string();
+    let text = std::fs::read_to_string(&identity).unwrap();
+    let victim_recipient = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_string();
+    let theirs = TestVault::new();
+    theirs
+        .run(&["recipients", "add", &victim_recipient])
+        .code(0);
+    let their_identity = theirs.export_identity();
+    let their_id =
+        toml::from_str::<toml::Table>(&std::fs::read_to_string(theirs.path("vault.toml")).unwrap())
+            .unwrap()["vault_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    // The swap: every file of the victim's vault directory replaced by the attacker's.
+    std::fs::remove_dir_all(fx.vault.path("agents")).unwrap();
+    for f in theirs.files() {
+        let rel = f.strip_prefix(theirs.dir()).unwrap();
+        let to = fx.vault.dir().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &to).unwrap();
+    }
+    let before = fx.vault.snapshot_files();
+
+    let new_value = random_secret();
+    let mut admin = fx.vault.command_without_unlock();
+    admin
+        .arg("--identity")
+        .arg(&identity)
+        .args(["secret", "set", "new_api_key", "--stdin"]);
+    let out = assert_cmd::Command::from_std(admin)
+        .write_stdin(format!("{new_value}\n"))
+        .assert()
+        .code(65);
+    assert_short_error(&out);
+    let text = stderr(&out);
+    assert!(
+        text.contains(&victim_id) && text.contains(&their_id),
+        "{text}"
+    );
+    assert_eq!(fx.vault.snapshot_files(), before, "something was written");
+    let opened = stock_age(&their_identity, &fx.vault.path("vault.age")).unwrap();
+    assert!(!String::from_utf8_lossy(&opened).contains(&new_value));
+}
+
+/// The identity `init --no-passphrase` writes names its vault too: it unlocks that vault, and not
+/// another one that the attacker encrypted to it.
+#[test]
+fn the_identity_written_by_init_names_its_vault_and_unlocks_no_other() {
+    let mine = TestVault::empty();
+    let identity = mine.root().join("admin.txt");
+    let identity_arg = identity.to_str().unwrap();
+    mine.run(&["init", "--no-passphrase", "--identity-out", identity_arg])
+        .code(0);
+    let id =
+        toml::from_str::<toml::Table>(&std::fs::read_to_string(mine.path("vault.toml")).unwrap())
+            .unwrap()["vault_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let text = std::fs::read_to_string(&identity).unwrap();
+    assert!(
+        text.contains(&format!("# agentcred admin identity for vault {id}\n")),
+        "{text}"
+    );
+    let as_admin = |vault: &TestVault, args: &[&str]| {
+        let mut cmd = vault.command_without_unlock();
+        cmd.arg("--identity").arg(&identity).args(args);
+        assert_cmd::Command::from_std(cmd).assert()
+    };
+    as_admin(&mine, &["agent", "add", "etl"]).code(0);
+
+    // Another vault that lists this identity's recipient opens with it, but is refused.
+    let recipient = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_string();
+    let theirs = TestVault::new();
+    theirs.run(&["recipients", "add", &recipient]).code(0);
+    let refused = as_admin(&theirs, &["agent", "add", "other"]).code(65);
+    assert_short_error(&refused);
+    assert!(stderr(&refused).contains(&id), "{}", stderr(&refused));
+}

@@ -85,7 +85,9 @@ impl Ctx {
         match unlock::find(self.global.identity.as_deref(), self.global.key_file.as_deref())? {
             Input::IdentityFile(path) => {
                 self.out.verbose(&format!("unlocking with identity file {}", path.display()));
-                AdminKey::from_identity_file(&path)
+                let key = AdminKey::from_identity_file(&path)?;
+                key.check_vault(&vault.config, &path)?;
+                Ok(key)
             }
             Input::AgentKeyFile(_) | Input::AgentKey(_) => Err(Error::denied(
                 "this command needs the vault admin; an agent key can only mint, exec, delegate and verify",

@@ -65,7 +65,15 @@ pub struct AdminKey {
     /// The X25519 identity, when the unlock input was one (passphrase or a plain identity file):
     /// what `identity export` prints.
     exportable: Option<age::x25519::Identity>,
+    /// The vaults an identity file says it is the admin identity of ([`IDENTITY_VAULT_LINE`]).
+    vault_ids: Vec<String>,
 }
+
+/// The comment line that names the vault an admin identity file belongs to, followed by its id:
+/// `identity export` and `init --identity-out` write it. Anybody who can write the vault
+/// directory can swap it for a vault of their own that is also encrypted to this identity (it only
+/// takes the public recipient), so a file that names its vault unlocks no other.
+pub const IDENTITY_VAULT_LINE: &str = "# agentcred admin identity for vault ";
 
 impl AdminKey {
     /// Is this key one of the vault's recipients? Then a file it cannot open was tampered with,
@@ -84,6 +92,7 @@ impl AdminKey {
         AdminKey {
             identities: vec![Box::new(identity.clone())],
             exportable: Some(identity),
+            vault_ids: vec![],
         }
     }
 
@@ -111,10 +120,31 @@ impl AdminKey {
                 path.display()
             )));
         }
+        let vault_ids = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(IDENTITY_VAULT_LINE))
+            .map(|id| id.trim().to_string())
+            .collect();
         Ok(AdminKey {
             identities,
             exportable,
+            vault_ids,
         })
+    }
+
+    /// Refuses a vault other than the one an identity file names (see [`IDENTITY_VAULT_LINE`]);
+    /// a file that names none (a team member's own age identity) is not checked.
+    pub fn check_vault(&self, config: &VaultToml, path: &Path) -> Result<()> {
+        if self.vault_ids.is_empty() || self.vault_ids.contains(&config.vault_id) {
+            return Ok(());
+        }
+        Err(Error::bad_data(format!(
+            "{} is the admin identity of vault {}, but the vault here is {}",
+            path.display(),
+            self.vault_ids.join(", "),
+            config.vault_id
+        ))
+        .hint("the vault directory was replaced, or --vault points at another vault; restore it from a backup"))
     }
 
     pub fn exportable(&self) -> Option<&age::x25519::Identity> {
