@@ -912,3 +912,48 @@ fn the_identity_written_by_init_names_its_vault_and_unlocks_no_other() {
     assert_short_error(&refused);
     assert!(stderr(&refused).contains(&id), "{}", stderr(&refused));
 }
+
+/// A team member unlocks with an age identity of their own, which names no vault: the same swap
+/// opens with it. A pinned `AGENTCRED_VAULT_ID` is refused by every command then, for them and for
+/// an agent key holder alike, and nothing is written.
+#[test]
+fn a_pinned_vault_id_refuses_a_swapped_vault_for_every_command() {
+    let fx = Fixture::new();
+    let pinned = fx.toml()["vault_id"].as_str().unwrap().to_string();
+    let (team, recipient) = age_keygen(fx.vault.root(), "team.txt");
+    fx.vault.run(&["recipients", "add", &recipient]).code(0);
+    let theirs = TestVault::new();
+    theirs.run(&["recipients", "add", &recipient]).code(0);
+    std::fs::remove_dir_all(fx.vault.path("agents")).unwrap();
+    for f in theirs.files() {
+        let to = fx.vault.dir().join(f.strip_prefix(theirs.dir()).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &to).unwrap();
+    }
+    let before = fx.vault.snapshot_files();
+    let value = random_secret();
+    let team_cmd = |pin: Option<&str>| {
+        let mut cmd = fx.vault.command_without_unlock();
+        if let Some(p) = pin {
+            cmd.env("AGENTCRED_VAULT_ID", p);
+        }
+        cmd.arg("--identity")
+            .arg(&team)
+            .args(["secret", "set", "new_api_key", "--stdin"]);
+        assert_cmd::Command::from_std(cmd)
+            .write_stdin(format!("{value}\n"))
+            .assert()
+    };
+    let refused = team_cmd(Some(&pinned)).code(65);
+    assert_short_error(&refused);
+    assert!(stderr(&refused).contains(&pinned), "{}", stderr(&refused));
+    let mut holder = fx.vault.with_key_file(&fx.key);
+    holder
+        .env("AGENTCRED_VAULT_ID", &pinned)
+        .args(["mint", "--format", "token"])
+        .assert()
+        .code(65);
+    assert_eq!(fx.vault.snapshot_files(), before, "something was written");
+    // Unpinned, the team member's identity cannot tell: that is what the pin is for.
+    team_cmd(None).code(0);
+}

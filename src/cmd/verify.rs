@@ -2,9 +2,8 @@ use crate::audit::{Event, Outcome};
 use crate::cli::VerifyArgs;
 use crate::cmd::{Ctx, read_token};
 use crate::credential::revocation::RevocationList;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::token::{self, Request};
-use crate::vault;
 
 /// Verifies a token offline against the issuer keys in `vault.toml` and the revocation list: no
 /// unlock needed, so a service can run it with read access to the vault directory.
@@ -15,24 +14,8 @@ use crate::vault;
 pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let text = read_token(args.token.as_deref(), "AGENTCRED_TOKEN")?;
     let vault = ctx.open_vault()?;
-    if let Some(expected) = args.vault_id.as_deref().map(str::trim) {
-        if expected.len() != 32 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::usage(format!(
-                "'{}' is not a vault id (32 hex digits)",
-                expected.escape_default()
-            ))
-            .hint("`agentcred status --json` prints the vault id"));
-        }
-        if !expected.eq_ignore_ascii_case(&vault.config.vault_id) {
-            return Err(Error::bad_data(format!(
-                "{} is for vault {}, not the pinned vault {expected}",
-                vault::Vault::config_path(&vault.dir).display(),
-                vault.config.vault_id
-            ))
-            .hint(
-                "vault.toml was replaced, or --vault / AGENTCRED_VAULT_ID points at another vault",
-            ));
-        }
+    if let Some(expected) = args.vault_id.as_deref() {
+        vault.check_vault_id(expected)?;
     }
     // vault.toml's chain may be valid on its own and still be an older copy, or the newer keys
     // cut off it: then a key that was retired, maybe because it leaked, has no successor to end

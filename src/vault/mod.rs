@@ -251,6 +251,32 @@ impl Vault {
         })
     }
 
+    /// Refuses this vault unless its id is `expected`: a caller that pins the id
+    /// (`AGENTCRED_VAULT_ID`, `verify --vault-id`) is not fooled by a vault directory replaced with
+    /// another, self-consistent one. `vault.toml`'s issuer keys chain back to its id when it is
+    /// read, and every signed file is checked against those keys.
+    pub fn check_vault_id(&self, expected: &str) -> Result<()> {
+        let expected = expected.trim();
+        if expected.len() != 32 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::usage(format!(
+                "'{}' is not a vault id (32 hex digits)",
+                expected.escape_default()
+            ))
+            .hint("`agentcred status --json` prints the vault id"));
+        }
+        if expected.eq_ignore_ascii_case(&self.config.vault_id) {
+            return Ok(());
+        }
+        Err(Error::bad_data(format!(
+            "{} is for vault {}, not the pinned vault {expected}",
+            Self::config_path(&self.dir).display(),
+            self.config.vault_id
+        ))
+        .hint(
+            "the vault directory was replaced, or --vault / AGENTCRED_HOME points at another vault",
+        ))
+    }
+
     /// Derives the admin identity from a passphrase and checks it against `vault.toml` before any
     /// file is opened: a wrong passphrase fails fast (exit 77) and touches nothing.
     pub fn passphrase_key(&self, passphrase: &SecretText) -> Result<AdminKey> {
