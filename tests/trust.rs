@@ -667,10 +667,20 @@ print(forged.to_base64())
 /// back the `vault.toml` of before the rotation, or cutting the newer keys off the chain, leaves a
 /// chain that is valid on its own and still starts at the pinned vault id, with the old key never
 /// retired: `verify` must still refuse tokens that key signs.
-#[test]
-fn a_vault_toml_rolled_back_to_before_an_issuer_rotation_does_not_revive_the_old_key() {
+/// The issuer key a removed recipient takes along: a vault with a token of the first issuer key,
+/// a recipient that keeps a copy of `vault.age` and is removed, and an issuer rotation with no
+/// overlap. Returns the fixture, the `vault.toml` of before the rotation, and the old key
+/// (its id and seed, base64) with a token it forged for every right.
+struct RetiredKey {
+    fx: Fixture,
+    old_toml: Vec<u8>,
+    id: String,
+    seed: String,
+    forged: String,
+}
+
+fn retired_key_taken_along() -> RetiredKey {
     let fx = Fixture::new();
-    let pinned = fx.toml()["vault_id"].as_str().unwrap().to_string();
     let (team, recipient) = age_keygen(fx.vault.root(), "team.txt");
     fx.vault.run(&["recipients", "add", &recipient]).code(0);
     let real = fx.mint_token();
@@ -683,16 +693,38 @@ fn a_vault_toml_rolled_back_to_before_an_issuer_rotation_does_not_revive_the_old
     fx.vault
         .run(&["identity", "rotate-issuer", "--overlap", "0s"])
         .code(0);
-
     let body = String::from_utf8(old_state).unwrap();
     let state: serde_json::Value =
         serde_json::from_str(body.lines().next().unwrap()).expect("the state is JSON");
-    let old_key = &state["issuer_keys"][0];
-    let forged = forge_token_with(
-        &real,
-        old_key["secret"].as_str().unwrap(),
-        old_key["id"].as_str().unwrap(),
-    );
+    let id = state["issuer_keys"][0]["id"].as_str().unwrap().to_string();
+    let seed = state["issuer_keys"][0]["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let forged = forge_token_with(&real, &seed, &id);
+    RetiredKey {
+        fx,
+        old_toml,
+        id,
+        seed,
+        forged,
+    }
+}
+
+/// A recipient that was removed kept an old copy of `vault.age`, and so the issuer key of that
+/// time. The admin rotated the issuer key (with no overlap) as the removal's note advises. Putting
+/// back the `vault.toml` of before the rotation, or cutting the newer keys off the chain, leaves a
+/// chain that is valid on its own and still starts at the pinned vault id, with the old key never
+/// retired: `verify` must still refuse tokens that key signs.
+#[test]
+fn a_vault_toml_rolled_back_to_before_an_issuer_rotation_does_not_revive_the_old_key() {
+    let RetiredKey {
+        fx,
+        old_toml,
+        forged,
+        ..
+    } = retired_key_taken_along();
+    let pinned = fx.toml()["vault_id"].as_str().unwrap().to_string();
     let verify = |fx: &Fixture| {
         fx.vault.run(&[
             "verify",
@@ -956,4 +988,95 @@ fn a_pinned_vault_id_refuses_a_swapped_vault_for_every_command() {
     assert_eq!(fx.vault.snapshot_files(), before, "something was written");
     // Unpinned, the team member's identity cannot tell: that is what the pin is for.
     team_cmd(None).code(0);
+}
+
+/// Holding the retired key, the attacker signs the index too (or a successor key of its own): a
+/// chain from the right vault id, consistent in every file verify reads. Only a verifier that
+/// pinned the issuer key of after the rotation refuses it; with the pin every command does.
+#[test]
+fn a_pinned_issuer_key_refuses_a_chain_forged_with_a_retired_key() {
+    use ed25519_dalek::Signer as _;
+    use sha2::{Digest, Sha256};
+    let RetiredKey {
+        fx,
+        id,
+        seed,
+        forged,
+        ..
+    } = retired_key_taken_along();
+    let current = fx.toml();
+    let vault_id = current["vault_id"].as_str().unwrap().to_string();
+    let newest = current["issuer_keys"].as_array().unwrap()[1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let generation = current["generation"].as_integer().unwrap().to_string();
+    // The chain cut back to the old key, and the index re-signed by it.
+    let mut truncated = current.clone();
+    {
+        let keys = truncated["issuer_keys"].as_array_mut().unwrap();
+        keys.truncate(1);
+        keys[0].as_table_mut().unwrap().remove("retire_at");
+    }
+    fx.write_toml(&truncated);
+    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+    let key =
+        ed25519_dalek::SigningKey::from_bytes(&b64.decode(&seed).unwrap().try_into().unwrap());
+    let index = fx.vault.path("agents/index");
+    let text = std::fs::read_to_string(&index).unwrap();
+    let body = text.split_once('\n').unwrap().1;
+    let digest = Sha256::new()
+        .chain_update(format!("{vault_id}\n{generation}\n{body}"))
+        .finalize();
+    let mut message = b"agentcred-index-v1\0".to_vec();
+    message.extend_from_slice(&digest);
+    let sig = b64.encode(key.sign(&message).to_bytes());
+    std::fs::write(
+        &index,
+        format!("agentcred-index-v1 {vault_id} {generation} {id} {sig}\n{body}"),
+    )
+    .unwrap();
+
+    let request = [
+        "verify",
+        &forged,
+        "--vault-id",
+        &vault_id,
+        "--action",
+        "write",
+        "--resource",
+        "orders",
+    ];
+    // Pinned to the vault id only, the fork is indistinguishable from the vault.
+    fx.vault.run(&request).code(0);
+    // Pinned to the issuer key of after the rotation, it is refused, by flag or environment.
+    let refused = fx
+        .vault
+        .run(&[&request[..], &["--issuer-key", &newest]].concat())
+        .code(65);
+    assert_short_error(&refused);
+    assert!(
+        stderr(&refused).contains(&newest) && stderr(&refused).contains("vault.toml"),
+        "{}",
+        stderr(&refused)
+    );
+    let mut by_env = fx.vault.cmd();
+    by_env.env("AGENTCRED_ISSUER_KEY", &newest).args(request);
+    by_env.assert().code(65);
+    let mut holder = fx.vault.with_key_file(&fx.key);
+    holder
+        .env("AGENTCRED_ISSUER_KEY", &newest)
+        .args(["mint", "--format", "token"])
+        .assert()
+        .code(65);
+
+    // The real chain with the pin: a later rotation keeps the pinned key on it, so it verifies.
+    fx.write_toml(&current);
+    fx.vault
+        .run(&["identity", "rotate-issuer", "--overlap", "1h"])
+        .code(0);
+    let token = fx.mint_token();
+    fx.vault
+        .run(&["verify", &token, "--issuer-key", &newest])
+        .code(0);
 }

@@ -52,13 +52,20 @@ impl Ctx {
         let dir = self.vault_dir()?;
         self.out.verbose(&format!("vault: {}", dir.display()));
         let mut vault = Vault::open(&dir)?;
-        // A pinned vault id holds for every command, not only `verify`: the admin, a team
-        // member's identity file and an agent key all open only the vault they expect.
+        // A pinned vault id (and issuer key) holds for every command, not only `verify`: the
+        // admin, a team member's identity file and an agent key all open only the vault they
+        // expect.
         if let Some(pinned) = std::env::var("AGENTCRED_VAULT_ID")
             .ok()
             .filter(|v| !v.trim().is_empty())
         {
             vault.check_vault_id(&pinned)?;
+        }
+        if let Some(pinned) = std::env::var("AGENTCRED_ISSUER_KEY")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
+            vault.check_issuer_key(&pinned)?;
         }
         vault.progress = self.out.stderr_is_terminal() && !self.out.quiet && !self.out.json;
         Ok(vault)

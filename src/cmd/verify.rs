@@ -17,11 +17,15 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     if let Some(expected) = args.vault_id.as_deref() {
         vault.check_vault_id(expected)?;
     }
+    if let Some(pinned) = args.issuer_key.as_deref() {
+        vault.check_issuer_key(pinned)?;
+    }
     // vault.toml's chain may be valid on its own and still be an older copy, or the newer keys
-    // cut off it: then a key that was retired, maybe because it leaked, has no successor to end
-    // its overlap and would verify again. The signed index is rewritten by the newest issuer key
-    // with every change, so a chain that does not list its signer, or an index older than the
-    // generation vault.toml records, is refused here as it is by every agent command.
+    // cut off it: then a key that was retired has no successor to end its overlap, and tokens it
+    // signed would verify again. The signed index is rewritten by the newest issuer key with
+    // every change, so a chain that does not list its signer, or an index older than the
+    // generation vault.toml records, is refused here as it is by every agent command. (Whoever
+    // holds the retired key can sign an index too: only a pinned issuer key stops that.)
     crate::envelope::Index::read(&vault.dir, &vault.config)?;
     let now = ctx.now();
     let revoked = RevocationList::load(&vault.dir, ctx.now())?;

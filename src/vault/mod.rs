@@ -277,6 +277,24 @@ impl Vault {
         ))
     }
 
+    /// Refuses this vault unless `pinned` is one of its issuer keys. The chain is linear and keys
+    /// never leave it, so a verifier that pinned the newest key of its time accepts every later
+    /// rotation, but no chain rolled back or cut short to before that key, nor one forked from an
+    /// older key: whoever holds a retired (and perhaps leaked) key can sign a successor of their
+    /// own and a fresh index with it, and the vault id alone cannot tell that fork apart.
+    pub fn check_issuer_key(&self, pinned: &str) -> Result<()> {
+        let pinned = pinned.trim();
+        if self.config.issuer_keys.iter().any(|k| k.id == pinned) {
+            return Ok(());
+        }
+        Err(Error::bad_data(format!(
+            "{}'s issuer keys do not include the pinned key {}",
+            Self::config_path(&self.dir).display(),
+            pinned.escape_default()
+        ))
+        .hint("its chain was rolled back, cut short or forked from an older key; restore vault.toml from a backup"))
+    }
+
     /// Derives the admin identity from a passphrase and checks it against `vault.toml` before any
     /// file is opened: a wrong passphrase fails fast (exit 77) and touches nothing.
     pub fn passphrase_key(&self, passphrase: &SecretText) -> Result<AdminKey> {
