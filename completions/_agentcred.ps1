@@ -703,6 +703,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'The action requested')
             [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'The resource requested')
             [CompletionResult]::new('--vault-id', '--vault-id', [CompletionResultType]::ParameterName, 'The vault id this verifier trusts: the vault''s issuer keys must chain back to it (without it, the id in vault.toml is trusted)')
+            [CompletionResult]::new('--issuer-key', '--issuer-key', [CompletionResultType]::ParameterName, 'An issuer key this verifier knows is on the vault''s chain (the newest when it was pinned): a chain without it, cut short or forked from an older, perhaps leaked, key, is refused')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')

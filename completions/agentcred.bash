@@ -3469,7 +3469,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__verify)
-            opts="-q -v -h --as --action --resource --vault-id --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --as --action --resource --vault-id --issuer-key --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3488,6 +3488,10 @@ _agentcred() {
                     return 0
                     ;;
                 --vault-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

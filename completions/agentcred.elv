@@ -634,6 +634,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --action 'The action requested'
             cand --resource 'The resource requested'
             cand --vault-id 'The vault id this verifier trusts: the vault''s issuer keys must chain back to it (without it, the id in vault.toml is trusted)'
+            cand --issuer-key 'An issuer key this verifier knows is on the vault''s chain (the newest when it was pinned): a chain without it, cut short or forked from an older, perhaps leaked, key, is refused'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'

@@ -476,6 +476,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l as -d 'Th
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l action -d 'The action requested' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l resource -d 'The resource requested' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l vault-id -d 'The vault id this verifier trusts: the vault\'s issuer keys must chain back to it (without it, the id in vault.toml is trusted)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l issuer-key -d 'An issuer key this verifier knows is on the vault\'s chain (the newest when it was pinned): a chain without it, cut short or forked from an older, perhaps leaked, key, is refused' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''

@@ -559,6 +559,14 @@ pub struct VerifyArgs {
     /// it, the id in vault.toml is trusted)
     #[arg(long = "vault-id", value_name = "ID", env = "AGENTCRED_VAULT_ID")]
     pub vault_id: Option<String>,
+    /// An issuer key this verifier knows is on the vault's chain (the newest when it was pinned):
+    /// a chain without it, cut short or forked from an older, perhaps leaked, key, is refused
+    #[arg(
+        long = "issuer-key",
+        value_name = "KEY_ID",
+        env = "AGENTCRED_ISSUER_KEY"
+    )]
+    pub issuer_key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -98,25 +98,43 @@ impl KdfParams {
         self.memory_kib < Self::DEFAULT.memory_kib || self.iterations < Self::DEFAULT.iterations
     }
 
-    /// Refuses parameters outside what `init` accepts (see [`KDF_MAX_MEMORY_KIB`]).
-    pub fn validate(&self) -> Result<()> {
-        if self.memory_kib > KDF_MAX_MEMORY_KIB
-            || self.iterations > KDF_MAX_ITERATIONS
-            || self.parallelism > KDF_MAX_PARALLELISM
-        {
-            return Err(Error::usage(format!(
-                "invalid Argon2id parameters: at most {KDF_MAX_MEMORY_KIB} KiB of memory, \
-                 {KDF_MAX_ITERATIONS} iterations and {KDF_MAX_PARALLELISM} lanes"
-            ))
-            .hint("the default (64 MiB, 3 iterations, 4 lanes) suits most machines"));
+    /// The first parameter outside the accepted bounds (see [`KDF_MAX_MEMORY_KIB`]), as (field,
+    /// value, accepted range); the lower bounds are argon2's own (8 KiB of memory per lane).
+    pub fn out_of_bounds(&self) -> Option<(&'static str, u32, String)> {
+        if !(1..=KDF_MAX_PARALLELISM).contains(&self.parallelism) {
+            return Some((
+                "parallelism",
+                self.parallelism,
+                format!("1 to {KDF_MAX_PARALLELISM}"),
+            ));
         }
-        argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
-            .map(|_| ())
-            .map_err(|e| {
-                Error::usage(format!("invalid Argon2id parameters: {e}")).hint(
-                    "memory must be at least 8 KiB per lane, iterations and parallelism at least 1",
-                )
-            })
+        if !(1..=KDF_MAX_ITERATIONS).contains(&self.iterations) {
+            return Some((
+                "iterations",
+                self.iterations,
+                format!("1 to {KDF_MAX_ITERATIONS}"),
+            ));
+        }
+        let min_memory = 8 * self.parallelism;
+        if !(min_memory..=KDF_MAX_MEMORY_KIB).contains(&self.memory_kib) {
+            return Some((
+                "memory_kib",
+                self.memory_kib,
+                format!("{min_memory} to {KDF_MAX_MEMORY_KIB} (8 KiB per lane, at most 4 GiB)"),
+            ));
+        }
+        None
+    }
+
+    /// Refuses parameters outside the bounds `init` accepts, naming the first one.
+    pub fn validate(&self) -> Result<()> {
+        match self.out_of_bounds() {
+            None => Ok(()),
+            Some((field, value, range)) => Err(Error::usage(format!(
+                "invalid Argon2id parameters: {field} {value} is outside the accepted {range}"
+            ))
+            .hint("the default (64 MiB, 3 iterations, 4 lanes) suits most machines")),
+        }
     }
 }
 

@@ -349,26 +349,36 @@ pub(crate) mod signed_lines {
         )
     }
 
-    /// Reads and authenticates the file; returns its body. A file older than the generation
-    /// `vault.toml` records was put back from a copy and is refused.
-    pub fn read(path: &Path, domain: &str, config: &VaultToml) -> Result<String> {
+    /// Reads and authenticates the file; returns its generation and body. A file older than the
+    /// generation `vault.toml` records was put back from a copy and is refused.
+    pub fn read(path: &Path, domain: &str, config: &VaultToml) -> Result<(u64, String)> {
         let mut text = crate::vault::fsio::read_to_string(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::bad_data(format!("{} is missing", path.display()))
-                    .hint("any admin change rewrites it")
+                    .hint("restore it from a backup of the vault directory")
             } else {
                 Error::io("cannot read", path, e)
             }
         })?;
         let tampered = || {
             Error::bad_data(format!("{} failed its integrity check", path.display()))
-                .hint("it was modified outside agentcred; any admin change rewrites it")
+                .hint("it was modified outside agentcred; restore it from a backup of the vault directory")
         };
         let (header, body) = text.split_once('\n').ok_or_else(tampered)?;
         let fields: Vec<&str> = header.split(' ').collect();
         let [d, vault_id, generation, key_id, sig] = fields.as_slice() else {
             return Err(tampered());
         };
+        if *d == domain && *vault_id == config.vault_id && config.issuer_key(key_id).is_none() {
+            // Signed by a key of this vault that vault.toml does not list: the file is newer
+            // than the chain, which was put back from an older copy or cut short.
+            return Err(Error::bad_data(format!(
+                "{} is signed by issuer key {key_id}, which vault.toml does not list: vault.toml \
+                 was rolled back or its issuer keys cut short",
+                path.display()
+            ))
+            .hint("restore the newest vault.toml from a backup"));
+        }
         let key = config.issuer_key(key_id).ok_or_else(tampered)?;
         if *d != domain
             || *vault_id != config.vault_id
@@ -376,18 +386,19 @@ pub(crate) mod signed_lines {
         {
             return Err(tampered());
         }
-        if generation.parse::<u64>().map_err(|_| tampered())? < config.generation {
+        let generation = generation.parse::<u64>().map_err(|_| tampered())?;
+        if generation < config.generation {
             return Err(Error::bad_data(format!(
                 "{} was rolled back to an older copy",
                 path.display()
             ))
-            .hint("any admin change rewrites it"));
+            .hint("restore the newest one from a backup of the vault directory"));
         }
         // In place: the index and roster of a large vault are hundreds of kilobytes, and each
         // fresh copy is that many more page faults for every `mint` and `exec`.
         let start = header.len() + 1;
         text.drain(..start);
-        Ok(text)
+        Ok((generation, text))
     }
 
     /// What the signature covers, `VAULT_ID \n GENERATION \n BODY`, hashed without copying the
@@ -405,6 +416,8 @@ pub(crate) mod signed_lines {
 
 /// The signed list of envelope generations.
 pub struct Index {
+    /// The generation of the state it was written with.
+    pub generation: u64,
     body: String,
 }
 
@@ -430,9 +443,8 @@ impl Index {
     }
 
     pub fn read(dir: &Path, config: &VaultToml) -> Result<Index> {
-        Ok(Index {
-            body: signed_lines::read(&Self::path(dir), INDEX_DOMAIN, config)?,
-        })
+        let (generation, body) = signed_lines::read(&Self::path(dir), INDEX_DOMAIN, config)?;
+        Ok(Index { generation, body })
     }
 
     pub fn generation_of(&self, agent: &str) -> Option<u64> {

@@ -97,7 +97,7 @@ pub fn render(state: &State, issuer: &KeyPair) -> String {
 /// is (a rolled-back roster is refused like a rolled-back state).
 pub fn read(dir: &Path, config: &VaultToml) -> Result<Vec<Entry>> {
     let file = path(dir);
-    let body = signed_lines::read(&file, DOMAIN, config)?;
+    let (_, body) = signed_lines::read(&file, DOMAIN, config)?;
     body.lines()
         .map(|l| {
             serde_json::from_str(l)

@@ -634,3 +634,449 @@ fn kdf_parameters_out_of_bounds_are_refused_before_any_key_derivation() {
         fresh.run(&[&["init"][..], &flags].concat()).code(2);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A retired issuer key stays retired for verify.
+
+/// Forges a token with biscuit-python under a known issuer key: `real`'s blocks, its authority
+/// widened to every action on every resource, signed by the Ed25519 seed `seed_b64` (base64, as
+/// the vault state stores it), rooted at `key_id`.
+fn forge_token_with(real: &str, seed_b64: &str, key_id: &str) -> String {
+    const SCRIPT: &str = r#"
+import base64, re, sys
+import biscuit_auth as b
+seed, key_id, token = sys.stdin.read().split()
+seed = base64.b64decode(seed + "=" * (-len(seed) % 4))
+kp = b.KeyPair.from_private_key(b.PrivateKey.from_bytes(seed, b.Algorithm.Ed25519))
+real = b.UnverifiedBiscuit.from_base64(token)
+authority = re.sub(r'right\(("[^"]*"), [^\n]*\);', r'right(\1, "*", "prefix", "");', real.block_source(0))
+builder = b.BiscuitBuilder(authority)
+builder.set_root_key_id(int(key_id[:8], 16))
+forged = builder.build(kp.private_key)
+for i in range(1, real.block_count()):
+    forged = forged.append(b.BlockBuilder(real.block_source(i)))
+print(forged.to_base64())
+"#;
+    run_python(&["-c", SCRIPT], &format!("{seed_b64} {key_id} {real}"))
+        .trim()
+        .to_string()
+}
+
+/// A recipient that was removed kept an old copy of `vault.age`, and so the issuer key of that
+/// time. The admin rotated the issuer key (with no overlap) as the removal's note advises. Putting
+/// back the `vault.toml` of before the rotation, or cutting the newer keys off the chain, leaves a
+/// chain that is valid on its own and still starts at the pinned vault id, with the old key never
+/// retired: `verify` must still refuse tokens that key signs.
+/// The issuer key a removed recipient takes along: a vault with a token of the first issuer key,
+/// a recipient that keeps a copy of `vault.age` and is removed, and an issuer rotation with no
+/// overlap. Returns the fixture, the `vault.toml` of before the rotation, and the old key
+/// (its id and seed, base64) with a token it forged for every right.
+struct RetiredKey {
+    fx: Fixture,
+    old_toml: Vec<u8>,
+    id: String,
+    seed: String,
+    forged: String,
+}
+
+fn retired_key_taken_along() -> RetiredKey {
+    let fx = Fixture::new();
+    let (team, recipient) = age_keygen(fx.vault.root(), "team.txt");
+    fx.vault.run(&["recipients", "add", &recipient]).code(0);
+    let real = fx.mint_token();
+    // What the team member keeps: the public vault.toml and the state they could decrypt.
+    let old_toml = std::fs::read(fx.vault.path("vault.toml")).unwrap();
+    let old_state = stock_age(&team, &fx.vault.path("vault.age")).expect("a recipient opens it");
+    fx.vault
+        .run(&["recipients", "remove", &recipient, "--yes"])
+        .code(0);
+    fx.vault
+        .run(&["identity", "rotate-issuer", "--overlap", "0s"])
+        .code(0);
+    let body = String::from_utf8(old_state).unwrap();
+    let state: serde_json::Value =
+        serde_json::from_str(body.lines().next().unwrap()).expect("the state is JSON");
+    let id = state["issuer_keys"][0]["id"].as_str().unwrap().to_string();
+    let seed = state["issuer_keys"][0]["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let forged = forge_token_with(&real, &seed, &id);
+    RetiredKey {
+        fx,
+        old_toml,
+        id,
+        seed,
+        forged,
+    }
+}
+
+/// A recipient that was removed kept an old copy of `vault.age`, and so the issuer key of that
+/// time. The admin rotated the issuer key (with no overlap) as the removal's note advises. Putting
+/// back the `vault.toml` of before the rotation, or cutting the newer keys off the chain, leaves a
+/// chain that is valid on its own and still starts at the pinned vault id, with the old key never
+/// retired: `verify` must still refuse tokens that key signs.
+#[test]
+fn a_vault_toml_rolled_back_to_before_an_issuer_rotation_does_not_revive_the_old_key() {
+    let RetiredKey {
+        fx,
+        old_toml,
+        forged,
+        ..
+    } = retired_key_taken_along();
+    let pinned = fx.toml()["vault_id"].as_str().unwrap().to_string();
+    let verify = |fx: &Fixture| {
+        fx.vault.run(&[
+            "verify",
+            &forged,
+            "--vault-id",
+            &pinned,
+            "--action",
+            "write",
+            "--resource",
+            "orders",
+        ])
+    };
+    // Against the current vault.toml the old key is retired.
+    verify(&fx).code(65);
+
+    // The newer keys cut off the chain (the old key's retire_at dropped with them)...
+    let mut truncated = fx.toml();
+    {
+        let keys = truncated["issuer_keys"].as_array_mut().unwrap();
+        keys.truncate(1);
+        keys[0].as_table_mut().unwrap().remove("retire_at");
+    }
+    let current = std::fs::read(fx.vault.path("vault.toml")).unwrap();
+    fx.write_toml(&truncated);
+    let refused = verify(&fx).code(65);
+    assert_short_error(&refused);
+    assert!(
+        stderr(&refused).contains("vault.toml"),
+        "{}",
+        stderr(&refused)
+    );
+    // ...or the whole file of before the rotation put back.
+    std::fs::write(fx.vault.path("vault.toml"), &old_toml).unwrap();
+    let refused = verify(&fx).code(65);
+    assert_short_error(&refused);
+    assert!(
+        stderr(&refused).contains("vault.toml"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // Restored, real tokens of the new key verify again.
+    std::fs::write(fx.vault.path("vault.toml"), &current).unwrap();
+    let fresh = fx.mint_token();
+    fx.vault
+        .run(&["verify", &fresh, "--vault-id", &pinned])
+        .code(0);
+}
+
+/// A recipient deleted from vault.toml's copy only is still one in the signed state: removing it
+/// must not answer "not a recipient" (which tells the admin it is gone while it still opens the
+/// vault), but refuse the edited copy.
+#[test]
+fn a_recipient_hidden_from_vault_toml_is_not_reported_gone_by_remove() {
+    let fx = Fixture::new();
+    let (team, recipient) = age_keygen(fx.vault.root(), "team.txt");
+    fx.vault.run(&["recipients", "add", &recipient]).code(0);
+    let mut doc = fx.toml();
+    doc.insert("recipients".into(), toml::Value::Array(vec![]));
+    fx.write_toml(&doc);
+    let before = fx.vault.snapshot_files();
+
+    let refused = fx
+        .vault
+        .run(&["recipients", "remove", &recipient, "--yes"])
+        .code(65);
+    assert_short_error(&refused);
+    let text = stderr(&refused);
+    assert!(
+        text.contains("vault.toml") && text.contains(&recipient),
+        "{text}"
+    );
+    assert_eq!(fx.vault.snapshot_files(), before, "something was written");
+    assert!(stock_age(&team, &fx.vault.path("vault.age")).is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// vault.toml's generation is not what dates the state.
+
+/// The generation in vault.toml is what a put-back `vault.age` is compared with, and nothing signs
+/// it: lowered to an old copy's, the old state (the key not yet revoked) would be accepted and
+/// written forward by the admin's next change. The signed index, rewritten with the state, is
+/// newer than that state, and that is refused.
+#[test]
+fn an_old_vault_age_put_back_with_vault_toml_generation_lowered_is_refused() {
+    let fx = Fixture::new();
+    let old_state = std::fs::read(fx.vault.path("vault.age")).unwrap();
+    let old_generation = fx.toml()["generation"].as_integer().unwrap();
+    let keys = fx.vault.json(&["--json", "key", "list", AGENT]);
+    let key_id = keys["keys"][0]["id"].as_str().unwrap().to_string();
+    fx.vault.run(&["key", "revoke", &key_id]).code(0);
+    let mut holder = fx.vault.with_key_file(&fx.key);
+    holder.args(["mint", "--format", "token"]).assert().code(77);
+
+    std::fs::write(fx.vault.path("vault.age"), &old_state).unwrap();
+    let mut doc = fx.toml();
+    doc.insert("generation".into(), old_generation.into());
+    fx.write_toml(&doc);
+    let before = fx.vault.snapshot_files();
+    for args in [
+        &["agent", "add", "other"][..],
+        &["key", "list", AGENT],
+        &["agent", "list"],
+        &["secret", "set", SECRET, "--stdin"],
+    ] {
+        let refused = fx.vault.run_stdin(args, "new-value\n").code(65);
+        assert_short_error(&refused);
+        assert!(
+            stderr(&refused).contains("rolled back"),
+            "{args:?}: {}",
+            stderr(&refused)
+        );
+    }
+    assert_eq!(fx.vault.snapshot_files(), before, "something was written");
+    // The revoked key stays revoked.
+    let mut holder = fx.vault.with_key_file(&fx.key);
+    holder.args(["mint", "--format", "token"]).assert().code(77);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A whole vault swapped for the attacker's own.
+
+/// The attacker makes a vault of its own that lists the victim admin's public recipient as an
+/// extra recipient, and puts its files in place of the victim's. Every file is consistent with
+/// every other and opens with the victim's identity file. The exported identity names the vault
+/// it unlocks, so it must refuse another one: else the admin's next `secret set` stores the new
+/// value where the attacker reads it.
+#[test]
+fn an_identity_file_refuses_a_vault_swapped_for_one_of_the_attackers() {
+    let fx = Fixture::new();
+    let identity = fx.vault.export_identity();
+    let victim_id = fx.toml()["vault_id"].as_str().unwrap().to_string();
+    let text = std::fs::read_to_string(&identity).unwrap();
+    let victim_recipient = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_string();
+    let theirs = TestVault::new();
+    theirs
+        .run(&["recipients", "add", &victim_recipient])
+        .code(0);
+    let their_identity = theirs.export_identity();
+    let their_id =
+        toml::from_str::<toml::Table>(&std::fs::read_to_string(theirs.path("vault.toml")).unwrap())
+            .unwrap()["vault_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    // The swap: every file of the victim's vault directory replaced by the attacker's.
+    std::fs::remove_dir_all(fx.vault.path("agents")).unwrap();
+    for f in theirs.files() {
+        let rel = f.strip_prefix(theirs.dir()).unwrap();
+        let to = fx.vault.dir().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &to).unwrap();
+    }
+    let before = fx.vault.snapshot_files();
+
+    let new_value = random_secret();
+    let mut admin = fx.vault.command_without_unlock();
+    admin
+        .arg("--identity")
+        .arg(&identity)
+        .args(["secret", "set", "new_api_key", "--stdin"]);
+    let out = assert_cmd::Command::from_std(admin)
+        .write_stdin(format!("{new_value}\n"))
+        .assert()
+        .code(65);
+    assert_short_error(&out);
+    let text = stderr(&out);
+    assert!(
+        text.contains(&victim_id) && text.contains(&their_id),
+        "{text}"
+    );
+    assert_eq!(fx.vault.snapshot_files(), before, "something was written");
+    let opened = stock_age(&their_identity, &fx.vault.path("vault.age")).unwrap();
+    assert!(!String::from_utf8_lossy(&opened).contains(&new_value));
+}
+
+/// The identity `init --no-passphrase` writes names its vault too: it unlocks that vault, and not
+/// another one that the attacker encrypted to it.
+#[test]
+fn the_identity_written_by_init_names_its_vault_and_unlocks_no_other() {
+    let mine = TestVault::empty();
+    let identity = mine.root().join("admin.txt");
+    let identity_arg = identity.to_str().unwrap();
+    mine.run(&["init", "--no-passphrase", "--identity-out", identity_arg])
+        .code(0);
+    let id =
+        toml::from_str::<toml::Table>(&std::fs::read_to_string(mine.path("vault.toml")).unwrap())
+            .unwrap()["vault_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let text = std::fs::read_to_string(&identity).unwrap();
+    assert!(
+        text.contains(&format!("# agentcred admin identity for vault {id}\n")),
+        "{text}"
+    );
+    let as_admin = |vault: &TestVault, args: &[&str]| {
+        let mut cmd = vault.command_without_unlock();
+        cmd.arg("--identity").arg(&identity).args(args);
+        assert_cmd::Command::from_std(cmd).assert()
+    };
+    as_admin(&mine, &["agent", "add", "etl"]).code(0);
+
+    // Another vault that lists this identity's recipient opens with it, but is refused.
+    let recipient = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_string();
+    let theirs = TestVault::new();
+    theirs.run(&["recipients", "add", &recipient]).code(0);
+    let refused = as_admin(&theirs, &["agent", "add", "other"]).code(65);
+    assert_short_error(&refused);
+    assert!(stderr(&refused).contains(&id), "{}", stderr(&refused));
+}
+
+/// A team member unlocks with an age identity of their own, which names no vault: the same swap
+/// opens with it. A pinned `AGENTCRED_VAULT_ID` is refused by every command then, for them and for
+/// an agent key holder alike, and nothing is written.
+#[test]
+fn a_pinned_vault_id_refuses_a_swapped_vault_for_every_command() {
+    let fx = Fixture::new();
+    let pinned = fx.toml()["vault_id"].as_str().unwrap().to_string();
+    let (team, recipient) = age_keygen(fx.vault.root(), "team.txt");
+    fx.vault.run(&["recipients", "add", &recipient]).code(0);
+    let theirs = TestVault::new();
+    theirs.run(&["recipients", "add", &recipient]).code(0);
+    std::fs::remove_dir_all(fx.vault.path("agents")).unwrap();
+    for f in theirs.files() {
+        let to = fx.vault.dir().join(f.strip_prefix(theirs.dir()).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &to).unwrap();
+    }
+    let before = fx.vault.snapshot_files();
+    let value = random_secret();
+    let team_cmd = |pin: Option<&str>| {
+        let mut cmd = fx.vault.command_without_unlock();
+        if let Some(p) = pin {
+            cmd.env("AGENTCRED_VAULT_ID", p);
+        }
+        cmd.arg("--identity")
+            .arg(&team)
+            .args(["secret", "set", "new_api_key", "--stdin"]);
+        assert_cmd::Command::from_std(cmd)
+            .write_stdin(format!("{value}\n"))
+            .assert()
+    };
+    let refused = team_cmd(Some(&pinned)).code(65);
+    assert_short_error(&refused);
+    assert!(stderr(&refused).contains(&pinned), "{}", stderr(&refused));
+    let mut holder = fx.vault.with_key_file(&fx.key);
+    holder
+        .env("AGENTCRED_VAULT_ID", &pinned)
+        .args(["mint", "--format", "token"])
+        .assert()
+        .code(65);
+    assert_eq!(fx.vault.snapshot_files(), before, "something was written");
+    // Unpinned, the team member's identity cannot tell: that is what the pin is for.
+    team_cmd(None).code(0);
+}
+
+/// Holding the retired key, the attacker signs the index too (or a successor key of its own): a
+/// chain from the right vault id, consistent in every file verify reads. Only a verifier that
+/// pinned the issuer key of after the rotation refuses it; with the pin every command does.
+#[test]
+fn a_pinned_issuer_key_refuses_a_chain_forged_with_a_retired_key() {
+    use ed25519_dalek::Signer as _;
+    use sha2::{Digest, Sha256};
+    let RetiredKey {
+        fx,
+        id,
+        seed,
+        forged,
+        ..
+    } = retired_key_taken_along();
+    let current = fx.toml();
+    let vault_id = current["vault_id"].as_str().unwrap().to_string();
+    let newest = current["issuer_keys"].as_array().unwrap()[1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let generation = current["generation"].as_integer().unwrap().to_string();
+    // The chain cut back to the old key, and the index re-signed by it.
+    let mut truncated = current.clone();
+    {
+        let keys = truncated["issuer_keys"].as_array_mut().unwrap();
+        keys.truncate(1);
+        keys[0].as_table_mut().unwrap().remove("retire_at");
+    }
+    fx.write_toml(&truncated);
+    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+    let key =
+        ed25519_dalek::SigningKey::from_bytes(&b64.decode(&seed).unwrap().try_into().unwrap());
+    let index = fx.vault.path("agents/index");
+    let text = std::fs::read_to_string(&index).unwrap();
+    let body = text.split_once('\n').unwrap().1;
+    let digest = Sha256::new()
+        .chain_update(format!("{vault_id}\n{generation}\n{body}"))
+        .finalize();
+    let mut message = b"agentcred-index-v1\0".to_vec();
+    message.extend_from_slice(&digest);
+    let sig = b64.encode(key.sign(&message).to_bytes());
+    std::fs::write(
+        &index,
+        format!("agentcred-index-v1 {vault_id} {generation} {id} {sig}\n{body}"),
+    )
+    .unwrap();
+
+    let request = [
+        "verify",
+        &forged,
+        "--vault-id",
+        &vault_id,
+        "--action",
+        "write",
+        "--resource",
+        "orders",
+    ];
+    // Pinned to the vault id only, the fork is indistinguishable from the vault.
+    fx.vault.run(&request).code(0);
+    // Pinned to the issuer key of after the rotation, it is refused, by flag or environment.
+    let refused = fx
+        .vault
+        .run(&[&request[..], &["--issuer-key", &newest]].concat())
+        .code(65);
+    assert_short_error(&refused);
+    assert!(
+        stderr(&refused).contains(&newest) && stderr(&refused).contains("vault.toml"),
+        "{}",
+        stderr(&refused)
+    );
+    let mut by_env = fx.vault.cmd();
+    by_env.env("AGENTCRED_ISSUER_KEY", &newest).args(request);
+    by_env.assert().code(65);
+    let mut holder = fx.vault.with_key_file(&fx.key);
+    holder
+        .env("AGENTCRED_ISSUER_KEY", &newest)
+        .args(["mint", "--format", "token"])
+        .assert()
+        .code(65);
+
+    // The real chain with the pin: a later rotation keeps the pinned key on it, so it verifies.
+    fx.write_toml(&current);
+    fx.vault
+        .run(&["identity", "rotate-issuer", "--overlap", "1h"])
+        .code(0);
+    let token = fx.mint_token();
+    fx.vault
+        .run(&["verify", &token, "--issuer-key", &newest])
+        .code(0);
+}

@@ -112,7 +112,8 @@ fn export(ctx: &Ctx) -> Result<()> {
         }));
     } else {
         ctx.out.data(&format!(
-            "# agentcred admin identity for vault {}\n# public key: {}\n{}\n",
+            "{}{}\n# public key: {}\n{}\n",
+            crate::vault::IDENTITY_VAULT_LINE,
             vault.config.vault_id,
             identity.to_public(),
             identity.to_string().expose_secret()

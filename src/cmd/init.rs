@@ -75,6 +75,28 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<()> {
         s.finish_and_clear();
     }
     let (vault, _state) = result?;
+    if let Some(out) = args
+        .no_passphrase
+        .then_some(args.identity_out.as_deref())
+        .flatten()
+    {
+        // Now that the vault id exists, the identity file names the vault it unlocks.
+        let line = format!(
+            "{}{}\n",
+            crate::vault::IDENTITY_VAULT_LINE,
+            vault.config.vault_id
+        );
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .open(out)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+        if appended.is_err() {
+            ctx.out.warn(&format!(
+                "could not name the vault in {}; `agentcred identity export` writes a copy that does",
+                out.display()
+            ));
+        }
+    }
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({
             "vault": vault.dir,

@@ -52,6 +52,21 @@ impl Ctx {
         let dir = self.vault_dir()?;
         self.out.verbose(&format!("vault: {}", dir.display()));
         let mut vault = Vault::open(&dir)?;
+        // A pinned vault id (and issuer key) holds for every command, not only `verify`: the
+        // admin, a team member's identity file and an agent key all open only the vault they
+        // expect.
+        if let Some(pinned) = std::env::var("AGENTCRED_VAULT_ID")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
+            vault.check_vault_id(&pinned)?;
+        }
+        if let Some(pinned) = std::env::var("AGENTCRED_ISSUER_KEY")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
+            vault.check_issuer_key(&pinned)?;
+        }
         vault.progress = self.out.stderr_is_terminal() && !self.out.quiet && !self.out.json;
         Ok(vault)
     }
@@ -85,7 +100,9 @@ impl Ctx {
         match unlock::find(self.global.identity.as_deref(), self.global.key_file.as_deref())? {
             Input::IdentityFile(path) => {
                 self.out.verbose(&format!("unlocking with identity file {}", path.display()));
-                AdminKey::from_identity_file(&path)
+                let key = AdminKey::from_identity_file(&path)?;
+                key.check_vault(&vault.config, &path)?;
+                Ok(key)
             }
             Input::AgentKeyFile(_) | Input::AgentKey(_) => Err(Error::denied(
                 "this command needs the vault admin; an agent key can only mint, exec, delegate and verify",

@@ -78,6 +78,11 @@ fn add(ctx: &Ctx, text: &str) -> Result<()> {
 fn remove(ctx: &Ctx, text: &str, yes: bool) -> Result<()> {
     let recipient = crypto::parse_recipient(text)?.to_string();
     let mut vault = ctx.open_vault()?;
+    // vault.toml's list is a copy anyone who can write the directory can edit: a recipient
+    // deleted from it must not be reported "not a recipient" while the signed state still
+    // encrypts to it. Once the state vouches for the copy, answer from it before asking.
+    let admin = ctx.admin_key(&vault)?;
+    vault.check_state(&admin)?;
     if vault.config.admin_recipient == recipient {
         return Err(Error::usage("the admin recipient cannot be removed")
             .hint("it is the vault's own identity; only extra recipients can be removed"));
@@ -94,7 +99,6 @@ fn remove(ctx: &Ctx, text: &str, yes: bool) -> Result<()> {
         );
     }
     ctx.confirm(&format!("remove recipient {recipient}"), yes)?;
-    let admin = ctx.admin_key(&vault)?;
     vault.update(&admin, ctx.now(), |c| {
         let before = c.state.recipients.len();
         c.state.recipients.retain(|r| r.recipient != recipient);

@@ -2,9 +2,8 @@ use crate::audit::{Event, Outcome};
 use crate::cli::VerifyArgs;
 use crate::cmd::{Ctx, read_token};
 use crate::credential::revocation::RevocationList;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::token::{self, Request};
-use crate::vault;
 
 /// Verifies a token offline against the issuer keys in `vault.toml` and the revocation list: no
 /// unlock needed, so a service can run it with read access to the vault directory.
@@ -14,26 +13,12 @@ use crate::vault;
 /// whole new chain of its own, which otherwise only the next admin command would notice.
 pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let text = read_token(args.token.as_deref(), "AGENTCRED_TOKEN")?;
-    let vault = ctx.open_vault()?;
-    if let Some(expected) = args.vault_id.as_deref().map(str::trim) {
-        if expected.len() != 32 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::usage(format!(
-                "'{}' is not a vault id (32 hex digits)",
-                expected.escape_default()
-            ))
-            .hint("`agentcred status --json` prints the vault id"));
-        }
-        if !expected.eq_ignore_ascii_case(&vault.config.vault_id) {
-            return Err(Error::bad_data(format!(
-                "{} is for vault {}, not the pinned vault {expected}",
-                vault::Vault::config_path(&vault.dir).display(),
-                vault.config.vault_id
-            ))
-            .hint(
-                "vault.toml was replaced, or --vault / AGENTCRED_VAULT_ID points at another vault",
-            ));
-        }
-    }
+    // A commit renames the index into place before vault.toml: read while an issuer rotation
+    // commits, a new index can meet the old vault.toml once, so one refusal reads both again.
+    let vault = match open_checked(ctx, &args) {
+        Ok(vault) => vault,
+        Err(_) => open_checked(ctx, &args)?,
+    };
     let now = ctx.now();
     let revoked = RevocationList::load(&vault.dir, ctx.now())?;
     let keys = token::issuer_lookup(&vault.config, now);
@@ -92,4 +77,25 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Opens the vault and checks what this verifier trusts before any token is looked at: the pins,
+/// and that `vault.toml`'s chain is current.
+///
+/// The chain may be valid on its own and still be an older copy, or have its newer keys cut off:
+/// then a retired key has no successor to end its overlap, and tokens it signed would verify
+/// again. The signed index is rewritten by the newest issuer key with every change, so a chain
+/// that does not list its signer, or an index older than the generation `vault.toml` records, is
+/// refused here as it is by every agent command. (Whoever holds the retired key can sign an
+/// index too: only a pinned issuer key stops that.)
+fn open_checked(ctx: &Ctx, args: &VerifyArgs) -> Result<crate::vault::Vault> {
+    let vault = ctx.open_vault()?;
+    if let Some(expected) = args.vault_id.as_deref() {
+        vault.check_vault_id(expected)?;
+    }
+    if let Some(pinned) = args.issuer_key.as_deref() {
+        vault.check_issuer_key(pinned)?;
+    }
+    crate::envelope::Index::read(&vault.dir, &vault.config)?;
+    Ok(vault)
 }

@@ -23,9 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use chrono::{DateTime, Utc};
 
-use crate::crypto::{
-    KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KdfParams, KeyPair, PublicKey,
-};
+use crate::crypto::{KdfParams, KeyPair, PublicKey};
 use crate::error::{Error, Result};
 
 pub const FORMAT: u32 = 1;
@@ -159,27 +157,8 @@ impl Kdf {
             ))
             .hint("it was edited outside agentcred; restore vault.toml from a backup"));
         }
-        if !(1..=KDF_MAX_PARALLELISM).contains(&self.parallelism) {
-            return Err(refuse(
-                "parallelism",
-                self.parallelism,
-                format!("1 to {KDF_MAX_PARALLELISM}"),
-            ));
-        }
-        if !(1..=KDF_MAX_ITERATIONS).contains(&self.iterations) {
-            return Err(refuse(
-                "iterations",
-                self.iterations,
-                format!("1 to {KDF_MAX_ITERATIONS}"),
-            ));
-        }
-        let min_memory = 8 * self.parallelism;
-        if !(min_memory..=KDF_MAX_MEMORY_KIB).contains(&self.memory_kib) {
-            return Err(refuse(
-                "memory_kib",
-                self.memory_kib,
-                format!("{min_memory} to {KDF_MAX_MEMORY_KIB} (8 KiB per lane, at most 4 GiB)"),
-            ));
+        if let Some((field, value, range)) = self.params().out_of_bounds() {
+            return Err(refuse(field, value, range));
         }
         if crate::crypto::unb64(&self.salt).is_none_or(|s| s.len() != 16) {
             return Err(Error::bad_data(format!(
@@ -381,6 +360,7 @@ pub struct Trusted {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::{KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM};
 
     const T0: &str = "2026-01-01T00:00:00.000Z";
 

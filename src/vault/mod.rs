@@ -65,7 +65,15 @@ pub struct AdminKey {
     /// The X25519 identity, when the unlock input was one (passphrase or a plain identity file):
     /// what `identity export` prints.
     exportable: Option<age::x25519::Identity>,
+    /// The vaults an identity file says it is the admin identity of ([`IDENTITY_VAULT_LINE`]).
+    vault_ids: Vec<String>,
 }
+
+/// The comment line that names the vault an admin identity file belongs to, followed by its id:
+/// `identity export` and `init --identity-out` write it. Anybody who can write the vault
+/// directory can swap it for a vault of their own that is also encrypted to this identity (it only
+/// takes the public recipient), so a file that names its vault unlocks no other.
+pub const IDENTITY_VAULT_LINE: &str = "# agentcred admin identity for vault ";
 
 impl AdminKey {
     /// Is this key one of the vault's recipients? Then a file it cannot open was tampered with,
@@ -84,6 +92,7 @@ impl AdminKey {
         AdminKey {
             identities: vec![Box::new(identity.clone())],
             exportable: Some(identity),
+            vault_ids: vec![],
         }
     }
 
@@ -111,10 +120,31 @@ impl AdminKey {
                 path.display()
             )));
         }
+        let vault_ids = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(IDENTITY_VAULT_LINE))
+            .map(|id| id.trim().to_string())
+            .collect();
         Ok(AdminKey {
             identities,
             exportable,
+            vault_ids,
         })
+    }
+
+    /// Refuses a vault other than the one an identity file names (see [`IDENTITY_VAULT_LINE`]);
+    /// a file that names none (a team member's own age identity) is not checked.
+    pub fn check_vault(&self, config: &VaultToml, path: &Path) -> Result<()> {
+        if self.vault_ids.is_empty() || self.vault_ids.contains(&config.vault_id) {
+            return Ok(());
+        }
+        Err(Error::bad_data(format!(
+            "{} is the admin identity of vault {}, but the vault here is {}",
+            path.display(),
+            self.vault_ids.join(", "),
+            config.vault_id
+        ))
+        .hint("the vault directory was replaced, or --vault points at another vault; restore it from a backup"))
     }
 
     pub fn exportable(&self) -> Option<&age::x25519::Identity> {
@@ -234,6 +264,50 @@ impl Vault {
             config,
             progress: false,
         })
+    }
+
+    /// Refuses this vault unless its id is `expected`: a caller that pins the id
+    /// (`AGENTCRED_VAULT_ID`, `verify --vault-id`) is not fooled by a vault directory replaced with
+    /// another, self-consistent one. `vault.toml`'s issuer keys chain back to its id when it is
+    /// read, and every signed file is checked against those keys.
+    pub fn check_vault_id(&self, expected: &str) -> Result<()> {
+        let expected = expected.trim();
+        if expected.len() != 32 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::usage(format!(
+                "'{}' is not a vault id (32 hex digits)",
+                expected.escape_default()
+            ))
+            .hint("`agentcred status --json` prints the vault id"));
+        }
+        if expected.eq_ignore_ascii_case(&self.config.vault_id) {
+            return Ok(());
+        }
+        Err(Error::bad_data(format!(
+            "{} is for vault {}, not the pinned vault {expected}",
+            Self::config_path(&self.dir).display(),
+            self.config.vault_id
+        ))
+        .hint(
+            "the vault directory was replaced, or --vault / AGENTCRED_HOME points at another vault",
+        ))
+    }
+
+    /// Refuses this vault unless `pinned` is one of its issuer keys. The chain is linear and keys
+    /// never leave it, so a verifier that pinned the newest key of its time accepts every later
+    /// rotation, but no chain rolled back or cut short to before that key, nor one forked from an
+    /// older key: whoever holds a retired (and perhaps leaked) key can sign a successor of their
+    /// own and a fresh index with it, and the vault id alone cannot tell that fork apart.
+    pub fn check_issuer_key(&self, pinned: &str) -> Result<()> {
+        let pinned = pinned.trim();
+        if self.config.issuer_keys.iter().any(|k| k.id == pinned) {
+            return Ok(());
+        }
+        Err(Error::bad_data(format!(
+            "{}'s issuer keys do not include the pinned key {}",
+            Self::config_path(&self.dir).display(),
+            pinned.escape_default()
+        ))
+        .hint("its chain was rolled back, cut short or forked from an older key; restore vault.toml from a backup"))
     }
 
     /// Derives the admin identity from a passphrase and checks it against `vault.toml` before any
@@ -403,11 +477,12 @@ impl Vault {
 
     /// Reads and authenticates the admin state.
     pub fn load_state(&self, admin: &AdminKey) -> Result<State> {
+        let index = self.index_generation()?;
         let plain = self.decrypt_state(admin)?;
         let what = self.state_path().display().to_string();
         let (header, state): (_, State) =
             crate::sealed::open(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
-        self.check_state_header(&header, &what)?;
+        self.check_state_header(&header, index, &what)?;
         if state.vault_id != header.vault_id || state.generation != header.generation {
             return Err(Error::bad_data(format!(
                 "{what} failed its integrity check: its header and contents disagree"
@@ -422,11 +497,12 @@ impl Vault {
     /// commands that read only public, signed files (the roster) but must not run on a vault
     /// whose state was tampered with or rolled back.
     pub fn check_state(&self, admin: &AdminKey) -> Result<()> {
+        let index = self.index_generation()?;
         let plain = self.decrypt_state(admin)?;
         let what = self.state_path().display().to_string();
         let (header, body) =
             crate::sealed::verify(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
-        self.check_state_header(&header, &what)?;
+        self.check_state_header(&header, index, &what)?;
         self.config
             .check_against(&state::trusted_fields(body)?, &Self::config_path(&self.dir))
     }
@@ -450,7 +526,20 @@ impl Vault {
         )
     }
 
-    fn check_state_header(&self, header: &crate::sealed::Header, what: &str) -> Result<()> {
+    /// The generation of the signed envelope index. `vault.toml`'s own generation is not signed,
+    /// so it alone cannot date the state: the index is written with every state, by its issuer
+    /// key. It is read before the state: a commit renames the state into place before the index,
+    /// so a state read after the index is never older than it unless it was put back.
+    fn index_generation(&self) -> Result<u64> {
+        Ok(crate::envelope::Index::read(&self.dir, &self.config)?.generation)
+    }
+
+    fn check_state_header(
+        &self,
+        header: &crate::sealed::Header,
+        index_generation: u64,
+        what: &str,
+    ) -> Result<()> {
         if header.vault_id != self.config.vault_id {
             return Err(
                 Error::bad_data(format!("{what} belongs to another vault")).hint(
@@ -462,6 +551,13 @@ impl Vault {
             return Err(Error::bad_data(format!(
                 "{what} was rolled back: it is generation {}, the vault is at generation {}",
                 header.generation, self.config.generation
+            ))
+            .hint("an older copy was put back; restore the newest backup"));
+        }
+        if header.generation < index_generation {
+            return Err(Error::bad_data(format!(
+                "{what} was rolled back: it is generation {}, the signed agents/index is at generation {index_generation}",
+                header.generation
             ))
             .hint("an older copy was put back; restore the newest backup"));
         }

@@ -27,6 +27,7 @@ const UNLOCK_ENV: &[&str] = &[
     "AGENTCRED_KEY_FILE",
     "AGENTCRED_LOCK_TIMEOUT",
     "AGENTCRED_VAULT_ID",
+    "AGENTCRED_ISSUER_KEY",
 ];
 
 /// The Argon2id flags that make `init` cheap (tests only: far below the RFC 9106 default).
