@@ -8,6 +8,7 @@
 
 mod util;
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -880,6 +881,9 @@ fn an_identity_file_refuses_a_vault_swapped_for_one_of_the_attackers() {
         let rel = f.strip_prefix(theirs.dir()).unwrap();
         let to = fx.vault.dir().join(rel);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        // The attacker copies the directories private, as agentcred made them.
+        std::fs::set_permissions(to.parent().unwrap(), std::fs::Permissions::from_mode(0o700))
+            .unwrap();
         std::fs::copy(&f, &to).unwrap();
     }
     let before = fx.vault.snapshot_files();
@@ -960,6 +964,9 @@ fn a_pinned_vault_id_refuses_a_swapped_vault_for_every_command() {
     for f in theirs.files() {
         let to = fx.vault.dir().join(f.strip_prefix(theirs.dir()).unwrap());
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        // The attacker copies the directories private, as agentcred made them.
+        std::fs::set_permissions(to.parent().unwrap(), std::fs::Permissions::from_mode(0o700))
+            .unwrap();
         std::fs::copy(&f, &to).unwrap();
     }
     let before = fx.vault.snapshot_files();
