@@ -162,7 +162,7 @@ impl Envelope {
         admin: &crate::vault::AdminKey,
         agent: &str,
     ) -> Result<Envelope> {
-        let index = Index::read(&vault.dir, &vault.config)?;
+        let index = Index::read_current(&vault.dir, &vault.config)?;
         let expected = index
             .generation_of(agent)
             .ok_or_else(|| crate::vault::state::unknown_agent(agent))?;
@@ -173,13 +173,14 @@ impl Envelope {
         let (_, env): (_, Envelope) =
             crate::sealed::open(&plain, KIND, &|id| vault.config.issuer_key(id), &what)?;
         env.check_identity(&vault.config, agent, expected, &what)?;
+        env.hold_for_audit(index.generation)?;
         Ok(env)
     }
 
     /// Opens `key`'s agent envelope as a key holder: decrypts it, checks the issuer signature, that
     /// it is this agent's, and that it is not older than the signed index says.
     pub fn open_with_key(vault: &Vault, key: &AgentKey) -> Result<Envelope> {
-        let index = Index::read(&vault.dir, &vault.config)?;
+        let index = Index::read_current(&vault.dir, &vault.config)?;
         let Some(expected) = index.generation_of(&key.agent) else {
             return Err(Error::cannot_unlock(format!(
                 "agent {} does not exist in the vault at {}",
@@ -206,7 +207,15 @@ impl Envelope {
         let (_, env): (_, Envelope) =
             crate::sealed::open(&plain, KIND, &|id| vault.config.issuer_key(id), &what)?;
         env.check_identity(&vault.config, &key.agent, expected, &what)?;
+        env.hold_for_audit(index.generation)?;
         Ok(env)
+    }
+
+    /// The audit entries this process writes for the agent are signed with its key.
+    fn hold_for_audit(&self, generation: u64) -> Result<()> {
+        let key = KeyPair::from_secret(&self.signing_key)?;
+        crate::audit::sign::hold_agent(&self.agent, key, generation);
+        Ok(())
     }
 
     fn check_identity(
@@ -351,6 +360,15 @@ pub(crate) mod signed_lines {
     /// Reads and authenticates the file; returns its body. A file older than the generation
     /// `vault.toml` records was put back from a copy and is refused.
     pub fn read(path: &Path, domain: &str, config: &VaultToml) -> Result<String> {
+        read_with_generation(path, domain, config).map(|(_, body)| body)
+    }
+
+    /// [`read`], with the generation the file was signed at.
+    pub fn read_with_generation(
+        path: &Path,
+        domain: &str,
+        config: &VaultToml,
+    ) -> Result<(u64, String)> {
         let mut text = std::fs::read_to_string(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::bad_data(format!("{} is missing", path.display()))
@@ -375,7 +393,8 @@ pub(crate) mod signed_lines {
         {
             return Err(tampered());
         }
-        if generation.parse::<u64>().map_err(|_| tampered())? < config.generation {
+        let generation = generation.parse::<u64>().map_err(|_| tampered())?;
+        if generation < config.generation {
             return Err(Error::bad_data(format!(
                 "{} was rolled back to an older copy",
                 path.display()
@@ -386,7 +405,7 @@ pub(crate) mod signed_lines {
         // fresh copy is that many more page faults for every `mint` and `exec`.
         let start = header.len() + 1;
         text.drain(..start);
-        Ok(text)
+        Ok((generation, text))
     }
 
     /// What the signature covers, `VAULT_ID \n GENERATION \n BODY`, hashed without copying the
@@ -405,6 +424,8 @@ pub(crate) mod signed_lines {
 /// The signed list of envelope generations.
 pub struct Index {
     body: String,
+    /// The vault generation it was signed at.
+    pub generation: u64,
 }
 
 impl Index {
@@ -429,8 +450,19 @@ impl Index {
     }
 
     pub fn read(dir: &Path, config: &VaultToml) -> Result<Index> {
-        Ok(Index {
-            body: signed_lines::read(&Self::path(dir), INDEX_DOMAIN, config)?,
+        let (generation, body) =
+            signed_lines::read_with_generation(&Self::path(dir), INDEX_DOMAIN, config)?;
+        Ok(Index { body, generation })
+    }
+
+    /// [`Index::read`], refused (with the files it vouches for) when the audit log has seen a
+    /// newer vault generation: `vault.toml`, `vault.age` and `agents/` were put back together.
+    pub fn read_current(dir: &Path, config: &VaultToml) -> Result<Index> {
+        let what = Self::path(dir).display().to_string();
+        crate::audit::rollback::checked(dir, &what, || {
+            let index = Self::read(dir, config)?;
+            let g = index.generation;
+            Ok((index, g))
         })
     }
 

@@ -742,3 +742,49 @@ fn a_suspension_by_anomaly_revokes_credentials_of_superseded_authorities() {
         stdout(&verify)
     );
 }
+
+// --- the live checks' state comes from the signed log ----------------------------------------
+
+#[test]
+fn deleting_the_suspension_marker_does_not_lift_a_suspension() {
+    let live = Live::new("sus", &["--rate-limit", "2/m", "--suspend-on-anomaly"]);
+    let key = live.vault.issue_key("sus", &[]);
+    live.minted(live.vault.with_key_file(&key).arg("mint"));
+    live.minted(live.vault.with_key_file(&key).arg("mint"));
+    live.refused(
+        live.vault.with_key_file(&key).arg("mint"),
+        "rate limit of 2/m",
+    );
+    assert_eq!(live.entries("agent.suspend").len(), 1);
+
+    // The key holder removes the marker, then the whole directory: still suspended.
+    std::fs::remove_file(live.vault.path("suspended/sus.json")).expect("remove the marker");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "suspended");
+    std::fs::remove_dir_all(live.vault.path("suspended")).expect("remove suspended/");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "suspended");
+    // Nor does replacing what the checks remember.
+    live.vault
+        .write_private(&live.vault.path("activity/sus.json"), b"{}");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "suspended");
+    live.refused(&mut live.admin_mint(), "suspended");
+    live.check_no_leak(&[&key]);
+}
+
+#[test]
+fn emptying_the_activity_file_does_not_reset_the_rate_limit() {
+    let live = Live::new("rl", &["--rate-limit", "5/m"]);
+    let key = live.vault.issue_key("rl", &[]);
+    for _ in 0..5 {
+        live.minted(live.vault.with_key_file(&key).arg("mint"));
+    }
+    let file = live.vault.path("activity/rl.json");
+    assert!(file.exists());
+    live.vault.write_private(&file, b"{}");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "rate limit");
+    // An older copy, or no file at all, counts the same.
+    std::fs::remove_file(&file).expect("remove");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "rate limit");
+    std::fs::remove_dir_all(live.vault.path("activity")).expect("remove activity/");
+    live.refused(&mut live.admin_mint(), "rate limit");
+    live.check_no_leak(&[&key]);
+}
