@@ -6,6 +6,16 @@
 //! and its position in `seq`. Hashing the bytes as written (rather than a re-serialisation) means a
 //! verifier needs no canonical JSON, and any edit to any byte is caught.
 //!
+//! The members are in a fixed order the verifier relies on:
+//!
+//! ```text
+//! {"seq":N,"ts":"…",<event members>,"gen":G,"sig":"<key id>:<signature>","prev":"…","hash":"…"}
+//! ```
+//!
+//! `sig` is the writer's Ed25519 signature over the line without `sig` and `hash`, and `gen` the
+//! highest vault generation seen so far (see [`sign`]); an entry written by a process that holds
+//! no key has no `sig`.
+//!
 //! Appends are O(1): the writer reads only the log's last line, under the vault lock, and makes each
 //! batch durable with one `write` and one `fsync` before the command reports success (fail closed).
 
