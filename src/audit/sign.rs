@@ -17,7 +17,8 @@
 //! It covers the line without its `sig` and `hash` members (so it covers `prev`, binding the entry
 //! to everything before it), and `hash` covers the whole line including `sig`. A process that holds
 //! no key (`verify`, which needs only read access to the vault) writes no `sig`; the verifier
-//! accepts such entries only for the actions such a process writes ([`KEYLESS_ACTIONS`]).
+//! accepts such entries only for the actions such a process writes ([`keyless_may_write`]), and
+//! counts them apart.
 //!
 //! `gen` is a high-water mark: the largest vault generation any writer so far has seen, i.e. the
 //! generation the writer saw, or the previous entry's `gen` if that is larger. So the last entry
@@ -52,6 +53,16 @@ pub fn agent_may_sign(action: &str) -> bool {
 /// Actions written by processes that hold no key, accepted unsigned (they are never counted as
 /// proof of anything: they only say that a check ran).
 pub const KEYLESS_ACTIONS: &[&str] = &["verify"];
+
+/// May a process holding no key have written this entry? `verify` (it needs only read access),
+/// and a program holding only a credential token (a nested `exec` derives a narrower credential
+/// from its parent's token, as `agent:NAME`). Such entries are claims, not proof: `audit verify`
+/// counts them apart, and they can only make the live checks stricter.
+pub fn keyless_may_write(actor: &str, action: &str) -> bool {
+    KEYLESS_ACTIONS.contains(&action)
+        || (actor.starts_with("agent:")
+            && (matches!(action, "cred.mint" | "deny") || action.starts_with("exec.")))
+}
 
 struct Held {
     issuer: Option<(KeyPair, u64)>,

@@ -438,6 +438,7 @@ fn print_report(ctx: &Ctx, r: &Report, anchors: usize) {
             "checkpoints": anchors,
             "checkpoints_matched": r.checkpoints_matched,
             "torn_tail": r.torn_tail,
+            "unsigned": r.unsigned,
             "problem": r.problem.as_ref().map(|p| serde_json::json!({
                 "seq": p.seq, "line": p.line, "message": p.message,
             })),
@@ -469,6 +470,12 @@ fn print_report(ctx: &Ctx, r: &Report, anchors: usize) {
             anchored + 1,
             r.entries,
             r.entries - anchored
+        ));
+    }
+    if r.unsigned > 0 {
+        lines.push(format!(
+            "unsigned: {} entries written without a key (`verify`, a credential holder's nested exec): records of what was asked, not proof",
+            r.unsigned
         ));
     }
     if r.torn_tail {
