@@ -339,8 +339,7 @@ pub fn verify(
                 &mut expect.keys,
                 &mut signatures,
                 line_no,
-                legacy_limit,
-                marked,
+                (!marked).then_some(legacy_limit),
                 &mut report.unsigned,
             ) && deferred.is_none()
             {
@@ -457,8 +456,9 @@ fn check_writer(
     keys: &mut Keys,
     signatures: &mut Vec<Pending>,
     line_no: u64,
-    legacy_limit: u64,
-    marked: bool,
+    // Up to where unsigned entries of an older version are vouched for by a checkpoint (`None`
+    // once signed entries have begun).
+    legacy_limit: Option<u64>,
     unsigned: &mut u64,
 ) -> std::result::Result<(), String> {
     let seq = s.seq;
@@ -467,9 +467,9 @@ fn check_writer(
             .map_err(|_| format!("seq {seq} is not a well-formed audit entry"))
     };
     let Some((id, sig)) = s.sig else {
-        if s.generation.is_none() && !marked {
+        if let (None, Some(limit)) = (s.generation, legacy_limit) {
             // Written before entries were signed: only a checkpoint vouches for it.
-            return if seq <= legacy_limit {
+            return if seq <= limit {
                 Ok(())
             } else {
                 Err(format!(
