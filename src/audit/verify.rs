@@ -190,7 +190,7 @@ fn check_signatures(pending: &mut Vec<Pending>) -> Option<Problem> {
     // In batches (several times cheaper per signature); one by one only in a batch that fails,
     // to name the entry.
     let check = |all: &[Pending]| {
-        all.chunks(128).find_map(|batch| {
+        all.chunks(1024).find_map(|batch| {
             let items: Vec<_> = batch
                 .iter()
                 .map(|p| (p.key, p.digest, p.sig.as_str()))
@@ -228,7 +228,7 @@ fn check_signatures(pending: &mut Vec<Pending>) -> Option<Problem> {
 }
 
 /// How many signatures are collected before a batch is checked.
-const BATCH: usize = 4096;
+const BATCH: usize = 8192;
 
 /// Walks the whole log. `anchors` may be in any order; `progress` is called with bytes read.
 ///
