@@ -76,6 +76,12 @@ pub fn record(
         // removing or replacing the files in `suspended/` or `activity/` changes neither.
         let known = activity::load(&vault.dir, agent, t)?;
         let suspended = known.suspension.clone();
+        if let Some(s) = &suspended
+            && activity::suspension(&vault.dir, agent).is_none()
+        {
+            // The marker listings show was removed: put it back.
+            activity::suspend(&vault.dir, agent, &s.reason, s.authority.as_deref(), now)?;
+        }
         if is_mint && let Some(s) = &suspended {
             refusal = Some(
                     Error::denied(format!(

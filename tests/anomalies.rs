@@ -767,6 +767,13 @@ fn deleting_the_suspension_marker_does_not_lift_a_suspension() {
         .write_private(&live.vault.path("activity/sus.json"), b"{}");
     live.refused(live.vault.with_key_file(&key).arg("mint"), "suspended");
     live.refused(&mut live.admin_mint(), "suspended");
+    // The refused call put the marker back: listings show the suspension again.
+    let show = live.vault.json(&["agent", "show", "sus", "--json"]);
+    assert_eq!(show["agent"]["status"], "suspended", "{show}");
+    // Only the admin's resume lifts it.
+    live.vault.run(&["agent", "resume", "sus"]).code(0);
+    let err = live.refused(&mut live.admin_mint(), "rate limit of 2/m");
+    assert!(!err.contains("suspended"), "{err}");
     live.check_no_leak(&[&key]);
 }
 

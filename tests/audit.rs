@@ -1477,3 +1477,57 @@ fn vault_files_rolled_back_beside_an_intact_log_are_refused_everywhere() {
     let out = vault.run(&["audit", "verify"]).code(BAD_DATA);
     assert!(stderr(&out).contains("was rolled back"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_nested_exec_writes_unsigned_entries_that_verify_counts_apart() {
+    let vault = TestVault::new();
+    vault.set_secret(SECRET, &random_secret()).code(0);
+    admin(&vault, &["agent", "add", AGENT]);
+    admin(&vault, &["grant", AGENT, SECRET]);
+    // The child holds only its credential token: its nested run has no key to sign with.
+    vault
+        .cmd()
+        .args(["exec", "--agent", AGENT, "--", "sh", "-c"])
+        .arg(r#""$ACBIN" exec --ttl 1m -- true"#)
+        .env("ACBIN", util::bin())
+        .assert()
+        .code(0);
+    let unsigned: Vec<Value> = vault
+        .audit_lines()
+        .into_iter()
+        .filter(|e| e["sig"].is_null())
+        .collect();
+    assert!(
+        !unsigned.is_empty()
+            && unsigned
+                .iter()
+                .all(|e| e["actor"] == format!("agent:{AGENT}")),
+        "{unsigned:#?}"
+    );
+    let n = log_len(&vault);
+    let text = assert_verifies(&vault, &[], n);
+    assert!(
+        text.contains(&format!(
+            "\nunsigned: {} entries written without a key",
+            unsigned.len()
+        )),
+        "{text}"
+    );
+    let report = verify_json(&vault, &[], 0);
+    assert_eq!(report["unsigned"], unsigned.len(), "{report:#}");
+    // The same claim "by admin", or as a grant, is refused.
+    let mut lines = log_lines(&vault);
+    let i = lines
+        .iter()
+        .position(|l| parse(l)["sig"].is_null())
+        .expect("an unsigned line");
+    lines[i] = lines[i].replacen(
+        &format!("\"actor\":\"agent:{AGENT}\""),
+        "\"actor\":\"admin\"",
+        1,
+    );
+    rechain(&mut lines, i);
+    write_log(&vault, &lines);
+    let seq = i as u64 + 1;
+    assert_fails_at(&vault, "unsigned by admin", &[], seq, seq, "is not signed");
+}
