@@ -74,7 +74,7 @@ pub fn record(
         let is_mint = events.first().is_some_and(|e| e.action == "cred.mint");
         // The suspension and the activity come from the log (through their authenticated cache):
         // removing or replacing the files in `suspended/` or `activity/` changes neither.
-        let known = activity::load(&vault.dir, agent, t)?;
+        let known = activity::load(&vault.dir, agent, t, &|id| vault.config.issuer_key(id))?;
         let suspended = known.suspension.clone();
         if let Some(s) = &suspended
             && activity::suspension(&vault.dir, agent).is_none()

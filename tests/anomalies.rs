@@ -795,3 +795,54 @@ fn emptying_the_activity_file_does_not_reset_the_rate_limit() {
     live.refused(&mut live.admin_mint(), "rate limit");
     live.check_no_leak(&[&key]);
 }
+
+#[test]
+fn a_resume_appended_to_the_log_by_hand_lifts_nothing() {
+    let live = Live::new("sus", &["--rate-limit", "2/m", "--suspend-on-anomaly"]);
+    let key = live.vault.issue_key("sus", &[]);
+    live.minted(live.vault.with_key_file(&key).arg("mint"));
+    live.minted(live.vault.with_key_file(&key).arg("mint"));
+    live.refused(
+        live.vault.with_key_file(&key).arg("mint"),
+        "rate limit of 2/m",
+    );
+
+    // A forged `agent.resume` "by admin", chained after the last entry with a recomputed hash,
+    // with the caches removed so that everything is rebuilt from the log.
+    let text = live.vault.audit_text();
+    let last: Value = serde_json::from_str(text.lines().last().expect("a line")).expect("JSON");
+    let seq = last["seq"].as_u64().expect("seq") + 1;
+    let body = format!(
+        "{{\"seq\":{seq},\"ts\":{},\"actor\":\"admin\",\"action\":\"agent.resume\",\"agent\":\"sus\",\"result\":\"ok\",\"gen\":{},\"prev\":{},\"hash\":\"{}\"}}",
+        last["ts"],
+        last["gen"],
+        last["prev"].to_string().replace(
+            last["prev"].as_str().expect("prev"),
+            last["hash"].as_str().expect("hash")
+        ),
+        "0".repeat(64)
+    );
+    let cut = body.rfind(",\"hash\":\"").expect("hash member");
+    let forged = format!(
+        "{},\"hash\":\"{}\"}}",
+        &body[..cut],
+        util::audit_entry_hash(&body)
+    );
+    live.vault.write_private(
+        &live.vault.path("audit.jsonl"),
+        format!("{text}{forged}\n").as_bytes(),
+    );
+    assert_unbroken_chain(&live.vault.audit_text());
+    std::fs::remove_dir_all(live.vault.path("suspended")).expect("remove suspended/");
+    std::fs::remove_dir_all(live.vault.path("activity")).expect("remove activity/");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "was suspended at");
+    // And `audit verify` names the forgery.
+    let out = live.vault.run(&["audit", "verify"]).code(65);
+    assert!(
+        stderr(&out).contains(&format!(
+            "at seq {seq}: seq {seq} (agent.resume by admin) is not signed"
+        )),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -88,13 +88,20 @@ fn mac(key: &[u8; 32], agent: &str, log: &LogPos, body: &[u8]) -> String {
 
 /// The agent's activity and suspension: from its file, checked and caught up with the log, or
 /// rebuilt from the log.
-pub fn load(dir: &Path, agent: &str, t: &Thresholds) -> Result<Known> {
+///
+/// `issuer` finds the vault's issuer keys: an entry only the admin may write (`agent.resume`,
+/// `agent.add`, `agent.remove`) counts only if one of them signed it, so a line appended to the
+/// log by hand lifts nothing.
+pub fn load(dir: &Path, agent: &str, t: &Thresholds, issuer: &IssuerLookup<'_>) -> Result<Known> {
     if let Some((mut known, from)) = cached(dir, agent)? {
-        replay(dir, agent, t, from, &mut known)?;
+        replay(dir, agent, t, from, &mut known, issuer)?;
         return Ok(known);
     }
-    rebuild(dir, agent, t)
+    rebuild(dir, agent, t, issuer)
 }
+
+/// Finds an issuer public key by its key id.
+pub type IssuerLookup<'a> = dyn Fn(&str) -> Option<crate::crypto::PublicKey> + 'a;
 
 /// The stored summary and where to replay from, if it is authentic and the log agrees with it.
 fn cached(dir: &Path, agent: &str) -> Result<Option<(Known, u64)>> {
@@ -179,25 +186,53 @@ fn line_is(line: &[u8], pos: &LogPos) -> bool {
 }
 
 /// Replays the agent's entries on the log (O(log size); when its file is missing or refused).
-pub fn rebuild(dir: &Path, agent: &str, t: &Thresholds) -> Result<Known> {
+pub fn rebuild(
+    dir: &Path,
+    agent: &str,
+    t: &Thresholds,
+    issuer: &IssuerLookup<'_>,
+) -> Result<Known> {
     let mut known = Known::default();
-    replay(dir, agent, t, 0, &mut known)?;
+    replay(dir, agent, t, 0, &mut known, issuer)?;
     Ok(known)
 }
 
 /// Takes in the agent's entries from the offset `from` to the end of the log.
-fn replay(dir: &Path, agent: &str, t: &Thresholds, from: u64, known: &mut Known) -> Result<()> {
+fn replay(
+    dir: &Path,
+    agent: &str,
+    t: &Thresholds,
+    from: u64,
+    known: &mut Known,
+    issuer: &IssuerLookup<'_>,
+) -> Result<()> {
     let Some(mut log) = LogReader::open_at(dir, from)? else {
         return Ok(());
     };
+    // Entries of a version that did not sign them are taken as they are, but only before the
+    // first signed one: after it, an unsigned admin entry was forged.
+    let mut marked = from > 0;
     while let Some(line) = log.next_line()? {
-        if !line.complete || !has_field(line.bytes, "agent", agent) {
+        if !line.complete {
+            continue;
+        }
+        if !marked && super::verify::is_marked(line.bytes) {
+            marked = true;
+        }
+        if !has_field(line.bytes, "agent", agent) {
             continue;
         }
         let Some(entry) = super::Entry::parse(line.bytes) else {
             continue;
         };
         if entry.agent.as_deref() != Some(agent) {
+            continue;
+        }
+        let admin_only = matches!(
+            entry.action.as_str(),
+            "agent.add" | "agent.remove" | "agent.resume"
+        );
+        if admin_only && marked && !super::verify::issuer_signed(line.bytes, issuer) {
             continue;
         }
         match entry.action.as_str() {

@@ -536,6 +536,25 @@ fn check_writer(
     Ok(())
 }
 
+/// Is `line` an intact entry signed by a key `issuer` knows? For readers that act on an admin
+/// entry without verifying the whole log (the live checks lifting a suspension).
+pub fn issuer_signed(line: &[u8], issuer: &dyn Fn(&str) -> Option<PublicKey>) -> bool {
+    let Some(s) = shape(line) else {
+        return false;
+    };
+    let Some((id, sig)) = s.sig else {
+        return false;
+    };
+    s.intact
+        && issuer(id)
+            .is_some_and(|k| k.verify_digest(super::sign::DOMAIN, &s.signed_digest(line), sig))
+}
+
+/// Was `line` written by a version that marks entries (it carries a generation)?
+pub fn is_marked(line: &[u8]) -> bool {
+    shape(line).is_some_and(|s| s.generation.is_some())
+}
+
 fn line_has(line: &[u8], needle: &[u8]) -> bool {
     line.windows(needle.len()).any(|w| w == needle)
 }
