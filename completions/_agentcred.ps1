@@ -892,6 +892,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;audit;verify' {
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Also check against a checkpoint kept outside the vault (from `audit checkpoint`; repeatable)')
+            [CompletionResult]::new('--witness', '--witness', [CompletionResultType]::ParameterName, 'Also check against the latest checkpoint the witness holds: COMMAND (run with `sh -c`, given the argument `get`), or without a value the `[audit] witness` of config.toml')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')

@@ -1165,13 +1165,17 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__audit__subcmd__verify)
-            opts="-q -v -h --checkpoint --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --checkpoint --witness --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --witness)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

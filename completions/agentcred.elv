@@ -810,6 +810,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;audit;verify'= {
             cand --checkpoint 'Also check against a checkpoint kept outside the vault (from `audit checkpoint`; repeatable)'
+            cand --witness 'Also check against the latest checkpoint the witness holds: COMMAND (run with `sh -c`, given the argument `get`), or without a value the `[audit] witness` of config.toml'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'

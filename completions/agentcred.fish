@@ -624,6 +624,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l checkpoint -d 'Also check against a checkpoint kept outside the vault (from `audit checkpoint`; repeatable)' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l witness -d 'Also check against the latest checkpoint the witness holds: COMMAND (run with `sh -c`, given the argument `get`), or without a value the `[audit] witness` of config.toml' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''

@@ -4,7 +4,8 @@
 //! Appends ENTRIES entries after the log's current head, chained exactly as the writer chains them
 //! (through the library's own `audit::encode`), spread evenly over the last 30 days and over
 //! AGENTS agents (default 100, named `agent-00000`…), shaped like real `cred.mint` entries. No
-//! checkpoint covers them; the next admin change anchors them.
+//! checkpoint covers them; the next admin change anchors them. With the vault's `admin.key` beside
+//! it they are signed with the issuer key, as an admin-run `mint` would sign them.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -22,6 +23,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::process::exit(2);
         }
     };
+    // Entries are signed like the CLI's: with the issuer key, when the vault's admin identity
+    // (`admin.key`, as `scale_vault` writes it) is beside it.
+    let identity = dir.join("admin.key");
+    if identity.exists() {
+        let vault = agentcred::vault::Vault::open(&dir)?;
+        let admin = agentcred::vault::AdminKey::from_identity_file(&identity)?;
+        vault.load_state(&admin)?;
+    }
     let mut head: Head = agentcred::audit::head(&dir)?;
     let path = dir.join(agentcred::audit::FILE);
     let file = std::fs::OpenOptions::new().append(true).open(&path)?;

@@ -835,6 +835,10 @@ pub struct AuditVerifyArgs {
     /// Also check against a checkpoint kept outside the vault (from `audit checkpoint`; repeatable)
     #[arg(long = "checkpoint", value_name = "FILE")]
     pub checkpoints: Vec<PathBuf>,
+    /// Also check against the latest checkpoint the witness holds: COMMAND (run with `sh -c`, given
+    /// the argument `get`), or without a value the `[audit] witness` of config.toml
+    #[arg(long, value_name = "COMMAND", num_args = 0..=1, default_missing_value = "")]
+    pub witness: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -305,6 +305,25 @@ impl PublicKey {
             .is_ok()
     }
 
+    /// Checks many signatures made with [`KeyPair::sign_digest`] at once: Ed25519 batch
+    /// verification, several times cheaper per signature than one by one. True only if every one
+    /// is valid; a caller that needs to know which failed checks them one by one after.
+    pub fn verify_digests(domain: &str, items: &[(PublicKey, [u8; 32], &str)]) -> bool {
+        let mut messages = Vec::with_capacity(items.len());
+        let mut signatures = Vec::with_capacity(items.len());
+        let mut keys = Vec::with_capacity(items.len());
+        for (key, digest, signature) in items {
+            let Some(sig) = unb64(signature).and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
+                return false;
+            };
+            messages.push(signed_message(domain, digest));
+            signatures.push(ed25519_dalek::Signature::from_bytes(&sig));
+            keys.push(key.0);
+        }
+        let messages: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+        ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
+    }
+
     /// A short stable identifier: the first 8 bytes of SHA-256 of the key, in hex.
     pub fn key_id(&self) -> String {
         hex(&sha256(&[self.0.as_bytes()])[..8])

@@ -162,7 +162,7 @@ impl Envelope {
         admin: &crate::vault::AdminKey,
         agent: &str,
     ) -> Result<Envelope> {
-        let index = Index::read(&vault.dir, &vault.config)?;
+        let index = Index::read_current(&vault.dir, &vault.config)?;
         let expected = index
             .generation_of(agent)
             .ok_or_else(|| crate::vault::state::unknown_agent(agent))?;
@@ -173,13 +173,14 @@ impl Envelope {
         let (_, env): (_, Envelope) =
             crate::sealed::open(&plain, KIND, &|id| vault.config.issuer_key(id), &what)?;
         env.check_identity(&vault.config, agent, expected, &what)?;
+        env.hold_for_audit(index.generation)?;
         Ok(env)
     }
 
     /// Opens `key`'s agent envelope as a key holder: decrypts it, checks the issuer signature, that
     /// it is this agent's, and that it is not older than the signed index says.
     pub fn open_with_key(vault: &Vault, key: &AgentKey) -> Result<Envelope> {
-        let index = Index::read(&vault.dir, &vault.config)?;
+        let index = Index::read_current(&vault.dir, &vault.config)?;
         let Some(expected) = index.generation_of(&key.agent) else {
             return Err(Error::cannot_unlock(format!(
                 "agent {} does not exist in the vault at {}",
@@ -206,7 +207,15 @@ impl Envelope {
         let (_, env): (_, Envelope) =
             crate::sealed::open(&plain, KIND, &|id| vault.config.issuer_key(id), &what)?;
         env.check_identity(&vault.config, &key.agent, expected, &what)?;
+        env.hold_for_audit(index.generation)?;
         Ok(env)
+    }
+
+    /// The audit entries this process writes for the agent are signed with its key.
+    fn hold_for_audit(&self, generation: u64) -> Result<()> {
+        let key = KeyPair::from_secret(&self.signing_key)?;
+        crate::audit::sign::hold_agent(&self.agent, key, generation);
+        Ok(())
     }
 
     fn check_identity(
@@ -445,6 +454,17 @@ impl Index {
     pub fn read(dir: &Path, config: &VaultToml) -> Result<Index> {
         let (generation, body) = signed_lines::read(&Self::path(dir), INDEX_DOMAIN, config)?;
         Ok(Index { generation, body })
+    }
+
+    /// [`Index::read`], refused (with the files it vouches for) when the audit log has seen a
+    /// newer vault generation: `vault.toml`, `vault.age` and `agents/` were put back together.
+    pub fn read_current(dir: &Path, config: &VaultToml) -> Result<Index> {
+        let what = Self::path(dir).display().to_string();
+        crate::audit::rollback::checked(dir, &what, || {
+            let index = Self::read(dir, config)?;
+            let g = index.generation;
+            Ok((index, g))
+        })
     }
 
     pub fn generation_of(&self, agent: &str) -> Option<u64> {

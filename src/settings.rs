@@ -13,6 +13,10 @@
 //!
 //! [alerts]
 //! command = "logger -t agentcred"   # receives each anomaly as JSON on stdin
+//!
+//! [audit]
+//! witness = "/usr/local/bin/agentcred-witness"   # `put`: each signed checkpoint on stdin;
+//!                                                # `get`: prints the latest it holds
 //! ```
 
 use std::path::Path;
@@ -31,6 +35,20 @@ pub struct Settings {
     pub anomaly: Thresholds,
     #[serde(default)]
     pub alerts: Alerts,
+    #[serde(default)]
+    pub audit: AuditSettings,
+}
+
+/// Where signed checkpoints are also kept, outside the vault (see `audit::witness`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Run with `sh -c` as `COMMAND put` (a checkpoint as JSON on stdin) after every signed
+    /// checkpoint, and as `COMMAND get` by `audit verify --witness`.
+    pub witness: Option<String>,
+    /// Seconds to wait for the command before giving up on it.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -41,6 +59,15 @@ pub struct Alerts {
     /// Seconds to wait for the command before giving up on it.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings {
+            witness: None,
+            timeout_secs: default_timeout(),
+        }
+    }
 }
 
 fn default_timeout() -> u64 {

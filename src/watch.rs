@@ -4,7 +4,7 @@
 //! audit log in the same durable append as the call, then to the `[alerts] command`.
 //!
 //! With `--suspend-on-anomaly` an anomaly suspends the agent: the call that set it off is refused,
-//! a marker stops later calls, and the agent's authority is revoked (signed with the agent's own
+//! its `agent.suspend` entry stops later calls, and the agent's authority is revoked (signed with the agent's own
 //! key, which every caller that opened its envelope holds), so every credential it already holds
 //! fails `verify`.
 
@@ -72,7 +72,16 @@ pub fn record(
         let mut refusal: Option<Error> = None;
         let mut anomalies = Vec::new();
         let is_mint = events.first().is_some_and(|e| e.action == "cred.mint");
-        let suspended = activity::suspension(&vault.dir, agent);
+        // The suspension and the activity come from the log (through their authenticated cache):
+        // removing or replacing the files in `suspended/` or `activity/` changes neither.
+        let known = activity::load(&vault.dir, agent, t, &|id| vault.config.issuer_key(id))?;
+        let suspended = known.suspension.clone();
+        if let Some(s) = &suspended
+            && activity::suspension(&vault.dir, agent).is_none()
+        {
+            // The marker listings show was removed: put it back.
+            activity::suspend(&vault.dir, agent, &s.reason, s.authority.as_deref(), now)?;
+        }
         if is_mint && let Some(s) = &suspended {
             refusal = Some(
                     Error::denied(format!(
@@ -84,7 +93,7 @@ pub fn record(
                     )),
                 );
         }
-        let activity_before = activity::load(&vault.dir, agent, t)?;
+        let activity_before = known.activity;
         if is_mint
             && refusal.is_none()
             && let Some(limit) = call.limits.rate_limit
@@ -156,8 +165,22 @@ pub fn record(
                     .details(serde_json::json!({ "by": "anomaly" })),
             );
         }
-        activity::save(&vault.dir, agent, &activity)?;
-        let head = crate::audit::append(&vault.dir, now, &events)?;
+        let prepared = crate::audit::prepare(&vault.dir, now, &events)?;
+        let after = activity::Known {
+            activity,
+            suspension: if suspend {
+                Some(activity::Suspension {
+                    agent: agent.to_string(),
+                    at: crate::clock::rfc3339(now),
+                    reason: reason.clone(),
+                    authority: call.authority_id.map(str::to_string),
+                })
+            } else {
+                suspended
+            },
+        };
+        activity::save(&vault.dir, agent, &after, &prepared.end_position())?;
+        let head = prepared.write()?;
         if suspend {
             activity::suspend(&vault.dir, agent, &reason, call.authority_id, now)?;
             if let Some(key) = call.limits.signing_key {

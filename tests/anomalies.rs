@@ -742,3 +742,107 @@ fn a_suspension_by_anomaly_revokes_credentials_of_superseded_authorities() {
         stdout(&verify)
     );
 }
+
+// --- the live checks' state comes from the signed log ----------------------------------------
+
+#[test]
+fn deleting_the_suspension_marker_does_not_lift_a_suspension() {
+    let live = Live::new("sus", &["--rate-limit", "2/m", "--suspend-on-anomaly"]);
+    let key = live.vault.issue_key("sus", &[]);
+    live.minted(live.vault.with_key_file(&key).arg("mint"));
+    live.minted(live.vault.with_key_file(&key).arg("mint"));
+    live.refused(
+        live.vault.with_key_file(&key).arg("mint"),
+        "rate limit of 2/m",
+    );
+    assert_eq!(live.entries("agent.suspend").len(), 1);
+
+    // The key holder removes the marker, then the whole directory: still suspended.
+    std::fs::remove_file(live.vault.path("suspended/sus.json")).expect("remove the marker");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "suspended");
+    std::fs::remove_dir_all(live.vault.path("suspended")).expect("remove suspended/");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "suspended");
+    // Nor does replacing what the checks remember.
+    live.vault
+        .write_private(&live.vault.path("activity/sus.json"), b"{}");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "suspended");
+    live.refused(&mut live.admin_mint(), "suspended");
+    // The refused call put the marker back: listings show the suspension again.
+    let show = live.vault.json(&["agent", "show", "sus", "--json"]);
+    assert_eq!(show["agent"]["status"], "suspended", "{show}");
+    // Only the admin's resume lifts it.
+    live.vault.run(&["agent", "resume", "sus"]).code(0);
+    let err = live.refused(&mut live.admin_mint(), "rate limit of 2/m");
+    assert!(!err.contains("suspended"), "{err}");
+    live.check_no_leak(&[&key]);
+}
+
+#[test]
+fn emptying_the_activity_file_does_not_reset_the_rate_limit() {
+    let live = Live::new("rl", &["--rate-limit", "5/m"]);
+    let key = live.vault.issue_key("rl", &[]);
+    for _ in 0..5 {
+        live.minted(live.vault.with_key_file(&key).arg("mint"));
+    }
+    let file = live.vault.path("activity/rl.json");
+    assert!(file.exists());
+    live.vault.write_private(&file, b"{}");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "rate limit");
+    // An older copy, or no file at all, counts the same.
+    std::fs::remove_file(&file).expect("remove");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "rate limit");
+    std::fs::remove_dir_all(live.vault.path("activity")).expect("remove activity/");
+    live.refused(&mut live.admin_mint(), "rate limit");
+    live.check_no_leak(&[&key]);
+}
+
+#[test]
+fn a_resume_appended_to_the_log_by_hand_lifts_nothing() {
+    let live = Live::new("sus", &["--rate-limit", "2/m", "--suspend-on-anomaly"]);
+    let key = live.vault.issue_key("sus", &[]);
+    live.minted(live.vault.with_key_file(&key).arg("mint"));
+    live.minted(live.vault.with_key_file(&key).arg("mint"));
+    live.refused(
+        live.vault.with_key_file(&key).arg("mint"),
+        "rate limit of 2/m",
+    );
+
+    // A forged `agent.resume` "by admin", chained after the last entry with a recomputed hash,
+    // with the caches removed so that everything is rebuilt from the log.
+    let text = live.vault.audit_text();
+    let last: Value = serde_json::from_str(text.lines().last().expect("a line")).expect("JSON");
+    let seq = last["seq"].as_u64().expect("seq") + 1;
+    let body = format!(
+        "{{\"seq\":{seq},\"ts\":{},\"actor\":\"admin\",\"action\":\"agent.resume\",\"agent\":\"sus\",\"result\":\"ok\",\"gen\":{},\"prev\":{},\"hash\":\"{}\"}}",
+        last["ts"],
+        last["gen"],
+        last["prev"].to_string().replace(
+            last["prev"].as_str().expect("prev"),
+            last["hash"].as_str().expect("hash")
+        ),
+        "0".repeat(64)
+    );
+    let cut = body.rfind(",\"hash\":\"").expect("hash member");
+    let forged = format!(
+        "{},\"hash\":\"{}\"}}",
+        &body[..cut],
+        util::audit_entry_hash(&body)
+    );
+    live.vault.write_private(
+        &live.vault.path("audit.jsonl"),
+        format!("{text}{forged}\n").as_bytes(),
+    );
+    assert_unbroken_chain(&live.vault.audit_text());
+    std::fs::remove_dir_all(live.vault.path("suspended")).expect("remove suspended/");
+    std::fs::remove_dir_all(live.vault.path("activity")).expect("remove activity/");
+    live.refused(live.vault.with_key_file(&key).arg("mint"), "was suspended at");
+    // And `audit verify` names the forgery.
+    let out = live.vault.run(&["audit", "verify"]).code(65);
+    assert!(
+        stderr(&out).contains(&format!(
+            "at seq {seq}: seq {seq} (agent.resume by admin) is not signed"
+        )),
+        "{}",
+        stderr(&out)
+    );
+}

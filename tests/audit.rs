@@ -1104,3 +1104,430 @@ fn a_torn_last_line_verifies_with_a_note_and_the_next_append_removes_it() {
     assert_eq!(report["torn_tail"], false, "{report:#}");
     assert_eq!(report["authenticated"]["to"], n + 1, "{report:#}");
 }
+
+// --- entries signed by their writer, rollback and the witness -----------------------------------
+
+/// Recomputes `prev` and `hash` of every line from index `from` on: the forger's chain repair.
+fn rechain(lines: &mut [String], from: usize) {
+    for i in from..lines.len() {
+        let prev = if i == 0 {
+            "0".repeat(64)
+        } else {
+            hash_of(&lines[i - 1])
+        };
+        lines[i] = rehash(&with_prev(&lines[i], &prev));
+    }
+    assert!(
+        util::chain_break(&format!("{}\n", lines.join("\n"))).is_none(),
+        "the forged chain is consistent with itself"
+    );
+}
+
+/// A vault where agents alpha and bravo, each with a key, minted after the last checkpoint.
+/// Returns it with the keys and the seq of the last checkpoint.
+fn signed_vault() -> (TestVault, std::path::PathBuf, std::path::PathBuf, u64) {
+    let vault = TestVault::new();
+    vault.set_secret(SECRET, &random_secret()).code(0);
+    for agent in [AGENT, OTHER] {
+        admin(&vault, &["agent", "add", agent]);
+        admin(&vault, &["grant", agent, SECRET]);
+    }
+    let alpha = vault.issue_key(AGENT, &[]);
+    let bravo = vault.issue_key(OTHER, &[]);
+    let anchored = log_len(&vault);
+    for key in [&alpha, &bravo, &alpha, &bravo, &alpha] {
+        vault.with_key_file(key).arg("mint").assert().code(0);
+    }
+    assert!(log_len(&vault) >= anchored + 5);
+    assert_verifies(&vault, &[], log_len(&vault));
+    (vault, alpha, bravo, anchored)
+}
+
+/// The index of the first `cred.mint` line of `agent` after `after` entries.
+fn mint_of(lines: &[String], agent: &str, after: u64) -> usize {
+    lines
+        .iter()
+        .enumerate()
+        .skip(after as usize)
+        .find(|(_, l)| {
+            let e = parse(l);
+            e["action"] == "cred.mint" && e["agent"] == agent
+        })
+        .map(|(i, _)| i)
+        .expect("a mint after the checkpoint")
+}
+
+#[test]
+fn an_entry_edited_after_the_last_checkpoint_fails_naming_its_seq() {
+    let (vault, _, _, anchored) = signed_vault();
+    let mut lines = log_lines(&vault);
+    let i = mint_of(&lines, AGENT, anchored);
+    lines[i] = flip_value_char(&lines[i], "credential_id");
+    rechain(&mut lines, i);
+    write_log(&vault, &lines);
+    let seq = i as u64 + 1;
+    assert_fails_at(
+        &vault,
+        "edited",
+        &[],
+        seq,
+        seq,
+        &format!("seq {seq} is not signed by its writer"),
+    );
+}
+
+#[test]
+fn an_entry_deleted_after_the_last_checkpoint_fails_also_when_the_rest_is_renumbered() {
+    let (vault, _, _, anchored) = signed_vault();
+    let original = log_lines(&vault);
+    let i = mint_of(&original, AGENT, anchored);
+    let seq = i as u64 + 1;
+    // Cut out: the chain shows the gap.
+    let mut lines = original.clone();
+    lines.remove(i);
+    write_log(&vault, &lines);
+    assert_fails_at(&vault, "deleted", &[], seq, seq, "is missing");
+    // Cut out and everything after renumbered and re-chained: the signatures show it.
+    for (j, line) in lines.iter_mut().enumerate().skip(i) {
+        *line = with_seq(line, j as u64 + 1);
+    }
+    rechain(&mut lines, i);
+    write_log(&vault, &lines);
+    assert_fails_at(
+        &vault,
+        "deleted and renumbered",
+        &[],
+        seq,
+        seq,
+        "is not signed by its writer",
+    );
+}
+
+#[test]
+fn an_entry_reattributed_to_another_agent_fails() {
+    let (vault, _, _, anchored) = signed_vault();
+    let mut lines = log_lines(&vault);
+    let i = mint_of(&lines, AGENT, anchored);
+    let from = format!("\"agent\":\"{AGENT}\"");
+    assert_eq!(lines[i].matches(&from).count(), 1, "{}", lines[i]);
+    lines[i] = lines[i].replacen(&from, &format!("\"agent\":\"{OTHER}\""), 1);
+    rechain(&mut lines, i);
+    write_log(&vault, &lines);
+    let seq = i as u64 + 1;
+    assert_fails_at(
+        &vault,
+        "re-attributed",
+        &[],
+        seq,
+        seq,
+        &format!("is signed with agent {AGENT}'s key but is attributed to {OTHER}"),
+    );
+}
+
+#[test]
+fn a_forged_admin_grant_with_a_recomputed_hash_fails() {
+    let (vault, _, _, _) = signed_vault();
+    let original = log_lines(&vault);
+    let last = parse(original.last().expect("a line"));
+    let seq = original.len() as u64 + 1;
+    let body = format!(
+        "{{\"seq\":{seq},\"ts\":{},\"actor\":\"admin\",\"action\":\"grant.add\",\"agent\":\"{OTHER}\",\"secrets\":[\"other\"],\"result\":\"ok\",\"gen\":{},\"prev\":\"{}\",\"hash\":\"{}\"}}",
+        last["ts"],
+        last["gen"],
+        last["hash"].as_str().expect("hash"),
+        "0".repeat(64)
+    );
+    // Unsigned.
+    let mut lines = original.clone();
+    lines.push(rehash(&body));
+    write_log(&vault, &lines);
+    assert_fails_at(&vault, "unsigned grant.add", &[], seq, seq, "is not signed");
+    // With the issuer's signature lifted from another admin entry.
+    let admin_sig = original
+        .iter()
+        .rev()
+        .map(|l| parse(l))
+        .find(|e| e["actor"] == "admin" && e["sig"].is_string())
+        .expect("a signed admin entry")["sig"]
+        .as_str()
+        .expect("sig")
+        .to_string();
+    let signed = body.replacen(
+        ",\"prev\":",
+        &format!(",\"sig\":\"{admin_sig}\",\"prev\":"),
+        1,
+    );
+    let mut lines = original.clone();
+    lines.push(rehash(&signed));
+    write_log(&vault, &lines);
+    assert_fails_at(
+        &vault,
+        "grant.add with a lifted signature",
+        &[],
+        seq,
+        seq,
+        &format!("seq {seq} is not signed by its writer"),
+    );
+    // Appended after an external checkpoint: caught the same way.
+    write_log(&vault, &original);
+    let out = admin(&vault, &["audit", "checkpoint"]);
+    let file = vault.root().join("checkpoint.json");
+    std::fs::write(&file, &out.get_output().stdout).expect("write the checkpoint file");
+    let mut lines = log_lines(&vault);
+    let seq = lines.len() as u64 + 1;
+    let last = parse(lines.last().expect("a line"));
+    let body = format!(
+        "{{\"seq\":{seq},\"ts\":{},\"actor\":\"admin\",\"action\":\"grant.add\",\"agent\":\"{OTHER}\",\"secrets\":[\"other\"],\"result\":\"ok\",\"gen\":{},\"prev\":\"{}\",\"hash\":\"{}\"}}",
+        last["ts"],
+        last["gen"],
+        last["hash"].as_str().expect("hash"),
+        "0".repeat(64)
+    );
+    lines.push(rehash(&body));
+    write_log(&vault, &lines);
+    let file_arg = file.to_str().expect("UTF-8 path");
+    assert_fails_at(
+        &vault,
+        "after an external checkpoint",
+        &["--checkpoint", file_arg],
+        seq,
+        seq,
+        "is not signed",
+    );
+}
+
+#[test]
+fn a_torn_tail_is_reported_as_one_not_as_tampering() {
+    let (vault, _, _, _) = signed_vault();
+    let lines = log_lines(&vault);
+    let n = lines.len() as u64;
+    let mut text = format!("{}\n", lines.join("\n"));
+    let last = lines.last().expect("a line");
+    text.push_str(&last[..last.len() / 2]);
+    vault.write_private(&vault.path("audit.jsonl"), text.as_bytes());
+    let out = vault.run(&["audit", "verify"]).code(0);
+    let said = stdout(&out);
+    assert!(
+        said.starts_with(&format!(
+            "audit log: {n} entries (seq 1 to {n}), the hash chain is intact\n"
+        )) && said.contains("cut short by an interrupted write"),
+        "{said}"
+    );
+    let report = verify_json(&vault, &[], 0);
+    assert_eq!(report["torn_tail"], true, "{report:#}");
+}
+
+/// The example witness, keeping its checkpoints in `store` (outside the vault).
+fn witness_command(store: &Path) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/witness.sh");
+    format!("{} {}", script.display(), store.display())
+}
+
+fn write_config(vault: &TestVault, text: &str) {
+    vault.write_private(&vault.path("config.toml"), text.as_bytes());
+}
+
+#[test]
+fn the_witness_catches_a_vault_rolled_back_with_its_log() {
+    let vault = TestVault::new();
+    let store = vault.root().join("witness-store.jsonl");
+    let witness = witness_command(&store);
+    write_config(&vault, &format!("[audit]\nwitness = \"{witness}\"\n"));
+    admin(&vault, &["agent", "add", AGENT]);
+    vault.set_secret(SECRET, &random_secret()).code(0);
+    admin(&vault, &["grant", AGENT, SECRET]);
+    let key = vault.issue_key(AGENT, &[]);
+    let old = vault.root().join("vault-before");
+    copy_dir(&vault.dir(), &old);
+    let old_len = log_len(&vault);
+
+    let key_text = std::fs::read_to_string(&key).expect("read the key");
+    let key_id = key_text
+        .trim()
+        .split(':')
+        .nth(2)
+        .expect("a key id")
+        .to_string();
+    admin(&vault, &["key", "revoke", &key_id]);
+    admin(&vault, &["agent", "add", OTHER]);
+    let n = log_len(&vault);
+    let held: Value = parse(
+        std::fs::read_to_string(&store)
+            .expect("the witness kept checkpoints")
+            .lines()
+            .last()
+            .expect("a checkpoint"),
+    );
+    assert_eq!(held["size"], n, "{held:#}");
+    let head = held["head"].as_str().expect("head").to_string();
+    assert_verifies(&vault, &["--witness"], n);
+
+    // Everything put back together, log included: consistent with itself...
+    std::fs::remove_dir_all(vault.dir()).expect("remove the vault");
+    copy_dir(&old, &vault.dir());
+    assert_verifies(&vault, &[], old_len);
+    // ...but behind the witness, from config.toml or named on the command line.
+    let why = format!("held by the witness: size {n}, head {head}");
+    assert_fails_at(
+        &vault,
+        "witness",
+        &["--witness"],
+        old_len + 1,
+        old_len + 1,
+        &why,
+    );
+    write_config(&vault, "");
+    assert_fails_at(
+        &vault,
+        "witness named on the command line",
+        &["--witness", &witness],
+        old_len + 1,
+        old_len + 1,
+        &why,
+    );
+    // The revoked key stays revoked as far as the witness is concerned: nothing is minted
+    // silently, the rollback is on record.
+    let out = vault.run(&["audit", "verify", "--witness"]).code(78);
+    assert_short_error(&out);
+}
+
+#[test]
+fn a_torn_tail_behind_the_witness_is_a_failure() {
+    let vault = TestVault::new();
+    let store = vault.root().join("witness-store.jsonl");
+    let witness = witness_command(&store);
+    admin(&vault, &["agent", "add", AGENT]);
+    let lines = log_lines(&vault);
+    let n = lines.len() as u64;
+    admin(&vault, &["audit", "verify", "--witness", &witness]);
+    // The witness takes a checkpoint only when configured; give it this one by hand.
+    write_config(&vault, &format!("[audit]\nwitness = \"{witness}\"\n"));
+    admin(&vault, &["audit", "checkpoint"]);
+    let lines = log_lines(&vault);
+    assert_eq!(lines.len() as u64, n + 1);
+    let mut text = format!("{}\n", lines[..lines.len() - 1].join("\n"));
+    let last = lines.last().expect("a line");
+    text.push_str(&last[..last.len() / 2]);
+    vault.write_private(&vault.path("audit.jsonl"), text.as_bytes());
+    assert_fails_at(
+        &vault,
+        "torn tail behind the witness",
+        &["--witness"],
+        n + 1,
+        n + 1,
+        "were cut off (its last line is cut short)",
+    );
+}
+
+#[test]
+fn vault_files_rolled_back_beside_an_intact_log_are_refused_everywhere() {
+    let vault = TestVault::new();
+    let value = random_secret();
+    vault.set_secret(SECRET, &value).code(0);
+    admin(&vault, &["agent", "add", AGENT]);
+    admin(&vault, &["grant", AGENT, SECRET]);
+    let key = vault.issue_key(AGENT, &[]);
+    vault.with_key_file(&key).arg("mint").assert().code(0);
+    let saved = vault.root().join("saved");
+    std::fs::create_dir(&saved).expect("mkdir");
+    for f in ["vault.toml", "vault.age"] {
+        std::fs::copy(vault.path(f), saved.join(f)).expect("save");
+    }
+    copy_dir(&vault.path("agents"), &saved.join("agents"));
+
+    let key_text = std::fs::read_to_string(&key).expect("read the key");
+    let key_id = key_text
+        .trim()
+        .split(':')
+        .nth(2)
+        .expect("a key id")
+        .to_string();
+    admin(&vault, &["key", "revoke", &key_id]);
+    let refused = vault.with_key_file(&key).arg("mint").assert();
+    assert_ne!(refused.get_output().status.code(), Some(0));
+
+    // The attacker puts the three back together; the log stays as it is.
+    for f in ["vault.toml", "vault.age"] {
+        std::fs::copy(saved.join(f), vault.path(f)).expect("restore");
+    }
+    std::fs::remove_dir_all(vault.path("agents")).expect("rm agents");
+    copy_dir(&saved.join("agents"), &vault.path("agents"));
+
+    let out = vault
+        .with_key_file(&key)
+        .arg("mint")
+        .assert()
+        .code(BAD_DATA);
+    assert!(out.get_output().stdout.is_empty());
+    assert_output_no_leak(&out, &value);
+    assert!(stderr(&out).contains("was rolled back"), "{}", stderr(&out));
+    assert_short_error(&out);
+    for args in [
+        &["secret", "list"][..],
+        &["agent", "list"],
+        &["grant", AGENT, SECRET],
+    ] {
+        let out = vault.run(args).code(BAD_DATA);
+        assert!(
+            stderr(&out).contains("was rolled back"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = vault.run(&["audit", "verify"]).code(BAD_DATA);
+    assert!(stderr(&out).contains("was rolled back"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_nested_exec_writes_unsigned_entries_that_verify_counts_apart() {
+    let vault = TestVault::new();
+    vault.set_secret(SECRET, &random_secret()).code(0);
+    admin(&vault, &["agent", "add", AGENT]);
+    admin(&vault, &["grant", AGENT, SECRET]);
+    // The child holds only its credential token: its nested run has no key to sign with.
+    vault
+        .cmd()
+        .args(["exec", "--agent", AGENT, "--", "sh", "-c"])
+        .arg(r#""$ACBIN" exec --ttl 1m -- true"#)
+        .env("ACBIN", util::bin())
+        .assert()
+        .code(0);
+    let unsigned: Vec<Value> = vault
+        .audit_lines()
+        .into_iter()
+        .filter(|e| e["sig"].is_null())
+        .collect();
+    assert!(
+        !unsigned.is_empty()
+            && unsigned
+                .iter()
+                .all(|e| e["actor"] == format!("agent:{AGENT}")),
+        "{unsigned:#?}"
+    );
+    let n = log_len(&vault);
+    let text = assert_verifies(&vault, &[], n);
+    assert!(
+        text.contains(&format!(
+            "\nunsigned: {} entries written without a key",
+            unsigned.len()
+        )),
+        "{text}"
+    );
+    let report = verify_json(&vault, &[], 0);
+    assert_eq!(report["unsigned"], unsigned.len(), "{report:#}");
+    // The same claim "by admin", or as a grant, is refused.
+    let mut lines = log_lines(&vault);
+    let i = lines
+        .iter()
+        .position(|l| parse(l)["sig"].is_null())
+        .expect("an unsigned line");
+    lines[i] = lines[i].replacen(
+        &format!("\"actor\":\"agent:{AGENT}\""),
+        "\"actor\":\"admin\"",
+        1,
+    );
+    rechain(&mut lines, i);
+    write_log(&vault, &lines);
+    let seq = i as u64 + 1;
+    assert_fails_at(&vault, "unsigned by admin", &[], seq, seq, "is not signed");
+}

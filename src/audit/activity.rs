@@ -1,14 +1,23 @@
 //! What the live anomaly checks remember between calls: one small file per agent in `activity/`,
 //! and a marker per agent in `suspended/` when an anomaly suspended it.
 //!
-//! An activity file is an index of the audit log, not a record: it is written before the call's
-//! audit entry (so a failed append can only make it count one call too many, the safe side of a
-//! rate limit), not fsynced, and rebuilt from the log when missing or unreadable. Reading one is
-//! O(1) however long the log is.
+//! The audit log is the record; both are caches of it. An activity file summarises the agent's
+//! entries up to a position in the log (`seq`, the offset just past it, and its hash), is
+//! authenticated with a MAC keyed by the agent's own signing key, and is read by checking that the
+//! log still holds that entry there and replaying the agent's entries after it: O(entries since
+//! the file was written), which is O(1) for an agent calling on its own. A file that is missing,
+//! replaced (`{}`), edited, or anchored where the log says otherwise is rebuilt from the whole log,
+//! so deleting or replacing it changes nothing; an older copy put back is simply caught up.
 //!
-//! A suspension marker is a control, so it is written durably. It is one half of a suspension by
-//! the live checks; the other half is a signed revocation of the agent's authority, which makes
-//! every credential it holds fail `verify`. `agent resume` lifts both.
+//! Whether the live checks suspended the agent is part of that summary: the `agent.suspend` entry
+//! (signed by the agent's key) suspends it and the admin's `agent.resume` lifts it. The marker in
+//! `suspended/` is what listings show; deleting it does not lift a suspension. The other half of a
+//! suspension is a signed revocation of the agent's authority, which makes every credential it
+//! holds fail `verify`.
+//!
+//! The file is written after the call's entries are prepared (it names the head they produce) and
+//! before they are appended, not fsynced: if the append fails, the anchor names an entry the log
+//! does not hold, and the next call rebuilds it.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::anomaly::{AgentActivity, Observation, Thresholds};
 use super::read::{LogReader, has_field};
+use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
 use crate::vault::fsio;
 
@@ -30,57 +40,276 @@ const MAX_FILE: u64 = 64 << 20;
 /// Padding, in bytes, above which a shorter activity document truncates its file instead.
 const PAD_LIMIT: usize = 1024;
 
+const MAC_DOMAIN: &[u8] = b"agentcred-activity-v1";
+
 fn path(dir: &Path, agent: &str) -> PathBuf {
     dir.join(DIR).join(format!("{agent}.json"))
 }
 
-/// The agent's activity, rebuilt from the log if it has none on file.
-pub fn load(dir: &Path, agent: &str, t: &Thresholds) -> Result<AgentActivity> {
-    match fsio::read_bounded(&path(dir, agent), MAX_FILE) {
-        Ok(bytes) => match serde_json::from_slice(&bytes) {
-            Ok(a) => Ok(a),
-            Err(_) => rebuild(dir, agent, t),
+/// Where in the log a summary stops: the entry `seq`, the offset just past its line, its hash.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogPos {
+    pub seq: u64,
+    pub end: u64,
+    pub hash: String,
+}
+
+/// An agent's state as the live checks see it.
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    pub activity: AgentActivity,
+    /// Suspended by the live checks (or an `agent.suspend`), and not resumed since.
+    pub suspension: Option<Suspension>,
+}
+
+/// The stored form. Every member is required: anything else is rebuilt.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Cached {
+    log: LogPos,
+    suspension: Option<Suspension>,
+    activity: AgentActivity,
+    mac: String,
+}
+
+fn mac_key(agent: &str) -> Option<[u8; 32]> {
+    let key = super::sign::agent_key(agent)?;
+    Some(mac_key_of(&key))
+}
+
+fn mac_key_of(key: &KeyPair) -> [u8; 32] {
+    crate::crypto::hmac_sha256(&key.seed()[..], MAC_DOMAIN)
+}
+
+fn mac(key: &[u8; 32], agent: &str, log: &LogPos, body: &[u8]) -> String {
+    let head = format!("{agent}\n{}\n{}\n{}\n", log.seq, log.end, log.hash);
+    crate::crypto::hex(&crate::crypto::hmac_sha256(
+        key,
+        &[head.as_bytes(), body].concat(),
+    ))
+}
+
+/// The agent's activity and suspension: from its file, checked and caught up with the log, or
+/// rebuilt from the log.
+///
+/// `issuer` finds the vault's issuer keys: an entry only the admin may write (`agent.resume`,
+/// `agent.add`, `agent.remove`) counts only if one of them signed it, so a line appended to the
+/// log by hand lifts nothing.
+pub fn load(dir: &Path, agent: &str, t: &Thresholds, issuer: &IssuerLookup<'_>) -> Result<Known> {
+    if let Some((mut known, from)) = cached(dir, agent)? {
+        replay(dir, agent, t, from, &mut known, issuer)?;
+        return Ok(known);
+    }
+    rebuild(dir, agent, t, issuer)
+}
+
+/// Finds an issuer public key by its key id.
+pub type IssuerLookup<'a> = dyn Fn(&str) -> Option<crate::crypto::PublicKey> + 'a;
+
+/// The stored summary and where to replay from, if it is authentic and the log agrees with it.
+fn cached(dir: &Path, agent: &str) -> Result<Option<(Known, u64)>> {
+    let bytes = match fsio::read_bounded(&path(dir, agent), MAX_FILE) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::io(
+                "cannot read the activity of",
+                &path(dir, agent),
+                e,
+            ));
+        }
+    };
+    let Some(key) = mac_key(agent) else {
+        return Ok(None);
+    };
+    let Ok(c) = serde_json::from_slice::<Cached>(&bytes) else {
+        return Ok(None);
+    };
+    let body = body_of(&c.suspension, &c.activity);
+    if c.mac != mac(&key, agent, &c.log, &body) || !holds(dir, &c.log)? {
+        return Ok(None);
+    }
+    let from = c.log.end;
+    Ok(Some((
+        Known {
+            activity: c.activity,
+            suspension: c.suspension,
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => rebuild(dir, agent, t),
-        Err(e) => Err(Error::io(
-            "cannot read the activity of",
-            &path(dir, agent),
-            e,
-        )),
+        from,
+    )))
+}
+
+fn body_of(suspension: &Option<Suspension>, activity: &AgentActivity) -> Vec<u8> {
+    serde_json::to_vec(&(suspension, activity)).expect("activity serialises")
+}
+
+/// Does the log hold the entry `pos.seq` with hash `pos.hash`, ending at `pos.end`?
+fn holds(dir: &Path, pos: &LogPos) -> Result<bool> {
+    use std::os::unix::fs::FileExt;
+    if pos.seq == 0 {
+        return Ok(pos.end == 0);
+    }
+    let path = dir.join(super::FILE);
+    let file = match fsio::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io("cannot read the audit log", &path, e)),
+    };
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io("cannot read the audit log", &path, e))?
+        .len();
+    if pos.end > len || pos.end == 0 {
+        return Ok(false);
+    }
+    let mut window = pos.end.min(4096);
+    loop {
+        let mut buf = vec![0u8; window as usize];
+        file.read_exact_at(&mut buf, pos.end - window)
+            .map_err(|e| Error::io("cannot read the audit log", &path, e))?;
+        if buf.last() != Some(&b'\n') {
+            return Ok(false);
+        }
+        let body = &buf[..buf.len() - 1];
+        match body.iter().rposition(|b| *b == b'\n') {
+            Some(i) => return Ok(line_is(&body[i + 1..], pos)),
+            None if window == pos.end => return Ok(line_is(body, pos)),
+            None if window >= 1 << 20 => return Ok(false),
+            None => window = (window * 4).min(pos.end),
+        }
     }
 }
 
-/// Replays the agent's entries on the log (O(log size); only when its file is missing).
-pub fn rebuild(dir: &Path, agent: &str, t: &Thresholds) -> Result<AgentActivity> {
-    let mut activity = AgentActivity::default();
-    let Some(mut log) = LogReader::open(dir)? else {
-        return Ok(activity);
+fn line_is(line: &[u8], pos: &LogPos) -> bool {
+    super::read::seq_of(line) == Some(pos.seq)
+        && std::str::from_utf8(line)
+            .ok()
+            .and_then(super::chain::split_line)
+            .is_some_and(|(_, h)| h == pos.hash)
+}
+
+/// Replays the agent's entries on the log (O(log size); when its file is missing or refused).
+pub fn rebuild(
+    dir: &Path,
+    agent: &str,
+    t: &Thresholds,
+    issuer: &IssuerLookup<'_>,
+) -> Result<Known> {
+    let mut known = Known::default();
+    replay(dir, agent, t, 0, &mut known, issuer)?;
+    Ok(known)
+}
+
+/// Takes in the agent's entries from the offset `from` to the end of the log.
+fn replay(
+    dir: &Path,
+    agent: &str,
+    t: &Thresholds,
+    from: u64,
+    known: &mut Known,
+    issuer: &IssuerLookup<'_>,
+) -> Result<()> {
+    let Some(mut log) = LogReader::open_at(dir, from)? else {
+        return Ok(());
     };
+    // Entries of a version that did not sign them are taken as they are, but only before the
+    // first signed one: after it, an unsigned admin entry was forged.
+    let mut marked = from > 0;
     while let Some(line) = log.next_line()? {
-        if !line.complete || !has_field(line.bytes, "agent", agent) {
+        if !line.complete {
             continue;
         }
-        if let Some(entry) = super::Entry::parse(line.bytes)
-            && let Some((a, o)) = Observation::of(&entry)
-            && a == agent
-        {
-            activity.observe(agent, &o, t);
+        if !marked && super::verify::is_marked(line.bytes) {
+            marked = true;
+        }
+        if !has_field(line.bytes, "agent", agent) {
+            continue;
+        }
+        let Some(entry) = super::Entry::parse(line.bytes) else {
+            continue;
+        };
+        if entry.agent.as_deref() != Some(agent) {
+            continue;
+        }
+        let admin_only = matches!(
+            entry.action.as_str(),
+            "agent.add" | "agent.remove" | "agent.resume"
+        );
+        if admin_only && marked && !super::verify::issuer_signed(line.bytes, issuer) {
+            continue;
+        }
+        match entry.action.as_str() {
+            // A new agent of that name starts with no history.
+            "agent.add" | "agent.remove" => *known = Known::default(),
+            "agent.suspend" => {
+                known.suspension = Some(Suspension {
+                    agent: agent.to_string(),
+                    at: entry.ts.clone(),
+                    reason: entry
+                        .reason
+                        .clone()
+                        .filter(|r| !r.is_empty())
+                        .unwrap_or_else(|| "suspended".into()),
+                    authority: None,
+                });
+            }
+            "agent.resume" => known.suspension = None,
+            _ => {
+                if let Some((a, o)) = Observation::of(&entry)
+                    && a == agent
+                {
+                    known.activity.observe(agent, &o, t);
+                }
+            }
         }
     }
-    Ok(activity)
+    Ok(())
+}
+
+/// A new agent's empty summary, anchored at the log's current end (call with the vault lock held,
+/// before the entry that adds the agent).
+pub fn reset(dir: &Path, agent: &str, signing_key: &crate::sensitive::SecretText) -> Result<()> {
+    let key = KeyPair::from_secret(signing_key)?;
+    let (head, end) = super::head_and_end(dir)?;
+    let pos = LogPos {
+        seq: head.seq,
+        end,
+        hash: head.hash,
+    };
+    write(dir, agent, &Known::default(), &pos, Some(&mac_key_of(&key)))
+}
+
+/// Stores the agent's summary as of `pos` (MAC'd with the agent's key, if this process holds it).
+pub fn save(dir: &Path, agent: &str, known: &Known, pos: &LogPos) -> Result<()> {
+    write(dir, agent, known, pos, mac_key(agent).as_ref())
 }
 
 /// Stores the agent's activity: overwritten in place, not fsynced (it can be rebuilt, and a torn
 /// write only makes it unreadable, which rebuilds it). No rename and no truncation to zero, so
 /// the write forces no flush of its own into the audit append's fsync that follows.
-pub fn save(dir: &Path, agent: &str, activity: &AgentActivity) -> Result<()> {
+fn write(
+    dir: &Path,
+    agent: &str,
+    known: &Known,
+    pos: &LogPos,
+    key: Option<&[u8; 32]>,
+) -> Result<()> {
     use std::os::unix::fs::FileExt;
     let target = path(dir, agent);
     let parent = dir.join(DIR);
     if !parent.is_dir() {
         fsio::private_subdir(&parent)?;
     }
-    let mut bytes = serde_json::to_vec(activity).expect("activity serialises");
+    let body = body_of(&known.suspension, &known.activity);
+    let cached = Cached {
+        log: pos.clone(),
+        suspension: known.suspension.clone(),
+        activity: known.activity.clone(),
+        // Without the agent's key the summary cannot be vouched for: the next call rebuilds it.
+        mac: key.map_or_else(String::new, |k| mac(k, agent, pos, &body)),
+    };
+    let mut bytes = serde_json::to_vec(&cached).expect("activity serialises");
     let mut write = || -> std::io::Result<()> {
         let f = fsio::OpenOptions::new()
             .write(true)
@@ -206,22 +435,23 @@ mod tests {
     fn a_shorter_activity_pads_a_little_and_truncates_a_lot() {
         let dir = crate::vault::fsio::private_tempdir().unwrap();
         let file = path(dir.path(), "a");
-        let a = AgentActivity::default();
-        save(dir.path(), "a", &a).unwrap();
+        let a = Known::default();
+        let pos = LogPos::default();
+        write(dir.path(), "a", &a, &pos, None).unwrap();
         let exact = std::fs::read(&file).unwrap().len();
 
         // A little longer before (one more field's worth): padded over, still readable.
         std::fs::write(&file, vec![b'x'; exact + 100]).unwrap();
-        save(dir.path(), "a", &a).unwrap();
+        write(dir.path(), "a", &a, &pos, None).unwrap();
         let padded = std::fs::read(&file).unwrap();
         assert_eq!(padded.len(), exact + 100);
-        assert!(serde_json::from_slice::<AgentActivity>(&padded).is_ok());
+        assert!(serde_json::from_slice::<Cached>(&padded).is_ok());
 
         // Far longer before (an older, longer layout): cut down to the document.
         std::fs::write(&file, vec![b'x'; exact + 10 * PAD_LIMIT]).unwrap();
-        save(dir.path(), "a", &a).unwrap();
+        write(dir.path(), "a", &a, &pos, None).unwrap();
         let cut = std::fs::read(&file).unwrap();
         assert_eq!(cut.len(), exact);
-        assert!(serde_json::from_slice::<AgentActivity>(&cut).is_ok());
+        assert!(serde_json::from_slice::<Cached>(&cut).is_ok());
     }
 }

@@ -6,6 +6,16 @@
 //! and its position in `seq`. Hashing the bytes as written (rather than a re-serialisation) means a
 //! verifier needs no canonical JSON, and any edit to any byte is caught.
 //!
+//! The members are in a fixed order the verifier relies on:
+//!
+//! ```text
+//! {"seq":N,"ts":"…",<event members>,"gen":G,"sig":"<key id>:<signature>","prev":"…","hash":"…"}
+//! ```
+//!
+//! `sig` is the writer's Ed25519 signature over the line without `sig` and `hash`, and `gen` the
+//! highest vault generation seen so far (see [`sign`]); an entry written by a process that holds
+//! no key has no `sig`.
+//!
 //! Appends are O(1): the writer reads only the log's last line, under the vault lock, and makes each
 //! batch durable with one `write` and one `fsync` before the command reports success (fail closed).
 
@@ -13,7 +23,10 @@ pub mod activity;
 pub mod anomaly;
 pub mod chain;
 pub mod read;
+pub mod rollback;
+pub mod sign;
 pub mod verify;
+pub mod witness;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -56,6 +69,10 @@ pub struct Event {
     pub params_hmac: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+    /// The public signing key of an agent this (issuer-signed) entry creates: how `audit verify`
+    /// knows which key signs that agent's entries, also after the agent is removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_key: Option<String>,
 }
 
 impl Event {
@@ -127,21 +144,27 @@ impl Entry {
     }
 }
 
-/// The serialised form: `seq` and `ts` first, `prev` last (the writer appends `hash`).
+/// The serialised form: `seq` and `ts` first, then the event, `gen`, and `prev` last (the writer
+/// puts `sig` before `prev` and appends `hash`; see [`sign`]).
 #[derive(Serialize)]
 struct EntryOut<'a> {
     seq: u64,
     ts: String,
     #[serde(flatten)]
     event: &'a Event,
+    #[serde(rename = "gen")]
+    generation: u64,
     prev: &'a str,
 }
 
-/// Where the chain ends: the last entry's `seq` and `hash` (`seq` 0 and the zero hash when empty).
+/// Where the chain ends: the last entry's `seq`, `hash` and generation mark (`seq` 0, the zero
+/// hash and generation 0 when empty).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Head {
     pub seq: u64,
     pub hash: String,
+    /// The highest vault generation the log has seen (see [`sign`]).
+    pub generation: u64,
 }
 
 impl Head {
@@ -149,6 +172,7 @@ impl Head {
         Head {
             seq: 0,
             hash: chain::ZERO_HASH.to_string(),
+            generation: 0,
         }
     }
 }
@@ -194,25 +218,56 @@ pub fn prepare(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Prepa
     })
 }
 
-/// Appends one entry after `head` to `out` and returns the new head.
+/// Appends one entry after `head` to `out`, signed with the key this process holds for its
+/// writer (see [`sign`]), and returns the new head.
 pub fn encode(out: &mut Vec<u8>, head: &Head, ts: &str, event: &Event) -> Result<Head> {
     let seq = head.seq + 1;
+    let signer = sign::signer_for(event);
+    let seen = signer
+        .as_ref()
+        .map_or_else(sign::seen_generation, |(_, g)| *g);
+    let generation = seen.max(head.generation);
     let body = serde_json::to_string(&EntryOut {
         seq,
         ts: ts.to_string(),
         event,
+        generation,
         prev: &head.hash,
     })
     .map_err(|e| Error::other(format!("cannot serialise an audit entry: {e}")))?;
-    let hash = chain::entry_hash(body.as_bytes());
-    out.extend_from_slice(&body.as_bytes()[..body.len() - 1]);
+    // `…,"prev":"<64 hex>"}`: the signature goes in front of `prev`.
+    let prev_at = body.len() - (",\"prev\":\"".len() + 64 + 2);
+    let start = out.len();
+    out.extend_from_slice(&body.as_bytes()[..prev_at]);
+    if let Some((key, _)) = &signer {
+        out.extend_from_slice(b",\"sig\":\"");
+        out.extend_from_slice(sign::sign(key, body.as_bytes()).as_bytes());
+        out.push(b'"');
+    }
+    out.extend_from_slice(&body.as_bytes()[prev_at..body.len() - 1]);
+    out.push(b'}');
+    let hash = chain::entry_hash(&out[start..]);
+    out.pop();
     out.extend_from_slice(b",\"hash\":\"");
     out.extend_from_slice(hash.as_bytes());
     out.extend_from_slice(b"\"}\n");
-    Ok(Head { seq, hash })
+    Ok(Head {
+        seq,
+        hash,
+        generation,
+    })
 }
 
 impl Prepared {
+    /// Where the log will end once these lines are written: their last entry and the offset past it.
+    pub fn end_position(&self) -> activity::LogPos {
+        activity::LogPos {
+            seq: self.head.seq,
+            end: self.end + self.bytes.len() as u64,
+            hash: self.head.hash.clone(),
+        }
+    }
+
     /// Appends the lines with one write and makes them durable. If this fails the caller must not
     /// report success or release anything (fail closed, SPEC §6).
     pub fn write(self) -> Result<Head> {
@@ -243,6 +298,11 @@ pub fn append(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Head> 
 /// The log's current head (`seq` 0 when empty), read from its last line only.
 pub fn head(dir: &Path) -> Result<Head> {
     read_head(&dir.join(FILE)).map(|(h, _, _)| h)
+}
+
+/// The log's head and the offset just past its line.
+pub fn head_and_end(dir: &Path) -> Result<(Head, u64)> {
+    read_head(&dir.join(FILE)).map(|(h, end, _)| (h, end))
 }
 
 /// The hash of the entry `seq`, if the log holds it. Reads only the end of the log: the entries
@@ -360,6 +420,8 @@ fn read_head(path: &Path) -> Result<(Head, u64, bool)> {
     struct Tail {
         seq: u64,
         hash: String,
+        #[serde(default, rename = "gen")]
+        generation: u64,
     }
     let tail: Tail = serde_json::from_slice(last).map_err(|_| {
         Error::bad_data(format!(
@@ -373,6 +435,7 @@ fn read_head(path: &Path) -> Result<(Head, u64, bool)> {
         Head {
             seq: tail.seq,
             hash: tail.hash,
+            generation: tail.generation,
         },
         end,
         torn,

@@ -65,6 +65,19 @@ impl LogReader {
         }))
     }
 
+    /// `None` when the vault has no log yet; reading starts at `offset` (a line's start).
+    pub fn open_at(dir: &Path, offset: u64) -> Result<Option<LogReader>> {
+        use std::io::Seek;
+        let Some(mut log) = Self::open(dir)? else {
+            return Ok(None);
+        };
+        log.reader
+            .seek(std::io::SeekFrom::Start(offset))
+            .map_err(|e| Error::io("cannot read the audit log", &log.path, e))?;
+        log.offset = offset;
+        Ok(Some(log))
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

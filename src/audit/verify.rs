@@ -5,8 +5,11 @@
 //! `,"prev":"…","hash":"…"}` (the writer's fixed order), and the hash covers every other byte. A
 //! line that does not have that shape is itself a finding.
 
+use std::collections::HashMap;
+
 use super::chain::ZERO_HASH;
 use super::read::{LogReader, seq_of};
+use crate::crypto::PublicKey;
 use crate::error::Result;
 
 /// A signed statement of the log's size and head, already checked to be signed by this vault.
@@ -37,6 +40,8 @@ pub struct Report {
     pub checkpoints_matched: usize,
     /// A last line cut short by an interrupted write (removed by the next append).
     pub torn_tail: bool,
+    /// Entries written without a key (`verify`, a credential holder's nested exec).
+    pub unsigned: u64,
     pub problem: Option<Problem>,
 }
 
@@ -47,11 +52,32 @@ struct Shape<'a> {
     hash: &'a [u8],
     /// Does the stored hash match the line's contents?
     intact: bool,
+    /// The generation mark (`None` on a line written before entries carried one).
+    generation: Option<u64>,
+    /// `(key id, signature)` of a signed line.
+    sig: Option<(&'a str, &'a str)>,
+    /// Where the `sig` member starts and where `prev` starts: the signed bytes are the line
+    /// without `[sig_at..prev_at]` and without `hash`.
+    sig_at: usize,
+    prev_at: usize,
+    cut: usize,
 }
+
+impl Shape<'_> {
+    /// The digest the writer signed: the line without its `sig` and `hash` members.
+    fn signed_digest(&self, line: &[u8]) -> [u8; 32] {
+        crate::crypto::sha256(&[&line[..self.sig_at], &line[self.prev_at..self.cut], b"}"])
+    }
+}
+
+/// `<16 hex key id>:<base64 (unpadded) of a 64-byte signature>`.
+const SIG_VALUE: usize = 16 + 1 + 86;
 
 fn shape(line: &[u8]) -> Option<Shape<'_>> {
     const HASH: &[u8] = b",\"hash\":\"";
     const PREV: &[u8] = b",\"prev\":\"";
+    const SIG: &[u8] = b",\"sig\":\"";
+    const GEN: &[u8] = b",\"gen\":";
     let seq = seq_of(line)?;
     let n = line.len();
     // …,"prev":"<64>","hash":"<64>"}
@@ -68,6 +94,30 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
         return None;
     }
     let prev = &line[prev_start..cut - 1];
+    let prev_at = prev_start - PREV.len();
+    // …,"sig":"<key id>:<signature>" just before prev, when signed.
+    let (sig, sig_at) = match prev_at.checked_sub(1 + SIG_VALUE + SIG.len()) {
+        Some(at) if line[prev_at - 1] == b'"' && &line[at..at + SIG.len()] == SIG => {
+            let value = std::str::from_utf8(&line[at + SIG.len()..prev_at - 1]).ok()?;
+            let (id, sig) = value.split_once(':')?;
+            (Some((id, sig)), at)
+        }
+        _ => (None, prev_at),
+    };
+    // …,"gen":<digits> before that.
+    let digits = line[..sig_at]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let mark_value = (digits > 0 && digits < 20 && line[..sig_at - digits].ends_with(GEN))
+        .then(|| {
+            std::str::from_utf8(&line[sig_at - digits..sig_at])
+                .ok()?
+                .parse()
+                .ok()
+        })
+        .flatten();
     let digest = crate::crypto::sha256(&[&[0u8], &line[..cut], b"}"]);
     let mut hex = [0u8; 64];
     for (i, b) in digest.iter().enumerate() {
@@ -80,17 +130,121 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
         prev,
         hash,
         intact: hex[..] == *hash,
+        generation: mark_value,
+        sig,
+        sig_at,
+        prev_at,
+        cut,
     })
 }
 
+/// The keys entries may be signed with: the vault's issuer keys (any entry), and each agent's
+/// signing key (that agent's own entries only). Agents' keys also come from the log itself, from
+/// the issuer-signed `agent.add` that created them, so entries of removed agents still verify.
+#[derive(Default)]
+pub struct Keys {
+    pub issuer: HashMap<String, PublicKey>,
+    pub agents: HashMap<String, (String, PublicKey)>,
+}
+
+impl Keys {
+    pub fn add_issuer(&mut self, key: PublicKey) {
+        self.issuer.insert(key.key_id(), key);
+    }
+
+    pub fn add_agent(&mut self, agent: &str, key: PublicKey) {
+        self.agents.insert(key.key_id(), (agent.to_string(), key));
+    }
+}
+
+/// What the walk checks beyond the chain.
+#[derive(Default)]
+pub struct Expect {
+    pub keys: Keys,
+    /// The generation of the vault's files: no entry may record a newer one.
+    pub generation: Option<u64>,
+}
+
+/// The members a signature check needs, parsed (strictly: a duplicated member is refused).
+#[derive(serde::Deserialize)]
+struct Who {
+    actor: String,
+    action: String,
+    #[serde(default)]
+    agent: Option<String>,
+    #[serde(default)]
+    agent_key: Option<String>,
+}
+
+/// A signature waiting to be checked (they are checked in batches, on both cores).
+struct Pending {
+    seq: u64,
+    line: u64,
+    key: PublicKey,
+    digest: [u8; 32],
+    sig: String,
+}
+
+/// Checks the pending signatures; the first bad one (lowest seq) is the problem.
+fn check_signatures(pending: &mut Vec<Pending>) -> Option<Problem> {
+    // In batches (several times cheaper per signature); one by one only in a batch that fails,
+    // to name the entry.
+    let check = |all: &[Pending]| {
+        all.chunks(1024).find_map(|batch| {
+            let items: Vec<_> = batch
+                .iter()
+                .map(|p| (p.key, p.digest, p.sig.as_str()))
+                .collect();
+            if PublicKey::verify_digests(super::sign::DOMAIN, &items) {
+                return None;
+            }
+            batch
+                .iter()
+                .find(|p| !p.key.verify_digest(super::sign::DOMAIN, &p.digest, &p.sig))
+                .map(|p| (p.seq, p.line))
+        })
+    };
+    let (a, b) = pending.split_at(pending.len() / 2);
+    let bad = if pending.len() >= 64 {
+        std::thread::scope(|s| {
+            let first = s.spawn(|| check(a));
+            let second = check(b);
+            first
+                .join()
+                .expect("a signature check does not panic")
+                .or(second)
+        })
+    } else {
+        check(pending)
+    };
+    pending.clear();
+    bad.map(|(seq, line)| Problem {
+        seq,
+        line,
+        message: format!(
+            "seq {seq} is not signed by its writer: its signature does not match its contents (it was edited, forged or re-attributed)"
+        ),
+    })
+}
+
+/// How many signatures are collected before a batch is checked.
+const BATCH: usize = 8192;
+
 /// Walks the whole log. `anchors` may be in any order; `progress` is called with bytes read.
+///
+/// Besides the chain, every entry must be signed by a key allowed to write it (see
+/// [`super::sign`]), its generation mark must not go down, and no entry may record a newer vault
+/// generation than `expect.generation` (the vault's files were rolled back).
 pub fn verify(
     dir: &std::path::Path,
     anchors: &[Anchor],
+    mut expect: Expect,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Report> {
     let mut anchors: Vec<&Anchor> = anchors.iter().collect();
     anchors.sort_by_key(|a| a.size);
+    // Entries from before entries were signed are accepted only where a checkpoint covers them.
+    let legacy_limit = anchors.last().map_or(0, |a| a.size);
     let mut next_anchor = 0;
     let mut report = Report {
         head: ZERO_HASH.to_string(),
@@ -114,6 +268,32 @@ pub fn verify(
     let mut head: Vec<u8> = ZERO_HASH.as_bytes().to_vec();
     // A line the walk could not place, kept for a look at the one after it.
     let mut pending: Option<(Vec<u8>, u64)> = None;
+    let mut signatures: Vec<Pending> = Vec::with_capacity(BATCH);
+    // The generation mark so far, whether marked entries have begun, and the first entry that
+    // recorded a generation newer than the vault's files.
+    let mut mark: u64 = 0;
+    let mut marked = false;
+    let mut newer: Option<(u64, u64, u64)> = None;
+    // The first entry whose writer is wrong: the walk goes on, as the lines after it may show
+    // that it was inserted or moved, which says more.
+    let mut deferred: Option<Problem> = None;
+    // A problem found by the walk: a bad signature or writer on an earlier entry is reported
+    // first, what the chain shows at the same seq before either.
+    macro_rules! fail {
+        ($problem:expr) => {{
+            let mut problem = $problem;
+            for q in [deferred.take(), check_signatures(&mut signatures)]
+                .into_iter()
+                .flatten()
+            {
+                if q.seq < problem.seq {
+                    problem = q;
+                }
+            }
+            report.problem = Some(problem);
+            return Ok(finish(report, &head));
+        }};
+    }
     loop {
         if log.line_no % 65_536 == 0 {
             progress(log.offset, total);
@@ -125,20 +305,18 @@ pub fn verify(
             break;
         }
         if let Some((held, held_no)) = pending.take() {
-            report.problem = Some(diagnose_with_next(
+            fail!(diagnose_with_next(
                 &held, held_no, line.bytes, expected, &head,
             ));
-            return Ok(finish(report, &head));
         }
         let Some(s) = shape(line.bytes) else {
-            report.problem = Some(Problem {
+            fail!(Problem {
                 seq: expected,
                 line: line_no,
                 message: format!(
                     "line {line_no} (where seq {expected} belongs) is not an audit entry: it was damaged or written by something else"
                 ),
             });
-            return Ok(finish(report, &head));
         };
         if !s.intact {
             let claim = if s.seq == expected {
@@ -146,21 +324,60 @@ pub fn verify(
             } else {
                 format!(" (the line now claims seq {})", s.seq)
             };
-            report.problem = Some(Problem {
+            fail!(Problem {
                 seq: expected,
                 line: line_no,
                 message: format!(
                     "seq {expected} was altered{claim}: its hash does not match its contents"
                 ),
             });
-            return Ok(finish(report, &head));
         }
         if s.seq == expected && s.prev == head.as_slice() {
+            if let Err(message) = check_writer(
+                &s,
+                line.bytes,
+                &mut expect.keys,
+                &mut signatures,
+                line_no,
+                (!marked).then_some(legacy_limit),
+                &mut report.unsigned,
+            ) && deferred.is_none()
+            {
+                deferred = Some(Problem {
+                    seq: expected,
+                    line: line_no,
+                    message,
+                });
+            }
+            if let Some(g) = s.generation {
+                if g < mark {
+                    fail!(Problem {
+                        seq: expected,
+                        line: line_no,
+                        message: format!(
+                            "seq {expected} lowers the vault generation the log has seen from {mark} to {g}: it was forged after older vault files were put back"
+                        ),
+                    });
+                }
+                mark = g;
+                marked = true;
+                if newer.is_none() && expect.generation.is_some_and(|files| g > files) {
+                    newer = Some((expected, line_no, g));
+                }
+            }
+            if signatures.len() >= BATCH
+                && let Some(p) = check_signatures(&mut signatures)
+            {
+                report.problem = Some(deferred.filter(|d| d.seq <= p.seq).unwrap_or(p));
+                return Ok(finish(report, &head));
+            }
             head.clear();
             head.extend_from_slice(s.hash);
             report.entries = expected;
             while let Some(a) = anchors.get(next_anchor).filter(|a| a.size <= expected) {
                 if a.size == expected && a.head.as_bytes() != head.as_slice() {
+                    // The strongest finding: a signed checkpoint says the whole range since the
+                    // previous one was rewritten (whatever entry in it is the first bad one).
                     let after = report.anchored.as_ref().map_or(0, |x| x.size);
                     report.problem = Some(Problem {
                         seq: expected,
@@ -186,22 +403,33 @@ pub fn verify(
             pending = Some((line.bytes.to_vec(), line_no));
             continue;
         }
-        report.problem = Some(misplaced(&s, line_no, expected, &head));
-        return Ok(finish(report, &head));
+        fail!(misplaced(&s, line_no, expected, &head));
     }
     if let Some((held, held_no)) = pending {
         let s = shape(&held).expect("held lines have the entry shape");
-        report.problem = Some(missing(s.seq, held_no, expected));
+        fail!(missing(s.seq, held_no, expected));
+    }
+    if let Some(p) = check_signatures(&mut signatures) {
+        report.problem = Some(deferred.filter(|d| d.seq <= p.seq).unwrap_or(p));
+        return Ok(finish(report, &head));
+    }
+    if let Some(p) = deferred {
+        report.problem = Some(p);
         return Ok(finish(report, &head));
     }
     progress(total, total);
     let entries = expected - 1;
     if let Some(a) = anchors.iter().rev().find(|a| a.size > entries) {
+        let how = if report.torn_tail {
+            "its last line is cut short"
+        } else {
+            "the log was truncated"
+        };
         report.problem = Some(Problem {
             seq: entries + 1,
             line: entries + 1,
             message: format!(
-                "the log ends at seq {entries}, but the checkpoint signed at {} ({}) covers {} entries: seq {} to {} were cut off",
+                "the log ends at seq {entries}, but the checkpoint signed at {} ({}) covers {} entries: seq {} to {} were cut off ({how})",
                 a.ts,
                 a.source,
                 a.size,
@@ -209,8 +437,126 @@ pub fn verify(
                 a.size
             ),
         });
+    } else if let (Some((seq, line, g)), Some(files)) = (newer, expect.generation) {
+        report.problem = Some(Problem {
+            seq,
+            line,
+            message: format!(
+                "seq {seq} records vault generation {g}, but the vault's files are at generation {files}: they were rolled back to an older copy"
+            ),
+        });
     }
     Ok(finish(report, &head))
+}
+
+/// Is the entry written by someone allowed to write it? Queues its signature for checking.
+fn check_writer(
+    s: &Shape<'_>,
+    line: &[u8],
+    keys: &mut Keys,
+    signatures: &mut Vec<Pending>,
+    line_no: u64,
+    // Up to where unsigned entries of an older version are vouched for by a checkpoint (`None`
+    // once signed entries have begun).
+    legacy_limit: Option<u64>,
+    unsigned: &mut u64,
+) -> std::result::Result<(), String> {
+    let seq = s.seq;
+    let who = || -> std::result::Result<Who, String> {
+        serde_json::from_slice(line)
+            .map_err(|_| format!("seq {seq} is not a well-formed audit entry"))
+    };
+    let Some((id, sig)) = s.sig else {
+        if let (None, Some(limit)) = (s.generation, legacy_limit) {
+            // Written before entries were signed: only a checkpoint vouches for it.
+            return if seq <= limit {
+                Ok(())
+            } else {
+                Err(format!(
+                    "seq {seq} is unsigned and no checkpoint covers it: it was forged, or written by an older version after the last checkpoint"
+                ))
+            };
+        }
+        let w = who()?;
+        return if super::sign::keyless_may_write(&w.actor, &w.action) {
+            *unsigned += 1;
+            Ok(())
+        } else {
+            Err(format!(
+                "seq {seq} ({} by {}) is not signed: only `verify` and a credential holder's nested exec write entries without a key; it was forged",
+                w.action, w.actor,
+            ))
+        };
+    };
+    if s.generation.is_none() {
+        return Err(format!(
+            "seq {seq} is signed but carries no generation: it was damaged"
+        ));
+    }
+    let key = if let Some(key) = keys.issuer.get(id) {
+        let key = *key;
+        if line_has(line, b"\"agent_key\":") {
+            let w = who()?;
+            if let (Some(agent), Some(k)) = (w.agent, w.agent_key.as_deref()) {
+                let k = PublicKey::parse(k)
+                    .ok_or_else(|| format!("seq {seq} names a malformed agent key"))?;
+                keys.add_agent(&agent, k);
+            }
+        }
+        key
+    } else if let Some((agent, key)) = keys.agents.get(id) {
+        let w = who()?;
+        // `cred.revoke` is also written by the agent that delegated the credential.
+        if w.agent.as_deref() != Some(agent.as_str()) && w.action != "cred.revoke" {
+            return Err(format!(
+                "seq {seq} is signed with agent {agent}'s key but is attributed to {} (by {}): it was re-attributed",
+                w.agent.as_deref().unwrap_or("no agent"),
+                w.actor
+            ));
+        }
+        if !super::sign::agent_may_sign(&w.action) {
+            return Err(format!(
+                "seq {seq} ({} by {}) is signed with agent {agent}'s key, which may not sign it: only the issuer key may; it was forged",
+                w.action, w.actor
+            ));
+        }
+        *key
+    } else {
+        return Err(format!(
+            "seq {seq} is signed with a key this vault does not know ({id}): it was forged"
+        ));
+    };
+    signatures.push(Pending {
+        seq,
+        line: line_no,
+        key,
+        digest: s.signed_digest(line),
+        sig: sig.to_string(),
+    });
+    Ok(())
+}
+
+/// Is `line` an intact entry signed by a key `issuer` knows? For readers that act on an admin
+/// entry without verifying the whole log (the live checks lifting a suspension).
+pub fn issuer_signed(line: &[u8], issuer: &dyn Fn(&str) -> Option<PublicKey>) -> bool {
+    let Some(s) = shape(line) else {
+        return false;
+    };
+    let Some((id, sig)) = s.sig else {
+        return false;
+    };
+    s.intact
+        && issuer(id)
+            .is_some_and(|k| k.verify_digest(super::sign::DOMAIN, &s.signed_digest(line), sig))
+}
+
+/// Was `line` written by a version that marks entries (it carries a generation)?
+pub fn is_marked(line: &[u8]) -> bool {
+    shape(line).is_some_and(|s| s.generation.is_some())
+}
+
+fn line_has(line: &[u8], needle: &[u8]) -> bool {
+    line.windows(needle.len()).any(|w| w == needle)
 }
 
 fn finish(mut report: Report, head: &[u8]) -> Report {
@@ -315,7 +661,20 @@ fn diagnose_with_next(
 mod tests {
     use super::*;
 
+    /// One issuer key for every test (the key a process holds is process-wide).
+    fn issuer() -> crate::crypto::KeyPair {
+        let seed = crate::sensitive::SecretText::new(crate::crypto::b64(&[7u8; 32]));
+        crate::crypto::KeyPair::from_secret(&seed).unwrap()
+    }
+
+    fn expect() -> Expect {
+        let mut e = Expect::default();
+        e.keys.add_issuer(issuer().public());
+        e
+    }
+
     fn log(n: usize) -> (tempfile::TempDir, Vec<String>) {
+        super::super::sign::hold_issuer(issuer(), 1);
         let dir = crate::vault::fsio::private_tempdir().unwrap();
         let now = chrono::Utc::now();
         let events: Vec<_> = (0..n)
@@ -333,7 +692,7 @@ mod tests {
     }
 
     fn check(dir: &tempfile::TempDir) -> Report {
-        verify(dir.path(), &[], &mut |_, _| {}).unwrap()
+        verify(dir.path(), &[], expect(), &mut |_, _| {}).unwrap()
     }
 
     #[test]
@@ -388,7 +747,89 @@ mod tests {
             ts: "t".into(),
             source: "test".into(),
         };
-        let r = verify(dir.path(), &[anchor], &mut |_, _| {}).unwrap();
+        let r = verify(dir.path(), &[anchor], expect(), &mut |_, _| {}).unwrap();
         assert_eq!(r.problem.unwrap().seq, 10);
+    }
+
+    /// A line as a writer holding `key` would sign it.
+    fn signed_line(
+        seq: u64,
+        prev: &str,
+        actor: &str,
+        action: &str,
+        agent: &str,
+        key: &crate::crypto::KeyPair,
+    ) -> String {
+        let body = format!(
+            r#"{{"seq":{seq},"ts":"2026-01-01T00:00:00.000Z","actor":"{actor}","action":"{action}","agent":"{agent}","gen":1,"prev":"{prev}"}}"#
+        );
+        let sig = super::super::sign::sign(key, body.as_bytes());
+        let at = body.rfind(",\"prev\":").unwrap();
+        let line = format!("{},\"sig\":\"{sig}\"{}", &body[..at], &body[at..]);
+        let hash = super::super::chain::entry_hash(line.as_bytes());
+        format!("{},\"hash\":\"{hash}\"}}", &line[..line.len() - 1])
+    }
+
+    fn hash_of(line: &str) -> String {
+        line[line.len() - 66..line.len() - 2].to_string()
+    }
+
+    #[test]
+    fn an_agent_key_signs_only_its_own_agents_calls() {
+        let key = |b: u8| {
+            crate::crypto::KeyPair::from_secret(&crate::sensitive::SecretText::new(
+                crate::crypto::b64(&[b; 32]),
+            ))
+            .unwrap()
+        };
+        let (alpha, bravo) = (key(1), key(2));
+        let dir = tempfile::tempdir().unwrap();
+        let expect = || {
+            let mut e = expect();
+            e.keys.add_agent("alpha", alpha.public());
+            e.keys.add_agent("bravo", bravo.public());
+            e
+        };
+        let first = signed_line(1, ZERO_HASH, "key:k_a", "cred.mint", "alpha", &alpha);
+        write(&dir, std::slice::from_ref(&first));
+        let r = verify(dir.path(), &[], expect(), &mut |_, _| {}).unwrap();
+        assert!(r.problem.is_none(), "{:?}", r.problem);
+
+        // Alpha's key holder signs, with its own key, an entry that blames bravo.
+        let blame = signed_line(2, &hash_of(&first), "key:k_b", "cred.mint", "bravo", &alpha);
+        write(&dir, &[first.clone(), blame]);
+        let p = verify(dir.path(), &[], expect(), &mut |_, _| {})
+            .unwrap()
+            .problem
+            .unwrap();
+        assert_eq!(p.seq, 2);
+        assert!(p.message.contains("re-attributed"), "{}", p.message);
+
+        // Or a grant "by admin" for itself: an agent key may not sign that.
+        let grant = signed_line(2, &hash_of(&first), "admin", "grant.add", "alpha", &alpha);
+        write(&dir, &[first.clone(), grant]);
+        let p = verify(dir.path(), &[], expect(), &mut |_, _| {})
+            .unwrap()
+            .problem
+            .unwrap();
+        assert_eq!(p.seq, 2);
+        assert!(p.message.contains("may not sign it"), "{}", p.message);
+
+        // Or one with a key the vault does not know.
+        let stranger = signed_line(
+            2,
+            &hash_of(&first),
+            "key:k_c",
+            "cred.mint",
+            "alpha",
+            &key(3),
+        );
+        write(&dir, &[first, stranger]);
+        let p = verify(dir.path(), &[], expect(), &mut |_, _| {})
+            .unwrap()
+            .problem
+            .unwrap();
+        assert_eq!(p.seq, 2);
+        assert!(p.message.contains("does not know"), "{}", p.message);
     }
 }

@@ -113,6 +113,7 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
                 );
             }
             let mut event = Event::admin("agent.add").agent(name);
+            event.agent_key = Some(key.public().to_string());
             if !details.is_empty() {
                 event = event.details(details.into());
             }
@@ -122,7 +123,8 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
         // vault lock, before the agent exists, so that no mint for it can be counted and then
         // wiped, or half-written and then cut short.
         for name in &names {
-            if let Err(e) = crate::audit::activity::save(&dir, name, &Default::default()) {
+            let key = &c.state.agent(name)?.signing_key;
+            if let Err(e) = crate::audit::activity::reset(&dir, name, key) {
                 ctx.out.warn(&e.to_string());
             }
         }

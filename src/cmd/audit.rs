@@ -344,8 +344,49 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
             source: path.display().to_string(),
         });
     }
+    if let Some(flag) = &args.witness {
+        let settings = crate::settings::Settings::load(&vault.dir)?;
+        // A witness named on the command line does not depend on config.toml, which any process
+        // that can write the vault directory can edit.
+        let command = if flag.is_empty() {
+            settings.audit.witness.clone().ok_or_else(|| {
+                Error::config("--witness was given without a command, and config.toml names none")
+                    .hint("pass --witness COMMAND, or set `[audit] witness = \"COMMAND\"` in config.toml")
+            })?
+        } else {
+            flag.clone()
+        };
+        if let Some(c) = crate::audit::witness::get(&command, settings.audit.timeout_secs)? {
+            if c.vault_id != state.vault_id || !lookup(&c.key_id).is_some_and(|k| c.verify(&k)) {
+                return Err(Error::bad_data(
+                    "the checkpoint the audit witness holds is not signed by this vault's issuer key",
+                )
+                .hint("it belongs to another vault, or the vault's files were replaced"));
+            }
+            anchors.push(Anchor {
+                source: format!("held by the witness: size {}, head {}", c.size, c.head),
+                size: c.size,
+                head: c.head,
+                ts: c.ts,
+            });
+        }
+    }
+    let mut expect = crate::audit::verify::Expect {
+        generation: Some(state.generation),
+        ..Default::default()
+    };
+    for k in &state.issuer_keys {
+        if let Some(p) = crate::crypto::PublicKey::parse(&k.public_key) {
+            expect.keys.add_issuer(p);
+        }
+    }
+    for a in state.agents.values() {
+        if let Some(p) = crate::crypto::PublicKey::parse(&a.public_key) {
+            expect.keys.add_agent(&a.name, p);
+        }
+    }
     let bar = progress_bar(ctx, &vault.dir);
-    let report = crate::audit::verify::verify(&vault.dir, &anchors, &mut |done, total| {
+    let report = crate::audit::verify::verify(&vault.dir, &anchors, expect, &mut |done, total| {
         if let Some(b) = &bar {
             b.set_length(total);
             b.set_position(done);
@@ -397,6 +438,7 @@ fn print_report(ctx: &Ctx, r: &Report, anchors: usize) {
             "checkpoints": anchors,
             "checkpoints_matched": r.checkpoints_matched,
             "torn_tail": r.torn_tail,
+            "unsigned": r.unsigned,
             "problem": r.problem.as_ref().map(|p| serde_json::json!({
                 "seq": p.seq, "line": p.line, "message": p.message,
             })),
@@ -428,6 +470,12 @@ fn print_report(ctx: &Ctx, r: &Report, anchors: usize) {
             anchored + 1,
             r.entries,
             r.entries - anchored
+        ));
+    }
+    if r.unsigned > 0 {
+        lines.push(format!(
+            "unsigned: {} entries written without a key (`verify`, a credential holder's nested exec): records of what was asked, not proof",
+            r.unsigned
         ));
     }
     if r.torn_tail {

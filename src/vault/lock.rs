@@ -12,6 +12,15 @@ pub struct VaultLock {
     file: File,
 }
 
+/// How many locks this process holds now: a reader that must wait for a writer to finish does so
+/// only when it does not hold the lock itself (it would wait for itself).
+static HELD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Does this process hold a vault lock?
+pub fn held() -> bool {
+    HELD.load(std::sync::atomic::Ordering::SeqCst) > 0
+}
+
 impl VaultLock {
     /// Waits for the lock, up to `AGENTCRED_LOCK_TIMEOUT` seconds (default 30), then gives up with
     /// exit code 75.
@@ -32,7 +41,10 @@ impl VaultLock {
         let mut pause = Duration::from_millis(1);
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(VaultLock { file }),
+                Ok(()) => {
+                    HELD.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    return Ok(VaultLock { file });
+                }
                 Err(std::fs::TryLockError::WouldBlock) => {
                     if start.elapsed() >= timeout {
                         return Err(Error::LockBusy {
@@ -53,5 +65,6 @@ impl VaultLock {
 impl Drop for VaultLock {
     fn drop(&mut self) {
         let _ = self.file.unlock();
+        HELD.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }

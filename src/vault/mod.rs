@@ -475,8 +475,21 @@ impl Vault {
         Ok((vault, state))
     }
 
-    /// Reads and authenticates the admin state.
+    /// Reads and authenticates the admin state, and refuses one older than the audit log has seen.
+    /// The process then holds the issuer key for the audit entries it writes.
     pub fn load_state(&self, admin: &AdminKey) -> Result<State> {
+        let what = self.state_path().display().to_string();
+        let state = audit::rollback::checked(&self.dir, &what, || {
+            self.load_state_unchecked(admin).map(|s| {
+                let g = s.generation;
+                (s, g)
+            })
+        })?;
+        audit::sign::hold_issuer(state.signing_issuer()?, state.generation);
+        Ok(state)
+    }
+
+    fn load_state_unchecked(&self, admin: &AdminKey) -> Result<State> {
         let index = self.index_generation()?;
         let plain = self.decrypt_state(admin)?;
         let what = self.state_path().display().to_string();
@@ -497,14 +510,17 @@ impl Vault {
     /// commands that read only public, signed files (the roster) but must not run on a vault
     /// whose state was tampered with or rolled back.
     pub fn check_state(&self, admin: &AdminKey) -> Result<()> {
-        let index = self.index_generation()?;
-        let plain = self.decrypt_state(admin)?;
         let what = self.state_path().display().to_string();
-        let (header, body) =
-            crate::sealed::verify(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
-        self.check_state_header(&header, index, &what)?;
-        self.config
-            .check_against(&state::trusted_fields(body)?, &Self::config_path(&self.dir))
+        audit::rollback::checked(&self.dir, &what, || {
+            let index = self.index_generation()?;
+            let plain = self.decrypt_state(admin)?;
+            let (header, body) =
+                crate::sealed::verify(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
+            self.check_state_header(&header, index, &what)?;
+            self.config
+                .check_against(&state::trusted_fields(body)?, &Self::config_path(&self.dir))?;
+            Ok(((), header.generation))
+        })
     }
 
     fn decrypt_state(&self, admin: &AdminKey) -> Result<zeroize::Zeroizing<Vec<u8>>> {
@@ -721,6 +737,7 @@ impl Vault {
                 None => Revocation::by_admin(id, agent, *until, &issuer, now),
             });
         }
+        audit::sign::hold_issuer(issuer.clone(), state.generation);
         let prepared = audit::prepare(&self.dir, now, events)?;
         let ts = crate::clock::rfc3339(now);
         state.checkpoints.push(state::Checkpoint::sign(
@@ -777,7 +794,11 @@ impl Vault {
         batch.commit_journaled(&self.dir, (head.seq, &head.hash), || {
             revocation::append(&self.dir, &revocations, now)?;
             prepared.write().map(drop)
-        })
+        })?;
+        if let Some(c) = state.checkpoints.last() {
+            audit::witness::put(&self.dir, c);
+        }
+        Ok(())
     }
 }
 

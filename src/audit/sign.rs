@@ -1,0 +1,148 @@
+//! Who wrote an entry: each entry is signed by the key of its writer, and carries the vault
+//! generation its writer saw.
+//!
+//! A hash chain alone proves only that nobody changed the log *without recomputing the hashes*;
+//! anyone who can write the file can recompute them. So every entry is also signed: admin entries
+//! by the vault's issuer key, an agent's own entries (mint, exec, delegate, the live checks' deny,
+//! anomaly and suspend entries) by that agent's Ed25519 signing key, which every process that
+//! opened the agent's envelope holds. An edited entry no longer matches its signature, a forged one
+//! has none a verifier accepts, and one re-attributed to another agent is signed by the wrong key.
+//!
+//! The signature sits in a fixed place, a `"sig"` member just before `"prev"`:
+//!
+//! ```text
+//! {"seq":N,"ts":"…",<event members>,"gen":G,"sig":"<key id>:<base64 signature>","prev":"…","hash":"…"}
+//! ```
+//!
+//! It covers the line without its `sig` and `hash` members (so it covers `prev`, binding the entry
+//! to everything before it), and `hash` covers the whole line including `sig`. A process that holds
+//! no key (`verify`, which needs only read access to the vault) writes no `sig`; the verifier
+//! accepts such entries only for the actions such a process writes ([`keyless_may_write`]), and
+//! counts them apart.
+//!
+//! `gen` is a high-water mark: the largest vault generation any writer so far has seen, i.e. the
+//! generation the writer saw, or the previous entry's `gen` if that is larger. So the last entry
+//! alone says how new the vault's files must be, and a restore of older `vault.toml`, `vault.age`
+//! and `agents/` beside an intact log is refused by reading only the log's tail.
+//!
+//! The keys a process holds are registered when it opens them (the admin state, an agent
+//! envelope), so every entry the process writes is signed without each call site passing keys.
+
+use std::sync::Mutex;
+
+use crate::crypto::KeyPair;
+
+/// The domain of an entry signature.
+pub const DOMAIN: &str = "agentcred-audit-entry-v1";
+
+/// What an agent's key may sign: the agent's own calls and what the live checks record about
+/// them (whoever the actor is: an admin running `exec --agent` acts through the agent's
+/// envelope). Everything else (grants, secrets, keys, agents, settings) needs the issuer key.
+pub fn agent_may_sign(action: &str) -> bool {
+    const ACTIONS: &[&str] = &[
+        "cred.mint",
+        "cred.revoke",
+        "delegate",
+        "deny",
+        "anomaly",
+        "agent.suspend",
+    ];
+    ACTIONS.contains(&action) || action.starts_with("exec.")
+}
+
+/// Actions written by processes that hold no key, accepted unsigned (they are never counted as
+/// proof of anything: they only say that a check ran).
+pub const KEYLESS_ACTIONS: &[&str] = &["verify"];
+
+/// May a process holding no key have written this entry? `verify` (it needs only read access),
+/// and a program holding only a credential token (a nested `exec` derives a narrower credential
+/// from its parent's token, as `agent:NAME`). Such entries are claims, not proof: `audit verify`
+/// counts them apart, and they can only make the live checks stricter.
+pub fn keyless_may_write(actor: &str, action: &str) -> bool {
+    KEYLESS_ACTIONS.contains(&action)
+        || (actor.starts_with("agent:")
+            && (matches!(action, "cred.mint" | "deny") || action.starts_with("exec.")))
+}
+
+struct Held {
+    issuer: Option<(KeyPair, u64)>,
+    agents: Vec<(String, KeyPair, u64)>,
+}
+
+static HELD: Mutex<Held> = Mutex::new(Held {
+    issuer: None,
+    agents: Vec::new(),
+});
+
+fn held() -> std::sync::MutexGuard<'static, Held> {
+    HELD.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// This process opened the admin state at `generation`: admin entries are signed with `issuer`.
+pub fn hold_issuer(issuer: KeyPair, generation: u64) {
+    held().issuer = Some((issuer, generation));
+}
+
+/// This process opened `agent`'s envelope, whose signed index is at `generation`.
+pub fn hold_agent(agent: &str, key: KeyPair, generation: u64) {
+    let mut h = held();
+    h.agents.retain(|(a, _, _)| a != agent);
+    h.agents.push((agent.to_string(), key, generation));
+}
+
+/// The key that signs `event` and the generation its writer saw, if this process holds one:
+/// the issuer key for the admin's entries, the agent's key for an agent's own calls (either one
+/// when the process holds only that one and it may sign the entry).
+pub(super) fn signer_for(event: &super::Event) -> Option<(KeyPair, u64)> {
+    let h = held();
+    let admin = || h.issuer.as_ref().map(|(k, g)| (k.clone(), *g));
+    let agent = || {
+        event
+            .agent
+            .as_deref()
+            .filter(|_| agent_may_sign(&event.action))
+            .and_then(|a| h.agents.iter().find(|(name, _, _)| name == a))
+            .map(|(_, k, g)| (k.clone(), *g))
+    };
+    // A delegator revoking a delegation it made records it under the delegate's name.
+    let delegator = || {
+        (event.action == "cred.revoke")
+            .then(|| h.agents.first().map(|(_, k, g)| (k.clone(), *g)))
+            .flatten()
+    };
+    if event.actor == "admin" {
+        admin().or_else(agent)
+    } else {
+        agent().or_else(admin).or_else(delegator)
+    }
+}
+
+/// `agent`'s signing key, if this process opened its envelope.
+pub fn agent_key(agent: &str) -> Option<KeyPair> {
+    held()
+        .agents
+        .iter()
+        .find(|(name, _, _)| name == agent)
+        .map(|(_, k, _)| k.clone())
+}
+
+/// The generation this process has seen, for an unsigned entry (0: none).
+pub(super) fn seen_generation() -> u64 {
+    let h = held();
+    h.issuer
+        .iter()
+        .map(|(_, g)| *g)
+        .chain(h.agents.iter().map(|(_, _, g)| *g))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The `sig` member's value for the line `body` (the entry without `sig` and `hash`).
+pub(super) fn sign(key: &KeyPair, body: &[u8]) -> String {
+    format!(
+        "{}:{}",
+        key.public().key_id(),
+        key.sign_digest(DOMAIN, &crate::crypto::sha256(&[body]))
+    )
+}
