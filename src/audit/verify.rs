@@ -688,7 +688,10 @@ mod tests {
     fn write(dir: &tempfile::TempDir, lines: &[String]) {
         let mut text = lines.join("\n");
         text.push('\n');
-        std::fs::write(dir.path().join(super::super::FILE), text).unwrap();
+        let path = dir.path().join(super::super::FILE);
+        std::fs::write(&path, text).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
 
     fn check(dir: &tempfile::TempDir) -> Report {
@@ -783,7 +786,7 @@ mod tests {
             .unwrap()
         };
         let (alpha, bravo) = (key(1), key(2));
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::vault::fsio::private_tempdir().unwrap();
         let expect = || {
             let mut e = expect();
             e.keys.add_agent("alpha", alpha.public());
