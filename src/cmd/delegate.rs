@@ -154,6 +154,7 @@ pub fn run(ctx: &Ctx, args: DelegateArgs) -> Result<()> {
                 action: Some(a.clone()),
                 resource: Some(r.clone()),
                 holder: Some(from.clone()),
+                proof: None,
             };
             if let Err(e) = crate::token::verify(
                 parent.expose_secret(),

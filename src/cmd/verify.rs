@@ -13,10 +13,15 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let now = ctx.now();
     let revoked = RevocationList::load(&vault.dir, ctx.now())?;
     let keys = token::issuer_lookup(&vault.config, now);
+    // Whoever runs `verify --as B` is not B: B must have signed a fresh proof (`present`).
     let request = Request {
         action: args.action.clone(),
         resource: args.resource.clone(),
         holder: args.holder.clone(),
+        proof: args.holder.as_ref().map(|_| token::ProofWanted {
+            window_secs: token::PROOF_WINDOW_SECS,
+            challenge: args.challenge.clone(),
+        }),
     };
     let verdict = token::verify(
         text.expose_secret(),
