@@ -1380,3 +1380,114 @@ fn a_token_over_16_kib_is_refused_quickly() {
     assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
     assert_eq!(stderr(&refused).lines().next(), Some(too_large));
 }
+
+/// `verify --as B` checks that whoever presents the token holds B's key now: a copy of B's token
+/// alone is refused (3), as is a proof by another agent's key, a stale proof, a proof for another
+/// challenge, and a proof lifted from another of B's tokens. `agentcred present`, run with B's key,
+/// makes the proof; run with another agent's key, it refuses.
+#[test]
+fn verify_as_requires_a_fresh_proof_of_possession_by_the_holder() {
+    let world = World::new();
+    let d = world.delegate(&[
+        "--agent",
+        "a",
+        "--to",
+        "b",
+        "--action",
+        "read",
+        "--resource",
+        "customers",
+    ]);
+    let other = world.delegate(&["--agent", "a", "--to", "b"]);
+    let verify = |token: &str, args: &[&str]| {
+        world
+            .vault
+            .cmd()
+            .args(["verify", "-", "--as", "b"])
+            .args(args)
+            .write_stdin(format!("{token}\n"))
+            .assert()
+    };
+    let present = |key: &Path, token: &str, args: &[&str]| {
+        world
+            .vault
+            .with_key_file(key)
+            .args(["present", "--token", "-"])
+            .args(args)
+            .write_stdin(format!("{token}\n"))
+            .assert()
+    };
+
+    // A copy of the token, as a thief would present it.
+    let bare = verify(&d.token, &[]).code(3);
+    assert!(stdout(&bare).is_empty());
+    assert_short_error(&bare);
+    assert!(stderr(&bare).contains("no proof"), "{}", stderr(&bare));
+
+    // b presents it with its own key.
+    let (b_key, _) = world.issue_key("b");
+    let presented = stdout(&present(&b_key, &d.token, &[]).code(0))
+        .trim()
+        .to_string();
+    assert!(presented.starts_with(&d.token), "the token is unchanged");
+    verify(&presented, &["--action", "read", "--resource", "customers"]).code(0);
+    // Presenting narrows nothing and widens nothing.
+    verify(
+        &presented,
+        &["--action", "write", "--resource", "customers"],
+    )
+    .code(3);
+
+    // c's key cannot present b's token, and a proof by a's key in b's name is no proof.
+    let (c_key, _) = world.issue_key("c");
+    let refused = present(&c_key, &d.token, &[]).code(3);
+    assert!(stdout(&refused).is_empty());
+    assert!(
+        stderr(&refused).contains("belongs to agent b"),
+        "{}",
+        stderr(&refused)
+    );
+    let vault = world.open();
+    let keys = agentcred::token::issuer_lookup(&vault.config, Utc::now());
+    let by_a = agentcred::token::present(
+        &d.token,
+        &keys,
+        &world.signing_key("a"),
+        "b",
+        None,
+        Utc::now(),
+    )
+    .expect("the library signs anything");
+    assert_eq!(verify(&by_a, &[]).code(3).get_output().stdout.len(), 0);
+
+    // Stale: b's own proof, made two minutes ago.
+    let b_signer = world.signing_key("b");
+    let stale = agentcred::token::present(
+        &d.token,
+        &keys,
+        &b_signer,
+        "b",
+        None,
+        Utc::now() - chrono::Duration::seconds(120),
+    )
+    .expect("a proof");
+    let old = verify(&stale, &[]).code(3);
+    assert!(stderr(&old).contains("not fresh"), "{}", stderr(&old));
+
+    // A challenge: only the proof for it passes.
+    let challenged = stdout(&present(&b_key, &d.token, &["--challenge", "n-0451"]).code(0))
+        .trim()
+        .to_string();
+    verify(&challenged, &["--challenge", "n-0451"]).code(0);
+    verify(&challenged, &["--challenge", "n-9999"]).code(3);
+    verify(&presented, &["--challenge", "n-0451"]).code(3);
+
+    // A proof lifted from another of b's tokens.
+    let other_presented = stdout(&present(&b_key, &other.token, &[]).code(0))
+        .trim()
+        .to_string();
+    let proof = &other_presented[other.token.len()..];
+    assert!(proof.starts_with('~'), "{proof}");
+    let grafted = format!("{}{proof}", d.token);
+    verify(&grafted, &[]).code(3);
+}
