@@ -157,26 +157,32 @@ pub fn record(
             );
         }
         activity::save(&vault.dir, agent, &activity)?;
+        // A suspension revokes the agent's authorities: chained on to the list before the log
+        // records the suspension with the list's new head.
+        let mut revoked = None;
+        if suspend && let Some(key) = call.limits.signing_key {
+            let key = crate::crypto::KeyPair::from_secret(key)?;
+            let mut ids: Vec<&str> = call.limits.authorities.iter().map(String::as_str).collect();
+            ids.extend(call.authority_id);
+            ids.sort_unstable();
+            ids.dedup();
+            let lines: Vec<_> = ids
+                .into_iter()
+                .map(|id| {
+                    crate::credential::revocation::Revocation::by_agent(id, agent, None, &key, now)
+                })
+                .collect();
+            revoked = crate::credential::revocation::prepare(&vault.dir, &lines, None, now)?;
+            if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
+                r.record_in(last);
+            }
+        }
+        if let Some(r) = revoked {
+            r.write()?;
+        }
         let head = crate::audit::append(&vault.dir, now, &events)?;
         if suspend {
             activity::suspend(&vault.dir, agent, &reason, call.authority_id, now)?;
-            if let Some(key) = call.limits.signing_key {
-                let key = crate::crypto::KeyPair::from_secret(key)?;
-                let mut ids: Vec<&str> =
-                    call.limits.authorities.iter().map(String::as_str).collect();
-                ids.extend(call.authority_id);
-                ids.sort_unstable();
-                ids.dedup();
-                let lines: Vec<_> = ids
-                    .into_iter()
-                    .map(|id| {
-                        crate::credential::revocation::Revocation::by_agent(
-                            id, agent, None, &key, now,
-                        )
-                    })
-                    .collect();
-                crate::credential::revocation::append(&vault.dir, &lines, now)?;
-            }
         }
         if refusal.is_none() {
             then()?;

@@ -1015,3 +1015,92 @@ fn no_value_key_or_token_appears_in_listings_or_the_audit_log() {
     );
     fx.finish();
 }
+
+// --- Revocations cannot be deleted ------------------------------------------------------------
+
+/// Removing a line from `revoked.jsonl`, emptying it, deleting it, or cutting a prefix off behind
+/// a base record no issuer signed, does not make a revoked credential verify again: the list is
+/// refused (65) and named, by `verify` and by a key holder's `exec` (which exits 125, as for
+/// anything that stops it before the program starts). Put back, it works again.
+#[test]
+fn deleting_revocations_is_refused_with_65_naming_the_list() {
+    let fx = Fixture::granted();
+    let key = fx.issue_key(ALPHA, &[]);
+    let first = fx.admin_mint(ALPHA, &[]);
+    let second = fx.admin_mint(ALPHA, &[]);
+    let live = fx.admin_mint(ALPHA, &[]);
+    fx.admin(&["creds", "revoke", &first.id], 0);
+    fx.admin(&["creds", "revoke", &second.id], 0);
+    fx.verify(&second.token, &[], 3);
+    let path = fx.vault.path("revoked.jsonl");
+    let original = std::fs::read_to_string(&path).expect("read the list");
+    let lines: Vec<&str> = original.lines().collect();
+    let last = lines.last().expect("a revocation").to_string();
+    assert!(last.contains(&second.id), "{last}");
+
+    let base = |count: u64, head: &str| {
+        format!(
+            "{{\"base\":{{\"count\":{count},\"head\":\"{head}\",\"at\":\"2026-01-01T00:00:00Z\",\"key_id\":\"x\",\"sig\":\"x\"}}}}\n"
+        )
+    };
+    let prev_of = |line: &str| {
+        let v: Value = serde_json::from_str(line).expect("a JSON line");
+        (
+            v["n"].as_u64().expect("a chained line"),
+            v["prev"].as_str().expect("prev").to_string(),
+        )
+    };
+    let (n, prev) = prev_of(&last);
+    let attacks: Vec<(&str, Option<String>)> = vec![
+        (
+            "the last line removed",
+            Some(lines[..lines.len() - 1].join("\n") + "\n"),
+        ),
+        (
+            "a middle line removed",
+            Some(
+                lines
+                    .iter()
+                    .filter(|l| !l.contains(&first.id))
+                    .map(|l| format!("{l}\n"))
+                    .collect(),
+            ),
+        ),
+        ("emptied", Some(String::new())),
+        ("deleted", None),
+        (
+            "a prefix cut behind an unsigned base",
+            Some(format!("{}{last}\n", base(n, &prev))),
+        ),
+    ];
+    for (what, content) in attacks {
+        match &content {
+            Some(text) => std::fs::write(&path, text).expect("edit the list"),
+            None => std::fs::remove_file(&path).expect("delete the list"),
+        }
+        let refused = fx.verify(&second.token, &[], 65);
+        let text = stderr(&refused);
+        assert!(text.contains("revoked.jsonl"), "{what}: {text}");
+        let exec = fx.expect(
+            fx.holder(&key, Via::File)
+                .args(["exec", "--on-behalf-of"])
+                .arg(&second.token)
+                .args(["--", "true"]),
+            125,
+        );
+        assert!(stdout(&exec).is_empty(), "{what}: exec printed data");
+        assert!(
+            stderr(&exec).contains("revoked.jsonl failed its integrity check"),
+            "{what}: {}",
+            stderr(&exec)
+        );
+        // A credential no line revokes is refused as well: the list as a whole is untrusted.
+        fx.verify(&live.token, &[], 65);
+    }
+
+    std::fs::write(&path, &original).expect("restore the list");
+    fx.verify(&second.token, &[], 3);
+    fx.verify(&first.token, &[], 3);
+    fx.verify(&live.token, &[], 0);
+    fx.finish();
+}

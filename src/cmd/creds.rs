@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, command: CredsCommand) -> Result<()> {
 fn list(ctx: &Ctx, agent: Option<&str>, active: bool) -> Result<()> {
     let vault = ctx.open_vault()?;
     let now = ctx.now();
-    let revoked = RevocationList::load(&vault.dir, ctx.now())?;
+    let revoked = RevocationList::load(&vault.dir, &vault.config, ctx.now())?;
     let rows: Vec<(ledger::Entry, &'static str)> = ledger::read(&vault.dir)?
         .into_iter()
         .filter(|e| agent.is_none_or(|a| e.agent == a))
@@ -124,8 +124,13 @@ fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
             let signing = crate::crypto::KeyPair::from_secret(&env.signing_key)?;
             let line = Revocation::by_agent(id, &key.agent, Some(entry.expires_at), &signing, now);
             let _lock = crate::vault::lock::VaultLock::acquire(&vault.dir)?;
-            crate::audit::append(&vault.dir, now, &[event(&format!("key:{}", key.id))])?;
-            revocation::append(&vault.dir, &[line], now)?;
+            let mut entry = event(&format!("key:{}", key.id));
+            let revoked = revocation::prepare(&vault.dir, &[line], None, now)?;
+            if let Some(r) = revoked {
+                r.record_in(&mut entry);
+                r.write()?;
+            }
+            crate::audit::append(&vault.dir, now, &[entry])?;
         }
     }
     if ctx.out.json {

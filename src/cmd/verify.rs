@@ -6,12 +6,14 @@ use crate::error::Result;
 use crate::token::{self, Request};
 
 /// Verifies a token offline against the issuer keys in `vault.toml` and the revocation list: no
-/// unlock needed, so a service can run it with read access to the vault directory.
+/// unlock needed, so a service can run it with read access to the vault directory. The verdict
+/// is recorded on the audit log with the revocation list's head (which it has just checked), when
+/// the vault is writable.
 pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let text = read_token(args.token.as_deref(), "AGENTCRED_TOKEN")?;
     let vault = ctx.open_vault()?;
     let now = ctx.now();
-    let revoked = RevocationList::load(&vault.dir, ctx.now())?;
+    let revoked = RevocationList::load(&vault.dir, &vault.config, ctx.now())?;
     let keys = token::issuer_lookup(&vault.config, now);
     // Whoever runs `verify --as B` is not B: B must have signed a fresh proof (`present`).
     let request = Request {
@@ -57,7 +59,20 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
             event = event.outcome(outcome, e.to_string());
         }
     }
-    vault.record(now, &[event])?;
+    let mut details = event
+        .details
+        .take()
+        .unwrap_or_else(|| serde_json::json!({}));
+    details["revocations"] = serde_json::to_value(&revoked.head).expect("heads serialise");
+    event.details = Some(details);
+    // Recording is best effort: a service may verify against a read-only copy or mount of the
+    // vault. The verdict stands either way; the warning says it is not on the log.
+    if let Err(e) = vault.record(now, &[event]) {
+        if !matches!(e, crate::error::Error::Io { .. }) {
+            return Err(e);
+        }
+        eprintln!("agentcred: warning: this verification was not recorded on the audit log: {e}");
+    }
     let info = verdict?;
     if ctx.out.json {
         ctx.out

@@ -561,7 +561,14 @@ impl Vault {
                 None => Revocation::by_admin(id, agent, *until, &issuer, now),
             });
         }
-        let prepared = audit::prepare(&self.dir, now, events)?;
+        // The revocations are chained on (and the list pruned when due) now, so that the audit
+        // entry can record the head they lead to.
+        let revoked = revocation::prepare(&self.dir, &revocations, Some(&issuer), now)?;
+        let mut events = events.to_vec();
+        if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
+            r.record_in(last);
+        }
+        let prepared = audit::prepare(&self.dir, now, &events)?;
         let ts = crate::clock::rfc3339(now);
         state.checkpoints.push(state::Checkpoint::sign(
             &state.vault_id,
@@ -616,7 +623,9 @@ impl Vault {
         // current, and the next change to that agent replaces it (`refresh_authority`).
         let head = prepared.head.clone();
         batch.commit_journaled(&self.dir, (head.seq, &head.hash), || {
-            revocation::append(&self.dir, &revocations, now)?;
+            if let Some(r) = revoked {
+                r.write()?;
+            }
             prepared.write().map(drop)
         })
     }
