@@ -23,7 +23,12 @@ fn list(ctx: &Ctx, agent: Option<&str>, active: bool) -> Result<()> {
     let vault = ctx.open_vault()?;
     let now = ctx.now();
     let revoked = RevocationList::load(&vault.dir, &vault.config, ctx.now())?;
-    let rows: Vec<(ledger::Entry, &'static str)> = ledger::read(&vault.dir)?
+    // The ledger is an index; the audit log is the record it is checked against.
+    let (entries, problems) = ledger::read_checked(&vault.dir, now)?;
+    for p in &problems {
+        eprintln!("agentcred: warning: {p}");
+    }
+    let rows: Vec<(ledger::Entry, &'static str)> = entries
         .into_iter()
         .filter(|e| agent.is_none_or(|a| e.agent == a))
         .map(|e| {
@@ -86,9 +91,17 @@ fn list(ctx: &Ctx, agent: Option<&str>, active: bool) -> Result<()> {
 fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
     let mut vault = ctx.open_vault()?;
     let now = ctx.now();
-    let entry = ledger::read(&vault.dir)?
+    // The audit log's record first (the ledger may have lost or altered the line), then the
+    // ledger (a log whose older entries were archived away).
+    let entry = ledger::from_log(&vault.dir)?
         .into_iter()
-        .find(|e| e.id == id)
+        .rfind(|e| e.id == id)
+        .or_else(|| {
+            ledger::read(&vault.dir)
+                .ok()?
+                .into_iter()
+                .find(|e| e.id == id)
+        })
         .ok_or_else(|| {
             Error::not_found(format!("no credential with id '{id}'"))
                 .hint("see `agentcred creds list`")
@@ -108,7 +121,7 @@ fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
         Principal::Agent(key) => {
             // Its own credentials, and delegations it made (their parent is its own).
             let delegator = entry.parent.as_ref().and_then(|p| {
-                ledger::read(&vault.dir)
+                ledger::from_log(&vault.dir)
                     .ok()?
                     .into_iter()
                     .find(|e| e.id == *p)
