@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)')
             [CompletionResult]::new('mint', 'mint', [CompletionResultType]::ParameterValue, 'Mint a short-lived credential for an agent')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)')
+            [CompletionResult]::new('present', 'present', [CompletionResultType]::ParameterValue, 'Present a token as its holder: append a fresh proof that you hold the holder''s key')
             [CompletionResult]::new('creds', 'creds', [CompletionResultType]::ParameterValue, 'List and revoke credentials')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with an agent''s short-lived credential in its environment')
             [CompletionResult]::new('delegate', 'delegate', [CompletionResultType]::ParameterValue, 'Hand another agent a narrower part of an agent''s rights, as a signed token')
@@ -700,6 +701,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'The agent presenting the token: it must be its holder, the last agent it was delegated to (--json says whether that agent also signed it, as `exec --on-behalf-of` does)')
             [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'The action requested')
             [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'The resource requested')
+            [CompletionResult]::new('--challenge', '--challenge', [CompletionResultType]::ParameterName, 'With --as: the challenge the holder''s proof must name (see `agentcred present`)')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
@@ -709,8 +711,25 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'agentcred;present' {
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'The token, or - to read it from stdin [default: $AGENTCRED_TOKEN, else stdin]')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'The holding agent (with the admin unlock; with an agent key, the key''s agent)')
+            [CompletionResult]::new('--challenge', '--challenge', [CompletionResultType]::ParameterName, 'A challenge the verifier gave, included in the proof')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'agentcred;creds' {
@@ -1033,6 +1052,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)')
             [CompletionResult]::new('mint', 'mint', [CompletionResultType]::ParameterValue, 'Mint a short-lived credential for an agent')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)')
+            [CompletionResult]::new('present', 'present', [CompletionResultType]::ParameterValue, 'Present a token as its holder: append a fresh proof that you hold the holder''s key')
             [CompletionResult]::new('creds', 'creds', [CompletionResultType]::ParameterValue, 'List and revoke credentials')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with an agent''s short-lived credential in its environment')
             [CompletionResult]::new('delegate', 'delegate', [CompletionResultType]::ParameterValue, 'Hand another agent a narrower part of an agent''s rights, as a signed token')
@@ -1159,6 +1179,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;verify' {
+            break
+        }
+        'agentcred;help;present' {
             break
         }
         'agentcred;help;creds' {

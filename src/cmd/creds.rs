@@ -22,7 +22,11 @@ pub fn run(ctx: &Ctx, command: CredsCommand) -> Result<()> {
 fn list(ctx: &Ctx, agent: Option<&str>, active: bool) -> Result<()> {
     let vault = ctx.open_vault()?;
     let now = ctx.now();
-    let revoked = RevocationList::load(&vault.dir, &vault.config, ctx.now())?;
+    let revoked = RevocationList::load(&vault.dir, &vault.config, now).or_else(|e| {
+        // A listing still lists: with the reason the states may be incomplete.
+        eprintln!("agentcred: warning: {e}");
+        RevocationList::load_unchecked(&vault.dir, now)
+    })?;
     // The ledger is an index; the audit log is the record it is checked against.
     let (entries, problems) = ledger::read_checked(&vault.dir, now)?;
     for p in &problems {

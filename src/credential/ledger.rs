@@ -167,7 +167,15 @@ pub fn read_checked(dir: &Path, now: DateTime<Utc>) -> Result<(Vec<Entry>, Vec<S
             Vec::new()
         }
     };
-    let logged = from_log(dir)?;
+    let logged = match from_log(dir) {
+        Ok(l) => l,
+        Err(e) => {
+            problems.push(format!(
+                "the ledger is not checked against the audit log: {e}"
+            ));
+            return Ok((ledger, problems));
+        }
+    };
     let mut by_id: std::collections::HashMap<&str, &Entry> =
         ledger.iter().map(|e| (e.id.as_str(), e)).collect();
     let mut out = Vec::with_capacity(logged.len());
