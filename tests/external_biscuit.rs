@@ -456,3 +456,62 @@ fn a_revoked_or_rotated_key_leaves_no_usable_authority_behind() {
         );
     }
 }
+
+/// During a rotation's overlap the retiring key can still open the agent's envelope, and so read
+/// the authority issued at the rotation. The authority before it is revoked from the end of the
+/// overlap; the one issued at the rotation is revoked at the next admin change to the agent
+/// after the overlap (here `key issue`). Between the two, a copy of it still verifies credentials
+/// within the grant's limits: that window is what this test pins down.
+#[test]
+fn a_retired_keys_copy_of_the_rotation_authority_is_revoked_by_the_next_change() {
+    if !biscuit_python_available() {
+        return;
+    }
+    let (vault, old_key) = vault_with_key();
+    let key = issuer_key(&vault);
+    let before = authority_with_stock_age(&vault, &old_key);
+    let out = vault.root().join("new.key");
+    let rotated = std::time::Instant::now();
+    vault
+        .run(&[
+            "key",
+            "rotate",
+            AGENT,
+            "--overlap",
+            "5s",
+            "--out",
+            out.to_str().expect("UTF-8"),
+        ])
+        .code(0);
+    let during = authority_with_stock_age(&vault, &old_key);
+    assert_ne!(before, during, "the rotation issued a new authority");
+    let now = chrono::Utc::now().timestamp();
+    assert_eq!(
+        verify_forged(&vault, &forge(&before, &key, Some(now), Some(now + 600))).0,
+        0,
+        "within the overlap the old authority still works"
+    );
+    // The overlap ends (a real expiry: agentcred has no test clock).
+    let overlap = std::time::Duration::from_millis(5100);
+    std::thread::sleep(overlap.saturating_sub(rotated.elapsed()));
+    let now = chrono::Utc::now().timestamp();
+    let (code, text) = verify_forged(&vault, &forge(&before, &key, Some(now), Some(now + 600)));
+    assert_eq!(
+        code, 3,
+        "the pre-rotation authority after the overlap: {text}"
+    );
+    assert!(text.contains("revoked"), "{text}");
+    assert_eq!(
+        verify_forged(&vault, &forge(&during, &key, Some(now), Some(now + 600))).0,
+        0,
+        "until the next change, the rotation's authority is the agent's current one"
+    );
+    vault.issue_key(AGENT, &[]);
+    let now = chrono::Utc::now().timestamp();
+    let (code, text) = verify_forged(&vault, &forge(&during, &key, Some(now), Some(now + 600)));
+    assert_eq!(
+        code, 3,
+        "the rotation's authority after the next change: {text}"
+    );
+    assert!(text.contains("revoked"), "{text}");
+}
