@@ -72,6 +72,7 @@ impl World {
             .code(0);
         world.grant("a", CRM, "read", "customers,orders");
         world.grant("b", CRM, "read,write", "customers");
+        world.load_signers();
         world
     }
 
@@ -135,16 +136,7 @@ impl World {
             return token.to_string();
         };
         if self.signers.borrow().is_empty() {
-            // Every agent's key at once: one unlock of the state.
-            let vault = self.open();
-            let admin = vault
-                .passphrase_key(&SecretText::new(PASSPHRASE.to_string()))
-                .expect("unlock with the passphrase");
-            let state = vault.load_state(&admin).expect("load the vault state");
-            for (name, a) in &state.agents {
-                let key = KeyPair::from_secret(&a.signing_key).expect("a signing key");
-                self.signers.borrow_mut().insert(name.clone(), key);
-            }
+            self.load_signers();
         }
         let Some(signer) = self.signers.borrow().get(*agent).cloned() else {
             return token.to_string();
@@ -165,6 +157,32 @@ impl World {
         let lookup = |n: u32| keys.iter().find(|(id, _)| *id == n).map(|(_, k)| *k);
         agentcred::token::present(token, &lookup, &signer, agent, None, Utc::now())
             .unwrap_or_else(|_| token.to_string())
+    }
+
+    /// Every agent's signing key and the issuer keys, at once (one unlock of the state), for
+    /// [`World::presented`]: read when the world is made, outside the tests' timed windows.
+    fn load_signers(&self) {
+        let vault = self.open();
+        let admin = vault
+            .passphrase_key(&SecretText::new(PASSPHRASE.to_string()))
+            .expect("unlock with the passphrase");
+        let state = vault.load_state(&admin).expect("load the vault state");
+        for (name, a) in &state.agents {
+            let key = KeyPair::from_secret(&a.signing_key).expect("a signing key");
+            self.signers.borrow_mut().insert(name.clone(), key);
+        }
+        let keys = vault
+            .config
+            .issuer_keys
+            .iter()
+            .map(|k| {
+                (
+                    agentcred::token::root_key_number(&k.id),
+                    agentcred::crypto::PublicKey::parse(&k.public_key).expect("issuer key"),
+                )
+            })
+            .collect();
+        let _ = self.keys.set(keys);
     }
 
     /// `verify - ARGS` with `token` on stdin, and how long the process took.
