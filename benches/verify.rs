@@ -47,10 +47,20 @@ fn three_hop_chain() -> (String, String, KeyPair) {
         "a",
         &agents[0].public(),
         &rights(&["read", "write"], &[exact("customers"), exact("orders")]),
+        &token::Lifetimes {
+            vault_secs: 12 * 3600,
+            agent_secs: None,
+            grant_secs: [
+                ("crm".to_string(), 12 * 3600),
+                ("billing".to_string(), 12 * 3600),
+            ]
+            .into(),
+        },
         Some(now + Duration::days(30)),
     )
     .expect("authority");
     let credential = Narrowing {
+        issued_at: now,
         expires_at: now + Duration::hours(1),
         secrets: vec!["crm".into(), "billing".into()],
         actions: Some(vec!["read".into(), "write".into()]),
@@ -78,6 +88,7 @@ fn three_hop_chain() -> (String, String, KeyPair) {
             .0;
     }
     let acting = Narrowing {
+        issued_at: now,
         expires_at: now + Duration::minutes(15),
         secrets: vec!["crm".into()],
         actions: Some(vec!["read".into()]),
@@ -101,6 +112,7 @@ fn verify(c: &mut Criterion) {
         action: Some("read".into()),
         resource: Some("customers".into()),
         holder: Some("d".into()),
+        proof: None,
     };
     let not_revoked = |_: &str, _: &token::TokenInfo| false;
     let info = token::verify(&text, &keys, &not_revoked, Utc::now(), &request)

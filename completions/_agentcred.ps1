@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)')
             [CompletionResult]::new('mint', 'mint', [CompletionResultType]::ParameterValue, 'Mint a short-lived credential for an agent')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)')
+            [CompletionResult]::new('present', 'present', [CompletionResultType]::ParameterValue, 'Present a token as its holder: append a fresh proof that you hold the holder''s key')
             [CompletionResult]::new('creds', 'creds', [CompletionResultType]::ParameterValue, 'List and revoke credentials')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with an agent''s short-lived credential in its environment')
             [CompletionResult]::new('delegate', 'delegate', [CompletionResultType]::ParameterValue, 'Hand another agent a narrower part of an agent''s rights, as a signed token')
@@ -704,6 +705,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'The resource requested')
             [CompletionResult]::new('--vault-id', '--vault-id', [CompletionResultType]::ParameterName, 'The vault id this verifier trusts: the vault''s issuer keys must chain back to it (without it, the id in vault.toml is trusted)')
             [CompletionResult]::new('--issuer-key', '--issuer-key', [CompletionResultType]::ParameterName, 'An issuer key this verifier knows is on the vault''s chain (the newest when it was pinned): a chain without it, cut short or forked from an older, perhaps leaked, key, is refused')
+            [CompletionResult]::new('--challenge', '--challenge', [CompletionResultType]::ParameterName, 'With --as: the challenge the holder''s proof must name (see `agentcred present`)')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
@@ -713,8 +715,25 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'agentcred;present' {
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'The token, or - to read it from stdin [default: $AGENTCRED_TOKEN, else stdin]')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'The holding agent (with the admin unlock; with an agent key, the key''s agent)')
+            [CompletionResult]::new('--challenge', '--challenge', [CompletionResultType]::ParameterName, 'A challenge the verifier gave, included in the proof')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'agentcred;creds' {
@@ -1038,6 +1057,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)')
             [CompletionResult]::new('mint', 'mint', [CompletionResultType]::ParameterValue, 'Mint a short-lived credential for an agent')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)')
+            [CompletionResult]::new('present', 'present', [CompletionResultType]::ParameterValue, 'Present a token as its holder: append a fresh proof that you hold the holder''s key')
             [CompletionResult]::new('creds', 'creds', [CompletionResultType]::ParameterValue, 'List and revoke credentials')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with an agent''s short-lived credential in its environment')
             [CompletionResult]::new('delegate', 'delegate', [CompletionResultType]::ParameterValue, 'Hand another agent a narrower part of an agent''s rights, as a signed token')
@@ -1164,6 +1184,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;verify' {
+            break
+        }
+        'agentcred;help;present' {
             break
         }
         'agentcred;help;creds' {

@@ -55,6 +55,9 @@ _agentcred() {
             agentcred,mint)
                 cmd="agentcred__subcmd__mint"
                 ;;
+            agentcred,present)
+                cmd="agentcred__subcmd__present"
+                ;;
             agentcred,recipients)
                 cmd="agentcred__subcmd__recipients"
                 ;;
@@ -228,6 +231,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,mint)
                 cmd="agentcred__subcmd__help__subcmd__mint"
+                ;;
+            agentcred__subcmd__help,present)
+                cmd="agentcred__subcmd__help__subcmd__present"
                 ;;
             agentcred__subcmd__help,recipients)
                 cmd="agentcred__subcmd__help__subcmd__recipients"
@@ -449,7 +455,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status identity recipients agent secret grant key mint verify creds exec delegate rotate audit demo completions help"
+            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1703,7 +1709,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="init status identity recipients agent secret grant key mint verify creds exec delegate rotate audit demo completions help"
+            opts="init status identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2193,6 +2199,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__mint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__present)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2900,6 +2920,48 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__present)
+            opts="-q -v -h --token --agent --challenge --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --challenge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__recipients)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help list add remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3473,7 +3535,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__verify)
-            opts="-q -v -h --as --action --resource --vault-id --issuer-key --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --as --action --resource --vault-id --issuer-key --challenge --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3496,6 +3558,10 @@ _agentcred() {
                     return 0
                     ;;
                 --issuer-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --challenge)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand key 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)'
             cand mint 'Mint a short-lived credential for an agent'
             cand verify 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
+            cand present 'Present a token as its holder: append a fresh proof that you hold the holder''s key'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
@@ -635,6 +636,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --resource 'The resource requested'
             cand --vault-id 'The vault id this verifier trusts: the vault''s issuer keys must chain back to it (without it, the id in vault.toml is trusted)'
             cand --issuer-key 'An issuer key this verifier knows is on the vault''s chain (the newest when it was pinned): a chain without it, cut short or forked from an older, perhaps leaked, key, is refused'
+            cand --challenge 'With --as: the challenge the holder''s proof must name (see `agentcred present`)'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
@@ -644,8 +646,24 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;present'= {
+            cand --token 'The token, or - to read it from stdin [default: $AGENTCRED_TOKEN, else stdin]'
+            cand --agent 'The holding agent (with the admin unlock; with an agent key, the key''s agent)'
+            cand --challenge 'A challenge the verifier gave, included in the proof'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;creds'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -941,6 +959,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand key 'Issue, list and revoke agent keys (what a CI step holds instead of the master key)'
             cand mint 'Mint a short-lived credential for an agent'
             cand verify 'Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)'
+            cand present 'Present a token as its holder: append a fresh proof that you hold the holder''s key'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
@@ -1035,6 +1054,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;mint'= {
         }
         &'agentcred;help;verify'= {
+        }
+        &'agentcred;help;present'= {
         }
         &'agentcred;help;creds'= {
             cand list 'List credentials (metadata only)'

@@ -117,7 +117,35 @@ says what was granted. Every mint is on the audit log before anything is printed
     Mint(MintArgs),
 
     /// Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)
+    #[command(
+        long_about = "Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged).\n\n\
+Checks the token's signatures against the vault's issuer keys, the revocation list, its expiry, \
+that its credential lives no longer than the grants, the agent and the vault allow, and the \
+requested action and resource. Needs only read access to the vault directory: on a read-only \
+vault the verdict is the same and a warning says it was not recorded on the audit log.\n\n\
+With --as AGENT the token must have been delegated to AGENT, and AGENT must prove it holds its \
+own key now: the holder runs `agentcred present` with its key, which appends a proof signed by \
+that key and timed to the second, and verify accepts the proof for 60 s either way of its clock. \
+A copied token without a fresh proof is refused (3). For a proof no one can replay, the verifier \
+hands the holder a random challenge and passes the same with --challenge.\n\n\
+Examples:\n  agentcred verify \"$AGENTCRED_TOKEN\" --action read --resource customers\n  \
+AGENTCRED_KEY_FILE=b.key agentcred present --token - < delegated.token | agentcred verify - --as b --action read\n  \
+AGENTCRED_KEY_FILE=b.key agentcred present --token - --challenge \"$NONCE\" < t | agentcred verify - --as b --challenge \"$NONCE\""
+    )]
     Verify(VerifyArgs),
+
+    /// Present a token as its holder: append a fresh proof that you hold the holder's key
+    #[command(
+        long_about = "Present a token as its holder: prints the token with a proof of \
+possession appended, signed with the holding agent's own key (opened with --key-file / \
+AGENTCRED_KEY_FILE / AGENTCRED_KEY, or the admin unlock with --agent) and timed now. Give the \
+output to the service that runs `agentcred verify --as AGENT`; it accepts the proof for 60 s. \
+The proof narrows nothing and is not recorded on the audit log; a token that is not the agent's \
+is still refused by verify.\n\n\
+Examples:\n  AGENTCRED_KEY_FILE=b.key agentcred present --token - < delegated.token\n  \
+agentcred present --agent b --token \"$TOKEN\" --challenge \"$NONCE\""
+    )]
+    Present(PresentArgs),
 
     /// List and revoke credentials
     #[command(subcommand)]
@@ -567,6 +595,22 @@ pub struct VerifyArgs {
         env = "AGENTCRED_ISSUER_KEY"
     )]
     pub issuer_key: Option<String>,
+    /// With --as: the challenge the holder's proof must name (see `agentcred present`)
+    #[arg(long, value_name = "TEXT", requires = "holder")]
+    pub challenge: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PresentArgs {
+    /// The token, or - to read it from stdin [default: $AGENTCRED_TOKEN, else stdin]
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The holding agent (with the admin unlock; with an agent key, the key's agent)
+    #[arg(long, value_name = "AGENT")]
+    pub agent: Option<String>,
+    /// A challenge the verifier gave, included in the proof
+    #[arg(long, value_name = "TEXT")]
+    pub challenge: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

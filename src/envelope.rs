@@ -72,6 +72,16 @@ pub struct Authority {
         skip_serializing_if = "Option::is_none"
     )]
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the first of the keys that could open the envelope holding this authority stops
+    /// working, if that is before the authority expires (a rotation's overlap, or two keys of
+    /// different lifetimes). That key's holder may have kept a copy: once superseded, the authority
+    /// is revoked from then on.
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub readable_until: Option<DateTime<Utc>>,
 }
 
 /// An authority replaced by a newer one, and when.
@@ -260,6 +270,9 @@ fn read_envelope(file: &Path) -> Result<Vec<u8>> {
     })
 }
 
+/// An authority id to revoke, and from when (`None`: now).
+pub type Stale = (String, Option<DateTime<Utc>>);
+
 /// Issues `agent` a fresh authority token for its current grants and keys: called whenever its
 /// envelope is rewritten, so the token in the envelope always states the agent's rights now.
 ///
@@ -267,7 +280,10 @@ fn read_envelope(file: &Path) -> Result<Vec<u8>> {
 /// live. Returns the ids that must now be revoked: with `revoke_outstanding`, every earlier
 /// authority; otherwise only superseded ones older than the vault's `max_ttl`, which no
 /// legitimately minted credential can still depend on (revoked rather than forgotten, so that a
-/// copy of an old envelope cannot be used to mint from them).
+/// copy of an old envelope cannot be used to mint from them). An authority a key could read that
+/// stops working before the authority expires is revoked from that key's end (see
+/// [`Authority::readable_until`]): the second of each pair returned is when a revocation takes
+/// effect, `None` for now.
 pub fn refresh_authority(
     state: &mut State,
     agent: &str,
@@ -275,42 +291,89 @@ pub fn refresh_authority(
     issuer: &KeyPair,
     revoke_outstanding: bool,
     now: DateTime<Utc>,
-) -> Result<(SecretText, Vec<String>)> {
+) -> Result<(SecretText, Vec<Stale>)> {
     let rights = Rights::of(grants);
     let vault_id = state.vault_id.clone();
-    let max_ttl = chrono::Duration::seconds(state.settings.max_ttl_secs);
+    let vault_max_ttl = state.settings.max_ttl_secs;
+    let max_ttl = chrono::Duration::seconds(vault_max_ttl);
     let a = state.agent_mut(agent)?;
-    let expires_at = a
-        .keys
-        .iter()
-        .filter(|k| k.usable_at(now))
-        .map(KeyRecord::end)
-        .max();
+    let usable = || {
+        a.keys
+            .iter()
+            .filter(|k| k.usable_at(now))
+            .map(KeyRecord::end)
+    };
+    let expires_at = usable().max();
+    let readable_until = usable()
+        .min()
+        .filter(|t| expires_at.is_some_and(|e| *t < e));
     let public = crypto::PublicKey::parse(&a.public_key)
         .ok_or_else(|| Error::bad_data(format!("agent {agent} has a malformed public key")))?;
-    let (token, id) =
-        crate::token::authority(issuer, &vault_id, agent, &public, &rights, expires_at)?;
-    if let Some(old) = a.authority.replace(Authority { id, expires_at }) {
-        a.superseded_authorities.push(Superseded {
-            id: old.id,
-            at: now,
-            expires_at: old.expires_at,
-        });
+    let lifetimes = crate::token::Lifetimes {
+        vault_secs: vault_max_ttl,
+        agent_secs: a.max_ttl_secs,
+        grant_secs: grant_lifetimes(grants, vault_max_ttl),
+    };
+    let (token, id) = crate::token::authority(
+        issuer, &vault_id, agent, &public, &rights, &lifetimes, expires_at,
+    )?;
+    let mut revoke = Vec::new();
+    let fresh = Authority {
+        id,
+        expires_at,
+        readable_until,
+    };
+    if let Some(old) = a.authority.replace(fresh) {
+        match old.readable_until {
+            // A key that could read it has stopped: revoked now, nothing left to supersede.
+            Some(t) if t <= now => revoke.push((old.id, None)),
+            Some(t) => {
+                revoke.push((old.id.clone(), Some(t)));
+                a.superseded_authorities.push(Superseded {
+                    id: old.id,
+                    at: now,
+                    expires_at: old.expires_at,
+                });
+            }
+            None => a.superseded_authorities.push(Superseded {
+                id: old.id,
+                at: now,
+                expires_at: old.expires_at,
+            }),
+        }
     }
-    let revoke: Vec<String> = if revoke_outstanding {
-        a.superseded_authorities.drain(..).map(|s| s.id).collect()
+    if revoke_outstanding {
+        revoke.retain(|(_, from)| from.is_none());
+        revoke.extend(a.superseded_authorities.drain(..).map(|s| (s.id, None)));
     } else {
         let (old, keep): (Vec<Superseded>, Vec<Superseded>) = a
             .superseded_authorities
             .drain(..)
             .partition(|s| s.at + max_ttl < now || s.expires_at.is_some_and(|e| e <= now));
         a.superseded_authorities = keep;
-        old.into_iter()
-            .filter(|s| s.expires_at.is_none_or(|e| e > now))
-            .map(|s| s.id)
-            .collect()
-    };
+        revoke.extend(
+            old.into_iter()
+                .filter(|s| s.expires_at.is_none_or(|e| e > now))
+                .map(|s| (s.id, None)),
+        );
+    }
     Ok((SecretText::new(token), revoke))
+}
+
+/// Per granted secret, the longest credential its allow grants permit: the most generous
+/// `max_ttl`, or the vault's when one of them has none.
+fn grant_lifetimes(
+    grants: &[Grant],
+    vault_max_ttl: i64,
+) -> std::collections::BTreeMap<String, i64> {
+    let mut out = std::collections::BTreeMap::new();
+    for g in grants.iter().filter(|g| g.effect == Effect::Allow) {
+        let secs = g.max_ttl_secs.unwrap_or(vault_max_ttl).min(vault_max_ttl);
+        out.entry(g.secret.clone())
+            .and_modify(|m: &mut i64| *m = (*m).max(secs))
+            .or_insert(secs);
+    }
+    out
 }
 
 /// Encrypts an envelope to the agent's usable keys and every admin recipient (`admin`: the

@@ -165,6 +165,29 @@ pub fn record(
                     .details(serde_json::json!({ "by": "anomaly" })),
             );
         }
+        // A suspension revokes the agent's authorities: chained on to the list before the log
+        // records the suspension with the list's new head.
+        let mut revoked = None;
+        if suspend && let Some(key) = call.limits.signing_key {
+            let key = crate::crypto::KeyPair::from_secret(key)?;
+            let mut ids: Vec<&str> = call.limits.authorities.iter().map(String::as_str).collect();
+            ids.extend(call.authority_id);
+            ids.sort_unstable();
+            ids.dedup();
+            let lines: Vec<_> = ids
+                .into_iter()
+                .map(|id| {
+                    crate::credential::revocation::Revocation::by_agent(id, agent, None, &key, now)
+                })
+                .collect();
+            revoked = crate::credential::revocation::prepare(&vault.dir, &lines, None, now)?;
+            if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
+                r.record_in(last);
+            }
+        }
+        if let Some(r) = revoked {
+            r.write()?;
+        }
         let prepared = crate::audit::prepare(&vault.dir, now, &events)?;
         let after = activity::Known {
             activity,
@@ -183,23 +206,6 @@ pub fn record(
         let head = prepared.write()?;
         if suspend {
             activity::suspend(&vault.dir, agent, &reason, call.authority_id, now)?;
-            if let Some(key) = call.limits.signing_key {
-                let key = crate::crypto::KeyPair::from_secret(key)?;
-                let mut ids: Vec<&str> =
-                    call.limits.authorities.iter().map(String::as_str).collect();
-                ids.extend(call.authority_id);
-                ids.sort_unstable();
-                ids.dedup();
-                let lines: Vec<_> = ids
-                    .into_iter()
-                    .map(|id| {
-                        crate::credential::revocation::Revocation::by_agent(
-                            id, agent, None, &key, now,
-                        )
-                    })
-                    .collect();
-                crate::credential::revocation::append(&vault.dir, &lines, now)?;
-            }
         }
         if refusal.is_none() {
             then()?;

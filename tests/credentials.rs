@@ -1015,3 +1015,254 @@ fn no_value_key_or_token_appears_in_listings_or_the_audit_log() {
     );
     fx.finish();
 }
+
+// --- Revocations cannot be deleted ------------------------------------------------------------
+
+/// Removing a line from `revoked.jsonl`, emptying it, deleting it, or cutting a prefix off behind
+/// a base record no issuer signed, does not make a revoked credential verify again: the list is
+/// refused (65) and named, by `verify` and by a key holder's `exec` (which exits 125, as for
+/// anything that stops it before the program starts). Put back, it works again.
+#[test]
+fn deleting_revocations_is_refused_with_65_naming_the_list() {
+    let fx = Fixture::granted();
+    let key = fx.issue_key(ALPHA, &[]);
+    let first = fx.admin_mint(ALPHA, &[]);
+    let second = fx.admin_mint(ALPHA, &[]);
+    let live = fx.admin_mint(ALPHA, &[]);
+    fx.admin(&["creds", "revoke", &first.id], 0);
+    fx.admin(&["creds", "revoke", &second.id], 0);
+    fx.verify(&second.token, &[], 3);
+    let path = fx.vault.path("revoked.jsonl");
+    let original = std::fs::read_to_string(&path).expect("read the list");
+    let lines: Vec<&str> = original.lines().collect();
+    let last = lines.last().expect("a revocation").to_string();
+    assert!(last.contains(&second.id), "{last}");
+
+    let base = |count: u64, head: &str| {
+        format!(
+            "{{\"base\":{{\"count\":{count},\"head\":\"{head}\",\"at\":\"2026-01-01T00:00:00Z\",\"key_id\":\"x\",\"sig\":\"x\"}}}}\n"
+        )
+    };
+    let prev_of = |line: &str| {
+        let v: Value = serde_json::from_str(line).expect("a JSON line");
+        (
+            v["n"].as_u64().expect("a chained line"),
+            v["prev"].as_str().expect("prev").to_string(),
+        )
+    };
+    let (n, prev) = prev_of(&last);
+    let attacks: Vec<(&str, Option<String>)> = vec![
+        (
+            "the last line removed",
+            Some(lines[..lines.len() - 1].join("\n") + "\n"),
+        ),
+        (
+            "a middle line removed",
+            Some(
+                lines
+                    .iter()
+                    .filter(|l| !l.contains(&first.id))
+                    .map(|l| format!("{l}\n"))
+                    .collect(),
+            ),
+        ),
+        ("emptied", Some(String::new())),
+        ("deleted", None),
+        (
+            "a prefix cut behind an unsigned base",
+            Some(format!("{}{last}\n", base(n, &prev))),
+        ),
+    ];
+    for (what, content) in attacks {
+        match &content {
+            Some(text) => std::fs::write(&path, text).expect("edit the list"),
+            None => std::fs::remove_file(&path).expect("delete the list"),
+        }
+        let refused = fx.verify(&second.token, &[], 65);
+        let text = stderr(&refused);
+        assert!(text.contains("revoked.jsonl"), "{what}: {text}");
+        let exec = fx.expect(
+            fx.holder(&key, Via::File)
+                .args(["exec", "--on-behalf-of"])
+                .arg(&second.token)
+                .args(["--", "true"]),
+            125,
+        );
+        assert!(stdout(&exec).is_empty(), "{what}: exec printed data");
+        assert!(
+            stderr(&exec).contains("revoked.jsonl failed its integrity check"),
+            "{what}: {}",
+            stderr(&exec)
+        );
+        // A credential no line revokes is refused as well: the list as a whole is untrusted.
+        fx.verify(&live.token, &[], 65);
+    }
+
+    std::fs::write(&path, &original).expect("restore the list");
+    fx.verify(&second.token, &[], 3);
+    fx.verify(&first.token, &[], 3);
+    fx.verify(&live.token, &[], 0);
+    fx.finish();
+}
+
+// --- The ledger is an index of the audit log ----------------------------------------------------
+
+/// `creds list --json` as the admin: (id, state) of every credential, and stderr.
+fn listed(fx: &Fixture) -> (Vec<(String, String)>, String) {
+    let assert = fx.admin(&["creds", "list", "--json"], 0);
+    let doc: Value = serde_json::from_slice(&assert.get_output().stdout).expect("JSON");
+    let rows = doc["credentials"]
+        .as_array()
+        .expect("credentials")
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().expect("id").to_string(),
+                c["state"].as_str().expect("state").to_string(),
+            )
+        })
+        .collect();
+    (rows, stderr(&assert))
+}
+
+/// A line deleted from `credentials.jsonl` or edited to look expired hides no live credential:
+/// `creds list` shows it from the audit log, with a warning, and `creds revoke ID` finds it there.
+#[test]
+fn an_edited_ledger_hides_no_live_credential_from_list_or_revoke() {
+    let fx = Fixture::granted();
+    let hidden = fx.admin_mint(ALPHA, &[]);
+    let aged = fx.admin_mint(BRAVO, &[]);
+    let path = fx.vault.path("credentials.jsonl");
+    let text = std::fs::read_to_string(&path).expect("read the ledger");
+    let edited: String = text
+        .lines()
+        .filter(|l| !l.contains(&hidden.id))
+        .map(|l| {
+            if l.contains(&aged.id) {
+                let mut v: Value = serde_json::from_str(l).expect("a ledger line");
+                v["expires_at"] = "2020-01-01T00:00:00.000Z".into();
+                format!("{v}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&path, edited).expect("edit the ledger");
+
+    let (rows, warning) = listed(&fx);
+    assert!(
+        rows.contains(&(hidden.id.clone(), "active".into())),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&(aged.id.clone(), "active".into())),
+        "{rows:?}"
+    );
+    assert!(warning.contains("warning"), "{warning}");
+    assert!(warning.contains("credentials.jsonl"), "{warning}");
+
+    fx.admin(&["creds", "revoke", &hidden.id], 0);
+    fx.verify(&hidden.token, &[], 3);
+    let (rows, _) = listed(&fx);
+    assert!(
+        rows.contains(&(hidden.id.clone(), "revoked".into())),
+        "{rows:?}"
+    );
+    fx.verify(&aged.token, &[], 0);
+    fx.finish();
+}
+
+/// When the ledger cannot be written (here it is a directory; a full disk fails the same way),
+/// the mint still succeeds (it is on the audit log) but says so on stderr, and the credential is
+/// still listed and revocable.
+#[test]
+fn a_ledger_that_cannot_be_written_is_a_warning_not_silence() {
+    let fx = Fixture::granted();
+    let path = fx.vault.path("credentials.jsonl");
+    let _ = std::fs::remove_file(&path);
+    std::fs::create_dir(&path).expect("a directory in the ledger's place");
+    let assert = fx
+        .vault
+        .cmd()
+        .args(["mint", "--agent", ALPHA])
+        .assert()
+        .code(0);
+    let text = stderr(&assert);
+    assert!(
+        text.contains("warning") && text.contains("credential ledger"),
+        "{text}"
+    );
+    let doc: Value = serde_json::from_slice(&assert.get_output().stdout).expect("JSON");
+    let id = doc["credential"]["id"].as_str().expect("id").to_string();
+    fx.forbid(doc["credential"]["token"].as_str().expect("token"));
+    let (rows, warning) = listed(&fx);
+    assert!(rows.contains(&(id.clone(), "active".into())), "{rows:?}");
+    assert!(warning.contains("warning"), "{warning}");
+    fx.admin(&["creds", "revoke", &id], 0);
+    let (rows, _) = listed(&fx);
+    assert!(rows.contains(&(id, "revoked".into())), "{rows:?}");
+}
+
+// --- verify on a read-only vault --------------------------------------------------------------
+
+/// `verify` needs only to read the vault: on a read-only bind mount of it (made in a user and
+/// mount namespace with `unshare`) it gives the same verdicts, warns once that the verification
+/// was not recorded, and changes nothing.
+#[test]
+fn verify_works_on_a_read_only_vault_and_warns_it_was_not_recorded() {
+    let probe = StdCommand::new("unshare").args(["-rm", "true"]).status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: this kernel or container refuses `unshare -rm` (no user namespaces)");
+        return;
+    }
+    let fx = Fixture::granted();
+    let good = fx.admin_mint(ALPHA, &[]);
+    let revoked = fx.admin_mint(ALPHA, &[]);
+    fx.admin(&["creds", "revoke", &revoked.id], 0);
+    let before = fx.vault.snapshot_files();
+    let dir = fx.vault.dir();
+    let dir = dir.to_str().expect("a UTF-8 path");
+    let read_only = |token: &str| {
+        let mut cmd = fx.vault.command();
+        let agentcred = util::bin().to_str().expect("UTF-8").to_string();
+        let script = format!(
+            "mount --bind {dir} {dir} && mount -o remount,bind,ro {dir} && \
+             if touch {dir}/probe 2>/dev/null; then echo writable >&2; exit 99; fi && \
+             exec {agentcred} verify -"
+        );
+        let envs: Vec<(std::ffi::OsString, Option<std::ffi::OsString>)> = cmd
+            .get_envs()
+            .map(|(k, v)| (k.to_owned(), v.map(|v| v.to_owned())))
+            .collect();
+        let mut run = StdCommand::new("unshare");
+        run.args(["-rm", "sh", "-c", &script]);
+        for (k, v) in envs {
+            match v {
+                Some(v) => run.env(k, v),
+                None => run.env_remove(k),
+            };
+        }
+        cmd = run;
+        Command::from_std(cmd)
+            .write_stdin(format!("{token}\n"))
+            .assert()
+    };
+    let ok = read_only(&good.token).code(0);
+    fx.check_clean(&ok);
+    let warning = stderr(&ok);
+    assert_eq!(
+        warning.matches("not recorded").count(),
+        1,
+        "one warning: {warning}"
+    );
+    let refused = read_only(&revoked.token).code(3);
+    fx.check_clean(&refused);
+    assert!(stdout(&refused).is_empty());
+    assert!(stderr(&refused).contains("revoked"), "{}", stderr(&refused));
+    assert_eq!(
+        fx.vault.snapshot_files(),
+        before,
+        "nothing in the vault changed"
+    );
+    fx.finish();
+}

@@ -47,6 +47,9 @@ struct World {
     vault: TestVault,
     crm_value: String,
     billing_value: String,
+    /// Agents' signing keys and the issuer keys, read once, for [`World::presented`].
+    signers: std::cell::RefCell<std::collections::HashMap<String, KeyPair>>,
+    keys: std::cell::OnceCell<Vec<(u32, agentcred::crypto::PublicKey)>>,
 }
 
 impl World {
@@ -58,6 +61,8 @@ impl World {
             vault,
             crm_value: util::random_secret(),
             billing_value: util::random_secret(),
+            signers: Default::default(),
+            keys: Default::default(),
         };
         world.admin(&["agent", "add", "a", "b", "c", "d"]).code(0);
         world.vault.set_secret(CRM, &world.crm_value).code(0);
@@ -67,6 +72,7 @@ impl World {
             .code(0);
         world.grant("a", CRM, "read", "customers,orders");
         world.grant("b", CRM, "read,write", "customers");
+        world.load_signers();
         world
     }
 
@@ -107,9 +113,76 @@ impl World {
             .assert()
     }
 
-    /// `verify TOKEN ARGS` (the token as an argument).
+    /// `verify TOKEN ARGS` (the token as an argument), presented first (see [`World::presented`]).
     fn verify(&self, token: &str, args: &[&str]) -> Assert {
-        self.vault.cmd().args(["verify", token]).args(args).assert()
+        let token = self.presented(token, args);
+        self.vault
+            .cmd()
+            .args(["verify", &token])
+            .args(args)
+            .assert()
+    }
+
+    /// With `--as AGENT` in `args`, `token` followed by a fresh proof that AGENT holds its key
+    /// (what `agentcred present` prints; made in-process with AGENT's signing key, which is
+    /// quicker than a second process for the tests that race an expiry): `verify --as` wants one.
+    /// A token the library cannot parse is returned as it is.
+    fn presented(&self, token: &str, args: &[&str]) -> String {
+        let Some(agent) = args
+            .iter()
+            .position(|a| *a == "--as")
+            .and_then(|i| args.get(i + 1))
+        else {
+            return token.to_string();
+        };
+        if self.signers.borrow().is_empty() {
+            self.load_signers();
+        }
+        let Some(signer) = self.signers.borrow().get(*agent).cloned() else {
+            return token.to_string();
+        };
+        let keys = self.keys.get_or_init(|| {
+            let config = self.open().config;
+            config
+                .issuer_keys
+                .iter()
+                .map(|k| {
+                    (
+                        agentcred::token::root_key_number(&k.id),
+                        agentcred::crypto::PublicKey::parse(&k.public_key).expect("issuer key"),
+                    )
+                })
+                .collect()
+        });
+        let lookup = |n: u32| keys.iter().find(|(id, _)| *id == n).map(|(_, k)| *k);
+        agentcred::token::present(token, &lookup, &signer, agent, None, Utc::now())
+            .unwrap_or_else(|_| token.to_string())
+    }
+
+    /// Every agent's signing key and the issuer keys, at once (one unlock of the state), for
+    /// [`World::presented`]: read when the world is made, outside the tests' timed windows.
+    fn load_signers(&self) {
+        let vault = self.open();
+        let admin = vault
+            .passphrase_key(&SecretText::new(PASSPHRASE.to_string()))
+            .expect("unlock with the passphrase");
+        let state = vault.load_state(&admin).expect("load the vault state");
+        for (name, a) in &state.agents {
+            let key = KeyPair::from_secret(&a.signing_key).expect("a signing key");
+            self.signers.borrow_mut().insert(name.clone(), key);
+        }
+        let keys = vault
+            .config
+            .issuer_keys
+            .iter()
+            .map(|k| {
+                (
+                    agentcred::token::root_key_number(&k.id),
+                    agentcred::crypto::PublicKey::parse(&k.public_key).expect("issuer key"),
+                )
+            })
+            .collect();
+        let _ = self.keys.set(keys);
     }
 
     /// `verify - ARGS` with `token` on stdin, and how long the process took.
@@ -120,7 +193,7 @@ impl World {
             .cmd()
             .args(["verify", "-"])
             .args(args)
-            .write_stdin(token.to_string())
+            .write_stdin(self.presented(token, args))
             .assert();
         (assert, start.elapsed())
     }
@@ -994,9 +1067,9 @@ fn exec_on_behalf_gets_only_what_was_both_delegated_and_granted() {
     let (b_key, b_key_id) = world.issue_key("b");
 
     let script = r#"env > env.txt
-"$BIN" verify "$AGENTCRED_TOKEN" --as b --action read --resource customers --json > read.json 2> read.err
+"$BIN" verify "$AGENTCRED_TOKEN" --action read --resource customers --json > read.json 2> read.err
 echo $? > read.code
-"$BIN" verify "$AGENTCRED_TOKEN" --as b --action write --resource customers > write.out 2> write.err
+"$BIN" verify "$AGENTCRED_TOKEN" --action write --resource customers > write.out 2> write.err
 echo $? > write.code
 "#;
     let assert = world
@@ -1324,4 +1397,115 @@ fn a_token_over_16_kib_is_refused_quickly() {
     let refused = refused.code(65);
     assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
     assert_eq!(stderr(&refused).lines().next(), Some(too_large));
+}
+
+/// `verify --as B` checks that whoever presents the token holds B's key now: a copy of B's token
+/// alone is refused (3), as is a proof by another agent's key, a stale proof, a proof for another
+/// challenge, and a proof lifted from another of B's tokens. `agentcred present`, run with B's key,
+/// makes the proof; run with another agent's key, it refuses.
+#[test]
+fn verify_as_requires_a_fresh_proof_of_possession_by_the_holder() {
+    let world = World::new();
+    let d = world.delegate(&[
+        "--agent",
+        "a",
+        "--to",
+        "b",
+        "--action",
+        "read",
+        "--resource",
+        "customers",
+    ]);
+    let other = world.delegate(&["--agent", "a", "--to", "b"]);
+    let verify = |token: &str, args: &[&str]| {
+        world
+            .vault
+            .cmd()
+            .args(["verify", "-", "--as", "b"])
+            .args(args)
+            .write_stdin(format!("{token}\n"))
+            .assert()
+    };
+    let present = |key: &Path, token: &str, args: &[&str]| {
+        world
+            .vault
+            .with_key_file(key)
+            .args(["present", "--token", "-"])
+            .args(args)
+            .write_stdin(format!("{token}\n"))
+            .assert()
+    };
+
+    // A copy of the token, as a thief would present it.
+    let bare = verify(&d.token, &[]).code(3);
+    assert!(stdout(&bare).is_empty());
+    assert_short_error(&bare);
+    assert!(stderr(&bare).contains("no proof"), "{}", stderr(&bare));
+
+    // b presents it with its own key.
+    let (b_key, _) = world.issue_key("b");
+    let presented = stdout(&present(&b_key, &d.token, &[]).code(0))
+        .trim()
+        .to_string();
+    assert!(presented.starts_with(&d.token), "the token is unchanged");
+    verify(&presented, &["--action", "read", "--resource", "customers"]).code(0);
+    // Presenting narrows nothing and widens nothing.
+    verify(
+        &presented,
+        &["--action", "write", "--resource", "customers"],
+    )
+    .code(3);
+
+    // c's key cannot present b's token, and a proof by a's key in b's name is no proof.
+    let (c_key, _) = world.issue_key("c");
+    let refused = present(&c_key, &d.token, &[]).code(3);
+    assert!(stdout(&refused).is_empty());
+    assert!(
+        stderr(&refused).contains("belongs to agent b"),
+        "{}",
+        stderr(&refused)
+    );
+    let vault = world.open();
+    let keys = agentcred::token::issuer_lookup(&vault.config, Utc::now());
+    let by_a = agentcred::token::present(
+        &d.token,
+        &keys,
+        &world.signing_key("a"),
+        "b",
+        None,
+        Utc::now(),
+    )
+    .expect("the library signs anything");
+    assert_eq!(verify(&by_a, &[]).code(3).get_output().stdout.len(), 0);
+
+    // Stale: b's own proof, made two minutes ago.
+    let b_signer = world.signing_key("b");
+    let stale = agentcred::token::present(
+        &d.token,
+        &keys,
+        &b_signer,
+        "b",
+        None,
+        Utc::now() - chrono::Duration::seconds(120),
+    )
+    .expect("a proof");
+    let old = verify(&stale, &[]).code(3);
+    assert!(stderr(&old).contains("not fresh"), "{}", stderr(&old));
+
+    // A challenge: only the proof for it passes.
+    let challenged = stdout(&present(&b_key, &d.token, &["--challenge", "n-0451"]).code(0))
+        .trim()
+        .to_string();
+    verify(&challenged, &["--challenge", "n-0451"]).code(0);
+    verify(&challenged, &["--challenge", "n-9999"]).code(3);
+    verify(&presented, &["--challenge", "n-0451"]).code(3);
+
+    // A proof lifted from another of b's tokens.
+    let other_presented = stdout(&present(&b_key, &other.token, &[]).code(0))
+        .trim()
+        .to_string();
+    let proof = &other_presented[other.token.len()..];
+    assert!(proof.starts_with('~'), "{proof}");
+    let grafted = format!("{}{proof}", d.token);
+    verify(&grafted, &[]).code(3);
 }

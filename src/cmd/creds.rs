@@ -22,8 +22,17 @@ pub fn run(ctx: &Ctx, command: CredsCommand) -> Result<()> {
 fn list(ctx: &Ctx, agent: Option<&str>, active: bool) -> Result<()> {
     let vault = ctx.open_vault()?;
     let now = ctx.now();
-    let revoked = RevocationList::load(&vault.dir, ctx.now())?;
-    let rows: Vec<(ledger::Entry, &'static str)> = ledger::read(&vault.dir)?
+    let revoked = RevocationList::load(&vault.dir, &vault.config, now).or_else(|e| {
+        // A listing still lists: with the reason the states may be incomplete.
+        eprintln!("agentcred: warning: {e}");
+        RevocationList::load_unchecked(&vault.dir, now)
+    })?;
+    // The ledger is an index; the audit log is the record it is checked against.
+    let (entries, problems) = ledger::read_checked(&vault.dir, now)?;
+    for p in &problems {
+        eprintln!("agentcred: warning: {p}");
+    }
+    let rows: Vec<(ledger::Entry, &'static str)> = entries
         .into_iter()
         .filter(|e| agent.is_none_or(|a| e.agent == a))
         .map(|e| {
@@ -86,9 +95,17 @@ fn list(ctx: &Ctx, agent: Option<&str>, active: bool) -> Result<()> {
 fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
     let mut vault = ctx.open_vault()?;
     let now = ctx.now();
-    let entry = ledger::read(&vault.dir)?
+    // The audit log's record first (the ledger may have lost or altered the line), then the
+    // ledger (a log whose older entries were archived away).
+    let entry = ledger::from_log(&vault.dir)?
         .into_iter()
-        .find(|e| e.id == id)
+        .rfind(|e| e.id == id)
+        .or_else(|| {
+            ledger::read(&vault.dir)
+                .ok()?
+                .into_iter()
+                .find(|e| e.id == id)
+        })
         .ok_or_else(|| {
             Error::not_found(format!("no credential with id '{id}'"))
                 .hint("see `agentcred creds list`")
@@ -108,7 +125,7 @@ fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
         Principal::Agent(key) => {
             // Its own credentials, and delegations it made (their parent is its own).
             let delegator = entry.parent.as_ref().and_then(|p| {
-                ledger::read(&vault.dir)
+                ledger::from_log(&vault.dir)
                     .ok()?
                     .into_iter()
                     .find(|e| e.id == *p)
@@ -124,8 +141,13 @@ fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
             let signing = crate::crypto::KeyPair::from_secret(&env.signing_key)?;
             let line = Revocation::by_agent(id, &key.agent, Some(entry.expires_at), &signing, now);
             let _lock = crate::vault::lock::VaultLock::acquire(&vault.dir)?;
-            crate::audit::append(&vault.dir, now, &[event(&format!("key:{}", key.id))])?;
-            revocation::append(&vault.dir, &[line], now)?;
+            let mut entry = event(&format!("key:{}", key.id));
+            let revoked = revocation::prepare(&vault.dir, &[line], None, now)?;
+            if let Some(r) = revoked {
+                r.record_in(&mut entry);
+                r.write()?;
+            }
+            crate::audit::append(&vault.dir, now, &[entry])?;
         }
     }
     if ctx.out.json {

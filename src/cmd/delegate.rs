@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, args: DelegateArgs) -> Result<()> {
     let to_key = crate::crypto::PublicKey::parse(&target.public_key)
         .ok_or_else(|| Error::bad_data(format!("agent {} has a malformed public key", args.to)))?;
     let keys = crate::token::issuer_lookup(&vault.config, now);
-    let revoked = RevocationList::load(&vault.dir, now)?;
+    let revoked = RevocationList::load(&vault.dir, &vault.config, now)?;
     let limits = crate::watch::Limits::of(&env, key.as_ref());
     let refuse = |e: Error| {
         credential::record_denial(&vault, &actor, &from, limits, "delegate", &[], e, now)
@@ -154,6 +154,7 @@ pub fn run(ctx: &Ctx, args: DelegateArgs) -> Result<()> {
                 action: Some(a.clone()),
                 resource: Some(r.clone()),
                 holder: Some(from.clone()),
+                proof: None,
             };
             if let Err(e) = crate::token::verify(
                 parent.expose_secret(),

@@ -145,7 +145,7 @@ fn nested(
         Error::denied("AGENTCRED_CREDENTIAL_ID is set but AGENTCRED_TOKEN is not")
             .hint("a nested exec derives its credential from the parent's token")
     })?);
-    let revoked = RevocationList::load(&vault.dir, ctx.now())?;
+    let revoked = RevocationList::load(&vault.dir, &vault.config, ctx.now())?;
     let keys = crate::token::issuer_lookup(&vault.config, now);
     let info = crate::token::verify(
         token.expose_secret(),
@@ -294,7 +294,7 @@ fn on_behalf(
             now,
         )
     };
-    let revoked = RevocationList::load(&vault.dir, now)?;
+    let revoked = RevocationList::load(&vault.dir, &vault.config, now)?;
     let keys = crate::token::issuer_lookup(&vault.config, now);
     let info = crate::token::verify(
         token.expose_secret(),
@@ -550,10 +550,15 @@ fn finish(
         revoke_key,
         now,
     );
-    // Two files, two fsyncs: made side by side rather than one after the other.
+    // Two files, two fsyncs: made side by side rather than one after the other (a reader that
+    // finds the log ahead of the list waits for this lock and looks again).
     let result = crate::vault::lock::VaultLock::acquire(&vault.dir).and_then(|_lock| {
+        let revoked = revocation::prepare(&vault.dir, &[line], None, now)?;
+        if let Some(r) = &revoked {
+            r.record_in(&mut e);
+        }
         std::thread::scope(|scope| {
-            let revoked = scope.spawn(|| revocation::append(&vault.dir, &[line], now));
+            let revoked = scope.spawn(|| revoked.map_or(Ok(()), revocation::Prepared::write));
             let logged = crate::audit::append(&vault.dir, now, &[e]);
             revoked
                 .join()

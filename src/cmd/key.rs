@@ -70,6 +70,10 @@ fn issue(
         }
         a.keys.push(record.clone());
         c.touch(agent);
+        // The retiring keys could read every authority so far; their holders may keep copies.
+        if let Some(overlap) = rotate {
+            c.retire_authorities(agent, now + overlap)?;
+        }
         let mut details = serde_json::json!({
             "key_id": record.id,
             "fingerprint": record.fingerprint,
@@ -223,7 +227,9 @@ fn revoke(ctx: &Ctx, id: &str) -> Result<()> {
             return Err(Error::usage(format!("key {id} is already revoked")));
         }
         k.revoked_at = Some(c.now);
-        c.touch(&agent);
+        // Its holder could read the agent's authority and build credentials from it offline:
+        // every authority so far is revoked, and the agent gets a fresh one.
+        c.revoke_outstanding(&agent);
         for e in &minted {
             c.revoke_credential(&e.id, &e.agent, Some(e.expires_at));
         }

@@ -13,6 +13,7 @@ mod identity;
 mod init;
 mod key;
 mod mint;
+mod present;
 mod recipients;
 mod rotate;
 mod secret;
@@ -246,6 +247,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Key(c) => key::run(&ctx, c),
         Command::Mint(args) => mint::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
+        Command::Present(args) => present::run(&ctx, args),
         Command::Creds(c) => creds::run(&ctx, c),
         Command::Exec(args) => exec::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&ctx, args),

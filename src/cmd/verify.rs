@@ -11,6 +11,9 @@ use crate::token::{self, Request};
 /// Reading `vault.toml` checks that its issuer keys chain back to its vault id; a service that
 /// pins the id (`--vault-id`, `AGENTCRED_VAULT_ID`) also refuses a replaced `vault.toml` with a
 /// whole new chain of its own, which otherwise only the next admin command would notice.
+///
+/// The verdict is recorded on the audit log with the revocation list's head (which it has just
+/// checked), when the vault is writable.
 pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let text = read_token(args.token.as_deref(), "AGENTCRED_TOKEN")?;
     // A commit renames the index into place before vault.toml: read while an issuer rotation
@@ -20,12 +23,17 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         Err(_) => open_checked(ctx, &args)?,
     };
     let now = ctx.now();
-    let revoked = RevocationList::load(&vault.dir, ctx.now())?;
+    let revoked = RevocationList::load(&vault.dir, &vault.config, ctx.now())?;
     let keys = token::issuer_lookup(&vault.config, now);
+    // Whoever runs `verify --as B` is not B: B must have signed a fresh proof (`present`).
     let request = Request {
         action: args.action.clone(),
         resource: args.resource.clone(),
         holder: args.holder.clone(),
+        proof: args.holder.as_ref().map(|_| token::ProofWanted {
+            window_secs: token::PROOF_WINDOW_SECS,
+            challenge: args.challenge.clone(),
+        }),
     };
     let verdict = token::verify(
         text.expose_secret(),
@@ -61,7 +69,20 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
             event = event.outcome(outcome, e.to_string());
         }
     }
-    vault.record(now, &[event])?;
+    let mut details = event
+        .details
+        .take()
+        .unwrap_or_else(|| serde_json::json!({}));
+    details["revocations"] = serde_json::to_value(&revoked.head).expect("heads serialise");
+    event.details = Some(details);
+    // Recording is best effort: a service may verify against a read-only copy or mount of the
+    // vault. The verdict stands either way; the warning says it is not on the log.
+    if let Err(e) = vault.record(now, &[event]) {
+        if !matches!(e, crate::error::Error::Io { .. }) {
+            return Err(e);
+        }
+        eprintln!("agentcred: warning: this verification was not recorded on the audit log: {e}");
+    }
     let info = verdict?;
     if ctx.out.json {
         ctx.out

@@ -74,6 +74,152 @@ pub fn append_or_warn(dir: &Path, entry: &Entry, now: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
+/// The credentials the audit log records (`cred.mint` and `delegate` entries, the latter for the
+/// agent delegated to): the record the ledger indexes,
+/// for when the ledger lost or altered a line. `chain` holds the credential and its parent only.
+pub fn from_log(dir: &Path) -> Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    let Some(mut reader) = crate::audit::read::LogReader::open(dir)? else {
+        return Ok(out);
+    };
+    while let Some(line) = reader.next_line()? {
+        if !crate::audit::read::has_field(line.bytes, "action", "cred.mint")
+            && !crate::audit::read::has_field(line.bytes, "action", "delegate")
+        {
+            continue;
+        }
+        if let Some(e) = crate::audit::Entry::parse(line.bytes).and_then(|e| from_entry(&e)) {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+fn from_entry(e: &crate::audit::Entry) -> Option<Entry> {
+    let delegated = match e.action.as_str() {
+        "cred.mint" => false,
+        "delegate" => true,
+        _ => return None,
+    };
+    if e.result.is_some_and(|r| r != crate::audit::Outcome::Ok) {
+        return None;
+    }
+    let id = e.credential_id.clone()?;
+    let scope = e.scope.as_ref()?;
+    let time = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
+        v.and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec!["*".into()])
+    };
+    let details = e.details.as_ref();
+    let parent = details
+        .and_then(|d| d.get("parent"))
+        .and_then(|p| p.as_str())
+        .map(str::to_string);
+    let versions = details.and_then(|d| d.get("versions"));
+    let agent = if delegated {
+        details?.get("to")?.as_str()?.to_string()
+    } else {
+        e.agent.clone()?
+    };
+    Some(Entry {
+        agent,
+        actor: e.actor.clone(),
+        secrets: e
+            .secrets
+            .iter()
+            .map(|name| SecretRef {
+                name: name.clone(),
+                version: versions
+                    .and_then(|v| v.get(name))
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0) as u32,
+            })
+            .collect(),
+        actions: strings(scope.get("actions")),
+        resources: strings(scope.get("resources")),
+        issued_at: time(&e.ts)?,
+        expires_at: time(scope.get("expires_at")?.as_str()?)?,
+        chain: parent.iter().cloned().chain([id.clone()]).collect(),
+        parent,
+        id,
+    })
+}
+
+/// The ledger checked against the audit log: every credential the log records is listed with
+/// what the log says (a line the ledger lost or altered is taken from the log), and lines the log
+/// does not record are dropped. The second part says what disagreed, for a warning.
+pub fn read_checked(dir: &Path, now: DateTime<Utc>) -> Result<(Vec<Entry>, Vec<String>)> {
+    let mut problems = Vec::new();
+    let ledger = match read(dir) {
+        Ok(l) => l,
+        Err(e) => {
+            problems.push(format!("{e}"));
+            Vec::new()
+        }
+    };
+    let logged = match from_log(dir) {
+        Ok(l) => l,
+        Err(e) => {
+            problems.push(format!(
+                "the ledger is not checked against the audit log: {e}"
+            ));
+            return Ok((ledger, problems));
+        }
+    };
+    let mut by_id: std::collections::HashMap<&str, &Entry> =
+        ledger.iter().map(|e| (e.id.as_str(), e)).collect();
+    let mut out = Vec::with_capacity(logged.len());
+    let (mut missing, mut altered) = (0, 0);
+    for log in &logged {
+        match by_id.remove(log.id.as_str()) {
+            Some(l)
+                if l.agent == log.agent
+                    && l.expires_at.timestamp() == log.expires_at.timestamp()
+                    && l.parent == log.parent =>
+            {
+                out.push(l.clone())
+            }
+            Some(_) => {
+                altered += 1;
+                out.push(log.clone());
+            }
+            None => {
+                if log.expires_at > now {
+                    missing += 1;
+                }
+                out.push(log.clone());
+            }
+        }
+    }
+    let unknown = by_id.len();
+    if missing > 0 {
+        problems.push(format!(
+            "{missing} live credential(s) on the audit log are missing from {FILE}; listed from the log"
+        ));
+    }
+    if altered > 0 {
+        problems.push(format!(
+            "{altered} line(s) of {FILE} disagree with the audit log; the log's record is shown"
+        ));
+    }
+    if unknown > 0 {
+        problems.push(format!(
+            "{unknown} line(s) of {FILE} are not on the audit log and are left out"
+        ));
+    }
+    Ok((out, problems))
+}
+
 pub fn read(dir: &Path) -> Result<Vec<Entry>> {
     let path = path(dir);
     let text = match crate::vault::fsio::read_to_string(&path) {

@@ -279,6 +279,7 @@ pub fn issue(
     } = source;
     let keys = crate::token::issuer_lookup(&vault.config, now);
     let narrowing = crate::token::Narrowing {
+        issued_at: plan.issued_at,
         expires_at: plan.expires_at,
         secrets: plan.secrets.iter().map(|s| s.name.clone()).collect(),
         actions: plan.actions.clone(),

@@ -63,6 +63,11 @@ pub fn append(
     crate::vault::fsio::write_atomic(path, with_header(&kept).as_bytes())
 }
 
+/// Is the file at `path`, `len` bytes long, due for pruning (see [`due`])?
+pub fn is_due(path: &Path, len: u64, limit: u64) -> bool {
+    len > limit && File::open(path).is_ok_and(|f| due(&f, len, limit))
+}
+
 /// Is `file`, now `len` bytes long, due for pruning? Past `limit` and at least twice its size
 /// after the last pruning.
 fn due(file: &File, len: u64, limit: u64) -> bool {
@@ -80,7 +85,7 @@ fn last_size(file: &File) -> u64 {
 }
 
 /// The contents of a pruned file: the header, then `kept` (whole lines).
-fn with_header(kept: &str) -> String {
+pub fn with_header(kept: &str) -> String {
     // The header counts its own length, which depends on the number it holds: settle it.
     let mut header_len = 0;
     let mut text = loop {

@@ -1,11 +1,21 @@
 //! The revocation list `revoked.jsonl`: public, append-only, every revocation signed by an issuer
 //! key or by the agent whose credential it revokes (after a pruning, the first line is an unsigned
-//! header that only says when to prune next; see `prune`). Key holders and `verify` read it; nothing secret
-//! is in it.
+//! header that only says when to prune next; see `prune`). Key holders and `verify` read it;
+//! nothing secret is in it.
 //!
-//! A line only ever denies. A forged line (bad signature) is ignored; a deleted line cannot be
-//! detected from this file alone, which is why every revocation is also on the hash-chained audit
-//! log (`cred.revoke`), where `audit verify` catches deletions.
+//! A line only ever denies. A forged line (bad signature) is ignored. Deleting lines is caught by
+//! a hash chain: each line carries its index `n` and `prev`, the chain hash of the line before
+//! it, and every audit entry that appends revocations records the list's `revocations: {count,
+//! head}` after the append (as do `cred.mint` entries, with the list as the minter read it). A
+//! reader checks the file's chain and that it contains the latest recorded head at the recorded
+//! count: a shortened, emptied or deleted list is refused (65). The chain fields are outside the
+//! per-line signatures (which say who revoked what); the order and completeness are what the head
+//! on the log pins.
+//!
+//! Pruning (only by the admin, whose commits hold the issuer key) drops lines whose credential
+//! has expired anyway: the rewritten file starts with a *base* record signed by the issuer, the
+//! count and head of the chain so far, and the lines kept follow it, chained on from there. A
+//! base no issuer signed is refused, so no one else can cut a prefix off.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +48,180 @@ pub struct Revocation {
     pub from: Option<String>,
     pub key_id: String,
     pub sig: String,
+    /// The line's index in the chain (absent on lines written before the chain existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
+    /// The chain hash of the line before (empty for the first line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+}
+
+/// Where the chain stands: how many lines it has had, and the chain hash of the last.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    pub count: u64,
+    pub head: String,
+}
+
+/// The first line of a pruned list (after the size header): the chain's head before the lines
+/// that follow, signed by an issuer key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct BaseLine {
+    base: Base,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Base {
+    count: u64,
+    head: String,
+    at: String,
+    key_id: String,
+    sig: String,
+}
+
+const BASE_DOMAIN: &str = "agentcred-revocation-base-v1";
+const LINE_DOMAIN: &[u8] = b"agentcred-revocation-line-v1\0";
+
+impl Base {
+    fn message(&self) -> Vec<u8> {
+        format!("{}\n{}\n{}\n", self.count, self.head, self.at).into_bytes()
+    }
+}
+
+/// The chain hash of a line as written (without its newline).
+fn line_hash(line: &str) -> String {
+    crate::crypto::hex(&crate::crypto::sha256(&[LINE_DOMAIN, line.as_bytes()]))
+}
+
+fn broken(why: String) -> Error {
+    Error::bad_data(format!("{FILE} failed its integrity check: {why}")).hint(
+        "revocations were deleted or edited outside agentcred; restore revoked.jsonl from a backup",
+    )
+}
+
+/// Walks the chain of `text`: checks that the lines are consecutive and that a base is signed by
+/// an issuer key; returns every head the chain passes through (index → hash, for the base and
+/// each line) and the final head.
+fn walk(text: &str, config: Option<&VaultToml>) -> Result<(Vec<Head>, Head)> {
+    let mut at = Head::default();
+    let mut seen = vec![at.clone()];
+    let mut chained = false;
+    for line in text.lines() {
+        if let Ok(b) = serde_json::from_str::<BaseLine>(line) {
+            if chained {
+                return Err(broken(
+                    "a base record in the middle of the list".to_string(),
+                ));
+            }
+            let b = b.base;
+            if let Some(config) = config {
+                let authentic = config
+                    .issuer_key(&b.key_id)
+                    .is_some_and(|k| k.verify(BASE_DOMAIN, &b.message(), &b.sig));
+                if !authentic {
+                    return Err(broken(
+                        "its base record is not signed by an issuer key".to_string(),
+                    ));
+                }
+            }
+            at = Head {
+                count: b.count,
+                head: b.head,
+            };
+            seen = vec![at.clone()];
+            chained = true;
+            continue;
+        }
+        let Ok(r) = serde_json::from_str::<Revocation>(line) else {
+            continue;
+        };
+        let Some(n) = r.n else {
+            // Written before the chain existed: only before the first chained line.
+            if chained {
+                return Err(broken(format!("an unchained line after line {}", at.count)));
+            }
+            continue;
+        };
+        chained = true;
+        if n != at.count || r.prev.as_deref().unwrap_or("") != at.head {
+            return Err(broken(format!(
+                "line {n} does not follow line {} (a line was removed, moved or edited)",
+                at.count.wrapping_sub(1)
+            )));
+        }
+        at = Head {
+            count: n + 1,
+            head: line_hash(line),
+        };
+        seen.push(at.clone());
+    }
+    Ok((seen, at))
+}
+
+/// The latest `revocations` head recorded on the audit log, read from its end backwards.
+fn recorded_head(dir: &Path) -> Result<Option<Head>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let path = dir.join(crate::audit::FILE);
+    let mut file = match crate::vault::fsio::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("cannot read the audit log", &path, e)),
+    };
+    let mut end = file
+        .metadata()
+        .map_err(|e| Error::io("cannot read the audit log", &path, e))?
+        .len();
+    const CHUNK: u64 = 64 * 1024;
+    // Bytes of a line cut by the chunk boundary, carried to the next (earlier) chunk.
+    let mut carry: Vec<u8> = Vec::new();
+    while end > 0 {
+        let start = end.saturating_sub(CHUNK);
+        let mut buf = vec![0u8; (end - start) as usize];
+        file.seek(SeekFrom::Start(start))
+            .and_then(|_| file.read_exact(&mut buf))
+            .map_err(|e| Error::io("cannot read the audit log", &path, e))?;
+        buf.extend_from_slice(&carry);
+        let mut lines: Vec<&[u8]> = buf.split(|b| *b == b'\n').collect();
+        // The first piece may be cut short, unless this chunk starts the file.
+        let first = if start > 0 {
+            Some(lines.remove(0))
+        } else {
+            None
+        };
+        for line in lines.iter().rev() {
+            if !contains(line, b"\"revocations\"") {
+                continue;
+            }
+            let Ok(v) = serde_json::from_slice::<serde_json::Value>(line) else {
+                continue;
+            };
+            if let Some(h) = v
+                .get("details")
+                .and_then(|d| d.get("revocations"))
+                .and_then(|r| serde_json::from_value::<Head>(r.clone()).ok())
+            {
+                return Ok(Some(h));
+            }
+        }
+        carry = first.map(<[u8]>::to_vec).unwrap_or_default();
+        end = start;
+    }
+    Ok(None)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Does the chain (the heads it passed through, `seen`, from its base on) contain `recorded`?
+/// A record older than the base is covered by the issuer's signature on the base.
+fn holds(seen: &[Head], recorded: &Head) -> bool {
+    let base = seen.first().map_or(0, |b| b.count);
+    if recorded.count < base {
+        return true;
+    }
+    seen.get((recorded.count - base) as usize)
+        .is_some_and(|h| h.head == recorded.head)
 }
 
 impl Revocation {
@@ -151,6 +335,8 @@ impl Revocation {
             from: None,
             key_id,
             sig: String::new(),
+            n: None,
+            prev: None,
         }
     }
 
@@ -185,6 +371,8 @@ impl Revocation {
 
 pub struct RevocationList {
     by_id: HashMap<String, Vec<Revocation>>,
+    /// Where the chain stood when it was read and checked.
+    pub head: Head,
 }
 
 impl RevocationList {
@@ -194,15 +382,33 @@ impl RevocationList {
 
     /// Reads the list as it stands at `now`; a missing file is an empty list. Unparseable lines
     /// are skipped (they can only ever have denied something), and so are lines that take effect
-    /// later.
-    pub fn load(dir: &Path, now: DateTime<Utc>) -> Result<RevocationList> {
+    /// later. The list must hold the head the audit log last recorded (see the module comment):
+    /// one that lost lines is refused (65).
+    pub fn load(dir: &Path, config: &VaultToml, now: DateTime<Utc>) -> Result<RevocationList> {
+        let text = read(dir)?;
+        if let Err(first) = check(dir, &text, config) {
+            // A writer may be between its two appends (the list, then the log): wait for it
+            // and look again before refusing.
+            let settled = crate::vault::lock::VaultLock::acquire(dir)
+                .ok()
+                .map(|_lock| read(dir).and_then(|t| check(dir, &t, config).map(|()| t)));
+            match settled {
+                Some(Ok(t)) => return Ok(Self::parse(&t, now)),
+                Some(Err(e)) => return Err(e),
+                None => return Err(first),
+            }
+        }
+        Ok(Self::parse(&text, now))
+    }
+
+    /// The list as it stands, without the checks against the audit log: for listings that say
+    /// so, when the checked load failed.
+    pub fn load_unchecked(dir: &Path, now: DateTime<Utc>) -> Result<RevocationList> {
+        Ok(Self::parse(&read(dir)?, now))
+    }
+
+    fn parse(text: &str, now: DateTime<Utc>) -> RevocationList {
         let now_text = crate::clock::rfc3339(now);
-        let path = Self::path(dir);
-        let text = match crate::vault::fsio::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(Error::io("cannot read the revocation list", &path, e)),
-        };
         let mut by_id: HashMap<String, Vec<Revocation>> = HashMap::new();
         for line in text.lines() {
             if let Ok(r) = serde_json::from_str::<Revocation>(line)
@@ -211,7 +417,10 @@ impl RevocationList {
                 by_id.entry(r.id.clone()).or_default().push(r);
             }
         }
-        Ok(RevocationList { by_id })
+        RevocationList {
+            by_id,
+            head: tail_head(text),
+        }
     }
 
     /// Is `id` (a block of `token`) revoked by an authentic line?
@@ -227,35 +436,252 @@ impl RevocationList {
     }
 }
 
-/// Appends revocations durably, pruning lines whose revoked credential has expired anyway when
-/// the file is due (kept lines are copied verbatim, so their signatures stay valid). Call with the
-/// vault lock held.
-pub fn append(dir: &Path, entries: &[Revocation], now: DateTime<Utc>) -> Result<()> {
+fn read(dir: &Path) -> Result<String> {
+    let path = RevocationList::path(dir);
+    match crate::vault::fsio::read_to_string(&path) {
+        Ok(t) => Ok(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(Error::io("cannot read the revocation list", &path, e)),
+    }
+}
+
+/// The list's chain is whole, and holds the head the audit log last recorded.
+fn check(dir: &Path, text: &str, config: &VaultToml) -> Result<()> {
+    let (seen, end) = walk(text, Some(config))?;
+    if let Some(recorded) = recorded_head(dir)?
+        && !holds(&seen, &recorded)
+    {
+        return Err(broken(if end.count < recorded.count {
+            format!(
+                "it has {} revocations, the audit log records {} (lines were deleted, or the file was emptied or removed)",
+                end.count, recorded.count
+            )
+        } else {
+            format!(
+                "revocation {} is not the one the audit log records",
+                recorded.count.saturating_sub(1)
+            )
+        }));
+    }
+    Ok(())
+}
+
+/// Where the chain of the list in `dir` stands now, read from its last lines (the chain is not
+/// walked: call it with the lock held, after or before checking the list).
+pub fn head(dir: &Path) -> Result<Head> {
+    Ok(tail_head(&read(dir)?))
+}
+
+fn tail_head(text: &str) -> Head {
+    for line in text.lines().rev() {
+        if let Ok(b) = serde_json::from_str::<BaseLine>(line) {
+            return Head {
+                count: b.base.count,
+                head: b.base.head,
+            };
+        }
+        if let Ok(r) = serde_json::from_str::<Revocation>(line)
+            && let Some(n) = r.n
+        {
+            return Head {
+                count: n + 1,
+                head: line_hash(line),
+            };
+        }
+    }
+    Head::default()
+}
+
+/// Revocations chained on to the list, ready to be written: the bytes and the head they lead to.
+pub struct Prepared {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    /// The whole file, pruned, instead of an append.
+    rewrite: bool,
+    pub head: Head,
+}
+
+impl Prepared {
+    /// The `details` field an audit entry records the new head in.
+    pub fn record(&self) -> serde_json::Value {
+        serde_json::to_value(&self.head).expect("heads serialise")
+    }
+
+    /// Adds the new head to `event`'s details (`revocations`).
+    pub fn record_in(&self, event: &mut crate::audit::Event) {
+        let mut details = event
+            .details
+            .take()
+            .unwrap_or_else(|| serde_json::json!({}));
+        if let Some(map) = details.as_object_mut() {
+            map.insert("revocations".into(), self.record());
+        }
+        event.details = Some(details);
+    }
+
+    /// Writes the revocations durably. Call with the vault lock held, before the audit entry that
+    /// records the head (a list ahead of the log is fine; behind it, refused).
+    pub fn write(self) -> Result<()> {
+        if self.rewrite {
+            return crate::vault::fsio::write_atomic(&self.path, &self.bytes);
+        }
+        super::prune::append(
+            &self.path,
+            &self.bytes,
+            true,
+            u64::MAX,
+            "cannot write the revocation list",
+            |_| true,
+        )
+    }
+}
+
+/// Chains `entries` on to the list. With the issuer key (`pruner`), when the list is due, the
+/// whole file is rewritten without lines whose revoked credential has expired anyway, under a
+/// signed base. `None` when there is nothing to append. Call with the vault lock held.
+pub fn prepare(
+    dir: &Path,
+    entries: &[Revocation],
+    pruner: Option<&KeyPair>,
+    now: DateTime<Utc>,
+) -> Result<Option<Prepared>> {
     if entries.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    let mut bytes = Vec::new();
-    for e in entries {
-        bytes.extend_from_slice(
-            serde_json::to_string(e)
-                .expect("revocations serialise")
-                .as_bytes(),
-        );
-        bytes.push(b'\n');
-    }
-    super::prune::append(
-        &RevocationList::path(dir),
-        &bytes,
-        true,
-        PRUNE_AT_BYTES,
-        "cannot write the revocation list",
-        |line| {
-            serde_json::from_str::<Revocation>(line).is_ok_and(|r| {
-                r.until
+    let path = RevocationList::path(dir);
+    let text = read(dir)?;
+    let due = pruner.is_some() && super::prune::is_due(&path, text.len() as u64, PRUNE_AT_BYTES);
+    let (mut at, mut out, rewrite) = match pruner.filter(|_| due) {
+        Some(issuer) => {
+            let start = tail_head(&text);
+            let mut base = Base {
+                count: start.count,
+                head: start.head.clone(),
+                at: crate::clock::rfc3339(now),
+                key_id: issuer.public().key_id(),
+                sig: String::new(),
+            };
+            base.sig = issuer.sign(BASE_DOMAIN, &base.message());
+            let mut out = serde_json::to_string(&BaseLine { base })
+                .expect("bases serialise")
+                .into_bytes();
+            out.push(b'\n');
+            let mut at = start;
+            // Lines still live, chained on after the base, their signed content unchanged.
+            for line in text.lines() {
+                let Ok(r) = serde_json::from_str::<Revocation>(line) else {
+                    continue;
+                };
+                let live = r
+                    .until
                     .as_deref()
                     .and_then(|u| DateTime::parse_from_rfc3339(u).ok())
-                    .is_none_or(|u| u > now)
+                    .is_none_or(|u| u > now);
+                if live {
+                    at = chain_line(&mut out, r, at);
+                }
+            }
+            (at, out, true)
+        }
+        None => (tail_head(&text), Vec::new(), false),
+    };
+    for e in entries {
+        at = chain_line(&mut out, e.clone(), at);
+    }
+    let bytes = if rewrite {
+        super::prune::with_header(std::str::from_utf8(&out).expect("JSON is UTF-8")).into_bytes()
+    } else {
+        out
+    };
+    Ok(Some(Prepared {
+        path,
+        bytes,
+        rewrite,
+        head: at,
+    }))
+}
+
+/// Writes `r` as the line after `at` into `out`; returns the new head.
+fn chain_line(out: &mut Vec<u8>, mut r: Revocation, at: Head) -> Head {
+    r.n = Some(at.count);
+    r.prev = Some(at.head);
+    let line = serde_json::to_string(&r).expect("revocations serialise");
+    let head = Head {
+        count: at.count + 1,
+        head: line_hash(&line),
+    };
+    out.extend_from_slice(line.as_bytes());
+    out.push(b'\n');
+    head
+}
+
+/// Appends revocations durably, chained on (an agent-side append: no pruning, which needs the
+/// issuer key). Returns the new head, for the audit entry. Call with the vault lock held.
+pub fn append(dir: &Path, entries: &[Revocation], now: DateTime<Utc>) -> Result<Option<Head>> {
+    match prepare(dir, entries, None, now)? {
+        Some(p) => {
+            let head = p.head.clone();
+            p.write()?;
+            Ok(Some(head))
+        }
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pruned list starts with a base at the old head, keeps the live lines chained on from it,
+    /// and still holds every head recorded before the pruning.
+    #[test]
+    fn a_pruned_list_continues_the_chain_from_its_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc::now();
+        let issuer = KeyPair::generate();
+        let holder = KeyPair::generate();
+        let expired = now - chrono::Duration::hours(1);
+        let live = now + chrono::Duration::hours(1);
+        let lines: Vec<Revocation> = (0..1200)
+            .map(|i| {
+                let until = if i % 100 == 7 { live } else { expired };
+                Revocation::by_holder(&format!("cr_{i:024}"), "a", Some(until), &holder, now)
             })
-        },
-    )
+            .collect();
+        let before = append(dir.path(), &lines, now).unwrap().unwrap();
+        assert_eq!(before.count, 1200);
+        let text = read(dir.path()).unwrap();
+        assert!(text.len() as u64 > PRUNE_AT_BYTES, "{}", text.len());
+        assert_eq!(walk(&text, None).unwrap().1, before);
+
+        let extra = Revocation::by_admin("cr_extra", "a", Some(live), &issuer, now);
+        let pruned = prepare(dir.path(), &[extra], Some(&issuer), now)
+            .unwrap()
+            .unwrap();
+        assert!(pruned.rewrite, "the list was due");
+        let after = pruned.head.clone();
+        pruned.write().unwrap();
+        let text = read(dir.path()).unwrap();
+        let (seen, end) = walk(&text, None).unwrap();
+        assert_eq!(end, after);
+        assert_eq!(
+            end.count,
+            1200 + 12 + 1,
+            "12 live lines re-chained, then the new one"
+        );
+        assert!(holds(&seen, &before), "the head recorded before pruning");
+        assert!(holds(&seen, &after));
+        let list = RevocationList::parse(&text, now);
+        assert!(list.contains("cr_000000000000000000000007"));
+        assert!(!list.contains("cr_000000000000000000000008"));
+        assert!(list.contains("cr_extra"));
+
+        // Dropping a line after the base breaks the chain.
+        let cut: String = text
+            .lines()
+            .filter(|l| !l.contains("cr_000000000000000000000107"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(walk(&cut, None).is_err());
+    }
 }

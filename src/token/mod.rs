@@ -4,10 +4,17 @@
 //! Layout of a token:
 //! - block 0, the *authority*, signed by the issuer key when the agent's envelope is written:
 //!   `vault`, `agent`, `agent_key`, one `right(secret, action, kind, pattern)` per allow and one
-//!   `deny_right(…)` per deny, and a time bound at the agent's latest key expiry.
-//! - block 1, the *credential*, appended at mint by whoever holds the agent's envelope: a time bound
-//!   at the credential's expiry and one check that narrows it to its secrets, actions and
-//!   resources. Checks can only narrow, so a key holder cannot widen what the authority allows.
+//!   `deny_right(…)` per deny, the lifetime limits `vault_max_ttl(secs)`, `agent_max_ttl(secs)` and
+//!   one `grant_max_ttl(secret, secs)` per granted secret, and a time bound at the agent's latest
+//!   key expiry.
+//! - block 1, the *credential*, appended at mint by whoever holds the agent's envelope: `issued`
+//!   and `expiry` facts, a time bound at the credential's expiry and one check that narrows it to
+//!   its secrets, actions and resources. Checks can only narrow, so a key holder cannot widen what
+//!   the authority allows. Anyone holding the authority can append such a block offline, so the
+//!   verifier does not trust its numbers beyond what the authority allows: a token must have a
+//!   credential block, and the credential's lifetime (earliest expiry minus issue time) must fit
+//!   the authority's lifetime limits, with its issue time not in the future. A credential made
+//!   this way outside `mint` is therefore no longer-lived than one `mint` would have issued.
 //! - blocks 2…, further narrowing: first-party blocks (nested exec), and *third-party* blocks
 //!   signed by an agent's own key (research/delegation.md):
 //!   - a delegation hop `from → to`, signed by the key of the token's current holder `from`:
@@ -16,6 +23,12 @@
 //!   - an acting block, signed by the current holder when it uses a delegated token
 //!     (`exec --on-behalf-of`): `acting(i, holder)` and checks narrowing to its own grants, so
 //!     what it can do is the intersection of what it was delegated and what it was granted.
+//!
+//! A token may carry a *proof of possession* after it, outside the Biscuit: `TOKEN~AT~SIG`, where
+//! SIG is the final holder's agent-key signature over the token's last block signature, the
+//! holder, the time AT (Unix seconds) and the verifier's challenge (empty without one). Made by
+//! `agentcred present`; `verify --as HOLDER` requires a fresh one. It is bound to the exact token
+//! it follows, and adds no block, so it works on a token of any depth.
 //!
 //!   The verifier walks the chain: every third-party block must be signed by the key of the
 //!   holder at that point, and name itself by its index, so blocks cannot be forged, moved,
@@ -76,6 +89,16 @@ fn build_err(e: biscuit_auth::error::Token) -> Error {
     Error::other(format!("cannot build a token: {e}"))
 }
 
+/// The longest a credential may live, as the authority states it: the vault's and the agent's
+/// `max_ttl`, and per granted secret the most generous `max_ttl` of its allow grants (the vault's
+/// when one of them has none).
+#[derive(Clone, Debug)]
+pub struct Lifetimes {
+    pub vault_secs: i64,
+    pub agent_secs: Option<i64>,
+    pub grant_secs: std::collections::BTreeMap<String, i64>,
+}
+
 /// The authority block for `agent`'s rights, signed by the issuer.
 pub fn authority(
     issuer: &KeyPair,
@@ -83,6 +106,7 @@ pub fn authority(
     agent: &str,
     agent_key: &PublicKey,
     rights: &Rights,
+    lifetimes: &Lifetimes,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(String, String)> {
     let mut code =
@@ -101,6 +125,17 @@ pub fn authority(
             params.insert(format!("{p}p"), str_term(r.pattern.body()));
         }
     }
+    code.push_str("vault_max_ttl({vault_max_ttl});\n");
+    params.insert("vault_max_ttl".into(), Term::Integer(lifetimes.vault_secs));
+    if let Some(secs) = lifetimes.agent_secs {
+        code.push_str("agent_max_ttl({agent_max_ttl});\n");
+        params.insert("agent_max_ttl".into(), Term::Integer(secs));
+    }
+    for (i, (secret, secs)) in lifetimes.grant_secs.iter().enumerate() {
+        code.push_str(&format!("grant_max_ttl({{gs{i}}}, {{gm{i}}});\n"));
+        params.insert(format!("gs{i}"), str_term(secret));
+        params.insert(format!("gm{i}"), Term::Integer(*secs));
+    }
     if let Some(t) = expires_at {
         code.push_str("check if time($t), $t <= {expires};\n");
         params.insert("expires".into(), date(t));
@@ -118,6 +153,9 @@ pub fn authority(
 /// What a credential (or derived credential) block narrows to.
 #[derive(Clone, Debug)]
 pub struct Narrowing {
+    /// When the credential was issued: with `expires_at`, its lifetime, which the verifier checks
+    /// against the authority's limits.
+    pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub secrets: Vec<String>,
     /// `None`: every action the rights allow.
@@ -320,6 +358,7 @@ pub fn act(
 /// the same block, operation for operation):
 ///
 /// ```text
+/// issued({issued});
 /// expiry({expiry});
 /// revoke_key({revoke_key});                      // with a revoke key
 /// injected({secret}, {env});                     // one per injected value
@@ -332,10 +371,17 @@ pub fn act(
 /// ```
 fn narrowing_block(n: &Narrowing) -> Result<BlockBuilder> {
     use datalog::{and, contains, eq, or, paren, pred, starts_with, str, var};
-    let mut block = BlockBuilder::new().fact(Fact::new(
-        "expiry".into(),
-        vec![Term::Integer(n.expires_at.timestamp())],
-    ));
+    let mut block = BlockBuilder::new()
+        .fact(Fact::new(
+            "issued".into(),
+            vec![Term::Integer(n.issued_at.timestamp())],
+        ))
+        .and_then(|b| {
+            b.fact(Fact::new(
+                "expiry".into(),
+                vec![Term::Integer(n.expires_at.timestamp())],
+            ))
+        });
     if let Some(k) = &n.revoke_key {
         block = block.and_then(|b| {
             b.fact(Fact::new(
@@ -528,7 +574,8 @@ mod datalog {
 pub type KeyLookup<'a> = &'a dyn Fn(u32) -> Option<PublicKey>;
 
 fn parse(text: &str, keys: KeyLookup<'_>) -> Result<Biscuit> {
-    let text = text.trim();
+    // A proof of possession after the token is not part of it.
+    let (text, _) = split_proof(text);
     if text.len() > MAX_TOKEN_BYTES * 4 / 3 + 4 {
         return Err(Error::bad_data(format!(
             "the token is larger than {} KiB",
@@ -582,7 +629,7 @@ pub fn narrow_authenticated(
     keys: KeyLookup<'_>,
     n: &Narrowing,
 ) -> Result<(String, Vec<String>)> {
-    let parent = biscuit_auth::UnverifiedBiscuit::from_base64(token.trim())
+    let parent = biscuit_auth::UnverifiedBiscuit::from_base64(split_proof(token).0)
         .map_err(|_| Error::bad_data("the token is malformed").hint("mint a fresh one"))?;
     if parent.root_key_id().and_then(keys).is_none() {
         return Err(unknown_issuer());
@@ -642,6 +689,101 @@ pub struct Request {
     pub resource: Option<String>,
     /// The agent presenting the token; it must be the token's final holder.
     pub holder: Option<String>,
+    /// The holder must also have signed a fresh proof of possession (see [`present`]): required
+    /// when the presenter is someone else, not when agentcred checks a token its holder's own
+    /// key has just opened.
+    pub proof: Option<ProofWanted>,
+}
+
+/// How fresh a proof of possession must be, and for which challenge.
+#[derive(Clone, Debug)]
+pub struct ProofWanted {
+    /// The proof's time must be within this many seconds of the verifier's clock.
+    pub window_secs: i64,
+    /// The verifier's challenge the proof must name (`None`: a proof without a challenge).
+    pub challenge: Option<String>,
+}
+
+/// How far a proof of possession may be from the verifier's clock, either way, by default.
+pub const PROOF_WINDOW_SECS: i64 = 60;
+
+/// How far in the future a credential's issue time may be (the minting and the verifying
+/// machine's clocks differ a little).
+const ISSUE_SKEW_SECS: i64 = 60;
+
+/// The agent holding `text` now (the last one it was delegated to), after checking its signatures
+/// and its delegation chain; nothing else (expiry, revocation, scope) is checked.
+pub fn holder_of(text: &str, keys: KeyLookup<'_>) -> Result<String> {
+    let token = parse(text, keys)?;
+    let ids = block_ids(&token.revocation_identifiers());
+    let mut authorizer = biscuit_auth::AuthorizerBuilder::new()
+        .set_limits(limits())
+        .build(&token)
+        .map_err(|e| Error::bad_data(format!("the token cannot be evaluated: {e}")))?;
+    let (_, agent, agent_key) = identity(&mut authorizer)?;
+    Ok(walk_chain(&token, &mut authorizer, &agent, agent_key, &ids)?.holder)
+}
+
+/// The verifier's run limits.
+fn limits() -> biscuit_auth::AuthorizerLimits {
+    biscuit_auth::AuthorizerLimits {
+        max_facts: 2_000,
+        max_iterations: 200,
+        max_time: StdDuration::from_millis(250),
+    }
+}
+
+/// The authority's identity in one query: vault, agent and the agent's key.
+fn identity(
+    authorizer: &mut biscuit_auth::Authorizer,
+) -> Result<(String, String, Option<PublicKey>)> {
+    let who: Vec<(String, String, String)> = authorizer
+        .query("data($v, $n, $k) <- vault($v), agent($n), agent_key($n, $k)")
+        .map_err(|e| Error::bad_data(format!("the token cannot be evaluated: {e}")))?;
+    let [(vault_id, agent, agent_key)] = who.as_slice() else {
+        return Err(Error::bad_data("the token names no single agent"));
+    };
+    Ok((vault_id.clone(), agent.clone(), PublicKey::parse(agent_key)))
+}
+
+const PROOF_DOMAIN: &str = "agentcred-proof-v1";
+
+/// What a proof of possession signs.
+fn proof_message(last_signature: &[u8], holder: &str, at: i64, challenge: &str) -> Vec<u8> {
+    let mut m = format!("{}\n{holder}\n{at}\n", crypto::hex(last_signature)).into_bytes();
+    m.extend_from_slice(challenge.as_bytes());
+    m
+}
+
+/// Splits `TOKEN~AT~SIG` into the token and its proof (time, signature), if any.
+fn split_proof(text: &str) -> (&str, Option<(&str, &str)>) {
+    let text = text.trim();
+    match text.split_once('~') {
+        Some((token, proof)) => (token, Some(proof.split_once('~').unwrap_or((proof, "")))),
+        None => (text, None),
+    }
+}
+
+/// The token `text` (any proof it carried dropped) followed by a fresh proof that `holder`, whose
+/// agent key is `signer`, holds it at `now`, for the verifier's `challenge`.
+pub fn present(
+    text: &str,
+    keys: KeyLookup<'_>,
+    signer: &KeyPair,
+    holder: &str,
+    challenge: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let (bare, _) = split_proof(text);
+    let token = parse(bare, keys)?;
+    let ids = token.revocation_identifiers();
+    let last = ids.last().expect("a token has blocks");
+    let at = now.timestamp();
+    let sig = signer.sign(
+        PROOF_DOMAIN,
+        &proof_message(last, holder, at, challenge.unwrap_or("")),
+    );
+    Ok(format!("{bare}~{at}~{sig}"))
 }
 
 /// What a verified token says.
@@ -682,6 +824,7 @@ pub fn verify(
     now: DateTime<Utc>,
     request: &Request,
 ) -> Result<TokenInfo> {
+    let (text, proof) = split_proof(text);
     let token = parse(text, keys)?;
     let ids = block_ids(&token.revocation_identifiers());
     let op = request.action.clone().unwrap_or_else(|| "*".into());
@@ -705,25 +848,14 @@ pub fn verify(
         (($k == \"exact\" && $p == $r) || ($k == \"prefix\" && $r.starts_with($p)));\n\
         allow if operation($op), resource($r), right($s, $a, $k, $p), ($a == \"*\" || $a == $op || $op == \"*\"), \
         ($r == \"*\" || ($k == \"exact\" && $p == $r) || ($k == \"prefix\" && $r.starts_with($p)));\n";
-    let limits = biscuit_auth::AuthorizerLimits {
-        max_facts: 2_000,
-        max_iterations: 200,
-        max_time: StdDuration::from_millis(250),
-    };
     let mut authorizer = biscuit_auth::AuthorizerBuilder::new()
         .code_with_params(code, params, HashMap::new())
         .map_err(build_err)?
-        .set_limits(limits)
+        .set_limits(limits())
         .build(&token)
         .map_err(|e| Error::bad_data(format!("the token cannot be evaluated: {e}")))?;
-    // The authority's identity in one query: vault, agent and the agent's key.
-    let who: Vec<(String, String, String)> = authorizer
-        .query("data($v, $n, $k) <- vault($v), agent($n), agent_key($n, $k)")
-        .map_err(|e| Error::bad_data(format!("the token cannot be evaluated: {e}")))?;
-    let [(vault_id, agent, agent_key)] = who.as_slice() else {
-        return Err(Error::bad_data("the token names no single agent"));
-    };
-    let agent_key = PublicKey::parse(agent_key);
+    let (vault_id, agent, agent_key) = identity(&mut authorizer)?;
+    let (vault_id, agent) = (&vault_id, &agent);
     let revoke_keys: Vec<(String,)> = authorizer
         .query_all("data($k) <- revoke_key($k)")
         .unwrap_or_default();
@@ -733,11 +865,8 @@ pub fn verify(
     let expiry: Vec<(i64,)> = authorizer
         .query_all("data($e) <- expiry($e)")
         .unwrap_or_default();
-    let expires_at = expiry
-        .iter()
-        .map(|(e,)| *e)
-        .min()
-        .and_then(|e| DateTime::from_timestamp(e, 0));
+    let earliest_expiry = expiry.iter().map(|(e,)| *e).min();
+    let expires_at = earliest_expiry.and_then(|e| DateTime::from_timestamp(e, 0));
     let chain = walk_chain(&token, &mut authorizer, agent, agent_key, &ids)?;
     let holder = chain.holder.clone();
     if let Some(wanted) = &request.holder
@@ -748,6 +877,7 @@ pub fn verify(
                 .hint("only its holder may present it"),
         );
     }
+    let lifetime = credential_lifetime(&mut authorizer, earliest_expiry, now_up)?;
     let info = TokenInfo {
         vault_id: vault_id.clone(),
         agent: agent.clone(),
@@ -772,6 +902,25 @@ pub fn verify(
             Error::denied(format!("the token is revoked ({id})")).hint("mint a new credential")
         );
     }
+    if let Some(e) = info.expires_at.filter(|e| e.timestamp() < now_up) {
+        return Err(
+            Error::denied(format!("the token expired at {}", crate::clock::rfc3339(e)))
+                .hint("mint a new credential"),
+        );
+    }
+    check_lifetime(&mut authorizer, lifetime)?;
+    if let (Some(wanted), Some(proof_wanted)) = (&request.holder, &request.proof) {
+        let last = token.revocation_identifiers();
+        let key = info.chain_keys.last().map(|(_, k)| k);
+        check_proof(
+            proof,
+            last.last().expect("a token has blocks"),
+            wanted,
+            key,
+            proof_wanted,
+            now,
+        )?;
+    }
     match authorizer.authorize() {
         Ok(_) => Ok(info),
         Err(biscuit_auth::error::Token::FailedLogic(logic)) => {
@@ -784,6 +933,134 @@ pub fn verify(
         Err(e) => Err(Error::bad_data(format!(
             "the token cannot be evaluated: {e}"
         ))),
+    }
+}
+
+fn refused_lifetime(why: String) -> Error {
+    Error::denied(why).hint("mint a credential with `agentcred mint` (its TTL is clamped for you)")
+}
+
+/// The credential's lifetime in seconds: from its (earliest) issue time to the token's earliest
+/// expiry. A token with no credential block (the bare authority), no issue time, no expiry or an
+/// issue time in the future is refused.
+fn credential_lifetime(
+    authorizer: &mut biscuit_auth::Authorizer,
+    earliest_expiry: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    let issued: Vec<(i64,)> = authorizer
+        .query_all("data($i) <- issued($i)")
+        .unwrap_or_default();
+    let (Some(issued), Some(expiry)) = (issued.iter().map(|(i,)| *i).min(), earliest_expiry) else {
+        return Err(refused_lifetime(
+            "the token has no credential block (an issue time and an expiry): it is an authority, not a credential".into(),
+        ));
+    };
+    if issued > now + ISSUE_SKEW_SECS {
+        return Err(refused_lifetime(format!(
+            "the credential says it was issued in the future ({})",
+            DateTime::from_timestamp(issued, 0)
+                .map_or_else(|| issued.to_string(), crate::clock::rfc3339)
+        )));
+    }
+    Ok(expiry - issued)
+}
+
+/// Refuses a credential that lives longer than the authority allows: the vault's and the agent's
+/// `max_ttl`, and the `max_ttl` of some granted secret whose right matches the request.
+fn check_lifetime(authorizer: &mut biscuit_auth::Authorizer, lifetime: i64) -> Result<()> {
+    let too_long = |limit: i64, whose: &str| {
+        refused_lifetime(format!(
+            "the credential lives {} but {whose} allows at most {}",
+            crate::duration::format(chrono::Duration::seconds(lifetime)),
+            crate::duration::format(chrono::Duration::seconds(limit))
+        ))
+    };
+    let limits: Vec<(i64,)> = authorizer
+        .query("data($m) <- vault_max_ttl($m)")
+        .unwrap_or_default();
+    let Some(vault) = limits.iter().map(|(m,)| *m).min() else {
+        return Err(Error::denied(
+            "the token's authority states no lifetime limits (it predates them)",
+        )
+        .hint("an admin change to the agent issues a fresh authority; then mint again"));
+    };
+    if lifetime > vault {
+        return Err(too_long(vault, "the vault's max_ttl"));
+    }
+    let agent: Vec<(i64,)> = authorizer
+        .query("data($m) <- agent_max_ttl($m)")
+        .unwrap_or_default();
+    if let Some(limit) = agent.iter().map(|(m,)| *m).min()
+        && lifetime > limit
+    {
+        return Err(too_long(limit, "the agent's max_ttl"));
+    }
+    // The grants whose rights could allow this request: one of them must allow this lifetime.
+    let grants: Vec<(String, i64)> = authorizer
+        .query(
+            "data($s, $m) <- operation($op), resource($r), right($s, $a, $k, $p), grant_max_ttl($s, $m), \
+             ($a == \"*\" || $a == $op || $op == \"*\"), \
+             ($r == \"*\" || ($k == \"exact\" && $p == $r) || ($k == \"prefix\" && $r.starts_with($p)))",
+        )
+        .unwrap_or_default();
+    if let Some(limit) = grants.iter().map(|(_, m)| *m).max()
+        && lifetime > limit
+    {
+        return Err(too_long(limit, "its grant's max_ttl"));
+    }
+    Ok(())
+}
+
+/// Is `proof` (time, signature) a fresh proof of possession by `holder`, whose key is `key`, of
+/// the token whose last block signature is `last`?
+fn check_proof(
+    proof: Option<(&str, &str)>,
+    last: &[u8],
+    holder: &str,
+    key: Option<&PublicKey>,
+    wanted: &ProofWanted,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let refuse = |why: String| {
+        Error::denied(why).hint(format!(
+            "the holder presents it fresh with its key: agentcred present --token -{}",
+            if wanted.challenge.is_some() {
+                " --challenge CHALLENGE"
+            } else {
+                ""
+            }
+        ))
+    };
+    let Some((at_text, sig)) = proof else {
+        return Err(refuse(format!(
+            "the token carries no proof that the caller holds agent {holder}'s key"
+        )));
+    };
+    let challenge = wanted.challenge.as_deref().unwrap_or("");
+    let signed = at_text.parse::<i64>().ok().filter(|at| {
+        key.is_some_and(|k| {
+            k.verify(
+                PROOF_DOMAIN,
+                &proof_message(last, holder, *at, challenge),
+                sig,
+            )
+        })
+    });
+    match signed {
+        None => Err(refuse(format!(
+            "the proof of possession is not agent {holder}'s signature for this token{}",
+            if wanted.challenge.is_some() {
+                " and challenge"
+            } else {
+                ""
+            }
+        ))),
+        Some(at) if (now.timestamp() - at).abs() > wanted.window_secs => Err(refuse(format!(
+            "agent {holder}'s proof of possession is not fresh (made more than {} s from now)",
+            wanted.window_secs
+        ))),
+        Some(_) => Ok(()),
     }
 }
 

@@ -28,6 +28,14 @@ impl Fixture {
             "alice",
             &self.agent_key.public(),
             &Rights::of(grants),
+            &Lifetimes {
+                vault_secs: 12 * 3600,
+                agent_secs: None,
+                grant_secs: grants
+                    .iter()
+                    .map(|g| (g.secret.clone(), 12 * 3600))
+                    .collect(),
+            },
             None,
         )
         .unwrap()
@@ -54,6 +62,7 @@ fn req(action: &str, resource: &str) -> Request {
         action: Some(action.into()),
         resource: Some(resource.into()),
         holder: None,
+        proof: None,
     }
 }
 
@@ -64,6 +73,7 @@ fn mint(f: &Fixture, auth: &str, n: Narrowing) -> (String, String) {
 
 fn narrowing(secs: i64) -> Narrowing {
     Narrowing {
+        issued_at: Utc::now(),
         expires_at: Utc::now() + chrono::Duration::seconds(secs),
         secrets: vec!["db".into()],
         actions: None,
@@ -263,6 +273,7 @@ fn narrowing_block_from_datalog(n: &Narrowing) -> BlockBuilder {
     let mut params: HashMap<String, Term> = HashMap::new();
     params.insert("expires".into(), date(n.expires_at));
     params.insert("expiry".into(), Term::Integer(n.expires_at.timestamp()));
+    params.insert("issued".into(), Term::Integer(n.issued_at.timestamp()));
     params.insert(
         "secrets".into(),
         Term::Set(n.secrets.iter().map(|s| str_term(s)).collect()),
@@ -301,7 +312,7 @@ fn narrowing_block_from_datalog(n: &Narrowing) -> BlockBuilder {
         }
         check.push(')');
     }
-    let mut facts = String::from("expiry({expiry});\n");
+    let mut facts = String::from("issued({issued});\nexpiry({expiry});\n");
     if let Some(k) = &n.revoke_key {
         params.insert("revoke_key".into(), str_term(&k.to_string()));
         facts.push_str("revoke_key({revoke_key});\n");

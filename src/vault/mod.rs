@@ -702,8 +702,11 @@ impl Vault {
                 let grants = by_agent.remove(name.as_str()).unwrap_or_default();
                 let (authority, stale) =
                     envelope::refresh_authority(state, name, &grants, &issuer, force, now)?;
-                for old in stale {
-                    revocations.push(Revocation::by_admin(&old, name, None, &issuer, now));
+                for (old, from) in stale {
+                    revocations.push(match from {
+                        Some(f) => Revocation::by_admin_from(&old, name, None, f, &issuer, now),
+                        None => Revocation::by_admin(&old, name, None, &issuer, now),
+                    });
                 }
                 state.agent_mut(name)?.envelope_generation = state.generation;
                 let env = envelope::Envelope::from_parts(state, name, grants, authority)?;
@@ -738,7 +741,14 @@ impl Vault {
             });
         }
         audit::sign::hold_issuer(issuer.clone(), state.generation);
-        let prepared = audit::prepare(&self.dir, now, events)?;
+        // The revocations are chained on (and the list pruned when due) now, so that the audit
+        // entry can record the head they lead to.
+        let revoked = revocation::prepare(&self.dir, &revocations, Some(&issuer), now)?;
+        let mut events = events.to_vec();
+        if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
+            r.record_in(last);
+        }
+        let prepared = audit::prepare(&self.dir, now, &events)?;
         let ts = crate::clock::rfc3339(now);
         state.checkpoints.push(state::Checkpoint::sign(
             &state.vault_id,
@@ -792,7 +802,9 @@ impl Vault {
         // current, and the next change to that agent replaces it (`refresh_authority`).
         let head = prepared.head.clone();
         batch.commit_journaled(&self.dir, (head.seq, &head.hash), || {
-            revocation::append(&self.dir, &revocations, now)?;
+            if let Some(r) = revoked {
+                r.write()?;
+            }
             prepared.write().map(drop)
         })?;
         if let Some(c) = state.checkpoints.last() {
@@ -875,6 +887,28 @@ impl Change<'_> {
     ) {
         self.credentials
             .push((id.to_string(), agent.to_string(), until, Some(from)));
+    }
+
+    /// Revokes, from `from` on, every authority `agent` has had so far: a key that could read
+    /// them stops working then (the end of a rotation's overlap).
+    pub fn retire_authorities(&mut self, agent: &str, from: DateTime<Utc>) -> Result<()> {
+        let a = self.state.agent(agent)?;
+        let ids: Vec<(String, Option<DateTime<Utc>>)> = a
+            .authority
+            .iter()
+            .map(|x| (x.id.clone(), x.expires_at))
+            .chain(
+                a.superseded_authorities
+                    .iter()
+                    .map(|x| (x.id.clone(), x.expires_at)),
+            )
+            .collect();
+        for (id, until) in ids {
+            if until.is_none_or(|u| u > from) {
+                self.revoke_credential_from(&id, agent, until, from);
+            }
+        }
+        Ok(())
     }
 
     /// Every envelope is rewritten (recipients or issuer key changed).
