@@ -636,7 +636,7 @@ mod tests {
     /// and still holds every head recorded before the pruning.
     #[test]
     fn a_pruned_list_continues_the_chain_from_its_base() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::vault::fsio::private_tempdir().unwrap();
         let now = Utc::now();
         let issuer = KeyPair::generate();
         let holder = KeyPair::generate();
