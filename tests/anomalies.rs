@@ -835,7 +835,10 @@ fn a_resume_appended_to_the_log_by_hand_lifts_nothing() {
     assert_unbroken_chain(&live.vault.audit_text());
     std::fs::remove_dir_all(live.vault.path("suspended")).expect("remove suspended/");
     std::fs::remove_dir_all(live.vault.path("activity")).expect("remove activity/");
-    live.refused(live.vault.with_key_file(&key).arg("mint"), "was suspended at");
+    live.refused(
+        live.vault.with_key_file(&key).arg("mint"),
+        "was suspended at",
+    );
     // And `audit verify` names the forgery.
     let out = live.vault.run(&["audit", "verify"]).code(65);
     assert!(

@@ -15,6 +15,7 @@
 mod util;
 
 use std::cell::RefCell;
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Command as StdCommand;
 use std::time::Duration;
@@ -1075,7 +1076,7 @@ fn deleting_revocations_is_refused_with_65_naming_the_list() {
     ];
     for (what, content) in attacks {
         match &content {
-            Some(text) => std::fs::write(&path, text).expect("edit the list"),
+            Some(text) => util::write_private(&path, text.as_bytes()),
             None => std::fs::remove_file(&path).expect("delete the list"),
         }
         let refused = fx.verify(&second.token, &[], 65);
@@ -1181,6 +1182,7 @@ fn a_ledger_that_cannot_be_written_is_a_warning_not_silence() {
     let path = fx.vault.path("credentials.jsonl");
     let _ = std::fs::remove_file(&path);
     std::fs::create_dir(&path).expect("a directory in the ledger's place");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).expect("chmod 700");
     let assert = fx
         .vault
         .cmd()
