@@ -235,6 +235,7 @@ pub(super) struct Service<'a> {
     vault: &'a Vault,
     clock: &'a dyn Clock,
     root: String,
+    agent: String,
     live: Mutex<HashMap<String, Live>>,
 }
 
@@ -258,6 +259,7 @@ impl<'a> Service<'a> {
             vault,
             clock,
             root: issued.id.clone(),
+            agent: issued.plan.agent.clone(),
             live: Mutex::new(live),
         }
     }
@@ -443,9 +445,20 @@ impl Service<'_> {
     fn derive(&self, parent: Option<&str>, scope: &ScopeArgs, shape: &Shape) -> Result<Started> {
         let parent = parent.unwrap_or(&self.root).to_string();
         let req = crate::cmd::mint::request(scope, false)?;
-        let from = self.live().get(&parent).cloned().ok_or_else(|| {
-            Error::denied(format!("credential {parent} is not running in this run"))
-                .hint("a nested exec can only narrow a credential of the run it is in")
+        let found = self.live().get(&parent).cloned();
+        let from = found.ok_or_else(|| {
+            let denial = Error::denied(format!("credential {parent} is not running in this run"))
+                .hint("a nested exec can only narrow a credential of the run it is in");
+            crate::credential::record_denial(
+                self.vault,
+                &format!("agent:{}", self.agent),
+                &self.agent,
+                crate::watch::Limits::default(),
+                "exec",
+                &scope.secrets,
+                denial,
+                self.clock.now(),
+            )
         })?;
         let value_of = |env: &str| {
             from.secrets
@@ -528,9 +541,9 @@ impl Relay {
                 return;
             }
         };
-        if !open.add(up.stream()) {
+        let Some(tracked) = open.add(up.stream()) else {
             return;
-        }
+        };
         loop {
             let mut line = match conn.read_line() {
                 Ok(Some(line)) => line,
@@ -569,40 +582,56 @@ impl Relay {
                 break;
             }
         }
-        let _ = up.stream().shutdown(std::net::Shutdown::Both);
+        open.done(tracked);
     }
 }
 
 /// The connections open on a run socket, to be shut down when the run ends.
 #[derive(Default)]
 struct Open {
-    state: Mutex<(bool, Vec<UnixStream>)>,
+    state: Mutex<OpenState>,
+}
+
+#[derive(Default)]
+struct OpenState {
+    closed: bool,
+    next: u64,
+    streams: HashMap<u64, UnixStream>,
 }
 
 impl Open {
-    /// Tracks a stream; false (and the stream shut down) if the run has already ended.
-    fn add(&self, stream: &UnixStream) -> bool {
-        let mut state = self
-            .state
+    fn state(&self) -> std::sync::MutexGuard<'_, OpenState> {
+        self.state
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if state.0 {
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Tracks a stream until [`Open::done`]; `None` (and the stream shut down) if the run has
+    /// already ended.
+    fn add(&self, stream: &UnixStream) -> Option<u64> {
+        let mut state = self.state();
+        let clone = stream.try_clone().ok().filter(|_| !state.closed);
+        let Some(clone) = clone else {
             let _ = stream.shutdown(std::net::Shutdown::Both);
-            return false;
+            return None;
+        };
+        state.next += 1;
+        let id = state.next;
+        state.streams.insert(id, clone);
+        Some(id)
+    }
+
+    /// Closes a stream for good: the copy kept here would otherwise hold the connection open.
+    fn done(&self, id: u64) {
+        if let Some(s) = self.state().streams.remove(&id) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
         }
-        if let Ok(s) = stream.try_clone() {
-            state.1.push(s);
-        }
-        true
     }
 
     fn close_all(&self) {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        state.0 = true;
-        for s in state.1.drain(..) {
+        let mut state = self.state();
+        state.closed = true;
+        for (_, s) in state.streams.drain() {
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
     }
@@ -663,16 +692,20 @@ pub(super) fn serve<'scope, 'env>(
             if !socket::same_user(&stream) || stream.set_nonblocking(false).is_err() {
                 continue;
             }
-            if !open.add(&stream) {
+            let Some(tracked) = open.add(&stream) else {
                 continue;
-            }
+            };
             let Ok(conn) = Conn::new(stream) else {
+                open.done(tracked);
                 continue;
             };
             let open = Arc::clone(&open);
-            scope.spawn(move || match handler {
-                Handler::Supervisor(service) => service.serve(conn),
-                Handler::Relay(relay) => relay.serve(conn, &open),
+            scope.spawn(move || {
+                match handler {
+                    Handler::Supervisor(service) => service.serve(conn),
+                    Handler::Relay(relay) => relay.serve(conn, &open),
+                }
+                open.done(tracked);
             });
         }
     });
