@@ -480,3 +480,62 @@ echo "rc=$?""#;
     fx.one("exec.end", nested);
     fx.check_audit(&[]);
 }
+
+#[test]
+fn delegate_inside_a_run_is_signed_and_recorded_by_the_supervisor_and_only_narrows() {
+    let fx = Fixture::new();
+    let script = r#"
+AGENTCRED_HOME="$NOWHERE" "$ACBIN" delegate --to bravo --ttl 1m --task triage > "$1"; echo "narrow=$?"
+AGENTCRED_HOME="$NOWHERE" "$ACBIN" delegate --to bravo --ttl 2h 2>"$2"; echo "longer=$?"
+AGENTCRED_HOME="$NOWHERE" "$ACBIN" delegate --agent bravo --to alpha 2>>"$2"; echo "other=$?"
+AGENTCRED_HOME="$NOWHERE" "$ACBIN" delegate --to nobody 2>>"$2"; echo "unknown=$?""#;
+    let token_file = fx.vault.root().join("delegated");
+    let errors = fx.vault.root().join("errors");
+    let assert = fx
+        .exec_sh(
+            script,
+            &[
+                token_file.to_str().expect("UTF-8"),
+                errors.to_str().expect("UTF-8"),
+            ],
+        )
+        .assert()
+        .code(0);
+    let out = text(&assert.get_output().stdout);
+    let f = fields(&out);
+    let errors = std::fs::read_to_string(&errors).expect("errors");
+    assert_eq!(f["narrow"], "0", "{out}\n{errors}");
+    assert_eq!(f["longer"], "3", "{out}\n{errors}");
+    assert_eq!(f["other"], "3", "{out}\n{errors}");
+    assert_eq!(f["unknown"], "66", "{out}\n{errors}");
+    assert!(
+        errors.contains("would outlive the parent token"),
+        "{errors}"
+    );
+    let token = std::fs::read_to_string(&token_file).expect("the token");
+    let token = token.trim();
+    assert!(!token.is_empty());
+
+    let lines = fx.vault.audit_lines();
+    let delegations: Vec<&Value> = lines.iter().filter(|e| e["action"] == "delegate").collect();
+    assert_eq!(delegations.len(), 1, "{delegations:?}");
+    let d = delegations[0];
+    assert_eq!(d["agent"], "alpha");
+    assert_eq!(d["details"]["from"], "alpha");
+    assert_eq!(d["details"]["to"], "bravo");
+    assert_eq!(d["details"]["task"], "triage");
+    let outer = lines
+        .iter()
+        .find(|e| e["action"] == "exec.start")
+        .expect("the run's start");
+    assert_eq!(d["details"]["parent"], outer["credential_id"], "{d}");
+    let denials = lines
+        .iter()
+        .filter(|e| e["action"] == "deny" && e["details"]["attempted"] == "delegate")
+        .count();
+    assert_eq!(denials, 1, "the longer delegation is logged as denied");
+    // A delegation narrows the run's credential, so it ends with the run.
+    let after = fx.vault.run(&["verify", token]).code(3);
+    assert!(text(&after.get_output().stderr).contains("revoked"));
+    fx.check_audit(&[token]);
+}

@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use crate::audit::{Event, Outcome};
 use crate::cli::{ExecArgs, OnExpiry as OnExpiryArg};
 use crate::cmd::Ctx;
+use crate::cmd::delegate::Delegator;
 use crate::cmd::mint::{open_agent, request, variables};
 use crate::cmd::nested;
 use crate::credential::revocation::{self, Revocation, RevocationList};
@@ -34,11 +35,13 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         issued,
         actor,
         revoke_key,
+        delegator,
     } = started;
     let keeper = Keeper::Vault {
         vault: &vault,
         actor,
         revoke_key,
+        delegator,
     };
     launch(ctx, &args, keeper, issued)
 }
@@ -48,6 +51,9 @@ pub(super) struct Started {
     pub(super) issued: Issued,
     pub(super) actor: String,
     pub(super) revoke_key: KeyPair,
+    /// The agent's signing key and limits, to delegate from the run's credential when its program
+    /// asks; none for a credential derived from a token alone.
+    pub(super) delegator: Option<Delegator>,
 }
 
 /// What the audit log records of a run besides its argv: how it was asked to run.
@@ -81,6 +87,7 @@ enum Keeper<'a> {
         vault: &'a Vault,
         actor: String,
         revoke_key: KeyPair,
+        delegator: Option<Delegator>,
     },
     /// A nested run: the supervisor that derived its credential records what this one reports.
     Supervisor(nested::Upstream),
@@ -146,12 +153,14 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
         },
         now,
     )?;
+    let delegator = Some(Delegator::of(&env, key.as_ref(), &actor));
     Ok((
         vault,
         Started {
             issued,
             actor,
             revoke_key,
+            delegator,
         },
     ))
 }
@@ -348,6 +357,7 @@ pub(super) fn derive(
         issued,
         actor,
         revoke_key,
+        delegator: None,
     })
 }
 
@@ -507,10 +517,12 @@ fn on_behalf(
         on_behalf_of.join(" → "),
         delegation_ids.join(", ")
     ));
+    let delegator = Some(Delegator::of(&env, key.as_ref(), &actor));
     Ok(Started {
         issued,
         actor,
         revoke_key,
+        delegator,
     })
 }
 
@@ -577,9 +589,14 @@ fn launch(ctx: &Ctx, args: &ExecArgs, keeper: Keeper<'_>, issued: Issued) -> Res
             .collect()
     });
     let handler = match &keeper {
-        Keeper::Vault { vault, .. } => {
-            nested::Handler::Supervisor(nested::Service::new(vault, ctx.clock.as_ref(), &issued))
-        }
+        Keeper::Vault {
+            vault, delegator, ..
+        } => nested::Handler::Supervisor(nested::Service::new(
+            vault,
+            ctx.clock.as_ref(),
+            &issued,
+            delegator.as_ref(),
+        )),
         Keeper::Supervisor(up) => nested::Handler::Relay(up.relay(&issued.id)),
     };
     let ending = std::thread::scope(|scope| {
@@ -646,6 +663,7 @@ impl Keeper<'_> {
                 vault,
                 actor,
                 revoke_key,
+                ..
             } => finish(vault, issued, actor, revoke_key, outcome, details),
             Keeper::Supervisor(up) => up.ended(&issued.id, details),
         }

@@ -38,8 +38,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::audit::Outcome;
-use crate::cli::{ExecArgs, ScopeArgs};
+use crate::cli::{DelegateArgs, DelegateFormat, ExecArgs, ScopeArgs};
 use crate::clock::Clock;
+use crate::cmd::delegate::{Delegated, Delegator};
 use crate::cmd::exec::{Shape, Started, derive, finish, record_expiry};
 use crate::credential::{Injected, Issued, Plan};
 use crate::crypto::KeyPair;
@@ -92,6 +93,29 @@ pub(super) fn ask_exec(
         },
         issued,
     ))
+}
+
+/// Asks the supervisor at `path` to delegate from `parent_id` as `args` asks.
+pub(super) fn ask_delegate(args: &DelegateArgs, path: &Path, parent_id: &str) -> Result<Delegated> {
+    let mut conn = Conn::connect(path).map_err(|e| gone(path, &e))?;
+    let ask = json!({
+        "op": "delegate",
+        "parent": parent_id,
+        "agent": args.agent,
+        "to": args.to,
+        "actions": args.actions,
+        "resources": args.resources,
+        "ttl_ms": args.ttl.map(|t| t.num_milliseconds()),
+        "task": args.task,
+    });
+    let answer = exchange(&mut conn, &ask).map_err(|e| gone(path, &e))?;
+    let answer = refusal(answer)?;
+    serde_json::from_value(answer).map_err(|_| {
+        Error::bad_data(format!(
+            "the supervising agentcred at {} sent a malformed answer",
+            path.display()
+        ))
+    })
 }
 
 fn gone(path: &Path, e: &std::io::Error) -> Error {
@@ -234,6 +258,7 @@ pub(super) struct Relay {
 pub(super) struct Service<'a> {
     vault: &'a Vault,
     clock: &'a dyn Clock,
+    delegator: Option<&'a Delegator>,
     root: String,
     agent: String,
     live: Mutex<HashMap<String, Live>>,
@@ -246,7 +271,12 @@ struct Live {
 }
 
 impl<'a> Service<'a> {
-    pub(super) fn new(vault: &'a Vault, clock: &'a dyn Clock, issued: &Issued) -> Service<'a> {
+    pub(super) fn new(
+        vault: &'a Vault,
+        clock: &'a dyn Clock,
+        issued: &Issued,
+        delegator: Option<&'a Delegator>,
+    ) -> Service<'a> {
         let mut live = HashMap::new();
         live.insert(
             issued.id.clone(),
@@ -258,6 +288,7 @@ impl<'a> Service<'a> {
         Service {
             vault,
             clock,
+            delegator,
             root: issued.id.clone(),
             agent: issued.plan.agent.clone(),
             live: Mutex::new(live),
@@ -293,6 +324,21 @@ enum Ask {
         on_expiry: OnExpiry,
     },
     End(Reported),
+    Delegate {
+        #[serde(default)]
+        parent: Option<String>,
+        #[serde(default)]
+        agent: Option<String>,
+        to: String,
+        #[serde(default)]
+        actions: Vec<String>,
+        #[serde(default)]
+        resources: Vec<String>,
+        #[serde(default)]
+        ttl_ms: Option<i64>,
+        #[serde(default)]
+        task: Option<String>,
+    },
 }
 
 /// How a nested run ended, as its exec reports it: only these fields reach the audit entry.
@@ -420,6 +466,27 @@ impl Service<'_> {
                 );
                 Ok(json!({ "ok": true }))
             }
+            Ask::Delegate {
+                parent,
+                agent,
+                to,
+                actions,
+                resources,
+                ttl_ms,
+                task,
+            } => {
+                let args = DelegateArgs {
+                    to,
+                    actions,
+                    resources,
+                    ttl: ttl_ms.map(chrono::Duration::milliseconds),
+                    task,
+                    token: None,
+                    agent,
+                    format: DelegateFormat::Token,
+                };
+                self.delegate(parent.as_deref(), &args)
+            }
             Ask::End(reported) => {
                 let n = nested.take().ok_or_else(no_run)?;
                 let outcome = if reported.started && reported.exit_code == Some(0) {
@@ -487,11 +554,41 @@ impl Service<'_> {
         Ok(started)
     }
 
+    /// A delegation from a credential of this run, signed with the agent's key this supervisor
+    /// holds, checked and recorded as `agentcred delegate --token` checks and records it.
+    fn delegate(&self, parent: Option<&str>, args: &DelegateArgs) -> Result<Value> {
+        crate::cmd::delegate::validate(args)?;
+        let who = self.delegator.ok_or_else(|| {
+            Error::denied(
+                "this run's credential was derived from a token: it holds no key to delegate with",
+            )
+            .hint("delegate with the agent's own key, outside this run")
+        })?;
+        if let Some(a) = args.agent.as_deref().filter(|a| *a != who.agent) {
+            return Err(Error::denied(format!(
+                "this run acts as agent {}; it cannot delegate as {a}",
+                who.agent
+            )));
+        }
+        let parent = parent.unwrap_or(&self.root).to_string();
+        let found = self.live().get(&parent).cloned();
+        let from = found.ok_or_else(|| {
+            Error::denied(format!("credential {parent} is not running in this run"))
+                .hint("a delegation from inside a run can only narrow a credential of that run")
+        })?;
+        let d =
+            crate::cmd::delegate::delegate(self.vault, who, &from.token, args, self.clock.now())?;
+        let mut reply = serde_json::to_value(&d).expect("delegations serialise");
+        reply["ok"] = true.into();
+        Ok(reply)
+    }
+
     fn end(&self, n: Nested, outcome: Outcome, details: Value) {
         let Started {
             issued,
             actor,
             revoke_key,
+            ..
         } = n.started;
         self.live().remove(&issued.id);
         finish(self.vault, &issued, &actor, &revoke_key, outcome, details);
