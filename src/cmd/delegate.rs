@@ -118,6 +118,7 @@ pub(super) fn validate(args: &DelegateArgs) -> Result<()> {
 
 /// The agent delegating: its name, the audit actor, its signing key and what the live checks
 /// enforce for it. Kept by an exec's supervisor to delegate from the run's credential.
+#[derive(Clone)]
 pub(super) struct Delegator {
     pub(super) agent: String,
     actor: String,

@@ -591,38 +591,38 @@ fn launch(ctx: &Ctx, args: &ExecArgs, keeper: Keeper<'_>, issued: Issued) -> Res
     let handler = match &keeper {
         Keeper::Vault {
             vault, delegator, ..
-        } => nested::Handler::Supervisor(nested::Service::new(
+        } => nested::Handler::Supervisor(Box::new(nested::Service::new(
             vault,
-            ctx.clock.as_ref(),
             &issued,
-            delegator.as_ref(),
-        )),
+            delegator.clone(),
+        ))),
         Keeper::Supervisor(up) => nested::Handler::Relay(up.relay(&issued.id)),
     };
-    let ending = std::thread::scope(|scope| {
-        let served = nested::serve(scope, &run, &handler);
-        let child = match exec::spawn(&argv, &env, args.mask) {
-            Ok(c) => c,
-            Err(e) => {
-                served.stop();
-                return Err(not_started(e));
-            }
-        };
-        drop(env);
-        let ending = exec::supervise(
-            child,
-            signals,
-            exec::Supervise {
-                expires_at: issued.plan.expires_at,
-                on_expiry: policy,
-                mask,
-                on_expire,
-            },
-        );
-        served.stop();
-        ending
-    })?;
+    let served = match nested::serve(&run, handler) {
+        Ok(s) => s,
+        Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
+    };
+    let child = match exec::spawn(&argv, &env, args.mask) {
+        Ok(c) => c,
+        Err(e) => {
+            served.stop();
+            return Err(not_started(e));
+        }
+    };
+    drop(env);
+    let ending = exec::supervise(
+        child,
+        signals,
+        exec::Supervise {
+            expires_at: issued.plan.expires_at,
+            on_expiry: policy,
+            mask,
+            on_expire,
+        },
+    );
+    served.stop();
     drop(run);
+    let ending = ending?;
     let outcome = if ending.exit_code == Some(0) {
         Outcome::Ok
     } else {

@@ -30,16 +30,16 @@
 use std::collections::HashMap;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
+use std::sync::Condvar;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::Scope;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::audit::Outcome;
 use crate::cli::{DelegateArgs, DelegateFormat, ExecArgs, ScopeArgs};
-use crate::clock::Clock;
+use crate::clock::{Clock, SystemClock};
 use crate::cmd::delegate::{Delegated, Delegator};
 use crate::cmd::exec::{Shape, Started, derive, finish, record_expiry};
 use crate::credential::{Injected, Issued, Plan};
@@ -241,9 +241,9 @@ impl Upstream {
 }
 
 /// What answers the run socket.
-pub(super) enum Handler<'a> {
+pub(super) enum Handler {
     /// The process holding the vault.
-    Supervisor(Service<'a>),
+    Supervisor(Box<Service>),
     /// A nested run: passes requests on to its own supervisor.
     Relay(Relay),
 }
@@ -255,10 +255,9 @@ pub(super) struct Relay {
 }
 
 /// The supervisor's side: the credentials of this run that may be narrowed, by id.
-pub(super) struct Service<'a> {
-    vault: &'a Vault,
-    clock: &'a dyn Clock,
-    delegator: Option<&'a Delegator>,
+pub(super) struct Service {
+    vault: Vault,
+    delegator: Option<Delegator>,
     root: String,
     agent: String,
     live: Mutex<HashMap<String, Live>>,
@@ -270,13 +269,10 @@ struct Live {
     secrets: Vec<Injected>,
 }
 
-impl<'a> Service<'a> {
-    pub(super) fn new(
-        vault: &'a Vault,
-        clock: &'a dyn Clock,
-        issued: &Issued,
-        delegator: Option<&'a Delegator>,
-    ) -> Service<'a> {
+impl Service {
+    /// Holds copies of what it needs, so that its threads need not be waited for when no
+    /// program ever connected.
+    pub(super) fn new(vault: &Vault, issued: &Issued, delegator: Option<Delegator>) -> Service {
         let mut live = HashMap::new();
         live.insert(
             issued.id.clone(),
@@ -286,8 +282,11 @@ impl<'a> Service<'a> {
             },
         );
         Service {
-            vault,
-            clock,
+            vault: Vault {
+                dir: vault.dir.clone(),
+                config: vault.config.clone(),
+                progress: false,
+            },
             delegator,
             root: issued.id.clone(),
             agent: issued.plan.agent.clone(),
@@ -384,7 +383,7 @@ struct Nested {
     replace: bool,
 }
 
-impl Service<'_> {
+impl Service {
     /// Answers one connection until it closes; a run it started and never ended is ended then.
     fn serve(&self, mut conn: Conn) {
         let mut nested: Option<Nested> = None;
@@ -517,14 +516,14 @@ impl Service<'_> {
             let denial = Error::denied(format!("credential {parent} is not running in this run"))
                 .hint("a nested exec can only narrow a credential of the run it is in");
             crate::credential::record_denial(
-                self.vault,
+                &self.vault,
                 &format!("agent:{}", self.agent),
                 &self.agent,
                 crate::watch::Limits::default(),
                 "exec",
                 &scope.secrets,
                 denial,
-                self.clock.now(),
+                SystemClock.now(),
             )
         })?;
         let value_of = |env: &str| {
@@ -534,7 +533,7 @@ impl Service<'_> {
                 .map(|s| s.value.clone())
         };
         let started = derive(
-            self.vault,
+            &self.vault,
             &from.token,
             &parent,
             scope.agent.as_deref(),
@@ -542,7 +541,7 @@ impl Service<'_> {
             shape,
             &value_of,
             KeyPair::generate(),
-            self.clock.now(),
+            SystemClock.now(),
         )?;
         self.live().insert(
             started.issued.id.clone(),
@@ -558,7 +557,7 @@ impl Service<'_> {
     /// holds, checked and recorded as `agentcred delegate --token` checks and records it.
     fn delegate(&self, parent: Option<&str>, args: &DelegateArgs) -> Result<Value> {
         crate::cmd::delegate::validate(args)?;
-        let who = self.delegator.ok_or_else(|| {
+        let who = self.delegator.as_ref().ok_or_else(|| {
             Error::denied(
                 "this run's credential was derived from a token: it holds no key to delegate with",
             )
@@ -577,7 +576,7 @@ impl Service<'_> {
                 .hint("a delegation from inside a run can only narrow a credential of that run")
         })?;
         let d =
-            crate::cmd::delegate::delegate(self.vault, who, &from.token, args, self.clock.now())?;
+            crate::cmd::delegate::delegate(&self.vault, who, &from.token, args, SystemClock.now())?;
         let mut reply = serde_json::to_value(&d).expect("delegations serialise");
         reply["ok"] = true.into();
         Ok(reply)
@@ -591,7 +590,7 @@ impl Service<'_> {
             ..
         } = n.started;
         self.live().remove(&issued.id);
-        finish(self.vault, &issued, &actor, &revoke_key, outcome, details);
+        finish(&self.vault, &issued, &actor, &revoke_key, outcome, details);
     }
 }
 
@@ -687,6 +686,7 @@ impl Relay {
 #[derive(Default)]
 struct Open {
     state: Mutex<OpenState>,
+    idle: Condvar,
 }
 
 #[derive(Default)]
@@ -694,6 +694,8 @@ struct OpenState {
     closed: bool,
     next: u64,
     streams: HashMap<u64, UnixStream>,
+    /// Connections whose handler has not finished.
+    active: usize,
 }
 
 impl Open {
@@ -701,6 +703,23 @@ impl Open {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A connection's handler starts; `None` (and the stream shut down) if the run has ended.
+    fn begin(&self, stream: &UnixStream) -> Option<u64> {
+        let id = self.add(stream)?;
+        self.state().active += 1;
+        Some(id)
+    }
+
+    /// A connection's handler is done.
+    fn end(&self, id: u64) {
+        self.done(id);
+        let mut state = self.state();
+        state.active -= 1;
+        if state.active == 0 {
+            self.idle.notify_all();
+        }
     }
 
     /// Tracks a stream until [`Open::done`]; `None` (and the stream shut down) if the run has
@@ -725,11 +744,18 @@ impl Open {
         }
     }
 
+    /// Shuts every connection down and waits for their handlers to finish.
     fn close_all(&self) {
         let mut state = self.state();
         state.closed = true;
         for (_, s) in state.streams.drain() {
             let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+        while state.active > 0 {
+            state = self
+                .idle
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
     }
 }
@@ -738,73 +764,72 @@ impl Open {
 pub(super) struct Served {
     stopped: Arc<AtomicBool>,
     open: Arc<Open>,
-    path: PathBuf,
 }
 
 impl Served {
-    /// Stops accepting and closes every connection: a nested run still open is ended (its
-    /// supervisor records it so); the threads finish before the enclosing scope returns.
+    /// Stops accepting and closes every connection, waiting for their handlers: a nested run
+    /// still open is ended then (its supervisor records it so) before this run's own end. The
+    /// accepting thread is not waited for: it takes nothing more once stopped, and ends with the
+    /// process; a run no program connected to so costs no thread switch at its end.
     pub(super) fn stop(&self) {
         self.stopped.store(true, Ordering::SeqCst);
-        // Wakes the accepting thread; should that fail, it sees the flag within its poll timeout.
-        let _ = UnixStream::connect(&self.path);
         self.open.close_all();
     }
 }
 
-/// Serves `run`'s socket on threads of `scope` until [`Served::stop`].
-pub(super) fn serve<'scope, 'env>(
-    scope: &'scope Scope<'scope, 'env>,
-    run: &'scope RunDir,
-    handler: &'scope Handler<'env>,
-) -> Served {
+/// Serves `run`'s socket on threads of its own until [`Served::stop`].
+pub(super) fn serve(run: &RunDir, handler: Handler) -> Result<Served> {
+    let listener = run
+        .listener
+        .try_clone()
+        .map_err(|e| Error::io("cannot serve the run socket", run.path(), e))?;
     let stopped = Arc::new(AtomicBool::new(false));
     let open = Arc::new(Open::default());
     let served = Served {
         stopped: Arc::clone(&stopped),
         open: Arc::clone(&open),
-        path: run.path().to_path_buf(),
     };
-    let _ = run.listener.set_nonblocking(true);
-    scope.spawn(move || {
-        while !stopped.load(Ordering::SeqCst) {
-            let mut fds = [rustix::event::PollFd::new(
-                &run.listener,
-                rustix::event::PollFlags::IN,
-            )];
-            let second = rustix::event::Timespec {
-                tv_sec: 1,
-                tv_nsec: 0,
-            };
-            if matches!(rustix::event::poll(&mut fds, Some(&second)), Ok(0) | Err(_)) {
-                continue;
-            }
-            let Ok((stream, _)) = run.listener.accept() else {
-                continue;
-            };
-            if stopped.load(Ordering::SeqCst) {
-                break;
-            }
-            // Only the program's own user; anything else is closed unanswered.
-            if !socket::same_user(&stream) || stream.set_nonblocking(false).is_err() {
-                continue;
-            }
-            let Some(tracked) = open.add(&stream) else {
-                continue;
-            };
-            let Ok(conn) = Conn::new(stream) else {
-                open.done(tracked);
-                continue;
-            };
-            let open = Arc::clone(&open);
-            scope.spawn(move || {
-                match handler {
-                    Handler::Supervisor(service) => service.serve(conn),
-                    Handler::Relay(relay) => relay.serve(conn, &open),
+    let handler = Arc::new(handler);
+    std::thread::Builder::new()
+        .name("run-socket".into())
+        .spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
                 }
-                open.done(tracked);
-            });
-        }
-    });
-    served
+                let Ok(stream) = stream else {
+                    // Out of descriptors, or the like: give the program's connections a moment
+                    // to close rather than spin.
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    continue;
+                };
+                // Only the program's own user; anything else is closed unanswered.
+                if !socket::same_user(&stream) {
+                    continue;
+                }
+                let Some(tracked) = open.begin(&stream) else {
+                    continue;
+                };
+                let Ok(conn) = Conn::new(stream) else {
+                    open.end(tracked);
+                    continue;
+                };
+                let (open, handler) = (Arc::clone(&open), Arc::clone(&handler));
+                let spawned = std::thread::Builder::new().spawn({
+                    let open = Arc::clone(&open);
+                    move || {
+                        match handler.as_ref() {
+                            Handler::Supervisor(service) => service.serve(conn),
+                            Handler::Relay(relay) => relay.serve(conn, &open),
+                        }
+                        open.end(tracked);
+                    }
+                });
+                if spawned.is_err() {
+                    open.end(tracked);
+                }
+            }
+        })
+        .map_err(|e| Error::other(format!("cannot start serving the run socket: {e}")))?;
+    Ok(served)
 }
