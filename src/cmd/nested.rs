@@ -21,6 +21,10 @@
 //! - `{"op":"expire","on_expiry":"term"}`: the nested run's credential expired under its program.
 //! - `{"op":"end","started":B,"exit_code":N,"signal":N,"ended_by":"exit","duration_ms":N,
 //!   "expired":B,"reason":TEXT}`: the nested run is over; its credential is revoked.
+//! - `{"op":"delegate","parent":ID,"agent":NAME,"to":AGENT,"actions":[..],"resources":[..],
+//!   "ttl_ms":N,"task":TEXT}`: `agentcred delegate` from a credential of this run, signed with the
+//!   agent's key the supervisor holds (a run derived from a token alone holds none, and refuses).
+//!   The answer carries the delegation as `delegate --format json` prints it, token included.
 //!
 //! Anything else, or a request the supervisor refuses, gets `{"ok":false,"code":N,"error":TEXT,
 //! "hint":TEXT}`, `code` being the exit status the refusal maps to. The values travel on this
