@@ -51,6 +51,7 @@ const INJECTED_VARS: &[&str] = &[
     "AGENTCRED_EXPIRES_AT",
     "AGENTCRED_TOKEN",
     "AGENTCRED_SECRETS",
+    "AGENTCRED_RUN_SOCKET",
 ];
 
 /// The longest a test waits for an agentcred run before declaring it hung.

@@ -5,28 +5,92 @@ use std::ffi::OsString;
 use crate::audit::{Event, Outcome};
 use crate::cli::{ExecArgs, OnExpiry as OnExpiryArg};
 use crate::cmd::Ctx;
+use crate::cmd::delegate::Delegator;
 use crate::cmd::mint::{open_agent, request, variables};
+use crate::cmd::nested;
 use crate::credential::revocation::{self, Revocation, RevocationList};
 use crate::credential::{self, Injected, Issued, Plan};
 use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
-use crate::exec::{self, OnExpiry};
+use crate::exec::{self, OnExpiry, socket};
 use crate::sensitive::SecretText;
 use crate::vault::Vault;
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
-    let (vault, started) = start(ctx, &args).map_err(|e| match e {
+    let before_child = |e: Error| match e {
         Error::BeforeChild(_) => e,
         other => Error::BeforeChild(Box::new(other)),
-    })?;
-    launch(ctx, &args, &vault, started)
+    };
+    // Inside a supervised run: its supervisor derives the credential and keeps the records, so
+    // this process needs neither the vault nor any unlock input.
+    if args.on_behalf_of.is_none()
+        && let Some((socket, parent_id)) = nested::served_by()
+    {
+        let (upstream, issued) =
+            nested::ask_exec(&args, &socket, &parent_id).map_err(before_child)?;
+        return launch(ctx, &args, Keeper::Supervisor(upstream), issued);
+    }
+    let (vault, started) = start(ctx, &args).map_err(before_child)?;
+    let Started {
+        issued,
+        actor,
+        revoke_key,
+        delegator,
+    } = started;
+    let keeper = Keeper::Vault {
+        vault: &vault,
+        actor,
+        revoke_key,
+        delegator,
+    };
+    launch(ctx, &args, keeper, issued)
 }
 
 /// A credential minted and recorded, ready for the child.
-struct Started {
-    issued: Issued,
-    actor: String,
-    revoke_key: KeyPair,
+pub(super) struct Started {
+    pub(super) issued: Issued,
+    pub(super) actor: String,
+    pub(super) revoke_key: KeyPair,
+    /// The agent's signing key and limits, to delegate from the run's credential when its program
+    /// asks; none for a credential derived from a token alone.
+    pub(super) delegator: Option<Delegator>,
+}
+
+/// What the audit log records of a run besides its argv: how it was asked to run.
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
+pub(super) struct Shape {
+    pub(super) argc: usize,
+    pub(super) replace: bool,
+    pub(super) mask: bool,
+    pub(super) clean_env: bool,
+    pub(super) on_expiry: OnExpiry,
+}
+
+impl Shape {
+    pub(super) fn of(args: &ExecArgs) -> Shape {
+        Shape {
+            argc: args.command.len(),
+            replace: args.replace,
+            mask: args.mask,
+            clean_env: args.clean_env,
+            on_expiry: on_expiry(args.on_expiry),
+        }
+    }
+}
+
+/// Where a run is recorded, its end in particular. One per run, on the stack: the size of the
+/// key pair is no cost worth a box.
+#[allow(clippy::large_enum_variant)]
+enum Keeper<'a> {
+    /// This process holds the vault: it writes the records and serves the program's socket.
+    Vault {
+        vault: &'a Vault,
+        actor: String,
+        revoke_key: KeyPair,
+        delegator: Option<Delegator>,
+    },
+    /// A nested run: the supervisor that derived its credential records what this one reports.
+    Supervisor(nested::Upstream),
 }
 
 /// Everything before the child: any failure here exits 125 and starts nothing.
@@ -35,7 +99,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
     let vault = ctx.open_vault()?;
     let now = ctx.now();
     let revoke_key = KeyPair::generate();
-    let argc = args.command.len();
+    let shape = Shape::of(args);
 
     if let Some(t) = args.on_behalf_of.as_deref() {
         let started = on_behalf(ctx, args, &vault, t, req, revoke_key, now)?;
@@ -84,18 +148,19 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
                 &agent,
                 id,
                 Some(argv_hmac.clone()),
-                argc,
-                args,
+                &shape,
             )]
         },
         now,
     )?;
+    let delegator = Some(Delegator::of(&env, key.as_ref(), &actor));
     Ok((
         vault,
         Started {
             issued,
             actor,
             revoke_key,
+            delegator,
         },
     ))
 }
@@ -107,31 +172,30 @@ fn argv_hmac(key: &SecretText, argv: &[std::ffi::OsString]) -> Vec<String> {
         .collect()
 }
 
-fn start_event(
+pub(super) fn start_event(
     actor: &str,
     agent: &str,
     id: &str,
     argv_hmac: Option<Vec<String>>,
-    argc: usize,
-    args: &ExecArgs,
+    shape: &Shape,
 ) -> Event {
     let mut e = Event::new(actor, "exec.start")
         .agent(agent)
         .details(serde_json::json!({
-            "argc": argc,
-            "replace": args.replace,
-            "mask": args.mask,
-            "clean_env": args.clean_env,
-            "on_expiry": on_expiry(args.on_expiry),
+            "argc": shape.argc,
+            "replace": shape.replace,
+            "mask": shape.mask,
+            "clean_env": shape.clean_env,
+            "on_expiry": shape.on_expiry,
         }));
     e.credential_id = Some(id.to_string());
     e.argv_hmac = argv_hmac;
     e
 }
 
-/// Inside an exec: derive a narrower credential from `AGENTCRED_TOKEN` (SPEC §5.8). It never
-/// widens (only secrets the parent injected, no longer than the parent lives) and needs no unlock
-/// input: the token and the values already in this environment are all it uses.
+/// Inside an exec with the vault in reach and no supervisor to ask (an outer `exec --replace`, or
+/// a token set by hand): derive a narrower credential from `AGENTCRED_TOKEN` here. It needs no
+/// unlock input: the token and the values already in this environment are all it uses.
 fn nested(
     ctx: &Ctx,
     args: &ExecArgs,
@@ -145,7 +209,42 @@ fn nested(
         Error::denied("AGENTCRED_CREDENTIAL_ID is set but AGENTCRED_TOKEN is not")
             .hint("a nested exec derives its credential from the parent's token")
     })?);
-    let revoked = RevocationList::load(&vault.dir, &vault.config, ctx.now())?;
+    let value_of = |env: &str| std::env::var(env).ok().map(SecretText::new);
+    let started = derive(
+        vault,
+        &token,
+        parent_id,
+        args.scope.agent.as_deref(),
+        req,
+        &Shape::of(args),
+        &value_of,
+        revoke_key,
+        now,
+    )?;
+    ctx.out.verbose(&format!(
+        "derived credential {} from {parent_id}",
+        started.issued.id
+    ));
+    Ok(started)
+}
+
+/// A credential derived from a parent credential (SPEC §5.8), by a nested exec in-process or by
+/// a supervisor for the program it runs. It never widens: only secrets the parent injected (their
+/// values from `value_of`, by variable name), no longer than the parent lives, the actions and
+/// resources narrowed by a block appended to the parent's token.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn derive(
+    vault: &Vault,
+    token: &SecretText,
+    parent_id: &str,
+    as_agent: Option<&str>,
+    req: credential::Request,
+    shape: &Shape,
+    value_of: &dyn Fn(&str) -> Option<SecretText>,
+    revoke_key: KeyPair,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Started> {
+    let revoked = RevocationList::load(&vault.dir, &vault.config, now)?;
     let keys = crate::token::issuer_lookup(&vault.config, now);
     let info = crate::token::verify(
         token.expose_secret(),
@@ -167,7 +266,7 @@ fn nested(
             now,
         )
     };
-    if let Some(a) = args.scope.agent.as_deref().filter(|a| *a != info.agent) {
+    if let Some(a) = as_agent.filter(|a| *a != info.agent) {
         return Err(refuse(Error::denied(format!(
             "this exec runs inside agent {}'s credential; it cannot act as {a}",
             info.agent
@@ -209,7 +308,7 @@ fn nested(
         v
     };
     for (name, env) in wanted {
-        let value = std::env::var(env).map_err(|_| {
+        let value = value_of(env).ok_or_else(|| {
             refuse(Error::denied(format!(
                 "the parent credential's {env} is not in this environment"
             )))
@@ -218,7 +317,7 @@ fn nested(
             name: name.clone(),
             env: env.clone(),
             version: 0,
-            value: SecretText::new(value),
+            value,
         });
     }
     secrets.sort_by(|a, b| a.name.cmp(&b.name));
@@ -238,9 +337,8 @@ fn nested(
         },
     };
     let agent = info.agent.clone();
-    let argc = args.command.len();
     let source = credential::Source {
-        from: &token,
+        from: token,
         parent: Some(parent_id),
         actor: &actor,
         extra: Some(serde_json::json!({ "nested": true })),
@@ -252,17 +350,14 @@ fn nested(
         vault,
         plan,
         source,
-        &|id| vec![start_event(&actor, &agent, id, None, argc, args)],
+        &|id| vec![start_event(&actor, &agent, id, None, shape)],
         now,
     )?;
-    ctx.out.verbose(&format!(
-        "derived credential {} from {parent_id}",
-        issued.id
-    ));
     Ok(Started {
         issued,
         actor,
         revoke_key,
+        delegator: None,
     })
 }
 
@@ -385,7 +480,7 @@ fn on_behalf(
     let mut on_behalf_of: Vec<String> = vec![info.agent.clone()];
     on_behalf_of.extend(info.hops.iter().map(|h| h.to.clone()));
     on_behalf_of.pop();
-    let argc = args.command.len();
+    let shape = Shape::of(args);
     let argv_hmac = argv_hmac(&env.audit_key, &args.command);
     let agent = plan.agent.clone();
     let delegation_ids: Vec<String> = info.hops.iter().map(|h| h.id.clone()).collect();
@@ -409,7 +504,7 @@ fn on_behalf(
         plan,
         source,
         &|id| {
-            let mut e = start_event(&actor, &agent, id, Some(argv_hmac.clone()), argc, args);
+            let mut e = start_event(&actor, &agent, id, Some(argv_hmac.clone()), &shape);
             if let Some(serde_json::Value::Object(d)) = e.details.as_mut() {
                 d.insert("on_behalf_of".into(), extra["on_behalf_of"].clone());
             }
@@ -422,10 +517,12 @@ fn on_behalf(
         on_behalf_of.join(" → "),
         delegation_ids.join(", ")
     ));
+    let delegator = Some(Delegator::of(&env, key.as_ref(), &actor));
     Ok(Started {
         issued,
         actor,
         revoke_key,
+        delegator,
     })
 }
 
@@ -438,20 +535,32 @@ fn on_expiry(o: OnExpiryArg) -> OnExpiry {
 }
 
 /// Runs the child and, whatever happens to it, records its end and revokes its credential.
-fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result<()> {
-    let Started {
-        issued,
-        actor,
-        revoke_key,
-    } = started;
+fn launch(ctx: &Ctx, args: &ExecArgs, keeper: Keeper<'_>, issued: Issued) -> Result<()> {
     // The credential exists but the program never ran: record that, revoke it, pass the error on.
     let not_started = |e: Error| {
         let details = serde_json::json!({ "started": false, "reason": e.to_string() });
-        finish(vault, &issued, &actor, &revoke_key, Outcome::Error, details);
+        keeper.finish(&issued, Outcome::Error, details);
         e
     };
     let mut vars = variables(&issued);
-    vars.push(("AGENTCRED_HOME".into(), vault.dir.display().to_string()));
+    if let Keeper::Vault { vault, .. } = &keeper {
+        vars.push(("AGENTCRED_HOME".into(), vault.dir.display().to_string()));
+    }
+    // Not under --replace: nothing would be left to answer it.
+    let run = if args.replace {
+        None
+    } else {
+        match socket::RunDir::create() {
+            Ok(run) => Some(run),
+            Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
+        }
+    };
+    if let Some(run) = &run {
+        vars.push((
+            socket::ENV.into(),
+            run.path().to_string_lossy().into_owned(),
+        ));
+    }
     let env = match exec::child_env(std::env::vars_os(), args.clean_env, &vars) {
         Ok((env, replaced)) => {
             for name in replaced {
@@ -462,34 +571,15 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
         Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
     };
     let argv: Vec<OsString> = args.command.clone();
-    if args.replace {
+    let Some(run) = run else {
         return Err(not_started(exec::replace(&argv, &env)));
-    }
+    };
     let signals = match exec::Signals::install() {
         Ok(s) => s,
         Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
     };
-    let child = match exec::spawn(&argv, &env, args.mask) {
-        Ok(c) => c,
-        Err(e) => return Err(not_started(e)),
-    };
-    drop(env);
-    let dir = vault.dir.clone();
-    let (expire_actor, agent, id) = (actor.clone(), issued.plan.agent.clone(), issued.id.clone());
     let policy = on_expiry(args.on_expiry);
-    let on_expire = Box::new(move || {
-        let mut e = Event::new(&expire_actor, "exec.expire")
-            .agent(&agent)
-            .details(serde_json::json!({ "on_expiry": policy }));
-        e.credential_id = Some(id);
-        if let Ok(_lock) = crate::vault::lock::VaultLock::acquire(&dir) {
-            let _ = crate::audit::append(
-                &dir,
-                crate::clock::Clock::now(&crate::clock::SystemClock),
-                &[e],
-            );
-        }
-    });
+    let on_expire = keeper.on_expire(&issued, policy);
     let mask = args.mask.then(|| {
         issued
             .plan
@@ -498,6 +588,28 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
             .map(|s| s.value.expose_secret().to_string())
             .collect()
     });
+    let handler = match &keeper {
+        Keeper::Vault {
+            vault, delegator, ..
+        } => nested::Handler::Supervisor(Box::new(nested::Service::new(
+            vault,
+            &issued,
+            delegator.clone(),
+        ))),
+        Keeper::Supervisor(up) => nested::Handler::Relay(up.relay(&issued.id)),
+    };
+    let served = match nested::serve(&run, handler) {
+        Ok(s) => s,
+        Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
+    };
+    let child = match exec::spawn(&argv, &env, args.mask) {
+        Ok(c) => c,
+        Err(e) => {
+            served.stop();
+            return Err(not_started(e));
+        }
+    };
+    drop(env);
     let ending = exec::supervise(
         child,
         signals,
@@ -507,17 +619,17 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
             mask,
             on_expire,
         },
-    )?;
+    );
+    served.stop();
+    drop(run);
+    let ending = ending?;
     let outcome = if ending.exit_code == Some(0) {
         Outcome::Ok
     } else {
         Outcome::Error
     };
-    finish(
-        vault,
+    keeper.finish(
         &issued,
-        &actor,
-        &revoke_key,
         outcome,
         serde_json::to_value(&ending).expect("endings serialise"),
     );
@@ -527,9 +639,62 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
     }
 }
 
+impl Keeper<'_> {
+    /// What records the expiry, called once when the credential expires under the program.
+    fn on_expire(&self, issued: &Issued, policy: OnExpiry) -> Box<dyn FnOnce() + Send> {
+        match self {
+            Keeper::Vault { vault, actor, .. } => {
+                let dir = vault.dir.clone();
+                let (actor, agent, id) =
+                    (actor.clone(), issued.plan.agent.clone(), issued.id.clone());
+                Box::new(move || record_expiry(&dir, &actor, &agent, &id, policy))
+            }
+            Keeper::Supervisor(up) => {
+                let up = up.clone();
+                Box::new(move || up.expired(policy))
+            }
+        }
+    }
+
+    /// Records the end (or the non-start) of the run and revokes its credential.
+    fn finish(&self, issued: &Issued, outcome: Outcome, details: serde_json::Value) {
+        match self {
+            Keeper::Vault {
+                vault,
+                actor,
+                revoke_key,
+                ..
+            } => finish(vault, issued, actor, revoke_key, outcome, details),
+            Keeper::Supervisor(up) => up.ended(&issued.id, details),
+        }
+    }
+}
+
+/// `exec.expire`: the credential expired while its program ran. Best effort, as the program's
+/// fate does not wait on it.
+pub(super) fn record_expiry(
+    dir: &std::path::Path,
+    actor: &str,
+    agent: &str,
+    id: &str,
+    policy: OnExpiry,
+) {
+    let mut e = Event::new(actor, "exec.expire")
+        .agent(agent)
+        .details(serde_json::json!({ "on_expiry": policy }));
+    e.credential_id = Some(id.to_string());
+    if let Ok(_lock) = crate::vault::lock::VaultLock::acquire(dir) {
+        let _ = crate::audit::append(
+            dir,
+            crate::clock::Clock::now(&crate::clock::SystemClock),
+            &[e],
+        );
+    }
+}
+
 /// `exec.end` and the revocation of the credential. Best effort by necessity: the child has
 /// already run, and its status must still be returned; a failure is reported on stderr.
-fn finish(
+pub(super) fn finish(
     vault: &Vault,
     issued: &Issued,
     actor: &str,

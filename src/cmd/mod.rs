@@ -13,6 +13,7 @@ mod identity;
 mod init;
 mod key;
 mod mint;
+mod nested;
 mod present;
 mod recipients;
 mod rotate;

@@ -8,6 +8,7 @@
 //! so they are not sent a second time.
 
 pub mod mask;
+pub mod socket;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -29,7 +30,7 @@ const CLEAN_ENV_ALLOW: &[&str] = &[
 /// Seconds between SIGTERM and SIGKILL when a credential expires under `--on-expiry term`.
 pub const GRACE: Duration = Duration::from_secs(10);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnExpiry {
     Term,
