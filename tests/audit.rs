@@ -1484,11 +1484,13 @@ fn a_nested_exec_writes_unsigned_entries_that_verify_counts_apart() {
     vault.set_secret(SECRET, &random_secret()).code(0);
     admin(&vault, &["agent", "add", AGENT]);
     admin(&vault, &["grant", AGENT, SECRET]);
-    // The child holds only its credential token: its nested run has no key to sign with.
+    // The child holds only its credential token: a nested run that does not go through its
+    // supervisor's socket (as under `exec --replace`, or a token handed over by hand) has no key
+    // to sign with.
     vault
         .cmd()
         .args(["exec", "--agent", AGENT, "--", "sh", "-c"])
-        .arg(r#""$ACBIN" exec --ttl 1m -- true"#)
+        .arg(r#"env -u AGENTCRED_RUN_SOCKET "$ACBIN" exec --ttl 1m -- true"#)
         .env("ACBIN", util::bin())
         .assert()
         .code(0);
