@@ -605,9 +605,26 @@ pub struct ExecArgs {
     /// gets only what the token delegates and this agent is granted, for no longer than the token
     #[arg(long, value_name = "TOKEN")]
     pub on_behalf_of: Option<String>,
+    /// Run the program outside the sandbox: it can then reach the vault directory and the key
+    /// file. Recorded as a warning in the exec.start audit entry
+    #[arg(long)]
+    pub no_sandbox: bool,
+    /// `required`: where the kernel cannot set the sandbox up, refuse to run (exit 125) rather than
+    /// run the program without it [default: auto, or `[exec] sandbox` in the vault's config.toml]
+    #[arg(long, value_enum, value_name = "MODE", conflicts_with = "no_sandbox")]
+    pub sandbox: Option<SandboxMode>,
 
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+/// `exec --sandbox`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SandboxMode {
+    /// Sandbox the program where the kernel allows it; otherwise say so and run it without
+    Auto,
+    /// Sandbox the program or do not run it
+    Required,
 }
 
 /// The clap command, for completions and man pages.

@@ -13,6 +13,9 @@
 //!
 //! [alerts]
 //! command = "logger -t agentcred"   # receives each anomaly as JSON on stdin
+//!
+//! [exec]
+//! sandbox = "required" # refuse to run a program where the sandbox cannot be set up (default "auto")
 //! ```
 
 use std::path::Path;
@@ -31,6 +34,23 @@ pub struct Settings {
     pub anomaly: Thresholds,
     #[serde(default)]
     pub alerts: Alerts,
+    #[serde(default)]
+    pub exec: ExecSettings,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecSettings {
+    /// `exec`'s default when no `--sandbox` is given. There is no "off": turning the sandbox off
+    /// takes `--no-sandbox` on each command line, where the audit entry records it.
+    pub sandbox: Option<SandboxSetting>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SandboxSetting {
+    Auto,
+    Required,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -76,5 +96,8 @@ mod tests {
         assert_eq!(s.anomaly.z, 3.5);
         assert_eq!(s.alerts.command.as_deref(), Some("cat"));
         assert!(toml::from_str::<Settings>("[anomaly]\nwarm = 3\n").is_err());
+        let s: Settings = toml::from_str("[exec]\nsandbox = \"required\"\n").unwrap();
+        assert_eq!(s.exec.sandbox, Some(SandboxSetting::Required));
+        assert!(toml::from_str::<Settings>("[exec]\nsandbox = \"off\"\n").is_err());
     }
 }

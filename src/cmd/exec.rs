@@ -10,6 +10,7 @@ use crate::credential::revocation::{self, Revocation, RevocationList};
 use crate::credential::{self, Injected, Issued, Plan};
 use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
+use crate::exec::sandbox::{self, Failure, Hide};
 use crate::exec::{self, OnExpiry};
 use crate::sensitive::SecretText;
 use crate::vault::Vault;
@@ -27,6 +28,73 @@ struct Started {
     issued: Issued,
     actor: String,
     revoke_key: KeyPair,
+    sandbox: Sandbox,
+}
+
+/// Whether and how the program is sandboxed, as decided before anything is minted.
+#[derive(Clone)]
+struct Sandbox {
+    /// `on`, `off` or `unavailable: REASON`: what exec.start records.
+    state: String,
+    required: bool,
+    hide: Option<Hide>,
+}
+
+/// Decides the sandbox: `--no-sandbox` (off), `--replace` (off: there is no supervisor to hold
+/// it), or on; where the kernel says in advance that it will refuse, unavailable (said once on
+/// stderr), or a refusal under `required`.
+fn sandbox_for(ctx: &Ctx, args: &ExecArgs, vault: &Vault) -> Result<Sandbox> {
+    let required = match args.sandbox {
+        Some(mode) => mode == crate::cli::SandboxMode::Required,
+        None => {
+            crate::settings::Settings::load(&vault.dir)?.exec.sandbox
+                == Some(crate::settings::SandboxSetting::Required)
+        }
+    };
+    let off = |state: &str| Sandbox {
+        state: state.to_string(),
+        required,
+        hide: None,
+    };
+    if args.no_sandbox {
+        return Ok(off("off"));
+    }
+    if args.replace {
+        if args.sandbox.is_some() || required {
+            return Err(
+                refuse_unsandboxed("--replace leaves no supervisor to hold a sandbox")
+                    .hint("drop --replace, or pass --no-sandbox to run without the sandbox"),
+            );
+        }
+        return Ok(off("off"));
+    }
+    if let Some(why) = sandbox::precheck() {
+        if required {
+            return Err(refuse_unsandboxed(&why));
+        }
+        ctx.out.warn(&format!(
+            "no sandbox ({why}): the program can reach the vault directory"
+        ));
+        return Ok(off(&format!("unavailable: {why}")));
+    }
+    let mut unlock_files: Vec<std::path::PathBuf> = [&ctx.global.key_file, &ctx.global.identity]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    unlock_files.extend(std::env::var_os("AGENTCRED_PASSPHRASE_FILE").map(Into::into));
+    Ok(Sandbox {
+        state: "on".into(),
+        required,
+        hide: Some(Hide::new(&vault.dir, &unlock_files)),
+    })
+}
+
+fn refuse_unsandboxed(why: &str) -> Error {
+    Error::other(format!(
+        "the sandbox is required but cannot be set up: {why}"
+    ))
+    .hint("run where user namespaces are allowed, or pass --no-sandbox to run without the sandbox")
 }
 
 /// Everything before the child: any failure here exits 125 and starts nothing.
@@ -36,9 +104,10 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
     let now = ctx.now();
     let revoke_key = KeyPair::generate();
     let argc = args.command.len();
+    let sandbox = sandbox_for(ctx, args, &vault)?;
 
     if let Some(t) = args.on_behalf_of.as_deref() {
-        let started = on_behalf(ctx, args, &vault, t, req, revoke_key, now)?;
+        let started = on_behalf(ctx, args, &vault, t, req, (revoke_key, sandbox), now)?;
         return Ok((vault, started));
     }
 
@@ -46,7 +115,15 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
         .ok()
         .filter(|v| !v.is_empty())
     {
-        let started = nested(ctx, args, &vault, &parent_id, req, revoke_key, now)?;
+        let started = nested(
+            ctx,
+            args,
+            &vault,
+            &parent_id,
+            req,
+            (revoke_key, sandbox),
+            now,
+        )?;
         return Ok((vault, started));
     }
 
@@ -86,6 +163,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
                 Some(argv_hmac.clone()),
                 argc,
                 args,
+                &sandbox.state,
             )]
         },
         now,
@@ -96,6 +174,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
             issued,
             actor,
             revoke_key,
+            sandbox,
         },
     ))
 }
@@ -114,6 +193,7 @@ fn start_event(
     argv_hmac: Option<Vec<String>>,
     argc: usize,
     args: &ExecArgs,
+    sandbox: &str,
 ) -> Event {
     let mut e = Event::new(actor, "exec.start")
         .agent(agent)
@@ -123,7 +203,17 @@ fn start_event(
             "mask": args.mask,
             "clean_env": args.clean_env,
             "on_expiry": on_expiry(args.on_expiry),
+            "sandbox": sandbox,
         }));
+    if sandbox != "on"
+        && let Some(serde_json::Value::Object(d)) = e.details.as_mut()
+    {
+        d.insert(
+            "warning".into(),
+            "the program ran without the sandbox: it could reach the vault directory and the key file"
+                .into(),
+        );
+    }
     e.credential_id = Some(id.to_string());
     e.argv_hmac = argv_hmac;
     e
@@ -138,7 +228,7 @@ fn nested(
     vault: &Vault,
     parent_id: &str,
     req: credential::Request,
-    revoke_key: KeyPair,
+    (revoke_key, sandbox): (KeyPair, Sandbox),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Started> {
     let token = SecretText::new(std::env::var("AGENTCRED_TOKEN").map_err(|_| {
@@ -252,7 +342,17 @@ fn nested(
         vault,
         plan,
         source,
-        &|id| vec![start_event(&actor, &agent, id, None, argc, args)],
+        &|id| {
+            vec![start_event(
+                &actor,
+                &agent,
+                id,
+                None,
+                argc,
+                args,
+                &sandbox.state,
+            )]
+        },
         now,
     )?;
     ctx.out.verbose(&format!(
@@ -263,6 +363,7 @@ fn nested(
         issued,
         actor,
         revoke_key,
+        sandbox,
     })
 }
 
@@ -276,7 +377,7 @@ fn on_behalf(
     vault: &Vault,
     token_arg: &str,
     req: credential::Request,
-    revoke_key: KeyPair,
+    (revoke_key, sandbox): (KeyPair, Sandbox),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Started> {
     let token = crate::cmd::read_token(Some(token_arg), "AGENTCRED_TOKEN")?;
@@ -409,7 +510,15 @@ fn on_behalf(
         plan,
         source,
         &|id| {
-            let mut e = start_event(&actor, &agent, id, Some(argv_hmac.clone()), argc, args);
+            let mut e = start_event(
+                &actor,
+                &agent,
+                id,
+                Some(argv_hmac.clone()),
+                argc,
+                args,
+                &sandbox.state,
+            );
             if let Some(serde_json::Value::Object(d)) = e.details.as_mut() {
                 d.insert("on_behalf_of".into(), extra["on_behalf_of"].clone());
             }
@@ -426,6 +535,7 @@ fn on_behalf(
         issued,
         actor,
         revoke_key,
+        sandbox,
     })
 }
 
@@ -443,6 +553,7 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
         issued,
         actor,
         revoke_key,
+        sandbox,
     } = started;
     // The credential exists but the program never ran: record that, revoke it, pass the error on.
     let not_started = |e: Error| {
@@ -465,13 +576,52 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
     if args.replace {
         return Err(not_started(exec::replace(&argv, &env)));
     }
+    let program = match exec::resolve(&argv[0], &env) {
+        Ok(p) => p,
+        Err(e) => return Err(not_started(e)),
+    };
     let signals = match exec::Signals::install() {
         Ok(s) => s,
         Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
     };
-    let child = match exec::spawn(&argv, &env, args.mask) {
+    // Written before the program can start, so that whatever kills this supervisor from here on
+    // leaves a trace the next command acts on.
+    let record = match exec::running::start(
+        &vault.dir,
+        &issued.id,
+        &issued.plan.agent,
+        &actor,
+        issued.plan.expires_at,
+        &revoke_key,
+    ) {
+        Ok(r) => r,
+        Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
+    };
+    let mut fell_back = None;
+    let spawned = match &sandbox.hide {
+        Some(hide) => match sandbox::spawn(&program, &argv, &env, args.mask, hide) {
+            Ok(s) => Ok(s.into()),
+            Err(Failure::Other(e)) => Err(Error::BeforeChild(Box::new(e))),
+            Err(Failure::Unavailable(why)) if sandbox.required => {
+                Err(Error::BeforeChild(Box::new(refuse_unsandboxed(&why))))
+            }
+            Err(Failure::Unavailable(why)) => {
+                ctx.out.warn(&format!(
+                    "no sandbox ({why}): the program can reach the vault directory"
+                ));
+                fell_back = Some(why);
+                exec::spawn(&program, &argv, &env, args.mask)
+            }
+        },
+        None => exec::spawn(&program, &argv, &env, args.mask),
+    };
+    let child = match spawned {
         Ok(c) => c,
-        Err(e) => return Err(not_started(e)),
+        Err(e) => {
+            let e = not_started(e);
+            record.remove();
+            return Err(e);
+        }
     };
     drop(env);
     let dir = vault.dir.clone();
@@ -513,14 +663,13 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
     } else {
         Outcome::Error
     };
-    finish(
-        vault,
-        &issued,
-        &actor,
-        &revoke_key,
-        outcome,
-        serde_json::to_value(&ending).expect("endings serialise"),
-    );
+    let mut details = serde_json::to_value(&ending).expect("endings serialise");
+    if let (Some(why), serde_json::Value::Object(d)) = (fell_back, &mut details) {
+        // exec.start said "on"; the kernel then refused, and the program ran without.
+        d.insert("sandbox".into(), format!("unavailable: {why}").into());
+    }
+    finish(vault, &issued, &actor, &revoke_key, outcome, details);
+    record.remove();
     match ending.status() {
         0 => Ok(()),
         code => Err(Error::Exit(code)),

@@ -9,9 +9,11 @@ use crate::token::{self, Request};
 /// unlock needed, so a service can run it with read access to the vault directory.
 pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let text = read_token(args.token.as_deref(), "AGENTCRED_TOKEN")?;
-    let vault = ctx.open_vault()?;
+    let vault = ctx.open_vault_unreaped()?;
     let now = ctx.now();
     let revoked = RevocationList::load(&vault.dir, ctx.now())?;
+    // A credential whose `exec` supervisor died is as good as revoked, recorded or not yet.
+    let orphaned = crate::exec::running::dead_ids(&vault.dir);
     let keys = token::issuer_lookup(&vault.config, now);
     let request = Request {
         action: args.action.clone(),
@@ -21,7 +23,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let verdict = token::verify(
         text.expose_secret(),
         &keys,
-        &|id, info| revoked.is_revoked(id, &vault.config, info),
+        &|id, info| orphaned.contains(id) || revoked.is_revoked(id, &vault.config, info),
         now,
         &request,
     );
