@@ -32,17 +32,16 @@ struct Started {
 }
 
 /// Whether and how the program is sandboxed, as decided before anything is minted.
-#[derive(Clone)]
 struct Sandbox {
     /// `on`, `off` or `unavailable: REASON`: what exec.start records.
     state: String,
-    required: bool,
-    hide: Option<Hide>,
+    /// The sandbox, set up and waiting for the program.
+    pending: Option<sandbox::Pending>,
 }
 
-/// Decides the sandbox: `--no-sandbox` (off), `--replace` (off: there is no supervisor to hold
-/// it), or on; where the kernel says in advance that it will refuse, unavailable (said once on
-/// stderr), or a refusal under `required`.
+/// Decides the sandbox and sets it up, before any unlock input is read: `--no-sandbox` (off),
+/// `--replace` (off: there is no supervisor to hold it), or on; where the kernel refuses,
+/// unavailable (said once on stderr), or a refusal under `required`.
 fn sandbox_for(ctx: &Ctx, args: &ExecArgs, vault: &Vault) -> Result<Sandbox> {
     let required = match args.sandbox {
         Some(mode) => mode == crate::cli::SandboxMode::Required,
@@ -53,8 +52,7 @@ fn sandbox_for(ctx: &Ctx, args: &ExecArgs, vault: &Vault) -> Result<Sandbox> {
     };
     let off = |state: &str| Sandbox {
         state: state.to_string(),
-        required,
-        hide: None,
+        pending: None,
     };
     if args.no_sandbox {
         return Ok(off("off"));
@@ -68,14 +66,17 @@ fn sandbox_for(ctx: &Ctx, args: &ExecArgs, vault: &Vault) -> Result<Sandbox> {
         }
         return Ok(off("off"));
     }
-    if let Some(why) = sandbox::precheck() {
+    let unavailable = |why: String| {
         if required {
             return Err(refuse_unsandboxed(&why));
         }
         ctx.out.warn(&format!(
             "no sandbox ({why}): the program can reach the vault directory"
         ));
-        return Ok(off(&format!("unavailable: {why}")));
+        Ok(off(&format!("unavailable: {why}")))
+    };
+    if let Some(why) = sandbox::precheck() {
+        return unavailable(why);
     }
     let mut unlock_files: Vec<std::path::PathBuf> = [&ctx.global.key_file, &ctx.global.identity]
         .into_iter()
@@ -83,11 +84,14 @@ fn sandbox_for(ctx: &Ctx, args: &ExecArgs, vault: &Vault) -> Result<Sandbox> {
         .cloned()
         .collect();
     unlock_files.extend(std::env::var_os("AGENTCRED_PASSPHRASE_FILE").map(Into::into));
-    Ok(Sandbox {
-        state: "on".into(),
-        required,
-        hide: Some(Hide::new(&vault.dir, &unlock_files)),
-    })
+    match sandbox::prepare(args.mask, &Hide::new(&vault.dir, &unlock_files)) {
+        Ok(pending) => Ok(Sandbox {
+            state: "on".into(),
+            pending: Some(pending),
+        }),
+        Err(Failure::Unavailable(why)) => unavailable(why),
+        Err(Failure::Other(e)) => Err(e),
+    }
 }
 
 fn refuse_unsandboxed(why: &str) -> Error {
@@ -597,21 +601,11 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
         Ok(r) => r,
         Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
     };
-    let mut fell_back = None;
-    let spawned = match &sandbox.hide {
-        Some(hide) => match sandbox::spawn(&program, &argv, &env, args.mask, hide) {
+    let spawned = match sandbox.pending {
+        Some(pending) => match pending.start(&program, &argv, &env) {
             Ok(s) => Ok(s.into()),
             Err(Failure::Other(e)) => Err(Error::BeforeChild(Box::new(e))),
-            Err(Failure::Unavailable(why)) if sandbox.required => {
-                Err(Error::BeforeChild(Box::new(refuse_unsandboxed(&why))))
-            }
-            Err(Failure::Unavailable(why)) => {
-                ctx.out.warn(&format!(
-                    "no sandbox ({why}): the program can reach the vault directory"
-                ));
-                fell_back = Some(why);
-                exec::spawn(&program, &argv, &env, args.mask)
-            }
+            Err(Failure::Unavailable(why)) => Err(Error::BeforeChild(Box::new(Error::other(why)))),
         },
         None => exec::spawn(&program, &argv, &env, args.mask),
     };
@@ -663,11 +657,7 @@ fn launch(ctx: &Ctx, args: &ExecArgs, vault: &Vault, started: Started) -> Result
     } else {
         Outcome::Error
     };
-    let mut details = serde_json::to_value(&ending).expect("endings serialise");
-    if let (Some(why), serde_json::Value::Object(d)) = (fell_back, &mut details) {
-        // exec.start said "on"; the kernel then refused, and the program ran without.
-        d.insert("sandbox".into(), format!("unavailable: {why}").into());
-    }
+    let details = serde_json::to_value(&ending).expect("endings serialise");
     finish(vault, &issued, &actor, &revoke_key, outcome, details);
     record.remove();
     match ending.status() {

@@ -81,8 +81,6 @@ pub enum Failure {
 pub struct Init {
     pub pid: rustix::process::Pid,
     report: OwnedFd,
-    /// Kept open for as long as the supervisor lives: the init's check that it still does.
-    _alive: OwnedFd,
 }
 
 impl Init {
@@ -160,9 +158,6 @@ const STAGES: &[&str] = &[
 
 /// Everything the cloned process uses, made before the clone.
 struct Prepared {
-    program: CString,
-    argv: Vec<*const libc::c_char>,
-    envp: Vec<*const libc::c_char>,
     uid_map: Vec<u8>,
     gid_map: Vec<u8>,
     dirs: Vec<CString>,
@@ -173,7 +168,9 @@ struct Prepared {
     /// The supervisor's mask before that, restored in the program.
     old: libc::sigset_t,
     report: RawFd,
-    alive: RawFd,
+    /// The read end of the pipe the program and its environment arrive on; its end of file means
+    /// the supervisor gave up or died.
+    go: RawFd,
     out: Option<RawFd>,
     err: Option<RawFd>,
 }
@@ -188,45 +185,111 @@ fn pipe() -> Result<(OwnedFd, OwnedFd), Failure> {
         .map_err(|e| Failure::Other(Error::other(format!("cannot make a pipe: {e}"))))
 }
 
-/// Starts `program` (already resolved) in a sandbox hiding `hide`. The program's stdout and
-/// stderr are piped back when `masked`.
-pub fn spawn(
-    program: &Path,
-    argv: &[OsString],
-    env: &BTreeMap<OsString, OsString>,
-    masked: bool,
-    hide: &Hide,
-) -> Result<Started, Failure> {
-    let args: Vec<CString> = argv
-        .iter()
-        .map(|a| cstring(a.as_bytes()))
-        .collect::<Result<_, _>>()?;
-    let vars: Vec<CString> = env
-        .iter()
-        .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
-        .collect::<Result<_, _>>()?;
+/// A sandbox set up and waiting for its program. Made before anything secret is read or minted,
+/// so the set-up (which briefly needs this process's memory to be open to its user, see
+/// `init`) holds nothing worth reading; dropped without [`Pending::start`], its init ends.
+pub struct Pending {
+    pid: rustix::process::Pid,
+    report: Option<OwnedFd>,
+    go: Option<OwnedFd>,
+    outputs: Option<(std::fs::File, std::fs::File)>,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if self.go.take().is_some() {
+            // SAFETY: reaps the init, which ends on the end of file just caused.
+            unsafe { libc::waitpid(self.pid.as_raw_nonzero().get(), std::ptr::null_mut(), 0) };
+        }
+    }
+}
+
+/// The largest program and environment handed to a sandbox (Linux's own limit on an execve's
+/// arguments and environment is far below).
+const MAX_GO: u64 = 256 << 20;
+
+impl Pending {
+    /// Starts `program` (already resolved) with `argv` and `env` in the sandbox.
+    pub fn start(
+        mut self,
+        program: &Path,
+        argv: &[OsString],
+        env: &BTreeMap<OsString, OsString>,
+    ) -> Result<Started, Failure> {
+        // The message: its length, the number of arguments and of variables, then the program,
+        // the arguments and `NAME=value` for each variable, each NUL-terminated.
+        let mut body = Vec::new();
+        let mut push = |bytes: &[&[u8]]| -> Result<(), Failure> {
+            for b in bytes {
+                if b.contains(&0) {
+                    return Err(Failure::Other(Error::other(
+                        "an argument or variable contains a NUL byte",
+                    )));
+                }
+                body.extend_from_slice(b);
+            }
+            body.push(0);
+            Ok(())
+        };
+        push(&[program.as_os_str().as_bytes()])?;
+        for a in argv {
+            push(&[a.as_bytes()])?;
+        }
+        for (k, v) in env {
+            push(&[k.as_bytes(), b"=", v.as_bytes()])?;
+        }
+        let mut message = Vec::with_capacity(16 + body.len());
+        message.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        message.extend_from_slice(&u32::try_from(argv.len()).unwrap_or(0).to_le_bytes());
+        message.extend_from_slice(&u32::try_from(env.len()).unwrap_or(0).to_le_bytes());
+        message.extend_from_slice(&body);
+        body.zeroize();
+        let go = self.go.take().expect("a pending sandbox has its pipe");
+        let sent = std::io::Write::write_all(&mut std::fs::File::from(go), &message);
+        message.zeroize();
+        let report = self
+            .report
+            .take()
+            .expect("a pending sandbox has its report");
+        let init = Init {
+            pid: self.pid,
+            report,
+        };
+        if let Err(e) = sent {
+            let mut init = init;
+            let _ = init.wait();
+            return Err(Failure::Other(Error::other(format!(
+                "cannot start the program in the sandbox: {e}"
+            ))));
+        }
+        let (stdout, stderr) = match self.outputs.take() {
+            Some((o, e)) => (Some(o), Some(e)),
+            None => (None, None),
+        };
+        Ok(Started {
+            init,
+            stdout,
+            stderr,
+        })
+    }
+}
+
+use zeroize::Zeroize;
+
+/// Sets up a sandbox hiding `hide`, ready for a program; its stdout and stderr are piped back
+/// when `masked`.
+pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
     let path = |p: &Path| cstring(p.as_os_str().as_bytes());
     let uid = rustix::process::geteuid().as_raw();
     let gid = rustix::process::getegid().as_raw();
     let (report_r, report_w) = pipe()?;
-    let (alive_r, alive_w) = pipe()?;
+    let (go_r, go_w) = pipe()?;
     let outs = if masked {
         Some((pipe()?, pipe()?))
     } else {
         None
     };
     let mut p = Prepared {
-        program: path(program)?,
-        argv: args
-            .iter()
-            .map(|a| a.as_ptr())
-            .chain([std::ptr::null()])
-            .collect(),
-        envp: vars
-            .iter()
-            .map(|a| a.as_ptr())
-            .chain([std::ptr::null()])
-            .collect(),
         uid_map: format!("{uid} {uid} 1\n").into_bytes(),
         gid_map: format!("{gid} {gid} 1\n").into_bytes(),
         dirs: hide
@@ -246,7 +309,7 @@ pub fn spawn(
         // SAFETY: as above.
         old: unsafe { std::mem::zeroed() },
         report: report_w.as_raw_fd(),
-        alive: alive_r.as_raw_fd(),
+        go: go_r.as_raw_fd(),
         out: outs.as_ref().map(|((_, w), _)| w.as_raw_fd()),
         err: outs.as_ref().map(|(_, (_, w))| w.as_raw_fd()),
     };
@@ -265,8 +328,8 @@ pub fn spawn(
         .cast_unsigned() as libc::c_ulong;
     // SAFETY: a raw clone without CLONE_VM is a fork: the child gets a copy of this address
     // space and only this thread, and `init` (which never returns) restricts itself to system
-    // calls on the prepared data, so no lock another thread held and no allocator state is
-    // touched there.
+    // calls on the prepared data and memory it maps itself, so no lock another thread held and
+    // no allocator state is touched there.
     let pid = unsafe { libc::syscall(libc::SYS_clone, flags, 0usize, 0usize, 0usize, 0usize) };
     if pid == 0 {
         // SAFETY: in the cloned child, see above.
@@ -275,14 +338,11 @@ pub fn spawn(
     let clone_error = std::io::Error::last_os_error();
     // SAFETY: restores the mask saved above.
     unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &raw const p.old, std::ptr::null_mut()) };
-    drop((report_w, alive_r));
-    let (stdout, stderr) = match outs {
-        Some(((out_r, out_w), (err_r, err_w))) => {
-            drop((out_w, err_w));
-            (Some(out_r.into()), Some(err_r.into()))
-        }
-        None => (None, None),
-    };
+    drop((report_w, go_r));
+    let outputs = outs.map(|((out_r, out_w), (err_r, err_w))| {
+        drop((out_w, err_w));
+        (out_r.into(), err_r.into())
+    });
     if pid < 0 {
         return Err(Failure::Unavailable(format!(
             "the kernel refused new namespaces: {clone_error}"
@@ -290,22 +350,18 @@ pub fn spawn(
     }
     let pid = rustix::process::Pid::from_raw(i32::try_from(pid).unwrap_or(0))
         .ok_or_else(|| Failure::Other(Error::other("clone returned no process id")))?;
-    let init = Init {
-        pid,
-        report: report_r,
-        _alive: alive_w,
-    };
     let mut msg = [0u8; 8];
-    let ready = read_full(init.report.as_raw_fd(), &mut msg);
+    let ready = read_full(report_r.as_raw_fd(), &mut msg);
+    let pending = Pending {
+        pid,
+        report: Some(report_r),
+        go: Some(go_w),
+        outputs,
+    };
     if ready && msg[0] == b'R' {
-        return Ok(Started {
-            init,
-            stdout,
-            stderr,
-        });
+        return Ok(pending);
     }
-    let mut init = init;
-    let _ = init.wait();
+    drop(pending);
     Err(Failure::Unavailable(if ready && msg[0] == b'F' {
         let stage = STAGES
             .get(usize::from(msg[1]))
@@ -365,20 +421,98 @@ unsafe fn write_file(path: &CStr, data: &[u8]) -> bool {
     }
 }
 
+/// The program, its arguments and environment as the init received them, in memory it mapped.
+struct Go {
+    program: *const libc::c_char,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+}
+
+/// Reads the supervisor's message into fresh anonymous memory and lays out execve's arrays
+/// there. `None` on end of file (the supervisor gave up or died) or a malformed message.
+///
+/// # Safety
+/// Only in the cloned child.
+unsafe fn receive(fd: RawFd) -> Option<Go> {
+    let mut header = [0u8; 16];
+    if !read_full(fd, &mut header) {
+        return None;
+    }
+    let len = u64::from_le_bytes(header[..8].try_into().ok()?);
+    let argc = u32::from_le_bytes(header[8..12].try_into().ok()?) as usize;
+    let envc = u32::from_le_bytes(header[12..16].try_into().ok()?) as usize;
+    if len > MAX_GO || argc == 0 {
+        return None;
+    }
+    let len = usize::try_from(len).ok()?;
+    let body_len = len.next_multiple_of(8);
+    let total = body_len + (argc + envc + 2) * std::mem::size_of::<usize>();
+    // SAFETY: a private anonymous mapping of `total` bytes; checked for failure below and only
+    // ever accessed within its bounds.
+    let base = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            total,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if base == libc::MAP_FAILED {
+        return None;
+    }
+    // SAFETY: `base` maps `total` >= `len` bytes.
+    let body = unsafe { std::slice::from_raw_parts_mut(base.cast::<u8>(), len) };
+    if !read_full(fd, body) || body.last() != Some(&0) {
+        return None;
+    }
+    // SAFETY: the pointer array lies after the body, 8-aligned, inside the mapping.
+    let ptrs = unsafe {
+        std::slice::from_raw_parts_mut(
+            base.cast::<u8>()
+                .add(body_len)
+                .cast::<*const libc::c_char>(),
+            argc + envc + 2,
+        )
+    };
+    // The strings, in order: the program, `argc` arguments, `envc` variables.
+    let mut starts = body
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || body[*i - 1] == 0)
+        .map(|(i, _)| body[i..].as_ptr().cast::<libc::c_char>());
+    let program = starts.next()?;
+    for slot in ptrs.iter_mut().take(argc) {
+        *slot = starts.next()?;
+    }
+    ptrs[argc] = std::ptr::null();
+    for slot in ptrs.iter_mut().skip(argc + 1).take(envc) {
+        *slot = starts.next()?;
+    }
+    ptrs[argc + envc + 1] = std::ptr::null();
+    Some(Go {
+        program,
+        argv: ptrs.as_ptr(),
+        // SAFETY: within the pointer array.
+        envp: unsafe { ptrs.as_ptr().add(argc + 1) },
+    })
+}
+
 /// The cloned child: PID 1 of the new namespaces. Never returns.
 ///
 /// # Safety
-/// Only right after the clone in [`spawn`], in the child.
+/// Only right after the clone in [`prepare`], in the child.
 unsafe fn init(p: &Prepared) -> ! {
     // SAFETY: every call below is a system call (or a pure libc routine) on the prepared,
-    // NUL-terminated data or on stack buffers; nothing allocates, and the process ends with
-    // _exit, never unwinding into the supervisor's copied frames.
+    // NUL-terminated data, on stack buffers or on memory mapped here; nothing allocates, and the
+    // process ends with _exit, never unwinding into the supervisor's copied frames.
     unsafe {
         // Die with the supervisor; and if it is gone already, the pipe it alone holds open for
         // writing says so.
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
         let mut alive = libc::pollfd {
-            fd: p.alive,
+            fd: p.go,
             events: libc::POLLIN,
             revents: 0,
         };
@@ -386,6 +520,11 @@ unsafe fn init(p: &Prepared) -> ! {
             libc::_exit(125);
         }
 
+        // An unprivileged user may write the maps only of a process it may trace, which this
+        // one (a copy of the non-dumpable supervisor) is not. It is made so for these three
+        // writes alone: the supervisor has read no unlock file and minted nothing yet, so there
+        // is nothing to read here that the user does not hold already.
+        libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0);
         if !write_file(c"/proc/self/setgroups", b"deny") {
             fail(p, 1);
         }
@@ -395,6 +534,7 @@ unsafe fn init(p: &Prepared) -> ! {
         if !write_file(c"/proc/self/gid_map", &p.gid_map) {
             fail(p, 3);
         }
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
         let none = std::ptr::null::<libc::c_char>();
         if libc::mount(
             none,
@@ -480,6 +620,10 @@ unsafe fn init(p: &Prepared) -> ! {
 
         let ready = [b'R', 0, 0, 0, 0, 0, 0, 0];
         libc::write(p.report, ready.as_ptr().cast(), ready.len());
+        let Some(go) = receive(p.go) else {
+            libc::_exit(0);
+        };
+        libc::close(p.go);
 
         let child = libc::syscall(
             libc::SYS_clone,
@@ -490,7 +634,7 @@ unsafe fn init(p: &Prepared) -> ! {
             0usize,
         );
         if child == 0 {
-            program(p);
+            program(p, &go);
         }
         if child < 0 {
             report_exit(p, 126 << 8);
@@ -543,7 +687,7 @@ unsafe fn report_exit(p: &Prepared, status: libc::c_int) -> ! {
 ///
 /// # Safety
 /// Only in the init's forked child.
-unsafe fn program(p: &Prepared) -> ! {
+unsafe fn program(p: &Prepared, go: &Go) -> ! {
     // SAFETY: system calls on prepared data; ends with execve or _exit.
     unsafe {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
@@ -557,7 +701,7 @@ unsafe fn program(p: &Prepared) -> ! {
         if let Some(fd) = p.err {
             libc::dup2(fd, 2);
         }
-        libc::execve(p.program.as_ptr(), p.argv.as_ptr(), p.envp.as_ptr());
+        libc::execve(go.program, go.argv, go.envp);
         libc::_exit(if errno() == libc::ENOENT { 127 } else { 126 })
     }
 }
