@@ -173,6 +173,9 @@ struct Prepared {
     go: RawFd,
     out: Option<RawFd>,
     err: Option<RawFd>,
+    /// The supervisor's ends of the pipes, closed first thing in the child: its copy of the go
+    /// pipe's write end would hide the supervisor's end of file.
+    theirs: [RawFd; 4],
 }
 
 fn cstring(bytes: &[u8]) -> Result<CString, Failure> {
@@ -312,6 +315,12 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
         go: go_r.as_raw_fd(),
         out: outs.as_ref().map(|((_, w), _)| w.as_raw_fd()),
         err: outs.as_ref().map(|(_, (_, w))| w.as_raw_fd()),
+        theirs: [
+            report_r.as_raw_fd(),
+            go_w.as_raw_fd(),
+            outs.as_ref().map_or(-1, |((r, _), _)| r.as_raw_fd()),
+            outs.as_ref().map_or(-1, |(_, (r, _))| r.as_raw_fd()),
+        ],
     };
     // SAFETY: sigemptyset and sigaddset only write into `p.set`.
     unsafe {
@@ -508,6 +517,11 @@ unsafe fn init(p: &Prepared) -> ! {
     // NUL-terminated data, on stack buffers or on memory mapped here; nothing allocates, and the
     // process ends with _exit, never unwinding into the supervisor's copied frames.
     unsafe {
+        for fd in p.theirs {
+            if fd >= 0 {
+                libc::close(fd);
+            }
+        }
         // Die with the supervisor; and if it is gone already, the pipe it alone holds open for
         // writing says so.
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
