@@ -132,6 +132,12 @@ AGENTCRED_CREDENTIAL_ID, AGENTCRED_EXPIRES_AT, AGENTCRED_TOKEN and AGENTCRED_SEC
 inputs (AGENTCRED_PASSPHRASE*, AGENTCRED_IDENTITY, AGENTCRED_KEY*) never reach it. Signals are \
 forwarded; at expiry the program is sent SIGTERM (then SIGKILL after 10 s) unless --on-expiry says \
 otherwise; when it exits the credential is revoked.\n\n\
+The program runs in a sandbox (its own user, mount and PID namespaces): the vault directory is an \
+empty read-only directory there, the key, identity and passphrase files cannot be read, and it \
+holds no capability. It dies with agentcred; if agentcred is killed, its credential is refused by \
+verify and revoked by the next agentcred command on the vault. --no-sandbox turns the sandbox off \
+(the audit entry says so); where the kernel refuses namespaces, exec says so and runs the program \
+without, unless --sandbox required (or `[exec] sandbox = \"required\"` in config.toml).\n\n\
 Exit status: the program's; 128+N if it died of signal N; 125 if agentcred failed or refused \
 before starting it; 126 if it cannot be run; 127 if it is not found.\n\n\
 Inside an exec, a nested exec derives a narrower credential from AGENTCRED_TOKEN: never wider, \
