@@ -232,3 +232,34 @@ pub fn reap(vault_dir: &Path) {
         let _ = std::fs::remove_file(&path);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_is_dead_once_its_process_is_gone_or_another_process_has_its_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(
+            dir.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        let key = KeyPair::generate();
+        let guard = start(dir.path(), "cr_1", "a", "admin", Utc::now(), &key).unwrap();
+        assert!(dead_ids(dir.path()).is_empty(), "this process is alive");
+        let path = dir.path().join(DIR).join("cr_1");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut r: Record = serde_json::from_str(&text).unwrap();
+        let boot = boot_id();
+        assert!(!is_dead(&r, &boot));
+        r.start_time += 1;
+        assert!(is_dead(&r, &boot), "a reused pid");
+        r.start_time -= 1;
+        assert!(is_dead(&r, "another boot"));
+        r.pid = i32::MAX;
+        assert!(is_dead(&r, &boot), "no such process");
+        guard.remove();
+        assert!(!path.exists());
+    }
+}
