@@ -35,8 +35,37 @@ struct Started {
 struct Sandbox {
     /// `on`, `off` or `unavailable: REASON`: what exec.start records.
     state: String,
-    /// The sandbox, set up and waiting for the program.
+    /// The sandbox, being set up or waiting for the program.
     pending: Option<sandbox::Pending>,
+    required: bool,
+}
+
+impl Sandbox {
+    /// Waits for the set-up begun in `sandbox_for`, which runs alongside the unlock and the
+    /// checks in between, and settles what exec.start records: called just before minting.
+    fn settle(&mut self, ctx: &Ctx) -> Result<()> {
+        let Some(pending) = self.pending.as_mut() else {
+            return Ok(());
+        };
+        match pending.ready() {
+            Ok(()) => Ok(()),
+            Err(Failure::Unavailable(why)) => {
+                self.pending = None;
+                if self.required {
+                    return Err(refuse_unsandboxed(&why));
+                }
+                ctx.out.warn(&format!(
+                    "no sandbox ({why}): the program can reach the vault directory"
+                ));
+                self.state = format!("unavailable: {why}");
+                Ok(())
+            }
+            Err(Failure::Other(e)) => {
+                self.pending = None;
+                Err(e)
+            }
+        }
+    }
 }
 
 /// Decides the sandbox and sets it up, before any unlock input is read: `--no-sandbox` (off),
@@ -53,6 +82,7 @@ fn sandbox_for(ctx: &Ctx, args: &ExecArgs, vault: &Vault) -> Result<Sandbox> {
     let off = |state: &str| Sandbox {
         state: state.to_string(),
         pending: None,
+        required,
     };
     if args.no_sandbox {
         return Ok(off("off"));
@@ -88,6 +118,7 @@ fn sandbox_for(ctx: &Ctx, args: &ExecArgs, vault: &Vault) -> Result<Sandbox> {
         Ok(pending) => Ok(Sandbox {
             state: "on".into(),
             pending: Some(pending),
+            required,
         }),
         Err(Failure::Unavailable(why)) => unavailable(why),
         Err(Failure::Other(e)) => Err(e),
@@ -108,7 +139,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
     let now = ctx.now();
     let revoke_key = KeyPair::generate();
     let argc = args.command.len();
-    let sandbox = sandbox_for(ctx, args, &vault)?;
+    let mut sandbox = sandbox_for(ctx, args, &vault)?;
 
     if let Some(t) = args.on_behalf_of.as_deref() {
         let started = on_behalf(ctx, args, &vault, t, req, (revoke_key, sandbox), now)?;
@@ -155,6 +186,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
         limits: crate::watch::Limits::of(&env, key.as_ref()),
         acting: None,
     };
+    sandbox.settle(ctx)?;
     let issued = credential::issue(
         &vault,
         plan,
@@ -232,7 +264,7 @@ fn nested(
     vault: &Vault,
     parent_id: &str,
     req: credential::Request,
-    (revoke_key, sandbox): (KeyPair, Sandbox),
+    (revoke_key, mut sandbox): (KeyPair, Sandbox),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Started> {
     let token = SecretText::new(std::env::var("AGENTCRED_TOKEN").map_err(|_| {
@@ -342,6 +374,7 @@ fn nested(
         limits: crate::watch::Limits::default(),
         acting: None,
     };
+    sandbox.settle(ctx)?;
     let issued = credential::issue(
         vault,
         plan,
@@ -381,7 +414,7 @@ fn on_behalf(
     vault: &Vault,
     token_arg: &str,
     req: credential::Request,
-    (revoke_key, sandbox): (KeyPair, Sandbox),
+    (revoke_key, mut sandbox): (KeyPair, Sandbox),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Started> {
     let token = crate::cmd::read_token(Some(token_arg), "AGENTCRED_TOKEN")?;
@@ -509,6 +542,7 @@ fn on_behalf(
         limits,
         acting: Some((&signer, &rights)),
     };
+    sandbox.settle(ctx)?;
     let issued = credential::issue(
         vault,
         plan,

@@ -196,6 +196,8 @@ pub struct Pending {
     report: Option<OwnedFd>,
     go: Option<OwnedFd>,
     outputs: Option<(std::fs::File, std::fs::File)>,
+    /// The init reported its set-up complete.
+    ready: bool,
 }
 
 impl Drop for Pending {
@@ -212,6 +214,40 @@ impl Drop for Pending {
 const MAX_GO: u64 = 256 << 20;
 
 impl Pending {
+    /// Waits for the set-up [`prepare`] began (it runs alongside whatever the supervisor does in
+    /// between) and says whether it worked; on failure the init is gone and the pending sandbox
+    /// must be dropped.
+    pub fn ready(&mut self) -> Result<(), Failure> {
+        if self.ready {
+            return Ok(());
+        }
+        let mut msg = [0u8; 8];
+        let got = self
+            .report
+            .as_ref()
+            .is_some_and(|r| read_full(r.as_raw_fd(), &mut msg));
+        if got && msg[0] == b'R' {
+            self.ready = true;
+            return Ok(());
+        }
+        if self.go.take().is_some() {
+            // SAFETY: reaps the init, which has failed or ends on the end of file just caused.
+            unsafe { libc::waitpid(self.pid.as_raw_nonzero().get(), std::ptr::null_mut(), 0) };
+        }
+        Err(Failure::Unavailable(if got && msg[0] == b'F' {
+            let stage = STAGES
+                .get(usize::from(msg[1]))
+                .copied()
+                .unwrap_or("setting up");
+            let errno = std::io::Error::from_raw_os_error(i32::from_le_bytes([
+                msg[4], msg[5], msg[6], msg[7],
+            ]));
+            format!("{stage} failed: {errno}")
+        } else {
+            "its first process ended during set-up".to_string()
+        }))
+    }
+
     /// Starts `program` (already resolved) with `argv` and `env` in the sandbox.
     pub fn start(
         mut self,
@@ -219,6 +255,7 @@ impl Pending {
         argv: &[OsString],
         env: &BTreeMap<OsString, OsString>,
     ) -> Result<Started, Failure> {
+        self.ready()?;
         // The message: its length, the number of arguments and of variables, then the program,
         // the arguments and `NAME=value` for each variable, each NUL-terminated.
         let mut body = Vec::new();
@@ -279,8 +316,8 @@ impl Pending {
 
 use zeroize::Zeroize;
 
-/// Sets up a sandbox hiding `hide`, ready for a program; its stdout and stderr are piped back
-/// when `masked`.
+/// Begins setting up a sandbox hiding `hide` for a program (see [`Pending::ready`]); its stdout
+/// and stderr are piped back when `masked`.
 pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
     let path = |p: &Path| cstring(p.as_os_str().as_bytes());
     let uid = rustix::process::geteuid().as_raw();
@@ -359,29 +396,13 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
     }
     let pid = rustix::process::Pid::from_raw(i32::try_from(pid).unwrap_or(0))
         .ok_or_else(|| Failure::Other(Error::other("clone returned no process id")))?;
-    let mut msg = [0u8; 8];
-    let ready = read_full(report_r.as_raw_fd(), &mut msg);
-    let pending = Pending {
+    Ok(Pending {
         pid,
         report: Some(report_r),
         go: Some(go_w),
         outputs,
-    };
-    if ready && msg[0] == b'R' {
-        return Ok(pending);
-    }
-    drop(pending);
-    Err(Failure::Unavailable(if ready && msg[0] == b'F' {
-        let stage = STAGES
-            .get(usize::from(msg[1]))
-            .copied()
-            .unwrap_or("setting up");
-        let errno =
-            std::io::Error::from_raw_os_error(i32::from_le_bytes([msg[4], msg[5], msg[6], msg[7]]));
-        format!("{stage} failed: {errno}")
-    } else {
-        "its first process ended during set-up".to_string()
-    }))
+        ready: false,
+    })
 }
 
 /// The signals the supervisor forwards, which the init passes on to the program.
