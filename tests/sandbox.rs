@@ -489,12 +489,37 @@ fn no_sandbox_lets_the_program_see_the_vault_and_the_audit_entry_says_so() {
     });
 }
 
-/// `agentcred ARGS` inside a user namespace of its own whose limit on further user namespaces
-/// is 0, as on a kernel that refuses them.
+/// How the kernel is made to refuse the sandbox's namespaces.
+#[derive(Clone, Copy, Debug)]
+enum Refusal {
+    /// Inside a user namespace of its own whose limit on further user namespaces is 0, which
+    /// agentcred can read in advance.
+    Sysctl,
+    /// 33 user namespaces deep, at the kernel's limit: only the clone itself fails.
+    Depth,
+}
+
+/// Runs `NESTED_SCRIPT N CMD...`: CMD inside N more nested user namespaces.
+const NESTED_SCRIPT: &str = r#"#!/bin/sh
+n=$1; shift
+[ "$n" -eq 0 ] && exec "$@"
+exec unshare --user --map-root-user "$0" "$((n - 1))" "$@"
+"#;
+
+/// `agentcred ARGS` where the kernel refuses new user namespaces.
 fn without_user_namespaces(
     fx: &Fixture,
     args: &[&str],
     config_required: bool,
+) -> std::process::Output {
+    refused(fx, args, config_required, Refusal::Sysctl)
+}
+
+fn refused(
+    fx: &Fixture,
+    args: &[&str],
+    config_required: bool,
+    how: Refusal,
 ) -> std::process::Output {
     if config_required {
         util::write_private(
@@ -527,14 +552,26 @@ fn without_user_namespaces(
         }
         None => Command::new("unshare"),
     };
-    cmd.args([
-        "--user",
-        "--map-root-user",
-        "sh",
-        "-c",
-        r#"echo 0 > /proc/sys/user/max_user_namespaces && exec "$@""#,
-        "sh",
-    ])
+    match how {
+        Refusal::Sysctl => cmd.args([
+            "--user",
+            "--map-root-user",
+            "sh",
+            "-c",
+            r#"echo 0 > /proc/sys/user/max_user_namespaces && exec "$@""#,
+            "sh",
+        ]),
+        Refusal::Depth => {
+            let script = fx.path("nest.sh");
+            std::fs::write(&script, NESTED_SCRIPT).expect("write the script");
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+            // The first namespace is unshare's own; the script adds 32 more.
+            cmd.args(["--user", "--map-root-user"])
+                .arg(&script)
+                .arg("32")
+        }
+    }
     .arg(util::bin())
     .args(inner.get_args());
     for (k, v) in inner.get_envs() {
@@ -629,4 +666,44 @@ fn the_running_record_is_private() {
     std::fs::write(fx.path("go"), "").expect("write go");
     assert_eq!(run.wait().expect("wait").code(), Some(0));
     assert!(!record.exists(), "the record outlived the run");
+}
+
+#[test]
+fn a_clone_the_kernel_refuses_is_said_once_recorded_and_refused_under_required() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let out = refused(&fx, &["--", "sh", "-c", "echo ran"], false, Refusal::Depth);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{user:?}: {stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "ran\n");
+        assert_eq!(stderr.matches("sandbox").count(), 1, "{stderr}");
+        let start = fx.entries("exec.start");
+        let state = start.last().expect("exec.start")["details"]["sandbox"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            state.starts_with("unavailable: the kernel refused new namespaces"),
+            "{state}"
+        );
+
+        let marker = fx.path("ran");
+        let marker = marker.to_str().expect("UTF-8");
+        let starts = fx.entries("exec.start").len();
+        let out = refused(
+            &fx,
+            &["--sandbox", "required", "--", "touch", marker],
+            false,
+            Refusal::Depth,
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(125), "{user:?}: {stderr}");
+        assert!(stderr.contains("sandbox is required"), "{stderr}");
+        assert!(!Path::new(marker).exists(), "the program ran");
+        assert_eq!(
+            fx.entries("exec.start").len(),
+            starts,
+            "a credential was minted"
+        );
+    });
 }
