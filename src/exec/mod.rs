@@ -115,6 +115,15 @@ enum Kind {
 }
 
 impl Running {
+    /// What becomes readable when the program has ended, if not the process's own end: the
+    /// sandbox's report, which comes before its namespaces are torn down.
+    fn ended(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
+        match &self.kind {
+            Kind::Plain(_) => None,
+            Kind::Sandboxed(init) => Some(init.report()),
+        }
+    }
+
     /// The program's exit code, or the signal that ended it.
     fn wait(&mut self) -> std::io::Result<(Option<i32>, Option<i32>)> {
         use std::os::unix::process::ExitStatusExt;
@@ -309,7 +318,7 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
         Arc::clone(&expired),
     );
     let done = Arc::new(AtomicBool::new(false));
-    if !wait_with_deadlines(pid, &mut expiry) {
+    if !wait_with_deadlines(pid, child.ended(), &mut expiry) {
         // No process file descriptor here (a kernel before Linux 5.3, or another Unix): the
         // deadlines run on a thread of their own while this one waits.
         let done = Arc::clone(&done);
@@ -453,10 +462,23 @@ impl Expiry {
 /// steps as they fall due: a poll on the child's process file descriptor, with the next deadline
 /// as its timeout. False, with the steps not yet due left in `expiry`, if it cannot.
 #[cfg(target_os = "linux")]
-fn wait_with_deadlines(pid: rustix::process::Pid, expiry: &mut Expiry) -> bool {
+fn wait_with_deadlines(
+    pid: rustix::process::Pid,
+    ended: Option<std::os::fd::BorrowedFd<'_>>,
+    expiry: &mut Expiry,
+) -> bool {
     use rustix::event::{PollFd, PollFlags, Timespec};
-    let Ok(pidfd) = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()) else {
-        return false;
+    let pidfd;
+    let fd = match ended {
+        Some(fd) => fd,
+        None => {
+            let Ok(opened) = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty())
+            else {
+                return false;
+            };
+            pidfd = opened;
+            std::os::fd::AsFd::as_fd(&pidfd)
+        }
     };
     loop {
         let timeout = expiry.next_at().map(|at| {
@@ -466,7 +488,7 @@ fn wait_with_deadlines(pid: rustix::process::Pid, expiry: &mut Expiry) -> bool {
                 tv_nsec: i64::from(left.subsec_nanos()),
             }
         });
-        let mut fds = [PollFd::new(&pidfd, PollFlags::IN)];
+        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
         match rustix::event::poll(&mut fds, timeout.as_ref()) {
             Ok(0) => expiry.fire(),
             Ok(_) => return true,
@@ -478,7 +500,11 @@ fn wait_with_deadlines(pid: rustix::process::Pid, expiry: &mut Expiry) -> bool {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn wait_with_deadlines(_pid: rustix::process::Pid, _expiry: &mut Expiry) -> bool {
+fn wait_with_deadlines(
+    _pid: rustix::process::Pid,
+    _ended: Option<std::os::fd::BorrowedFd<'_>>,
+    _expiry: &mut Expiry,
+) -> bool {
     false
 }
 

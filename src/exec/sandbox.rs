@@ -84,23 +84,36 @@ pub struct Init {
 }
 
 impl Init {
-    /// Waits for the init to end and returns the program's exit code or signal, as reported; the
-    /// init's own status when it died without a report (killed, e.g. at expiry).
+    /// The pipe the init reports on: readable once the program has ended (or the init died).
+    pub fn report(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(&self.report)
+    }
+
+    /// Waits for the program's end and returns its exit code or signal, as the init reports it
+    /// (before the namespaces are torn down, which is not waited for: the init is reaped when it
+    /// is gone already, else by whoever inherits it); the init's own status when it died without
+    /// a report (killed, e.g. at expiry).
     pub fn wait(&mut self) -> std::io::Result<(Option<i32>, Option<i32>)> {
+        let mut msg = [0u8; 8];
+        let reported = read_full(self.report.as_raw_fd(), &mut msg) && msg[0] == b'X';
         let mut status: libc::c_int = 0;
+        let flags = if reported { libc::WNOHANG } else { 0 };
         loop {
             // SAFETY: waitpid writes only into `status`, which outlives the call.
-            let r = unsafe { libc::waitpid(self.pid.as_raw_nonzero().get(), &raw mut status, 0) };
+            let r =
+                unsafe { libc::waitpid(self.pid.as_raw_nonzero().get(), &raw mut status, flags) };
             if r >= 0 {
                 break;
             }
             let e = std::io::Error::last_os_error();
             if e.kind() != std::io::ErrorKind::Interrupted {
+                if reported {
+                    break;
+                }
                 return Err(e);
             }
         }
-        let mut msg = [0u8; 8];
-        if read_full(self.report.as_raw_fd(), &mut msg) && msg[0] == b'X' {
+        if reported {
             status = i32::from_le_bytes([msg[4], msg[5], msg[6], msg[7]]);
         }
         Ok(decode(status))
