@@ -56,6 +56,10 @@ for v in small large; do
 done
 # Where it goes: process start (--version), minting (mint), starting the program in place of
 # agentcred (exec --replace: no supervision, no exec.end), and the supervised run (exec).
+# The sandbox (user, mount and PID namespaces, on by default) against none (--no-sandbox), side by
+# side on the same vault.
+AGENTCRED_KEY_FILE="$out/small/agent.key" run "exec-key-small-sandbox" "$bin --vault $out/small exec -- true"
+AGENTCRED_KEY_FILE="$out/small/agent.key" run "exec-key-small-no-sandbox" "$bin --vault $out/small exec --no-sandbox -- true"
 run "version" "$bin --version"
 AGENTCRED_KEY_FILE="$out/small/agent.key" run "mint-key-small-again" "$bin --vault $out/small mint --format token"
 AGENTCRED_KEY_FILE="$out/small/agent.key" run "exec-replace-small" "$bin --vault $out/small exec --replace -- true"

@@ -1485,7 +1485,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__exec)
-            opts="-q -v -h --agent --secret --ttl --actions --resources --clean-env --mask --on-expiry --replace --on-behalf-of --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --agent --secret --ttl --actions --resources --clean-env --mask --on-expiry --replace --on-behalf-of --no-sandbox --sandbox --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1517,6 +1517,10 @@ _agentcred() {
                     ;;
                 --on-behalf-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sandbox)
+                    COMPREPLY=($(compgen -W "auto required" -- "${cur}"))
                     return 0
                     ;;
                 --vault)

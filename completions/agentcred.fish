@@ -550,6 +550,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l on-expiry -
 kill\t'SIGKILL'
 ignore\t'Only record it; the program runs on'"
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l on-behalf-of -d 'The program and its arguments, after -- Act on a token another agent delegated to this one (`-`: read it from stdin). The program gets only what the token delegates and this agent is granted, for no longer than the token' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l sandbox -d '`required`: where the kernel cannot set the sandbox up, refuse to run (exit 125) rather than run the program without it [default: auto, or `[exec] sandbox` in the vault\'s config.toml]' -r -f -a "auto\t'Sandbox the program where the kernel allows it; otherwise say so and run it without'
+required\t'Sandbox the program or do not run it'"
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -559,6 +561,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l key-file -d
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l clean-env -d 'Pass only PATH, HOME, USER, LANG, LC_*, TERM, TZ, TMPDIR, SHELL from this environment'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l mask -d 'Replace injected values (and their base64 and URL-encoded forms) in the program\'s output'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l replace -d 'Exec in place (same PID): no supervision, no end entry, no expiry enforcement'
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l no-sandbox -d 'Run the program outside the sandbox: it can then reach the vault directory and the key file. Recorded as a warning in the exec.start audit entry'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'

@@ -160,6 +160,12 @@ AGENTCRED_CREDENTIAL_ID, AGENTCRED_EXPIRES_AT, AGENTCRED_TOKEN and AGENTCRED_SEC
 inputs (AGENTCRED_PASSPHRASE*, AGENTCRED_IDENTITY, AGENTCRED_KEY*) never reach it. Signals are \
 forwarded; at expiry the program is sent SIGTERM (then SIGKILL after 10 s) unless --on-expiry says \
 otherwise; when it exits the credential is revoked.\n\n\
+The program runs in a sandbox (its own user, mount and PID namespaces): the vault directory is an \
+empty read-only directory there, the key, identity and passphrase files cannot be read, and it \
+holds no capability. It dies with agentcred; if agentcred is killed, its credential is refused by \
+verify and revoked by the next agentcred command on the vault. --no-sandbox turns the sandbox off \
+(the audit entry says so); where the kernel refuses namespaces, exec says so and runs the program \
+without, unless --sandbox required (or `[exec] sandbox = \"required\"` in config.toml).\n\n\
 Exit status: the program's; 128+N if it died of signal N; 125 if agentcred failed or refused \
 before starting it; 126 if it cannot be run; 127 if it is not found.\n\n\
 Inside an exec, a nested exec derives a narrower credential from AGENTCRED_TOKEN: never wider, \
@@ -665,9 +671,26 @@ pub struct ExecArgs {
     /// gets only what the token delegates and this agent is granted, for no longer than the token
     #[arg(long, value_name = "TOKEN")]
     pub on_behalf_of: Option<String>,
+    /// Run the program outside the sandbox: it can then reach the vault directory and the key
+    /// file. Recorded as a warning in the exec.start audit entry
+    #[arg(long)]
+    pub no_sandbox: bool,
+    /// `required`: where the kernel cannot set the sandbox up, refuse to run (exit 125) rather than
+    /// run the program without it [default: auto, or `[exec] sandbox` in the vault's config.toml]
+    #[arg(long, value_enum, value_name = "MODE", conflicts_with = "no_sandbox")]
+    pub sandbox: Option<SandboxMode>,
 
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+/// `exec --sandbox`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SandboxMode {
+    /// Sandbox the program where the kernel allows it; otherwise say so and run it without
+    Auto,
+    /// Sandbox the program or do not run it
+    Required,
 }
 
 /// The clap command, for completions and man pages.

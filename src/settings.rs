@@ -17,6 +17,9 @@
 //! [audit]
 //! witness = "/usr/local/bin/agentcred-witness"   # `put`: each signed checkpoint on stdin;
 //!                                                # `get`: prints the latest it holds
+//!
+//! [exec]
+//! sandbox = "required" # refuse to run a program where the sandbox cannot be set up (default "auto")
 //! ```
 
 use std::path::Path;
@@ -37,6 +40,8 @@ pub struct Settings {
     pub alerts: Alerts,
     #[serde(default)]
     pub audit: AuditSettings,
+    #[serde(default)]
+    pub exec: ExecSettings,
 }
 
 /// Where signed checkpoints are also kept, outside the vault (see `audit::witness`).
@@ -49,6 +54,21 @@ pub struct AuditSettings {
     /// Seconds to wait for the command before giving up on it.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecSettings {
+    /// `exec`'s default when no `--sandbox` is given. There is no "off": turning the sandbox off
+    /// takes `--no-sandbox` on each command line, where the audit entry records it.
+    pub sandbox: Option<SandboxSetting>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SandboxSetting {
+    Auto,
+    Required,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -106,5 +126,8 @@ mod tests {
         assert_eq!(s.anomaly.z, 3.5);
         assert_eq!(s.alerts.command.as_deref(), Some("cat"));
         assert!(toml::from_str::<Settings>("[anomaly]\nwarm = 3\n").is_err());
+        let s: Settings = toml::from_str("[exec]\nsandbox = \"required\"\n").unwrap();
+        assert_eq!(s.exec.sandbox, Some(SandboxSetting::Required));
+        assert!(toml::from_str::<Settings>("[exec]\nsandbox = \"off\"\n").is_err());
     }
 }

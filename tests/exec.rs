@@ -661,7 +661,9 @@ fn the_token_works_while_the_program_runs_and_is_denied_after() {
     // Inside: verify the injected token (no argument: $AGENTCRED_TOKEN) and keep it for later.
     let script = r#""$ACBIN" verify 2>/dev/null; echo "$?" > "$1"
 printf %s "$AGENTCRED_TOKEN" > "$2""#;
+    // Outside the sandbox: the verify inside reads the vault directory.
     fx.exec(&[
+        "--no-sandbox",
         "--agent",
         ALPHA,
         "--",
@@ -834,8 +836,10 @@ fn a_nested_exec_can_narrow_but_not_widen_and_needs_no_unlock_input() {
 "$ACBIN" exec --secret bravo_db -- touch "$2" 2>>"$3"; echo "wider=$?"
 "$ACBIN" exec --ttl 1m -- sh -c 'echo "nested=$AGENTCRED_CREDENTIAL_ID $AGENTCRED_SECRETS"; echo "value=$ALPHA_DB"'; echo "narrow=$?"
 echo "parent=$AGENTCRED_CREDENTIAL_ID""#;
+    // Outside the sandbox: the nested exec reads the vault directory.
     let assert = fx
         .exec(&[
+            "--no-sandbox",
             "--agent",
             ALPHA,
             "--",

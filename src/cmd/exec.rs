@@ -12,6 +12,7 @@ use crate::credential::revocation::{self, Revocation, RevocationList};
 use crate::credential::{self, Injected, Issued, Plan};
 use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
+use crate::exec::sandbox::{self, Failure, Hide};
 use crate::exec::{self, OnExpiry, socket};
 use crate::sensitive::SecretText;
 use crate::vault::Vault;
@@ -28,9 +29,10 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     {
         let (upstream, issued) =
             nested::ask_exec(&args, &socket, &parent_id).map_err(before_child)?;
-        return launch(ctx, &args, Keeper::Supervisor(upstream), issued);
+        // Its program runs inside whatever boundary the supervisor set up for the outer one.
+        return launch(ctx, &args, Keeper::Supervisor(upstream), issued, None);
     }
-    let (vault, started) = start(ctx, &args).map_err(before_child)?;
+    let (vault, started, sandbox) = start(ctx, &args).map_err(before_child)?;
     let Started {
         issued,
         actor,
@@ -43,7 +45,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         revoke_key,
         delegator,
     };
-    launch(ctx, &args, keeper, issued)
+    launch(ctx, &args, keeper, issued, sandbox.pending)
 }
 
 /// A credential minted and recorded, ready for the child.
@@ -93,25 +95,130 @@ enum Keeper<'a> {
     Supervisor(nested::Upstream),
 }
 
+/// Whether and how the program is sandboxed, as decided before anything is minted.
+struct Sandbox {
+    /// `on`, `off` or `unavailable: REASON`: what exec.start records.
+    state: String,
+    /// The sandbox, being set up or waiting for the program.
+    pending: Option<sandbox::Pending>,
+    required: bool,
+}
+
+impl Sandbox {
+    /// Waits for the set-up begun in `sandbox_for`, which runs alongside the unlock and the
+    /// checks in between, and settles what exec.start records: called just before minting.
+    fn settle(&mut self, ctx: &Ctx) -> Result<()> {
+        let Some(pending) = self.pending.as_mut() else {
+            return Ok(());
+        };
+        match pending.ready() {
+            Ok(()) => Ok(()),
+            Err(Failure::Unavailable(why)) => {
+                self.pending = None;
+                if self.required {
+                    return Err(refuse_unsandboxed(&why));
+                }
+                ctx.out.warn(&format!(
+                    "no sandbox ({why}): the program can reach the vault directory"
+                ));
+                self.state = format!("unavailable: {why}");
+                Ok(())
+            }
+            Err(Failure::Other(e)) => {
+                self.pending = None;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Decides the sandbox and sets it up, before any unlock input is read: `--no-sandbox` (off),
+/// `--replace` (off: there is no supervisor to hold it), or on; where the kernel refuses,
+/// unavailable (said once on stderr), or a refusal under `required`.
+fn sandbox_for(ctx: &Ctx, args: &ExecArgs, vault: &Vault) -> Result<Sandbox> {
+    let required = match args.sandbox {
+        Some(mode) => mode == crate::cli::SandboxMode::Required,
+        None => {
+            crate::settings::Settings::load(&vault.dir)?.exec.sandbox
+                == Some(crate::settings::SandboxSetting::Required)
+        }
+    };
+    let off = |state: &str| Sandbox {
+        state: state.to_string(),
+        pending: None,
+        required,
+    };
+    if args.no_sandbox {
+        return Ok(off("off"));
+    }
+    if args.replace {
+        if args.sandbox.is_some() || required {
+            return Err(
+                refuse_unsandboxed("--replace leaves no supervisor to hold a sandbox")
+                    .hint("drop --replace, or pass --no-sandbox to run without the sandbox"),
+            );
+        }
+        return Ok(off("off"));
+    }
+    let unavailable = |why: String| {
+        if required {
+            return Err(refuse_unsandboxed(&why));
+        }
+        ctx.out.warn(&format!(
+            "no sandbox ({why}): the program can reach the vault directory"
+        ));
+        Ok(off(&format!("unavailable: {why}")))
+    };
+    if let Some(why) = sandbox::precheck() {
+        return unavailable(why);
+    }
+    let mut unlock_files: Vec<std::path::PathBuf> = [&ctx.global.key_file, &ctx.global.identity]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    unlock_files.extend(std::env::var_os("AGENTCRED_PASSPHRASE_FILE").map(Into::into));
+    match sandbox::prepare(args.mask, &Hide::new(&vault.dir, &unlock_files)) {
+        Ok(pending) => Ok(Sandbox {
+            state: "on".into(),
+            pending: Some(pending),
+            required,
+        }),
+        Err(Failure::Unavailable(why)) => unavailable(why),
+        Err(Failure::Other(e)) => Err(e),
+    }
+}
+
+fn refuse_unsandboxed(why: &str) -> Error {
+    Error::other(format!(
+        "the sandbox is required but cannot be set up: {why}"
+    ))
+    .hint("run where user namespaces are allowed, or pass --no-sandbox to run without the sandbox")
+}
+
 /// Everything before the child: any failure here exits 125 and starts nothing.
-fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
+fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started, Sandbox)> {
     let req = request(&args.scope, false)?;
     let vault = ctx.open_vault()?;
     let now = ctx.now();
     let revoke_key = KeyPair::generate();
     let shape = Shape::of(args);
+    // Set up before any unlock input is read (see `sandbox`), alongside the unlock.
+    let mut sandbox = sandbox_for(ctx, args, &vault)?;
 
     if let Some(t) = args.on_behalf_of.as_deref() {
-        let started = on_behalf(ctx, args, &vault, t, req, revoke_key, now)?;
-        return Ok((vault, started));
+        sandbox.settle(ctx)?;
+        let started = on_behalf(ctx, args, &vault, t, req, revoke_key, &sandbox.state, now)?;
+        return Ok((vault, started, sandbox));
     }
 
     if let Some(parent_id) = std::env::var("AGENTCRED_CREDENTIAL_ID")
         .ok()
         .filter(|v| !v.is_empty())
     {
+        sandbox.settle(ctx)?;
         let started = nested(ctx, args, &vault, &parent_id, req, revoke_key, now)?;
-        return Ok((vault, started));
+        return Ok((vault, started, sandbox));
     }
 
     let (env, key, actor) = open_agent(ctx, &vault, args.scope.agent.as_deref())?;
@@ -138,6 +245,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
         limits: crate::watch::Limits::of(&env, key.as_ref()),
         acting: None,
     };
+    sandbox.settle(ctx)?;
     let issued = credential::issue(
         &vault,
         plan,
@@ -149,6 +257,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
                 id,
                 Some(argv_hmac.clone()),
                 &shape,
+                Some(&sandbox.state),
             )]
         },
         now,
@@ -162,6 +271,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started)> {
             revoke_key,
             delegator,
         },
+        sandbox,
     ))
 }
 
@@ -178,6 +288,7 @@ pub(super) fn start_event(
     id: &str,
     argv_hmac: Option<Vec<String>>,
     shape: &Shape,
+    sandbox: Option<&str>,
 ) -> Event {
     let mut e = Event::new(actor, "exec.start")
         .agent(agent)
@@ -188,6 +299,20 @@ pub(super) fn start_event(
             "clean_env": shape.clean_env,
             "on_expiry": shape.on_expiry,
         }));
+    // `on`, `off` or `unavailable: …`; none for a credential derived inside a run, whose program
+    // stays inside whatever its parent's supervisor set up.
+    if let Some(sandbox) = sandbox
+        && let Some(serde_json::Value::Object(d)) = e.details.as_mut()
+    {
+        d.insert("sandbox".into(), sandbox.into());
+        if sandbox != "on" {
+            d.insert(
+                "warning".into(),
+                "the program ran without the sandbox: it could reach the vault directory and the key file"
+                    .into(),
+            );
+        }
+    }
     e.credential_id = Some(id.to_string());
     e.argv_hmac = argv_hmac;
     e
@@ -350,7 +475,7 @@ pub(super) fn derive(
         vault,
         plan,
         source,
-        &|id| vec![start_event(&actor, &agent, id, None, shape)],
+        &|id| vec![start_event(&actor, &agent, id, None, shape, None)],
         now,
     )?;
     Ok(Started {
@@ -372,6 +497,7 @@ fn on_behalf(
     token_arg: &str,
     req: credential::Request,
     revoke_key: KeyPair,
+    sandbox: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Started> {
     let token = crate::cmd::read_token(Some(token_arg), "AGENTCRED_TOKEN")?;
@@ -504,7 +630,14 @@ fn on_behalf(
         plan,
         source,
         &|id| {
-            let mut e = start_event(&actor, &agent, id, Some(argv_hmac.clone()), &shape);
+            let mut e = start_event(
+                &actor,
+                &agent,
+                id,
+                Some(argv_hmac.clone()),
+                &shape,
+                Some(sandbox),
+            );
             if let Some(serde_json::Value::Object(d)) = e.details.as_mut() {
                 d.insert("on_behalf_of".into(), extra["on_behalf_of"].clone());
             }
@@ -535,7 +668,13 @@ fn on_expiry(o: OnExpiryArg) -> OnExpiry {
 }
 
 /// Runs the child and, whatever happens to it, records its end and revokes its credential.
-fn launch(ctx: &Ctx, args: &ExecArgs, keeper: Keeper<'_>, issued: Issued) -> Result<()> {
+fn launch(
+    ctx: &Ctx,
+    args: &ExecArgs,
+    keeper: Keeper<'_>,
+    issued: Issued,
+    sandbox: Option<sandbox::Pending>,
+) -> Result<()> {
     // The credential exists but the program never ran: record that, revoke it, pass the error on.
     let not_started = |e: Error| {
         let details = serde_json::json!({ "started": false, "reason": e.to_string() });
@@ -574,6 +713,10 @@ fn launch(ctx: &Ctx, args: &ExecArgs, keeper: Keeper<'_>, issued: Issued) -> Res
     let Some(run) = run else {
         return Err(not_started(exec::replace(&argv, &env)));
     };
+    let program = match exec::resolve(&argv[0], &env) {
+        Ok(p) => p,
+        Err(e) => return Err(not_started(e)),
+    };
     let signals = match exec::Signals::install() {
         Ok(s) => s,
         Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
@@ -602,11 +745,48 @@ fn launch(ctx: &Ctx, args: &ExecArgs, keeper: Keeper<'_>, issued: Issued) -> Res
         Ok(s) => s,
         Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
     };
-    let child = match exec::spawn(&argv, &env, args.mask) {
+    // Written before the program can start, so that whatever kills this supervisor from here on
+    // leaves a trace the next command acts on. A nested run has none: its supervisor revokes its
+    // credential when the connection to it closes.
+    let record = match &keeper {
+        Keeper::Vault {
+            vault,
+            actor,
+            revoke_key,
+            ..
+        } => match exec::running::start(
+            &vault.dir,
+            &issued.id,
+            &issued.plan.agent,
+            actor,
+            issued.plan.expires_at,
+            revoke_key,
+        ) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                served.stop();
+                return Err(not_started(Error::BeforeChild(Box::new(e))));
+            }
+        },
+        Keeper::Supervisor(_) => None,
+    };
+    let spawned = match sandbox {
+        Some(pending) => match pending.start(&program, &argv, &env) {
+            Ok(s) => Ok(s.into()),
+            Err(Failure::Other(e)) => Err(Error::BeforeChild(Box::new(e))),
+            Err(Failure::Unavailable(why)) => Err(Error::BeforeChild(Box::new(Error::other(why)))),
+        },
+        None => exec::spawn(&program, &argv, &env, args.mask),
+    };
+    let child = match spawned {
         Ok(c) => c,
         Err(e) => {
             served.stop();
-            return Err(not_started(e));
+            let e = not_started(e);
+            if let Some(r) = record {
+                r.remove();
+            }
+            return Err(e);
         }
     };
     drop(env);
@@ -633,6 +813,9 @@ fn launch(ctx: &Ctx, args: &ExecArgs, keeper: Keeper<'_>, issued: Issued) -> Res
         outcome,
         serde_json::to_value(&ending).expect("endings serialise"),
     );
+    if let Some(r) = record {
+        r.remove();
+    }
     match ending.status() {
         0 => Ok(()),
         code => Err(Error::Exit(code)),

@@ -50,7 +50,15 @@ impl Ctx {
         vault::locate(self.global.vault.as_deref())
     }
 
+    /// Opens the vault, first ending the credentials of any `exec` supervisor that died.
     pub fn open_vault(&self) -> Result<Vault> {
+        let vault = self.open_vault_unreaped()?;
+        crate::exec::running::reap(&vault.dir, &vault.config);
+        Ok(vault)
+    }
+
+    /// Opens the vault and writes nothing (`verify` refuses a dead supervisor's credential itself).
+    pub fn open_vault_unreaped(&self) -> Result<Vault> {
         let dir = self.vault_dir()?;
         self.out.verbose(&format!("vault: {}", dir.display()));
         let mut vault = Vault::open(&dir)?;

@@ -24,6 +24,8 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     };
     let now = ctx.now();
     let revoked = RevocationList::load(&vault.dir, &vault.config, ctx.now())?;
+    // A credential whose `exec` supervisor died is as good as revoked, recorded or not yet.
+    let orphaned = crate::exec::running::dead_ids(&vault.dir);
     let keys = token::issuer_lookup(&vault.config, now);
     // Whoever runs `verify --as B` is not B: B must have signed a fresh proof (`present`).
     let request = Request {
@@ -38,7 +40,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let verdict = token::verify(
         text.expose_secret(),
         &keys,
-        &|id, info| revoked.is_revoked(id, &vault.config, info),
+        &|id, info| orphaned.contains(id) || revoked.is_revoked(id, &vault.config, info),
         now,
         &request,
     );
@@ -110,7 +112,8 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
 /// refused here as it is by every agent command. (Whoever holds the retired key can sign an
 /// index too: only a pinned issuer key stops that.)
 fn open_checked(ctx: &Ctx, args: &VerifyArgs) -> Result<crate::vault::Vault> {
-    let vault = ctx.open_vault()?;
+    // Not reaped: verify writes nothing for a dead supervisor, it refuses its credential.
+    let vault = ctx.open_vault_unreaped()?;
     if let Some(expected) = args.vault_id.as_deref() {
         vault.check_vault_id(expected)?;
     }

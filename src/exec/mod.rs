@@ -8,6 +8,9 @@
 //! so they are not sent a second time.
 
 pub mod mask;
+pub mod running;
+#[allow(unsafe_code)]
+pub mod sandbox;
 pub mod socket;
 
 use std::collections::BTreeMap;
@@ -98,29 +101,110 @@ pub struct Supervise {
     pub on_expire: Box<dyn FnOnce() + Send>,
 }
 
-/// Starts the program. The error carries exit code 126 or 127.
-pub fn spawn(argv: &[OsString], env: &BTreeMap<OsString, OsString>, masked: bool) -> Result<Child> {
-    // The program is looked up in the child's PATH here, as execvp would: given a path, the
-    // standard library starts it with posix_spawn (vfork) rather than a full fork of this
-    // process, which saves about a millisecond per exec.
-    let program = resolve(&argv[0], env)?;
-    let mut cmd = Command::new(&program);
+/// A started program, as its supervisor holds it: directly, or through the sandbox's init.
+pub struct Running {
+    /// The process the supervisor signals and waits for.
+    pub pid: rustix::process::Pid,
+    pub stdout: Option<Box<dyn Read + Send>>,
+    pub stderr: Option<Box<dyn Read + Send>>,
+    kind: Kind,
+}
+
+enum Kind {
+    Plain(Child),
+    Sandboxed(sandbox::Init),
+}
+
+impl Running {
+    /// What becomes readable when the program has ended, if not the process's own end: the
+    /// sandbox's report, which comes before its namespaces are torn down.
+    fn ended(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
+        match &self.kind {
+            Kind::Plain(_) => None,
+            Kind::Sandboxed(init) => Some(init.report()),
+        }
+    }
+
+    /// The program's exit code, or the signal that ended it.
+    fn wait(&mut self) -> std::io::Result<(Option<i32>, Option<i32>)> {
+        use std::os::unix::process::ExitStatusExt;
+        match &mut self.kind {
+            Kind::Plain(child) => child.wait().map(|s| (s.code(), s.signal())),
+            Kind::Sandboxed(init) => init.wait(),
+        }
+    }
+}
+
+impl From<sandbox::Started> for Running {
+    fn from(s: sandbox::Started) -> Running {
+        Running {
+            pid: s.init.pid,
+            stdout: s.stdout.map(|f| Box::new(f) as Box<dyn Read + Send>),
+            stderr: s.stderr.map(|f| Box::new(f) as Box<dyn Read + Send>),
+            kind: Kind::Sandboxed(s.init),
+        }
+    }
+}
+
+/// Starts the already resolved `program` outside any sandbox, killed if its supervisor dies. The
+/// error carries exit code 126 or 127.
+pub fn spawn(
+    program: &std::path::Path,
+    argv: &[OsString],
+    env: &BTreeMap<OsString, OsString>,
+    masked: bool,
+) -> Result<Running> {
+    let mut cmd = Command::new(program);
     std::os::unix::process::CommandExt::arg0(&mut cmd, &argv[0]);
     cmd.args(&argv[1..]).env_clear().envs(env);
     if masked {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
-    cmd.spawn().map_err(|e| spawn_error(&argv[0], &e))
+    sandbox::die_with_parent(&mut cmd);
+    let mut child = cmd.spawn().map_err(|e| spawn_error(&argv[0], &e))?;
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0))
+        .ok_or_else(|| Error::other("the child has no process id"))?;
+    Ok(Running {
+        pid,
+        stdout: child
+            .stdout
+            .take()
+            .map(|o| Box::new(o) as Box<dyn Read + Send>),
+        stderr: child
+            .stderr
+            .take()
+            .map(|o| Box::new(o) as Box<dyn Read + Send>),
+        kind: Kind::Plain(child),
+    })
 }
 
 /// Finds `program` the way execvp(3) does, in the child's `PATH` (or the default search path):
 /// the first executable regular file wins; a match that is not executable is reported as such
-/// (126); no match at all is "command not found" (127).
-fn resolve(program: &OsString, env: &BTreeMap<OsString, OsString>) -> Result<std::path::PathBuf> {
+/// (126); no match at all is "command not found" (127). Done before any sandbox is entered, so
+/// these are reported without a program having run.
+pub fn resolve(
+    program: &OsString,
+    env: &BTreeMap<OsString, OsString>,
+) -> Result<std::path::PathBuf> {
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::PermissionsExt;
     if program.as_bytes().contains(&b'/') {
-        return Ok(std::path::PathBuf::from(program));
+        let path = std::path::PathBuf::from(program);
+        let cannot = |reason: String| Error::CannotRun {
+            program: program.to_string_lossy().into_owned(),
+            reason,
+        };
+        return match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => Err(cannot(format!("{} is a directory", path.display()))),
+            Ok(_) => match rustix::fs::access(&path, rustix::fs::Access::EXEC_OK) {
+                Ok(()) => Ok(path),
+                Err(e) => Err(cannot(format!("{}: {e}", path.display()))),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::CommandNotFound {
+                program: program.to_string_lossy().into_owned(),
+            }),
+            Err(e) => Err(cannot(format!("{}: {e}", path.display()))),
+        };
     }
     if program.is_empty() {
         return Err(Error::CommandNotFound {
@@ -196,10 +280,9 @@ impl Signals {
 }
 
 /// Supervises a started child until it ends: forwards signals, enforces expiry, filters output.
-pub fn supervise(mut child: Child, signals: Signals, opts: Supervise) -> Result<Ending> {
+pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Result<Ending> {
     let started = Instant::now();
-    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0))
-        .ok_or_else(|| Error::other("the child has no process id"))?;
+    let pid = child.pid;
 
     // Output filters first, so nothing the child writes escapes unmasked.
     let mut pumps = Vec::new();
@@ -236,7 +319,7 @@ pub fn supervise(mut child: Child, signals: Signals, opts: Supervise) -> Result<
         Arc::clone(&expired),
     );
     let done = Arc::new(AtomicBool::new(false));
-    if !wait_with_deadlines(pid, &mut expiry) {
+    if !wait_with_deadlines(pid, child.ended(), &mut expiry) {
         // No process file descriptor here (a kernel before Linux 5.3, or another Unix): the
         // deadlines run on a thread of their own while this one waits.
         let done = Arc::clone(&done);
@@ -251,7 +334,7 @@ pub fn supervise(mut child: Child, signals: Signals, opts: Supervise) -> Result<
         });
     }
 
-    let status = child
+    let (exit_code, signal) = child
         .wait()
         .map_err(|e| Error::other(format!("cannot wait for the program: {e}")))?;
     done.store(true, Ordering::SeqCst);
@@ -259,9 +342,7 @@ pub fn supervise(mut child: Child, signals: Signals, opts: Supervise) -> Result<
     for p in pumps {
         let _ = p.join();
     }
-    use std::os::unix::process::ExitStatusExt;
     let expired = expired.load(Ordering::SeqCst);
-    let (exit_code, signal) = (status.code(), status.signal());
     let ended_by = if expired && opts.on_expiry != OnExpiry::Ignore && signal.is_some() {
         "expiry"
     } else if signal.is_some() {
@@ -382,10 +463,23 @@ impl Expiry {
 /// steps as they fall due: a poll on the child's process file descriptor, with the next deadline
 /// as its timeout. False, with the steps not yet due left in `expiry`, if it cannot.
 #[cfg(target_os = "linux")]
-fn wait_with_deadlines(pid: rustix::process::Pid, expiry: &mut Expiry) -> bool {
+fn wait_with_deadlines(
+    pid: rustix::process::Pid,
+    ended: Option<std::os::fd::BorrowedFd<'_>>,
+    expiry: &mut Expiry,
+) -> bool {
     use rustix::event::{PollFd, PollFlags, Timespec};
-    let Ok(pidfd) = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()) else {
-        return false;
+    let pidfd;
+    let fd = match ended {
+        Some(fd) => fd,
+        None => {
+            let Ok(opened) = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty())
+            else {
+                return false;
+            };
+            pidfd = opened;
+            std::os::fd::AsFd::as_fd(&pidfd)
+        }
     };
     loop {
         let timeout = expiry.next_at().map(|at| {
@@ -395,7 +489,7 @@ fn wait_with_deadlines(pid: rustix::process::Pid, expiry: &mut Expiry) -> bool {
                 tv_nsec: i64::from(left.subsec_nanos()),
             }
         });
-        let mut fds = [PollFd::new(&pidfd, PollFlags::IN)];
+        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
         match rustix::event::poll(&mut fds, timeout.as_ref()) {
             Ok(0) => expiry.fire(),
             Ok(_) => return true,
@@ -407,7 +501,11 @@ fn wait_with_deadlines(pid: rustix::process::Pid, expiry: &mut Expiry) -> bool {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn wait_with_deadlines(_pid: rustix::process::Pid, _expiry: &mut Expiry) -> bool {
+fn wait_with_deadlines(
+    _pid: rustix::process::Pid,
+    _ended: Option<std::os::fd::BorrowedFd<'_>>,
+    _expiry: &mut Expiry,
+) -> bool {
     false
 }
 

@@ -249,6 +249,7 @@ impl Vault {
             "agents/roster",
             audit::activity::DIR,
             audit::activity::SUSPENDED_DIR,
+            crate::exec::running::DIR,
             fsio::STAGING,
         ] {
             fsio::check_private(&dir.join(file))?;

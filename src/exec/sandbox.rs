@@ -1,0 +1,787 @@
+//! The execution boundary of `exec`: the program runs where the vault directory and the unlock
+//! files (agent key, admin identity, passphrase file) are out of its reach, and dies with its
+//! supervisor.
+//!
+//! The supervisor clones a first process into a new user, mount and PID namespace. That process
+//! maps the caller's uid and gid to themselves, makes every mount private, binds `/dev/null` over
+//! each unlock file, lays an empty read-only tmpfs over the vault directory and mounts a fresh
+//! `/proc` (so `/proc/PID/root` and `/proc/PID/cwd` of processes outside cannot be used to walk
+//! around the mounts). It then gives up every capability (bounding and ambient sets cleared,
+//! capset to zero, no new privileges), so nothing inside can unmount or remount what hides the
+//! vault: a nested user namespace would only see those mounts locked.
+//!
+//! That process is PID 1 of the namespace and stays there as a minimal init: it starts the
+//! program as PID 2 (PID 1 ignores the signals it has no handler for, which would break
+//! `--on-expiry term` and forwarding), passes on the signals other processes send it, reaps, and
+//! reports the program's wait status to the supervisor over a pipe, so exit codes are exactly
+//! those of an unsandboxed run. When it dies, the kernel kills everything in the namespace; and it
+//! dies with the supervisor (parent-death signal, checked against a pipe only the supervisor
+//! holds open, for the case where the supervisor died before the signal was armed).
+//!
+//! Between the clone and the program's execve nothing allocates, locks or panics: the supervisor
+//! may have other threads, and all the child does is system calls on data prepared beforehand.
+
+use std::collections::BTreeMap;
+use std::ffi::{CStr, CString, OsString};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// What the program must not reach.
+#[derive(Clone, Debug, Default)]
+pub struct Hide {
+    /// Directories laid over with an empty read-only tmpfs.
+    pub dirs: Vec<PathBuf>,
+    /// Files with `/dev/null` bound over them.
+    pub files: Vec<PathBuf>,
+}
+
+impl Hide {
+    /// The vault directory and those of `files` that exist outside it, by their real paths (a
+    /// file inside the vault directory is hidden with it).
+    pub fn new(vault_dir: &Path, files: &[PathBuf]) -> Hide {
+        let dir = std::fs::canonicalize(vault_dir).unwrap_or_else(|_| vault_dir.to_path_buf());
+        let files = files
+            .iter()
+            .filter_map(|f| std::fs::canonicalize(f).ok())
+            .filter(|f| !f.starts_with(&dir) && f.is_file())
+            .collect();
+        Hide {
+            dirs: vec![dir],
+            files,
+        }
+    }
+}
+
+/// Why the kernel will not make the namespaces, when it says so in advance (a sysctl read, no
+/// process started). `None` does not promise the sandbox will work; [`spawn`] finds out for sure.
+pub fn precheck() -> Option<String> {
+    match std::fs::read_to_string("/proc/sys/user/max_user_namespaces") {
+        Ok(t) if t.trim() == "0" => {
+            Some("user namespaces are disabled (user.max_user_namespaces = 0)".into())
+        }
+        Ok(_) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Some("this kernel has no user namespaces".into())
+        }
+        Err(_) => None,
+    }
+}
+
+/// A sandbox could not be set up; the reason, for stderr and the audit log.
+#[derive(Debug)]
+pub enum Failure {
+    Unavailable(String),
+    Other(Error),
+}
+
+/// The sandbox's first process (PID 1 inside), as the supervisor holds it.
+pub struct Init {
+    pub pid: rustix::process::Pid,
+    report: OwnedFd,
+}
+
+impl Init {
+    /// The pipe the init reports on: readable once the program has ended (or the init died).
+    pub fn report(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(&self.report)
+    }
+
+    /// Waits for the program's end and returns its exit code or signal, as the init reports it
+    /// (before the namespaces are torn down, which is not waited for: the init is reaped when it
+    /// is gone already, else by whoever inherits it); the init's own status when it died without
+    /// a report (killed, e.g. at expiry).
+    pub fn wait(&mut self) -> std::io::Result<(Option<i32>, Option<i32>)> {
+        let mut msg = [0u8; 8];
+        let reported = read_full(self.report.as_raw_fd(), &mut msg) && msg[0] == b'X';
+        let mut status: libc::c_int = 0;
+        let flags = if reported { libc::WNOHANG } else { 0 };
+        loop {
+            // SAFETY: waitpid writes only into `status`, which outlives the call.
+            let r =
+                unsafe { libc::waitpid(self.pid.as_raw_nonzero().get(), &raw mut status, flags) };
+            if r >= 0 {
+                break;
+            }
+            let e = std::io::Error::last_os_error();
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                if reported {
+                    break;
+                }
+                return Err(e);
+            }
+        }
+        if reported {
+            status = i32::from_le_bytes([msg[4], msg[5], msg[6], msg[7]]);
+        }
+        Ok(decode(status))
+    }
+}
+
+fn decode(status: libc::c_int) -> (Option<i32>, Option<i32>) {
+    if libc::WIFEXITED(status) {
+        (Some(libc::WEXITSTATUS(status)), None)
+    } else if libc::WIFSIGNALED(status) {
+        (None, Some(libc::WTERMSIG(status)))
+    } else {
+        (Some(1), None)
+    }
+}
+
+/// Reads exactly `buf.len()` bytes; false on end of file or error.
+fn read_full(fd: RawFd, buf: &mut [u8]) -> bool {
+    let mut got = 0;
+    while got < buf.len() {
+        let rest = &mut buf[got..];
+        // SAFETY: reads into the unfilled tail of `buf`, whose length bounds the read.
+        let n = unsafe { libc::read(fd, rest.as_mut_ptr().cast(), rest.len()) };
+        if n > 0 {
+            got += n.cast_unsigned();
+        } else if n == 0
+            || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
+        {
+            return false;
+        }
+    }
+    true
+}
+
+/// What the started program's supervisor gets back.
+pub struct Started {
+    pub init: Init,
+    pub stdout: Option<std::fs::File>,
+    pub stderr: Option<std::fs::File>,
+}
+
+/// The steps of the set-up, named in a failure report.
+const STAGES: &[&str] = &[
+    "",
+    "denying setgroups in the user namespace",
+    "mapping the user id",
+    "mapping the group id",
+    "making the mounts private",
+    "hiding an unlock file",
+    "hiding the vault directory",
+    "mounting a fresh /proc",
+    "dropping capabilities",
+    "starting the program",
+];
+
+/// Everything the cloned process uses, made before the clone.
+struct Prepared {
+    uid_map: Vec<u8>,
+    gid_map: Vec<u8>,
+    dirs: Vec<CString>,
+    files: Vec<CString>,
+    cwd: Option<CString>,
+    /// The forwarded signals and SIGCHLD: blocked from before the clone.
+    set: libc::sigset_t,
+    /// The supervisor's mask before that, restored in the program.
+    old: libc::sigset_t,
+    report: RawFd,
+    /// The read end of the pipe the program and its environment arrive on; its end of file means
+    /// the supervisor gave up or died.
+    go: RawFd,
+    out: Option<RawFd>,
+    err: Option<RawFd>,
+    /// The supervisor's ends of the pipes, closed first thing in the child: its copy of the go
+    /// pipe's write end would hide the supervisor's end of file.
+    theirs: [RawFd; 4],
+}
+
+fn cstring(bytes: &[u8]) -> Result<CString, Failure> {
+    CString::new(bytes)
+        .map_err(|_| Failure::Other(Error::other("an argument or variable contains a NUL byte")))
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd), Failure> {
+    rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .map_err(|e| Failure::Other(Error::other(format!("cannot make a pipe: {e}"))))
+}
+
+/// A sandbox set up and waiting for its program. Made before anything secret is read or minted,
+/// so the set-up (which briefly needs this process's memory to be open to its user, see
+/// `init`) holds nothing worth reading; dropped without [`Pending::start`], its init ends.
+pub struct Pending {
+    pid: rustix::process::Pid,
+    report: Option<OwnedFd>,
+    go: Option<OwnedFd>,
+    outputs: Option<(std::fs::File, std::fs::File)>,
+    /// The init reported its set-up complete.
+    ready: bool,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if self.go.take().is_some() {
+            // SAFETY: reaps the init, which ends on the end of file just caused.
+            unsafe { libc::waitpid(self.pid.as_raw_nonzero().get(), std::ptr::null_mut(), 0) };
+        }
+    }
+}
+
+/// The largest program and environment handed to a sandbox (Linux's own limit on an execve's
+/// arguments and environment is far below).
+const MAX_GO: u64 = 256 << 20;
+
+impl Pending {
+    /// Waits for the set-up [`prepare`] began (it runs alongside whatever the supervisor does in
+    /// between) and says whether it worked; on failure the init is gone and the pending sandbox
+    /// must be dropped.
+    pub fn ready(&mut self) -> Result<(), Failure> {
+        if self.ready {
+            return Ok(());
+        }
+        let mut msg = [0u8; 8];
+        let got = self
+            .report
+            .as_ref()
+            .is_some_and(|r| read_full(r.as_raw_fd(), &mut msg));
+        if got && msg[0] == b'R' {
+            self.ready = true;
+            return Ok(());
+        }
+        if self.go.take().is_some() {
+            // SAFETY: reaps the init, which has failed or ends on the end of file just caused.
+            unsafe { libc::waitpid(self.pid.as_raw_nonzero().get(), std::ptr::null_mut(), 0) };
+        }
+        Err(Failure::Unavailable(if got && msg[0] == b'F' {
+            let stage = STAGES
+                .get(usize::from(msg[1]))
+                .copied()
+                .unwrap_or("setting up");
+            let errno = std::io::Error::from_raw_os_error(i32::from_le_bytes([
+                msg[4], msg[5], msg[6], msg[7],
+            ]));
+            format!("{stage} failed: {errno}")
+        } else {
+            "its first process ended during set-up".to_string()
+        }))
+    }
+
+    /// Starts `program` (already resolved) with `argv` and `env` in the sandbox.
+    pub fn start(
+        mut self,
+        program: &Path,
+        argv: &[OsString],
+        env: &BTreeMap<OsString, OsString>,
+    ) -> Result<Started, Failure> {
+        self.ready()?;
+        // The message: its length, the number of arguments and of variables, then the program,
+        // the arguments and `NAME=value` for each variable, each NUL-terminated.
+        let mut body = Vec::new();
+        let mut push = |bytes: &[&[u8]]| -> Result<(), Failure> {
+            for b in bytes {
+                if b.contains(&0) {
+                    return Err(Failure::Other(Error::other(
+                        "an argument or variable contains a NUL byte",
+                    )));
+                }
+                body.extend_from_slice(b);
+            }
+            body.push(0);
+            Ok(())
+        };
+        push(&[program.as_os_str().as_bytes()])?;
+        for a in argv {
+            push(&[a.as_bytes()])?;
+        }
+        for (k, v) in env {
+            push(&[k.as_bytes(), b"=", v.as_bytes()])?;
+        }
+        let mut message = Vec::with_capacity(16 + body.len());
+        message.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        message.extend_from_slice(&u32::try_from(argv.len()).unwrap_or(0).to_le_bytes());
+        message.extend_from_slice(&u32::try_from(env.len()).unwrap_or(0).to_le_bytes());
+        message.extend_from_slice(&body);
+        body.zeroize();
+        let go = self.go.take().expect("a pending sandbox has its pipe");
+        let sent = std::io::Write::write_all(&mut std::fs::File::from(go), &message);
+        message.zeroize();
+        let report = self
+            .report
+            .take()
+            .expect("a pending sandbox has its report");
+        let init = Init {
+            pid: self.pid,
+            report,
+        };
+        if let Err(e) = sent {
+            let mut init = init;
+            let _ = init.wait();
+            return Err(Failure::Other(Error::other(format!(
+                "cannot start the program in the sandbox: {e}"
+            ))));
+        }
+        let (stdout, stderr) = match self.outputs.take() {
+            Some((o, e)) => (Some(o), Some(e)),
+            None => (None, None),
+        };
+        Ok(Started {
+            init,
+            stdout,
+            stderr,
+        })
+    }
+}
+
+use zeroize::Zeroize;
+
+/// Begins setting up a sandbox hiding `hide` for a program (see [`Pending::ready`]); its stdout
+/// and stderr are piped back when `masked`.
+pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
+    let path = |p: &Path| cstring(p.as_os_str().as_bytes());
+    let uid = rustix::process::geteuid().as_raw();
+    let gid = rustix::process::getegid().as_raw();
+    let (report_r, report_w) = pipe()?;
+    let (go_r, go_w) = pipe()?;
+    let outs = if masked {
+        Some((pipe()?, pipe()?))
+    } else {
+        None
+    };
+    let mut p = Prepared {
+        uid_map: format!("{uid} {uid} 1\n").into_bytes(),
+        gid_map: format!("{gid} {gid} 1\n").into_bytes(),
+        dirs: hide
+            .dirs
+            .iter()
+            .map(|d| path(d))
+            .collect::<Result<_, _>>()?,
+        files: hide
+            .files
+            .iter()
+            .map(|d| path(d))
+            .collect::<Result<_, _>>()?,
+        cwd: std::env::current_dir().ok().and_then(|d| path(&d).ok()),
+        // SAFETY: an all-zero sigset_t is a valid (if unspecified) value; both are filled by
+        // sigemptyset / pthread_sigmask below before any use.
+        set: unsafe { std::mem::zeroed() },
+        // SAFETY: as above.
+        old: unsafe { std::mem::zeroed() },
+        report: report_w.as_raw_fd(),
+        go: go_r.as_raw_fd(),
+        out: outs.as_ref().map(|((_, w), _)| w.as_raw_fd()),
+        err: outs.as_ref().map(|(_, (_, w))| w.as_raw_fd()),
+        theirs: [
+            report_r.as_raw_fd(),
+            go_w.as_raw_fd(),
+            outs.as_ref().map_or(-1, |((r, _), _)| r.as_raw_fd()),
+            outs.as_ref().map_or(-1, |(_, (r, _))| r.as_raw_fd()),
+        ],
+    };
+    // SAFETY: sigemptyset and sigaddset only write into `p.set`.
+    unsafe {
+        libc::sigemptyset(&raw mut p.set);
+        for sig in FORWARDED.iter().chain([&libc::SIGCHLD]) {
+            libc::sigaddset(&raw mut p.set, *sig);
+        }
+    }
+    // Blocked across the clone, so no signal reaches the child before it waits for them (the
+    // supervisor's own handlers, copied into it, must never run there).
+    // SAFETY: changes this thread's mask, saving the old one in `p.old`; restored just below.
+    unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &raw const p.set, &raw mut p.old) };
+    let flags = (libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::SIGCHLD)
+        .cast_unsigned() as libc::c_ulong;
+    // SAFETY: a raw clone without CLONE_VM is a fork: the child gets a copy of this address
+    // space and only this thread, and `init` (which never returns) restricts itself to system
+    // calls on the prepared data and memory it maps itself, so no lock another thread held and
+    // no allocator state is touched there.
+    let pid = unsafe { libc::syscall(libc::SYS_clone, flags, 0usize, 0usize, 0usize, 0usize) };
+    if pid == 0 {
+        // SAFETY: in the cloned child, see above.
+        unsafe { init(&p) }
+    }
+    let clone_error = std::io::Error::last_os_error();
+    // SAFETY: restores the mask saved above.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &raw const p.old, std::ptr::null_mut()) };
+    drop((report_w, go_r));
+    let outputs = outs.map(|((out_r, out_w), (err_r, err_w))| {
+        drop((out_w, err_w));
+        (out_r.into(), err_r.into())
+    });
+    if pid < 0 {
+        return Err(Failure::Unavailable(format!(
+            "the kernel refused new namespaces: {clone_error}"
+        )));
+    }
+    let pid = rustix::process::Pid::from_raw(i32::try_from(pid).unwrap_or(0))
+        .ok_or_else(|| Failure::Other(Error::other("clone returned no process id")))?;
+    Ok(Pending {
+        pid,
+        report: Some(report_r),
+        go: Some(go_w),
+        outputs,
+        ready: false,
+    })
+}
+
+/// The signals the supervisor forwards, which the init passes on to the program.
+const FORWARDED: &[libc::c_int] = &[
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGWINCH,
+];
+
+fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// Sends a set-up failure and ends the init.
+///
+/// # Safety
+/// Only in the cloned child.
+unsafe fn fail(p: &Prepared, stage: u8) -> ! {
+    let e = errno().to_le_bytes();
+    let msg = [b'F', stage, 0, 0, e[0], e[1], e[2], e[3]];
+    // SAFETY: writes the 8 bytes of `msg`; then ends this process without running destructors.
+    unsafe {
+        libc::write(p.report, msg.as_ptr().cast(), msg.len());
+        libc::_exit(125)
+    }
+}
+
+/// Writes `data` to `path` (a /proc file); false on failure, with errno set.
+///
+/// # Safety
+/// Only in the cloned child; `path` is NUL-terminated.
+unsafe fn write_file(path: &CStr, data: &[u8]) -> bool {
+    // SAFETY: open/write/close on a valid C string and a live buffer.
+    unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return false;
+        }
+        let ok = libc::write(fd, data.as_ptr().cast(), data.len()) == data.len().cast_signed();
+        libc::close(fd);
+        ok
+    }
+}
+
+/// The program, its arguments and environment as the init received them, in memory it mapped.
+struct Go {
+    program: *const libc::c_char,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+}
+
+/// Reads the supervisor's message into fresh anonymous memory and lays out execve's arrays
+/// there. `None` on end of file (the supervisor gave up or died) or a malformed message.
+///
+/// # Safety
+/// Only in the cloned child.
+unsafe fn receive(fd: RawFd) -> Option<Go> {
+    let mut header = [0u8; 16];
+    if !read_full(fd, &mut header) {
+        return None;
+    }
+    let len = u64::from_le_bytes(header[..8].try_into().ok()?);
+    let argc = u32::from_le_bytes(header[8..12].try_into().ok()?) as usize;
+    let envc = u32::from_le_bytes(header[12..16].try_into().ok()?) as usize;
+    if len > MAX_GO || argc == 0 {
+        return None;
+    }
+    let len = usize::try_from(len).ok()?;
+    let body_len = len.next_multiple_of(8);
+    let total = body_len + (argc + envc + 2) * std::mem::size_of::<usize>();
+    // SAFETY: a private anonymous mapping of `total` bytes; checked for failure below and only
+    // ever accessed within its bounds.
+    let base = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            total,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if base == libc::MAP_FAILED {
+        return None;
+    }
+    // SAFETY: `base` maps `total` >= `len` bytes.
+    let body = unsafe { std::slice::from_raw_parts_mut(base.cast::<u8>(), len) };
+    if !read_full(fd, body) || body.last() != Some(&0) {
+        return None;
+    }
+    // SAFETY: the pointer array lies after the body, 8-aligned, inside the mapping.
+    let ptrs = unsafe {
+        std::slice::from_raw_parts_mut(
+            base.cast::<u8>()
+                .add(body_len)
+                .cast::<*const libc::c_char>(),
+            argc + envc + 2,
+        )
+    };
+    // The strings, in order: the program, `argc` arguments, `envc` variables.
+    let mut starts = body
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || body[*i - 1] == 0)
+        .map(|(i, _)| body[i..].as_ptr().cast::<libc::c_char>());
+    let program = starts.next()?;
+    for slot in ptrs.iter_mut().take(argc) {
+        *slot = starts.next()?;
+    }
+    ptrs[argc] = std::ptr::null();
+    for slot in ptrs.iter_mut().skip(argc + 1).take(envc) {
+        *slot = starts.next()?;
+    }
+    ptrs[argc + envc + 1] = std::ptr::null();
+    Some(Go {
+        program,
+        argv: ptrs.as_ptr(),
+        // SAFETY: within the pointer array.
+        envp: unsafe { ptrs.as_ptr().add(argc + 1) },
+    })
+}
+
+/// The cloned child: PID 1 of the new namespaces. Never returns.
+///
+/// # Safety
+/// Only right after the clone in [`prepare`], in the child.
+unsafe fn init(p: &Prepared) -> ! {
+    // SAFETY: every call below is a system call (or a pure libc routine) on the prepared,
+    // NUL-terminated data, on stack buffers or on memory mapped here; nothing allocates, and the
+    // process ends with _exit, never unwinding into the supervisor's copied frames.
+    unsafe {
+        for fd in p.theirs {
+            if fd >= 0 {
+                libc::close(fd);
+            }
+        }
+        // Die with the supervisor; and if it is gone already, the pipe it alone holds open for
+        // writing says so.
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        let mut alive = libc::pollfd {
+            fd: p.go,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        if libc::poll(&raw mut alive, 1, 0) != 0 && alive.revents & libc::POLLHUP != 0 {
+            libc::_exit(125);
+        }
+
+        // An unprivileged user may write the maps only of a process it may trace, which this
+        // one (a copy of the non-dumpable supervisor) is not. It is made so for these three
+        // writes alone: the supervisor has read no unlock file and minted nothing yet, so there
+        // is nothing to read here that the user does not hold already.
+        libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0);
+        if !write_file(c"/proc/self/setgroups", b"deny") {
+            fail(p, 1);
+        }
+        if !write_file(c"/proc/self/uid_map", &p.uid_map) {
+            fail(p, 2);
+        }
+        if !write_file(c"/proc/self/gid_map", &p.gid_map) {
+            fail(p, 3);
+        }
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        let none = std::ptr::null::<libc::c_char>();
+        if libc::mount(
+            none,
+            c"/".as_ptr(),
+            none,
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        ) != 0
+        {
+            fail(p, 4);
+        }
+        let hidden = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+        for f in &p.files {
+            if libc::mount(
+                c"/dev/null".as_ptr(),
+                f.as_ptr(),
+                none,
+                libc::MS_BIND,
+                std::ptr::null(),
+            ) != 0
+            {
+                fail(p, 5);
+            }
+            // Read-only as well where the flags /dev was mounted with allow it; a write through
+            // the bind goes to /dev/null either way.
+            libc::mount(
+                none,
+                f.as_ptr(),
+                none,
+                libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | hidden,
+                std::ptr::null(),
+            );
+        }
+        for d in &p.dirs {
+            if libc::mount(
+                c"tmpfs".as_ptr(),
+                d.as_ptr(),
+                c"tmpfs".as_ptr(),
+                libc::MS_RDONLY | hidden,
+                c"size=4k,nr_inodes=1,mode=0500".as_ptr().cast(),
+            ) != 0
+            {
+                fail(p, 6);
+            }
+        }
+        if libc::mount(
+            c"proc".as_ptr(),
+            c"/proc".as_ptr(),
+            c"proc".as_ptr(),
+            hidden,
+            std::ptr::null(),
+        ) != 0
+        {
+            fail(p, 7);
+        }
+        // The working directory is looked up again below the new mounts: one inside the vault
+        // directory would otherwise still reach it.
+        if p.cwd.as_ref().is_none_or(|c| libc::chdir(c.as_ptr()) != 0) {
+            libc::chdir(c"/".as_ptr());
+        }
+
+        // No capability left, in any set, for this process or anything it starts.
+        for cap in 0..64 {
+            libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0);
+        }
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL,
+            0,
+            0,
+            0,
+        );
+        let mut header = CapHeader {
+            version: 0x2008_0522,
+            pid: 0,
+        };
+        let data = [CapData::default(); 2];
+        if libc::syscall(libc::SYS_capset, &raw mut header, data.as_ptr()) != 0
+            || libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+        {
+            fail(p, 8);
+        }
+
+        let ready = [b'R', 0, 0, 0, 0, 0, 0, 0];
+        libc::write(p.report, ready.as_ptr().cast(), ready.len());
+        let Some(go) = receive(p.go) else {
+            libc::_exit(0);
+        };
+        libc::close(p.go);
+
+        let child = libc::syscall(
+            libc::SYS_clone,
+            libc::SIGCHLD.cast_unsigned() as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        );
+        if child == 0 {
+            program(p, &go);
+        }
+        if child < 0 {
+            report_exit(p, 126 << 8);
+        }
+        if let Some(fd) = p.out {
+            libc::close(fd);
+        }
+        if let Some(fd) = p.err {
+            libc::close(fd);
+        }
+        let child = i32::try_from(child).unwrap_or(-1);
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        loop {
+            let sig = libc::sigwaitinfo(&raw const p.set, &raw mut info);
+            if sig == libc::SIGCHLD {
+                loop {
+                    let mut status = 0;
+                    let pid = libc::waitpid(-1, &raw mut status, libc::WNOHANG);
+                    if pid == child {
+                        report_exit(p, status);
+                    }
+                    if pid <= 0 {
+                        break;
+                    }
+                }
+            } else if sig > 0 && info.si_code <= 0 {
+                // Sent by a process (the supervisor, forwarding): pass it on. From the kernel
+                // (the terminal), the program, in the same process group, has it already.
+                libc::kill(child, sig);
+            }
+        }
+    }
+}
+
+/// Reports the program's wait status and ends the init (and with it the namespace).
+///
+/// # Safety
+/// Only in the cloned child.
+unsafe fn report_exit(p: &Prepared, status: libc::c_int) -> ! {
+    let s = status.to_le_bytes();
+    let msg = [b'X', 0, 0, 0, s[0], s[1], s[2], s[3]];
+    // SAFETY: writes the 8 bytes of `msg`, then ends the process.
+    unsafe {
+        libc::write(p.report, msg.as_ptr().cast(), msg.len());
+        libc::_exit(0)
+    }
+}
+
+/// The program's process (PID 2): restores the signal mask, wires the output pipes, execs.
+///
+/// # Safety
+/// Only in the init's forked child.
+unsafe fn program(p: &Prepared, go: &Go) -> ! {
+    // SAFETY: system calls on prepared data; ends with execve or _exit.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        if libc::getppid() != 1 {
+            libc::_exit(125);
+        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, &raw const p.old, std::ptr::null_mut());
+        if let Some(fd) = p.out {
+            libc::dup2(fd, 1);
+        }
+        if let Some(fd) = p.err {
+            libc::dup2(fd, 2);
+        }
+        libc::execve(go.program, go.argv, go.envp);
+        libc::_exit(if errno() == libc::ENOENT { 127 } else { 126 })
+    }
+}
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: libc::c_int,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+/// For an unsandboxed run: the program is killed when the supervisor dies, and does not start if
+/// the supervisor died before that was armed.
+pub fn die_with_parent(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id();
+    // SAFETY: the closure runs in the forked child before exec and only makes two system calls
+    // (prctl, getppid); it allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+            if u32::try_from(libc::getppid()).ok() != Some(parent) {
+                return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            Ok(())
+        });
+    }
+}

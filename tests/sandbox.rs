@@ -1,0 +1,709 @@
+//! The execution boundary of `exec`, attacked the way a program under it would: a shell script
+//! that tries to read, list and write the vault directory and the agent key file, to reach them
+//! through `/proc/PID/root` and `/proc/PID/cwd` of its supervisor, to unmount or remount what
+//! hides them (also from a nested user namespace), and to kill its supervisor; and the supervisor
+//! killed from outside. Every attack runs twice: as the user running the tests (root in CI) and,
+//! when that is root, as an unprivileged uid through `setpriv`.
+
+mod util;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use util::TestVault;
+
+const AGENT: &str = "runner";
+const SECRET: &str = "deploy_token";
+/// The unprivileged user the root runs switch to.
+const NOBODY: (u32, u32) = (65534, 65534);
+
+/// A vault with one agent, one secret granted to it, and its key in a file outside the vault;
+/// owned by `user` (or by whoever runs the tests).
+struct Fixture {
+    vault: TestVault,
+    key_file: PathBuf,
+    user: Option<(u32, u32)>,
+}
+
+impl Fixture {
+    fn new(user: Option<(u32, u32)>) -> Fixture {
+        let vault = TestVault::new();
+        vault.run(&["agent", "add", AGENT]).code(0);
+        vault
+            .set_secret(SECRET, "s3cr3t-value-for-the-sandbox")
+            .code(0);
+        vault.run(&["grant", AGENT, SECRET]).code(0);
+        let key_file = vault.issue_key(AGENT, &[]);
+        if let Some((uid, gid)) = user {
+            let chown = Command::new("chown")
+                .arg("-R")
+                .arg(format!("{uid}:{gid}"))
+                .arg(vault.root())
+                .status()
+                .expect("run chown");
+            assert!(chown.success(), "chown failed");
+        }
+        Fixture {
+            vault,
+            key_file,
+            user,
+        }
+    }
+
+    /// `agentcred` as this fixture's user, with the vault's environment (passphrase file).
+    fn command(&self) -> Command {
+        let base = self.vault.command();
+        let mut cmd = match self.user {
+            Some((uid, gid)) => {
+                let mut c = Command::new("setpriv");
+                c.args([
+                    &format!("--reuid={uid}"),
+                    &format!("--regid={gid}"),
+                    "--clear-groups",
+                    "--",
+                ])
+                .arg(util::bin());
+                c
+            }
+            None => Command::new(util::bin()),
+        };
+        for (k, v) in base.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        cmd.current_dir(self.vault.root()).stdin(Stdio::null());
+        cmd
+    }
+
+    /// `agentcred exec` with the agent key file as the only unlock input.
+    fn exec(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command();
+        cmd.env_remove("AGENTCRED_PASSPHRASE_FILE")
+            .env("AGENTCRED_KEY_FILE", &self.key_file)
+            .arg("exec")
+            .args(args);
+        cmd
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.vault.root().join(name)
+    }
+
+    fn entries(&self, action: &str) -> Vec<Value> {
+        self.vault
+            .audit_lines()
+            .into_iter()
+            .filter(|e| e["action"] == action)
+            .collect()
+    }
+
+    /// `agentcred verify -` of `token` (as this user): its exit code.
+    fn verify(&self, token: &str) -> i32 {
+        use std::io::Write;
+        let mut cmd = self.command();
+        cmd.args(["verify", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("run verify");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(token.as_bytes())
+            .expect("write the token");
+        child.wait().expect("wait for verify").code().unwrap_or(-1)
+    }
+}
+
+/// Runs `test` as the user running the tests and, when that is root, as an unprivileged uid.
+fn as_each_user(test: impl Fn(Option<(u32, u32)>)) {
+    test(None);
+    if rustix::process::geteuid().is_root() {
+        test(Some(NOBODY));
+    }
+}
+
+/// Every file under `dir` and its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read the vault directory") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(
+                    path.clone(),
+                    std::fs::read(&path).expect("read a vault file"),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn wait_for_file(path: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && text.ends_with('\n')
+        {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Is `pid` a live process (not gone, not a zombie)?
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rfind(')')
+            .and_then(|i| s[i + 1..].split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
+}
+
+/// The pids of processes whose command line holds `marker`.
+fn pids_with(marker: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .expect("read /proc")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(marker))
+        })
+        .collect()
+}
+
+/// What the program tries. Each successful attempt prints a line starting with "BROKE".
+/// $1: the vault directory, $2: the key file, $3: a file holding the supervisor's pid (written by
+/// the test once it knows it), $4: the report file.
+const ATTACK: &str = r#"V=$1; KEY=$2; exec > "$4" 2>/dev/null
+while [ ! -s "$3" ]; do sleep 0.02; done
+SUP=$(cat "$3")
+[ -n "$(ls -A "$V")" ] && echo "BROKE listed the vault: $(ls -A "$V" | tr '\n' ' ')"
+for f in vault.age vault.toml audit.jsonl revoked.jsonl credentials.jsonl agents/index; do
+  grep -q . "$V/$f" && echo "BROKE read $f"
+done
+for f in $(ls "$V/agents" 2>/dev/null); do grep -q . "$V/agents/$f" && echo "BROKE read agents/$f"; done
+grep -q . "$KEY" && echo "BROKE read the key file"
+echo tampered >> "$V/audit.jsonl" && echo "BROKE appended to audit.jsonl"
+echo tampered > "$V/vault.age" && echo "BROKE wrote vault.age"
+touch "$V/new-file" && echo "BROKE created a file in the vault"
+mkdir "$V/agents/new" && echo "BROKE created a directory in the vault"
+rm -f "$V/vault.toml"; rm -rf "$V/agents"
+echo tampered > "$KEY" && echo "BROKE wrote the key file"
+for p in /proc/[0-9]* /proc/$SUP /proc/self; do
+  grep -q . "$p/root$V/vault.toml" && echo "BROKE read the vault through $p/root"
+  grep -q . "$p/root$KEY" && echo "BROKE read the key through $p/root"
+  grep -q . "$p/cwd/vault/vault.toml" && echo "BROKE read the vault through $p/cwd"
+  echo tampered >> "$p/root$V/audit.jsonl" && echo "BROKE wrote through $p/root"
+done
+umount "$V" && echo "BROKE unmounted the vault's cover"
+umount -l "$V" && echo "BROKE lazily unmounted the vault's cover"
+umount "$KEY" && echo "BROKE unmounted the key's cover"
+mount -o remount,rw "$V" && echo "BROKE remounted the cover read-write"
+mount -t proc proc /proc && echo "BROKE mounted a proc"
+unshare --user --map-root-user --mount sh -c "umount '$V' || umount -l '$V'; grep -q . '$V/vault.toml'" && echo "BROKE unmounted from a nested namespace"
+unshare --user --map-root-user --mount sh -c "umount '$KEY'; grep -q . '$KEY'" && echo "BROKE uncovered the key from a nested namespace"
+grep -q CapEff:.0000000000000000 /proc/self/status || echo "BROKE kept a capability: $(grep Cap /proc/self/status | tr '\n' ' ')"
+kill -9 "$SUP" && echo "BROKE signalled the supervisor"
+kill -9 $PPID
+sleep 0.2
+echo done
+"#;
+
+#[test]
+fn the_program_can_neither_read_nor_write_the_vault_or_the_key_file_nor_uncover_them() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let before = snapshot(&fx.vault.dir());
+        let key_before = std::fs::read(&fx.key_file).expect("read the key file");
+        let (sup_file, report) = (fx.path("supervisor.pid"), fx.path("report"));
+        let mut run = fx
+            .exec(&["--", "sh", "-c", ATTACK, "sh"])
+            .arg(fx.vault.dir())
+            .arg(&fx.key_file)
+            .arg(&sup_file)
+            .arg(&report)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start agentcred");
+        util::write_private(&sup_file, run.id().to_string().as_bytes());
+        if let Some((uid, gid)) = user {
+            std::os::unix::fs::chown(&sup_file, Some(uid), Some(gid)).expect("chown");
+        }
+        let status = run.wait().expect("wait for agentcred");
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut run.stderr.take().expect("stderr"), &mut stderr)
+            .expect("read stderr");
+        assert_eq!(status.code(), Some(0), "{user:?}: {stderr}");
+        assert!(
+            !stderr.contains("sandbox"),
+            "{user:?}: the sandbox was not set up: {stderr}"
+        );
+        let text = std::fs::read_to_string(&report).expect("the program's report");
+        assert!(
+            text.ends_with("done\n"),
+            "{user:?}: the attack did not run to its end: {text}"
+        );
+        let broke: Vec<&str> = text.lines().filter(|l| l.starts_with("BROKE")).collect();
+        assert!(broke.is_empty(), "{user:?}: {broke:#?}");
+
+        // Checked from outside: nothing changed but the log, which grew by this run's own
+        // entries, and the revocation that ended its credential.
+        let after = snapshot(&fx.vault.dir());
+        for (path, bytes) in &before {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let now = after
+                .get(path)
+                .unwrap_or_else(|| panic!("{user:?}: {name} is gone"));
+            if ["audit.jsonl", "revoked.jsonl", "credentials.jsonl"].contains(&name) {
+                assert!(now.starts_with(bytes), "{user:?}: {name} was rewritten");
+            } else if !path.starts_with(fx.vault.dir().join("activity")) {
+                assert_eq!(now, bytes, "{user:?}: {name} changed");
+            }
+        }
+        assert!(!fx.vault.path("new-file").exists());
+        assert!(!fx.vault.audit_text().contains("tampered"));
+        assert_eq!(
+            std::fs::read(&fx.key_file).expect("read the key file"),
+            key_before,
+            "{user:?}: the key file changed"
+        );
+        fx.vault.run(&["audit", "verify"]).code(0);
+        let start = fx.entries("exec.start");
+        assert_eq!(
+            start.last().expect("exec.start")["details"]["sandbox"],
+            "on"
+        );
+    });
+}
+
+#[test]
+fn a_working_directory_inside_the_vault_does_not_reach_it() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let out = fx
+            .exec(&[
+                "--",
+                "sh",
+                "-c",
+                "grep -q . vault.toml && echo BROKE; ls -A; pwd; echo done",
+            ])
+            .current_dir(fx.vault.dir())
+            .output()
+            .expect("run agentcred");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{user:?}: {text}");
+        assert!(!text.contains("BROKE"), "{user:?}: {text}");
+        assert!(
+            !text.contains("vault.age") && !text.contains("audit.jsonl"),
+            "{user:?}: listed the vault: {text}"
+        );
+        assert!(text.ends_with("done\n"), "{user:?}: {text}");
+    });
+}
+
+/// Kills the supervisor `pid` and waits until the program (found by `marker`) is gone.
+fn assert_dies_with(pids: &[u32], limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while pids.iter().any(|p| alive(*p)) {
+        assert!(
+            Instant::now() < deadline,
+            "the program outlived its supervisor: {pids:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The credential of a dead supervisor: refused by `verify` (without writing), then revoked and
+/// its end recorded by the next command.
+fn assert_revoked_after_death(fx: &Fixture, token: &str, id: &str) {
+    assert!(fx.vault.path(&format!("running/{id}")).exists());
+    assert_eq!(
+        fx.verify(token),
+        3,
+        "verify accepted a dead supervisor's credential"
+    );
+    let mut list = fx.command();
+    let out = list
+        .args(["creds", "list", "--json"])
+        .output()
+        .expect("run creds list");
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{listed}");
+    let creds: Value = serde_json::from_slice(&out.stdout).expect("creds list JSON");
+    let cred = creds["credentials"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("{id} not listed: {listed}"));
+    assert_eq!(cred["state"], "revoked", "{cred}");
+    assert!(
+        !fx.vault.path(&format!("running/{id}")).exists(),
+        "the record stayed"
+    );
+    let end = fx
+        .entries("exec.end")
+        .into_iter()
+        .find(|e| e["credential_id"] == id)
+        .expect("an exec.end for the dead supervisor's run");
+    assert_eq!(end["details"]["ended_by"], "supervisor-died");
+    assert_eq!(fx.verify(token), 3);
+    fx.vault.run(&["audit", "verify"]).code(0);
+}
+
+#[test]
+fn killing_the_supervisor_kills_the_sandboxed_program_and_revokes_its_credential() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let marker = format!(
+            "98765.{}",
+            std::process::id() % 1000 + 1000 * u32::from(user.is_some())
+        );
+        // The program keeps its token, tries to kill its supervisor (which it cannot see), then
+        // waits.
+        let script = format!(
+            r#"printf '%s\n' "$AGENTCRED_TOKEN" > token; printf '%s\n' "$AGENTCRED_CREDENTIAL_ID" > id
+kill -9 $PPID; kill -9 "$(cat supervisor.pid)"; echo tried > tried
+exec sleep {marker}"#
+        );
+        let mut run = fx
+            .exec(&["--", "sh", "-c", &script])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start agentcred");
+        util::write_private(
+            &fx.path("supervisor.pid"),
+            format!("{}\n", run.id()).as_bytes(),
+        );
+        if let Some((uid, gid)) = user {
+            std::os::unix::fs::chown(fx.path("supervisor.pid"), Some(uid), Some(gid))
+                .expect("chown");
+        }
+        let token = wait_for_file(&fx.path("token"));
+        let id = wait_for_file(&fx.path("id")).trim().to_string();
+        wait_for_file(&fx.path("tried"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let program = loop {
+            let found = pids_with(&format!("sleep {marker}"));
+            if !found.is_empty() {
+                break found;
+            }
+            assert!(Instant::now() < deadline, "the program never started");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(
+            alive(run.id()),
+            "{user:?}: the program killed its supervisor from inside the sandbox"
+        );
+        assert_eq!(
+            fx.verify(token.trim()),
+            0,
+            "the live credential should verify"
+        );
+
+        run.kill().expect("SIGKILL agentcred");
+        let _ = run.wait();
+        assert_dies_with(&program, Duration::from_secs(5));
+        assert_revoked_after_death(&fx, token.trim(), &id);
+    });
+}
+
+#[test]
+fn a_program_that_kills_its_supervisor_dies_with_it_also_without_the_sandbox() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let script = r#"printf '%s\n' "$AGENTCRED_TOKEN" > token; printf '%s\n' "$AGENTCRED_CREDENTIAL_ID" > id
+echo $$ > program.pid
+kill -9 $PPID
+sleep 1
+touch survived"#;
+        let status = fx
+            .exec(&["--no-sandbox", "--", "sh", "-c", script])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run agentcred");
+        assert_eq!(status.code(), None, "agentcred should have been SIGKILLed");
+        let pid: u32 = wait_for_file(&fx.path("program.pid"))
+            .trim()
+            .parse()
+            .expect("a pid");
+        assert_dies_with(&[pid], Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(1500));
+        assert!(
+            !fx.path("survived").exists(),
+            "the program outlived its supervisor"
+        );
+        let token = wait_for_file(&fx.path("token"));
+        let id = wait_for_file(&fx.path("id")).trim().to_string();
+        assert_revoked_after_death(&fx, token.trim(), &id);
+    });
+}
+
+#[test]
+fn no_sandbox_lets_the_program_see_the_vault_and_the_audit_entry_says_so() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let out = fx
+            .exec(&[
+                "--no-sandbox",
+                "--",
+                "sh",
+                "-c",
+                r#"ls -A "$AGENTCRED_HOME""#,
+            ])
+            .output()
+            .expect("run agentcred");
+        assert_eq!(out.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("vault.age"));
+        let start = fx.entries("exec.start");
+        let details = &start.last().expect("exec.start")["details"];
+        assert_eq!(details["sandbox"], "off");
+        assert!(
+            details["warning"]
+                .as_str()
+                .is_some_and(|w| w.contains("without the sandbox")),
+            "{details}"
+        );
+    });
+}
+
+/// How the kernel is made to refuse the sandbox's namespaces.
+#[derive(Clone, Copy, Debug)]
+enum Refusal {
+    /// Inside a user namespace of its own whose limit on further user namespaces is 0, which
+    /// agentcred can read in advance.
+    Sysctl,
+    /// 33 user namespaces deep, at the kernel's limit: only the clone itself fails.
+    Depth,
+}
+
+/// Runs `NESTED_SCRIPT N CMD...`: CMD inside N more nested user namespaces.
+const NESTED_SCRIPT: &str = r#"#!/bin/sh
+n=$1; shift
+[ "$n" -eq 0 ] && exec "$@"
+exec unshare --user --map-root-user "$0" "$((n - 1))" "$@"
+"#;
+
+/// `agentcred ARGS` where the kernel refuses new user namespaces.
+fn without_user_namespaces(
+    fx: &Fixture,
+    args: &[&str],
+    config_required: bool,
+) -> std::process::Output {
+    refused(fx, args, config_required, Refusal::Sysctl)
+}
+
+fn refused(
+    fx: &Fixture,
+    args: &[&str],
+    config_required: bool,
+    how: Refusal,
+) -> std::process::Output {
+    if config_required {
+        util::write_private(
+            &fx.vault.path("config.toml"),
+            b"[exec]\nsandbox = \"required\"\n",
+        );
+        if let Some((uid, gid)) = fx.user {
+            std::os::unix::fs::chown(fx.vault.path("config.toml"), Some(uid), Some(gid))
+                .expect("chown");
+        }
+    }
+    // The agentcred command line and environment, without the user switch: that comes first.
+    let mut inner = fx.vault.command();
+    inner
+        .env_remove("AGENTCRED_PASSPHRASE_FILE")
+        .env("AGENTCRED_KEY_FILE", &fx.key_file)
+        .arg("exec")
+        .args(args);
+    let mut cmd = match fx.user {
+        Some((uid, gid)) => {
+            let mut c = Command::new("setpriv");
+            c.args([
+                &format!("--reuid={uid}"),
+                &format!("--regid={gid}"),
+                "--clear-groups",
+                "--",
+                "unshare",
+            ]);
+            c
+        }
+        None => Command::new("unshare"),
+    };
+    match how {
+        Refusal::Sysctl => cmd.args([
+            "--user",
+            "--map-root-user",
+            "sh",
+            "-c",
+            r#"echo 0 > /proc/sys/user/max_user_namespaces && exec "$@""#,
+            "sh",
+        ]),
+        Refusal::Depth => {
+            let script = fx.path("nest.sh");
+            std::fs::write(&script, NESTED_SCRIPT).expect("write the script");
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+            // The first namespace is unshare's own; the script adds 32 more.
+            cmd.args(["--user", "--map-root-user"])
+                .arg(&script)
+                .arg("32")
+        }
+    }
+    .arg(util::bin())
+    .args(inner.get_args());
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd.current_dir(fx.vault.root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run agentcred")
+}
+
+#[test]
+fn sandbox_required_refuses_with_125_where_user_namespaces_are_unavailable() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let marker = fx.path("ran");
+        let marker = marker.to_str().expect("UTF-8");
+        for (args, config) in [
+            (vec!["--sandbox", "required", "--", "touch", marker], false),
+            (vec!["--", "touch", marker], true),
+        ] {
+            let starts = fx.entries("exec.start").len();
+            let out = without_user_namespaces(&fx, &args, config);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(125), "{user:?} {args:?}: {stderr}");
+            assert!(stderr.contains("sandbox is required"), "{stderr}");
+            assert!(stderr.lines().count() <= 2, "{stderr}");
+            assert!(!Path::new(marker).exists(), "the program ran");
+            assert_eq!(
+                fx.entries("exec.start").len(),
+                starts,
+                "a credential was minted"
+            );
+        }
+    });
+}
+
+#[test]
+fn where_user_namespaces_are_unavailable_exec_says_so_once_and_runs_unsandboxed() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let out = without_user_namespaces(&fx, &["--", "sh", "-c", "echo ran"], false);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "ran\n");
+        assert_eq!(
+            stderr.matches("sandbox").count(),
+            1,
+            "said once on stderr: {stderr}"
+        );
+        let start = fx.entries("exec.start");
+        let state = start.last().expect("exec.start")["details"]["sandbox"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(state.starts_with("unavailable: "), "{state}");
+    });
+}
+
+/// The running/ directory and its records are private to the user.
+#[test]
+fn the_running_record_is_private() {
+    let fx = Fixture::new(None);
+    let script = r#"while [ ! -e go ]; do sleep 0.02; done"#;
+    let mut run = fx
+        .exec(&["--", "sh", "-c", script])
+        .spawn()
+        .expect("start agentcred");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let record = loop {
+        if let Some(e) = std::fs::read_dir(fx.vault.path("running"))
+            .ok()
+            .and_then(|mut d| d.next())
+        {
+            break e.expect("an entry").path();
+        }
+        assert!(Instant::now() < deadline, "no record was written");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mode = |p: &Path| {
+        std::fs::symlink_metadata(p)
+            .expect("stat")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&fx.vault.path("running")), 0o700);
+    assert_eq!(mode(&record), 0o600);
+    std::fs::write(fx.path("go"), "").expect("write go");
+    assert_eq!(run.wait().expect("wait").code(), Some(0));
+    assert!(!record.exists(), "the record outlived the run");
+}
+
+#[test]
+fn a_clone_the_kernel_refuses_is_said_once_recorded_and_refused_under_required() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let out = refused(&fx, &["--", "sh", "-c", "echo ran"], false, Refusal::Depth);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{user:?}: {stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "ran\n");
+        assert_eq!(stderr.matches("sandbox").count(), 1, "{stderr}");
+        let start = fx.entries("exec.start");
+        let state = start.last().expect("exec.start")["details"]["sandbox"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            state.starts_with("unavailable: the kernel refused new namespaces"),
+            "{state}"
+        );
+
+        let marker = fx.path("ran");
+        let marker = marker.to_str().expect("UTF-8");
+        let starts = fx.entries("exec.start").len();
+        let out = refused(
+            &fx,
+            &["--sandbox", "required", "--", "touch", marker],
+            false,
+            Refusal::Depth,
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(125), "{user:?}: {stderr}");
+        assert!(stderr.contains("sandbox is required"), "{stderr}");
+        assert!(!Path::new(marker).exists(), "the program ran");
+        assert_eq!(
+            fx.entries("exec.start").len(),
+            starts,
+            "a credential was minted"
+        );
+    });
+}
