@@ -1486,10 +1486,10 @@ fn a_nested_exec_writes_unsigned_entries_that_verify_counts_apart() {
     admin(&vault, &["grant", AGENT, SECRET]);
     // The child holds only its credential token: a nested run that does not go through its
     // supervisor's socket (as under `exec --replace`, or a token handed over by hand) has no key
-    // to sign with.
+    // to sign with. Such a run reads the vault directory itself, so the outer one is unsandboxed.
     vault
         .cmd()
-        .args(["exec", "--agent", AGENT, "--", "sh", "-c"])
+        .args(["exec", "--no-sandbox", "--agent", AGENT, "--", "sh", "-c"])
         .arg(r#"env -u AGENTCRED_RUN_SOCKET "$ACBIN" exec --ttl 1m -- true"#)
         .env("ACBIN", util::bin())
         .assert()

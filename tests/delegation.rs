@@ -545,8 +545,10 @@ fn a_delegation_expires_at_its_ttl() {
         "read",
         "--resource",
         "customers",
+        // Long enough for the checks below to run before it ends on a loaded machine (each
+        // `--as` verification also makes a proof), short enough to wait for.
         "--ttl",
-        "2s",
+        "6s",
     ]);
     let args = ["--as", "b", "--action", "read", "--resource", "customers"];
     world.verify(&d.token, &args).code(0);

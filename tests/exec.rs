@@ -836,10 +836,8 @@ fn a_nested_exec_can_narrow_but_not_widen_and_needs_no_unlock_input() {
 "$ACBIN" exec --secret bravo_db -- touch "$2" 2>>"$3"; echo "wider=$?"
 "$ACBIN" exec --ttl 1m -- sh -c 'echo "nested=$AGENTCRED_CREDENTIAL_ID $AGENTCRED_SECRETS"; echo "value=$ALPHA_DB"'; echo "narrow=$?"
 echo "parent=$AGENTCRED_CREDENTIAL_ID""#;
-    // Outside the sandbox: the nested exec reads the vault directory.
     let assert = fx
         .exec(&[
-            "--no-sandbox",
             "--agent",
             ALPHA,
             "--",

@@ -214,13 +214,16 @@ pub fn reap(vault_dir: &Path, config: &crate::vault::VaultToml) {
                 .ok()
                 .map(|t| t.with_timezone(&Utc));
             let line = Revocation::by_holder(&r.id, &r.agent, until, &key, now);
-            let mut e =
-                Event::new(&r.actor, "exec.end")
-                    .agent(&r.agent)
-                    .details(serde_json::json!({
-                        "ended_by": "supervisor-died",
-                        "supervisor_pid": r.pid,
-                    }));
+            // Written by whichever command finds the record, which need not hold the agent's
+            // key: so the entry is the agent's unsigned record of its run's end (as a keyless
+            // writer's are), naming who ran it.
+            let mut e = Event::new(&format!("agent:{}", r.agent), "exec.end")
+                .agent(&r.agent)
+                .details(serde_json::json!({
+                    "ended_by": "supervisor-died",
+                    "supervisor_pid": r.pid,
+                    "started_by": r.actor,
+                }));
             e.credential_id = Some(r.id.clone());
             e.result = Some(Outcome::Error);
             // Chained on to the list first, and the log records the head it leads to, as every
