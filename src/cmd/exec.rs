@@ -208,7 +208,7 @@ fn start(ctx: &Ctx, args: &ExecArgs) -> Result<(Vault, Started, Sandbox)> {
 
     if let Some(t) = args.on_behalf_of.as_deref() {
         sandbox.settle(ctx)?;
-        let started = on_behalf(ctx, args, &vault, t, req, revoke_key, &sandbox.state, now)?;
+        let started = on_behalf(ctx, args, &vault, t, req, (revoke_key, &sandbox.state), now)?;
         return Ok((vault, started, sandbox));
     }
 
@@ -496,8 +496,7 @@ fn on_behalf(
     vault: &Vault,
     token_arg: &str,
     req: credential::Request,
-    revoke_key: KeyPair,
-    sandbox: &str,
+    (revoke_key, sandbox): (KeyPair, &str),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Started> {
     let token = crate::cmd::read_token(Some(token_arg), "AGENTCRED_TOKEN")?;

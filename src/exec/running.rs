@@ -217,7 +217,7 @@ pub fn reap(vault_dir: &Path, config: &crate::vault::VaultToml) {
             // Written by whichever command finds the record, which need not hold the agent's
             // key: so the entry is the agent's unsigned record of its run's end (as a keyless
             // writer's are), naming who ran it.
-            let mut e = Event::new(&format!("agent:{}", r.agent), "exec.end")
+            let mut e = Event::new(format!("agent:{}", r.agent), "exec.end")
                 .agent(&r.agent)
                 .details(serde_json::json!({
                     "ended_by": "supervisor-died",
