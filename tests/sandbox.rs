@@ -707,3 +707,99 @@ fn a_clone_the_kernel_refuses_is_said_once_recorded_and_refused_under_required()
         );
     });
 }
+
+/// What a program tries against the run sockets of the same user's other runs: it looks for them
+/// where its own lies and asks each for the other run's secret, a bare narrowing and a delegation.
+/// $1: the name of the secret it was not granted, $2: the report file.
+const OTHER_RUNS: &str = r#"
+import glob, json, os, socket, sys
+want, report = sys.argv[1], sys.argv[2]
+own = os.environ["AGENTCRED_RUN_SOCKET"]
+base = os.path.dirname(os.path.dirname(own))
+lines = []
+for path in sorted(glob.glob(os.path.join(base, "agentcred-run-*", "s"))):
+    if path == own:
+        continue
+    for ask in ({"op": "exec", "secrets": [want]}, {"op": "exec"},
+                {"op": "delegate", "to": "runner", "actions": ["read"], "ttl_ms": 60000}):
+        try:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(path)
+            s.sendall((json.dumps(ask) + "\n").encode())
+            answer = s.makefile().readline()
+            s.close()
+        except OSError as e:
+            answer = "refused: %s" % e
+        lines.append("TRIED %s: %s" % (path, answer.strip()))
+with open(report, "w") as f:
+    f.write("\n".join(lines) + "\ndone\n")
+"#;
+
+#[test]
+fn a_program_cannot_use_the_run_socket_of_another_run() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let other = "deployer";
+        let value = "prod-value-only-for-the-deployer-4711";
+        fx.vault.run(&["agent", "add", other]).code(0);
+        fx.vault.set_secret("prod_key", value).code(0);
+        fx.vault.run(&["grant", other, "prod_key"]).code(0);
+        let other_key = fx.vault.issue_key(other, &[]);
+        if let Some((uid, gid)) = user {
+            let chown = Command::new("chown")
+                .arg("-R")
+                .arg(format!("{uid}:{gid}"))
+                .arg(fx.vault.root())
+                .status()
+                .expect("run chown");
+            assert!(chown.success(), "chown failed");
+        }
+        // The other agent's run, waiting with its socket open.
+        let ready = fx.path("other-ready");
+        let mut victim = fx
+            .exec(&[
+                "--",
+                "sh",
+                "-c",
+                "echo \"$AGENTCRED_RUN_SOCKET\" > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"; sleep 30",
+                "sh",
+            ])
+            .arg(&ready)
+            .env("AGENTCRED_KEY_FILE", &other_key)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the other run");
+        wait_for_file(&ready);
+
+        let report = fx.path("other-runs-report");
+        let out = fx
+            .exec(&["--", "python3", "-c", OTHER_RUNS, "prod_key"])
+            .arg(&report)
+            .output()
+            .expect("run agentcred");
+        let _ = Command::new("kill").arg(victim.id().to_string()).status();
+        let _ = victim.wait();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{user:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(&report).expect("the program's report");
+        assert!(text.ends_with("done\n"), "{user:?}: {text}");
+        assert!(
+            text.contains("TRIED"),
+            "{user:?}: the other run's socket was not where the program looked: {text}"
+        );
+        assert!(
+            !text.contains(value),
+            "{user:?}: got the other run's secret: {text}"
+        );
+        assert!(
+            !text.contains("\"ok\": true") && !text.contains("\"ok\":true"),
+            "{user:?}: the other run answered: {text}"
+        );
+        util::assert_no_leak(&out.stdout, value);
+    });
+}

@@ -807,8 +807,9 @@ pub(super) fn serve(run: &RunDir, handler: Handler) -> Result<Served> {
                     std::thread::sleep(std::time::Duration::from_millis(10));
                     continue;
                 };
-                // Only the program's own user; anything else is closed unanswered.
-                if !socket::same_user(&stream) {
+                // Only the program and its descendants; anything else, the same user's other
+                // runs included, is closed unanswered.
+                if !socket::started_by_us(&stream) {
                     continue;
                 }
                 let Some(tracked) = open.begin(&stream) else {

@@ -112,11 +112,43 @@ fn private_to_us(dir: &Path) -> bool {
     })
 }
 
-/// Whether the process at the other end runs as our user (in a user namespace the kernel maps the
-/// id into ours, so a sandboxed program of the same user passes).
-pub fn same_user(stream: &UnixStream) -> bool {
-    rustix::net::sockopt::socket_peercred(stream)
-        .is_ok_and(|c| c.uid.as_raw() == rustix::process::geteuid().as_raw())
+/// Whether the process at the other end is one this process started, directly or through any
+/// number of generations. The same user is not enough: every run of the user puts its socket
+/// where the others' programs can see it (a sandbox hides the vault, not the runtime directory),
+/// and a program must not be served by another run's supervisor, which holds another credential
+/// and possibly another agent's key. A sandboxed program's orphans are adopted by the sandbox's
+/// init, itself a child of this process, so they stay in line; a process that left the tree (an
+/// unsandboxed program's daemon adopted elsewhere) is refused.
+pub fn started_by_us(stream: &UnixStream) -> bool {
+    let Ok(cred) = rustix::net::sockopt::socket_peercred(stream) else {
+        return false;
+    };
+    if cred.uid.as_raw() != rustix::process::geteuid().as_raw() {
+        return false;
+    }
+    let peer = cred.pid;
+    let us = std::process::id();
+    let mut pid = peer.as_raw_nonzero().get().cast_unsigned();
+    // The chain ends at the system's init (or a process of another PID namespace, which /proc
+    // shows as parent 0) well before this bound.
+    for _ in 0..4096 {
+        if pid == us {
+            return true;
+        }
+        match parent_of(pid) {
+            Some(parent) if parent > 1 => pid = parent,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The parent of `pid`, from `/proc/PID/stat` (the field after the state, which follows the
+/// command name in parentheses, itself possibly holding spaces and parentheses).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// One end of a connection, read and written a line at a time.
