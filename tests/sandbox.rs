@@ -803,3 +803,82 @@ fn a_program_cannot_use_the_run_socket_of_another_run() {
         util::assert_no_leak(&out.stdout, value);
     });
 }
+
+/// Runs `cmd` with a new pseudo-terminal as its controlling terminal (as a shell's job would) and,
+/// once it has exited, prints what waits in that terminal's input: what the user's shell would
+/// read next and run outside the sandbox.
+const ON_A_TERMINAL: &str = r#"
+import os, sys, termios, fcntl, select
+master, slave = os.openpty()
+pid = os.fork()
+if pid == 0:
+    os.close(master)
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    for fd in (0, 1, 2):
+        os.dup2(slave, fd)
+    os.execvp(sys.argv[1], sys.argv[1:])
+while True:
+    r, _, _ = select.select([master], [], [], 0.05)
+    if r:
+        try:
+            os.read(master, 4096)
+        except OSError:
+            pass
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+fl = fcntl.fcntl(slave, fcntl.F_GETFL)
+fcntl.fcntl(slave, fcntl.F_SETFL, fl | os.O_NONBLOCK)
+try:
+    queued = os.read(slave, 4096)
+except BlockingIOError:
+    queued = b""
+print("exit %d queued %r" % (os.waitstatus_to_exitcode(status), queued))
+"#;
+
+/// The program pushes a command into its terminal's input, one character at a time: with the
+/// request as it is, and with bits set above the 32 the terminal driver reads.
+const INJECT: &str = r#"
+import fcntl, sys, termios
+for request in (termios.TIOCSTI, (1 << 32) | termios.TIOCSTI):
+    try:
+        with open("/dev/tty", "rb", buffering=0) as tty:
+            for c in b"echo INJECTED\n":
+                fcntl.ioctl(tty, request, bytes([c]))
+        print("BROKE pushed input into the terminal")
+    except (OSError, OverflowError) as e:
+        print("refused:", e)
+"#;
+
+#[test]
+fn a_program_cannot_push_input_into_its_terminal() {
+    let legacy = std::fs::read_to_string("/proc/sys/dev/tty/legacy_tiocsti");
+    if legacy.is_ok_and(|t| t.trim() == "0") {
+        eprintln!("this kernel refuses TIOCSTI to everyone: nothing to test");
+        return;
+    }
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let exec = fx.exec(&["--", "python3", "-c", INJECT]);
+        let mut cmd = Command::new("python3");
+        cmd.arg("-c")
+            .arg(ON_A_TERMINAL)
+            .arg(exec.get_program())
+            .args(exec.get_args())
+            .current_dir(fx.vault.root());
+        for (k, v) in exec.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        let out = cmd.output().expect("run agentcred on a terminal");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.starts_with("exit 0 queued"), "{user:?}: {text}");
+        assert!(
+            text.trim_end().ends_with("queued b''"),
+            "{user:?}: the program left input for the shell: {text}"
+        );
+    });
+}

@@ -167,6 +167,7 @@ const STAGES: &[&str] = &[
     "mounting a fresh /proc",
     "dropping capabilities",
     "starting the program",
+    "filtering terminal ioctls",
 ];
 
 /// Everything the cloned process uses, made before the clone.
@@ -665,6 +666,24 @@ unsafe fn init(p: &Prepared) -> ! {
         {
             fail(p, 8);
         }
+        // Nothing inside may push input into the terminal (TIOCSTI) or paste into a console
+        // (TIOCLINUX): the program shares the user's terminal, and characters queued there are
+        // read and run by the user's shell after the program ends, outside the sandbox.
+        let filter = TERMINAL_FILTER;
+        let prog = libc::sock_fprog {
+            len: filter.len() as u16,
+            filter: filter.as_ptr().cast_mut(),
+        };
+        if libc::prctl(
+            libc::PR_SET_SECCOMP,
+            libc::SECCOMP_MODE_FILTER,
+            &raw const prog,
+            0,
+            0,
+        ) != 0
+        {
+            fail(p, 10);
+        }
 
         let ready = [b'R', 0, 0, 0, 0, 0, 0, 0];
         libc::write(p.report, ready.as_ptr().cast(), ready.len());
@@ -753,6 +772,63 @@ unsafe fn program(p: &Prepared, go: &Go) -> ! {
         libc::_exit(if errno() == libc::ENOENT { 127 } else { 126 })
     }
 }
+
+const fn stmt(code: u16, k: u32) -> libc::sock_filter {
+    libc::sock_filter {
+        code,
+        jt: 0,
+        jf: 0,
+        k,
+    }
+}
+
+const fn jeq(k: u32, jt: u8, jf: u8) -> libc::sock_filter {
+    libc::sock_filter {
+        code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
+        jt,
+        jf,
+        k,
+    }
+}
+
+const LOAD: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
+const RET: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
+
+/// The architecture of this build and its 32-bit compatibility mode, as seccomp names them, and
+/// the number of ioctl(2) in each (and in the x32 ABI, which x86-64 also accepts).
+#[cfg(target_arch = "x86_64")]
+const ARCHES: (u32, u32, u32, u32) = (0xC000_003E, 0x4000_0003, 0x4000_0000 | 514, 54);
+#[cfg(target_arch = "aarch64")]
+const ARCHES: (u32, u32, u32, u32) = (0xC000_00B7, 0x4000_0028, libc::SYS_ioctl as u32, 54);
+
+const TIOCSTI: u32 = 0x5412;
+const TIOCLINUX: u32 = 0x541C;
+
+/// A seccomp filter refusing (EPERM) ioctl(2) with TIOCSTI or TIOCLINUX, in the native and the
+/// compatibility system call tables; everything else passes. The request is compared on its low
+/// 32 bits, as the terminal driver reads it: upper bits set do not slip past.
+const TERMINAL_FILTER: [libc::sock_filter; 13] = {
+    let (native, compat, x32_ioctl, compat_ioctl) = ARCHES;
+    [
+        // 0: the architecture (offset 4 of struct seccomp_data).
+        stmt(LOAD, 4),
+        jeq(native, 0, 3),
+        // 2: the system call number (offset 0).
+        stmt(LOAD, 0),
+        jeq(libc::SYS_ioctl as u32, 4, 0),
+        jeq(x32_ioctl, 3, 7),
+        // 5: another architecture: its ioctl number, or let it pass.
+        jeq(compat, 0, 6),
+        stmt(LOAD, 0),
+        jeq(compat_ioctl, 0, 4),
+        // 8: the low 32 bits of the request, the second argument (offset 24, little-endian).
+        stmt(LOAD, 24),
+        jeq(TIOCSTI, 1, 0),
+        jeq(TIOCLINUX, 0, 1),
+        stmt(RET, libc::SECCOMP_RET_ERRNO | libc::EPERM as u32),
+        stmt(RET, libc::SECCOMP_RET_ALLOW),
+    ]
+};
 
 #[repr(C)]
 struct CapHeader {
