@@ -9,6 +9,7 @@ mod util;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -880,5 +881,94 @@ fn a_program_cannot_push_input_into_its_terminal() {
             text.trim_end().ends_with("queued b''"),
             "{user:?}: the program left input for the shell: {text}"
         );
+    });
+}
+
+/// The program stops every process of its process group, its supervisor included, with a helper
+/// in a group of its own to wake it again, then runs on past its expiry, appending to $1.
+const STOP_THE_SUPERVISOR: &str = r#"
+import os, signal, sys, time
+report = sys.argv[1]
+r, w = os.pipe()
+if os.fork() == 0:
+    os.setpgid(0, 0)
+    os.write(w, b"x")
+    time.sleep(0.3)
+    os.kill(os.getppid(), signal.SIGCONT)
+    os._exit(0)
+os.read(r, 1)
+os.kill(0, signal.SIGSTOP)
+start = time.monotonic()
+with open(report, "a", buffering=1) as f:
+    while time.monotonic() - start < 20:
+        f.write("alive %.1f\n" % (time.monotonic() - start))
+        time.sleep(0.1)
+    f.write("BROKE outlived its expiry\n")
+"#;
+
+/// Whether `pid` is stopped (state T).
+fn stopped(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rfind(')')
+            .and_then(|i| s[i + 1..].split_whitespace().next())
+            .is_some_and(|state| state == "T")
+    })
+}
+
+#[test]
+fn a_program_that_stops_its_supervisor_still_ends_soon_after_its_expiry() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let report = fx.path("stop-report");
+        let started = Instant::now();
+        let mut run = fx
+            .exec(&[
+                "--ttl",
+                "1s",
+                "--on-expiry",
+                "kill",
+                "--",
+                "python3",
+                "-c",
+                STOP_THE_SUPERVISOR,
+            ])
+            .arg(&report)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            // In a group of its own, as a shell starts a job: the program stops its whole group.
+            .process_group(0)
+            .spawn()
+            .expect("start agentcred");
+        let supervisor = run.id();
+        while !stopped(supervisor) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{user:?}: the supervisor was never stopped"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The expiry (1 s), the margin the init allows the supervisor (2 s), and slack.
+        std::thread::sleep(Duration::from_secs(6).saturating_sub(started.elapsed()));
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let then = size(&report);
+        std::thread::sleep(Duration::from_secs(1));
+        let now = size(&report);
+        let still_stopped = stopped(supervisor);
+        let _ = Command::new("kill")
+            .args(["-CONT", &supervisor.to_string()])
+            .status();
+        let status = run.wait().expect("wait for agentcred");
+        let text = std::fs::read_to_string(&report).unwrap_or_default();
+        assert!(still_stopped, "{user:?}: the supervisor woke up on its own");
+        assert!(
+            text.contains("alive"),
+            "{user:?}: the program never ran: {text}"
+        );
+        assert_eq!(
+            then, now,
+            "{user:?}: the program still runs 6 s after a 1 s credential expired"
+        );
+        assert!(!text.contains("BROKE"), "{user:?}: {text}");
+        assert_ne!(status.code(), Some(0), "{user:?}");
     });
 }

@@ -658,6 +658,20 @@ fn on_behalf(
     })
 }
 
+/// When the sandbox's init ends the program itself, should the supervisor not have done so (it
+/// was stopped): a little after the expiry action would have run its course.
+fn backstop(issued: &Issued, policy: OnExpiry) -> Option<std::time::Duration> {
+    const MARGIN: std::time::Duration = std::time::Duration::from_secs(2);
+    let ttl = (issued.plan.expires_at - chrono::Utc::now())
+        .to_std()
+        .unwrap_or_default();
+    match policy {
+        OnExpiry::Term => Some(ttl + exec::GRACE + MARGIN),
+        OnExpiry::Kill => Some(ttl + MARGIN),
+        OnExpiry::Ignore => None,
+    }
+}
+
 fn on_expiry(o: OnExpiryArg) -> OnExpiry {
     match o {
         OnExpiryArg::Term => OnExpiry::Term,
@@ -770,7 +784,7 @@ fn launch(
         Keeper::Supervisor(_) => None,
     };
     let spawned = match sandbox {
-        Some(pending) => match pending.start(&program, &argv, &env) {
+        Some(pending) => match pending.start(&program, &argv, &env, backstop(&issued, policy)) {
             Ok(s) => Ok(s.into()),
             Err(Failure::Other(e)) => Err(Error::BeforeChild(Box::new(e))),
             Err(Failure::Unavailable(why)) => Err(Error::BeforeChild(Box::new(Error::other(why)))),

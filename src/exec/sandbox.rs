@@ -227,6 +227,9 @@ impl Drop for Pending {
 /// arguments and environment is far below).
 const MAX_GO: u64 = 256 << 20;
 
+/// The length of the fixed part of the message that starts the program.
+const HEADER: usize = 24;
+
 impl Pending {
     /// Waits for the set-up [`prepare`] began (it runs alongside whatever the supervisor does in
     /// between) and says whether it worked; on failure the init is gone and the pending sandbox
@@ -262,16 +265,21 @@ impl Pending {
         }))
     }
 
-    /// Starts `program` (already resolved) with `argv` and `env` in the sandbox.
+    /// Starts `program` (already resolved) with `argv` and `env` in the sandbox. After
+    /// `backstop`, the init kills everything in the sandbox itself: the supervisor enforces the
+    /// credential's expiry, but a program can stop its supervisor (SIGSTOP to the process group
+    /// they share) and would then run on unchecked; nothing inside can stop or kill the init.
     pub fn start(
         mut self,
         program: &Path,
         argv: &[OsString],
         env: &BTreeMap<OsString, OsString>,
+        backstop: Option<std::time::Duration>,
     ) -> Result<Started, Failure> {
         self.ready()?;
-        // The message: its length, the number of arguments and of variables, then the program,
-        // the arguments and `NAME=value` for each variable, each NUL-terminated.
+        // The message: its length, the number of arguments and of variables, the backstop in
+        // milliseconds (0 for none), then the program, the arguments and `NAME=value` for each
+        // variable, each NUL-terminated.
         let mut body = Vec::new();
         let mut push = |bytes: &[&[u8]]| -> Result<(), Failure> {
             for b in bytes {
@@ -292,10 +300,14 @@ impl Pending {
         for (k, v) in env {
             push(&[k.as_bytes(), b"=", v.as_bytes()])?;
         }
-        let mut message = Vec::with_capacity(16 + body.len());
+        let mut message = Vec::with_capacity(HEADER + body.len());
         message.extend_from_slice(&(body.len() as u64).to_le_bytes());
         message.extend_from_slice(&u32::try_from(argv.len()).unwrap_or(0).to_le_bytes());
         message.extend_from_slice(&u32::try_from(env.len()).unwrap_or(0).to_le_bytes());
+        let backstop_ms = backstop.map_or(0, |b| {
+            u64::try_from(b.as_millis()).unwrap_or(u64::MAX).max(1)
+        });
+        message.extend_from_slice(&backstop_ms.to_le_bytes());
         message.extend_from_slice(&body);
         body.zeroize();
         let go = self.go.take().expect("a pending sandbox has its pipe");
@@ -467,6 +479,8 @@ unsafe fn write_file(path: &CStr, data: &[u8]) -> bool {
 
 /// The program, its arguments and environment as the init received them, in memory it mapped.
 struct Go {
+    /// Milliseconds after which the init ends the sandbox; 0 for never.
+    backstop_ms: u64,
     program: *const libc::c_char,
     argv: *const *const libc::c_char,
     envp: *const *const libc::c_char,
@@ -478,10 +492,11 @@ struct Go {
 /// # Safety
 /// Only in the cloned child.
 unsafe fn receive(fd: RawFd) -> Option<Go> {
-    let mut header = [0u8; 16];
+    let mut header = [0u8; HEADER];
     if !read_full(fd, &mut header) {
         return None;
     }
+    let backstop_ms = u64::from_le_bytes(header[16..24].try_into().ok()?);
     let len = u64::from_le_bytes(header[..8].try_into().ok()?);
     let argc = u32::from_le_bytes(header[8..12].try_into().ok()?) as usize;
     let envc = u32::from_le_bytes(header[12..16].try_into().ok()?) as usize;
@@ -536,6 +551,7 @@ unsafe fn receive(fd: RawFd) -> Option<Go> {
     }
     ptrs[argc + envc + 1] = std::ptr::null();
     Some(Go {
+        backstop_ms,
         program,
         argv: ptrs.as_ptr(),
         // SAFETY: within the pointer array.
@@ -713,9 +729,25 @@ unsafe fn init(p: &Prepared) -> ! {
             libc::close(fd);
         }
         let child = i32::try_from(child).unwrap_or(-1);
+        let deadline = (go.backstop_ms > 0).then(|| monotonic_ms().saturating_add(go.backstop_ms));
         let mut info: libc::siginfo_t = std::mem::zeroed();
         loop {
-            let sig = libc::sigwaitinfo(&raw const p.set, &raw mut info);
+            let sig = match deadline {
+                None => libc::sigwaitinfo(&raw const p.set, &raw mut info),
+                Some(deadline) => {
+                    let left = deadline.saturating_sub(monotonic_ms());
+                    if left == 0 {
+                        // The supervisor did not end the program in time: end it here.
+                        libc::kill(-1, libc::SIGKILL);
+                        report_exit(p, libc::SIGKILL);
+                    }
+                    let wait = libc::timespec {
+                        tv_sec: libc::time_t::try_from(left / 1000).unwrap_or(libc::time_t::MAX),
+                        tv_nsec: libc::c_long::try_from((left % 1000) * 1_000_000).unwrap_or(0),
+                    };
+                    libc::sigtimedwait(&raw const p.set, &raw mut info, &raw const wait)
+                }
+            };
             if sig == libc::SIGCHLD {
                 loop {
                     let mut status = 0;
@@ -734,6 +766,20 @@ unsafe fn init(p: &Prepared) -> ! {
             }
         }
     }
+}
+
+/// Milliseconds on the monotonic clock (which a changed wall clock does not move).
+fn monotonic_ms() -> u64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes only into `now`.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &raw mut now) };
+    u64::try_from(now.tv_sec)
+        .unwrap_or(0)
+        .saturating_mul(1000)
+        .saturating_add(u64::try_from(now.tv_nsec).unwrap_or(0) / 1_000_000)
 }
 
 /// Reports the program's wait status and ends the init (and with it the namespace).
