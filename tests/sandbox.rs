@@ -972,3 +972,57 @@ fn a_program_that_stops_its_supervisor_still_ends_soon_after_its_expiry() {
         assert_ne!(status.code(), Some(0), "{user:?}");
     });
 }
+
+/// The children of `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .expect("read /proc")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/stat")).is_ok_and(|s| {
+                s.rfind(')')
+                    .and_then(|i| s[i + 1..].split_whitespace().nth(1))
+                    .and_then(|pp| pp.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn the_sandbox_init_holds_no_copy_of_a_key_given_in_the_environment() {
+    // The init is briefly open to its user's processes while it sets up (to write its user id
+    // maps); whatever it holds then, another process of the user can read from /proc. Read from
+    // outside, here, as root can at any time.
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let key = std::fs::read_to_string(&fx.key_file).expect("read the key file");
+        let key = key.trim();
+        let ready = fx.path("init-ready");
+        let mut run = fx
+            .exec(&["--", "sh", "-c", "echo > \"$1\"; sleep 5", "sh"])
+            .arg(&ready)
+            .env_remove("AGENTCRED_KEY_FILE")
+            .env("AGENTCRED_KEY", key)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start agentcred");
+        wait_for_file(&ready);
+        let supervisor = run.id();
+        let inits = children_of(supervisor);
+        let environs: Vec<Vec<u8>> = inits
+            .iter()
+            .filter_map(|p| std::fs::read(format!("/proc/{p}/environ")).ok())
+            .collect();
+        let _ = Command::new("kill").arg(supervisor.to_string()).status();
+        let _ = run.wait();
+        assert!(
+            !environs.is_empty(),
+            "{user:?}: no init under the supervisor"
+        );
+        for env in &environs {
+            util::assert_no_leak(env, key);
+        }
+    });
+}

@@ -187,6 +187,9 @@ struct Prepared {
     go: RawFd,
     out: Option<RawFd>,
     err: Option<RawFd>,
+    /// Where the kernel keeps this process's original environment (what /proc/PID/environ
+    /// shows), to be cleared in the child before it is briefly open to its user.
+    environ: Option<(usize, usize)>,
     /// The supervisor's ends of the pipes, closed first thing in the child: its copy of the go
     /// pipe's write end would hide the supervisor's end of file.
     theirs: [RawFd; 4],
@@ -374,6 +377,7 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
         set: unsafe { std::mem::zeroed() },
         // SAFETY: as above.
         old: unsafe { std::mem::zeroed() },
+        environ: environ_block(),
         report: report_w.as_raw_fd(),
         go: go_r.as_raw_fd(),
         out: outs.as_ref().map(|((_, w), _)| w.as_raw_fd()),
@@ -429,6 +433,42 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
         outputs,
         ready: false,
     })
+}
+
+/// The bounds of this process's original environment block, from /proc/self/stat (the 50th and
+/// 51st fields, counted after the command name, which may hold spaces).
+fn environ_block() -> Option<(usize, usize)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace().skip(47);
+    let start = fields.next()?.parse().ok()?;
+    let end = fields.next()?.parse().ok()?;
+    (start > 0 && end > start).then_some((start, end))
+}
+
+unsafe extern "C" {
+    static mut environ: *mut *mut libc::c_char;
+}
+
+/// Overwrites this process's environment: the original block the kernel reports in
+/// /proc/PID/environ and every string `environ` points at (copies made by setenv included). It
+/// may hold an unlock input (`AGENTCRED_KEY`, `AGENTCRED_PASSPHRASE`).
+///
+/// # Safety
+/// Only in the cloned child, which never reads its environment again.
+unsafe fn clear_environment(p: &Prepared) {
+    // SAFETY: the block lies in this process's stack mapping, writable, as the kernel reported it
+    // for the supervisor this process is a copy of; the strings are NUL-terminated and writable.
+    unsafe {
+        if let Some((start, end)) = p.environ {
+            std::ptr::write_bytes(start as *mut u8, 0, end - start);
+        }
+        let mut var = environ;
+        while !var.is_null() && !(*var).is_null() {
+            let len = libc::strlen(*var);
+            std::ptr::write_bytes((*var).cast::<u8>(), 0, len);
+            var = var.add(1);
+        }
+    }
 }
 
 /// The signals the supervisor forwards, which the init passes on to the program.
@@ -587,8 +627,10 @@ unsafe fn init(p: &Prepared) -> ! {
 
         // An unprivileged user may write the maps only of a process it may trace, which this
         // one (a copy of the non-dumpable supervisor) is not. It is made so for these three
-        // writes alone: the supervisor has read no unlock file and minted nothing yet, so there
-        // is nothing to read here that the user does not hold already.
+        // writes alone: the supervisor has read no unlock file and minted nothing yet, and the
+        // environment, which may carry a key or passphrase and which any process of the user
+        // could read from /proc while this one is dumpable, is cleared first.
+        clear_environment(p);
         libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0);
         if !write_file(c"/proc/self/setgroups", b"deny") {
             fail(p, 1);
