@@ -1026,3 +1026,59 @@ fn the_sandbox_init_holds_no_copy_of_a_key_given_in_the_environment() {
         }
     });
 }
+
+#[test]
+fn the_vault_and_the_key_are_hidden_wherever_else_they_are_mounted() {
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("needs root to bind-mount the vault's parent elsewhere: skipped");
+        return;
+    }
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        // The directory holding the vault and the key, mounted a second time (as a home or a
+        // volume is in a container), in a mount namespace of the test's own.
+        let alt = tempfile::tempdir().expect("a mount point");
+        std::fs::set_permissions(alt.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        let key_name = fx.key_file.file_name().expect("a key file name");
+        let exec = fx.exec(&[
+            "--",
+            "sh",
+            "-c",
+            "for f in \"$1/vault/vault.toml\" \"$1/vault/vault.age\" \"$1/$2\"; do \
+               grep -q . \"$f\" && echo \"BROKE read $f\"; done; ls -A \"$1/vault\"; echo done",
+            "sh",
+        ]);
+        let mut cmd = Command::new("unshare");
+        cmd.args(["--mount", "--propagation", "private", "sh", "-c"])
+            .arg("mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"")
+            .arg("sh")
+            .arg(fx.vault.root())
+            .arg(alt.path())
+            .arg(exec.get_program())
+            .args(exec.get_args())
+            .arg(alt.path())
+            .arg(key_name)
+            .current_dir(fx.vault.root());
+        for (k, v) in exec.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        let out = cmd.output().expect("run agentcred");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{user:?}: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.ends_with("done\n"), "{user:?}: {text}");
+        assert!(!text.contains("BROKE"), "{user:?}: {text}");
+        assert!(
+            !text.contains("vault.age") && !text.contains("audit.jsonl"),
+            "{user:?}: listed the vault: {text}"
+        );
+    });
+}

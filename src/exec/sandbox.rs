@@ -24,7 +24,7 @@
 use std::collections::BTreeMap;
 use std::ffi::{CStr, CString, OsString};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -40,19 +40,105 @@ pub struct Hide {
 
 impl Hide {
     /// The vault directory and those of `files` that exist outside it, by their real paths (a
-    /// file inside the vault directory is hidden with it).
+    /// file inside the vault directory is hidden with it), and wherever else the same directory
+    /// or file is mounted: a bind mount of a directory above the vault (a home directory mounted
+    /// twice, a volume shared into a container) would otherwise lead around the cover.
     pub fn new(vault_dir: &Path, files: &[PathBuf]) -> Hide {
         let dir = std::fs::canonicalize(vault_dir).unwrap_or_else(|_| vault_dir.to_path_buf());
-        let files = files
+        let files: Vec<PathBuf> = files
             .iter()
             .filter_map(|f| std::fs::canonicalize(f).ok())
             .filter(|f| !f.starts_with(&dir) && f.is_file())
             .collect();
-        Hide {
-            dirs: vec![dir],
-            files,
+        let mounts = mounts();
+        let mut dirs = vec![dir.clone()];
+        dirs.extend(aliases(&mounts, &dir));
+        let files = files
+            .iter()
+            .flat_map(|f| std::iter::once(f.clone()).chain(aliases(&mounts, f)))
+            .collect();
+        Hide { dirs, files }
+    }
+}
+
+/// A mount as /proc/self/mountinfo lists it: its device, the directory of that filesystem it
+/// shows, and where.
+struct Mount {
+    device: String,
+    root: PathBuf,
+    point: PathBuf,
+}
+
+/// This process's mounts, in the order they were made; none when /proc cannot say.
+fn mounts() -> Vec<Mount> {
+    let text = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    text.lines()
+        .filter_map(|line| {
+            let mut f = line.split(' ').skip(2);
+            Some(Mount {
+                device: f.next()?.to_string(),
+                root: unescape(f.next()?),
+                point: unescape(f.next()?),
+            })
+        })
+        .collect()
+}
+
+/// A mountinfo path, whose space, tab, newline and backslash are written as octal escapes.
+fn unescape(field: &str) -> PathBuf {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let octal = b
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        match octal {
+            Some(d) if b[i] == b'\\' => {
+                out.push(d.iter().fold(0u8, |n, c| n.wrapping_mul(8) + (c - b'0')));
+                i += 4;
+            }
+            _ => {
+                out.push(b[i]);
+                i += 1;
+            }
         }
     }
+    PathBuf::from(std::ffi::OsString::from_vec(out))
+}
+
+/// Every other path at which `target` (a real path) is mounted: where a mount of the same
+/// filesystem shows a directory above it. Each is checked to be the very same file.
+fn aliases(mounts: &[Mount], target: &Path) -> Vec<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(target) else {
+        return Vec::new();
+    };
+    // The mount the path is under: the deepest, and of those the last made.
+    let Some(home) = mounts
+        .iter()
+        .filter(|m| target.starts_with(&m.point))
+        .max_by_key(|m| m.point.components().count())
+    else {
+        return Vec::new();
+    };
+    let Ok(rest) = target.strip_prefix(&home.point) else {
+        return Vec::new();
+    };
+    let inside = home.root.join(rest);
+    let mut found: Vec<PathBuf> = Vec::new();
+    for m in mounts.iter().filter(|m| m.device == home.device) {
+        let Ok(rest) = inside.strip_prefix(&m.root) else {
+            continue;
+        };
+        let alias = m.point.join(rest);
+        let same =
+            std::fs::metadata(&alias).is_ok_and(|a| a.dev() == meta.dev() && a.ino() == meta.ino());
+        if same && alias != target && !found.contains(&alias) {
+            found.push(alias);
+        }
+    }
+    found
 }
 
 /// Why the kernel will not make the namespaces, when it says so in advance (a sysctl read, no
