@@ -900,7 +900,7 @@ pub(super) fn finish(
     // Two files, two fsyncs: made side by side rather than one after the other (a reader that
     // finds the log ahead of the list waits for this lock and looks again).
     let result = crate::vault::lock::VaultLock::acquire(&vault.dir).and_then(|_lock| {
-        let revoked = revocation::prepare(&vault.dir, &[line], None, now)?;
+        let revoked = revocation::prepare(&vault.dir, &vault.config, &[line], None, now)?;
         if let Some(r) = &revoked {
             r.record_in(&mut e);
         }

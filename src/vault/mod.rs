@@ -744,7 +744,13 @@ impl Vault {
         audit::sign::hold_issuer(issuer.clone(), state.generation);
         // The revocations are chained on (and the list pruned when due) now, so that the audit
         // entry can record the head they lead to.
-        let revoked = revocation::prepare(&self.dir, &revocations, Some(&issuer), now)?;
+        let revoked =
+            revocation::prepare(&self.dir, &self.config, &revocations, Some(&issuer), now)?;
+        // The head the issuer signs into the index: every reader holds the list to it.
+        let revocations_head = match &revoked {
+            Some(r) => r.head.clone(),
+            None => revocation::checked_head(&self.dir, &self.config)?,
+        };
         let mut events = events.to_vec();
         if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
             r.record_in(last);
@@ -769,7 +775,7 @@ impl Vault {
         let lists = std::thread::scope(|scope| -> Result<(String, String)> {
             let lists = scope.spawn(|| {
                 (
-                    envelope::Index::render(state, &issuer),
+                    envelope::Index::render(state, &issuer, &revocations_head),
                     crate::roster::render(state, &issuer),
                 )
             });
