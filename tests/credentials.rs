@@ -1372,3 +1372,53 @@ fn a_forged_audit_record_of_a_shortened_revocation_list_is_refused_with_65() {
     fx.verify(&held.token, &[], 3);
     fx.verify(&revoked.token, &[], 3);
 }
+
+/// A revocation the agent side made after the last admin change (a key holder's `creds revoke`)
+/// is pinned only by the audit log's records. Cutting it off the list and appending a record of
+/// the shorter list (unsigned, as anyone who can write the log can) is found by `audit verify`:
+/// the list no longer holds the longest list the log ever recorded (65, naming that entry).
+#[test]
+fn audit_verify_finds_a_revocation_list_shorter_than_the_log_ever_recorded() {
+    let fx = Fixture::granted();
+    let key = fx.issue_key(ALPHA, &[]);
+    let minted = fx.mint(fx.holder(&key, Via::File).arg("mint"));
+    fx.expect(
+        fx.holder(&key, Via::File)
+            .args(["creds", "revoke"])
+            .arg(&minted.id),
+        0,
+    );
+    fx.verify(&minted.token, &[], 3);
+    fx.admin(&["audit", "verify"], 0);
+    let recorded = fx
+        .vault
+        .audit_lines()
+        .into_iter()
+        .filter(|e| e["details"]["revocations"].is_object())
+        .map(|e| e["seq"].as_u64().expect("seq"))
+        .max()
+        .expect("a recorded head");
+
+    let path = fx.vault.path("revoked.jsonl");
+    let original = std::fs::read_to_string(&path).expect("read the list");
+    let lines: Vec<&str> = original.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(&minted.id))
+        .expect("the revocation is listed");
+    let cut: Value = serde_json::from_str(lines[at]).expect("a JSON line");
+    let shortened: String = lines[..at].iter().map(|l| format!("{l}\n")).collect();
+    util::write_private(&path, shortened.as_bytes());
+    forge_revocations_record(
+        &fx,
+        cut["n"].as_u64().expect("n"),
+        cut["prev"].as_str().expect("prev"),
+    );
+
+    let found = fx.expect(fx.vault.cmd().args(["audit", "verify"]), 65);
+    let text = stderr(&found);
+    assert!(text.contains("revoked.jsonl"), "{text}");
+    assert!(text.contains(&format!("seq {recorded}")), "{text}");
+    util::write_private(&path, original.as_bytes());
+    fx.verify(&minted.token, &[], 3);
+}

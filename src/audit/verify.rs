@@ -42,7 +42,32 @@ pub struct Report {
     pub torn_tail: bool,
     /// Entries written without a key (`verify`, a credential holder's nested exec).
     pub unsigned: u64,
+    /// The longest revocation list any entry recorded (the last entry to record it): the list
+    /// must still hold it, whatever shorter list a later entry records.
+    pub revocations: Option<RecordedRevocations>,
     pub problem: Option<Problem>,
+}
+
+/// An entry's record of the revocation list's head (`details.revocations`).
+#[derive(Clone, Debug)]
+pub struct RecordedRevocations {
+    pub seq: u64,
+    pub count: u64,
+    pub head: String,
+}
+
+/// The `revocations` record of `line`, read without a JSON parser (the writer's member order).
+fn revocations_record(line: &[u8]) -> Option<(u64, String)> {
+    const AT: &[u8] = b"\"revocations\":{\"count\":";
+    let start = line.windows(AT.len()).position(|w| w == AT)? + AT.len();
+    let rest = &line[start..];
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let count = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    let rest = rest[digits..].strip_prefix(b",\"head\":\"")?;
+    let end = rest.iter().position(|b| *b == b'"')?;
+    let head = std::str::from_utf8(&rest[..end]).ok()?;
+    (head.len() <= 64 && head.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| (count, head.to_string()))
 }
 
 /// The parts of a stored line the walk needs.
@@ -370,6 +395,15 @@ pub fn verify(
             {
                 report.problem = Some(deferred.filter(|d| d.seq <= p.seq).unwrap_or(p));
                 return Ok(finish(report, &head));
+            }
+            if let Some((count, recorded)) = revocations_record(line.bytes)
+                && report.revocations.as_ref().is_none_or(|r| count >= r.count)
+            {
+                report.revocations = Some(RecordedRevocations {
+                    seq: expected,
+                    count,
+                    head: recorded,
+                });
             }
             head.clear();
             head.extend_from_slice(s.hash);

@@ -395,6 +395,31 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    let mut report = report;
+    if report.problem.is_none()
+        && let Some(r) = &report.revocations
+    {
+        // Any writer of the log can record a shorter list's head after this one; the list must
+        // still hold the longest the log ever recorded.
+        let recorded = crate::credential::revocation::Head {
+            count: r.count,
+            head: r.head.clone(),
+        };
+        let held = crate::credential::revocation::still_holds(&vault.dir, &vault.config, &recorded)
+            .unwrap_or(false);
+        if !held {
+            report.problem = Some(crate::audit::verify::Problem {
+                seq: r.seq,
+                line: r.seq,
+                message: format!(
+                    "seq {} records {} revocations, but {} no longer holds them: revocations were deleted (and a shorter list recorded after it)",
+                    r.seq,
+                    r.count,
+                    crate::credential::revocation::FILE
+                ),
+            });
+        }
+    }
     print_report(ctx, &report, anchors.len());
     match report.problem {
         None => Ok(()),

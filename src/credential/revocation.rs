@@ -493,6 +493,13 @@ fn signed_head(dir: &Path, config: &VaultToml) -> Result<Option<Head>> {
     Ok(crate::envelope::Index::read_any_generation(dir, config)?.revocations())
 }
 
+/// Does the list as it stands hold `recorded` (a head some audit entry recorded)? For `audit
+/// verify`, which walks the whole log and knows the longest list it ever recorded.
+pub fn still_holds(dir: &Path, config: &VaultToml, recorded: &Head) -> Result<bool> {
+    let (seen, _) = walk(&read(dir)?, Some(config))?;
+    Ok(holds(&seen, recorded))
+}
+
 /// Checks the list as it stands (chain, the log's record and the issuer's): for a writer, with
 /// the lock held, before it chains on to the list; returns where the list's chain ends.
 pub fn checked_head(dir: &Path, config: &VaultToml) -> Result<Head> {
