@@ -788,6 +788,7 @@ fn launch(
             return Err(e);
         }
     };
+    served.admit(child.id());
     drop(env);
     let ending = exec::supervise(
         child,

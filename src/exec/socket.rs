@@ -119,6 +119,37 @@ pub fn same_user(stream: &UnixStream) -> bool {
         .is_ok_and(|c| c.uid.as_raw() == rustix::process::geteuid().as_raw())
 }
 
+/// Whether the process at the other end is `root` or a descendant of it: its parent chain, read
+/// from `/proc`, reaches `root`. A process that left the tree (reparented to init or a subreaper
+/// after its parent exited) is no longer answered, and neither is one whose chain cannot be read.
+pub fn from_descendant(stream: &UnixStream, root: u32) -> bool {
+    let Ok(cred) = rustix::net::sockopt::socket_peercred(stream) else {
+        return false;
+    };
+    let Ok(mut pid) = u32::try_from(cred.pid.as_raw_nonzero().get()) else {
+        return false;
+    };
+    // Deeper trees than this are not a run's program and its helpers.
+    for _ in 0..64 {
+        if root != 0 && pid == root {
+            return true;
+        }
+        match parent_of(pid) {
+            Some(parent) if parent > 1 => pid = parent,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The parent of `pid`, from `/proc/PID/stat` (the field after the parenthesised command name,
+/// which may itself hold spaces and parentheses, so the last `)` is where it ends).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// One end of a connection, read and written a line at a time.
 pub struct Conn {
     reader: BufReader<UnixStream>,
