@@ -788,7 +788,7 @@ fn launch(
             return Err(e);
         }
     };
-    served.admit(child.id());
+    served.admit(u32::try_from(child.pid.as_raw_nonzero().get()).unwrap_or(0));
     drop(env);
     let ending = exec::supervise(
         child,
