@@ -306,12 +306,7 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
             ))
             .hint("the vault state is damaged; restore it from a backup"));
         }
-        anchors.push(Anchor {
-            size: c.size,
-            head: c.head.clone(),
-            ts: c.ts.clone(),
-            source: "vault state".into(),
-        });
+        anchors.push(Anchor::of(c, "vault state"));
     }
     for path in &args.checkpoints {
         let text = std::fs::read_to_string(path)
@@ -337,12 +332,7 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
             ))
             .hint("it was altered, or made by another vault"));
         }
-        anchors.push(Anchor {
-            size: c.size,
-            head: c.head,
-            ts: c.ts,
-            source: path.display().to_string(),
-        });
+        anchors.push(Anchor::of(&c, path.display().to_string()));
     }
     if let Some(flag) = &args.witness {
         let settings = crate::settings::Settings::load(&vault.dir)?;
@@ -363,28 +353,17 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
                 )
                 .hint("it belongs to another vault, or the vault's files were replaced"));
             }
-            anchors.push(Anchor {
-                source: format!("held by the witness: size {}, head {}", c.size, c.head),
-                size: c.size,
-                head: c.head,
-                ts: c.ts,
-            });
+            anchors.push(Anchor::of(
+                &c,
+                format!("held by the witness: size {}, head {}", c.size, c.head),
+            ));
         }
     }
-    let mut expect = crate::audit::verify::Expect {
+    let expect = crate::audit::verify::Expect {
+        keys: crate::audit::verify::Keys::of_state(&state),
         generation: Some(state.generation),
-        ..Default::default()
+        all_signatures: args.full,
     };
-    for k in &state.issuer_keys {
-        if let Some(p) = crate::crypto::PublicKey::parse(&k.public_key) {
-            expect.keys.add_issuer(p);
-        }
-    }
-    for a in state.agents.values() {
-        if let Some(p) = crate::crypto::PublicKey::parse(&a.public_key) {
-            expect.keys.add_agent(&a.name, p);
-        }
-    }
     let bar = progress_bar(ctx, &vault.dir);
     let report = crate::audit::verify::verify(&vault.dir, &anchors, expect, &mut |done, total| {
         if let Some(b) = &bar {
@@ -439,6 +418,14 @@ fn print_report(ctx: &Ctx, r: &Report, anchors: usize) {
             "checkpoints_matched": r.checkpoints_matched,
             "torn_tail": r.torn_tail,
             "unsigned": r.unsigned,
+            "signatures": {
+                "checked": r.signatures_checked().map(|(from, to)| serde_json::json!({
+                    "from": from, "to": to,
+                })),
+                "vouched": r.signatures_vouched.as_ref().map(|a| serde_json::json!({
+                    "from": 1, "to": a.size, "checkpoint_ts": a.ts, "checkpoint_source": a.source,
+                })),
+            },
             "problem": r.problem.as_ref().map(|p| serde_json::json!({
                 "seq": p.seq, "line": p.line, "message": p.message,
             })),
@@ -471,6 +458,17 @@ fn print_report(ctx: &Ctx, r: &Report, anchors: usize) {
             r.entries,
             r.entries - anchored
         ));
+    }
+    let checked = match r.signatures_checked() {
+        Some((from, to)) => format!("checked for seq {from} to {to}"),
+        None => "none checked".into(),
+    };
+    match &r.signatures_vouched {
+        Some(a) if a.size > 0 => lines.push(format!(
+            "signatures: {checked}; seq 1 to {} were checked before the checkpoint signed at {} ({}) and are not checked again (`--full` re-checks them)",
+            a.size, a.ts, a.source
+        )),
+        _ => lines.push(format!("signatures: {checked}")),
     }
     if r.unsigned > 0 {
         lines.push(format!(
