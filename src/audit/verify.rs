@@ -31,14 +31,15 @@ pub struct Anchor {
 }
 
 impl Anchor {
-    /// A checkpoint already known to be authentic (its signature checked, or kept in the state).
-    pub fn of(c: &Checkpoint, source: impl Into<String>) -> Anchor {
+    /// A checkpoint already known to be authentic (its signature checked, or kept in the state);
+    /// `checked`: its signer's statement that it checked the signatures is authentic too.
+    pub fn of(c: &Checkpoint, source: impl Into<String>, checked: bool) -> Anchor {
         Anchor {
             size: c.size,
             head: c.head.clone(),
             ts: c.ts.clone(),
             source: source.into(),
-            checked: c.checked,
+            checked,
             offset: c.offset,
         }
     }
@@ -1220,5 +1221,26 @@ mod tests {
             "{}",
             p.message
         );
+    }
+
+    #[test]
+    fn a_checkpoint_states_that_it_checked_the_signatures_only_with_its_own_signature() {
+        let key = issuer();
+        let checked = Checkpoint::sign_checked("v", (8, 800), "h", "t", &key);
+        assert!(checked.verify(&key.public()) && checked.verify_checked(&key.public()));
+        // Read by a version that does not know the claim: still a valid checkpoint.
+        let plain = Checkpoint::sign("v", 8, "h", "t", &key);
+        assert!(plain.verify(&key.public()) && !plain.verify_checked(&key.public()));
+        // The claim lifted onto another checkpoint, or a plain signature passed off as one.
+        let other = Checkpoint {
+            checked: checked.checked.clone(),
+            ..Checkpoint::sign("v", 9, "h", "t", &key)
+        };
+        assert!(!other.verify_checked(&key.public()));
+        let passed_off = Checkpoint {
+            checked: Some(plain.signature.clone()),
+            ..plain
+        };
+        assert!(!passed_off.verify_checked(&key.public()));
     }
 }

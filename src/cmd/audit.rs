@@ -306,7 +306,7 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
             ))
             .hint("the vault state is damaged; restore it from a backup"));
         }
-        anchors.push(Anchor::of(c, "vault state"));
+        anchors.push(Anchor::of(c, "vault state", c.verify_checked(&key)));
     }
     for path in &args.checkpoints {
         let text = std::fs::read_to_string(path)
@@ -325,14 +325,15 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
                 c.vault_id
             )));
         }
-        if !lookup(&c.key_id).is_some_and(|k| c.verify(&k)) {
+        let Some(key) = lookup(&c.key_id).filter(|k| c.verify(k)) else {
             return Err(Error::bad_data(format!(
                 "the checkpoint {} is not signed by this vault's issuer key",
                 path.display()
             ))
             .hint("it was altered, or made by another vault"));
-        }
-        anchors.push(Anchor::of(&c, path.display().to_string()));
+        };
+        let checked = c.verify_checked(&key);
+        anchors.push(Anchor::of(&c, path.display().to_string(), checked));
     }
     if let Some(flag) = &args.witness {
         let settings = crate::settings::Settings::load(&vault.dir)?;
@@ -347,15 +348,18 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
             flag.clone()
         };
         if let Some(c) = crate::audit::witness::get(&command, settings.audit.timeout_secs)? {
-            if c.vault_id != state.vault_id || !lookup(&c.key_id).is_some_and(|k| c.verify(&k)) {
+            let key = lookup(&c.key_id).filter(|k| c.vault_id == state.vault_id && c.verify(k));
+            let Some(key) = key else {
                 return Err(Error::bad_data(
                     "the checkpoint the audit witness holds is not signed by this vault's issuer key",
                 )
                 .hint("it belongs to another vault, or the vault's files were replaced"));
-            }
+            };
+            let checked = c.verify_checked(&key);
             anchors.push(Anchor::of(
                 &c,
                 format!("held by the witness: size {}, head {}", c.size, c.head),
+                checked,
             ));
         }
     }

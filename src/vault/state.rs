@@ -194,11 +194,12 @@ pub struct Checkpoint {
     pub ts: String,
     pub key_id: String,
     pub signature: String,
-    /// The signer checked the writer signature of every entry up to `size` (from the previous
-    /// checkpoint of this kind) before signing: signed under a domain of its own, so the claim
-    /// cannot be added to a checkpoint that does not make it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub checked: bool,
+    /// The signer's statement that it checked the writer signature of every entry up to `size`
+    /// (from the previous checkpoint making it) before signing: a second signature over the same
+    /// message under a domain of its own, so the claim cannot be added to a checkpoint that does
+    /// not make it, and readers that do not know the claim still verify the checkpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<String>,
     /// Where the line of entry `size` ends in the log: where the next check reads on from. Not
     /// signed, only a hint: a reader confirms it against the line it finds there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -222,7 +223,7 @@ impl Checkpoint {
             ts: ts.to_string(),
             key_id: key.public().key_id(),
             signature: key.sign(Self::DOMAIN, &Self::message(vault_id, size, head, ts)),
-            checked: false,
+            checked: None,
             offset: None,
         }
     }
@@ -236,28 +237,33 @@ impl Checkpoint {
         ts: &str,
         key: &KeyPair,
     ) -> Checkpoint {
+        let message = Self::message(vault_id, size, head, ts);
         Checkpoint {
             vault_id: vault_id.to_string(),
             size,
             head: head.to_string(),
             ts: ts.to_string(),
             key_id: key.public().key_id(),
-            signature: key.sign(
-                Self::DOMAIN_CHECKED,
-                &Self::message(vault_id, size, head, ts),
-            ),
-            checked: true,
+            signature: key.sign(Self::DOMAIN, &message),
+            checked: Some(key.sign(Self::DOMAIN_CHECKED, &message)),
             offset: Some(offset),
         }
     }
 
+    /// Does `key` also state that it checked the entries' signatures up to `size`?
+    pub fn verify_checked(&self, key: &PublicKey) -> bool {
+        self.checked.as_deref().is_some_and(|sig| {
+            key.verify(
+                Self::DOMAIN_CHECKED,
+                &Self::message(&self.vault_id, self.size, &self.head, &self.ts),
+                sig,
+            )
+        })
+    }
+
     pub fn verify(&self, key: &PublicKey) -> bool {
         key.verify(
-            if self.checked {
-                Self::DOMAIN_CHECKED
-            } else {
-                Self::DOMAIN
-            },
+            Self::DOMAIN,
             &Self::message(&self.vault_id, self.size, &self.head, &self.ts),
             &self.signature,
         )
