@@ -1171,7 +1171,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__audit__subcmd__verify)
-            opts="-q -v -h --checkpoint --witness --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --checkpoint --witness --full --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

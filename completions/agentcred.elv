@@ -835,6 +835,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
             cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --full 'Check every entry''s signature, also those a checkpoint''s signer already checked'
             cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'

@@ -649,6 +649,7 @@ always\t''
 never\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l full -d 'Check every entry\'s signature, also those a checkpoint\'s signer already checked'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'

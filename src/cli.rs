@@ -834,7 +834,11 @@ Reports the range the checkpoints authenticate and the entries after the last on
 their chain is intact, but nothing signed vouches for them yet). Any edited, deleted, inserted, \
 duplicated or reordered entry, or a log cut below a checkpoint, is named by its seq and exits 65. \
 A checkpoint kept outside the vault (`audit checkpoint`) passed with --checkpoint also catches the \
-whole vault directory being rolled back."
+whole vault directory being rolled back.\n\n\
+Each entry's writer signature is checked once: every admin change (and `audit checkpoint`) checks \
+those of the entries since the last checkpoint before signing the next one, and refuses (65) to \
+sign over a bad one. So verify checks the signatures after the last such checkpoint only, and says \
+which range it checked; --full checks them all again."
     )]
     Verify(AuditVerifyArgs),
     /// Sign a checkpoint of the log's current size and head, to keep outside the vault
@@ -906,6 +910,9 @@ pub struct AuditVerifyArgs {
     /// the argument `get`), or without a value the `[audit] witness` of config.toml
     #[arg(long, value_name = "COMMAND", num_args = 0..=1, default_missing_value = "")]
     pub witness: Option<String>,
+    /// Check every entry's signature, also those a checkpoint's signer already checked
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(Debug, Args)]

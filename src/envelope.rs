@@ -424,6 +424,17 @@ pub(crate) mod signed_lines {
     /// Reads and authenticates the file; returns its generation and body. A file older than the
     /// generation `vault.toml` records was put back from a copy and is refused.
     pub fn read(path: &Path, domain: &str, config: &VaultToml) -> Result<(u64, String)> {
+        read_since(path, domain, config, config.generation)
+    }
+
+    /// [`read`], refusing only a file older than `oldest` (a commit in progress reads the files
+    /// it is replacing, older than the generation it is writing).
+    pub fn read_since(
+        path: &Path,
+        domain: &str,
+        config: &VaultToml,
+        oldest: u64,
+    ) -> Result<(u64, String)> {
         let mut text = crate::vault::fsio::read_to_string(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::bad_data(format!("{} is missing", path.display()))
@@ -454,12 +465,14 @@ pub(crate) mod signed_lines {
         let key = config.issuer_key(key_id).ok_or_else(tampered)?;
         if *d != domain
             || *vault_id != config.vault_id
-            || !key.verify_digest(domain, &digest(vault_id, generation, body), sig)
+            || !(already_verified(&key, &text)
+                || key.verify_digest(domain, &digest(vault_id, generation, body), sig)
+                    && remember_verified(&key, &text))
         {
             return Err(tampered());
         }
         let generation = generation.parse::<u64>().map_err(|_| tampered())?;
-        if generation < config.generation {
+        if generation < oldest {
             return Err(Error::bad_data(format!(
                 "{} was rolled back to an older copy",
                 path.display()
@@ -471,6 +484,27 @@ pub(crate) mod signed_lines {
         let start = header.len() + 1;
         text.drain(..start);
         Ok((generation, text))
+    }
+
+    /// The last file this process authenticated, and the key that signed it: a command that
+    /// reads the same file twice (`verify` reads the index for its pins and for the revocation
+    /// head it carries) checks the signature once. The whole text is compared, so any change is
+    /// checked afresh.
+    static VERIFIED: std::sync::Mutex<Option<(crate::crypto::PublicKey, String)>> =
+        std::sync::Mutex::new(None);
+
+    fn already_verified(key: &crate::crypto::PublicKey, text: &str) -> bool {
+        VERIFIED
+            .lock()
+            .ok()
+            .is_some_and(|v| v.as_ref().is_some_and(|(k, t)| k == key && t == text))
+    }
+
+    fn remember_verified(key: &crate::crypto::PublicKey, text: &str) -> bool {
+        if let Ok(mut v) = VERIFIED.lock() {
+            *v = Some((*key, text.to_string()));
+        }
+        true
     }
 
     /// What the signature covers, `VAULT_ID \n GENERATION \n BODY`, hashed without copying the
@@ -486,6 +520,9 @@ pub(crate) mod signed_lines {
     }
 }
 
+/// The first line of the index's body: the revocation list's head at the last admin change.
+const REVOCATIONS_LINE: &str = "~revocations";
+
 /// The signed list of envelope generations.
 pub struct Index {
     /// The generation of the state it was written with.
@@ -498,11 +535,22 @@ impl Index {
         dir.join(DIR).join(INDEX_FILE)
     }
 
-    /// Renders the index for `state` and signs it.
-    pub fn render(state: &State, issuer: &KeyPair) -> String {
-        let mut body = String::with_capacity(state.agents.len() * 24);
+    /// Renders the index for `state` and signs it, with the revocation list's head as it stands
+    /// after this change (readers hold the list to it: see `credential::revocation`).
+    pub fn render(
+        state: &State,
+        issuer: &KeyPair,
+        revocations: &crate::credential::revocation::Head,
+    ) -> String {
+        use std::fmt::Write as _;
+        let mut body = String::with_capacity(state.agents.len() * 24 + 96);
+        // Not an agent name (those never start with `~`), so no agent's lookup can match it.
+        let _ = writeln!(
+            body,
+            "{REVOCATIONS_LINE} {} {}",
+            revocations.count, revocations.head
+        );
         for a in state.agents.values() {
-            use std::fmt::Write as _;
             let _ = writeln!(body, "{} {}", a.name, a.envelope_generation);
         }
         signed_lines::render(
@@ -519,6 +567,14 @@ impl Index {
         Ok(Index { generation, body })
     }
 
+    /// The index as signed, whatever its generation: for the revocation head it carries, which
+    /// an older index can only make weaker, never wrong (rollback is refused elsewhere).
+    pub fn read_any_generation(dir: &Path, config: &VaultToml) -> Result<Index> {
+        let (generation, body) =
+            signed_lines::read_since(&Self::path(dir), INDEX_DOMAIN, config, 0)?;
+        Ok(Index { generation, body })
+    }
+
     /// [`Index::read`], refused (with the files it vouches for) when the audit log has seen a
     /// newer vault generation: `vault.toml`, `vault.age` and `agents/` were put back together.
     pub fn read_current(dir: &Path, config: &VaultToml) -> Result<Index> {
@@ -527,6 +583,16 @@ impl Index {
             let index = Self::read(dir, config)?;
             let g = index.generation;
             Ok((index, g))
+        })
+    }
+
+    /// The revocation list's head the issuer signed (none in an index written before it did).
+    pub fn revocations(&self) -> Option<crate::credential::revocation::Head> {
+        let rest = self.body.lines().next()?.strip_prefix(REVOCATIONS_LINE)?;
+        let (count, head) = rest.trim_start().split_once(' ')?;
+        Some(crate::credential::revocation::Head {
+            count: count.parse().ok()?,
+            head: head.to_string(),
         })
     }
 

@@ -180,7 +180,13 @@ pub fn record(
                     crate::credential::revocation::Revocation::by_agent(id, agent, None, &key, now)
                 })
                 .collect();
-            revoked = crate::credential::revocation::prepare(&vault.dir, &lines, None, now)?;
+            revoked = crate::credential::revocation::prepare(
+                &vault.dir,
+                &vault.config,
+                &lines,
+                None,
+                now,
+            )?;
             if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
                 r.record_in(last);
             }

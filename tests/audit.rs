@@ -1533,3 +1533,137 @@ fn a_nested_exec_writes_unsigned_entries_that_verify_counts_apart() {
     let seq = i as u64 + 1;
     assert_fails_at(&vault, "unsigned by admin", &[], seq, seq, "is not signed");
 }
+
+// --- checkpoints vouch for the signatures before them --------------------------------------------
+
+/// The vault's files an admin change rewrites, as bytes.
+fn vault_files(vault: &TestVault) -> Vec<Vec<u8>> {
+    ["audit.jsonl", "vault.age", "vault.toml"]
+        .iter()
+        .map(|f| std::fs::read(vault.path(f)).expect("read a vault file"))
+        .collect()
+}
+
+#[test]
+fn an_entry_forged_before_an_admin_change_fails_that_change_and_is_not_checkpointed() {
+    let (vault, _, _, anchored) = signed_vault();
+    let original = log_lines(&vault);
+    // A grant "by admin" appended by hand, unsigned, with a recomputed hash.
+    let seq = original.len() as u64 + 1;
+    let last = parse(original.last().expect("a line"));
+    let body = format!(
+        "{{\"seq\":{seq},\"ts\":{},\"actor\":\"admin\",\"action\":\"grant.add\",\"agent\":\"{OTHER}\",\"secrets\":[\"other\"],\"result\":\"ok\",\"gen\":{},\"prev\":\"{}\",\"hash\":\"{}\"}}",
+        last["ts"],
+        last["gen"],
+        last["hash"].as_str().expect("hash"),
+        "0".repeat(64)
+    );
+    let mut forged = original.clone();
+    forged.push(rehash(&body));
+    // An agent's mint re-attributed to another agent, in the middle of the entries since the
+    // last checkpoint, the rest re-chained.
+    let mut reattributed = original.clone();
+    let i = mint_of(&reattributed, AGENT, anchored);
+    reattributed[i] = reattributed[i].replacen(
+        &format!("\"agent\":\"{AGENT}\""),
+        &format!("\"agent\":\"{OTHER}\""),
+        1,
+    );
+    rechain(&mut reattributed, i);
+    let cases = [
+        ("forged grant.add", forged, seq, "is not signed"),
+        (
+            "re-attributed mint",
+            reattributed,
+            i as u64 + 1,
+            "is attributed to",
+        ),
+    ];
+    for (case, lines, seq, why) in cases {
+        write_log(&vault, &lines);
+        let before = vault_files(&vault);
+        for command in [
+            &["agent", "add", "charlie"][..],
+            &["audit", "checkpoint"],
+            &["grant", OTHER, SECRET],
+        ] {
+            let out = vault.run(command).code(BAD_DATA);
+            assert_short_error(&out);
+            let err = stderr(&out);
+            assert!(
+                err.starts_with(&format!(
+                    "error: the audit log fails verification at seq {seq}: "
+                )) && err.contains(why),
+                "{case}, {command:?}: {err}"
+            );
+            assert!(stdout(&out).is_empty(), "{case}, {command:?}");
+            assert!(
+                vault_files(&vault) == before,
+                "{case}, {command:?}: the refused change wrote to the vault"
+            );
+        }
+        // No checkpoint was signed over it: verify names it, nothing after the last admin change
+        // is authenticated.
+        assert_fails_at(&vault, case, &[], seq, seq, why);
+        let report = verify_json(&vault, &[], BAD_DATA);
+        assert_eq!(
+            report["authenticated"]["to"], anchored,
+            "{case}: {report:#}"
+        );
+        assert!(
+            !stdout(&vault.run(&["--json", "agent", "list"]).code(0)).contains("charlie"),
+            "{case}"
+        );
+    }
+    // The genuine log back: the same admin change goes through and anchors it.
+    write_log(&vault, &original);
+    admin(&vault, &["agent", "add", "charlie"]);
+    let n = log_len(&vault);
+    assert_eq!(verify_json(&vault, &[], 0)["authenticated"]["to"], n);
+}
+
+#[test]
+fn audit_verify_checks_the_signatures_after_the_last_checkpoint_and_all_with_full() {
+    let (vault, _, _, anchored) = signed_vault();
+    let n = log_len(&vault);
+    let report = verify_json(&vault, &[], 0);
+    assert_eq!(
+        report["signatures"]["checked"]["from"],
+        anchored + 1,
+        "{report:#}"
+    );
+    assert_eq!(report["signatures"]["checked"]["to"], n, "{report:#}");
+    assert_eq!(report["signatures"]["vouched"]["from"], 1, "{report:#}");
+    assert_eq!(
+        report["signatures"]["vouched"]["to"], anchored,
+        "{report:#}"
+    );
+    let text = assert_verifies(&vault, &[], n);
+    assert!(
+        text.contains(&format!(
+            "signatures: checked for seq {} to {n}; seq 1 to {anchored} were checked before the checkpoint signed at ",
+            anchored + 1
+        )),
+        "{text}"
+    );
+    let report = verify_json(&vault, &["--full"], 0);
+    assert_eq!(report["signatures"]["checked"]["from"], 1, "{report:#}");
+    assert_eq!(report["signatures"]["checked"]["to"], n, "{report:#}");
+    assert_eq!(report["signatures"]["vouched"], Value::Null, "{report:#}");
+    let text = assert_verifies(&vault, &["--full"], n);
+    assert!(
+        text.contains(&format!("signatures: checked for seq 1 to {n}\n")),
+        "{text}"
+    );
+    // After `audit checkpoint` every signature is vouched for.
+    admin(&vault, &["audit", "checkpoint"]);
+    let n = log_len(&vault);
+    let report = verify_json(&vault, &[], 0);
+    assert_eq!(report["signatures"]["checked"], Value::Null, "{report:#}");
+    assert_eq!(report["signatures"]["vouched"]["to"], n, "{report:#}");
+    let text = assert_verifies(&vault, &[], n);
+    assert!(
+        text.contains("signatures: none checked; seq 1 to "),
+        "{text}"
+    );
+}

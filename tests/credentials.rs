@@ -1268,3 +1268,157 @@ fn verify_works_on_a_read_only_vault_and_warns_it_was_not_recorded() {
     );
     fx.finish();
 }
+
+/// The attacker's entry appended to the audit log: well chained (the hash recomputed, as anyone
+/// who can write the file can), unsigned, as the keyless `verify` writes its entries, and
+/// recording the revocation list's head at `count` lines.
+fn forge_revocations_record(fx: &Fixture, count: u64, head: &str) {
+    let audit = fx.vault.path("audit.jsonl");
+    let text = std::fs::read_to_string(&audit).expect("read the log");
+    let last: Value = serde_json::from_str(text.lines().last().expect("an entry")).expect("JSON");
+    let body = format!(
+        "{{\"seq\":{},\"ts\":\"{}\",\"actor\":\"verify\",\"action\":\"verify\",\"result\":\"ok\",\"details\":{{\"revocations\":{{\"count\":{count},\"head\":\"{head}\"}}}},\"gen\":{},\"prev\":\"{}\"}}",
+        last["seq"].as_u64().expect("seq") + 1,
+        last["ts"].as_str().expect("ts"),
+        last["gen"].as_u64().expect("gen"),
+        last["hash"].as_str().expect("hash"),
+    );
+    let hash = util::audit_entry_hash(&format!("{},\"hash\":\"\"}}", &body[..body.len() - 1]));
+    let line = format!("{},\"hash\":\"{hash}\"}}\n", &body[..body.len() - 1]);
+    let mut all = text;
+    all.push_str(&line);
+    util::write_private(&audit, all.as_bytes());
+}
+
+/// Cutting the admin's last revocations off the end of `revoked.jsonl` leaves a whole chain; an
+/// entry appended to the audit log recording that shorter list's head (by a process holding no
+/// key, or an agent's key) does not make them disappear: the issuer signs the list's head into
+/// the agent index with every change, and every reader holds the list to it (65).
+#[test]
+fn a_forged_audit_record_of_a_shortened_revocation_list_is_refused_with_65() {
+    let fx = Fixture::granted();
+    let key = fx.issue_key(ALPHA, &[]);
+    let live = fx.admin_mint(ALPHA, &[]);
+    let revoked = fx.admin_mint(ALPHA, &[]);
+    let held = fx.mint(fx.holder(&key, Via::File).arg("mint"));
+    fx.admin(&["creds", "revoke", &revoked.id], 0);
+    fx.verify(&revoked.token, &[], 3);
+    let path = fx.vault.path("revoked.jsonl");
+    let original = std::fs::read_to_string(&path).expect("read the list");
+    let lines: Vec<&str> = original.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(&revoked.id))
+        .expect("the revocation is listed");
+    let cut: Value = serde_json::from_str(lines[at]).expect("a JSON line");
+    let (n, prev) = (
+        cut["n"].as_u64().expect("a chained line"),
+        cut["prev"].as_str().expect("prev").to_string(),
+    );
+    let shortened: String = lines[..at].iter().map(|l| format!("{l}\n")).collect();
+    util::write_private(&path, shortened.as_bytes());
+    forge_revocations_record(&fx, n, &prev);
+
+    let refused = fx.verify(&revoked.token, &[], 65);
+    assert!(
+        stderr(&refused).contains("revoked.jsonl"),
+        "{}",
+        stderr(&refused)
+    );
+    let exec = fx.expect(
+        fx.holder(&key, Via::File)
+            .args(["exec", "--on-behalf-of"])
+            .arg(&revoked.token)
+            .args(["--", "true"]),
+        125,
+    );
+    assert!(stdout(&exec).is_empty());
+    fx.verify(&live.token, &[], 65);
+    // The admin's next change does not build on the shortened list either.
+    let admin = fx.refused(fx.vault.cmd().args(["creds", "revoke", &live.id]), 65);
+    assert!(
+        stderr(&admin).contains("revoked.jsonl"),
+        "{}",
+        stderr(&admin)
+    );
+
+    // The same after a key revocation, which the key's holder would most like to undo.
+    util::write_private(&path, original.as_bytes());
+    fx.verify(&revoked.token, &[], 3);
+    fx.admin(&["key", "revoke", &key.id], 0);
+    fx.verify(&held.token, &[], 3);
+    let text = std::fs::read_to_string(&path).expect("read the list");
+    let lines: Vec<&str> = text.lines().collect();
+    let first_new = lines.len() - (lines.len() - original.lines().count());
+    let cut: Value = serde_json::from_str(lines[first_new]).expect("a JSON line");
+    let shortened: String = lines[..first_new]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    util::write_private(&path, shortened.as_bytes());
+    forge_revocations_record(
+        &fx,
+        cut["n"].as_u64().expect("n"),
+        cut["prev"].as_str().expect("prev"),
+    );
+    let refused = fx.verify(&held.token, &[], 65);
+    assert!(
+        stderr(&refused).contains("revoked.jsonl"),
+        "{}",
+        stderr(&refused)
+    );
+
+    util::write_private(&path, text.as_bytes());
+    fx.verify(&held.token, &[], 3);
+    fx.verify(&revoked.token, &[], 3);
+}
+
+/// A revocation the agent side made after the last admin change (a key holder's `creds revoke`)
+/// is pinned only by the audit log's records. Cutting it off the list and appending a record of
+/// the shorter list (unsigned, as anyone who can write the log can) is found by `audit verify`:
+/// the list no longer holds the longest list the log ever recorded (65, naming that entry).
+#[test]
+fn audit_verify_finds_a_revocation_list_shorter_than_the_log_ever_recorded() {
+    let fx = Fixture::granted();
+    let key = fx.issue_key(ALPHA, &[]);
+    let minted = fx.mint(fx.holder(&key, Via::File).arg("mint"));
+    fx.expect(
+        fx.holder(&key, Via::File)
+            .args(["creds", "revoke"])
+            .arg(&minted.id),
+        0,
+    );
+    fx.verify(&minted.token, &[], 3);
+    fx.admin(&["audit", "verify"], 0);
+    let recorded = fx
+        .vault
+        .audit_lines()
+        .into_iter()
+        .filter(|e| e["details"]["revocations"].is_object())
+        .map(|e| e["seq"].as_u64().expect("seq"))
+        .max()
+        .expect("a recorded head");
+
+    let path = fx.vault.path("revoked.jsonl");
+    let original = std::fs::read_to_string(&path).expect("read the list");
+    let lines: Vec<&str> = original.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(&minted.id))
+        .expect("the revocation is listed");
+    let cut: Value = serde_json::from_str(lines[at]).expect("a JSON line");
+    let shortened: String = lines[..at].iter().map(|l| format!("{l}\n")).collect();
+    util::write_private(&path, shortened.as_bytes());
+    forge_revocations_record(
+        &fx,
+        cut["n"].as_u64().expect("n"),
+        cut["prev"].as_str().expect("prev"),
+    );
+
+    let found = fx.expect(fx.vault.cmd().args(["audit", "verify"]), 65);
+    let text = stderr(&found);
+    assert!(text.contains("revoked.jsonl"), "{text}");
+    assert!(text.contains(&format!("seq {recorded}")), "{text}");
+    util::write_private(&path, original.as_bytes());
+    fx.verify(&minted.token, &[], 3);
+}

@@ -1513,3 +1513,37 @@ fn verify_as_requires_a_fresh_proof_of_possession_by_the_holder() {
     let grafted = format!("{}{proof}", d.token);
     verify(&grafted, &[]).code(3);
 }
+
+/// Removing an agent ends what was delegated to it: whoever kept its signing key (anyone who held
+/// one of its keys could open its envelope with stock `age`) presents a delegation made to it
+/// before, and `verify --as` refuses it (3), as does `verify` without `--as` for a token whose
+/// holder is no longer an agent of the vault.
+#[test]
+fn a_delegation_to_a_removed_agent_is_refused() {
+    let world = World::new();
+    let (ab, _bc, _b_key) = chain_abc(&world);
+    let b_signer = world.signing_key("b");
+    world
+        .vault
+        .cmd()
+        .args(["agent", "remove", "b", "--yes"])
+        .assert()
+        .code(0);
+    let vault = world.open();
+    let keys = agentcred::token::issuer_lookup(&vault.config, Utc::now());
+    let presented = agentcred::token::present(&ab.token, &keys, &b_signer, "b", None, Utc::now())
+        .expect("a proof");
+    for args in [&["--as", "b"][..], &[]] {
+        let out = world
+            .vault
+            .cmd()
+            .args(["verify", "-"])
+            .args(args)
+            .write_stdin(format!("{presented}\n"))
+            .assert()
+            .code(3);
+        assert!(out.get_output().stdout.is_empty());
+        assert_short_error(&out);
+        assert!(stderr(&out).contains("agent b"), "{}", stderr(&out));
+    }
+}

@@ -539,3 +539,63 @@ AGENTCRED_HOME="$NOWHERE" "$ACBIN" delegate --to nobody 2>>"$2"; echo "unknown=$
     assert!(text(&after.get_output().stderr).contains("revoked"));
     fx.check_audit(&[token]);
 }
+
+/// Another process of the same user, not started by the run's program (another agent's program,
+/// or anything else that user runs), finds the run's socket and asks it for a credential and a
+/// delegation: the connection is closed unanswered, nothing is minted or delegated, and no value
+/// travels. The run's own program is still served.
+#[test]
+fn a_same_user_process_outside_the_run_gets_nothing_from_its_socket() {
+    let fx = Fixture::new();
+    let where_file = fx.vault.root().join("socket-path");
+    let done = fx.vault.root().join("done");
+    let script = r#"echo "$AGENTCRED_RUN_SOCKET" > "$1.tmp"; mv "$1.tmp" "$1"
+i=0; while [ ! -e "$2" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+AGENTCRED_HOME="$NOWHERE" "$ACBIN" exec -- sh -c 'echo "nested=$AGENTCRED_CREDENTIAL_ID"'"#;
+    let mut run = fx.vault.command();
+    let run = run
+        .args(["exec", "--agent", "alpha", "--", "sh", "-c", script, "sh"])
+        .args([
+            where_file.to_str().expect("UTF-8"),
+            done.to_str().expect("UTF-8"),
+        ])
+        .env("ACBIN", util::bin())
+        .env("NOWHERE", fx.vault.root().join("nowhere"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the run");
+    let mut waited = 0;
+    while !where_file.exists() {
+        assert!(waited < 300, "the run never named its socket");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    }
+    let socket = std::fs::read_to_string(&where_file).expect("the socket path");
+    let exec = format!(r#"{{"op":"exec",{SHAPE}}}"#);
+    let delegate = r#"{"op":"delegate","to":"bravo","actions":["read"],"resources":["*"],"ttl_ms":60000,"task":"x"}"#;
+    for ask in [exec.as_str(), delegate] {
+        let out = std::process::Command::new("python3")
+            .args(["-c", RAW_CLIENT, ask])
+            .env("AGENTCRED_RUN_SOCKET", socket.trim())
+            .output()
+            .expect("run the client");
+        let said = text(&out.stdout);
+        assert_eq!(said.trim(), "EOF", "{ask}: {said}");
+        assert_no_leak(&out.stdout, &fx.alpha_value);
+    }
+    std::fs::write(&done, "").expect("let the run finish");
+    let ended = run.wait_with_output().expect("the run ends");
+    assert_eq!(ended.status.code(), Some(0), "{}", text(&ended.stderr));
+    let out = text(&ended.stdout);
+    assert!(fields(&out)["nested"].starts_with("dl_"), "{out}");
+    let mints = fx
+        .vault
+        .audit_lines()
+        .into_iter()
+        .filter(|e| e["action"] == "cred.mint" || e["action"] == "delegate")
+        .count();
+    assert_eq!(mints, 2, "the run and its own nested exec only");
+    fx.check_audit(&[]);
+}

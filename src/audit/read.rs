@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// The longest line read from the log, far above any entry agentcred writes: a longer one (or a
 /// huge run of bytes with no newline) is refused rather than loaded into memory.
-const MAX_LINE: u64 = 16 << 20;
+pub(super) const MAX_LINE: u64 = 16 << 20;
 
 /// Forward reader over `audit.jsonl`.
 pub struct LogReader {

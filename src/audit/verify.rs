@@ -6,11 +6,13 @@
 //! line that does not have that shape is itself a finding.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::chain::ZERO_HASH;
 use super::read::{LogReader, seq_of};
 use crate::crypto::PublicKey;
 use crate::error::Result;
+use crate::vault::state::{Checkpoint, State};
 
 /// A signed statement of the log's size and head, already checked to be signed by this vault.
 #[derive(Clone, Debug)]
@@ -20,6 +22,27 @@ pub struct Anchor {
     pub ts: String,
     /// Where it came from: `state` or the file it was read from.
     pub source: String,
+    /// Its signer checked the writer signature of every entry it covers (a checkpoint signed
+    /// under the checked domain): those signatures need not be checked again.
+    pub checked: bool,
+    /// Where entry `size`'s line ends in the log, if the checkpoint recorded it (a hint, confirmed
+    /// against the line found there).
+    pub offset: Option<u64>,
+}
+
+impl Anchor {
+    /// A checkpoint already known to be authentic (its signature checked, or kept in the state);
+    /// `checked`: its signer's statement that it checked the signatures is authentic too.
+    pub fn of(c: &Checkpoint, source: impl Into<String>, checked: bool) -> Anchor {
+        Anchor {
+            size: c.size,
+            head: c.head.clone(),
+            ts: c.ts.clone(),
+            source: source.into(),
+            checked,
+            offset: c.offset,
+        }
+    }
 }
 
 /// The first thing found wrong, named by the `seq` a reader should look at.
@@ -42,7 +65,43 @@ pub struct Report {
     pub torn_tail: bool,
     /// Entries written without a key (`verify`, a credential holder's nested exec).
     pub unsigned: u64,
+    /// The longest revocation list any entry recorded (the last entry to record it): the list
+    /// must still hold it, whatever shorter list a later entry records.
+    pub revocations: Option<RecordedRevocations>,
+    /// The checkpoint that vouches for the writer signatures up to its size (they were not
+    /// checked again); the signatures of the entries after it were.
+    pub signatures_vouched: Option<Anchor>,
     pub problem: Option<Problem>,
+}
+
+impl Report {
+    /// The entries whose writer signatures this walk checked: `(first, last)` seq.
+    pub fn signatures_checked(&self) -> Option<(u64, u64)> {
+        let from = self.signatures_vouched.as_ref().map_or(0, |a| a.size) + 1;
+        (self.entries >= from).then_some((from, self.entries))
+    }
+}
+
+/// An entry's record of the revocation list's head (`details.revocations`).
+#[derive(Clone, Debug)]
+pub struct RecordedRevocations {
+    pub seq: u64,
+    pub count: u64,
+    pub head: String,
+}
+
+/// The `revocations` record of `line`, read without a JSON parser (the writer's member order).
+fn revocations_record(line: &[u8]) -> Option<(u64, String)> {
+    const AT: &[u8] = b"\"revocations\":{\"count\":";
+    let start = line.windows(AT.len()).position(|w| w == AT)? + AT.len();
+    let rest = &line[start..];
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let count = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    let rest = rest[digits..].strip_prefix(b",\"head\":\"")?;
+    let end = rest.iter().position(|b| *b == b'"')?;
+    let head = std::str::from_utf8(&rest[..end]).ok()?;
+    (head.len() <= 64 && head.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| (count, head.to_string()))
 }
 
 /// The parts of a stored line the walk needs.
@@ -54,6 +113,8 @@ struct Shape<'a> {
     intact: bool,
     /// The generation mark (`None` on a line written before entries carried one).
     generation: Option<u64>,
+    /// Where the `,"gen":` member starts (where the event's members end), when marked.
+    gen_at: usize,
     /// `(key id, signature)` of a signed line.
     sig: Option<(&'a str, &'a str)>,
     /// Where the `sig` member starts and where `prev` starts: the signed bytes are the line
@@ -110,7 +171,13 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
         .rev()
         .take_while(|b| b.is_ascii_digit())
         .count();
-    let mark_value = (digits > 0 && digits < 20 && line[..sig_at - digits].ends_with(GEN))
+    let marked = digits > 0 && digits < 20 && line[..sig_at - digits].ends_with(GEN);
+    let gen_at = if marked {
+        sig_at - digits - GEN.len()
+    } else {
+        sig_at
+    };
+    let mark_value = marked
         .then(|| {
             std::str::from_utf8(&line[sig_at - digits..sig_at])
                 .ok()?
@@ -131,6 +198,7 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
         hash,
         intact: hex[..] == *hash,
         generation: mark_value,
+        gen_at,
         sig,
         sig_at,
         prev_at,
@@ -141,7 +209,7 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
 /// The keys entries may be signed with: the vault's issuer keys (any entry), and each agent's
 /// signing key (that agent's own entries only). Agents' keys also come from the log itself, from
 /// the issuer-signed `agent.add` that created them, so entries of removed agents still verify.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Keys {
     pub issuer: HashMap<String, PublicKey>,
     pub agents: HashMap<String, (String, PublicKey)>,
@@ -155,14 +223,32 @@ impl Keys {
     pub fn add_agent(&mut self, agent: &str, key: PublicKey) {
         self.agents.insert(key.key_id(), (agent.to_string(), key));
     }
+
+    /// The keys the state knows: its issuer keys and its agents' signing keys.
+    pub fn of_state(state: &State) -> Keys {
+        let mut keys = Keys::default();
+        for k in &state.issuer_keys {
+            if let Some(p) = PublicKey::parse(&k.public_key) {
+                keys.add_issuer(p);
+            }
+        }
+        for a in state.agents.values() {
+            if let Some(p) = PublicKey::parse(&a.public_key) {
+                keys.add_agent(&a.name, p);
+            }
+        }
+        keys
+    }
 }
 
 /// What the walk checks beyond the chain.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Expect {
     pub keys: Keys,
     /// The generation of the vault's files: no entry may record a newer one.
     pub generation: Option<u64>,
+    /// Check every entry's signature, also those a checked checkpoint vouches for.
+    pub all_signatures: bool,
 }
 
 /// The members a signature check needs, parsed (strictly: a duplicated member is refused).
@@ -235,10 +321,109 @@ const BATCH: usize = 8192;
 /// Besides the chain, every entry must be signed by a key allowed to write it (see
 /// [`super::sign`]), its generation mark must not go down, and no entry may record a newer vault
 /// generation than `expect.generation` (the vault's files were rolled back).
+///
+/// The chain is checked from the first entry to the last, and every checkpoint against it. The
+/// writer signatures of the entries up to the last checked checkpoint are not checked again
+/// (unless `expect.all_signatures`): its signer checked them before signing it, and the chain
+/// matching it proves that none of them changed since. Entries after it are checked one by one.
 pub fn verify(
-    dir: &std::path::Path,
+    dir: &Path,
+    anchors: &[Anchor],
+    expect: Expect,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Report> {
+    walk(dir, anchors, expect, None, progress)
+}
+
+/// Checks the entries no checked checkpoint vouches for yet, as whoever signs the next
+/// checkpoint must first: their chain from the last checked checkpoint on, and their writer
+/// signatures. Reads only from where that checkpoint's entry ends when the offset it recorded
+/// still holds that entry; otherwise (an older checkpoint, a log rewritten) walks the whole log,
+/// hashing every entry and checking the signatures after the checkpoint.
+///
+/// A problem found from the middle is confirmed by a walk from the start, which names it the
+/// same way `audit verify` does, and also knows the keys of agents removed before the
+/// checkpoint whose running programs wrote entries after it.
+pub fn since_checked(dir: &Path, anchors: &[Anchor], expect: Expect) -> Result<Report> {
+    let last = anchors.iter().filter(|a| a.checked).max_by_key(|a| a.size);
+    if let Some(a) = last
+        && let Some(offset) = a.offset
+        && let Some(line) = line_ending_at(dir, offset)?
+        && let Some(s) = shape(&line)
+        && s.intact
+        && s.seq == a.size
+        && s.hash == a.head.as_bytes()
+    {
+        let resume = Resume {
+            anchor: a.clone(),
+            offset,
+            mark: s.generation,
+        };
+        let later: Vec<Anchor> = anchors
+            .iter()
+            .filter(|x| x.size >= a.size)
+            .cloned()
+            .collect();
+        let report = walk(dir, &later, expect.clone(), Some(resume), &mut |_, _| {})?;
+        if report.problem.is_none() {
+            return Ok(report);
+        }
+    }
+    walk(dir, anchors, expect, None, &mut |_, _| {})
+}
+
+/// Where a walk starts when not at the first entry: just past entry `anchor.size` (an authentic
+/// checkpoint), whose line ends at `offset` and carries the generation mark `mark`.
+struct Resume {
+    anchor: Anchor,
+    offset: u64,
+    mark: Option<u64>,
+}
+
+/// The line that ends (with its newline) at `offset`, if the log has one there.
+fn line_ending_at(dir: &Path, offset: u64) -> Result<Option<Vec<u8>>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let path = dir.join(super::FILE);
+    let io = |e| crate::error::Error::io("cannot read the audit log", &path, e);
+    let mut file = match crate::vault::fsio::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    let len = file.metadata().map_err(io)?.len();
+    if offset == 0 || offset > len {
+        return Ok(None);
+    }
+    let mut window = offset.min(4096);
+    loop {
+        file.seek(SeekFrom::Start(offset - window)).map_err(io)?;
+        let mut bytes = Vec::with_capacity(window as usize);
+        (&mut file)
+            .take(window)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 != window || bytes.last() != Some(&b'\n') {
+            return Ok(None);
+        }
+        bytes.pop();
+        if let Some(i) = bytes.iter().rposition(|b| *b == b'\n') {
+            return Ok(Some(bytes.split_off(i + 1)));
+        }
+        if window == offset {
+            return Ok(Some(bytes));
+        }
+        if window > super::read::MAX_LINE {
+            return Ok(None);
+        }
+        window = (window * 4).min(offset);
+    }
+}
+
+fn walk(
+    dir: &Path,
     anchors: &[Anchor],
     mut expect: Expect,
+    resume: Option<Resume>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Report> {
     let mut anchors: Vec<&Anchor> = anchors.iter().collect();
@@ -250,7 +435,21 @@ pub fn verify(
         head: ZERO_HASH.to_string(),
         ..Report::default()
     };
-    let Some(mut log) = LogReader::open(dir)? else {
+    // The signatures a checked checkpoint vouches for (the walk fails if the chain does not
+    // reach it or does not match it).
+    if !expect.all_signatures {
+        report.signatures_vouched = anchors
+            .iter()
+            .rev()
+            .find(|a| a.checked)
+            .map(|a| (*a).clone());
+    }
+    let vouched_to = report.signatures_vouched.as_ref().map_or(0, |a| a.size);
+    let opened = match &resume {
+        Some(r) => LogReader::open_at(dir, r.offset)?,
+        None => LogReader::open(dir)?,
+    };
+    let Some(mut log) = opened else {
         if let Some(a) = anchors.iter().find(|a| a.size > 0) {
             report.problem = Some(Problem {
                 seq: 1,
@@ -274,6 +473,21 @@ pub fn verify(
     let mut mark: u64 = 0;
     let mut marked = false;
     let mut newer: Option<(u64, u64, u64)> = None;
+    if let Some(r) = &resume {
+        expected = r.anchor.size + 1;
+        head = r.anchor.head.as_bytes().to_vec();
+        log.line_no = r.anchor.size;
+        report.entries = r.anchor.size;
+        report.anchored = Some(r.anchor.clone());
+        if let Some(g) = r.mark {
+            mark = g;
+            marked = true;
+        }
+        next_anchor = anchors
+            .iter()
+            .take_while(|a| a.size <= r.anchor.size)
+            .count();
+    }
     // The first entry whose writer is wrong: the walk goes on, as the lines after it may show
     // that it was inserted or moved, which says more.
     let mut deferred: Option<Problem> = None;
@@ -333,15 +547,22 @@ pub fn verify(
             });
         }
         if s.seq == expected && s.prev == head.as_slice() {
-            if let Err(message) = check_writer(
-                &s,
-                line.bytes,
-                &mut expect.keys,
-                &mut signatures,
-                line_no,
-                (!marked).then_some(legacy_limit),
-                &mut report.unsigned,
-            ) && deferred.is_none()
+            let writer = if expected <= vouched_to {
+                vouched_writer(&s, line.bytes, &mut expect.keys, &mut report.unsigned);
+                Ok(())
+            } else {
+                check_writer(
+                    &s,
+                    line.bytes,
+                    &mut expect.keys,
+                    &mut signatures,
+                    line_no,
+                    (!marked).then_some(legacy_limit),
+                    &mut report.unsigned,
+                )
+            };
+            if let Err(message) = writer
+                && deferred.is_none()
             {
                 deferred = Some(Problem {
                     seq: expected,
@@ -370,6 +591,15 @@ pub fn verify(
             {
                 report.problem = Some(deferred.filter(|d| d.seq <= p.seq).unwrap_or(p));
                 return Ok(finish(report, &head));
+            }
+            if let Some((count, recorded)) = revocations_record(line.bytes)
+                && report.revocations.as_ref().is_none_or(|r| count >= r.count)
+            {
+                report.revocations = Some(RecordedRevocations {
+                    seq: expected,
+                    count,
+                    head: recorded,
+                });
             }
             head.clear();
             head.extend_from_slice(s.hash);
@@ -447,6 +677,37 @@ pub fn verify(
         });
     }
     Ok(finish(report, &head))
+}
+
+/// An entry a checked checkpoint vouches for: its writer was checked by the checkpoint's signer.
+/// Only what the entries after it need is taken from it: the agent key an issuer-signed entry
+/// introduces, and whether it was written without a key.
+fn vouched_writer(s: &Shape<'_>, line: &[u8], keys: &mut Keys, unsigned: &mut u64) {
+    /// The event's last member, just before `gen`.
+    const AGENT_KEY: &[u8] = b",\"agent_key\":\"";
+    match s.sig {
+        None => {
+            if s.generation.is_some() {
+                *unsigned += 1;
+            }
+        }
+        Some((id, _)) if keys.issuer.contains_key(id) => {
+            let members = &line[..s.gen_at];
+            if !line_has(&members[members.len().saturating_sub(128)..], AGENT_KEY) {
+                return;
+            }
+            if let Ok(Who {
+                agent: Some(agent),
+                agent_key: Some(k),
+                ..
+            }) = serde_json::from_slice(line)
+                && let Some(k) = PublicKey::parse(&k)
+            {
+                keys.add_agent(&agent, k);
+            }
+        }
+        Some(_) => {}
+    }
 }
 
 /// Is the entry written by someone allowed to write it? Queues its signature for checking.
@@ -749,6 +1010,8 @@ mod tests {
             head: lines[9][lines[9].len() - 66..lines[9].len() - 2].to_string(),
             ts: "t".into(),
             source: "test".into(),
+            checked: false,
+            offset: None,
         };
         let r = verify(dir.path(), &[anchor], expect(), &mut |_, _| {}).unwrap();
         assert_eq!(r.problem.unwrap().seq, 10);
@@ -834,5 +1097,184 @@ mod tests {
             .unwrap();
         assert_eq!(p.seq, 2);
         assert!(p.message.contains("does not know"), "{}", p.message);
+    }
+
+    /// A checked checkpoint of the first `size` lines of `lines` (as written by `write`).
+    fn checked_anchor(lines: &[String], size: usize, offset: Option<u64>) -> Anchor {
+        Anchor {
+            size: size as u64,
+            head: hash_of(&lines[size - 1]),
+            ts: "t".into(),
+            source: "test".into(),
+            checked: true,
+            offset,
+        }
+    }
+
+    /// Where line `size` ends in the file `write` makes of `lines`.
+    fn end_of(lines: &[String], size: usize) -> u64 {
+        lines[..size].iter().map(|l| l.len() as u64 + 1).sum()
+    }
+
+    /// `lines` with the entry at index `i` replaced by an unsigned `grant.add` "by admin" and the
+    /// chain recomputed after it: a forgery whose hashes are all consistent.
+    fn forge_at(lines: &[String], i: usize) -> Vec<String> {
+        let mut out = lines.to_vec();
+        for j in i..out.len() {
+            let prev = if j == 0 {
+                ZERO_HASH.to_string()
+            } else {
+                hash_of(&out[j - 1])
+            };
+            let body = if j == i {
+                forged_body(j as u64 + 1, &prev)
+            } else {
+                let (without, _) = super::super::chain::split_line(&out[j]).unwrap();
+                let at = without.rfind(",\"prev\":\"").unwrap();
+                format!("{},\"prev\":\"{prev}\"}}", &without[..at])
+            };
+            out[j] = with_hash(&body);
+        }
+        out
+    }
+
+    fn forged_body(seq: u64, prev: &str) -> String {
+        format!(
+            r#"{{"seq":{seq},"ts":"2026-01-01T00:00:00.000Z","actor":"admin","action":"grant.add","agent":"mallory","gen":1,"prev":"{prev}"}}"#
+        )
+    }
+
+    fn with_hash(body: &str) -> String {
+        let hash = super::super::chain::entry_hash(body.as_bytes());
+        format!("{},\"hash\":\"{hash}\"}}", &body[..body.len() - 1])
+    }
+
+    /// `before` signed entries, an unsigned `grant.add` "by admin" appended by hand as seq
+    /// `before + 1`, then `after` signed entries chained on by the writer.
+    fn forged_log(before: usize, after: usize) -> (tempfile::TempDir, Vec<String>) {
+        let (dir, mut lines) = log(before);
+        lines.push(with_hash(&forged_body(
+            before as u64 + 1,
+            &hash_of(lines.last().unwrap()),
+        )));
+        write(&dir, &lines);
+        let events: Vec<_> = (0..after)
+            .map(|i| super::super::Event::admin("test").details(serde_json::json!({ "j": i })))
+            .collect();
+        super::super::append(dir.path(), chrono::Utc::now(), &events).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(super::super::FILE)).unwrap();
+        (dir, text.lines().map(str::to_string).collect())
+    }
+
+    #[test]
+    fn signatures_a_checked_checkpoint_vouches_for_are_checked_only_with_all_signatures() {
+        // A forged entry at seq 4 that a checkpoint of 8 entries was somehow signed over (its
+        // signer did not check): the chain matches the checkpoint.
+        let (dir, lines) = forged_log(3, 8);
+        assert_eq!(lines.len(), 12);
+        let anchor = checked_anchor(&lines, 8, None);
+        let r = verify(
+            dir.path(),
+            std::slice::from_ref(&anchor),
+            expect(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert!(r.problem.is_none(), "{:?}", r.problem);
+        assert_eq!(r.signatures_vouched.as_ref().map(|a| a.size), Some(8));
+        assert_eq!(r.signatures_checked(), Some((9, 12)));
+        // Checking every signature again finds it, by its seq.
+        let all = Expect {
+            all_signatures: true,
+            ..expect()
+        };
+        let r = verify(dir.path(), &[anchor], all, &mut |_, _| {}).unwrap();
+        let p = r.problem.unwrap();
+        assert_eq!(p.seq, 4, "{}", p.message);
+        assert!(p.message.contains("is not signed"), "{}", p.message);
+        assert_eq!(r.signatures_vouched.map(|a| a.size), None);
+        // A checkpoint not signed as checked vouches for the chain only.
+        let plain = Anchor {
+            checked: false,
+            ..checked_anchor(&lines, 8, None)
+        };
+        let r = verify(dir.path(), &[plain], expect(), &mut |_, _| {}).unwrap();
+        assert_eq!(r.problem.unwrap().seq, 4);
+    }
+
+    #[test]
+    fn a_check_since_the_last_checked_checkpoint_reads_on_from_its_offset() {
+        // A forged entry before the checkpoint is not read again from the offset…
+        let (dir, lines) = forged_log(3, 8);
+        let anchor = checked_anchor(&lines, 8, Some(end_of(&lines, 8)));
+        let r = since_checked(dir.path(), std::slice::from_ref(&anchor), expect()).unwrap();
+        assert!(r.problem.is_none(), "{:?}", r.problem);
+        assert_eq!(r.entries, 12);
+        assert_eq!(r.signatures_checked(), Some((9, 12)));
+        // Only what follows the offset is read: damage before it is for `audit verify` to find.
+        let mut damaged = lines.clone();
+        damaged[1] = damaged[1].replacen("\"test\"", "\"tesT\"", 1);
+        write(&dir, &damaged);
+        let r = since_checked(dir.path(), std::slice::from_ref(&anchor), expect()).unwrap();
+        assert!(r.problem.is_none(), "{:?}", r.problem);
+        let r = verify(dir.path(), &[anchor], expect(), &mut |_, _| {}).unwrap();
+        assert_eq!(r.problem.unwrap().seq, 2);
+        // …and one after it is found and named.
+        let (dir, lines) = forged_log(9, 2);
+        let anchor = checked_anchor(&lines, 8, Some(end_of(&lines, 8)));
+        let p = since_checked(dir.path(), &[anchor], expect())
+            .unwrap()
+            .problem
+            .unwrap();
+        assert_eq!((p.seq, p.line), (10, 10), "{}", p.message);
+        // An offset that does not point at the checkpoint's entry: the log is walked from its
+        // start, with the same findings.
+        for offset in [None, Some(1), Some(end_of(&lines, 7)), Some(1 << 40)] {
+            let anchor = checked_anchor(&lines, 8, offset);
+            let p = since_checked(dir.path(), &[anchor], expect())
+                .unwrap()
+                .problem
+                .unwrap();
+            assert_eq!((p.seq, p.line), (10, 10), "{offset:?}: {}", p.message);
+        }
+        let (dir, lines) = log(12);
+        let anchor = checked_anchor(&lines, 8, Some(end_of(&lines, 7)));
+        let r = since_checked(dir.path(), &[anchor], expect()).unwrap();
+        assert!(r.problem.is_none(), "{:?}", r.problem);
+        assert_eq!(r.entries, 12);
+        // A log rewritten below the checkpoint: found by the walk from the start.
+        write(&dir, &forge_at(&lines, 3));
+        let anchor = checked_anchor(&lines, 8, Some(end_of(&lines, 8)));
+        let p = since_checked(dir.path(), &[anchor], expect())
+            .unwrap()
+            .problem
+            .unwrap();
+        assert_eq!(p.seq, 8, "{}", p.message);
+        assert!(
+            p.message.contains("does not match the checkpoint"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_states_that_it_checked_the_signatures_only_with_its_own_signature() {
+        let key = issuer();
+        let checked = Checkpoint::sign_checked("v", (8, 800), "h", "t", &key);
+        assert!(checked.verify(&key.public()) && checked.verify_checked(&key.public()));
+        // Read by a version that does not know the claim: still a valid checkpoint.
+        let plain = Checkpoint::sign("v", 8, "h", "t", &key);
+        assert!(plain.verify(&key.public()) && !plain.verify_checked(&key.public()));
+        // The claim lifted onto another checkpoint, or a plain signature passed off as one.
+        let other = Checkpoint {
+            checked: checked.checked.clone(),
+            ..Checkpoint::sign("v", 9, "h", "t", &key)
+        };
+        assert!(!other.verify_checked(&key.public()));
+        let passed_off = Checkpoint {
+            checked: Some(plain.signature.clone()),
+            ..plain
+        };
+        assert!(!passed_off.verify_checked(&key.public()));
     }
 }

@@ -306,12 +306,7 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
             ))
             .hint("the vault state is damaged; restore it from a backup"));
         }
-        anchors.push(Anchor {
-            size: c.size,
-            head: c.head.clone(),
-            ts: c.ts.clone(),
-            source: "vault state".into(),
-        });
+        anchors.push(Anchor::of(c, "vault state", c.verify_checked(&key)));
     }
     for path in &args.checkpoints {
         let text = std::fs::read_to_string(path)
@@ -330,19 +325,15 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
                 c.vault_id
             )));
         }
-        if !lookup(&c.key_id).is_some_and(|k| c.verify(&k)) {
+        let Some(key) = lookup(&c.key_id).filter(|k| c.verify(k)) else {
             return Err(Error::bad_data(format!(
                 "the checkpoint {} is not signed by this vault's issuer key",
                 path.display()
             ))
             .hint("it was altered, or made by another vault"));
-        }
-        anchors.push(Anchor {
-            size: c.size,
-            head: c.head,
-            ts: c.ts,
-            source: path.display().to_string(),
-        });
+        };
+        let checked = c.verify_checked(&key);
+        anchors.push(Anchor::of(&c, path.display().to_string(), checked));
     }
     if let Some(flag) = &args.witness {
         let settings = crate::settings::Settings::load(&vault.dir)?;
@@ -357,34 +348,26 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
             flag.clone()
         };
         if let Some(c) = crate::audit::witness::get(&command, settings.audit.timeout_secs)? {
-            if c.vault_id != state.vault_id || !lookup(&c.key_id).is_some_and(|k| c.verify(&k)) {
+            let key = lookup(&c.key_id).filter(|k| c.vault_id == state.vault_id && c.verify(k));
+            let Some(key) = key else {
                 return Err(Error::bad_data(
                     "the checkpoint the audit witness holds is not signed by this vault's issuer key",
                 )
                 .hint("it belongs to another vault, or the vault's files were replaced"));
-            }
-            anchors.push(Anchor {
-                source: format!("held by the witness: size {}, head {}", c.size, c.head),
-                size: c.size,
-                head: c.head,
-                ts: c.ts,
-            });
+            };
+            let checked = c.verify_checked(&key);
+            anchors.push(Anchor::of(
+                &c,
+                format!("held by the witness: size {}, head {}", c.size, c.head),
+                checked,
+            ));
         }
     }
-    let mut expect = crate::audit::verify::Expect {
+    let expect = crate::audit::verify::Expect {
+        keys: crate::audit::verify::Keys::of_state(&state),
         generation: Some(state.generation),
-        ..Default::default()
+        all_signatures: args.full,
     };
-    for k in &state.issuer_keys {
-        if let Some(p) = crate::crypto::PublicKey::parse(&k.public_key) {
-            expect.keys.add_issuer(p);
-        }
-    }
-    for a in state.agents.values() {
-        if let Some(p) = crate::crypto::PublicKey::parse(&a.public_key) {
-            expect.keys.add_agent(&a.name, p);
-        }
-    }
     let bar = progress_bar(ctx, &vault.dir);
     let report = crate::audit::verify::verify(&vault.dir, &anchors, expect, &mut |done, total| {
         if let Some(b) = &bar {
@@ -394,6 +377,31 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
     })?;
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    let mut report = report;
+    if report.problem.is_none()
+        && let Some(r) = &report.revocations
+    {
+        // Any writer of the log can record a shorter list's head after this one; the list must
+        // still hold the longest the log ever recorded.
+        let recorded = crate::credential::revocation::Head {
+            count: r.count,
+            head: r.head.clone(),
+        };
+        let held = crate::credential::revocation::still_holds(&vault.dir, &vault.config, &recorded)
+            .unwrap_or(false);
+        if !held {
+            report.problem = Some(crate::audit::verify::Problem {
+                seq: r.seq,
+                line: r.seq,
+                message: format!(
+                    "seq {} records {} revocations, but {} no longer holds them: revocations were deleted (and a shorter list recorded after it)",
+                    r.seq,
+                    r.count,
+                    crate::credential::revocation::FILE
+                ),
+            });
+        }
     }
     print_report(ctx, &report, anchors.len());
     match report.problem {
@@ -439,6 +447,14 @@ fn print_report(ctx: &Ctx, r: &Report, anchors: usize) {
             "checkpoints_matched": r.checkpoints_matched,
             "torn_tail": r.torn_tail,
             "unsigned": r.unsigned,
+            "signatures": {
+                "checked": r.signatures_checked().map(|(from, to)| serde_json::json!({
+                    "from": from, "to": to,
+                })),
+                "vouched": r.signatures_vouched.as_ref().map(|a| serde_json::json!({
+                    "from": 1, "to": a.size, "checkpoint_ts": a.ts, "checkpoint_source": a.source,
+                })),
+            },
             "problem": r.problem.as_ref().map(|p| serde_json::json!({
                 "seq": p.seq, "line": p.line, "message": p.message,
             })),
@@ -471,6 +487,17 @@ fn print_report(ctx: &Ctx, r: &Report, anchors: usize) {
             r.entries,
             r.entries - anchored
         ));
+    }
+    let checked = match r.signatures_checked() {
+        Some((from, to)) => format!("checked for seq {from} to {to}"),
+        None => "none checked".into(),
+    };
+    match &r.signatures_vouched {
+        Some(a) if a.size > 0 => lines.push(format!(
+            "signatures: {checked}; seq 1 to {} were checked before the checkpoint signed at {} ({}) and are not checked again (`--full` re-checks them)",
+            a.size, a.ts, a.source
+        )),
+        _ => lines.push(format!("signatures: {checked}")),
     }
     if r.unsigned > 0 {
         lines.push(format!(

@@ -142,7 +142,7 @@ fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
             let line = Revocation::by_agent(id, &key.agent, Some(entry.expires_at), &signing, now);
             let _lock = crate::vault::lock::VaultLock::acquire(&vault.dir)?;
             let mut entry = event(&format!("key:{}", key.id));
-            let revoked = revocation::prepare(&vault.dir, &[line], None, now)?;
+            let revoked = revocation::prepare(&vault.dir, &vault.config, &[line], None, now)?;
             if let Some(r) = revoked {
                 r.record_in(&mut entry);
                 r.write()?;

@@ -802,6 +802,7 @@ fn launch(
             return Err(e);
         }
     };
+    served.admit(u32::try_from(child.pid.as_raw_nonzero().get()).unwrap_or(0));
     drop(env);
     let ending = exec::supervise(
         child,
@@ -914,7 +915,7 @@ pub(super) fn finish(
     // Two files, two fsyncs: made side by side rather than one after the other (a reader that
     // finds the log ahead of the list waits for this lock and looks again).
     let result = crate::vault::lock::VaultLock::acquire(&vault.dir).and_then(|_lock| {
-        let revoked = revocation::prepare(&vault.dir, &[line], None, now)?;
+        let revoked = revocation::prepare(&vault.dir, &vault.config, &[line], None, now)?;
         if let Some(r) = &revoked {
             r.record_in(&mut e);
         }

@@ -29,7 +29,9 @@
 //! Anything else, or a request the supervisor refuses, gets `{"ok":false,"code":N,"error":TEXT,
 //! "hint":TEXT}`, `code` being the exit status the refusal maps to. The values travel on this
 //! socket: it is open only to the program's own user, in a directory only that user can enter,
-//! and only to the program that already holds them all.
+//! and answers only the run's program and the processes it started (the peer's pid, followed up
+//! its parents), which already hold them all; any other process of that user is closed
+//! unanswered.
 
 use std::collections::HashMap;
 use std::os::unix::net::UnixStream;
@@ -768,9 +770,16 @@ impl Open {
 pub(super) struct Served {
     stopped: Arc<AtomicBool>,
     open: Arc<Open>,
+    /// The run's program (0 until it is started): only it and its descendants are answered.
+    program: Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl Served {
+    /// The run's program has started as process `pid`.
+    pub(super) fn admit(&self, pid: u32) {
+        self.program.store(pid, Ordering::SeqCst);
+    }
+
     /// Stops accepting and closes every connection, waiting for their handlers: a nested run
     /// still open is ended then (its supervisor records it so) before this run's own end. The
     /// accepting thread is not waited for: it takes nothing more once stopped, and ends with the
@@ -789,9 +798,11 @@ pub(super) fn serve(run: &RunDir, handler: Handler) -> Result<Served> {
         .map_err(|e| Error::io("cannot serve the run socket", run.path(), e))?;
     let stopped = Arc::new(AtomicBool::new(false));
     let open = Arc::new(Open::default());
+    let program = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let served = Served {
         stopped: Arc::clone(&stopped),
         open: Arc::clone(&open),
+        program: Arc::clone(&program),
     };
     let handler = Arc::new(handler);
     std::thread::Builder::new()
@@ -807,9 +818,22 @@ pub(super) fn serve(run: &RunDir, handler: Handler) -> Result<Served> {
                     std::thread::sleep(std::time::Duration::from_millis(10));
                     continue;
                 };
-                // Only the program and its descendants; anything else, the same user's other
-                // runs included, is closed unanswered.
-                if !socket::started_by_us(&stream) {
+                // Only the program's own user, and of that user's processes only the run's
+                // program and what it started: another program of the same user (another
+                // agent's run, say) that finds the socket is closed unanswered. No connection
+                // can come from the program before it is started, but one may be accepted
+                // before its pid is noted here.
+                let mut waited = 0;
+                while program.load(Ordering::SeqCst) == 0
+                    && !stopped.load(Ordering::SeqCst)
+                    && waited < 5_000
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                    waited += 1;
+                }
+                if !socket::same_user(&stream)
+                    || !socket::from_descendant(&stream, program.load(Ordering::SeqCst))
+                {
                     continue;
                 }
                 let Some(tracked) = open.begin(&stream) else {

@@ -18,8 +18,8 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let text = read_token(args.token.as_deref(), "AGENTCRED_TOKEN")?;
     // A commit renames the index into place before vault.toml: read while an issuer rotation
     // commits, a new index can meet the old vault.toml once, so one refusal reads both again.
-    let vault = match open_checked(ctx, &args) {
-        Ok(vault) => vault,
+    let (vault, index) = match open_checked(ctx, &args) {
+        Ok(opened) => opened,
         Err(_) => open_checked(ctx, &args)?,
     };
     let now = ctx.now();
@@ -43,7 +43,8 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         &|id, info| orphaned.contains(id) || revoked.is_revoked(id, &vault.config, info),
         now,
         &request,
-    );
+    )
+    .and_then(|info| still_agents(&index, info));
     let mut event = Event::new(
         args.holder
             .as_deref()
@@ -111,7 +112,10 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
 /// that does not list its signer, or an index older than the generation `vault.toml` records, is
 /// refused here as it is by every agent command. (Whoever holds the retired key can sign an
 /// index too: only a pinned issuer key stops that.)
-fn open_checked(ctx: &Ctx, args: &VerifyArgs) -> Result<crate::vault::Vault> {
+fn open_checked(
+    ctx: &Ctx,
+    args: &VerifyArgs,
+) -> Result<(crate::vault::Vault, crate::envelope::Index)> {
     // Not reaped: verify writes nothing for a dead supervisor, it refuses its credential.
     let vault = ctx.open_vault_unreaped()?;
     if let Some(expected) = args.vault_id.as_deref() {
@@ -120,6 +124,26 @@ fn open_checked(ctx: &Ctx, args: &VerifyArgs) -> Result<crate::vault::Vault> {
     if let Some(pinned) = args.issuer_key.as_deref() {
         vault.check_issuer_key(pinned)?;
     }
-    crate::envelope::Index::read(&vault.dir, &vault.config)?;
-    Ok(vault)
+    let index = crate::envelope::Index::read(&vault.dir, &vault.config)?;
+    Ok((vault, index))
+}
+
+/// Every agent a delegation passed to is still an agent of the vault: removing an agent ends
+/// what was delegated to it, although whoever kept its signing key could still sign as it.
+fn still_agents(
+    index: &crate::envelope::Index,
+    info: token::TokenInfo,
+) -> Result<token::TokenInfo> {
+    if let Some(gone) = info
+        .hops
+        .iter()
+        .map(|h| h.to.as_str())
+        .find(|to| index.generation_of(to).is_none())
+    {
+        return Err(crate::error::Error::denied(format!(
+            "the token was delegated to agent {gone}, which is no longer an agent of this vault"
+        ))
+        .hint("ask the delegator for a delegation to a current agent"));
+    }
+    Ok(info)
 }

@@ -8,7 +8,14 @@
 //! it, and every audit entry that appends revocations records the list's `revocations: {count,
 //! head}` after the append (as do `cred.mint` entries, with the list as the minter read it). A
 //! reader checks the file's chain and that it contains the latest recorded head at the recorded
-//! count: a shortened, emptied or deleted list is refused (65). The chain fields are outside the
+//! count: a shortened, emptied or deleted list is refused (65).
+//!
+//! The log's latest record alone is not enough: anyone who can append to the log can record a
+//! shorter list's head there (unsigned, as a keyless `verify` writes, or signed with an agent's own
+//! key). So the issuer also signs the head into the agent index with every admin change, and a
+//! reader holds the list to that head too: whatever the admin revoked stays revoked, whoever wrote
+//! the log's last record. Every writer checks the list the same way before chaining on to it, so
+//! no one builds on a shortened list. The chain fields are outside the
 //! per-line signatures (which say who revoked what); the order and completeness are what the head
 //! on the log pins.
 //!
@@ -445,25 +452,60 @@ fn read(dir: &Path) -> Result<String> {
     }
 }
 
-/// The list's chain is whole, and holds the head the audit log last recorded.
+/// The list's chain is whole, and holds the head the audit log last recorded and the head the
+/// issuer signed into the agent index.
 fn check(dir: &Path, text: &str, config: &VaultToml) -> Result<()> {
     let (seen, end) = walk(text, Some(config))?;
-    if let Some(recorded) = recorded_head(dir)?
-        && !holds(&seen, &recorded)
-    {
-        return Err(broken(if end.count < recorded.count {
+    let refuse = |recorded: &Head, whose: &str| {
+        broken(if end.count < recorded.count {
             format!(
-                "it has {} revocations, the audit log records {} (lines were deleted, or the file was emptied or removed)",
+                "it has {} revocations, {whose} records {} (lines were deleted, or the file was emptied or removed)",
                 end.count, recorded.count
             )
         } else {
             format!(
-                "revocation {} is not the one the audit log records",
+                "revocation {} is not the one {whose} records",
                 recorded.count.saturating_sub(1)
             )
-        }));
+        })
+    };
+    if let Some(signed) = signed_head(dir, config)?
+        && !holds(&seen, &signed)
+    {
+        return Err(refuse(&signed, "the issuer-signed agent index"));
+    }
+    if let Some(recorded) = recorded_head(dir)?
+        && !holds(&seen, &recorded)
+    {
+        return Err(refuse(&recorded, "the audit log"));
     }
     Ok(())
+}
+
+/// The head the issuer signed into the agent index at the last admin change (none before the
+/// first change has written an index, or in one written before the index carried it). A missing
+/// index is refused once the log has entries: deleting it must not lift the issuer's head.
+fn signed_head(dir: &Path, config: &VaultToml) -> Result<Option<Head>> {
+    let path = crate::envelope::Index::path(dir);
+    if std::fs::symlink_metadata(&path).is_err() && crate::audit::head(dir)?.seq == 0 {
+        return Ok(None);
+    }
+    Ok(crate::envelope::Index::read_any_generation(dir, config)?.revocations())
+}
+
+/// Does the list as it stands hold `recorded` (a head some audit entry recorded)? For `audit
+/// verify`, which walks the whole log and knows the longest list it ever recorded.
+pub fn still_holds(dir: &Path, config: &VaultToml, recorded: &Head) -> Result<bool> {
+    let (seen, _) = walk(&read(dir)?, Some(config))?;
+    Ok(holds(&seen, recorded))
+}
+
+/// Checks the list as it stands (chain, the log's record and the issuer's): for a writer, with
+/// the lock held, before it chains on to the list; returns where the list's chain ends.
+pub fn checked_head(dir: &Path, config: &VaultToml) -> Result<Head> {
+    let text = read(dir)?;
+    check(dir, &text, config)?;
+    Ok(tail_head(&text))
 }
 
 /// Where the chain of the list in `dir` stands now, read from its last lines (the chain is not
@@ -541,6 +583,7 @@ impl Prepared {
 /// signed base. `None` when there is nothing to append. Call with the vault lock held.
 pub fn prepare(
     dir: &Path,
+    config: &VaultToml,
     entries: &[Revocation],
     pruner: Option<&KeyPair>,
     now: DateTime<Utc>,
@@ -548,12 +591,25 @@ pub fn prepare(
     if entries.is_empty() {
         return Ok(None);
     }
-    let path = RevocationList::path(dir);
     let text = read(dir)?;
+    // Never chain on to a list that lost lines: they would be gone for good.
+    check(dir, &text, config)?;
+    Ok(Some(chain_on(dir, &text, entries, pruner, now)))
+}
+
+/// Chains `entries` on to `text`, the list as read (and checked) from `dir`.
+fn chain_on(
+    dir: &Path,
+    text: &str,
+    entries: &[Revocation],
+    pruner: Option<&KeyPair>,
+    now: DateTime<Utc>,
+) -> Prepared {
+    let path = RevocationList::path(dir);
     let due = pruner.is_some() && super::prune::is_due(&path, text.len() as u64, PRUNE_AT_BYTES);
     let (mut at, mut out, rewrite) = match pruner.filter(|_| due) {
         Some(issuer) => {
-            let start = tail_head(&text);
+            let start = tail_head(text);
             let mut base = Base {
                 count: start.count,
                 head: start.head.clone(),
@@ -583,7 +639,7 @@ pub fn prepare(
             }
             (at, out, true)
         }
-        None => (tail_head(&text), Vec::new(), false),
+        None => (tail_head(text), Vec::new(), false),
     };
     for e in entries {
         at = chain_line(&mut out, e.clone(), at);
@@ -593,12 +649,12 @@ pub fn prepare(
     } else {
         out
     };
-    Ok(Some(Prepared {
+    Prepared {
         path,
         bytes,
         rewrite,
         head: at,
-    }))
+    }
 }
 
 /// Writes `r` as the line after `at` into `out`; returns the new head.
@@ -613,19 +669,6 @@ fn chain_line(out: &mut Vec<u8>, mut r: Revocation, at: Head) -> Head {
     out.extend_from_slice(line.as_bytes());
     out.push(b'\n');
     head
-}
-
-/// Appends revocations durably, chained on (an agent-side append: no pruning, which needs the
-/// issuer key). Returns the new head, for the audit entry. Call with the vault lock held.
-pub fn append(dir: &Path, entries: &[Revocation], now: DateTime<Utc>) -> Result<Option<Head>> {
-    match prepare(dir, entries, None, now)? {
-        Some(p) => {
-            let head = p.head.clone();
-            p.write()?;
-            Ok(Some(head))
-        }
-        None => Ok(None),
-    }
 }
 
 #[cfg(test)]
@@ -648,16 +691,17 @@ mod tests {
                 Revocation::by_holder(&format!("cr_{i:024}"), "a", Some(until), &holder, now)
             })
             .collect();
-        let before = append(dir.path(), &lines, now).unwrap().unwrap();
+        let text = read(dir.path()).unwrap();
+        let first = chain_on(dir.path(), &text, &lines, None, now);
+        let before = first.head.clone();
+        first.write().unwrap();
         assert_eq!(before.count, 1200);
         let text = read(dir.path()).unwrap();
         assert!(text.len() as u64 > PRUNE_AT_BYTES, "{}", text.len());
         assert_eq!(walk(&text, None).unwrap().1, before);
 
         let extra = Revocation::by_admin("cr_extra", "a", Some(live), &issuer, now);
-        let pruned = prepare(dir.path(), &[extra], Some(&issuer), now)
-            .unwrap()
-            .unwrap();
+        let pruned = chain_on(dir.path(), &text, &[extra], Some(&issuer), now);
         assert!(pruned.rewrite, "the list was due");
         let after = pruned.head.clone();
         pruned.write().unwrap();

@@ -228,7 +228,7 @@ pub fn reap(vault_dir: &Path, config: &crate::vault::VaultToml) {
             e.result = Some(Outcome::Error);
             // Chained on to the list first, and the log records the head it leads to, as every
             // writer of revocations does.
-            let Ok(revoked) = revocation::prepare(vault_dir, &[line], None, now) else {
+            let Ok(revoked) = revocation::prepare(vault_dir, config, &[line], None, now) else {
                 continue;
             };
             if let Some(r) = &revoked {

@@ -112,27 +112,26 @@ fn private_to_us(dir: &Path) -> bool {
     })
 }
 
-/// Whether the process at the other end is one this process started, directly or through any
-/// number of generations. The same user is not enough: every run of the user puts its socket
-/// where the others' programs can see it (a sandbox hides the vault, not the runtime directory),
-/// and a program must not be served by another run's supervisor, which holds another credential
-/// and possibly another agent's key. A sandboxed program's orphans are adopted by the sandbox's
-/// init, itself a child of this process, so they stay in line; a process that left the tree (an
-/// unsandboxed program's daemon adopted elsewhere) is refused.
-pub fn started_by_us(stream: &UnixStream) -> bool {
+/// Whether the process at the other end runs as our user (in a user namespace the kernel maps the
+/// id into ours, so a sandboxed program of the same user passes).
+pub fn same_user(stream: &UnixStream) -> bool {
+    rustix::net::sockopt::socket_peercred(stream)
+        .is_ok_and(|c| c.uid.as_raw() == rustix::process::geteuid().as_raw())
+}
+
+/// Whether the process at the other end is `root` or a descendant of it: its parent chain, read
+/// from `/proc`, reaches `root`. A process that left the tree (reparented to init or a subreaper
+/// after its parent exited) is no longer answered, and neither is one whose chain cannot be read.
+pub fn from_descendant(stream: &UnixStream, root: u32) -> bool {
     let Ok(cred) = rustix::net::sockopt::socket_peercred(stream) else {
         return false;
     };
-    if cred.uid.as_raw() != rustix::process::geteuid().as_raw() {
+    let Ok(mut pid) = u32::try_from(cred.pid.as_raw_nonzero().get()) else {
         return false;
-    }
-    let peer = cred.pid;
-    let us = std::process::id();
-    let mut pid = peer.as_raw_nonzero().get().cast_unsigned();
-    // The chain ends at the system's init (or a process of another PID namespace, which /proc
-    // shows as parent 0) well before this bound.
-    for _ in 0..4096 {
-        if pid == us {
+    };
+    // Deeper trees than this are not a run's program and its helpers.
+    for _ in 0..64 {
+        if root != 0 && pid == root {
             return true;
         }
         match parent_of(pid) {
@@ -143,8 +142,8 @@ pub fn started_by_us(stream: &UnixStream) -> bool {
     false
 }
 
-/// The parent of `pid`, from `/proc/PID/stat` (the field after the state, which follows the
-/// command name in parentheses, itself possibly holding spaces and parentheses).
+/// The parent of `pid`, from `/proc/PID/stat` (the field after the parenthesised command name,
+/// which may itself hold spaces and parentheses, so the last `)` is where it ends).
 fn parent_of(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &stat[stat.rfind(')')? + 1..];

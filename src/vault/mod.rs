@@ -658,6 +658,9 @@ impl Vault {
         use crate::credential::revocation::{self, Revocation};
         use crate::envelope;
 
+        // The checkpoint signed below vouches for every entry before it, signatures included:
+        // those written since the last one are checked first, and a bad one refuses the change.
+        check_unvouched(&self.dir, state)?;
         state.generation += 1;
         self.config.generation = state.generation;
         // vault.toml's recipients and issuer keys are copies of the signed state's, rewritten
@@ -744,16 +747,22 @@ impl Vault {
         audit::sign::hold_issuer(issuer.clone(), state.generation);
         // The revocations are chained on (and the list pruned when due) now, so that the audit
         // entry can record the head they lead to.
-        let revoked = revocation::prepare(&self.dir, &revocations, Some(&issuer), now)?;
+        let revoked =
+            revocation::prepare(&self.dir, &self.config, &revocations, Some(&issuer), now)?;
+        // The head the issuer signs into the index: every reader holds the list to it.
+        let revocations_head = match &revoked {
+            Some(r) => r.head.clone(),
+            None => revocation::checked_head(&self.dir, &self.config)?,
+        };
         let mut events = events.to_vec();
         if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
             r.record_in(last);
         }
         let prepared = audit::prepare(&self.dir, now, &events)?;
         let ts = crate::clock::rfc3339(now);
-        state.checkpoints.push(state::Checkpoint::sign(
+        state.checkpoints.push(state::Checkpoint::sign_checked(
             &state.vault_id,
-            prepared.head.seq,
+            (prepared.head.seq, prepared.end_position().end),
             &prepared.head.hash,
             &ts,
             &issuer,
@@ -769,7 +778,7 @@ impl Vault {
         let lists = std::thread::scope(|scope| -> Result<(String, String)> {
             let lists = scope.spawn(|| {
                 (
-                    envelope::Index::render(state, &issuer),
+                    envelope::Index::render(state, &issuer, &revocations_head),
                     crate::roster::render(state, &issuer),
                 )
             });
@@ -812,6 +821,29 @@ impl Vault {
             audit::witness::put(&self.dir, c);
         }
         Ok(())
+    }
+}
+
+/// Checks the writer signatures (and the chain) of the audit entries that no checked checkpoint in
+/// `state` vouches for yet, reading from the last such checkpoint on. The caller holds the lock.
+fn check_unvouched(dir: &Path, state: &State) -> Result<()> {
+    let anchors: Vec<_> = state
+        .checkpoints
+        .iter()
+        // The state is sealed by the issuer: its checkpoints are the ones this vault signed.
+        .map(|c| audit::verify::Anchor::of(c, "vault state", c.checked.is_some()))
+        .collect();
+    let expect = audit::verify::Expect {
+        keys: audit::verify::Keys::of_state(state),
+        ..Default::default()
+    };
+    match audit::verify::since_checked(dir, &anchors, expect)?.problem {
+        None => Ok(()),
+        Some(p) => Err(Error::bad_data(format!(
+            "the audit log fails verification at seq {}: {}; nothing was changed, and no checkpoint is signed over it",
+            p.seq, p.message
+        ))
+        .hint("run `agentcred audit verify`, keep a copy of audit.jsonl as it is now, and compare it with a backup")),
     }
 }
 

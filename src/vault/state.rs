@@ -194,10 +194,22 @@ pub struct Checkpoint {
     pub ts: String,
     pub key_id: String,
     pub signature: String,
+    /// The signer's statement that it checked the writer signature of every entry up to `size`
+    /// (from the previous checkpoint making it) before signing: a second signature over the same
+    /// message under a domain of its own, so the claim cannot be added to a checkpoint that does
+    /// not make it, and readers that do not know the claim still verify the checkpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<String>,
+    /// Where the line of entry `size` ends in the log: where the next check reads on from. Not
+    /// signed, only a hint: a reader confirms it against the line it finds there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
 }
 
 impl Checkpoint {
     pub const DOMAIN: &'static str = "agentcred-checkpoint-v1";
+    /// The domain of a checkpoint whose signer checked the entries' signatures.
+    pub const DOMAIN_CHECKED: &'static str = "agentcred-checkpoint-checked-v1";
 
     pub fn message(vault_id: &str, size: u64, head: &str, ts: &str) -> Vec<u8> {
         format!("{vault_id}\n{size}\n{head}\n{ts}\n").into_bytes()
@@ -211,7 +223,42 @@ impl Checkpoint {
             ts: ts.to_string(),
             key_id: key.public().key_id(),
             signature: key.sign(Self::DOMAIN, &Self::message(vault_id, size, head, ts)),
+            checked: None,
+            offset: None,
         }
+    }
+
+    /// A checkpoint of a log whose entries' signatures the caller has checked up to `size`;
+    /// `offset` is where that entry's line ends.
+    pub fn sign_checked(
+        vault_id: &str,
+        (size, offset): (u64, u64),
+        head: &str,
+        ts: &str,
+        key: &KeyPair,
+    ) -> Checkpoint {
+        let message = Self::message(vault_id, size, head, ts);
+        Checkpoint {
+            vault_id: vault_id.to_string(),
+            size,
+            head: head.to_string(),
+            ts: ts.to_string(),
+            key_id: key.public().key_id(),
+            signature: key.sign(Self::DOMAIN, &message),
+            checked: Some(key.sign(Self::DOMAIN_CHECKED, &message)),
+            offset: Some(offset),
+        }
+    }
+
+    /// Does `key` also state that it checked the entries' signatures up to `size`?
+    pub fn verify_checked(&self, key: &PublicKey) -> bool {
+        self.checked.as_deref().is_some_and(|sig| {
+            key.verify(
+                Self::DOMAIN_CHECKED,
+                &Self::message(&self.vault_id, self.size, &self.head, &self.ts),
+                sig,
+            )
+        })
     }
 
     pub fn verify(&self, key: &PublicKey) -> bool {
