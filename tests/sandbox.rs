@@ -67,7 +67,7 @@ impl Fixture {
                     "--clear-groups",
                     "--",
                 ])
-                .arg(util::bin());
+                .arg(shared_bin());
                 c
             }
             None => Command::new(util::bin()),
@@ -121,6 +121,32 @@ impl Fixture {
             .expect("write the token");
         child.wait().expect("wait for verify").code().unwrap_or(-1)
     }
+}
+
+/// The binary under test, copied where any user can run it: the build directory may sit below
+/// one only its owner can enter (a checkout under /root), and the unprivileged runs need it.
+fn shared_bin() -> &'static Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        use std::os::unix::fs::PermissionsExt;
+        // Copies left by earlier runs of this file, whose process is gone, go first.
+        let tmp = std::env::temp_dir();
+        for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(pid) = name.strip_prefix("agentcred-sandbox-test-")
+                && !Path::new("/proc").join(pid).exists()
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = tmp.join(format!("agentcred-sandbox-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a directory for the shared binary");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod 755");
+        let bin = dir.join("agentcred");
+        std::fs::copy(util::bin(), &bin).expect("copy the binary under test");
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod 755");
+        bin
+    })
 }
 
 /// Runs `test` as the user running the tests and, when that is root, as an unprivileged uid.
