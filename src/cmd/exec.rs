@@ -353,7 +353,7 @@ fn nested(
     Ok(started)
 }
 
-/// A credential derived from a parent credential (SPEC §5.8), by a nested exec in-process or by
+/// A credential derived from a parent credential, by a nested exec in-process or by
 /// a supervisor for the program it runs. It never widens: only secrets the parent injected (their
 /// values from `value_of`, by variable name), no longer than the parent lives, the actions and
 /// resources narrowed by a block appended to the parent's token.
