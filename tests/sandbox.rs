@@ -599,7 +599,8 @@ fn refused(
                 .arg("32")
         }
     }
-    .arg(util::bin())
+    // Inside a user namespace of its own, even root may not enter a build directory below /root.
+    .arg(shared_bin())
     .args(inner.get_args());
     for (k, v) in inner.get_envs() {
         match v {
