@@ -393,16 +393,7 @@ impl Service {
     /// Answers one connection until it closes; a run it started and never ended is ended then.
     fn serve(&self, mut conn: Conn) {
         let mut nested: Option<Nested> = None;
-        loop {
-            let mut line = match conn.read_line() {
-                Ok(Some(line)) => line,
-                Ok(None) => break,
-                Err(e) => {
-                    let _ =
-                        conn.write_json(&failure(&Error::usage(format!("malformed request: {e}"))));
-                    break;
-                }
-            };
+        while let Some(mut line) = next_request(&mut conn) {
             let asked = serde_json::from_slice::<Ask>(&line);
             socket::zero(&mut line);
             let answer = match asked {
@@ -646,16 +637,7 @@ impl Relay {
         let Some(tracked) = open.add(up.stream()) else {
             return;
         };
-        loop {
-            let mut line = match conn.read_line() {
-                Ok(Some(line)) => line,
-                Ok(None) => break,
-                Err(e) => {
-                    let _ =
-                        conn.write_json(&failure(&Error::usage(format!("malformed request: {e}"))));
-                    break;
-                }
-            };
+        while let Some(mut line) = next_request(&mut conn) {
             let sent = match serde_json::from_slice::<Value>(&line) {
                 Ok(Value::Object(mut ask)) => {
                     if ask.contains_key("parent") || ask.get("op") == Some(&"exec".into()) {
@@ -861,4 +843,16 @@ pub(super) fn serve(run: &RunDir, handler: Handler) -> Result<Served> {
         })
         .map_err(|e| Error::other(format!("cannot start serving the run socket: {e}")))?;
     Ok(served)
+}
+
+/// The next request line on `conn`: none once it closes, or after answering one that could not
+/// be read (too long, cut short) with an error.
+fn next_request(conn: &mut Conn) -> Option<Vec<u8>> {
+    match conn.read_line() {
+        Ok(line) => line,
+        Err(e) => {
+            let _ = conn.write_json(&failure(&Error::usage(format!("malformed request: {e}"))));
+            None
+        }
+    }
 }
