@@ -68,20 +68,37 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Reads a value of at most `max` bytes from `input` (`what` names it in errors): never more than
 /// `max + 1` bytes are read, so an endless input (`/dev/zero`) stops at the bound instead of
-/// growing without one. The buffer is reserved up front, so it is not reallocated (which would
-/// leave unzeroed copies of the value behind) for any value up to 1 MiB.
+/// growing without one. The buffer starts small (a key or passphrase fits in it) and grows by
+/// copying into a larger one and zeroing the old, so no unzeroed copy of the value is left behind.
 pub fn read_bounded(
-    input: impl std::io::Read,
+    mut input: impl std::io::Read,
     max: u64,
     what: &str,
 ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-    use std::io::Read;
-    let reserve = usize::try_from(max.min(DEFAULT_MAX_SIZE)).unwrap_or(0) + 1;
-    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(reserve));
-    input
-        .take(max.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::other(format!("cannot read {what}: {e}")))?;
+    let limit = usize::try_from(max.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(4096.min(limit)));
+    let mut chunk = zeroize::Zeroizing::new([0u8; 4096]);
+    while buf.len() < limit {
+        let want = chunk.len().min(limit - buf.len());
+        let n = match input.read(&mut chunk[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::other(format!("cannot read {what}: {e}"))),
+        };
+        if buf.capacity() - buf.len() < n {
+            let grown = buf
+                .capacity()
+                .saturating_mul(2)
+                .max(buf.len() + n)
+                .min(limit);
+            let mut bigger = zeroize::Zeroizing::new(Vec::with_capacity(grown));
+            bigger.extend_from_slice(&buf);
+            // The old buffer is zeroed as it is dropped here.
+            buf = bigger;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
     check_size(buf.len(), max, what)?;
     Ok(buf)
 }
@@ -397,6 +414,16 @@ mod tests {
         let ok = read_bounded(&b"exactly"[..], 7, "the value").unwrap();
         assert_eq!(&ok[..], b"exactly");
         assert!(read_bounded(&b"exactly!"[..], 7, "the value").is_err());
+    }
+
+    #[test]
+    fn a_value_larger_than_the_first_buffer_is_read_whole() {
+        let value: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let got = read_bounded(&value[..], DEFAULT_MAX_SIZE, "the value").unwrap();
+        assert_eq!(&got[..], &value[..]);
+        let at_bound = read_bounded(&value[..], 100_000, "the value").unwrap();
+        assert_eq!(at_bound.len(), 100_000);
+        assert!(read_bounded(&value[..], 99_999, "the value").is_err());
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //!
 //! [exec]
 //! sandbox = "required" # refuse to run a program where the sandbox cannot be set up (default "auto")
+//! hide = ["/var/run/docker.sock", "~/.ssh"]  # also out of the program's reach in the sandbox
 //! ```
 
 use std::path::Path;
@@ -62,6 +63,25 @@ pub struct ExecSettings {
     /// `exec`'s default when no `--sandbox` is given. There is no "off": turning the sandbox off
     /// takes `--no-sandbox` on each command line, where the audit entry records it.
     pub sandbox: Option<SandboxSetting>,
+    /// More paths the sandbox hides besides the vault, the unlock files and the user's services:
+    /// a directory gets an empty read-only tmpfs over it, anything else `/dev/null`. A leading
+    /// `~/` is the home directory; a path that does not exist is left alone.
+    #[serde(default)]
+    pub hide: Vec<String>,
+}
+
+impl ExecSettings {
+    /// [`ExecSettings::hide`] as paths, `~/` expanded.
+    pub fn hide_paths(&self) -> Vec<std::path::PathBuf> {
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        self.hide
+            .iter()
+            .filter_map(|p| match p.strip_prefix("~/") {
+                Some(rest) => home.as_ref().map(|h| h.join(rest)),
+                None => Some(std::path::PathBuf::from(p)),
+            })
+            .collect()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

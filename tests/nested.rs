@@ -405,17 +405,34 @@ fn the_socket_is_private_outside_the_vault_and_gone_after_the_run() {
     std::fs::create_dir(&runtime).expect("mkdir");
     std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("chmod");
     let script = r#"echo "socket=$AGENTCRED_RUN_SOCKET"; test -S "$AGENTCRED_RUN_SOCKET"; echo "is_socket=$?""#;
-    let run = |runtime: &Path| {
-        let assert = fx
-            .exec_sh(script, &[])
+    let run_with = |runtime: &Path, sandbox: bool| {
+        let mut cmd = fx.vault.cmd();
+        cmd.args(["exec", "--agent", "alpha"]);
+        if !sandbox {
+            cmd.arg("--no-sandbox");
+        }
+        let assert = cmd
+            .args(["--", "sh", "-c", script])
             .env("XDG_RUNTIME_DIR", runtime)
+            .write_stdin("")
             .assert()
             .code(0);
         text(&assert.get_output().stdout)
     };
+    let run = |runtime: &Path| run_with(runtime, true);
 
-    // A private runtime directory is used; the socket and its directory are gone at the end.
+    // The sandbox hides the runtime directory (the user's services listen there), so the socket
+    // is made in the temporary directory; and gone at the end.
     let out = run(&runtime);
+    let f = fields(&out);
+    assert_eq!(f["is_socket"], "0", "{out}");
+    let socket = Path::new(f["socket"]).to_path_buf();
+    assert!(!socket.starts_with(&runtime), "{out}");
+    assert!(!socket.exists());
+
+    // Without the sandbox a private runtime directory is used; the socket and its directory are
+    // gone at the end.
+    let out = run_with(&runtime, false);
     let f = fields(&out);
     assert_eq!(f["is_socket"], "0", "{out}");
     let socket = Path::new(f["socket"]);
@@ -430,7 +447,7 @@ fn the_socket_is_private_outside_the_vault_and_gone_after_the_run() {
 
     // An open runtime directory is not: the temporary directory is used instead.
     std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let out = run(&runtime);
+    let out = run_with(&runtime, false);
     let socket = Path::new(fields(&out)["socket"]).to_path_buf();
     assert!(!socket.starts_with(&runtime), "{out}");
     assert!(!socket.exists());

@@ -1110,11 +1110,9 @@ fn the_vault_and_the_key_are_hidden_wherever_else_they_are_mounted() {
     });
 }
 
-/// Not closed yet: the sandbox hides files, not the user's other processes. A terminal
-/// multiplexer (or a systemd user manager, a D-Bus session, an SSH agent...) of the same user
-/// listens on a socket the program can reach and runs whatever it is told outside the sandbox.
+/// A terminal multiplexer of the same user runs whatever it is told outside the sandbox: the
+/// program asks the user's tmux server to read the vault for it. Its socket directory is covered.
 #[test]
-#[ignore = "open: same-user services outside the sandbox run commands for the program"]
 fn a_program_cannot_have_a_tmux_server_of_its_user_read_the_vault() {
     if Command::new("tmux").arg("-V").output().is_err() {
         eprintln!("no tmux: skipped");
@@ -1163,5 +1161,143 @@ fn a_program_cannot_have_a_tmux_server_of_its_user_read_the_vault() {
             got.is_empty(),
             "{user:?}: read vault.toml through tmux: {got}"
         );
+    });
+}
+
+/// A service of the same user that runs commands for whoever connects (as the systemd user
+/// manager, a D-Bus session bus or a display server do) listens in the runtime directory, at the
+/// path the session bus address names, and on an abstract socket. The program tries all three;
+/// none answers it inside the sandbox (the same program without the sandbox reaches each, so the
+/// service works), and nothing ran for it outside.
+#[test]
+fn a_program_cannot_reach_a_service_of_its_user_that_runs_commands() {
+    const SERVICE: &str = r#"
+import os, socket, sys, threading
+out, target, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+def serve(name, s):
+    while True:
+        c, _ = s.accept()
+        tag = name.replace("/", "_").replace("@", "abstract")
+        with open(os.path.join(out, "escaped" + tag), "w") as f:
+            f.write(open(target).read())
+        c.sendall(b"ran")
+        c.close()
+for name in names:
+    s = socket.socket(socket.AF_UNIX)
+    s.bind("\0" + name[1:] if name.startswith("@") else name)
+    s.listen()
+    threading.Thread(target=serve, args=(name, s), daemon=True).start()
+print("ready", flush=True)
+sys.stdin.read()
+"#;
+    const CLIENT: &str = r#"
+import socket, sys
+for name in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect("\0" + name[1:] if name.startswith("@") else name)
+        print("REACHED", name, s.recv(8))
+    except OSError as e:
+        print("refused", name, e.errno)
+"#;
+    use std::io::BufRead;
+    // The system's own, which every user can run (a version manager's shim may not be).
+    let python = ["/usr/bin/python3", "/usr/local/bin/python3"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap_or("python3");
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let runtime = fx.path("runtime");
+        let bus_dir = fx.path("dbus-session");
+        let caught = fx.path("caught");
+        for d in [&runtime, &bus_dir, &caught] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).unwrap();
+            if let Some((uid, gid)) = user {
+                std::os::unix::fs::chown(d, Some(uid), Some(gid)).unwrap();
+            }
+        }
+        let manager = runtime.join("systemd-private");
+        let bus = bus_dir.join("bus");
+        let abstract_name = format!("@agentcred-test-service-{}", std::process::id());
+        let names = [
+            manager.display().to_string(),
+            bus.display().to_string(),
+            abstract_name.clone(),
+        ];
+        let mut service = match user {
+            Some((uid, gid)) => {
+                let mut c = Command::new("setpriv");
+                c.args([
+                    &format!("--reuid={uid}"),
+                    &format!("--regid={gid}"),
+                    "--clear-groups",
+                    "--",
+                    python,
+                ]);
+                c
+            }
+            None => Command::new(python),
+        };
+        let mut service = service
+            .args(["-c", SERVICE])
+            .arg(&caught)
+            .arg(fx.vault.dir().join("vault.toml"))
+            .args(&names)
+            .current_dir(fx.vault.root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the service");
+        let mut ready = String::new();
+        std::io::BufReader::new(service.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
+        assert_eq!(ready.trim(), "ready", "{user:?}");
+        let attempt = |extra: &[&str]| {
+            let mut args = extra.to_vec();
+            args.extend(["--", python, "-c", CLIENT]);
+            args.extend(names.iter().map(String::as_str));
+            let out = fx
+                .exec(&args)
+                .env("XDG_RUNTIME_DIR", &runtime)
+                .env(
+                    "DBUS_SESSION_BUS_ADDRESS",
+                    format!("unix:path={}", bus.display()),
+                )
+                .output()
+                .expect("run agentcred");
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{user:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+
+        let inside = attempt(&[]);
+        assert_eq!(inside.matches("refused").count(), 3, "{user:?}: {inside}");
+        assert!(!inside.contains("REACHED"), "{user:?}: {inside}");
+        let escaped: Vec<_> = std::fs::read_dir(&caught).unwrap().flatten().collect();
+        assert!(
+            escaped.is_empty(),
+            "{user:?}: a service ran for the program: {escaped:?}"
+        );
+        let start = fx.entries("exec.start");
+        assert_eq!(
+            start.last().unwrap()["details"]["sandbox"],
+            "on",
+            "{user:?}"
+        );
+
+        let outside = attempt(&["--no-sandbox"]);
+        assert_eq!(outside.matches("REACHED").count(), 3, "{user:?}: {outside}");
+        assert_eq!(std::fs::read_dir(&caught).unwrap().count(), 3, "{user:?}");
+
+        drop(service.stdin.take());
+        let _ = service.kill();
+        let _ = service.wait();
     });
 }

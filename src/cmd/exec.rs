@@ -112,7 +112,12 @@ impl Sandbox {
             return Ok(());
         };
         match pending.ready() {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                if !pending.scoped() {
+                    self.state = UNSCOPED.to_string();
+                }
+                Ok(())
+            }
             Err(Failure::Unavailable(why)) => {
                 self.pending = None;
                 if self.required {
@@ -132,16 +137,18 @@ impl Sandbox {
     }
 }
 
+/// What exec.start records of a sandbox on a kernel without Landlock scoping (before 6.12).
+const UNSCOPED: &str =
+    "on, without Landlock scoping: abstract sockets and signals outside are reachable";
+
 /// Decides the sandbox and sets it up, before any unlock input is read: `--no-sandbox` (off),
 /// `--replace` (off: there is no supervisor to hold it), or on; where the kernel refuses,
 /// unavailable (said once on stderr), or a refusal under `required`.
 fn sandbox_for(ctx: &Ctx, args: &ExecArgs, vault: &Vault) -> Result<Sandbox> {
+    let settings = crate::settings::Settings::load(&vault.dir)?.exec;
     let required = match args.sandbox {
         Some(mode) => mode == crate::cli::SandboxMode::Required,
-        None => {
-            crate::settings::Settings::load(&vault.dir)?.exec.sandbox
-                == Some(crate::settings::SandboxSetting::Required)
-        }
+        None => settings.sandbox == Some(crate::settings::SandboxSetting::Required),
     };
     let off = |state: &str| Sandbox {
         state: state.to_string(),
@@ -178,7 +185,8 @@ fn sandbox_for(ctx: &Ctx, args: &ExecArgs, vault: &Vault) -> Result<Sandbox> {
         .cloned()
         .collect();
     unlock_files.extend(std::env::var_os("AGENTCRED_PASSPHRASE_FILE").map(Into::into));
-    match sandbox::prepare(args.mask, &Hide::new(&vault.dir, &unlock_files)) {
+    let hide = Hide::new(&vault.dir, &unlock_files).services(&settings.hide_paths());
+    match sandbox::prepare(args.mask, &hide) {
         Ok(pending) => Ok(Sandbox {
             state: "on".into(),
             pending: Some(pending),
@@ -702,7 +710,8 @@ fn launch(
     let run = if args.replace {
         None
     } else {
-        match socket::RunDir::create() {
+        let covered = sandbox.as_ref().map_or(&[][..], sandbox::Pending::covered);
+        match socket::RunDir::create(covered) {
             Ok(run) => Some(run),
             Err(e) => return Err(not_started(Error::BeforeChild(Box::new(e)))),
         }

@@ -24,6 +24,7 @@
 //! count and head of the chain so far, and the lines kept follow it, chained on from there. A
 //! base no issuer signed is refused, so no one else can cut a prefix off.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -106,6 +107,58 @@ fn broken(why: String) -> Error {
     )
 }
 
+/// What the chain walk reads of a line: whether it is a base or a revocation, and its place in
+/// the chain. Strings are borrowed where they can be and nothing is checked but their presence:
+/// a line is a revocation here exactly when it parses as a `Revocation` (`parse` reads them in
+/// full where they are needed).
+#[derive(Deserialize)]
+struct Link<'a> {
+    #[serde(default)]
+    base: Option<Base>,
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    agent: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    by: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    at: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    until: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    from: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    key_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    sig: Option<Cow<'a, str>>,
+    #[serde(default)]
+    n: Option<u64>,
+    #[serde(borrow, default)]
+    prev: Option<Cow<'a, str>>,
+}
+
+enum Kind<'a> {
+    Base(Base),
+    /// A revocation and its place in the chain (none on lines from before the chain).
+    Line(Option<(u64, Cow<'a, str>)>),
+}
+
+fn classify(line: &str) -> Option<Kind<'_>> {
+    let l = serde_json::from_str::<Link<'_>>(line).ok()?;
+    if let Some(b) = l.base {
+        return Some(Kind::Base(b));
+    }
+    // `until` and `from` may be absent, the rest may not (as for `Revocation`).
+    let _optional = (l.until, l.from);
+    let whole = l.id.is_some()
+        && l.agent.is_some()
+        && l.by.is_some()
+        && l.at.is_some()
+        && l.key_id.is_some()
+        && l.sig.is_some();
+    whole.then(|| Kind::Line(l.n.map(|n| (n, l.prev.unwrap_or(Cow::Borrowed(""))))))
+}
+
 /// Walks the chain of `text`: checks that the lines are consecutive and that a base is signed by
 /// an issuer key; returns every head the chain passes through (index → hash, for the base and
 /// each line) and the final head.
@@ -114,53 +167,55 @@ fn walk(text: &str, config: Option<&VaultToml>) -> Result<(Vec<Head>, Head)> {
     let mut seen = vec![at.clone()];
     let mut chained = false;
     for line in text.lines() {
-        if let Ok(b) = serde_json::from_str::<BaseLine>(line) {
-            if chained {
+        let Some(kind) = classify(line) else {
+            continue;
+        };
+        let b = match kind {
+            Kind::Base(b) => b,
+            Kind::Line(None) => {
+                // Written before the chain existed: only before the first chained line.
+                if chained {
+                    return Err(broken(format!("an unchained line after line {}", at.count)));
+                }
+                continue;
+            }
+            Kind::Line(Some((n, prev))) => {
+                chained = true;
+                if n != at.count || prev != at.head {
+                    return Err(broken(format!(
+                        "line {n} does not follow line {} (a line was removed, moved or edited)",
+                        at.count.wrapping_sub(1)
+                    )));
+                }
+                at = Head {
+                    count: n + 1,
+                    head: line_hash(line),
+                };
+                seen.push(at.clone());
+                continue;
+            }
+        };
+        if chained {
+            return Err(broken(
+                "a base record in the middle of the list".to_string(),
+            ));
+        }
+        if let Some(config) = config {
+            let authentic = config
+                .issuer_key(&b.key_id)
+                .is_some_and(|k| k.verify(BASE_DOMAIN, &b.message(), &b.sig));
+            if !authentic {
                 return Err(broken(
-                    "a base record in the middle of the list".to_string(),
+                    "its base record is not signed by an issuer key".to_string(),
                 ));
             }
-            let b = b.base;
-            if let Some(config) = config {
-                let authentic = config
-                    .issuer_key(&b.key_id)
-                    .is_some_and(|k| k.verify(BASE_DOMAIN, &b.message(), &b.sig));
-                if !authentic {
-                    return Err(broken(
-                        "its base record is not signed by an issuer key".to_string(),
-                    ));
-                }
-            }
-            at = Head {
-                count: b.count,
-                head: b.head,
-            };
-            seen = vec![at.clone()];
-            chained = true;
-            continue;
-        }
-        let Ok(r) = serde_json::from_str::<Revocation>(line) else {
-            continue;
-        };
-        let Some(n) = r.n else {
-            // Written before the chain existed: only before the first chained line.
-            if chained {
-                return Err(broken(format!("an unchained line after line {}", at.count)));
-            }
-            continue;
-        };
-        chained = true;
-        if n != at.count || r.prev.as_deref().unwrap_or("") != at.head {
-            return Err(broken(format!(
-                "line {n} does not follow line {} (a line was removed, moved or edited)",
-                at.count.wrapping_sub(1)
-            )));
         }
         at = Head {
-            count: n + 1,
-            head: line_hash(line),
+            count: b.count,
+            head: b.head,
         };
-        seen.push(at.clone());
+        seen = vec![at.clone()];
+        chained = true;
     }
     Ok((seen, at))
 }
@@ -516,19 +571,20 @@ pub fn head(dir: &Path) -> Result<Head> {
 
 fn tail_head(text: &str) -> Head {
     for line in text.lines().rev() {
-        if let Ok(b) = serde_json::from_str::<BaseLine>(line) {
-            return Head {
-                count: b.base.count,
-                head: b.base.head,
-            };
-        }
-        if let Ok(r) = serde_json::from_str::<Revocation>(line)
-            && let Some(n) = r.n
-        {
-            return Head {
-                count: n + 1,
-                head: line_hash(line),
-            };
+        match classify(line) {
+            Some(Kind::Base(b)) => {
+                return Head {
+                    count: b.count,
+                    head: b.head,
+                };
+            }
+            Some(Kind::Line(Some((n, _)))) => {
+                return Head {
+                    count: n + 1,
+                    head: line_hash(line),
+                };
+            }
+            _ => {}
         }
     }
     Head::default()

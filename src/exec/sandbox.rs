@@ -36,6 +36,11 @@ pub struct Hide {
     pub dirs: Vec<PathBuf>,
     /// Files with `/dev/null` bound over them.
     pub files: Vec<PathBuf>,
+    /// The user's own services, which would run commands for the program outside the sandbox:
+    /// directories laid over with an empty read-only tmpfs (see [`Hide::services`]).
+    pub services: Vec<PathBuf>,
+    /// Their sockets outside those directories, with `/dev/null` bound over them.
+    pub sockets: Vec<PathBuf>,
 }
 
 impl Hide {
@@ -57,7 +62,101 @@ impl Hide {
             .iter()
             .flat_map(|f| std::iter::once(f.clone()).chain(aliases(&mounts, f)))
             .collect();
-        Hide { dirs, files }
+        Hide {
+            dirs,
+            files,
+            services: Vec::new(),
+            sockets: Vec::new(),
+        }
+    }
+
+    /// Also hides the user's services: a terminal multiplexer, the systemd user manager, the
+    /// D-Bus session bus or a display server of the same user would otherwise take a command from
+    /// the program and run it outside the sandbox, where the vault is in reach. Covered are the
+    /// runtime directory (`$XDG_RUNTIME_DIR`, `/run/user/UID`: the user manager, the session bus,
+    /// Wayland, rootless container engines), tmux's and screen's socket directories, the X11
+    /// socket directory, the sockets `$DBUS_SESSION_BUS_ADDRESS` and `$TMUX` name, and `extra`
+    /// (`[exec] hide` in config.toml: a directory is covered, anything else has `/dev/null` bound
+    /// over it). Only what exists is covered. Abstract sockets, which have no path, are closed by
+    /// the Landlock scope the sandbox sets where the kernel has it.
+    pub fn services(mut self, extra: &[PathBuf]) -> Hide {
+        let uid = rustix::process::getuid().as_raw();
+        let env = |name: &str| std::env::var_os(name).map(PathBuf::from);
+        let ours = |p: &Path| {
+            std::fs::symlink_metadata(p).is_ok_and(|m| {
+                use std::os::unix::fs::MetadataExt;
+                m.is_dir() && m.uid() == uid
+            })
+        };
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        let mut sockets: Vec<PathBuf> = Vec::new();
+        let mut runtime = vec![PathBuf::from(format!("/run/user/{uid}"))];
+        runtime.extend(env("XDG_RUNTIME_DIR"));
+        let tmux_base = env("TMUX_TMPDIR").unwrap_or_else(|| PathBuf::from("/tmp"));
+        runtime.push(tmux_base.join(format!("tmux-{uid}")));
+        runtime.push(PathBuf::from(format!("/tmp/tmux-{uid}")));
+        runtime.extend(env("SCREENDIR"));
+        dirs.extend(runtime.into_iter().filter(|d| d.is_absolute() && ours(d)));
+        for base in ["/run/screen", "/var/run/screen"] {
+            let Ok(entries) = std::fs::read_dir(base) else {
+                continue;
+            };
+            dirs.extend(entries.flatten().map(|e| e.path()).filter(|p| ours(p)));
+        }
+        if Path::new("/tmp/.X11-unix").is_dir() {
+            dirs.push(PathBuf::from("/tmp/.X11-unix"));
+        }
+        // `$TMUX` is `SOCKET,PID,SESSION`; the bus address is `;`-separated `unix:path=…` and
+        // other transports.
+        if let Some(t) = std::env::var_os("TMUX") {
+            let t = t.as_bytes();
+            let socket = t.split(|b| *b == b',').next().unwrap_or_default();
+            sockets.push(PathBuf::from(OsString::from_vec(socket.to_vec())));
+        }
+        if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+            for address in bus.split(';') {
+                let Some(params) = address.strip_prefix("unix:") else {
+                    continue;
+                };
+                sockets.extend(
+                    params
+                        .split(',')
+                        .filter_map(|kv| kv.strip_prefix("path="))
+                        .map(PathBuf::from),
+                );
+            }
+        }
+        for p in extra {
+            match std::fs::symlink_metadata(p) {
+                Ok(m) if m.is_dir() => dirs.push(p.clone()),
+                Ok(_) => sockets.push(p.clone()),
+                Err(_) => {}
+            }
+        }
+        let real = |p: PathBuf| std::fs::canonicalize(&p).ok().filter(|r| r.is_absolute());
+        let mut services: Vec<PathBuf> = Vec::new();
+        for d in dirs.into_iter().filter_map(real) {
+            if !services.contains(&d) && !self.dirs.iter().any(|v| d.starts_with(v)) {
+                services.push(d);
+            }
+        }
+        // A directory inside another covered one is hidden with it (and could not be mounted
+        // on once that one is covered).
+        let all = services.clone();
+        services.retain(|d| !all.iter().any(|o| o != d && d.starts_with(o)));
+        let covered = |p: &Path| {
+            self.dirs.iter().chain(&services).any(|d| p.starts_with(d))
+                || self.files.iter().any(|f| f == p)
+        };
+        let mut kept: Vec<PathBuf> = Vec::new();
+        for s in sockets.into_iter().filter_map(real) {
+            if !covered(&s) && !kept.contains(&s) {
+                kept.push(s);
+            }
+        }
+        self.services = services;
+        self.sockets = kept;
+        self
     }
 }
 
@@ -254,6 +353,9 @@ const STAGES: &[&str] = &[
     "dropping capabilities",
     "starting the program",
     "filtering terminal ioctls",
+    "hiding a socket of the user's services",
+    "hiding a directory of the user's services",
+    "scoping abstract sockets and signals (Landlock)",
 ];
 
 /// Everything the cloned process uses, made before the clone.
@@ -262,6 +364,8 @@ struct Prepared {
     gid_map: Vec<u8>,
     dirs: Vec<CString>,
     files: Vec<CString>,
+    services: Vec<CString>,
+    sockets: Vec<CString>,
     cwd: Option<CString>,
     /// The forwarded signals and SIGCHLD: blocked from before the clone.
     set: libc::sigset_t,
@@ -301,6 +405,11 @@ pub struct Pending {
     outputs: Option<(std::fs::File, std::fs::File)>,
     /// The init reported its set-up complete.
     ready: bool,
+    /// Abstract sockets and signals are scoped to the sandbox (Landlock): known once ready.
+    scoped: bool,
+    /// The directories of the user's services the sandbox covers: the run socket must be made
+    /// outside them.
+    covered: Vec<PathBuf>,
 }
 
 impl Drop for Pending {
@@ -334,6 +443,7 @@ impl Pending {
             .is_some_and(|r| read_full(r.as_raw_fd(), &mut msg));
         if got && msg[0] == b'R' {
             self.ready = true;
+            self.scoped = msg[1] == 1;
             return Ok(());
         }
         if self.go.take().is_some() {
@@ -352,6 +462,16 @@ impl Pending {
         } else {
             "its first process ended during set-up".to_string()
         }))
+    }
+
+    /// Whether abstract sockets and signals are scoped to the sandbox (after [`Pending::ready`]).
+    pub fn scoped(&self) -> bool {
+        self.scoped
+    }
+
+    /// The directories the sandbox lays over, which the program will not see into.
+    pub fn covered(&self) -> &[PathBuf] {
+        &self.covered
     }
 
     /// Starts `program` (already resolved) with `argv` and `env` in the sandbox. After
@@ -457,6 +577,16 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
             .iter()
             .map(|d| path(d))
             .collect::<Result<_, _>>()?,
+        services: hide
+            .services
+            .iter()
+            .map(|d| path(d))
+            .collect::<Result<_, _>>()?,
+        sockets: hide
+            .sockets
+            .iter()
+            .map(|d| path(d))
+            .collect::<Result<_, _>>()?,
         cwd: std::env::current_dir().ok().and_then(|d| path(&d).ok()),
         // SAFETY: an all-zero sigset_t is a valid (if unspecified) value; both are filled by
         // sigemptyset / pthread_sigmask below before any use.
@@ -518,6 +648,8 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
         go: Some(go_w),
         outputs,
         ready: false,
+        scoped: false,
+        covered: hide.services.clone(),
     })
 }
 
@@ -773,6 +905,30 @@ unsafe fn init(p: &Prepared) -> ! {
                 fail(p, 6);
             }
         }
+        for f in &p.sockets {
+            if libc::mount(
+                c"/dev/null".as_ptr(),
+                f.as_ptr(),
+                none,
+                libc::MS_BIND,
+                std::ptr::null(),
+            ) != 0
+            {
+                fail(p, 11);
+            }
+        }
+        for d in &p.services {
+            if libc::mount(
+                c"tmpfs".as_ptr(),
+                d.as_ptr(),
+                c"tmpfs".as_ptr(),
+                libc::MS_RDONLY | hidden,
+                c"size=4k,nr_inodes=1,mode=0500".as_ptr().cast(),
+            ) != 0
+            {
+                fail(p, 12);
+            }
+        }
         if libc::mount(
             c"proc".as_ptr(),
             c"/proc".as_ptr(),
@@ -810,6 +966,28 @@ unsafe fn init(p: &Prepared) -> ! {
         {
             fail(p, 8);
         }
+        // Nothing inside may connect to an abstract socket made outside (a display server, a
+        // session bus, anything else listening without a path) or signal a process outside.
+        // Kernels before Landlock ABI 6 cannot scope: the ready report says so.
+        let attr = LandlockRuleset {
+            handled_access_fs: 0,
+            handled_access_net: 0,
+            scoped: LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL,
+        };
+        let ruleset = libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            &raw const attr,
+            std::mem::size_of::<LandlockRuleset>(),
+            0u32,
+        );
+        let scoped = ruleset >= 0;
+        if scoped {
+            let fd = libc::c_int::try_from(ruleset).unwrap_or(-1);
+            if libc::syscall(libc::SYS_landlock_restrict_self, fd, 0u32) != 0 {
+                fail(p, 13);
+            }
+            libc::close(fd);
+        }
         // Nothing inside may push input into the terminal (TIOCSTI) or paste into a console
         // (TIOCLINUX): the program shares the user's terminal, and characters queued there are
         // read and run by the user's shell after the program ends, outside the sandbox.
@@ -829,7 +1007,7 @@ unsafe fn init(p: &Prepared) -> ! {
             fail(p, 10);
         }
 
-        let ready = [b'R', 0, 0, 0, 0, 0, 0, 0];
+        let ready = [b'R', u8::from(scoped), 0, 0, 0, 0, 0, 0];
         libc::write(p.report, ready.as_ptr().cast(), ready.len());
         let Some(go) = receive(p.go) else {
             libc::_exit(0);
@@ -895,6 +1073,17 @@ unsafe fn init(p: &Prepared) -> ! {
         }
     }
 }
+
+/// `struct landlock_ruleset_attr` as of Landlock ABI 6, which added `scoped`.
+#[repr(C)]
+struct LandlockRuleset {
+    handled_access_fs: u64,
+    handled_access_net: u64,
+    scoped: u64,
+}
+
+const LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET: u64 = 1 << 0;
+const LANDLOCK_SCOPE_SIGNAL: u64 = 1 << 1;
 
 /// Milliseconds on the monotonic clock (which a changed wall clock does not move).
 fn monotonic_ms() -> u64 {

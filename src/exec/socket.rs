@@ -1,6 +1,7 @@
 //! The per-run socket: how a program under `exec` reaches its supervisor without reaching the
 //! vault. The supervising `agentcred exec` makes a private directory outside the vault (under
-//! `$XDG_RUNTIME_DIR` when that is ours and private, else the temporary directory), binds a Unix
+//! `$XDG_RUNTIME_DIR` when that is ours and private and the sandbox does not cover it, else the
+//! temporary directory), binds a Unix
 //! socket in it, and names the socket to the program in `AGENTCRED_RUN_SOCKET`. Both are removed
 //! when the run ends.
 //!
@@ -32,8 +33,9 @@ pub struct RunDir {
 }
 
 impl RunDir {
-    /// Makes the directory (0700) and binds the socket in it (0600).
-    pub fn create() -> Result<RunDir> {
+    /// Makes the directory (0700) and binds the socket in it (0600), outside the directories a
+    /// sandbox covers (`covered`, real paths), where the program could not reach it.
+    pub fn create(covered: &[PathBuf]) -> Result<RunDir> {
         let mut bases: Vec<PathBuf> = Vec::with_capacity(3);
         if let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR")
             .map(PathBuf::from)
@@ -43,6 +45,10 @@ impl RunDir {
         }
         bases.push(std::env::temp_dir());
         bases.push(PathBuf::from("/tmp"));
+        bases.retain(|b| {
+            let real = std::fs::canonicalize(b).unwrap_or_else(|_| b.clone());
+            !covered.iter().any(|c| real.starts_with(c))
+        });
         let mut last = None;
         for base in &bases {
             match RunDir::create_in(base) {
@@ -50,9 +56,10 @@ impl RunDir {
                 Err(e) => last = Some(Error::io("cannot create the run socket in", base, e)),
             }
         }
-        Err(last
-            .expect("there is always a base to try")
-            .hint("set TMPDIR (or XDG_RUNTIME_DIR) to a short, writable directory"))
+        let last = last.unwrap_or_else(|| {
+            Error::other("every directory for the run socket is one the sandbox hides")
+        });
+        Err(last.hint("set TMPDIR (or XDG_RUNTIME_DIR) to a short, writable directory the sandbox does not hide"))
     }
 
     fn create_in(base: &Path) -> std::io::Result<RunDir> {
@@ -227,7 +234,7 @@ mod tests {
 
     #[test]
     fn the_directory_is_private_and_gone_after_drop() {
-        let run = RunDir::create().unwrap();
+        let run = RunDir::create(&[]).unwrap();
         let dir = run.path().parent().unwrap().to_path_buf();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700);
