@@ -1,8 +1,8 @@
-//! In-process `agentcred::token::verify` of a three-hop delegation chain (SPEC §8): the authority
-//! block, the credential block and hops A→B, B→C and C→D (each a third-party block signed by the
-//! holder's agent key), as `delegate` hands it over; and the same with D's acting block, as
-//! `exec --on-behalf-of` leaves it. Built with the token library directly from generated keys; no
-//! vault, no files.
+//! In-process `agentcred::token::verify` of a three-hop delegation chain (docs/DESIGN.md,
+//! "Tokens and delegation"): the authority block, the credential block and hops A→B, B→C and C→D
+//! (each a third-party block signed by the holder's agent key), as `delegate` hands it over; and
+//! the same with D's acting block, as `exec --on-behalf-of` leaves it. Built with the token library
+//! directly from generated keys; no vault, no files.
 //!
 //! `cargo bench --bench verify` (add `-- --quick` for a short run).
 

@@ -1,4 +1,5 @@
-//! Synthetic audit logs for the anomaly detector (SPEC §6), used by `tests/anomalies.rs`.
+//! Synthetic audit logs for the anomaly detector (docs/DESIGN.md, "Live checks and anomaly
+//! detection"), used by `tests/anomalies.rs`.
 //!
 //! ```text
 //! cargo run --example synthetic_audit -- SCENARIO OUT.jsonl

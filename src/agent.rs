@@ -1,4 +1,4 @@
-//! Agents: the principals of SPEC §2, each with its own Ed25519 key and status.
+//! Agents: the principals (docs/DESIGN.md, "Agents"), each with its own Ed25519 key and status.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

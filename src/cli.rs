@@ -1,5 +1,5 @@
-//! The command line (SPEC §4), as clap definitions. Also the source of the shell completions in
-//! `completions/` and the man pages in `man/`.
+//! The command line (docs/DESIGN.md, "Commands"), as clap definitions. Also the source of the shell
+//! completions in `completions/` and the man pages in `man/`.
 
 use std::path::PathBuf;
 

@@ -2,10 +2,10 @@
 //!
 //! - Confidentiality: age (X25519 recipients). The passphrase never becomes an age scrypt stanza;
 //!   Argon2id turns it into an X25519 identity, so `vault.age` is an ordinary recipient-encrypted age
-//!   file that stock `age -d -i` can open with the exported identity (SPEC §3).
+//!   file that stock `age -d -i` can open with the exported identity (docs/DESIGN.md, "Unlocking").
 //! - Authenticity: Ed25519 (issuer and agent keys). age does not authenticate the writer, so every
 //!   document that decides access is signed, with a domain-separation prefix per document kind.
-//! - Audit privacy: HMAC-SHA256 with a per-vault key (SPEC §6).
+//! - Audit privacy: HMAC-SHA256 with a per-vault key (docs/DESIGN.md, "Audit entries").
 
 use std::io::{Read, Write};
 
@@ -87,7 +87,7 @@ pub struct KdfParams {
 }
 
 impl KdfParams {
-    /// RFC 9106 §4, second recommended option: 64 MiB, t=3, p=4.
+    /// RFC 9106, section 4, second recommended option: 64 MiB, t=3, p=4.
     pub const DEFAULT: KdfParams = KdfParams {
         memory_kib: 64 * 1024,
         iterations: 3,

@@ -1,5 +1,6 @@
-//! Agent envelopes (`agents/<name>.age`, SPEC §3): everything one agent needs to mint, encrypted
-//! to that agent's keys and the admin recipients, and signed by the issuer key.
+//! Agent envelopes (`agents/<name>.age`; docs/DESIGN.md, "The vault's files"): everything one
+//! agent needs to mint, encrypted to that agent's keys and the admin recipients, and signed by the
+//! issuer key.
 //!
 //! A key holder can decrypt only its own agent's envelope. Because age does not authenticate the
 //! writer, the envelope is a sealed document (see `sealed`) naming its agent and generation, and

@@ -1,4 +1,4 @@
-//! The one error type of agentcred, and the exit codes of SPEC §9.
+//! The one error type of agentcred, and its exit codes (docs/DESIGN.md, "Exit codes").
 //!
 //! Every message names what failed and on what; `hint` says what to do next. Messages are built from
 //! names, paths and counts only: no constructor here takes a secret, so none can reach a user's
@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// The documented exit codes (SPEC §9).
+/// The documented exit codes (docs/DESIGN.md, "Exit codes").
 pub mod exit {
     pub const OK: u8 = 0;
     pub const ERROR: u8 = 1;

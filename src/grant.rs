@@ -1,4 +1,4 @@
-//! Grants and the scope model (SPEC §2, research/vault-semantics.md R9/R10).
+//! Grants and the scope model (docs/DESIGN.md, "Grants and scope").
 //!
 //! A grant gives one agent one secret for a set of actions (verbs, or `*`) on a set of resources
 //! (names, or prefixes ending in `*`; `*` alone is every resource). Default deny: nothing is

@@ -1,6 +1,6 @@
-//! Process hardening (SPEC §10): no core dumps, not ptrace-attachable by the same user, so secret
-//! buffers do not end up on disk or in another process. Best effort: a platform that refuses is
-//! not a reason to refuse the user.
+//! Process hardening (docs/THREAT-MODEL.md, "Hygiene"): no core dumps, not ptrace-attachable by the
+//! same user, so secret buffers do not end up on disk or in another process. Best effort: a
+//! platform that refuses is not a reason to refuse the user.
 
 /// Turns core dumps and same-user ptrace off for this process.
 ///

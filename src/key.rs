@@ -1,7 +1,7 @@
-//! Agent keys (SPEC §2 "Agent key"): what an agent or CI step holds instead of the vault's master
-//! key. A key is 32 random bytes; it is an X25519 identity that can decrypt its agent's envelope and
-//! nothing else. The vault keeps only the public half (an age recipient) and a fingerprint; the key
-//! itself is shown once.
+//! Agent keys (docs/DESIGN.md, "Agent keys"): what an agent or CI step holds instead of the vault's
+//! master key. A key is 32 random bytes; it is an X25519 identity that can decrypt its agent's
+//! envelope and nothing else. The vault keeps only the public half (an age recipient) and a
+//! fingerprint; the key itself is shown once.
 //!
 //! Text form: `agentcred-key-v1:<agent>:<key id>:<base64url secret>`. Agent names never contain
 //! `:`, so the form splits unambiguously; the agent and id are public, only the last part is secret.

@@ -1,7 +1,7 @@
 //! agentcred: scoped, short-lived, audited credentials for AI agents, from an age-encrypted local
 //! vault. The binary (`main.rs`) only parses arguments, hardens the process and maps errors to exit
-//! codes; everything else is here. SPEC.md is the contract; module docs cite the section they
-//! implement.
+//! codes; everything else is here. docs/DESIGN.md is the contract the code follows, and
+//! docs/ARCHITECTURE.md maps these modules; module docs cite the sections they implement.
 
 // Unsafe code is refused everywhere but in the exec sandbox, which makes raw process and namespace
 // calls (each with its reasoning beside it).

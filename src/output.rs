@@ -1,5 +1,6 @@
 //! How results reach people and programs: tables on a terminal, JSON (`"schema": 1`) under
-//! `--json`, diagnostics on stderr, colour only where it helps and is wanted (SPEC §4).
+//! `--json`, diagnostics on stderr, colour only where it helps and is wanted (docs/DESIGN.md,
+//! "Output conventions").
 
 use std::io::{IsTerminal, Write};
 

@@ -1,4 +1,4 @@
-//! Rotation with overlap windows (SPEC §7, research R12-R15): what ends when a window closes.
+//! Rotation with overlap windows (docs/DESIGN.md, "Rotation"): what ends when a window closes.
 //!
 //! Rotating never breaks a running agent: the old secret version, agent key or issuer key keeps
 //! working until the end of the window the admin chose, and stops then. Stopping is enforced at

@@ -1,6 +1,6 @@
 //! Secrets: named upstream credentials with immutable numbered versions and rotation stages
-//! (SPEC §2, §7). Values are never taken from a flag's value: only a prompt, stdin, a file or
-//! `--generate`.
+//! (docs/DESIGN.md, "Secrets" and "Secret rotation"). Values are never taken from a flag's value:
+//! only a prompt, stdin, a file or `--generate`.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,8 +25,9 @@ pub fn validate_name(name: &str) -> Result<()> {
     }
 }
 
-/// Environment names agentcred refuses to inject into (SPEC §5): each changes how the child's
-/// program is loaded or started, so a secret there is a code-execution vector.
+/// Environment names agentcred refuses to inject into (docs/DESIGN.md, "Secrets"): each changes
+/// how the child's program is loaded or started, so a secret there is a code-execution vector, or
+/// is agentcred's own.
 pub fn is_dangerous_env(name: &str) -> bool {
     matches!(
         name,
@@ -219,9 +220,10 @@ impl Secret {
         self.versions.iter().find(|v| v.stage == Stage::Pending)
     }
 
-    /// Rotates to `value` (SPEC §7): it becomes `CURRENT`; the old `CURRENT` stays served as
-    /// `PREVIOUS` until `now + overlap` (retired at once when the overlap is zero); a `PREVIOUS`
-    /// still in an earlier window is retired now, so never more than two versions are valid.
+    /// Rotates to `value` (docs/DESIGN.md, "Secret rotation"): it becomes `CURRENT`; the old
+    /// `CURRENT` stays served as `PREVIOUS` until `now + overlap` (retired at once when the overlap
+    /// is zero); a `PREVIOUS` still in an earlier window is retired now, so never more than two
+    /// versions are valid.
     pub fn rotate(
         &mut self,
         value: SecretText,

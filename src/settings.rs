@@ -1,4 +1,5 @@
-//! `config.toml`: optional user settings beside the vault (SPEC §3). Nothing secret lives here.
+//! `config.toml`: optional user settings beside the vault (docs/DESIGN.md, "The vault's files").
+//! Nothing secret lives here.
 //!
 //! ```toml
 //! [anomaly]

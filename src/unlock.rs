@@ -1,4 +1,5 @@
-//! Unlock inputs (SPEC §4), first found wins: `--identity`/`AGENTCRED_IDENTITY`, then an agent key
+//! Unlock inputs (docs/DESIGN.md, "Unlocking"), first found wins:
+//! `--identity`/`AGENTCRED_IDENTITY`, then an agent key
 //! (`--key-file`/`AGENTCRED_KEY_FILE`/`AGENTCRED_KEY`), then `AGENTCRED_PASSPHRASE_FILE`, then
 //! `AGENTCRED_PASSPHRASE`, then a prompt, only when stdin is a terminal.
 //!

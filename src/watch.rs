@@ -1,7 +1,8 @@
 //! The live checks around every call that can release a secret (`mint`, `exec`), and around every
-//! refusal (SPEC §6): a suspended agent gets nothing, a hard `--rate-limit` refuses the call that
-//! would exceed it, and the anomaly detector sees each call as it happens. Anomalies go on the
-//! audit log in the same durable append as the call, then to the `[alerts] command`.
+//! refusal (docs/DESIGN.md, "Live checks and anomaly detection"): a suspended agent gets nothing, a
+//! hard `--rate-limit` refuses the call that would exceed it, and the anomaly detector sees each
+//! call as it happens. Anomalies go on the audit log in the same durable append as the call, then
+//! to the `[alerts] command`.
 //!
 //! With `--suspend-on-anomaly` an anomaly suspends the agent: the call that set it off is refused,
 //! its `agent.suspend` entry stops later calls, and the agent's authority is revoked (signed with the agent's own

@@ -1,6 +1,7 @@
-//! Anomaly detection (SPEC §6), end to end: `audit anomalies` over committed synthetic logs, and the
-//! live checks at `mint`: the hard `--rate-limit`, `--suspend-on-anomaly`, denial bursts, the
-//! `[alerts] command` of `config.toml`, and a malformed `config.toml`.
+//! Anomaly detection (docs/DESIGN.md, "Live checks and anomaly detection"), end to end:
+//! `audit anomalies` over committed synthetic logs, and the live checks at `mint`: the hard
+//! `--rate-limit`, `--suspend-on-anomaly`, denial bursts, the `[alerts] command` of `config.toml`,
+//! and a malformed `config.toml`.
 //!
 //! The logs in `fixtures/audit/` come from `examples/synthetic_audit.rs` (see its header for the
 //! scenarios and how to regenerate them); the generator is compiled into this test too, so a
@@ -696,9 +697,9 @@ fn a_malformed_config_toml_stops_mint_with_exit_78() {
     live.check_no_leak(&[]);
 }
 
-/// SRC BUG (see the report): a suspension set off by a denial burst (the `deny` path,
-/// `credential::record_denial`) passes no authority to `watch::record`, so nothing is revoked and
-/// a credential minted before it still verifies.
+/// Regression: a suspension set off by a denial burst (the `deny` path,
+/// `credential::record_denial`) once passed no authority to `watch::record`, so nothing was revoked
+/// and a credential minted before it still verified.
 #[test]
 fn a_suspension_by_denial_burst_revokes_outstanding_credentials() {
     let live = Live::new("sneaky", &["--suspend-on-anomaly"]);
@@ -720,11 +721,12 @@ fn a_suspension_by_denial_burst_revokes_outstanding_credentials() {
     );
 }
 
-/// SRC BUG (see the report): a suspension by the live checks revokes only the agent's *current*
-/// authority (`watch::record` gets `chain.first()` of the call being made). Any admin change that
-/// rewrites the agent's envelope (`key issue`, `grant`, …) supersedes the authority without
-/// revoking it, so credentials minted before that change survive the suspension; `agent suspend`
-/// (`revoke_outstanding`) does revoke them.
+/// Regression: a suspension by the live checks once revoked only the agent's *current* authority
+/// (`watch::record` got `chain.first()` of the call being made). Any admin change that rewrites the
+/// agent's envelope (`key issue`, `grant`, …) supersedes the authority without revoking it, so
+/// credentials minted before that change survived the suspension, while `agent suspend`
+/// (`revoke_outstanding`) revoked them. The suspension now revokes every authority the agent's
+/// credentials may descend from.
 #[test]
 fn a_suspension_by_anomaly_revokes_credentials_of_superseded_authorities() {
     let live = Live::new("older", &["--rate-limit", "2/m", "--suspend-on-anomaly"]);

@@ -1,9 +1,10 @@
-//! The audit log acceptance list (SPEC §6): `audit verify` over a real log of a few hundred entries
-//! names the first bad `seq` of every kind of tampering (an edited, deleted, swapped, duplicated or
-//! inserted entry, a tail cut below the last checkpoint, a self-consistent rewrite) and exits 65;
-//! external checkpoints catch a rolled-back vault; no secret value or argv element ever enters the
-//! log; a log that cannot be written fails closed; the list filters, `tail` and `tail -f`; and a
-//! torn last line is tolerated and cleaned up by the next append.
+//! The audit log acceptance list (docs/DESIGN.md, "The audit log"): `audit verify` over a real log
+//! of a few hundred entries names the first bad `seq` of every kind of tampering (an edited,
+//! deleted, swapped, duplicated or inserted entry, a tail cut below the last checkpoint, a
+//! self-consistent rewrite) and exits 65; external checkpoints catch a rolled-back vault; no secret
+//! value or argv element ever enters the log; a log that cannot be written fails closed; the list
+//! filters, `tail` and `tail -f`; and a torn last line is tolerated and cleaned up by the next
+//! append.
 //!
 //! Every test runs the built binary in its own cheap-KDF vault. Tampering is done on the bytes of
 //! `audit.jsonl` the way an attacker with write access to the vault directory would, recomputing
@@ -26,9 +27,9 @@ use util::{
     assert_short_error, assert_unbroken_chain, audit_entry_hash, random_secret, stderr, stdout,
 };
 
-/// SPEC §9: bad data (a tampered audit log or checkpoint).
+/// Bad data: a tampered audit log or checkpoint (docs/DESIGN.md, "Exit codes").
 const BAD_DATA: i32 = 65;
-/// SPEC §5.4: agentcred failed before the child started.
+/// agentcred failed before the child started (docs/DESIGN.md, "Exec exit status").
 const EXEC_FAILED: i32 = 125;
 
 const AGENT: &str = "alpha";

@@ -1,7 +1,7 @@
 //! The credentials acceptance list: an agent key that mints only its own grants and can change
 //! nothing, TTL clamping, scopes and explicit denies, offline `verify`, substituted and rolled-back
 //! envelopes, revocation and suspension, the `env` and `token` output formats, and no secret value,
-//! key or token in any listing, log or error (SPEC §2, §3, §4, §8, §9).
+//! key or token in any listing, log or error (docs/DESIGN.md).
 //!
 //! Every test runs the built binary in its own temporary vault holding two agents, `alpha` and
 //! `bravo`, each with one secret of its own. A [`Fixture`] remembers every secret a test creates
@@ -309,7 +309,7 @@ fn sleep_secs(secs: u64) {
     std::thread::sleep(Duration::from_secs(secs));
 }
 
-// --- §2, §4: an agent key mints its own grants and nothing else, and administers nothing ------
+// --- an agent key mints only its grants, and administers nothing (DESIGN.md, "Agent keys") ---
 
 fn a_key_holder_mints_only_its_own_grants_and_cannot_administer(via: Via) {
     let fx = Fixture::granted();
@@ -443,7 +443,7 @@ fn stock_age_with_an_agent_key_opens_its_envelope_but_not_the_vault_or_other_env
     fx.finish();
 }
 
-// --- §2: TTLs are clamped, and the response says by what ------------------------------------
+// --- TTLs are clamped, and the response says by what (DESIGN.md, "TTL clamps") ---------------
 
 #[test]
 fn a_mint_is_clamped_to_the_grant_max_ttl_and_says_so() {
@@ -494,7 +494,7 @@ fn an_expired_key_is_refused_with_3_saying_it_expired() {
     fx.finish();
 }
 
-// --- §2: scope, and an explicit deny beats any allow ------------------------------------------
+// --- scope, and an explicit deny beats any allow (DESIGN.md, "Grants and scope") -------------
 
 #[test]
 fn minting_an_action_outside_the_grant_exits_3_and_is_audited_as_a_denial() {
@@ -577,7 +577,7 @@ fn a_deny_on_a_resource_beats_an_allow_on_everything() {
     fx.finish();
 }
 
-// --- §8, §9: verify -------------------------------------------------------------------------
+// --- verify (DESIGN.md, "Verifying a token", "Exit codes") -----------------------------------
 
 #[test]
 fn verify_accepts_a_fresh_token_and_refuses_a_flipped_or_foreign_one() {
@@ -725,7 +725,7 @@ fn grant_revoke_also_ends_tokens_minted_before_a_key_was_issued() {
     fx.finish();
 }
 
-// --- §3: substituted and rolled-back envelopes ----------------------------------------------
+// --- substituted and rolled-back envelopes (DESIGN.md, "Rollback detection") -----------------
 
 #[test]
 fn another_agents_envelope_copied_over_is_refused() {
@@ -766,7 +766,7 @@ fn an_older_envelope_put_back_after_a_grant_revoke_exits_65() {
     fx.finish();
 }
 
-// --- §2: revocation and suspension ----------------------------------------------------------
+// --- revocation and suspension (DESIGN.md, "Revocation") -------------------------------------
 
 #[test]
 fn a_revoked_key_cannot_mint_and_its_credentials_end_with_it() {
@@ -861,7 +861,7 @@ fn a_suspended_agent_cannot_mint_and_others_still_can() {
     fx.finish();
 }
 
-// --- §4: output formats ---------------------------------------------------------------------
+// --- output formats (DESIGN.md, "Credentials and tokens") ------------------------------------
 
 #[test]
 fn mint_format_env_evaluates_to_the_exact_value_in_a_posix_shell() {
@@ -944,7 +944,7 @@ fn mint_format_token_prints_only_the_token() {
     fx.finish();
 }
 
-// --- §6, SPEC "no secret in any output": listings and the log -------------------------------
+// --- no secret in listings or the log (DESIGN.md, "Output conventions") ----------------------
 
 #[test]
 fn no_value_key_or_token_appears_in_listings_or_the_audit_log() {

@@ -1,5 +1,5 @@
-//! Delegation chains (SPEC §8, research/delegation.md): `delegate`, `verify` of a chain, and
-//! `exec --on-behalf-of`.
+//! Delegation chains (docs/DESIGN.md, "Tokens and delegation"): `delegate`, `verify` of a chain,
+//! and `exec --on-behalf-of`.
 //!
 //! Each test runs the built binary in its own temporary vault holding agents `a`, `b`, `c` and `d`
 //! and the secrets `crm` and `billing`: `a` may read `customers` and `orders` of `crm`, `b` may read

@@ -1,7 +1,7 @@
-//! The `exec` acceptance list (SPEC §5, §9): what the program's environment holds and never holds,
-//! exit statuses in the env(1) convention, signal forwarding, expiry, revocation on exit, `--mask`,
-//! argv passed without a shell, narrowing-only nested execs, and the `exec.start`/`exec.end` pair
-//! on the audit log.
+//! The `exec` acceptance list (docs/DESIGN.md, "exec" and "Exit codes"): what the program's
+//! environment holds and never holds, exit statuses in the env(1) convention, signal forwarding,
+//! expiry, revocation on exit, `--mask`, argv passed without a shell, narrowing-only nested execs,
+//! and the `exec.start`/`exec.end` pair on the audit log.
 //!
 //! Every test runs the built binary in its own cheap-KDF vault holding agents `alpha` and `bravo`,
 //! each granted one secret of its own, and `idle`, granted nothing. The programs are real (`env`,
@@ -35,7 +35,8 @@ const BRAVO_SECRET: &str = "bravo_db";
 const ALPHA_VAR: &str = "ALPHA_DB";
 const BRAVO_VAR: &str = "BRAVO_DB";
 
-/// Every variable agentcred reads to unlock: none may reach a program it runs (SPEC §5.2).
+/// Every variable agentcred reads to unlock: none may reach a program it runs (docs/DESIGN.md,
+/// "The program's environment").
 const UNLOCK_VARS: &[&str] = &[
     "AGENTCRED_PASSPHRASE",
     "AGENTCRED_PASSPHRASE_FILE",
@@ -281,7 +282,7 @@ fn wait_for_file(path: &Path, limit: Duration) {
     }
 }
 
-// --- §5.2: the program's environment -----------------------------------------------------------
+// --- the program's environment (DESIGN.md, "The program's environment") ----------------------
 
 /// `exec --agent alpha -- env` run with `cmd`: alpha's secret and the five `AGENTCRED_*` variables
 /// are there, bravo's secret, every unlock variable and every value in `absent` are not.
@@ -430,7 +431,7 @@ fn clean_env_drops_other_variables_but_keeps_path_and_the_grants() {
     }
 }
 
-// --- §5.4: exit status ---------------------------------------------------------------------------
+// --- exit status (DESIGN.md, "Exec exit status") ---------------------------------------------
 
 #[test]
 fn the_programs_exit_code_is_agentcreds() {
@@ -538,7 +539,7 @@ fn a_suspended_agent_gives_125_and_nothing_starts() {
     assert_refused_before_start(&fx, "frozen", "suspended");
 }
 
-// --- §5.3: signals -------------------------------------------------------------------------------
+// --- signals (DESIGN.md, "Supervision and signals") ------------------------------------------
 
 #[test]
 fn sigterm_sent_to_agentcred_reaches_the_program() {
@@ -584,7 +585,7 @@ wait"#;
     assert_eq!(end["details"]["ended_by"], "exit");
 }
 
-// --- §5.5: expiry --------------------------------------------------------------------------------
+// --- expiry (DESIGN.md, "Expiry") ------------------------------------------------------------
 
 #[test]
 fn at_expiry_the_program_is_sent_sigterm_and_the_log_says_so() {
@@ -653,7 +654,7 @@ fn on_expiry_ignore_lets_the_program_finish_and_records_the_expiry() {
     assert_eq!(end["details"]["expired"], true);
 }
 
-// --- §5.6: revocation on exit ------------------------------------------------------------------
+// --- revocation on exit (DESIGN.md, "The end of a run") --------------------------------------
 
 #[test]
 fn the_token_works_while_the_program_runs_and_is_denied_after() {
@@ -703,7 +704,7 @@ printf %s "$AGENTCRED_TOKEN" > "$2""#;
     fx.check_audit(&[&token]);
 }
 
-// --- §5.7: --mask --------------------------------------------------------------------------------
+// --- --mask (DESIGN.md, "Masking output") ----------------------------------------------------
 
 #[test]
 fn mask_hides_the_value_its_base64_and_a_split_value_and_passes_the_rest() {
@@ -798,7 +799,7 @@ printf 'done\n'"#;
     fx.check_audit(&[]);
 }
 
-// --- §5.3: argv without a shell ---------------------------------------------------------------
+// --- argv without a shell (DESIGN.md, "The program's environment") ---------------------------
 
 #[test]
 fn arguments_reach_the_program_unchanged() {
@@ -826,7 +827,7 @@ fn arguments_reach_the_program_unchanged() {
     assert_eq!(start["details"]["argc"], 4 + args.len());
 }
 
-// --- §5.8: nesting only narrows ------------------------------------------------------------------
+// --- nesting only narrows (DESIGN.md, "Nested exec and the run socket") ----------------------
 
 #[test]
 fn a_nested_exec_can_narrow_but_not_widen_and_needs_no_unlock_input() {
@@ -899,7 +900,7 @@ echo "parent=$AGENTCRED_CREDENTIAL_ID""#;
     fx.check_audit(&[]);
 }
 
-// --- §5.1, §5.6, §6: the audit pair ----------------------------------------------------------------
+// --- the audit pair (DESIGN.md, "Order of a run", "The end of a run") ------------------------
 
 #[test]
 fn exec_start_precedes_exec_end_and_logs_argv_only_as_hmacs() {

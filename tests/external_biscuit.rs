@@ -1,7 +1,8 @@
 //! agentcred's credential tokens verified by another Biscuit implementation: biscuit-python
 //! (`pip install biscuit-python==0.4.0`, module `biscuit_auth`), driven by
 //! `tests/external/verify_biscuit.py` with nothing but the token and the issuer public key from
-//! `vault.toml` (SPEC §8: tokens are standard Biscuit v3, verifiable offline by third parties).
+//! `vault.toml`: tokens are standard Biscuit v3, verifiable offline by third parties
+//! (docs/DESIGN.md, "Token layout").
 //!
 //! The script's authorizer mirrors agentcred's verifier (time, operation, resource, a deny policy
 //! on `deny_right` and an allow policy on `right`); every verdict is compared with `agentcred

@@ -1,7 +1,7 @@
 //! The foundation acceptance list: the vault's files, stock-age recovery, recipients, tamper and
 //! rollback detection, input validation, concurrent writers and the audit chain, permissions, and
-//! how errors and output reach the user (SPEC §2, §3, §4, §6, §9). Each test drives the built
-//! binary in its own temporary vault.
+//! how errors and output reach the user (docs/DESIGN.md). Each test drives the built binary in its
+//! own temporary vault.
 
 mod util;
 
@@ -60,7 +60,7 @@ fn agent_names(vault: &TestVault) -> Vec<String> {
         .collect()
 }
 
-// --- §2, §3: the vault's files ---------------------------------------------------------------
+// --- the vault's files (DESIGN.md, "The vault's files") --------------------------------------
 
 #[test]
 fn init_creates_a_private_vault_whose_toml_holds_the_kdf_and_no_secret() {
@@ -111,7 +111,7 @@ fn init_over_an_existing_vault_exits_73_and_changes_nothing() {
     assert_eq!(vault.snapshot_files(), before);
 }
 
-// --- §3: no lock-in, and secret values stay encrypted ---------------------------------------
+// --- no lock-in, and secret values stay encrypted (DESIGN.md, "The vault's files") -----------
 
 #[test]
 fn stock_age_decrypts_the_state_with_the_exported_identity() {
@@ -173,7 +173,7 @@ fn a_secret_value_appears_in_no_plaintext_file_output_or_audit_entry() {
     );
 }
 
-// --- §3: recipients --------------------------------------------------------------------------
+// --- recipients (DESIGN.md, "Authenticating what age does not") ------------------------------
 
 #[test]
 fn an_init_recipient_can_decrypt_with_stock_age_until_removed() {
@@ -222,7 +222,7 @@ fn recipients_add_lets_stock_age_decrypt_and_remove_takes_it_away() {
     );
 }
 
-// --- §3, §9: unlock failures, tampering, rollback ------------------------------------------
+// --- unlock failures, tampering, rollback (DESIGN.md, "Rollback detection") ------------------
 
 #[test]
 fn a_wrong_passphrase_exits_77_and_changes_nothing() {
@@ -313,7 +313,7 @@ fn without_home_there_is_no_default_vault_and_the_error_says_what_to_set() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
-// --- §2, §9: validation, with nothing changed -----------------------------------------------
+// --- validation, with nothing changed (DESIGN.md, "Concepts", "Exit codes") ------------------
 
 #[test]
 fn invalid_agent_names_exit_2_and_change_nothing() {
@@ -431,7 +431,7 @@ fn secret_set_takes_no_value_on_the_command_line() {
     assert_eq!(list["secrets"], serde_json::json!([]));
 }
 
-// --- §3, §6: concurrent writers never lose an update or an audit entry ----------------------
+// --- concurrent writers lose no update or audit entry (DESIGN.md, "Writes and commits") ------
 
 #[test]
 fn twenty_concurrent_agent_adds_all_land_on_an_unbroken_audit_chain() {
@@ -491,7 +491,7 @@ fn the_audit_chain_check_catches_an_edited_entry() {
     );
 }
 
-// --- §2: permissions -------------------------------------------------------------------------
+// --- permissions (DESIGN.md, "Permissions and paths") ----------------------------------------
 
 #[test]
 fn a_group_readable_vault_age_is_refused_with_the_chmod_to_run() {
@@ -508,7 +508,7 @@ fn a_group_readable_vault_age_is_refused_with_the_chmod_to_run() {
     vault.run(&["agent", "list"]).code(0);
 }
 
-// --- §4, §9: what users and programs see ----------------------------------------------------
+// --- what users and programs see (DESIGN.md, "Output conventions") ---------------------------
 
 #[test]
 fn json_errors_are_an_error_object_on_stderr() {

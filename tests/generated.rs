@@ -1,5 +1,5 @@
 //! The committed shell completions (`completions/`) and man pages (`man/`) are generated from the
-//! clap definitions in `src/cli.rs`, and these tests fail when they are stale (STYLE.md point 10).
+//! clap definitions in `src/cli.rs`, and these tests fail when they are stale.
 //!
 //! They are committed so packagers and users get them without building anything; the price is
 //! that whoever changes the command line regenerates them:

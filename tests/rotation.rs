@@ -1,9 +1,10 @@
-//! The rotation acceptance list (SPEC §7): a running program keeps the value it started with while
-//! new ones get the new value; the old version is served during the overlap window and refused after
-//! it, then destroyed everywhere (raw bytes and decrypted with stock `age`); staged rotations are not
-//! served until finished, one at a time; agent keys and issuer keys rotate with an overlap too;
-//! `secret set --cas`; rotations killed at any point leave exactly one `CURRENT`; `rotate --due`;
-//! and every step on the audit log, with no value in it or in any command's stderr.
+//! The rotation acceptance list (docs/DESIGN.md, "Rotation"): a running program keeps the value it
+//! started with while new ones get the new value; the old version is served during the overlap
+//! window and refused after it, then destroyed everywhere (raw bytes and decrypted with stock
+//! `age`); staged rotations are not served until finished, one at a time; agent keys and issuer
+//! keys rotate with an overlap too; `secret set --cas`; rotations killed at any point leave exactly
+//! one `CURRENT`; `rotate --due`; and every step on the audit log, with no value in it or in any
+//! command's stderr.
 //!
 //! Every test runs the built binary in its own cheap-KDF vault with agent `alpha` granted secret
 //! `db`. Time is real: overlap windows are 2-5 s and the tests sleep only until a window has ended
@@ -1344,10 +1345,11 @@ fn every_rotation_step_is_audited_and_no_value_is_logged() {
     }
 }
 
-// --- What SPEC §7 asks and this build does not do (see the report) ----------------------------
+// --- regressions: rotation edge cases (DESIGN.md, "Secret rotation", "Agent key rotation") ---
 
-/// `--overlap 0s` destroys the old version at once, so credentials minted on it must stop at once
-/// ("keep working until min(their expiry, end of W)"). They stay valid until their own expiry.
+/// `--overlap 0s` destroys the old version at once, so credentials minted on it stop at once: a
+/// credential minted before a rotation works until its own expiry or the end of the window,
+/// whichever comes first (they once stayed valid until their own expiry).
 #[test]
 fn zero_overlap_rotation_revokes_credentials_on_the_old_version() {
     let fx = Fixture::new();
@@ -1382,8 +1384,8 @@ fn second_rotation_revokes_credentials_on_the_version_it_retires() {
     fx.refused(&mut fx.verifier(&["verify", &on_v1.token]), 3, "revoked");
 }
 
-/// After the window, credentials minted before the rotation must be refused; today they verify
-/// until some admin command happens to run the sweep.
+/// After the window, credentials minted before the rotation are refused at once, not only once
+/// some admin command happens to run the sweep (as they once were).
 #[test]
 fn credentials_on_the_old_version_stop_verifying_when_the_window_ends() {
     let fx = Fixture::new();

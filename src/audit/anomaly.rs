@@ -1,4 +1,4 @@
-//! Anomaly detection (SPEC §6, research R20).
+//! Anomaly detection (docs/DESIGN.md, "Live checks and anomaly detection").
 //!
 //! One detector serves both uses: `audit anomalies` replays the log through it, and `mint` / `exec`
 //! feed it each call as it happens (its per-agent state kept in `activity/`, see

@@ -1,4 +1,5 @@
-//! The audit log (SPEC §6): append-only JSON Lines in `audit.jsonl`, hash-chained.
+//! The audit log (docs/DESIGN.md, "The audit log"): append-only JSON Lines in `audit.jsonl`,
+//! hash-chained.
 //!
 //! Each line is one JSON object whose last member is `"hash"`. The hash is
 //! `SHA-256(0x00 || line-without-hash)`, where line-without-hash is the exact bytes of the line with
@@ -269,7 +270,7 @@ impl Prepared {
     }
 
     /// Appends the lines with one write and makes them durable. If this fails the caller must not
-    /// report success or release anything (fail closed, SPEC §6).
+    /// report success or release anything (docs/DESIGN.md, "Fail closed").
     pub fn write(self) -> Result<Head> {
         let audit_err = |e: std::io::Error| Error::io("cannot write the audit log", &self.path, e);
         let mut file = crate::vault::fsio::OpenOptions::new()

@@ -1,5 +1,5 @@
 //! `audit verify`: recompute the chain from the first entry, check every checkpoint against it,
-//! and say exactly what holds (SPEC §6, research R18-R19).
+//! and say exactly what holds (docs/DESIGN.md, "audit verify").
 //!
 //! The walk needs no JSON parser: every entry starts with `{"seq":N,` and ends with
 //! `,"prev":"…","hash":"…"}` (the writer's fixed order), and the hash covers every other byte. A

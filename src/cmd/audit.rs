@@ -1,4 +1,5 @@
-//! `agentcred audit …` (SPEC §6): list, verify, checkpoint, tail, anomalies, hash.
+//! `agentcred audit …` (docs/DESIGN.md, "The audit log"): list, verify, checkpoint, tail,
+//! anomalies, hash.
 //!
 //! Every reader streams the log; none loads it whole. Listing needs no unlock (the log is public
 //! and holds no secret); verify, checkpoint, anomalies and hash need the admin, because the

@@ -1,4 +1,5 @@
-//! `agentcred delegate` (SPEC §8): hand another agent a narrower part of an agent's rights.
+//! `agentcred delegate` (docs/DESIGN.md, "Delegation: narrowing"): hand another agent a narrower
+//! part of an agent's rights.
 //!
 //! The confused-deputy defence: the delegated token names from, to and task, carries only a
 //! subset of the delegator's scope and a shorter or equal life, and is signed with the

@@ -1,4 +1,5 @@
-//! `exec` (SPEC §5): mint, record `exec.start`, run, supervise, record `exec.end`, revoke.
+//! `exec` (docs/DESIGN.md, "exec"): mint, record `exec.start`, run, supervise, record `exec.end`,
+//! revoke.
 
 use std::ffi::OsString;
 
@@ -494,10 +495,10 @@ pub(super) fn derive(
     })
 }
 
-/// `exec --on-behalf-of TOKEN` (SPEC §8): the agent running this (B) acts on a token delegated to
-/// it. What the program gets is the intersection of what the token delegates and what B is
-/// granted, for no longer than the token lives; the new block is signed with B's key, and the
-/// audit log names both the acting agent and those it acts for.
+/// `exec --on-behalf-of TOKEN` (docs/DESIGN.md, "The confused-deputy defence"): the agent running
+/// this (B) acts on a token delegated to it. What the program gets is the intersection of what the
+/// token delegates and what B is granted, for no longer than the token lives; the new block is
+/// signed with B's key, and the audit log names both the acting agent and those it acts for.
 fn on_behalf(
     ctx: &Ctx,
     args: &ExecArgs,

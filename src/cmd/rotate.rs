@@ -1,5 +1,5 @@
-//! `agentcred rotate --due [--apply]` (SPEC §7): what is due for rotation, and rotating what
-//! agentcred can rotate by itself.
+//! `agentcred rotate --due [--apply]` (docs/DESIGN.md, "rotate --due"): what is due for rotation,
+//! and rotating what agentcred can rotate by itself.
 
 use std::collections::HashMap;
 

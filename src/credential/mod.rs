@@ -1,12 +1,13 @@
-//! Credentials (leases, SPEC §2): what `mint` and `exec` issue. An id, the agent, the secrets and
-//! versions it covers, the scope, `issued_at`, `expires_at`, and a token that proves all of it
-//! offline.
+//! Credentials (leases; docs/DESIGN.md, "Credentials"): what `mint` and `exec` issue. An id, the
+//! agent, the secrets and versions it covers, the scope, `issued_at`, `expires_at`, and a token
+//! that proves all of it offline.
 //!
 //! [`plan`] is the pure decision: given an agent's envelope, the key used (if any), the request and
 //! the time, it either refuses with a reason (recorded as a `deny` audit entry by the caller) or
-//! says exactly what to issue and for how long. TTL rule (R1): the requested TTL is clamped to the
-//! minimum of the grants' `max_ttl`, the agent's `max_ttl`, the key's expiry, the vault's
-//! `max_ttl` and, for derived credentials, the parent's expiry; the result says what bound it.
+//! says exactly what to issue and for how long. The TTL rule (docs/DESIGN.md, "TTL clamps"): the
+//! requested TTL is clamped to the minimum of the grants' `max_ttl`, the agent's `max_ttl`, the
+//! key's expiry, the vault's `max_ttl` and, for derived credentials, the parent's expiry; the
+//! result says what bound it.
 
 pub mod ledger;
 mod prune;

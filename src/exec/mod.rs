@@ -1,5 +1,5 @@
-//! `exec` (SPEC §5): run a program with an agent's short-lived credential in its environment and
-//! nothing else of agentcred's, supervise it, and end its credential when it ends.
+//! `exec` (docs/DESIGN.md, "exec"): run a program with an agent's short-lived credential in its
+//! environment and nothing else of agentcred's, supervise it, and end its credential when it ends.
 //!
 //! Process semantics follow env(1): the child's exit code; 128+N if it died of signal N; 125 if
 //! agentcred failed before starting it; 126 if the program cannot be run; 127 if it is not found.

@@ -1,5 +1,5 @@
 //! Credential tokens (`AGENTCRED_TOKEN`): Biscuit v3, Ed25519 only, rooted at the vault's issuer
-//! key (SPEC §8, research/delegation.md).
+//! key (docs/DESIGN.md, "Tokens and delegation").
 //!
 //! Layout of a token:
 //! - block 0, the *authority*, signed by the issuer key when the agent's envelope is written:
@@ -16,7 +16,7 @@
 //!   the authority's lifetime limits, with its issue time not in the future. A credential made
 //!   this way outside `mint` is therefore no longer-lived than one `mint` would have issued.
 //! - blocks 2…, further narrowing: first-party blocks (nested exec), and *third-party* blocks
-//!   signed by an agent's own key (research/delegation.md):
+//!   signed by an agent's own key (docs/DESIGN.md, "Delegation: narrowing"):
 //!   - a delegation hop `from → to`, signed by the key of the token's current holder `from`:
 //!     `delegation(i, from, to, task, to_key, actions, resources)`, its expiry, and checks that
 //!     narrow the actions and resources. The holder becomes `to`.
@@ -54,7 +54,7 @@ use crate::crypto::{self, KeyPair, PublicKey};
 use crate::error::{Error, Result};
 use crate::grant::{Pattern, Rights};
 
-/// SPEC §8: larger or deeper tokens are refused before any parsing work.
+/// Larger or deeper tokens are refused before any parsing work (docs/DESIGN.md, "Token layout").
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 pub const MAX_BLOCKS: usize = 8;
 
@@ -168,7 +168,8 @@ pub struct Narrowing {
     pub injected: Vec<(String, String)>,
 }
 
-/// One hop of a delegation chain (SPEC §8): `from` hands `to` a part of what it holds.
+/// One hop of a delegation chain (docs/DESIGN.md, "Delegation: narrowing"): `from` hands `to` a
+/// part of what it holds.
 #[derive(Clone, Debug)]
 pub struct Delegation {
     pub from: String,

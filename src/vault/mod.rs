@@ -1,17 +1,24 @@
-//! The vault directory (SPEC §2, §3): opening it, unlocking its state, and changing it safely.
+//! The vault directory (docs/DESIGN.md, "Files in a vault"): opening it, unlocking its state, and
+//! changing it safely.
 //!
-//! Every change goes through [`Vault::update`], which owns the durability order:
+//! Every change goes through [`Vault::update`], which owns the durability order (docs/DESIGN.md,
+//! "Writes and commits"):
 //!
-//! 1. take the `lock` file; re-read `vault.toml` and `vault.age` (another process may have written);
-//! 2. apply the change to the in-memory state and bump the generation;
-//! 3. chain the change's audit entries and sign a checkpoint of the new audit head into the state;
-//! 4. stage the new `vault.age` (temp file, fsync);
-//! 5. append the audit entries durably: if that fails, the staged file is dropped and nothing changed;
-//! 6. rename the staged state into place, fsync the directory, then write `vault.toml`.
+//! 1. take the `lock` file; finish or undo a commit a crash interrupted; re-read `vault.toml` and
+//!    `vault.age` (another process may have written);
+//! 2. close the rotation windows that have ended, apply the change to the in-memory state, and bump
+//!    the generation;
+//! 3. check the writer signatures of the audit entries since the last checkpoint, chain the
+//!    change's audit entries, and sign a checkpoint of the new audit head into the state;
+//! 4. stage the new `vault.age`, the envelopes the change touched, `agents/index`, `agents/roster`
+//!    and `vault.toml` in `.staging/`, sync them, and write `commit.journal` naming their renames;
+//! 5. append the change's revocations, then its audit entries, durably: the audit append is the
+//!    commit point. If it fails, the staged files are dropped and nothing changed;
+//! 6. rename the staged files into place, sync the directories, remove the journal.
 //!
-//! A crash between 5 and 6 leaves an audit entry for a change that did not happen (the log
-//! over-reports, never under-reports); a crash between the two renames of 6 leaves a state one
-//! generation ahead of `vault.toml`, which is accepted and repaired by the next write.
+//! A crash before the audit append is undone by the next command that opens the vault; a crash
+//! after it is rolled forward, since the audit entry the journal names is on the log. Revocations
+//! appended before a failed audit append stay (see `Vault::commit`).
 
 pub mod config;
 pub mod fsio;

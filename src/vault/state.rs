@@ -1,4 +1,5 @@
-//! The admin state: the plaintext of `vault.age` (SPEC §3). Only an admin can read it.
+//! The admin state: the plaintext of `vault.age` (docs/DESIGN.md, "The vault's files"). Only an
+//! admin can read it.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +28,7 @@ pub struct State {
     pub admin_recipient: String,
     #[serde(default)]
     pub recipients: Vec<Recipient>,
-    /// The per-vault HMAC key for sensitive audit fields (SPEC §6).
+    /// The per-vault HMAC key for sensitive audit fields (docs/DESIGN.md, "Audit entries").
     pub audit_key: SecretText,
     #[serde(default)]
     pub settings: Settings,
@@ -185,7 +186,8 @@ impl Default for Settings {
     }
 }
 
-/// A signed statement "the audit log had `size` entries ending in `head`" (SPEC §6).
+/// A signed statement "the audit log had `size` entries ending in `head`" (docs/DESIGN.md,
+/// "Checkpoints").
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Checkpoint {
     pub vault_id: String,

@@ -295,7 +295,8 @@ pub fn stderr(assert: &Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
 }
 
-/// What SPEC §9 asks of every error: one `error:` line, at most one more (the hint), no panic.
+/// What every error looks like (docs/DESIGN.md, "Output conventions"): one `error:` line, at most
+/// one more (the hint), no panic.
 #[track_caller]
 pub fn assert_short_error(assert: &Assert) {
     let text = stderr(assert);
@@ -312,7 +313,8 @@ pub fn assert_short_error(assert: &Assert) {
     assert!(!text.contains("panicked"), "agentcred panicked:\n{text}");
 }
 
-/// hex(SHA-256(0x00 || line-without-hash)), the audit entry hash of SPEC §6.
+/// hex(SHA-256(0x00 || line-without-hash)), the audit entry hash (docs/DESIGN.md,
+/// "The hash chain").
 pub fn audit_entry_hash(line: &str) -> String {
     use sha2::{Digest, Sha256};
     let cut = line
