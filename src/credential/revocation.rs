@@ -537,6 +537,68 @@ fn check(dir: &Path, text: &str, config: &VaultToml) -> Result<()> {
     Ok(())
 }
 
+/// A writer's check, which reads the list from its end only as far as it must: the lines the
+/// issuer's signed head and the log's latest record end at are still there, at their place and
+/// unchanged, so the list was not cut back below either, and chaining on cannot make a shortened
+/// list look whole. A line removed or edited further back breaks the chain at that place for good,
+/// whatever is appended after it, and every reader's full walk ([`check`]) refuses it there.
+fn check_tail(dir: &Path, text: &str, config: &VaultToml) -> Result<()> {
+    for (recorded, whose) in [
+        (signed_head(dir, config)?, "the issuer-signed agent index"),
+        (recorded_head(dir)?, "the audit log"),
+    ] {
+        let Some(recorded) = recorded else { continue };
+        let authentic = |b: &Base| {
+            config
+                .issuer_key(&b.key_id)
+                .is_some_and(|k| k.verify(BASE_DOMAIN, &b.message(), &b.sig))
+        };
+        if !ends_at(text, &recorded, &authentic) {
+            return Err(broken(format!(
+                "it does not hold revocation {} as {whose} records it (lines were deleted or edited, or the file was emptied or removed)",
+                recorded.count.saturating_sub(1)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Does `text` hold the line `recorded` names (its index and chain hash), or an `authentic` base
+/// at or past it? Searched from the end, each line's index read without a full parse until the
+/// line itself is reached.
+fn ends_at(text: &str, recorded: &Head, authentic: &dyn Fn(&Base) -> bool) -> bool {
+    if recorded.count == 0 {
+        return true;
+    }
+    for line in text.lines().rev() {
+        if quick_index(line).is_some_and(|n| n >= recorded.count) {
+            continue;
+        }
+        match classify(line) {
+            Some(Kind::Line(Some((n, _)))) if n >= recorded.count => continue,
+            Some(Kind::Line(Some((n, _)))) => {
+                return n == recorded.count - 1 && line_hash(line) == recorded.head;
+            }
+            Some(Kind::Base(b)) => {
+                return authentic(&b)
+                    && (recorded.count < b.count
+                        || (recorded.count == b.count && recorded.head == b.head));
+            }
+            Some(Kind::Line(None)) | None => continue,
+        }
+    }
+    false
+}
+
+/// The `"n":INDEX` of a line as agentcred writes it, found without parsing the line (which
+/// [`classify`] then does for the one line that matters). In JSON a `"` inside a string is
+/// always escaped, so `"n":` can only be a key.
+fn quick_index(line: &str) -> Option<u64> {
+    let at = line.rfind("\"n\":")? + 4;
+    let digits = line[at..].bytes().take_while(u8::is_ascii_digit).count();
+    line[at..at + digits].parse().ok()
+}
+
 /// The head the issuer signed into the agent index at the last admin change (none before the
 /// first change has written an index, or in one written before the index carried it). A missing
 /// index is refused once the log has entries: deleting it must not lift the issuer's head.
@@ -648,8 +710,13 @@ pub fn prepare(
         return Ok(None);
     }
     let text = read(dir)?;
-    // Never chain on to a list that lost lines: they would be gone for good.
-    check(dir, &text, config)?;
+    // Never chain on to a list that lost lines: they would be gone for good. The issuer, which
+    // may prune and then vouches for the whole chain with its signed base, walks all of it.
+    if pruner.is_some() {
+        check(dir, &text, config)?;
+    } else {
+        check_tail(dir, &text, config)?;
+    }
     Ok(Some(chain_on(dir, &text, entries, pruner, now)))
 }
 
@@ -783,5 +850,44 @@ mod tests {
             .map(|l| format!("{l}\n"))
             .collect();
         assert!(walk(&cut, None).is_err());
+    }
+
+    /// A writer finds the recorded lines from the end of the list: a list cut back below them, or
+    /// with one of them edited, does not hold them; lines appended after them do no harm.
+    #[test]
+    fn a_writer_finds_the_recorded_line_from_the_end() {
+        let dir = crate::vault::fsio::private_tempdir().unwrap();
+        let now = Utc::now();
+        let holder = KeyPair::generate();
+        let line =
+            |i: usize| Revocation::by_holder(&format!("cr_{i:024}"), "a", None, &holder, now);
+        let first: Vec<Revocation> = (0..50).map(line).collect();
+        let prepared = chain_on(dir.path(), "", &first, None, now);
+        let recorded = prepared.head.clone();
+        prepared.write().unwrap();
+        let text = read(dir.path()).unwrap();
+        let anything = |_: &Base| true;
+        assert!(ends_at(&text, &recorded, &anything));
+        assert!(ends_at(&text, &Head::default(), &anything));
+        let more = chain_on(dir.path(), &text, &[line(50), line(51)], None, now);
+        more.write().unwrap();
+        let longer = read(dir.path()).unwrap();
+        assert!(ends_at(&longer, &recorded, &anything), "appended after");
+        assert_eq!(quick_index(longer.lines().last().unwrap()), Some(51));
+
+        let cut: String = text.lines().take(49).map(|l| format!("{l}\n")).collect();
+        assert!(!ends_at(&cut, &recorded, &anything), "cut back");
+        assert!(!ends_at("", &recorded, &anything), "emptied");
+        let edited = text.replacen(
+            "cr_000000000000000000000049",
+            "cr_000000000000000000000048",
+            1,
+        );
+        assert!(!ends_at(&edited, &recorded, &anything), "edited");
+        let wrong = Head {
+            count: recorded.count,
+            head: "00".repeat(32),
+        };
+        assert!(!ends_at(&text, &wrong, &anything), "another head");
     }
 }
