@@ -6,8 +6,8 @@
 #   benches/compare.sh REV [OUT_DIR]     e.g. benches/compare.sh 5d3047b
 #
 # Each revision builds its own release binary (`cargo release-static`) and its own vaults (vault
-# formats differ between revisions), in a worktree under target/. Every pair of commands is timed
-# in the same hyperfine invocation, so both see the same machine.
+# formats differ between revisions), the earlier one in a worktree in the temporary directory.
+# Every pair of commands is timed in the same hyperfine invocation, so both see the same machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rev=${1:?usage: benches/compare.sh REV [OUT_DIR]}
@@ -15,7 +15,9 @@ out="${2:-target/compare}"
 rm -rf "$out" && mkdir -p "$out"
 runs=${RUNS:-100}
 
-base="$PWD/target/base-$rev"
+# Outside this checkout: cargo would read this checkout's .cargo/config.toml as well as the
+# worktree's own, and join their aliases.
+base="${TMPDIR:-/tmp}/agentcred-base-$rev"
 if [ ! -d "$base" ]; then
     git worktree add --detach "$base" "$rev" >/dev/null
 fi
