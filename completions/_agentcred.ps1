@@ -36,6 +36,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a new vault')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the vault, what it holds, and anything that needs attention')
+            [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Unlock the vault for a while: later admin commands need no passphrase')
+            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'End the unlock session `agentcred unlock` started')
             [CompletionResult]::new('identity', 'identity', [CompletionResultType]::ParameterValue, 'The admin identity')
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'Extra age recipients the vault state is encrypted to (team members, CI)')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Register and manage agents')
@@ -87,6 +89,36 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentcred;unlock' {
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long the session lasts at most')
+            [CompletionResult]::new('--idle', '--idle', [CompletionResultType]::ParameterName, 'End the session after this long without a command using it')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'agentcred;lock' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'agentcred;identity' {
@@ -1052,6 +1084,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         'agentcred;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a new vault')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the vault, what it holds, and anything that needs attention')
+            [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Unlock the vault for a while: later admin commands need no passphrase')
+            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'End the unlock session `agentcred unlock` started')
             [CompletionResult]::new('identity', 'identity', [CompletionResultType]::ParameterValue, 'The admin identity')
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'Extra age recipients the vault state is encrypted to (team members, CI)')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Register and manage agents')
@@ -1075,6 +1109,12 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;status' {
+            break
+        }
+        'agentcred;help;unlock' {
+            break
+        }
+        'agentcred;help;lock' {
             break
         }
         'agentcred;help;identity' {

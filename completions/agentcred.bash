@@ -52,6 +52,9 @@ _agentcred() {
             agentcred,key)
                 cmd="agentcred__subcmd__key"
                 ;;
+            agentcred,lock)
+                cmd="agentcred__subcmd__lock"
+                ;;
             agentcred,mint)
                 cmd="agentcred__subcmd__mint"
                 ;;
@@ -69,6 +72,9 @@ _agentcred() {
                 ;;
             agentcred,status)
                 cmd="agentcred__subcmd__status"
+                ;;
+            agentcred,unlock)
+                cmd="agentcred__subcmd__unlock"
                 ;;
             agentcred,verify)
                 cmd="agentcred__subcmd__verify"
@@ -229,6 +235,9 @@ _agentcred() {
             agentcred__subcmd__help,key)
                 cmd="agentcred__subcmd__help__subcmd__key"
                 ;;
+            agentcred__subcmd__help,lock)
+                cmd="agentcred__subcmd__help__subcmd__lock"
+                ;;
             agentcred__subcmd__help,mint)
                 cmd="agentcred__subcmd__help__subcmd__mint"
                 ;;
@@ -246,6 +255,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,status)
                 cmd="agentcred__subcmd__help__subcmd__status"
+                ;;
+            agentcred__subcmd__help,unlock)
+                cmd="agentcred__subcmd__help__subcmd__unlock"
                 ;;
             agentcred__subcmd__help,verify)
                 cmd="agentcred__subcmd__help__subcmd__verify"
@@ -455,7 +467,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help"
+            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1713,7 +1725,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="init status identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help"
+            opts="init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2202,6 +2214,20 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__lock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__mint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2385,6 +2411,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2843,6 +2883,36 @@ _agentcred() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__lock)
+            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3515,6 +3585,44 @@ _agentcred() {
                 return 0
             fi
             case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__unlock)
+            opts="-q -v -h --for --idle --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

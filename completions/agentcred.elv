@@ -33,6 +33,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --version 'Print version'
             cand init 'Create a new vault'
             cand status 'Show the vault, what it holds, and anything that needs attention'
+            cand unlock 'Unlock the vault for a while: later admin commands need no passphrase'
+            cand lock 'End the unlock session `agentcred unlock` started'
             cand identity 'The admin identity'
             cand recipients 'Extra age recipients the vault state is encrypted to (team members, CI)'
             cand agent 'Register and manage agents'
@@ -82,6 +84,34 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --verbose 'Explain what is happening on stderr (never secret values)'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'agentcred;unlock'= {
+            cand --for 'How long the session lasts at most'
+            cand --idle 'End the session after this long without a command using it'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;lock'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;identity'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -954,6 +984,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help'= {
             cand init 'Create a new vault'
             cand status 'Show the vault, what it holds, and anything that needs attention'
+            cand unlock 'Unlock the vault for a while: later admin commands need no passphrase'
+            cand lock 'End the unlock session `agentcred unlock` started'
             cand identity 'The admin identity'
             cand recipients 'Extra age recipients the vault state is encrypted to (team members, CI)'
             cand agent 'Register and manage agents'
@@ -975,6 +1007,10 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;init'= {
         }
         &'agentcred;help;status'= {
+        }
+        &'agentcred;help;unlock'= {
+        }
+        &'agentcred;help;lock'= {
         }
         &'agentcred;help;identity'= {
             cand export 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'

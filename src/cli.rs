@@ -80,6 +80,27 @@ written to --identity-out instead, for CI.")]
     /// Show the vault, what it holds, and anything that needs attention
     Status,
 
+    /// Unlock the vault for a while: later admin commands need no passphrase
+    #[command(
+        long_about = "Unlock the vault for a while: later admin commands need no passphrase.\n\n\
+Unlocks the vault as any admin command does (identity file, passphrase file or variable, or a \
+prompt), then leaves a small agentcred process holding the unlocked admin identity in memory (not \
+dumpable, memory locked where allowed). Admin commands run after it, by the same user, on this \
+vault, unlock through it without the KDF or a prompt, until --for has passed, nothing has asked \
+for --idle, or `agentcred lock` ends it. Its socket is mode 0600, answers only the same user, and \
+is out of reach of programs under `agentcred exec`. Explicit unlock inputs (--identity, \
+AGENTCRED_PASSPHRASE_FILE, …) still win over the session.\n\n\
+Examples:\n  agentcred unlock                 # prompts once, then 15 minutes without a prompt\n  \
+agentcred unlock --for 1h --idle 10m\n  agentcred lock"
+    )]
+    Unlock(UnlockArgs),
+
+    /// End the unlock session `agentcred unlock` started
+    #[command(long_about = "End the unlock session `agentcred unlock` started.\n\n\
+Later admin commands need a passphrase or an identity again. Nothing happens when no session \
+runs.\n\nExamples:\n  agentcred lock")]
+    Lock,
+
     /// The admin identity
     #[command(subcommand)]
     Identity(IdentityCommand),
@@ -648,6 +669,16 @@ pub enum OnExpiry {
     Kill,
     /// Only record it; the program runs on
     Ignore,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// How long the session lasts at most
+    #[arg(long = "for", value_name = "DURATION", default_value = "15m", value_parser = duration::arg)]
+    pub lifetime: chrono::Duration,
+    /// End the session after this long without a command using it
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration::arg)]
+    pub idle: chrono::Duration,
 }
 
 #[derive(Debug, Args)]

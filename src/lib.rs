@@ -30,6 +30,7 @@ pub mod sensitive;
 pub mod settings;
 pub mod token;
 pub mod unlock;
+pub mod unlocked;
 pub mod vault;
 pub mod watch;
 

@@ -2,6 +2,14 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     agentcred::harden::process();
+    // The unlock session's own process, which `agentcred unlock` starts: not a command of the
+    // command line (nor of its help and completions).
+    if std::env::args_os().nth(1).is_some_and(|a| a == agentcred::unlocked::SERVE) {
+        return match agentcred::unlocked::serve() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => ExitCode::from(e.exit_code()),
+        };
+    }
     let cli = match agentcred::cli::parse_from(std::env::args_os().collect()) {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),

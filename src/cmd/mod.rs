@@ -18,6 +18,7 @@ mod present;
 mod recipients;
 mod rotate;
 mod secret;
+mod session;
 mod status;
 mod verify;
 
@@ -105,9 +106,41 @@ impl Ctx {
         }
     }
 
-    /// Unlocks the admin state with the first unlock input found.
+    /// Unlocks the admin state with the first unlock input found; the unlock session of this
+    /// vault, when one runs, comes after every explicit input and before a prompt.
     pub fn admin_key(&self, vault: &Vault) -> Result<AdminKey> {
-        match unlock::find(self.global.identity.as_deref(), self.global.key_file.as_deref())? {
+        self.admin_key_with(vault, true)
+    }
+
+    /// [`Ctx::admin_key`] without the unlock session: for `unlock` itself.
+    pub fn admin_key_without_session(&self, vault: &Vault) -> Result<AdminKey> {
+        self.admin_key_with(vault, false)
+    }
+
+    /// The admin identity the unlock session of this vault holds, if one runs.
+    fn session_key(&self, vault: &Vault) -> Option<AdminKey> {
+        let (text, info) = crate::unlocked::identity(&vault.dir, &vault.config.vault_id)?;
+        let identity: age::x25519::Identity = text.expose_secret().parse().ok()?;
+        self.out.verbose(&format!(
+            "unlocking through the unlock session (pid {}, until {})",
+            info.pid,
+            crate::clock::rfc3339(info.expires_at)
+        ));
+        Some(AdminKey::from_x25519(identity))
+    }
+
+    fn admin_key_with(&self, vault: &Vault, session: bool) -> Result<AdminKey> {
+        let input = unlock::find(
+            self.global.identity.as_deref(),
+            self.global.key_file.as_deref(),
+        )?;
+        if session
+            && matches!(input, Input::Prompt | Input::Nothing)
+            && let Some(key) = self.session_key(vault)
+        {
+            return Ok(key);
+        }
+        match input {
             Input::IdentityFile(path) => {
                 self.out.verbose(&format!("unlocking with identity file {}", path.display()));
                 let key = AdminKey::from_identity_file(&path)?;
@@ -127,7 +160,7 @@ impl Ctx {
                 self.derive(vault, &pass)
             }
             Input::Nothing => Err(Error::cannot_unlock(format!("no way to unlock the vault at {}", vault.dir.display()))
-                .hint("set AGENTCRED_PASSPHRASE_FILE, AGENTCRED_PASSPHRASE or AGENTCRED_IDENTITY, or pass --identity FILE")),
+                .hint("set AGENTCRED_PASSPHRASE_FILE, AGENTCRED_PASSPHRASE or AGENTCRED_IDENTITY, pass --identity FILE, or run `agentcred unlock` first")),
         }
     }
 
@@ -248,6 +281,8 @@ pub fn run(cli: Cli) -> Result<()> {
     let result = match command {
         Command::Init(args) => init::run(&ctx, args),
         Command::Status => status::run(&ctx),
+        Command::Unlock(args) => session::run(&ctx, args),
+        Command::Lock => session::lock(&ctx),
         Command::Identity(c) => identity::run(&ctx, c),
         Command::Recipients(c) => recipients::run(&ctx, c),
         Command::Agent(c) => agent::run(&ctx, c),

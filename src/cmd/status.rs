@@ -53,8 +53,10 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         warnings
             .push("the vault's Argon2id parameters are below the default: only for tests".into());
     }
+    let session = crate::unlocked::status(&vault.dir, &vault.config.vault_id);
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({
+            "session": session,
             "vault": vault.dir,
             "vault_id": vault.config.vault_id,
             "generation": state.generation,
@@ -89,6 +91,19 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         (
             "audit entries",
             audit_len.map_or_else(|| "unreadable".into(), |n| n.to_string()),
+        ),
+        (
+            "unlock session",
+            session.map_or_else(
+                || "none".to_string(),
+                |s| {
+                    format!(
+                        "unlocked until {} (pid {}); `agentcred lock` ends it",
+                        crate::clock::rfc3339(s.expires_at),
+                        s.pid
+                    )
+                },
+            ),
         ),
     ]);
     for w in &warnings {

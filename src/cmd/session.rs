@@ -1,0 +1,74 @@
+//! `agentcred unlock` and `agentcred lock`: the unlock session (see `crate::unlocked`).
+
+use age::secrecy::ExposeSecret;
+
+use crate::audit::Event;
+use crate::cli::UnlockArgs;
+use crate::cmd::Ctx;
+use crate::error::{Error, Result};
+use crate::sensitive::SecretText;
+
+pub fn run(ctx: &Ctx, args: UnlockArgs) -> Result<()> {
+    let positive = |d: chrono::Duration, flag: &str| {
+        d.to_std()
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| Error::usage(format!("{flag} must be a positive duration, e.g. 15m")))
+    };
+    let lifetime = positive(args.lifetime, "--for")?;
+    let idle = positive(args.idle, "--idle")?.min(lifetime);
+    let vault = ctx.open_vault()?;
+    // A session never starts another: whoever can use one could otherwise keep it alive for ever.
+    let admin = ctx.admin_key_without_session(&vault)?;
+    let identity = admin.exportable().ok_or_else(|| {
+        Error::usage("the identity that unlocked the vault is not a plain age X25519 identity")
+            .hint("a session holds the passphrase's identity or an X25519 identity file; unlock with one of those")
+    })?;
+    // Only an identity that opens this vault is kept.
+    vault.load_state(&admin)?;
+    let now = ctx.now();
+    let info = crate::unlocked::start(
+        &vault.dir,
+        &vault.config.vault_id,
+        &SecretText::new(identity.to_string().expose_secret().to_string()),
+        lifetime,
+        idle,
+    )?;
+    vault.record(
+        now,
+        &[Event::admin("session.unlock").details(serde_json::json!({
+            "pid": info.pid,
+            "expires_at": crate::clock::rfc3339(info.expires_at),
+            "idle_secs": info.idle_secs,
+        }))],
+    )?;
+    if ctx.out.json {
+        ctx.out.json(&info);
+    } else {
+        ctx.out.done(&format!(
+            "unlocked until {} (or {} without a command); `agentcred lock` ends it",
+            info.expires_at.format("%H:%M:%S UTC"),
+            crate::duration::format(
+                chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX)
+            )
+        ));
+    }
+    Ok(())
+}
+
+pub fn lock(ctx: &Ctx) -> Result<()> {
+    let vault = ctx.open_vault()?;
+    let info = crate::unlocked::lock(&vault.dir, &vault.config.vault_id);
+    if ctx.out.json {
+        ctx.out
+            .json(&serde_json::json!({ "locked": info.is_some(), "session": info }));
+    } else if let Some(info) = info {
+        ctx.out.done(&format!(
+            "locked: the unlock session (pid {}) has ended",
+            info.pid
+        ));
+    } else {
+        ctx.out.done("no unlock session was running");
+    }
+    Ok(())
+}
