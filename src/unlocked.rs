@@ -86,7 +86,10 @@ pub fn socket_path(vault_dir: &Path, vault_id: &str) -> PathBuf {
             return path;
         }
     }
-    vault_dir.join(name)
+    // Absolute: the session process runs in `/`.
+    std::path::absolute(vault_dir)
+        .unwrap_or_else(|_| vault_dir.to_path_buf())
+        .join(name)
 }
 
 fn private_to_us(dir: &Path) -> bool {
@@ -187,7 +190,7 @@ pub fn start(
     let handover = Handover {
         identity: identity.expose_secret().to_string(),
         vault_id: vault_id.to_string(),
-        vault_dir: vault_dir.to_path_buf(),
+        vault_dir: std::path::absolute(vault_dir).unwrap_or_else(|_| vault_dir.to_path_buf()),
         lifetime_secs: lifetime.as_secs().max(1),
         idle_secs: idle.as_secs().max(1),
     };

@@ -345,3 +345,47 @@ except OSError as e:
             .output();
     }
 }
+
+/// A vault named by a relative path is the same vault to the session (which runs in `/`).
+#[test]
+fn a_vault_given_by_a_relative_path_is_unlocked_too() {
+    let fx = Fixture::new();
+    let relative = fx
+        .vault
+        .dir()
+        .strip_prefix(fx.vault.root())
+        .unwrap()
+        .to_path_buf();
+    let out = fx
+        .vault
+        .command()
+        .env_remove("AGENTCRED_HOME")
+        .env("XDG_RUNTIME_DIR", fx.vault.root().join("none"))
+        .arg("--vault")
+        .arg(&relative)
+        .args(["unlock", "--for", "1m"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let listed = fx
+        .vault
+        .command_without_unlock()
+        .env_remove("AGENTCRED_HOME")
+        .env("XDG_RUNTIME_DIR", fx.vault.root().join("none"))
+        .arg("--vault")
+        .arg(&relative)
+        .args(["agent", "list"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&listed), 0, "{}", text(&listed));
+    let locked = fx
+        .vault
+        .command_without_unlock()
+        .env("XDG_RUNTIME_DIR", fx.vault.root().join("none"))
+        .arg("lock")
+        .output()
+        .unwrap();
+    assert!(text(&locked).contains("has ended"), "{}", text(&locked));
+}
