@@ -4,7 +4,10 @@ fn main() -> ExitCode {
     agentcred::harden::process();
     // The unlock session's own process, which `agentcred unlock` starts: not a command of the
     // command line (nor of its help and completions).
-    if std::env::args_os().nth(1).is_some_and(|a| a == agentcred::unlocked::SERVE) {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == agentcred::unlocked::SERVE)
+    {
         return match agentcred::unlocked::serve() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => ExitCode::from(e.exit_code()),

@@ -332,21 +332,13 @@ fn answer(stream: UnixStream, identity: &SecretText, info: &Info) -> bool {
             false,
         ),
         Ok(Request::Identity { .. }) => (refusal("this session unlocks another vault"), false),
-        Ok(Request::Status) => (
+        Ok(request @ (Request::Status | Request::Lock)) => (
             Answer {
                 error: None,
                 identity: None,
                 info: Some(info.clone()),
             },
-            false,
-        ),
-        Ok(Request::Lock) => (
-            Answer {
-                error: None,
-                identity: None,
-                info: Some(info.clone()),
-            },
-            true,
+            matches!(request, Request::Lock),
         ),
         Err(_) => (refusal("not a request this session understands"), false),
     };

@@ -555,6 +555,7 @@ use zeroize::Zeroize;
 /// and stderr are piped back when `masked`.
 pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
     let path = |p: &Path| cstring(p.as_os_str().as_bytes());
+    let paths = |ps: &[PathBuf]| ps.iter().map(|p| path(p)).collect::<Result<Vec<_>, _>>();
     let uid = rustix::process::geteuid().as_raw();
     let gid = rustix::process::getegid().as_raw();
     let (report_r, report_w) = pipe()?;
@@ -567,26 +568,10 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
     let mut p = Prepared {
         uid_map: format!("{uid} {uid} 1\n").into_bytes(),
         gid_map: format!("{gid} {gid} 1\n").into_bytes(),
-        dirs: hide
-            .dirs
-            .iter()
-            .map(|d| path(d))
-            .collect::<Result<_, _>>()?,
-        files: hide
-            .files
-            .iter()
-            .map(|d| path(d))
-            .collect::<Result<_, _>>()?,
-        services: hide
-            .services
-            .iter()
-            .map(|d| path(d))
-            .collect::<Result<_, _>>()?,
-        sockets: hide
-            .sockets
-            .iter()
-            .map(|d| path(d))
-            .collect::<Result<_, _>>()?,
+        dirs: paths(&hide.dirs)?,
+        files: paths(&hide.files)?,
+        services: paths(&hide.services)?,
+        sockets: paths(&hide.sockets)?,
         cwd: std::env::current_dir().ok().and_then(|d| path(&d).ok()),
         // SAFETY: an all-zero sigset_t is a valid (if unspecified) value; both are filled by
         // sigemptyset / pthread_sigmask below before any use.
@@ -817,6 +802,59 @@ unsafe fn receive(fd: RawFd) -> Option<Go> {
     })
 }
 
+/// How a path is hidden: `/dev/null` bound over a file (or socket), an empty read-only tmpfs over
+/// a directory.
+#[derive(Clone, Copy)]
+enum Cover {
+    Null,
+    Tmpfs,
+}
+
+/// Hides `path` as `how` says; false if the mount failed.
+///
+/// # Safety
+/// Only system calls on `path` and static strings: callable in the cloned child.
+unsafe fn cover(path: &CStr, how: Cover) -> bool {
+    let none = std::ptr::null::<libc::c_char>();
+    let hidden = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+    // SAFETY: mount(2) on NUL-terminated strings that outlive the calls.
+    unsafe {
+        match how {
+            Cover::Null => {
+                if libc::mount(
+                    c"/dev/null".as_ptr(),
+                    path.as_ptr(),
+                    none,
+                    libc::MS_BIND,
+                    std::ptr::null(),
+                ) != 0
+                {
+                    return false;
+                }
+                // Read-only as well where the flags /dev was mounted with allow it; a write
+                // through the bind goes to /dev/null either way.
+                libc::mount(
+                    none,
+                    path.as_ptr(),
+                    none,
+                    libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | hidden,
+                    std::ptr::null(),
+                );
+                true
+            }
+            Cover::Tmpfs => {
+                libc::mount(
+                    c"tmpfs".as_ptr(),
+                    path.as_ptr(),
+                    c"tmpfs".as_ptr(),
+                    libc::MS_RDONLY | hidden,
+                    c"size=4k,nr_inodes=1,mode=0500".as_ptr().cast(),
+                ) == 0
+            }
+        }
+    }
+}
+
 /// The cloned child: PID 1 of the new namespaces. Never returns.
 ///
 /// # Safety
@@ -872,61 +910,17 @@ unsafe fn init(p: &Prepared) -> ! {
             fail(p, 4);
         }
         let hidden = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
-        for f in &p.files {
-            if libc::mount(
-                c"/dev/null".as_ptr(),
-                f.as_ptr(),
-                none,
-                libc::MS_BIND,
-                std::ptr::null(),
-            ) != 0
-            {
-                fail(p, 5);
-            }
-            // Read-only as well where the flags /dev was mounted with allow it; a write through
-            // the bind goes to /dev/null either way.
-            libc::mount(
-                none,
-                f.as_ptr(),
-                none,
-                libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | hidden,
-                std::ptr::null(),
-            );
-        }
-        for d in &p.dirs {
-            if libc::mount(
-                c"tmpfs".as_ptr(),
-                d.as_ptr(),
-                c"tmpfs".as_ptr(),
-                libc::MS_RDONLY | hidden,
-                c"size=4k,nr_inodes=1,mode=0500".as_ptr().cast(),
-            ) != 0
-            {
-                fail(p, 6);
-            }
-        }
-        for f in &p.sockets {
-            if libc::mount(
-                c"/dev/null".as_ptr(),
-                f.as_ptr(),
-                none,
-                libc::MS_BIND,
-                std::ptr::null(),
-            ) != 0
-            {
-                fail(p, 11);
-            }
-        }
-        for d in &p.services {
-            if libc::mount(
-                c"tmpfs".as_ptr(),
-                d.as_ptr(),
-                c"tmpfs".as_ptr(),
-                libc::MS_RDONLY | hidden,
-                c"size=4k,nr_inodes=1,mode=0500".as_ptr().cast(),
-            ) != 0
-            {
-                fail(p, 12);
+        // The vault and the unlock files first: a service directory covered later may hold one.
+        for (paths, how, stage) in [
+            (&p.files, Cover::Null, 5),
+            (&p.dirs, Cover::Tmpfs, 6),
+            (&p.sockets, Cover::Null, 11),
+            (&p.services, Cover::Tmpfs, 12),
+        ] {
+            for path in paths {
+                if !cover(path, how) {
+                    fail(p, stage);
+                }
             }
         }
         if libc::mount(
