@@ -15,7 +15,7 @@ chmod 600 "$out/pass"
 vault="$out/vault"
 AGENTCRED_PASSPHRASE_FILE="$out/pass" "$bin" --vault "$vault" -q init
 for i in $(seq 1 10); do AGENTCRED_PASSPHRASE_FILE="$out/pass" "$bin" --vault "$vault" -q agent add "agent-$i"; done
-AGENTCRED_PASSPHRASE_FILE="$out/pass" "$bin" --vault "$vault" -q unlock --for 10m --idle 10m </dev/null
+eval "$(AGENTCRED_PASSPHRASE_FILE="$out/pass" "$bin" --vault "$vault" -q unlock --for 10m --idle 10m </dev/null)"
 trap '"$bin" --vault "$vault" -q lock' EXIT
 hyperfine -N --warmup 3 --runs "${RUNS:-30}" --export-json "$out/session.json" \
     "env AGENTCRED_PASSPHRASE_FILE=$out/pass $bin --vault $vault agent list" \

@@ -18,3 +18,15 @@ pub fn process() {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
 }
+
+/// Closes every file descriptor above standard error that this process inherited (a
+/// long-running process started by a short one keeps nothing of its caller's open). Call first
+/// thing, before anything of this process's own is opened.
+#[allow(unsafe_code)]
+pub fn close_inherited_files() {
+    // SAFETY: close_range(2) on descriptors 3 and up, which nothing in this process owns yet (the
+    // caller's contract): no live Rust object is left holding a closed descriptor.
+    unsafe {
+        libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+    }
+}

@@ -78,7 +78,9 @@ pub fn read_bounded(
 ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
     let limit = usize::try_from(max.saturating_add(1)).unwrap_or(usize::MAX);
     let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(4096.min(limit)));
-    let mut chunk = zeroize::Zeroizing::new([0u8; 4096]);
+    // Larger than standard input's own 8 KiB buffer, so that reads bypass it and leave no copy
+    // of the value there.
+    let mut chunk = zeroize::Zeroizing::new([0u8; 16 * 1024]);
     while buf.len() < limit {
         let want = chunk.len().min(limit - buf.len());
         let n = match input.read(&mut chunk[..want]) {

@@ -17,6 +17,7 @@ pub const UNLOCK_VARS: &[&str] = &[
     "AGENTCRED_KEY_FILE",
     "AGENTCRED_PASSPHRASE",
     "AGENTCRED_PASSPHRASE_FILE",
+    "AGENTCRED_SESSION",
 ];
 
 pub enum Input {

@@ -3,21 +3,27 @@
 //! a prompt, as ssh-agent does for SSH keys.
 //!
 //! The process is agentcred itself, started again as `agentcred __session` with the identity on
-//! a pipe (never in its arguments or environment). It makes itself a session leader, turns off
-//! core dumps and ptrace by the same user, locks its memory where the limits allow, and listens
-//! on a Unix socket, mode 0600 in a directory of mode 0700: `$XDG_RUNTIME_DIR/agentcred/` when
-//! that is the user's own private runtime directory, else the vault directory. It answers only
-//! peers of its own uid (checked with `SO_PEERCRED` on every connection, also when the file
-//! modes were loosened), and only for the vault it was unlocked for. It ends at its deadline
-//! (`--for`), after `--idle` without a request, on `agentcred lock`, or on SIGTERM, and removes
-//! its socket as it goes.
+//! a pipe (never in its arguments or environment). It makes itself a session leader, closes what
+//! it inherited, turns off core dumps and ptrace by the same user, locks its memory where the
+//! limits allow, and listens on a Unix socket, mode 0600 in a directory of mode 0700:
+//! `/run/user/UID/agentcred/` when that runtime directory is the user's own and private, else the
+//! vault directory. Both are places the exec sandbox covers, and neither depends on the
+//! environment of whoever runs `unlock` or `exec`.
 //!
-//! Anything of the same user that reaches the socket can use the session while it lasts: that is
-//! what a session is. The exec sandbox covers both places the socket can be, so a program under
-//! `exec` cannot.
+//! Only a shell that ran `eval "$(agentcred unlock)"` uses the session: `unlock` prints
+//! `AGENTCRED_SESSION=TOKEN:SOCKET`, and a command finds the session through that variable alone
+//! (it never goes looking for one). The token is a random 256-bit key that both sides prove they
+//! hold with an HMAC over a fresh nonce, so neither ever sends it: a process that puts a session of
+//! its own where the real one was (with a vault of its own beside it) learns nothing from a client
+//! and cannot answer it. `exec` removes the variable from a program's environment.
+//!
+//! The session answers only peers of its own uid (`SO_PEERCRED` on every connection, also when
+//! the file modes were loosened), gives the identity only for the vault it was unlocked for, and
+//! ends at its deadline (`--for`), after `--idle` without an identity request, on `agentcred lock`,
+//! on SIGTERM, or when its socket is removed or replaced, removing its socket as it goes.
 //!
 //! The protocol is one JSON request and one JSON answer per connection, each a line:
-//! `{"op":"identity","vault_id":ID}`, `{"op":"status"}` and `{"op":"lock"}`.
+//! `{"op":"identity","vault_id":ID,"nonce":N,"mac":M}`, `{"op":"status"}` and `{"op":"lock"}`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
@@ -27,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::sensitive::SecretText;
@@ -34,16 +41,26 @@ use crate::sensitive::SecretText;
 /// The hidden subcommand the session process runs as.
 pub const SERVE: &str = "__session";
 
+/// The variable that names the session to the commands of one shell: `TOKEN:SOCKET`.
+pub const ENV: &str = "AGENTCRED_SESSION";
+
 /// The longest request or answer line.
-const MAX_LINE: u64 = 4096;
+const MAX_LINE: usize = 4096;
 
 /// How long a client waits for the session to answer.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 
+const REQUEST_DOMAIN: &str = "agentcred-session-request-v1";
+const ANSWER_DOMAIN: &str = "agentcred-session-answer-v1";
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 enum Request {
-    Identity { vault_id: String },
+    Identity {
+        vault_id: String,
+        nonce: String,
+        mac: String,
+    },
     Status,
     Lock,
 }
@@ -59,34 +76,66 @@ pub struct Info {
     /// When it ends at the latest (`--for`).
     #[serde(with = "crate::clock::ts")]
     pub expires_at: DateTime<Utc>,
-    /// How long it may go without a request before it ends.
+    /// How long it may go without an identity request before it ends.
     pub idle_secs: u64,
 }
 
 #[derive(Serialize, Deserialize)]
-struct Answer {
+struct Answer<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    identity: Option<std::borrow::Cow<'a, str>>,
+    /// The HMAC of the nonce and the identity under the token: the session holds the token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    identity: Option<String>,
+    proof: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     info: Option<Info>,
 }
 
-/// Where the session socket of the vault `vault_id` in `vault_dir` lives.
-pub fn socket_path(vault_dir: &Path, vault_id: &str) -> PathBuf {
-    let name = format!("session-{vault_id}");
-    if let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute() && private_to_us(p))
-    {
-        let path = runtime.join("agentcred").join(&name);
-        // A Unix socket path must fit in 108 bytes with its NUL.
-        if path.as_os_str().len() < 100 {
-            return path;
+impl Answer<'_> {
+    fn about(info: &Info) -> Answer<'static> {
+        Answer {
+            error: None,
+            identity: None,
+            proof: None,
+            info: Some(info.clone()),
         }
     }
-    // Absolute: the session process runs in `/`.
+
+    fn refusal(why: &str) -> Answer<'static> {
+        Answer {
+            error: Some(why.to_string()),
+            identity: None,
+            proof: None,
+            info: None,
+        }
+    }
+}
+
+fn mac(token: &[u8], domain: &str, parts: &[&str]) -> String {
+    let mut message = Zeroizing::new(format!("{domain}\n"));
+    for p in parts {
+        message.push_str(p);
+        message.push('\n');
+    }
+    crate::crypto::hex(&crate::crypto::hmac_sha256(token, message.as_bytes()))
+}
+
+/// Equal, in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// Where the session socket of vault `vault_id` in `vault_dir` is made: the user's private
+/// runtime directory under /run/user, else the vault directory (absolute: the session process
+/// runs in `/`).
+pub fn socket_path(vault_dir: &Path, vault_id: &str) -> PathBuf {
+    let name = format!("session-{vault_id}");
+    let runtime = PathBuf::from(format!("/run/user/{}", rustix::process::geteuid().as_raw()));
+    if private_to_us(&runtime) {
+        return runtime.join("agentcred").join(name);
+    }
     std::path::absolute(vault_dir)
         .unwrap_or_else(|_| vault_dir.to_path_buf())
         .join(name)
@@ -98,9 +147,45 @@ fn private_to_us(dir: &Path) -> bool {
     })
 }
 
-/// Asks the session at `socket` one question. `None` when nothing answers there (no session, or
-/// one that has ended and left its socket behind).
-fn ask(socket: &Path, request: &Request) -> Option<Answer> {
+/// The session this shell was given (`AGENTCRED_SESSION`): its token and socket.
+fn named() -> Option<(Zeroizing<Vec<u8>>, PathBuf)> {
+    let value = Zeroizing::new(std::env::var(ENV).ok()?);
+    let (token, socket) = value.split_once(':')?;
+    let token = Zeroizing::new(crate::crypto::unhex(token)?);
+    (token.len() == 32 && socket.starts_with('/')).then(|| (token, PathBuf::from(socket)))
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes into a buffer that is zeroed when dropped.
+fn read_line(stream: &UnixStream) -> Option<Zeroizing<Vec<u8>>> {
+    let mut buf = Zeroizing::new(vec![0u8; MAX_LINE]);
+    let mut len = 0;
+    while len < buf.len() {
+        let n = (&*stream).read(&mut buf[len..]).ok()?;
+        if n == 0 {
+            break;
+        }
+        len += n;
+        if buf[..len].contains(&b'\n') {
+            break;
+        }
+    }
+    let end = buf[..len].iter().position(|b| *b == b'\n').unwrap_or(len);
+    let mut line = Zeroizing::new(Vec::with_capacity(end));
+    line.extend_from_slice(&buf[..end]);
+    Some(line)
+}
+
+/// Sends `bytes` and a newline, from a buffer zeroed when dropped.
+fn write_line(stream: &UnixStream, bytes: &[u8]) -> Option<()> {
+    let mut line = Zeroizing::new(Vec::with_capacity(bytes.len() + 1));
+    line.extend_from_slice(bytes);
+    line.push(b'\n');
+    (&*stream).write_all(&line).ok()
+}
+
+/// Connects to the session at `socket` and sends `request`. `None` when nothing of this user
+/// answers there (no session, or one that has ended and left its socket behind).
+fn ask(socket: &Path, request: &Request) -> Option<Zeroizing<Vec<u8>>> {
     let stream = UnixStream::connect(socket).ok()?;
     // Only a session of this user is trusted with the question (and with the answer).
     if !crate::exec::socket::same_user(&stream) {
@@ -108,64 +193,91 @@ fn ask(socket: &Path, request: &Request) -> Option<Answer> {
     }
     stream.set_read_timeout(Some(ANSWER_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(ANSWER_TIMEOUT)).ok()?;
-    let mut line = serde_json::to_vec(request).expect("requests serialise");
-    line.push(b'\n');
-    (&stream).write_all(&line).ok()?;
-    let mut answer = zeroize::Zeroizing::new(String::new());
-    BufReader::new((&stream).take(MAX_LINE))
-        .read_line(&mut answer)
-        .ok()?;
-    serde_json::from_str(&answer).ok()
-}
-
-/// The admin identity from the session of this vault, if one runs and answers.
-pub fn identity(vault_dir: &Path, vault_id: &str) -> Option<(SecretText, Info)> {
-    let socket = socket_path(vault_dir, vault_id);
-    let answer = ask(
-        &socket,
-        &Request::Identity {
-            vault_id: vault_id.to_string(),
-        },
+    write_line(
+        &stream,
+        &serde_json::to_vec(request).expect("requests serialise"),
     )?;
-    Some((SecretText::new(answer.identity?), answer.info?))
+    read_line(&stream)
 }
 
-/// What the session of this vault says about itself, if one runs.
-pub fn status(vault_dir: &Path, vault_id: &str) -> Option<Info> {
-    ask(&socket_path(vault_dir, vault_id), &Request::Status)?.info
-}
-
-/// Ends the session of this vault; what it was, if one ran.
-pub fn lock(vault_dir: &Path, vault_id: &str) -> Option<Info> {
-    let socket = socket_path(vault_dir, vault_id);
-    let info = ask(&socket, &Request::Lock)?.info;
-    // It removes its socket as it exits: wait a moment for that, so the next command finds none.
-    let until = Instant::now() + Duration::from_secs(2);
-    while socket.exists() && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(5));
+/// The admin identity from the session `AGENTCRED_SESSION` names, if it runs, holds the token and
+/// unlocks the vault `vault_id`.
+pub fn identity(vault_id: &str) -> Option<(SecretText, Info)> {
+    let (token, socket) = named()?;
+    let nonce = crate::crypto::hex(&crate::crypto::random_bytes::<16>());
+    let request = Request::Identity {
+        vault_id: vault_id.to_string(),
+        mac: mac(&token, REQUEST_DOMAIN, &[vault_id, &nonce]),
+        nonce: nonce.clone(),
+    };
+    let line = ask(&socket, &request)?;
+    let answer: Answer<'_> = serde_json::from_slice(&line).ok()?;
+    let identity = answer.identity?;
+    let expected = mac(&token, ANSWER_DOMAIN, &[&nonce, &identity]);
+    if !answer.proof.is_some_and(|p| same(&p, &expected)) {
+        return None;
     }
-    info
+    Some((SecretText::new(identity.into_owned()), answer.info?))
+}
+
+/// What the session of this vault says about itself, if one runs: the one this shell was given,
+/// else the one at this vault's socket.
+pub fn status(vault_dir: &Path, vault_id: &str) -> Option<Info> {
+    let socket = named().map_or_else(|| socket_path(vault_dir, vault_id), |(_, s)| s);
+    let line = ask(&socket, &Request::Status)?;
+    let answer: Answer<'_> = serde_json::from_slice(&line).ok()?;
+    answer.info.filter(|i| i.vault_id == vault_id)
+}
+
+/// Ends the session of this vault (the one this shell was given, else the one at this vault's
+/// socket); what it was, if one ran.
+pub fn lock(vault_dir: &Path, vault_id: &str) -> Option<Info> {
+    let mut ended = None;
+    let mut sockets = vec![socket_path(vault_dir, vault_id)];
+    sockets.extend(named().map(|(_, s)| s));
+    for socket in sockets {
+        let Some(line) = ask(&socket, &Request::Lock) else {
+            continue;
+        };
+        let answer: Option<Answer<'_>> = serde_json::from_slice(&line).ok();
+        ended = ended.or(answer.and_then(|a| a.info));
+        // It removes its socket as it exits: wait a moment, so the next command finds none.
+        let until = Instant::now() + Duration::from_secs(2);
+        while socket.exists() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    ended
 }
 
 /// What `unlock` hands the session process on its stdin: one JSON line.
 #[derive(Serialize, Deserialize)]
-struct Handover {
-    identity: String,
+struct Handover<'a> {
+    #[serde(borrow)]
+    identity: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    token: std::borrow::Cow<'a, str>,
     vault_id: String,
     vault_dir: PathBuf,
     lifetime_secs: u64,
     idle_secs: u64,
 }
 
+/// A started session: what it says about itself, and the value of `AGENTCRED_SESSION` for it.
+pub struct Started {
+    pub info: Info,
+    pub variable: SecretText,
+}
+
 /// Starts a session for the vault in `vault_dir` holding `identity` (an `AGE-SECRET-KEY-1…`),
-/// replacing one that runs already; returns what it says about itself once it listens.
+/// ending one that runs at the same socket already.
 pub fn start(
     vault_dir: &Path,
     vault_id: &str,
     identity: &SecretText,
     lifetime: Duration,
     idle: Duration,
-) -> Result<Info> {
+) -> Result<Started> {
     use std::process::{Command, Stdio};
     let _ = lock(vault_dir, vault_id);
     let exe = std::env::current_exe().map_err(|e| {
@@ -173,6 +285,7 @@ pub fn start(
             "cannot find the agentcred binary to run the session: {e}"
         ))
     })?;
+    let token = SecretText::new(crate::crypto::hex(&crate::crypto::random_bytes::<32>()));
     let mut child = Command::new(exe)
         .arg(SERVE)
         .stdin(Stdio::piped())
@@ -181,35 +294,41 @@ pub fn start(
         .current_dir("/")
         .env_clear()
         .envs(
-            ["XDG_RUNTIME_DIR", "HOME", "PATH"]
+            ["HOME", "PATH"]
                 .iter()
                 .filter_map(|k| std::env::var_os(k).map(|v| (*k, v))),
         )
         .spawn()
         .map_err(|e| Error::other(format!("cannot start the session process: {e}")))?;
     let handover = Handover {
-        identity: identity.expose_secret().to_string(),
+        identity: identity.expose_secret().into(),
+        token: token.expose_secret().into(),
         vault_id: vault_id.to_string(),
         vault_dir: std::path::absolute(vault_dir).unwrap_or_else(|_| vault_dir.to_path_buf()),
         lifetime_secs: lifetime.as_secs().max(1),
         idle_secs: idle.as_secs().max(1),
     };
-    let mut line =
-        zeroize::Zeroizing::new(serde_json::to_vec(&handover).expect("handovers serialise"));
-    drop(handover);
+    let mut line = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+    serde_json::to_writer(&mut *line, &handover).expect("handovers serialise");
     line.push(b'\n');
     let mut stdin = child.stdin.take().expect("piped stdin");
     let sent = stdin.write_all(&line);
     drop(stdin);
-    drop(line);
     let mut ready = String::new();
     let read = child
         .stdout
         .take()
-        .map(|out| BufReader::new(out.take(MAX_LINE)).read_line(&mut ready));
+        .map(|out| BufReader::new(out.take(MAX_LINE as u64)).read_line(&mut ready));
     let info: Option<Info> = serde_json::from_str(ready.trim()).ok();
     match (sent, read, info) {
-        (Ok(()), Some(Ok(_)), Some(info)) => Ok(info),
+        (Ok(()), Some(Ok(_)), Some(info)) => {
+            let variable = SecretText::new(format!(
+                "{}:{}",
+                token.expose_secret(),
+                info.socket.display()
+            ));
+            Ok(Started { info, variable })
+        }
         _ => {
             let _ = child.kill();
             let _ = child.wait();
@@ -221,16 +340,23 @@ pub fn start(
 /// The session process (`agentcred __session`): reads its [`Handover`] from stdin, listens, says
 /// so on stdout as one line of [`Info`], and serves until it ends.
 pub fn serve() -> Result<()> {
-    let mut line = zeroize::Zeroizing::new(String::new());
+    // Whatever the caller left open (a CI step's pipe, say) would stay open as long as the session
+    // and keep a reader waiting for its end.
+    crate::harden::close_inherited_files();
+    let mut line = Zeroizing::new(Vec::with_capacity(MAX_LINE));
     std::io::stdin()
         .lock()
-        .take(MAX_LINE)
-        .read_line(&mut line)
+        .take(MAX_LINE as u64)
+        .read_until(b'\n', &mut line)
         .map_err(|e| Error::other(format!("cannot read the session's handover: {e}")))?;
-    let handover: Handover = serde_json::from_str(&line)
+    let handover: Handover<'_> = serde_json::from_slice(&line)
         .map_err(|_| Error::usage("agentcred __session is started by `agentcred unlock` only"))?;
-    drop(line);
-    let identity = SecretText::new(handover.identity);
+    let identity = SecretText::new(handover.identity.to_string());
+    let token = Zeroizing::new(
+        crate::crypto::unhex(&handover.token)
+            .filter(|t| t.len() == 32)
+            .ok_or_else(|| Error::usage("the session's handover has no token"))?,
+    );
     let _ = rustix::process::setsid();
     lock_memory();
     let socket = socket_path(&handover.vault_dir, &handover.vault_id);
@@ -262,9 +388,9 @@ pub fn serve() -> Result<()> {
         let _ = out.flush();
     }
     // Nothing more is said on stdout; a closed pipe there must not end the session.
-    let _ = rustix::stdio::dup2_stdout(
-        std::fs::File::open("/dev/null").map_err(|e| Error::other(e.to_string()))?,
-    );
+    if let Ok(null) = std::fs::File::open("/dev/null") {
+        let _ = rustix::stdio::dup2_stdout(null);
+    }
     listener
         .set_nonblocking(true)
         .map_err(|e| Error::other(e.to_string()))?;
@@ -297,64 +423,75 @@ pub fn serve() -> Result<()> {
         let Ok((stream, _)) = listener.accept() else {
             continue;
         };
-        if answer(stream, &identity, &info) {
-            break;
+        match answer(stream, &identity, &token, &info) {
+            Served::Identity => last = Instant::now(),
+            Served::Other => {}
+            Served::Lock => break,
         }
-        last = Instant::now();
     }
     let _ = std::fs::remove_file(&socket);
-    drop(identity);
     Ok(())
 }
 
-/// Answers one connection; true when it asked the session to end.
-fn answer(stream: UnixStream, identity: &SecretText, info: &Info) -> bool {
+/// What one connection was.
+enum Served {
+    /// The identity was handed out: the session is in use.
+    Identity,
+    /// A status, a refusal, or nothing.
+    Other,
+    /// `lock`: the session ends.
+    Lock,
+}
+
+/// Answers one connection.
+fn answer(stream: UnixStream, identity: &SecretText, token: &[u8], info: &Info) -> Served {
     if !crate::exec::socket::same_user(&stream) {
-        return false;
+        return Served::Other;
     }
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(ANSWER_TIMEOUT));
     let _ = stream.set_write_timeout(Some(ANSWER_TIMEOUT));
-    let mut line = String::new();
-    if BufReader::new((&stream).take(MAX_LINE))
-        .read_line(&mut line)
-        .is_err()
-    {
-        return false;
-    }
-    let (answer, end) = match serde_json::from_str::<Request>(&line) {
-        Ok(Request::Identity { vault_id }) if vault_id == info.vault_id => (
-            Answer {
-                error: None,
-                identity: Some(identity.expose_secret().to_string()),
-                info: Some(info.clone()),
-            },
-            false,
-        ),
-        Ok(Request::Identity { .. }) => (refusal("this session unlocks another vault"), false),
-        Ok(request @ (Request::Status | Request::Lock)) => (
-            Answer {
-                error: None,
-                identity: None,
-                info: Some(info.clone()),
-            },
-            matches!(request, Request::Lock),
-        ),
-        Err(_) => (refusal("not a request this session understands"), false),
+    let Some(line) = read_line(&stream) else {
+        return Served::Other;
     };
-    let mut out = zeroize::Zeroizing::new(serde_json::to_vec(&answer).expect("answers serialise"));
-    drop(answer);
-    out.push(b'\n');
-    let _ = (&stream).write_all(&out);
-    end
-}
-
-fn refusal(why: &str) -> Answer {
-    Answer {
-        error: Some(why.to_string()),
-        identity: None,
-        info: None,
-    }
+    let (answer, served) = match serde_json::from_slice::<Request>(&line) {
+        Ok(Request::Identity {
+            vault_id,
+            nonce,
+            mac: asked,
+        }) => {
+            let expected = mac(token, REQUEST_DOMAIN, &[&vault_id, &nonce]);
+            if !same(&asked, &expected) {
+                (Answer::refusal("not this session's token"), Served::Other)
+            } else if vault_id != info.vault_id {
+                (
+                    Answer::refusal("this session unlocks another vault"),
+                    Served::Other,
+                )
+            } else {
+                let identity = identity.expose_secret();
+                (
+                    Answer {
+                        error: None,
+                        proof: Some(mac(token, ANSWER_DOMAIN, &[&nonce, identity])),
+                        identity: Some(identity.into()),
+                        info: Some(info.clone()),
+                    },
+                    Served::Identity,
+                )
+            }
+        }
+        Ok(Request::Status) => (Answer::about(info), Served::Other),
+        Ok(Request::Lock) => (Answer::about(info), Served::Lock),
+        Err(_) => (
+            Answer::refusal("not a request this session understands"),
+            Served::Other,
+        ),
+    };
+    let mut out = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+    serde_json::to_writer(&mut *out, &answer).expect("answers serialise");
+    let _ = write_line(&stream, &out);
+    served
 }
 
 /// Makes the socket's directory (0700, ours) and binds the socket (0600); a socket left by a
@@ -367,11 +504,7 @@ fn bind(socket: &Path) -> Result<UnixListener> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(io(e)),
     }
-    let meta = std::fs::symlink_metadata(dir).map_err(io)?;
-    if !meta.is_dir()
-        || meta.uid() != rustix::process::geteuid().as_raw()
-        || meta.mode() & 0o077 != 0
-    {
+    if !private_to_us(dir) {
         return Err(Error::bad_data(format!(
             "{} is not a private directory of this user",
             dir.display()
@@ -403,4 +536,21 @@ fn bind(socket: &Path) -> Result<UnixListener> {
 /// limit fail, and end the session.
 fn lock_memory() {
     let _ = rustix::mm::mlockall(rustix::mm::MlockAllFlags::CURRENT);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macs_bind_the_token_the_domain_and_every_part() {
+        let t = [7u8; 32];
+        let m = mac(&t, REQUEST_DOMAIN, &["vault", "nonce"]);
+        assert_eq!(m, mac(&t, REQUEST_DOMAIN, &["vault", "nonce"]));
+        assert_ne!(m, mac(&[8u8; 32], REQUEST_DOMAIN, &["vault", "nonce"]));
+        assert_ne!(m, mac(&t, ANSWER_DOMAIN, &["vault", "nonce"]));
+        assert_ne!(m, mac(&t, REQUEST_DOMAIN, &["vaultn", "once"]));
+        assert!(same(&m, &m.clone()));
+        assert!(!same(&m, &m[1..]));
+    }
 }

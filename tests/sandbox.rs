@@ -1324,3 +1324,118 @@ for name in sys.argv[1:]:
         let _ = service.wait();
     });
 }
+
+/// `[exec] hide` names a link to a directory (as dotfile managers leave them): the directory is
+/// covered like any other, the run is sandboxed, and the program sees nothing in it.
+#[test]
+fn a_hidden_path_given_as_a_link_to_a_directory_is_covered() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let private = fx.path("private-notes");
+        std::fs::create_dir(&private).unwrap();
+        std::fs::write(private.join("note"), "a note the agent must not read").unwrap();
+        let link = fx.path("notes-link");
+        std::os::unix::fs::symlink(&private, &link).unwrap();
+        if let Some((uid, gid)) = user {
+            for p in [&private, &private.join("note")] {
+                std::os::unix::fs::chown(p, Some(uid), Some(gid)).unwrap();
+            }
+            std::os::unix::fs::lchown(&link, Some(uid), Some(gid)).unwrap();
+        }
+        let config = fx.vault.path("config.toml");
+        std::fs::write(
+            &config,
+            format!("[exec]\nhide = [\"{}\"]\n", link.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+        if let Some((uid, gid)) = user {
+            std::os::unix::fs::chown(&config, Some(uid), Some(gid)).unwrap();
+        }
+        let out = fx
+            .exec(&[
+                "--",
+                "sh",
+                "-c",
+                "cat \"$1\"/note; ls -A \"$1\"; echo done",
+                "sh",
+            ])
+            .arg(&private)
+            .output()
+            .expect("run agentcred");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{user:?}: {said} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!said.contains("must not read"), "{user:?}: {said}");
+        assert_eq!(said.trim(), "done", "{user:?}: {said}");
+        let start = fx.entries("exec.start");
+        assert_eq!(
+            start.last().unwrap()["details"]["sandbox"],
+            "on",
+            "{user:?}"
+        );
+    });
+}
+
+/// Another user leaves a link at /tmp/.X11-unix (pointing at `/`, or at a directory it keeps
+/// swapping). The sandbox does not take it for the X11 socket directory: it neither covers `/`
+/// (which would leave no place for the run socket) nor fails a mount and runs unsandboxed.
+#[test]
+fn a_link_another_user_leaves_at_the_x11_directory_changes_nothing() {
+    let x11 = Path::new("/tmp/.X11-unix");
+    if std::fs::symlink_metadata(x11).is_ok() {
+        eprintln!("/tmp/.X11-unix exists here: skipped");
+        return;
+    }
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("needs root to act as another user: skipped");
+        return;
+    }
+    let planted = Command::new("setpriv")
+        .args([
+            "--reuid=65533",
+            "--regid=65533",
+            "--clear-groups",
+            "--",
+            "ln",
+            "-s",
+            "/",
+        ])
+        .arg(x11)
+        .status()
+        .expect("run setpriv");
+    assert!(planted.success());
+    struct Remove;
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file("/tmp/.X11-unix");
+        }
+    }
+    let _remove = Remove;
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let out = fx
+            .exec(&["--", "sh", "-c", "cat \"$1\"/vault.toml; echo done", "sh"])
+            .arg(fx.vault.dir())
+            .output()
+            .expect("run agentcred");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{user:?}: {said} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(said.trim(), "done", "{user:?}: read the vault: {said}");
+        let start = fx.entries("exec.start");
+        assert_eq!(
+            start.last().unwrap()["details"]["sandbox"],
+            "on",
+            "{user:?}"
+        );
+    });
+}

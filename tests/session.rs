@@ -15,6 +15,8 @@ use util::TestVault;
 struct Fixture {
     vault: TestVault,
     runtime: PathBuf,
+    /// `AGENTCRED_SESSION` as the last `unlock` printed it.
+    session: std::cell::RefCell<Option<String>>,
     /// Where the runtime directory is: in /tmp, so that another user can be let in to try.
     _runtime_parent: tempfile::TempDir,
 }
@@ -32,39 +34,47 @@ impl Fixture {
         Fixture {
             vault,
             runtime,
+            session: Default::default(),
             _runtime_parent: parent,
         }
     }
 
-    /// `agentcred ARGS` with no unlock input at all (stdin empty, not a terminal).
+    /// `agentcred ARGS` with no unlock input at all (stdin empty, not a terminal), in the shell
+    /// the last `unlock` was evaluated in (`AGENTCRED_SESSION`).
     fn bare(&self, args: &[&str]) -> std::process::Output {
-        self.vault
-            .command_without_unlock()
-            .env("XDG_RUNTIME_DIR", &self.runtime)
+        let mut cmd = self.vault.command_without_unlock();
+        if let Some(v) = self.session.borrow().as_ref() {
+            cmd.env("AGENTCRED_SESSION", v);
+        }
+        cmd.env("XDG_RUNTIME_DIR", &self.runtime)
             .args(args)
             .stdin(Stdio::null())
             .output()
             .expect("run agentcred")
     }
 
-    /// `agentcred unlock ARGS` with the passphrase file.
+    /// `agentcred unlock ARGS` with the passphrase file, as `eval "$(agentcred unlock)"`: the
+    /// variable it prints is kept for the commands after it.
     fn unlock(&self, args: &[&str]) -> std::process::Output {
-        self.vault
+        let out = self
+            .vault
             .command()
             .env("XDG_RUNTIME_DIR", &self.runtime)
             .arg("unlock")
             .args(args)
             .stdin(Stdio::null())
             .output()
-            .expect("run agentcred unlock")
+            .expect("run agentcred unlock");
+        if let Some(v) = session_variable(&out) {
+            *self.session.borrow_mut() = Some(v);
+        }
+        out
     }
 
+    /// Where the session socket is: the session variable names it.
     fn socket(&self) -> PathBuf {
-        let id = self.vault.json(&["status", "--json"])["vault_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        self.runtime.join("agentcred").join(format!("session-{id}"))
+        let v = self.session.borrow().clone().expect("unlocked");
+        PathBuf::from(v.split_once(':').unwrap().1)
     }
 }
 
@@ -72,6 +82,13 @@ impl Drop for Fixture {
     fn drop(&mut self) {
         let _ = self.bare(&["lock"]);
     }
+}
+
+/// The value of `AGENTCRED_SESSION` in `unlock`'s output: `AGENTCRED_SESSION='V'; export …`.
+fn session_variable(out: &std::process::Output) -> Option<String> {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let rest = stdout.strip_prefix("AGENTCRED_SESSION='")?;
+    Some(rest[..rest.find('\'')?].to_string())
 }
 
 fn code(out: &std::process::Output) -> i32 {
@@ -213,20 +230,21 @@ fn the_socket_is_private_and_answers_only_its_own_user() {
         eprintln!("not root: the other-user half needs setpriv");
         return;
     }
-    for dir in [
-        fx._runtime_parent.path(),
-        fx.runtime.as_path(),
-        socket.parent().unwrap(),
-    ] {
+    let loosened = [fx.vault.root(), socket.parent().unwrap()];
+    for dir in loosened {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
     }
     std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o666)).unwrap();
+    // The client knows the token (the worst case): only the uid stands in its way.
     const ASK: &str = r#"
-import json, socket, sys
+import hashlib, hmac, json, os, socket, sys
+path, vault_id, token = sys.argv[1], sys.argv[2], bytes.fromhex(sys.argv[3])
+nonce = os.urandom(16).hex()
+mac = hmac.new(token, f"agentcred-session-request-v1\n{vault_id}\n{nonce}\n".encode(), hashlib.sha256).hexdigest()
 s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
+s.connect(path)
 try:
-    s.sendall(json.dumps({"op": "identity", "vault_id": sys.argv[2]}).encode() + b"\n")
+    s.sendall(json.dumps({"op": "identity", "vault_id": vault_id, "nonce": nonce, "mac": mac}).encode() + b"\n")
     print("answer:", s.recv(4096))
 except OSError as e:
     print("refused:", e.errno)
@@ -236,6 +254,8 @@ except OSError as e:
         .find(|p| Path::new(p).exists())
         .unwrap_or("python3");
     let id = status["vault_id"].as_str().unwrap();
+    let variable = fx.session.borrow().clone().unwrap();
+    let token = variable.split_once(':').unwrap().0.to_string();
     let ask = |user: Option<u32>| {
         let mut c = match user {
             Some(uid) => {
@@ -255,6 +275,7 @@ except OSError as e:
             .args(["-c", ASK])
             .arg(&socket)
             .arg(id)
+            .arg(&token)
             .current_dir("/")
             .output()
             .expect("run python");
@@ -276,74 +297,145 @@ except OSError as e:
     // The same client as the session's own user is answered (so the refusal above is the uid).
     let own = ask(None);
     assert!(own.contains("AGE-SECRET-KEY-1"), "{own}");
-    std::fs::set_permissions(&fx.runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+    for dir in loosened {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
 }
 
-/// A program under `exec` (here run by the admin, who unlocked through the session) cannot reach
-/// the session socket, wherever it is: in the runtime directory, or in the vault directory when
-/// there is no private runtime directory.
+/// Without the token no process gets the identity, and a command of a shell that did not
+/// evaluate `unlock` (no `AGENTCRED_SESSION`) does not use the session at all.
+#[test]
+fn only_a_shell_given_the_session_uses_it() {
+    let fx = Fixture::new();
+    assert_eq!(code(&fx.unlock(&["--for", "2m"])), 0);
+    assert_eq!(code(&fx.bare(&["agent", "list"])), 0);
+    let elsewhere = fx
+        .vault
+        .command_without_unlock()
+        .args(["agent", "list"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&elsewhere), 77, "{}", text(&elsewhere));
+    let variable = fx.session.borrow().clone().unwrap();
+    let (token, socket) = variable.split_once(':').unwrap();
+    let wrong = format!("{}:{socket}", "ab".repeat(32));
+    let guessed = fx
+        .vault
+        .command_without_unlock()
+        .env("AGENTCRED_SESSION", &wrong)
+        .args(["agent", "list"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&guessed), 77, "{}", text(&guessed));
+    assert_ne!(token, "ab".repeat(32));
+}
+
+/// Someone of the same user ends the session and listens in its place, with a vault of its own
+/// put where the admin's was (so the vault id the client reads is its own): it cannot prove it
+/// holds the session's token, so the client takes nothing from it; and it never learns the token.
+#[test]
+fn a_session_put_in_the_place_of_the_real_one_is_not_believed() {
+    let fx = Fixture::new();
+    assert_eq!(code(&fx.unlock(&["--for", "2m"])), 0);
+    let socket = fx.socket();
+    let variable = fx.session.borrow().clone().unwrap();
+    let token = variable.split_once(':').unwrap().0.to_string();
+    assert_eq!(code(&fx.bare(&["lock"])), 0);
+    assert!(!socket.exists());
+    let impostor_key =
+        "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
+    const IMPOSTOR: &str = r#"
+import json, os, socket, sys
+path, identity, heard = sys.argv[1], sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+s.listen()
+print("ready", flush=True)
+c, _ = s.accept()
+request = c.recv(4096)
+open(heard, "wb").write(request)
+c.sendall(json.dumps({"identity": identity, "proof": "00" * 32, "info": {
+    "pid": os.getpid(), "vault_id": "x", "socket": path, "started_at": "2026-01-01T00:00:00Z",
+    "expires_at": "2099-01-01T00:00:00Z", "idle_secs": 60}}).encode() + b"\n")
+c.close()
+"#;
+    let heard = fx.vault.root().join("heard");
+    let mut impostor = Command::new("python3")
+        .args(["-c", IMPOSTOR])
+        .arg(&socket)
+        .arg(impostor_key)
+        .arg(&heard)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(impostor.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    let out = fx.bare(&["agent", "list"]);
+    let _ = impostor.kill();
+    let _ = impostor.wait();
+    let _ = std::fs::remove_file(&socket);
+    assert_eq!(code(&out), 77, "{}", text(&out));
+    let request = std::fs::read_to_string(&heard).unwrap_or_default();
+    assert!(request.contains("\"mac\""), "{request}");
+    assert!(
+        !request.contains(&token),
+        "the client sent the token itself"
+    );
+}
+
+/// A program under `exec` (here run by the admin, who unlocked through the session) can reach
+/// neither the session's socket (the sandbox covers where it is made) nor its variable (exec
+/// removes it), so it gets no identity, even told where the socket is and what the token is.
 #[test]
 fn a_program_under_exec_cannot_reach_the_session() {
-    for private_runtime in [true, false] {
-        let fx = Fixture::new();
-        let runtime = if private_runtime {
-            fx.runtime.clone()
-        } else {
-            fx.vault.root().join("no-runtime")
-        };
-        fx.vault.run(&["agent", "add", "runner"]).code(0);
-        fx.vault.set_secret("token", "s3cr3t-session-test").code(0);
-        fx.vault.run(&["grant", "runner", "token"]).code(0);
-        let out = fx
-            .vault
-            .command()
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .args(["unlock", "--for", "2m"])
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert_eq!(code(&out), 0, "{}", text(&out));
-        let id = fx.vault.json(&["status", "--json"])["vault_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let socket = if private_runtime {
-            runtime.join("agentcred").join(format!("session-{id}"))
-        } else {
-            fx.vault.dir().join(format!("session-{id}"))
-        };
-        assert!(socket.exists(), "{}", socket.display());
-        let script = r#"
-import json, socket, sys
+    let fx = Fixture::new();
+    fx.vault.run(&["agent", "add", "runner"]).code(0);
+    fx.vault.set_secret("token", "s3cr3t-session-test").code(0);
+    fx.vault.run(&["grant", "runner", "token"]).code(0);
+    let out = fx.unlock(&["--for", "2m"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let socket = fx.socket();
+    assert!(socket.exists(), "{}", socket.display());
+    let variable = fx.session.borrow().clone().unwrap();
+    let token = variable.split_once(':').unwrap().0.to_string();
+    let id = fx.vault.json(&["status", "--json"])["vault_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let script = r#"
+import hashlib, hmac, json, os, socket, sys
+path, vault_id, token = sys.argv[1], sys.argv[2], bytes.fromhex(sys.argv[3])
+print("variable:", os.environ.get("AGENTCRED_SESSION"))
+nonce = os.urandom(16).hex()
+mac = hmac.new(token, f"agentcred-session-request-v1\n{vault_id}\n{nonce}\n".encode(), hashlib.sha256).hexdigest()
 s = socket.socket(socket.AF_UNIX)
 try:
-    s.connect(sys.argv[1])
-    s.sendall(json.dumps({"op": "identity", "vault_id": sys.argv[2]}).encode() + b"\n")
+    s.connect(path)
+    s.sendall(json.dumps({"op": "identity", "vault_id": vault_id, "nonce": nonce, "mac": mac}).encode() + b"\n")
     print("REACHED", s.recv(4096))
 except OSError as e:
     print("refused", e.errno)
 "#;
-        let out = fx
-            .vault
-            .command_without_unlock()
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .args(["exec", "--agent", "runner", "--", "python3", "-c", script])
-            .arg(&socket)
-            .arg(&id)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert_eq!(code(&out), 0, "{}", text(&out));
-        let said = String::from_utf8_lossy(&out.stdout);
-        assert!(said.contains("refused"), "{said}");
-        assert!(!said.contains("REACHED"), "{said}");
-        let _ = fx
-            .vault
-            .command_without_unlock()
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .arg("lock")
-            .output();
-    }
+    let mut cmd = fx.vault.command_without_unlock();
+    cmd.env("AGENTCRED_SESSION", &variable)
+        .args(["exec", "--agent", "runner", "--", "python3", "-c", script])
+        .arg(&socket)
+        .arg(&id)
+        .arg(&token)
+        .stdin(Stdio::null());
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("variable: None"), "{said}");
+    assert!(said.contains("refused"), "{said}");
+    assert!(!said.contains("REACHED"), "{said}");
+    assert!(!said.contains("AGE-SECRET-KEY"), "{said}");
 }
 
 /// A vault named by a relative path is the same vault to the session (which runs in `/`).
@@ -368,9 +460,11 @@ fn a_vault_given_by_a_relative_path_is_unlocked_too() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 0, "{}", text(&out));
+    let variable = session_variable(&out).expect("unlock prints the session");
     let listed = fx
         .vault
         .command_without_unlock()
+        .env("AGENTCRED_SESSION", &variable)
         .env_remove("AGENTCRED_HOME")
         .env("XDG_RUNTIME_DIR", fx.vault.root().join("none"))
         .arg("--vault")

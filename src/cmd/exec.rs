@@ -115,6 +115,12 @@ impl Sandbox {
         match pending.ready() {
             Ok(()) => {
                 if !pending.scoped() {
+                    if self.required {
+                        self.pending = None;
+                        return Err(refuse_unsandboxed(
+                            "this kernel cannot keep abstract sockets and signals inside it (Landlock scoping needs Linux 6.12)",
+                        ));
+                    }
                     self.state = UNSCOPED.to_string();
                 }
                 Ok(())

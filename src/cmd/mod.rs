@@ -119,7 +119,7 @@ impl Ctx {
 
     /// The admin identity the unlock session of this vault holds, if one runs.
     fn session_key(&self, vault: &Vault) -> Option<AdminKey> {
-        let (text, info) = crate::unlocked::identity(&vault.dir, &vault.config.vault_id)?;
+        let (text, info) = crate::unlocked::identity(&vault.config.vault_id)?;
         let identity: age::x25519::Identity = text.expose_secret().parse().ok()?;
         self.out.verbose(&format!(
             "unlocking through the unlock session (pid {}, until {})",

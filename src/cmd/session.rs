@@ -27,33 +27,62 @@ pub fn run(ctx: &Ctx, args: UnlockArgs) -> Result<()> {
     // Only an identity that opens this vault is kept.
     vault.load_state(&admin)?;
     let now = ctx.now();
-    let info = crate::unlocked::start(
+    let started = crate::unlocked::start(
         &vault.dir,
         &vault.config.vault_id,
         &SecretText::new(identity.to_string().expose_secret().to_string()),
         lifetime,
         idle,
     )?;
-    vault.record(
+    let info = &started.info;
+    let recorded = vault.record(
         now,
         &[Event::admin("session.unlock").details(serde_json::json!({
             "pid": info.pid,
             "expires_at": crate::clock::rfc3339(info.expires_at),
             "idle_secs": info.idle_secs,
         }))],
-    )?;
+    );
+    if let Err(e) = recorded {
+        // Not on the log, so not at all.
+        let _ = crate::unlocked::lock(&vault.dir, &vault.config.vault_id);
+        return Err(e);
+    }
+    let variable = started.variable.expose_secret();
     if ctx.out.json {
-        ctx.out.json(&info);
-    } else {
-        ctx.out.done(&format!(
-            "unlocked until {} (or {} without a command); `agentcred lock` ends it",
-            info.expires_at.format("%H:%M:%S UTC"),
-            crate::duration::format(
-                chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX)
-            )
-        ));
+        ctx.out.json(&serde_json::json!({
+            "session": variable,
+            "pid": info.pid,
+            "socket": info.socket,
+            "expires_at": crate::clock::rfc3339(info.expires_at),
+            "idle_secs": info.idle_secs,
+        }));
+        return Ok(());
+    }
+    // For `eval "$(agentcred unlock)"`: the variable on stdout as shell, the rest on stderr.
+    println!(
+        "{}={}; export {};",
+        crate::unlocked::ENV,
+        shell_quote(variable),
+        crate::unlocked::ENV
+    );
+    ctx.out.done(&format!(
+        "unlocked until {} (or {} without a command)",
+        info.expires_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        crate::duration::format(chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX))
+    ));
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        ctx.out.warn(
+            "this shell uses the session only with the variable above: run `eval \"$(agentcred unlock)\"` instead",
+        );
     }
     Ok(())
+}
+
+/// `text` in single quotes for a POSIX shell.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 pub fn lock(ctx: &Ctx) -> Result<()> {

@@ -80,62 +80,100 @@ impl Hide {
     /// over it). Only what exists is covered. Abstract sockets, which have no path, are closed by
     /// the Landlock scope the sandbox sets where the kernel has it.
     pub fn services(mut self, extra: &[PathBuf]) -> Hide {
+        use std::os::unix::fs::MetadataExt;
         let uid = rustix::process::getuid().as_raw();
         let env = |name: &str| std::env::var_os(name).map(PathBuf::from);
-        let ours = |p: &Path| {
-            std::fs::symlink_metadata(p).is_ok_and(|m| {
-                use std::os::unix::fs::MetadataExt;
-                m.is_dir() && m.uid() == uid
-            })
-        };
-        let mut dirs: Vec<PathBuf> = Vec::new();
-        let mut sockets: Vec<PathBuf> = Vec::new();
-        let mut runtime = vec![PathBuf::from(format!("/run/user/{uid}"))];
-        runtime.extend(env("XDG_RUNTIME_DIR"));
-        let tmux_base = env("TMUX_TMPDIR").unwrap_or_else(|| PathBuf::from("/tmp"));
-        runtime.push(tmux_base.join(format!("tmux-{uid}")));
-        runtime.push(PathBuf::from(format!("/tmp/tmux-{uid}")));
-        runtime.extend(env("SCREENDIR"));
-        dirs.extend(runtime.into_iter().filter(|d| d.is_absolute() && ours(d)));
+        let tmp = std::env::temp_dir();
+        // Where the user's services keep their sockets. Each is covered only if it is, once links
+        // are resolved, a directory of this user: one another user made in /tmp in its place (a
+        // link to `/`, say) is left alone.
+        let mut candidates = vec![PathBuf::from(format!("/run/user/{uid}"))];
+        candidates.extend(env("XDG_RUNTIME_DIR"));
+        for base in [env("TMUX_TMPDIR"), Some(tmp.clone()), Some("/tmp".into())]
+            .into_iter()
+            .flatten()
+        {
+            candidates.push(base.join(format!("tmux-{uid}")));
+            candidates.push(base.join(format!("emacs{uid}")));
+        }
+        candidates.extend(env("SCREENDIR"));
+        for name in ["USER", "LOGNAME"] {
+            if let Some(user) = std::env::var_os(name) {
+                let mut dir = OsString::from("nvim.");
+                dir.push(&user);
+                candidates.push(tmp.join(&dir));
+                candidates.push(Path::new("/tmp").join(dir));
+            }
+        }
         for base in ["/run/screen", "/var/run/screen"] {
-            let Ok(entries) = std::fs::read_dir(base) else {
-                continue;
-            };
-            dirs.extend(entries.flatten().map(|e| e.path()).filter(|p| ours(p)));
+            if let Ok(entries) = std::fs::read_dir(base) {
+                candidates.extend(entries.flatten().map(|e| e.path()));
+            }
         }
-        if Path::new("/tmp/.X11-unix").is_dir() {
-            dirs.push(PathBuf::from("/tmp/.X11-unix"));
+        let real = |p: &Path| std::fs::canonicalize(p).ok().filter(|r| r.is_absolute());
+        let owned_dir = |p: &Path, root_too: bool| {
+            std::fs::metadata(p)
+                .is_ok_and(|m| m.is_dir() && (m.uid() == uid || (root_too && m.uid() == 0)))
+        };
+        let mut dirs: Vec<PathBuf> = candidates
+            .iter()
+            .filter(|c| c.is_absolute())
+            .filter_map(|c| real(c))
+            .filter(|r| owned_dir(r, false))
+            .collect();
+        // The X11 socket directory belongs to root; it counts only as a real directory (not a link
+        // someone else left in /tmp) of root's or the user's.
+        let x11 = Path::new("/tmp/.X11-unix");
+        if std::fs::symlink_metadata(x11)
+            .is_ok_and(|m| m.is_dir() && (m.uid() == uid || m.uid() == 0))
+        {
+            dirs.push(x11.to_path_buf());
         }
-        // `$TMUX` is `SOCKET,PID,SESSION`; the bus address is `;`-separated `unix:path=…` and
-        // other transports.
+        // Sockets the environment names: `$TMUX` is `SOCKET,PID,SESSION`; the bus address is
+        // `;`-separated transports, a path in `unix:path=…` with `%XX` escapes.
+        let mut named: Vec<PathBuf> = Vec::new();
         if let Some(t) = std::env::var_os("TMUX") {
             let t = t.as_bytes();
             let socket = t.split(|b| *b == b',').next().unwrap_or_default();
-            sockets.push(PathBuf::from(OsString::from_vec(socket.to_vec())));
+            named.push(PathBuf::from(OsString::from_vec(socket.to_vec())));
         }
         if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
             for address in bus.split(';') {
                 let Some(params) = address.strip_prefix("unix:") else {
                     continue;
                 };
-                sockets.extend(
+                named.extend(
                     params
                         .split(',')
                         .filter_map(|kv| kv.strip_prefix("path="))
-                        .map(PathBuf::from),
+                        .map(|p| PathBuf::from(OsString::from_vec(unescape_dbus(p)))),
                 );
             }
         }
-        for p in extra {
-            match std::fs::symlink_metadata(p) {
-                Ok(m) if m.is_dir() => dirs.push(p.clone()),
-                Ok(_) => sockets.push(p.clone()),
-                Err(_) => {}
+        named.extend(extra.iter().cloned());
+        // What a name leads to decides how it is covered: a directory gets a tmpfs, anything else
+        // /dev/null (a link to a directory in `[exec] hide` is a directory).
+        let mut files: Vec<PathBuf> = Vec::new();
+        for r in named
+            .iter()
+            .filter(|n| n.is_absolute())
+            .filter_map(|n| real(n))
+        {
+            if r.is_dir() {
+                dirs.push(r);
+            } else {
+                files.push(r);
             }
         }
-        let real = |p: PathBuf| std::fs::canonicalize(&p).ok().filter(|r| r.is_absolute());
+        // Never `/`, nor a directory holding the temporary directory, where the run socket goes.
+        dirs.retain(|d| d.parent().is_some() && !tmp.starts_with(d));
+        let mounts = mounts();
+        let aliased: Vec<PathBuf> = dirs
+            .iter()
+            .flat_map(|d| std::iter::once(d.clone()).chain(aliases(&mounts, d)))
+            .collect();
         let mut services: Vec<PathBuf> = Vec::new();
-        for d in dirs.into_iter().filter_map(real) {
+        for d in aliased {
             if !services.contains(&d) && !self.dirs.iter().any(|v| d.starts_with(v)) {
                 services.push(d);
             }
@@ -148,16 +186,44 @@ impl Hide {
             self.dirs.iter().chain(&services).any(|d| p.starts_with(d))
                 || self.files.iter().any(|f| f == p)
         };
-        let mut kept: Vec<PathBuf> = Vec::new();
-        for s in sockets.into_iter().filter_map(real) {
-            if !covered(&s) && !kept.contains(&s) {
-                kept.push(s);
+        let mut sockets: Vec<PathBuf> = Vec::new();
+        for f in files
+            .iter()
+            .flat_map(|f| std::iter::once(f.clone()).chain(aliases(&mounts, f)))
+        {
+            if !covered(&f) && !sockets.contains(&f) {
+                sockets.push(f);
             }
         }
         self.services = services;
-        self.sockets = kept;
+        self.sockets = sockets;
         self
     }
+}
+
+/// A D-Bus address value: `%XX` is the byte XX.
+fn unescape_dbus(value: &str) -> Vec<u8> {
+    let b = value.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = (b[i] == b'%')
+            .then(|| b.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// A mount as /proc/self/mountinfo lists it: its device, the directory of that filesystem it
@@ -358,6 +424,9 @@ const STAGES: &[&str] = &[
     "scoping abstract sockets and signals (Landlock)",
 ];
 
+/// The stages that hide a path or scope the program: their failure refuses the run.
+const HIDING_STAGES: &[u8] = &[5, 6, 11, 12, 13];
+
 /// Everything the cloned process uses, made before the clone.
 struct Prepared {
     uid_map: Vec<u8>,
@@ -450,18 +519,30 @@ impl Pending {
             // SAFETY: reaps the init, which has failed or ends on the end of file just caused.
             unsafe { libc::waitpid(self.pid.as_raw_nonzero().get(), std::ptr::null_mut(), 0) };
         }
-        Err(Failure::Unavailable(if got && msg[0] == b'F' {
-            let stage = STAGES
-                .get(usize::from(msg[1]))
-                .copied()
-                .unwrap_or("setting up");
-            let errno = std::io::Error::from_raw_os_error(i32::from_le_bytes([
-                msg[4], msg[5], msg[6], msg[7],
-            ]));
-            format!("{stage} failed: {errno}")
-        } else {
-            "its first process ended during set-up".to_string()
-        }))
+        if !(got && msg[0] == b'F') {
+            return Err(Failure::Unavailable(
+                "its first process ended during set-up".to_string(),
+            ));
+        }
+        let stage = STAGES
+            .get(usize::from(msg[1]))
+            .copied()
+            .unwrap_or("setting up");
+        let errno =
+            std::io::Error::from_raw_os_error(i32::from_le_bytes([msg[4], msg[5], msg[6], msg[7]]));
+        let why = format!("{stage} failed: {errno}");
+        // The kernel refusing the namespaces is a machine without a sandbox (said, recorded, and
+        // refused only under `required`). Namespaces that came up but could not hide what they
+        // must is another matter: something in the way of a mount may have been put there to
+        // make the program run unsandboxed, so nothing runs.
+        if HIDING_STAGES.contains(&msg[1]) {
+            return Err(Failure::Other(
+                Error::other(format!("the sandbox could not hide what it must: {why}")).hint(
+                    "look at what is mounted or linked at that path; --no-sandbox runs without the sandbox",
+                ),
+            ));
+        }
+        Err(Failure::Unavailable(why))
     }
 
     /// Whether abstract sockets and signals are scoped to the sandbox (after [`Pending::ready`]).
@@ -1216,5 +1297,53 @@ pub fn die_with_parent(cmd: &mut std::process::Command) {
             }
             Ok(())
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the init reports when a stage fails, as `Pending::ready` reads it.
+    fn failed_at(stage: u8) -> Failure {
+        let (r, w) = pipe().unwrap_or_else(|_| panic!("a pipe"));
+        let mut msg = [b'F', stage, 0, 0, 0, 0, 0, 0];
+        msg[4..].copy_from_slice(&libc::ENOENT.to_le_bytes());
+        std::io::Write::write_all(&mut std::fs::File::from(w), &msg).unwrap();
+        let mut pending = Pending {
+            pid: rustix::process::Pid::from_raw(1).unwrap(),
+            report: Some(r),
+            go: None,
+            outputs: None,
+            ready: false,
+            scoped: false,
+            covered: Vec::new(),
+        };
+        pending.ready().expect_err("a failed stage")
+    }
+
+    /// A kernel that refuses the namespaces leaves a machine without a sandbox; namespaces that
+    /// could not hide what they must refuse the run.
+    #[test]
+    fn a_failure_to_hide_refuses_the_run_and_a_refused_namespace_does_not() {
+        for stage in [1, 2, 3, 4, 7] {
+            assert!(
+                matches!(failed_at(stage), Failure::Unavailable(_)),
+                "{stage}"
+            );
+        }
+        for stage in HIDING_STAGES {
+            match failed_at(*stage) {
+                Failure::Other(e) => assert!(e.to_string().contains("could not hide"), "{e}"),
+                Failure::Unavailable(why) => panic!("stage {stage} is only unavailable: {why}"),
+            }
+        }
+    }
+
+    #[test]
+    fn bus_addresses_are_unescaped() {
+        assert_eq!(unescape_dbus("/run/user/1000/bus"), b"/run/user/1000/bus");
+        assert_eq!(unescape_dbus("/tmp/a%20b%2c"), b"/tmp/a b,");
+        assert_eq!(unescape_dbus("/tmp/x%zz%4"), b"/tmp/x%zz%4");
     }
 }
