@@ -14,8 +14,12 @@
 //! shorter list's head there (unsigned, as a keyless `verify` writes, or signed with an agent's own
 //! key). So the issuer also signs the head into the agent index with every admin change, and a
 //! reader holds the list to that head too: whatever the admin revoked stays revoked, whoever wrote
-//! the log's last record. Every writer checks the list the same way before chaining on to it, so
-//! no one builds on a shortened list. The chain fields are outside the
+//! the log's last record. Every writer checks, before chaining on to the list, that the lines
+//! those two heads end at are still there and unchanged, so no one extends a list that was cut
+//! back: a shortened list can never be made to look whole. A writer reads from the end only, so
+//! it may chain on to a list that lost a line further back; that list stays refused by every
+//! reader, which walks the whole chain, and the lost line must be put back by hand (the issuer,
+//! which walks everything before it prunes, never builds on it). The chain fields are outside the
 //! per-line signatures (which say who revoked what); the order and completeness are what the head
 //! on the log pins.
 //!
