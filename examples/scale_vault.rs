@@ -93,9 +93,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for g in 0..per_agent {
                 let secret = format!("secret-{:04}", (a * per_agent + g) % secrets.max(1));
                 let id = format!("g_{a:05}{g:03}");
-                c.state.grants.insert(
-                    id.clone(),
-                    Grant {
+                c.add_grant(Grant {
                         id,
                         agent: name.clone(),
                         secret,
@@ -105,8 +103,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         max_ttl_secs: None,
                         env: None,
                         created_at: now,
-                    },
-                );
+                })?;
             }
         }
         c.touch_all();

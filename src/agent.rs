@@ -107,14 +107,51 @@ pub struct Agent {
     /// The current issuer-signed root of this agent's tokens (the token itself is only in the
     /// agent's envelope; see `envelope::refresh_authority`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authority: Option<crate::envelope::Authority>,
+    pub authority: Option<Authority>,
     /// Earlier authorities, superseded but not revoked: credentials minted from them may still be
     /// live, so "revoke everything outstanding" must reach them too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub superseded_authorities: Vec<crate::envelope::Superseded>,
+    pub superseded_authorities: Vec<Superseded>,
     /// The vault generation at which `agents/<name>.age` was last written.
     #[serde(default)]
     pub envelope_generation: u64,
+}
+
+/// The agent's current authority, as the admin state records it: its id and what it was made
+/// from. The token is in the envelope only, which keeps the state small.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Authority {
+    pub id: String,
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the first of the keys that could open the envelope holding this authority stops
+    /// working, if that is before the authority expires (a rotation's overlap, or two keys of
+    /// different lifetimes). That key's holder may have kept a copy: once superseded, the authority
+    /// is revoked from then on.
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub readable_until: Option<DateTime<Utc>>,
+}
+
+/// An authority replaced by a newer one, and when.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Superseded {
+    pub id: String,
+    #[serde(with = "crate::clock::ts")]
+    pub at: DateTime<Utc>,
+    #[serde(
+        default,
+        with = "crate::clock::ts::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

@@ -62,42 +62,7 @@ pub struct EnvelopeSecret {
     pub versions: Vec<Version>,
 }
 
-/// The agent's current authority, as the admin state records it: its id and what it was made
-/// from. The token is in the envelope only, which keeps the state small.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Authority {
-    pub id: String,
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expires_at: Option<DateTime<Utc>>,
-    /// When the first of the keys that could open the envelope holding this authority stops
-    /// working, if that is before the authority expires (a rotation's overlap, or two keys of
-    /// different lifetimes). That key's holder may have kept a copy: once superseded, the authority
-    /// is revoked from then on.
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub readable_until: Option<DateTime<Utc>>,
-}
-
-/// An authority replaced by a newer one, and when.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Superseded {
-    pub id: String,
-    #[serde(with = "crate::clock::ts")]
-    pub at: DateTime<Utc>,
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expires_at: Option<DateTime<Utc>>,
-}
+pub use crate::agent::{Authority, Superseded};
 
 pub fn path(dir: &Path, agent: &str) -> PathBuf {
     dir.join(DIR).join(format!("{agent}.age"))
