@@ -85,6 +85,41 @@ impl std::fmt::Display for RateLimit {
     }
 }
 
+/// An agent's limits: what every credential it holds is held to (docs/DESIGN.md, "Agents").
+///
+/// One struct, flattened into the agent record of the state, the roster line and the envelope, so
+/// that each file reads and writes its fields exactly as before. The agent's status and
+/// description are not part of it: they stand apart from the limits, and in a different order, in
+/// those files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ttl_secs: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspend_on_anomaly: bool,
+}
+
+impl Policy {
+    /// Writes the policy with `suspend_on_anomaly` always present, as the envelope has it.
+    pub fn serialize_always<S: serde::Serializer>(
+        policy: &Policy,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct("Policy", 3)?;
+        if let Some(secs) = policy.max_ttl_secs {
+            s.serialize_field("max_ttl_secs", &secs)?;
+        }
+        if let Some(limit) = &policy.rate_limit {
+            s.serialize_field("rate_limit", limit)?;
+        }
+        s.serialize_field("suspend_on_anomaly", &policy.suspend_on_anomaly)?;
+        s.end()
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Agent {
     pub name: String,
@@ -93,12 +128,8 @@ pub struct Agent {
     pub status: Status,
     #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_ttl_secs: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate_limit: Option<RateLimit>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub suspend_on_anomaly: bool,
+    #[serde(flatten)]
+    pub policy: Policy,
     /// The agent's Ed25519 signing key (base64), kept only in encrypted files.
     pub signing_key: SecretText,
     pub public_key: String,
