@@ -213,6 +213,10 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
 pub struct Keys {
     pub issuer: HashMap<String, PublicKey>,
     pub agents: HashMap<String, (String, PublicKey)>,
+    /// The state's agent keys, by key id, still as their bytes: an entry's key is parsed (a
+    /// point decompression, the cost of which adds up over 10,000 agents) only once an entry
+    /// names it.
+    unparsed: HashMap<String, (String, [u8; 32])>,
 }
 
 impl Keys {
@@ -233,11 +237,27 @@ impl Keys {
             }
         }
         for a in state.agents.values() {
-            if let Some(p) = PublicKey::parse(&a.public_key) {
-                keys.add_agent(&a.name, p);
-            }
+            let Some(bytes) = crate::crypto::unb64(&a.public_key)
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            else {
+                continue;
+            };
+            // `PublicKey::key_id`, without parsing the key.
+            let id = crate::crypto::hex(&crate::crypto::sha256(&[&bytes])[..8]);
+            keys.unparsed.insert(id, (a.name.clone(), bytes));
         }
         keys
+    }
+
+    /// The agent and its key that key id `id` names, if it is one of the agents' keys.
+    fn agent(&mut self, id: &str) -> Option<&(String, PublicKey)> {
+        if !self.agents.contains_key(id)
+            && let Some((agent, bytes)) = self.unparsed.remove(id)
+            && let Some(key) = PublicKey::parse(&crate::crypto::b64(&bytes))
+        {
+            self.agents.insert(id.to_string(), (agent, key));
+        }
+        self.agents.get(id)
     }
 }
 
@@ -765,7 +785,7 @@ fn check_writer(
             }
         }
         key
-    } else if let Some((agent, key)) = keys.agents.get(id) {
+    } else if let Some((agent, key)) = keys.agent(id) {
         let w = who()?;
         // `cred.revoke` is also written by the agent that delegated the credential.
         if w.agent.as_deref() != Some(agent.as_str()) && w.action != "cred.revoke" {
