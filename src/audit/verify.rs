@@ -213,9 +213,12 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
 pub struct Keys {
     pub issuer: HashMap<String, PublicKey>,
     pub agents: HashMap<String, (String, PublicKey)>,
-    /// The state's agent keys, by key id, still as their bytes: an entry's key is parsed (a
-    /// point decompression, the cost of which adds up over 10,000 agents) only once an entry
-    /// names it.
+    /// The state's agents and their keys, as the state spells them: an admin change checks
+    /// only the few entries since the last checkpoint, mostly its own, so the keys are indexed
+    /// by id only once an entry names an agent key, and each parsed (a point decompression)
+    /// only once an entry names it. Over 10,000 agents, doing either for all of them up front
+    /// costs more than the rest of the check.
+    of_state: Vec<(String, String)>,
     unparsed: HashMap<String, (String, [u8; 32])>,
 }
 
@@ -236,21 +239,25 @@ impl Keys {
                 keys.add_issuer(p);
             }
         }
-        for a in state.agents.values() {
-            let Some(bytes) = crate::crypto::unb64(&a.public_key)
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            else {
-                continue;
-            };
-            // `PublicKey::key_id`, without parsing the key.
-            let id = crate::crypto::hex(&crate::crypto::sha256(&[&bytes])[..8]);
-            keys.unparsed.insert(id, (a.name.clone(), bytes));
-        }
+        keys.of_state = state
+            .agents
+            .values()
+            .map(|a| (a.name.clone(), a.public_key.clone()))
+            .collect();
         keys
     }
 
     /// The agent and its key that key id `id` names, if it is one of the agents' keys.
     fn agent(&mut self, id: &str) -> Option<&(String, PublicKey)> {
+        for (agent, key) in self.of_state.drain(..) {
+            let Some(bytes) = crate::crypto::unb64(&key).and_then(|b| <[u8; 32]>::try_from(b).ok())
+            else {
+                continue;
+            };
+            // `PublicKey::key_id`, without parsing the key.
+            let id = crate::crypto::hex(&crate::crypto::sha256(&[&bytes])[..8]);
+            self.unparsed.insert(id, (agent, bytes));
+        }
         if !self.agents.contains_key(id)
             && let Some((agent, bytes)) = self.unparsed.remove(id)
             && let Some(key) = PublicKey::parse(&crate::crypto::b64(&bytes))
