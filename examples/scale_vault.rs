@@ -92,15 +92,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let secret = format!("secret-{:04}", (a * per_agent + g) % secrets.max(1));
                 let id = format!("g_{a:05}{g:03}");
                 c.add_grant(Grant {
-                        id,
-                        agent: name.clone(),
-                        secret,
-                        effect: Effect::Allow,
-                        actions: vec!["read".into()],
-                        resources: vec![format!("res-{g}*")],
-                        max_ttl_secs: None,
-                        env: None,
-                        created_at: now,
+                    id,
+                    agent: name.clone(),
+                    secret,
+                    effect: Effect::Allow,
+                    actions: vec!["read".into()],
+                    resources: vec![format!("res-{g}*")],
+                    max_ttl_secs: None,
+                    env: None,
+                    created_at: now,
                 })?;
             }
         }

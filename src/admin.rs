@@ -452,17 +452,12 @@ impl Change<'_> {
 
     /// Removes every grant of `secret`.
     pub fn remove_grants_of_secret(&mut self, secret: &str) -> Result<()> {
-        let shards = self
-            .state
-            .grant_files
-            .by_secret
-            .get(secret)
-            .map(|s| s.iter().cloned().collect());
+        let shards = self.state.grant_files.shards_of(secret);
         self.grants.remove_where(
             self.vault,
             self.admin,
             &self.state.grant_files,
-            Some(shards.unwrap_or_default()),
+            Some(shards),
             |g| g.secret == secret,
         )?;
         Ok(())

@@ -224,6 +224,58 @@ mod tests {
         assert_eq!(RateLimit::parse("60/h").unwrap().to_string(), "60/h");
     }
 
+    #[test]
+    fn a_policy_is_written_as_its_three_fields_were() {
+        #[derive(Serialize, Deserialize)]
+        struct Roster {
+            name: String,
+            #[serde(flatten)]
+            policy: Policy,
+            public_key: String,
+        }
+        #[derive(Serialize)]
+        struct Envelope {
+            status: Status,
+            #[serde(flatten, serialize_with = "Policy::serialize_always")]
+            policy: Policy,
+        }
+        let none = Roster {
+            name: "a".into(),
+            policy: Policy::default(),
+            public_key: "k".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&none).unwrap(),
+            r#"{"name":"a","public_key":"k"}"#
+        );
+        let all = Policy {
+            max_ttl_secs: Some(60),
+            rate_limit: Some(RateLimit {
+                count: 5,
+                per_secs: 60,
+            }),
+            suspend_on_anomaly: true,
+        };
+        let text = serde_json::to_string(&Roster {
+            policy: all,
+            ..none
+        })
+        .unwrap();
+        assert_eq!(
+            text,
+            r#"{"name":"a","max_ttl_secs":60,"rate_limit":{"count":5,"per_secs":60},"suspend_on_anomaly":true,"public_key":"k"}"#
+        );
+        assert_eq!(serde_json::from_str::<Roster>(&text).unwrap().policy, all);
+        let envelope = Envelope {
+            status: Status::Active,
+            policy: Policy::default(),
+        };
+        assert_eq!(
+            serde_json::to_string(&envelope).unwrap(),
+            r#"{"status":"active","suspend_on_anomaly":false}"#
+        );
+    }
+
     proptest! {
         #[test]
         fn valid_names_never_contain_path_separators(name in "[a-z0-9][a-z0-9._-]{0,62}") {

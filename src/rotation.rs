@@ -22,9 +22,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
+use crate::admin::Change;
 use crate::audit::Event;
 use crate::error::Result;
-use crate::admin::Change;
 use crate::vault::State;
 
 /// Is anything due for [`sweep`] or [`expire_keys`] at `now`?

@@ -30,9 +30,50 @@ pub struct GrantFiles {
     /// The SHA-256 (hex) of each file that holds a grant, by shard name (`00`-`ff`).
     #[serde(default)]
     pub files: BTreeMap<String, String>,
-    /// Per secret, the shards that hold a grant of it.
+    /// Per secret, the shards that hold a grant of it: a bitmap of the 256 shards, in hex (bit
+    /// `n % 8` of byte `n / 8` for shard `n`).
     #[serde(default)]
-    pub by_secret: BTreeMap<String, BTreeSet<String>>,
+    pub by_secret: BTreeMap<String, String>,
+}
+
+impl GrantFiles {
+    /// The shards that hold a grant of `secret`.
+    pub fn shards_of(&self, secret: &str) -> Vec<String> {
+        let Some(bits) = self.by_secret.get(secret).and_then(|h| unhex(h)) else {
+            return Vec::new();
+        };
+        (0..=255u8)
+            .filter(|n| {
+                bits.get(usize::from(*n / 8))
+                    .is_some_and(|b| b & (1 << (n % 8)) != 0)
+            })
+            .map(|n| format!("{n:02x}"))
+            .collect()
+    }
+}
+
+/// The bytes of a hex string (lower or upper case); `None` if it is not one.
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Sets or clears shard `shard`'s bit in a [`GrantFiles::by_secret`] bitmap.
+fn set_bit(bitmap: &mut [u8; 32], shard: &str, on: bool) {
+    let Ok(n) = u8::from_str_radix(shard, 16) else {
+        return;
+    };
+    let (byte, bit) = (usize::from(n / 8), 1 << (n % 8));
+    if on {
+        bitmap[byte] |= bit;
+    } else {
+        bitmap[byte] &= !bit;
+    }
 }
 
 /// The shard an agent's grants live in: the first byte of the SHA-256 of its name, in hex.
@@ -89,7 +130,10 @@ impl Grants {
     /// Every grant of `agent` among the shards read so far: [`Grants::of_agent`] for a caller that
     /// has read the agent's shard already.
     pub fn of_loaded_agent(&self, agent: &str) -> Vec<Grant> {
-        debug_assert!(self.shards.contains_key(&shard_of(agent)), "{agent}'s shard was read");
+        debug_assert!(
+            self.shards.contains_key(&shard_of(agent)),
+            "{agent}'s shard was read"
+        );
         self.shards
             .get(&shard_of(agent))
             .into_iter()
@@ -108,9 +152,9 @@ impl Grants {
         secret: &str,
     ) -> Result<Vec<Grant>> {
         let mut out = Vec::new();
-        for shard in files.by_secret.get(secret).into_iter().flatten() {
+        for shard in files.shards_of(secret) {
             out.extend(
-                self.shard(vault, admin, files, shard)?
+                self.shard(vault, admin, files, &shard)?
                     .values()
                     .filter(|g| g.secret == secret)
                     .cloned(),
@@ -193,10 +237,18 @@ impl Grants {
             return Ok(());
         }
         fsio::private_subdir(&dir.join(DIR))?;
+        let mut bitmaps: BTreeMap<String, [u8; 32]> = files
+            .by_secret
+            .iter()
+            .filter_map(|(s, h)| {
+                let bits = unhex(h)?.try_into().ok()?;
+                Some((s.clone(), bits))
+            })
+            .collect();
         for shard in &self.dirty {
             let grants = &self.shards[shard];
-            for shards in files.by_secret.values_mut() {
-                shards.remove(shard);
+            for bits in bitmaps.values_mut() {
+                set_bit(bits, shard, false);
             }
             if grants.is_empty() {
                 files.files.remove(shard);
@@ -213,15 +265,19 @@ impl Grants {
                 );
                 batch.write(&path(dir, shard), &bytes)?;
                 for g in grants.values() {
-                    files
-                        .by_secret
-                        .entry(g.secret.clone())
-                        .or_default()
-                        .insert(shard.clone());
+                    set_bit(
+                        bitmaps.entry(g.secret.clone()).or_insert([0; 32]),
+                        shard,
+                        true,
+                    );
                 }
             }
         }
-        files.by_secret.retain(|_, shards| !shards.is_empty());
+        files.by_secret = bitmaps
+            .into_iter()
+            .filter(|(_, bits)| bits.iter().any(|b| *b != 0))
+            .map(|(s, bits)| (s, crate::crypto::hex(&bits)))
+            .collect();
         Ok(())
     }
 }
@@ -259,4 +315,36 @@ fn read_shard(
     let plain = admin.decrypt(&bytes, &file, config)?;
     let grants: Vec<Grant> = serde_json::from_slice(&plain).map_err(|_| tampered())?;
     Ok(grants.into_iter().map(|g| (g.id.clone(), g)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_agent_always_hashes_to_the_same_one_of_256_shards() {
+        assert_eq!(shard_of("etl"), "63");
+        assert_eq!(shard_of("loader"), "d4");
+        assert_eq!(shard_of("etl"), shard_of("etl"));
+        assert_eq!(shard_of("agent-00000").len(), 2);
+    }
+
+    #[test]
+    fn the_secret_bitmap_names_exactly_the_shards_set() {
+        let mut bits = [0u8; 32];
+        for shard in ["00", "07", "08", "63", "ff"] {
+            set_bit(&mut bits, shard, true);
+        }
+        set_bit(&mut bits, "07", false);
+        let mut files = GrantFiles::default();
+        files
+            .by_secret
+            .insert("db".into(), crate::crypto::hex(&bits));
+        assert_eq!(files.shards_of("db"), ["00", "08", "63", "ff"]);
+        assert!(files.shards_of("other").is_empty());
+        files.by_secret.insert("bad".into(), "zz".into());
+        assert!(files.shards_of("bad").is_empty());
+        assert_eq!(unhex("0aFF"), Some(vec![0x0a, 0xff]));
+        assert_eq!(unhex("0a0"), None);
+    }
 }

@@ -226,10 +226,7 @@ impl Vault {
     /// Opens an existing vault: checks it exists and is private, finishes or undoes a commit a
     /// crash interrupted (`committed(seq, hash)` says whether its commit point, an audit entry, is
     /// on the log), and reads `vault.toml`.
-    pub fn open_with(
-        dir: &Path,
-        committed: impl Fn(u64, &str) -> Result<bool>,
-    ) -> Result<Vault> {
+    pub fn open_with(dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) -> Result<Vault> {
         let config_path = Self::config_path(dir);
         if !config_path.exists() {
             return Err(Error::not_found(format!("no vault at {}", dir.display()))
@@ -572,7 +569,6 @@ impl Vault {
         }
         Ok(())
     }
-
 }
 
 /// The files and directories the layers above storage keep in the vault (each named by a constant
