@@ -102,8 +102,7 @@ impl Vault {
             let state = self.load_state(admin)?;
             let mut grants = Grants::default();
             grants.load_all(self, admin, &state.grant_files)?;
-            let all = grants.loaded().map(|g| (g.id.clone(), g.clone())).collect();
-            Ok((state, all))
+            Ok((state, grants.into_loaded()))
         };
         match read() {
             Err(Error::BadData { .. }) => {

@@ -224,6 +224,11 @@ impl Grants {
         self.shards.values().flat_map(BTreeMap::values)
     }
 
+    /// Every grant read so far, by id, taken out.
+    pub fn into_loaded(self) -> BTreeMap<String, Grant> {
+        self.shards.into_values().flatten().collect()
+    }
+
     /// Encrypts every changed shard into `batch` and records its hash (and the secrets it holds)
     /// in `files`; an emptied shard's file is removed.
     pub fn stage(
