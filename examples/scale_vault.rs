@@ -79,9 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     description: None,
                     status: Status::Active,
                     created_at: now,
-                    max_ttl_secs: None,
-                    rate_limit: None,
-                    suspend_on_anomaly: false,
+                    policy: Default::default(),
                     signing_key: key.secret(),
                     public_key: key.public().to_string(),
                     keys,
@@ -93,20 +91,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for g in 0..per_agent {
                 let secret = format!("secret-{:04}", (a * per_agent + g) % secrets.max(1));
                 let id = format!("g_{a:05}{g:03}");
-                c.state.grants.insert(
-                    id.clone(),
-                    Grant {
-                        id,
-                        agent: name.clone(),
-                        secret,
-                        effect: Effect::Allow,
-                        actions: vec!["read".into()],
-                        resources: vec![format!("res-{g}*")],
-                        max_ttl_secs: None,
-                        env: None,
-                        created_at: now,
-                    },
-                );
+                c.add_grant(Grant {
+                    id,
+                    agent: name.clone(),
+                    secret,
+                    effect: Effect::Allow,
+                    actions: vec!["read".into()],
+                    resources: vec![format!("res-{g}*")],
+                    max_ttl_secs: None,
+                    env: None,
+                    created_at: now,
+                })?;
             }
         }
         c.touch_all();

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::agent::{RateLimit, Status};
+use crate::agent::{Policy, Status};
 use crate::crypto::{self, KeyPair};
 use crate::error::{Error, Result};
 use crate::grant::{Effect, Grant, Rights};
@@ -33,12 +33,8 @@ pub struct Envelope {
     pub agent: String,
     pub generation: u64,
     pub status: Status,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_ttl_secs: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate_limit: Option<RateLimit>,
-    #[serde(default)]
-    pub suspend_on_anomaly: bool,
+    #[serde(flatten, serialize_with = "Policy::serialize_always")]
+    pub policy: Policy,
     pub vault_max_ttl_secs: i64,
     pub default_ttl_secs: i64,
     pub signing_key: SecretText,
@@ -62,42 +58,7 @@ pub struct EnvelopeSecret {
     pub versions: Vec<Version>,
 }
 
-/// The agent's current authority, as the admin state records it: its id and what it was made
-/// from. The token is in the envelope only, which keeps the state small.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Authority {
-    pub id: String,
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expires_at: Option<DateTime<Utc>>,
-    /// When the first of the keys that could open the envelope holding this authority stops
-    /// working, if that is before the authority expires (a rotation's overlap, or two keys of
-    /// different lifetimes). That key's holder may have kept a copy: once superseded, the authority
-    /// is revoked from then on.
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub readable_until: Option<DateTime<Utc>>,
-}
-
-/// An authority replaced by a newer one, and when.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Superseded {
-    pub id: String,
-    #[serde(with = "crate::clock::ts")]
-    pub at: DateTime<Utc>,
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expires_at: Option<DateTime<Utc>>,
-}
+pub use crate::agent::{Authority, Superseded};
 
 pub fn path(dir: &Path, agent: &str) -> PathBuf {
     dir.join(DIR).join(format!("{agent}.age"))
@@ -145,9 +106,7 @@ impl Envelope {
             agent: agent.to_string(),
             generation: a.envelope_generation,
             status: a.status,
-            max_ttl_secs: a.max_ttl_secs,
-            rate_limit: a.rate_limit,
-            suspend_on_anomaly: a.suspend_on_anomaly,
+            policy: a.policy,
             vault_max_ttl_secs: state.settings.max_ttl_secs,
             default_ttl_secs: state.settings.default_ttl_secs,
             signing_key: a.signing_key.clone(),
@@ -312,7 +271,7 @@ pub fn refresh_authority(
         .ok_or_else(|| Error::bad_data(format!("agent {agent} has a malformed public key")))?;
     let lifetimes = crate::token::Lifetimes {
         vault_secs: vault_max_ttl,
-        agent_secs: a.max_ttl_secs,
+        agent_secs: a.policy.max_ttl_secs,
         grant_secs: grant_lifetimes(grants, vault_max_ttl),
     };
     let (token, id) = crate::token::authority(

@@ -7,6 +7,7 @@
 // calls (each with its reasoning beside it).
 #![deny(unsafe_code)]
 
+pub mod admin;
 pub mod agent;
 pub mod audit;
 pub mod cli;

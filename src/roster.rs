@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::agent::{Agent, RateLimit, Status};
+use crate::agent::{Agent, Policy, Status};
 use crate::crypto::KeyPair;
 use crate::envelope::signed_lines;
 use crate::error::{Error, Result};
@@ -27,12 +27,8 @@ pub struct Entry {
     pub description: Option<String>,
     #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_ttl_secs: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate_limit: Option<RateLimit>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub suspend_on_anomaly: bool,
+    #[serde(flatten)]
+    pub policy: Policy,
     pub public_key: String,
 }
 
@@ -43,9 +39,7 @@ impl From<&Agent> for Entry {
             status: a.status,
             description: a.description.clone(),
             created_at: a.created_at,
-            max_ttl_secs: a.max_ttl_secs,
-            rate_limit: a.rate_limit,
-            suspend_on_anomaly: a.suspend_on_anomaly,
+            policy: a.policy,
             public_key: a.public_key.clone(),
         }
     }
@@ -64,12 +58,8 @@ struct EntryRef<'a> {
     description: Option<&'a str>,
     #[serde(with = "crate::clock::ts")]
     created_at: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_ttl_secs: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rate_limit: Option<RateLimit>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    suspend_on_anomaly: bool,
+    #[serde(flatten)]
+    policy: Policy,
     public_key: &'a str,
 }
 
@@ -81,9 +71,7 @@ pub fn render(state: &State, issuer: &KeyPair) -> String {
             status: a.status,
             description: a.description.as_deref(),
             created_at: a.created_at,
-            max_ttl_secs: a.max_ttl_secs,
-            rate_limit: a.rate_limit,
-            suspend_on_anomaly: a.suspend_on_anomaly,
+            policy: a.policy,
             public_key: &a.public_key,
         };
         serde_json::to_writer(&mut body, &entry).expect("roster entries serialise");

@@ -22,9 +22,10 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
+use crate::admin::Change;
 use crate::audit::Event;
 use crate::error::Result;
-use crate::vault::{Change, State};
+use crate::vault::State;
 
 /// Is anything due for [`sweep`] or [`expire_keys`] at `now`?
 pub fn due(state: &State, now: DateTime<Utc>) -> bool {
@@ -104,7 +105,7 @@ pub fn sweep(c: &mut Change<'_>, dir: &Path) -> Result<Vec<Event>> {
             c.revoke_credential(&e.id, &e.agent, Some(e.expires_at));
         }
         for (name, version) in &retired {
-            c.touch_grantees(name);
+            c.touch_grantees(name)?;
             events.push(
                 Event::admin("secret.retire")
                     .secrets([name.as_str()])

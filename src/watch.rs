@@ -36,8 +36,8 @@ pub struct Limits<'a> {
 impl<'a> Limits<'a> {
     pub fn of(env: &'a crate::envelope::Envelope, key: Option<&'a KeyRecord>) -> Limits<'a> {
         Limits {
-            rate_limit: env.rate_limit,
-            suspend_on_anomaly: env.suspend_on_anomaly,
+            rate_limit: env.policy.rate_limit,
+            suspend_on_anomaly: env.policy.suspend_on_anomaly,
             signing_key: Some(&env.signing_key),
             key,
             authorities: &env.authorities,

@@ -1087,3 +1087,73 @@ fn a_pinned_issuer_key_refuses_a_chain_forged_with_a_retired_key() {
         .run(&["verify", &token, "--issuer-key", &newest])
         .code(0);
 }
+
+// --- the grant files: pinned by the signed state ----------------------------------------------
+
+/// The grants live in `grants/XX.age`, beside the sealed state rather than in it: the state records
+/// each file's SHA-256, so a file put back from an older copy, edited, swapped for another agent's
+/// or deleted is refused (exit 65), by a list of the grants and by a change to them alike.
+#[test]
+fn a_grant_file_rolled_back_edited_swapped_or_deleted_is_refused() {
+    let fx = Fixture::new();
+    // `etl` and `loader` hash to different grant files (63 and d4).
+    fx.vault.run(&["agent", "add", "loader"]).code(0);
+    fx.vault.run(&["grant", "loader", SECRET]).code(0);
+    let file = fx.vault.path("grants/63.age");
+    let other = std::fs::read(fx.vault.path("grants/d4.age")).expect("loader's grant file");
+    let old = std::fs::read(&file).expect("etl's grant file");
+    fx.vault
+        .run(&[
+            "grant",
+            AGENT,
+            SECRET,
+            "--actions",
+            "write",
+            "--resources",
+            "orders",
+        ])
+        .code(0);
+    let new = std::fs::read(&file).unwrap();
+    assert_ne!(old, new, "a grant rewrites its agent's file");
+    let listed = fx.vault.json(&["--json", "grant", "list"]);
+    assert_eq!(listed["grants"].as_array().unwrap().len(), 3, "{listed}");
+
+    let refused = |what: &str| {
+        for args in [
+            &["grant", "list"][..],
+            &["grant", AGENT, SECRET, "--actions", "delete"][..],
+        ] {
+            let out = fx.vault.run(args).code(65);
+            assert!(
+                stderr(&out).contains("does not match the signed vault state"),
+                "{what}: {}",
+                stderr(&out)
+            );
+            assert_short_error(&out);
+        }
+    };
+    write_private(&file, &old);
+    refused("put back");
+    let mut edited = new.clone();
+    let at = edited.len() - 20;
+    edited[at] ^= 1;
+    write_private(&file, &edited);
+    refused("edited");
+    write_private(&file, &other);
+    refused("swapped");
+    std::fs::remove_file(&file).unwrap();
+    refused("deleted");
+
+    // The real file back: everything works again, and the refused grants were never made.
+    write_private(&file, &new);
+    let listed = fx.vault.json(&["--json", "grant", "list"]);
+    assert_eq!(listed["grants"].as_array().unwrap().len(), 3, "{listed}");
+    // The agent still mints what it was granted.
+    let minted = fx
+        .vault
+        .with_key_file(&fx.key)
+        .args(["mint", "--format", "env"])
+        .assert()
+        .code(0);
+    assert!(stdout(&minted).contains(&fx.value));
+}

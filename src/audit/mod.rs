@@ -306,6 +306,11 @@ pub fn head_and_end(dir: &Path) -> Result<(Head, u64)> {
     read_head(&dir.join(FILE)).map(|(h, end, _)| (h, end))
 }
 
+/// Is the entry `seq` with `hash` on the log? The commit point of an admin change's journal.
+pub fn committed(dir: &Path, seq: u64, hash: &str) -> Result<bool> {
+    Ok(hash_of(dir, seq)?.is_some_and(|h| h == hash))
+}
+
 /// The hash of the entry `seq`, if the log holds it. Reads only the end of the log: the entries
 /// a recovery asks about are among the last few.
 pub fn hash_of(dir: &Path, seq: u64) -> Result<Option<String>> {

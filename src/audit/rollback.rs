@@ -23,7 +23,7 @@ pub fn settle(dir: &Path) -> Result<()> {
         return Ok(());
     }
     let _lock = crate::vault::lock::VaultLock::acquire(dir)?;
-    crate::vault::recover(dir).map(drop)
+    crate::vault::recover(dir, |seq, hash| super::committed(dir, seq, hash)).map(drop)
 }
 
 /// The refusal for `what` (a file at `generation`) older than the log's `head`.

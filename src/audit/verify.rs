@@ -213,6 +213,13 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
 pub struct Keys {
     pub issuer: HashMap<String, PublicKey>,
     pub agents: HashMap<String, (String, PublicKey)>,
+    /// The state's agents and their keys, as the state spells them: an admin change checks
+    /// only the few entries since the last checkpoint, mostly its own, so the keys are indexed
+    /// by id only once an entry names an agent key, and each parsed (a point decompression)
+    /// only once an entry names it. Over 10,000 agents, doing either for all of them up front
+    /// costs more than the rest of the check.
+    of_state: Vec<(String, String)>,
+    unparsed: HashMap<String, (String, [u8; 32])>,
 }
 
 impl Keys {
@@ -232,12 +239,32 @@ impl Keys {
                 keys.add_issuer(p);
             }
         }
-        for a in state.agents.values() {
-            if let Some(p) = PublicKey::parse(&a.public_key) {
-                keys.add_agent(&a.name, p);
-            }
-        }
+        keys.of_state = state
+            .agents
+            .values()
+            .map(|a| (a.name.clone(), a.public_key.clone()))
+            .collect();
         keys
+    }
+
+    /// The agent and its key that key id `id` names, if it is one of the agents' keys.
+    fn agent(&mut self, id: &str) -> Option<&(String, PublicKey)> {
+        for (agent, key) in self.of_state.drain(..) {
+            let Some(bytes) = crate::crypto::unb64(&key).and_then(|b| <[u8; 32]>::try_from(b).ok())
+            else {
+                continue;
+            };
+            // `PublicKey::key_id`, without parsing the key.
+            let id = crate::crypto::hex(&crate::crypto::sha256(&[&bytes])[..8]);
+            self.unparsed.insert(id, (agent, bytes));
+        }
+        if !self.agents.contains_key(id)
+            && let Some((agent, bytes)) = self.unparsed.remove(id)
+            && let Some(key) = PublicKey::parse(&crate::crypto::b64(&bytes))
+        {
+            self.agents.insert(id.to_string(), (agent, key));
+        }
+        self.agents.get(id)
     }
 }
 
@@ -765,7 +792,7 @@ fn check_writer(
             }
         }
         key
-    } else if let Some((agent, key)) = keys.agents.get(id) {
+    } else if let Some((agent, key)) = keys.agent(id) {
         let w = who()?;
         // `cred.revoke` is also written by the agent that delegated the credential.
         if w.agent.as_deref() != Some(agent.as_str()) && w.action != "cred.revoke" {

@@ -40,10 +40,11 @@ impl<'a> From<&'a crate::roster::Entry> for AgentView<'a> {
             description: a.description.as_deref(),
             created_at: crate::clock::rfc3339(a.created_at),
             max_ttl: a
+                .policy
                 .max_ttl_secs
                 .map(|s| crate::duration::format(chrono::Duration::seconds(s))),
-            rate_limit: a.rate_limit.map(|r| r.to_string()),
-            suspend_on_anomaly: a.suspend_on_anomaly,
+            rate_limit: a.policy.rate_limit.map(|r| r.to_string()),
+            suspend_on_anomaly: a.policy.suspend_on_anomaly,
             public_key: &a.public_key,
         }
     }
@@ -90,9 +91,11 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
                     description: args.description.clone(),
                     status: Status::Active,
                     created_at: c.now,
-                    max_ttl_secs: args.max_ttl.map(|d| d.num_seconds()),
-                    rate_limit: args.rate_limit,
-                    suspend_on_anomaly: args.suspend_on_anomaly,
+                    policy: agent::Policy {
+                        max_ttl_secs: args.max_ttl.map(|d| d.num_seconds()),
+                        rate_limit: args.rate_limit,
+                        suspend_on_anomaly: args.suspend_on_anomaly,
+                    },
                     signing_key: key.secret(),
                     public_key: key.public().to_string(),
                     keys: vec![],

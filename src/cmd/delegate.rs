@@ -140,8 +140,8 @@ impl Delegator {
             agent: env.agent.clone(),
             actor: actor.to_string(),
             signing_key: env.signing_key.clone(),
-            rate_limit: env.rate_limit,
-            suspend_on_anomaly: env.suspend_on_anomaly,
+            rate_limit: env.policy.rate_limit,
+            suspend_on_anomaly: env.policy.suspend_on_anomaly,
             authorities: env.authorities.clone(),
             key: key.cloned(),
         }

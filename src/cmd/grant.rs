@@ -59,7 +59,7 @@ fn add(ctx: &Ctx, args: GrantArgs) -> Result<()> {
         let s = c.state.secret(&secret)?;
         if effect == Effect::Allow {
             let env = args.env.clone().unwrap_or_else(|| s.env.clone());
-            let clash = c.state.grants.values().find(|g| {
+            let clash = c.grants_of(&agent)?.into_iter().find(|g| {
                 g.agent == agent && g.secret != secret && g.effect == Effect::Allow && {
                     let other = g.env.clone().or_else(|| c.state.secrets.get(&g.secret).map(|s| s.env.clone()));
                     other.as_deref() == Some(env.as_str())
@@ -84,7 +84,7 @@ fn add(ctx: &Ctx, args: GrantArgs) -> Result<()> {
             env: args.env.clone(),
             created_at: c.now,
         };
-        c.state.grants.insert(g.id.clone(), g.clone());
+        c.add_grant(g.clone())?;
         // A new deny narrows what outstanding credentials may do: end them.
         if effect == Effect::Deny { c.revoke_outstanding(&agent) } else { c.touch(&agent) }
         let event = Event::admin("grant.add").agent(&agent).secrets([secret.as_str()]).details(grant_json(&g));
@@ -122,12 +122,11 @@ fn grant_json(g: &Grant) -> serde_json::Value {
 fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
     let vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
-    let state = vault.load_state(&admin)?;
+    let (state, all) = vault.load_grants(&admin)?;
     if let Some(a) = agent {
         state.agent(a)?;
     }
-    let grants: Vec<&Grant> = state
-        .grants
+    let grants: Vec<&Grant> = all
         .values()
         .filter(|g| agent.is_none_or(|a| g.agent == a))
         .collect();
@@ -176,7 +175,7 @@ fn revoke(ctx: &Ctx, id: &str) -> Result<()> {
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     let g = vault.update(&admin, ctx.now(), |c| {
-        let g = c.state.grants.remove(id).ok_or_else(|| {
+        let g = c.remove_grant(id)?.ok_or_else(|| {
             Error::not_found(format!("no grant with id '{id}'")).hint("see `agentcred grant list`")
         })?;
         // Fewer rights: every credential minted under the old ones ends now.

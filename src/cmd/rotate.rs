@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, args: RotateArgs) -> Result<()> {
                 let p = s.rotate(crate::secret::generate(usize::from(length)), overlap, c.now);
                 let v = p.version;
                 let retire_at = s.previous().and_then(|p| p.retire_at);
-                c.touch_grantees(name);
+                c.touch_grantees(name)?;
                 crate::rotation::revoke_for(c, &dir, name, &p)?;
                 rotated.insert(name.clone(), v);
                 events.push(Event::admin("secret.rotate").secrets([name.as_str()]).details(

@@ -174,7 +174,7 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
         }
         let version = entry.set_value(value, c.now);
         entry.generated_length = args.value.generate.then_some(args.value.length);
-        c.touch_grantees(&name);
+        c.touch_grantees(&name)?;
         let source = source_label(&args.value);
         let event = Event::admin("secret.set").secrets([name.as_str()]).details(
             serde_json::json!({ "version": version, "source": source, "created": created }),
@@ -292,8 +292,8 @@ fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
             .remove(name)
             .ok_or_else(|| crate::vault::state::unknown_secret(name))?;
         // Its value leaves every envelope that carried it, with the grants that gave it.
-        c.touch_grantees(name);
-        c.state.grants.retain(|_, g| g.secret != name);
+        c.touch_grantees(name)?;
+        c.remove_grants_of_secret(name)?;
         Ok(((), vec![Event::admin("secret.remove").secrets([name])]))
     })?;
     if ctx.out.json {
@@ -362,16 +362,8 @@ fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
         let retire_at = s.previous().and_then(|p| p.retire_at);
         let served_changed = step != "stage" && step != "cancel";
         if served_changed {
-            grantees.set(
-                c.state
-                    .grants
-                    .values()
-                    .filter(|g| g.secret == name)
-                    .map(|g| g.agent.as_str())
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len(),
-            );
-            c.touch_grantees(&name);
+            grantees.set(c.grantees(&name)?.len());
+            c.touch_grantees(&name)?;
         }
         let revoked = match &promotion {
             Some(p) => crate::rotation::revoke_for(c, &dir, &name, p)?,

@@ -159,7 +159,7 @@ pub fn plan(
         now + Duration::seconds(env.vault_max_ttl_secs),
         "vault max_ttl",
     );
-    if let Some(s) = env.max_ttl_secs {
+    if let Some(s) = env.policy.max_ttl_secs {
         clamp(now + Duration::seconds(s), "agent max_ttl");
     }
     for name in &names {
@@ -528,9 +528,7 @@ mod tests {
             agent: "a".into(),
             generation: 1,
             status: Status::Active,
-            max_ttl_secs: None,
-            rate_limit: None,
-            suspend_on_anomaly: false,
+            policy: Default::default(),
             vault_max_ttl_secs: 12 * 3600,
             default_ttl_secs: 900,
             signing_key: SecretText::new(String::new()),

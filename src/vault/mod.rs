@@ -1,27 +1,17 @@
-//! The vault directory (docs/DESIGN.md, "Files in a vault"): opening it, unlocking its state, and
-//! changing it safely.
+//! Storage: the vault directory (docs/DESIGN.md, "Files in a vault"), its writer lock, its
+//! private and durable file I/O, the admin state in `vault.age` and the grants beside it, and the
+//! journaled commit that replaces a set of files as one.
 //!
-//! Every change goes through [`Vault::update`], which owns the durability order (docs/DESIGN.md,
-//! "Writes and commits"):
-//!
-//! 1. take the `lock` file; finish or undo a commit a crash interrupted; re-read `vault.toml` and
-//!    `vault.age` (another process may have written);
-//! 2. close the rotation windows that have ended, apply the change to the in-memory state, and bump
-//!    the generation;
-//! 3. check the writer signatures of the audit entries since the last checkpoint, chain the
-//!    change's audit entries, and sign a checkpoint of the new audit head into the state;
-//! 4. stage the new `vault.age`, the envelopes the change touched, `agents/index`, `agents/roster`
-//!    and `vault.toml` in `.staging/`, sync them, and write `commit.journal` naming their renames;
-//! 5. append the change's revocations, then its audit entries, durably: the audit append is the
-//!    commit point. If it fails, the staged files are dropped and nothing changed;
-//! 6. rename the staged files into place, sync the directories, remove the journal.
-//!
-//! A crash before the audit append is undone by the next command that opens the vault; a crash
-//! after it is rolled forward, since the audit entry the journal names is on the log. Revocations
-//! appended before a failed audit append stay (see `Vault::commit`).
+//! This module reads, writes and commits files, and knows nothing of what is built on it: which
+//! files an admin change derives from the state (envelopes, index, roster), the audit log that is
+//! a commit's commit point, and the rotation sweep are the business of `admin`, which drives
+//! [`fsio::Batch::commit_journaled`] (see its documentation for the durability order). So that no
+//! cycle of imports runs through storage, the one question storage must ask of the log, whether
+//! an interrupted commit reached its commit point, comes in as a function ([`recover`]).
 
 pub mod config;
 pub mod fsio;
+pub mod grants;
 pub mod lock;
 pub mod state;
 
@@ -29,7 +19,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::audit::{self, Event};
 use crate::crypto::{self, KdfParams, KeyPair};
 use crate::error::{Error, Result};
 use crate::sensitive::SecretText;
@@ -234,8 +223,10 @@ impl Vault {
         self.dir.join(STATE_FILE)
     }
 
-    /// Opens an existing vault: checks it exists and is private, and reads `vault.toml`.
-    pub fn open(dir: &Path) -> Result<Vault> {
+    /// Opens an existing vault: checks it exists and is private, finishes or undoes a commit a
+    /// crash interrupted (`committed(seq, hash)` says whether its commit point, an audit entry, is
+    /// on the log), and reads `vault.toml`.
+    pub fn open_with(dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) -> Result<Vault> {
         let config_path = Self::config_path(dir);
         if !config_path.exists() {
             return Err(Error::not_found(format!("no vault at {}", dir.display()))
@@ -243,28 +234,18 @@ impl Vault {
         }
         fsio::check_private(dir)?;
         fsio::check_vault_dir(dir)?;
-        for file in [CONFIG_FILE, STATE_FILE, audit::FILE, "lock", "config.toml"] {
+        for file in [CONFIG_FILE, STATE_FILE, "lock"] {
             fsio::check_private(&dir.join(file))?;
         }
         // Everything else agentcred keeps here, checked up front so that a loose mode or a link
         // is named by whichever command comes next (each open checks its own descriptor again).
-        for file in [
-            crate::credential::revocation::FILE,
-            crate::credential::ledger::FILE,
-            crate::envelope::DIR,
-            "agents/index",
-            "agents/roster",
-            audit::activity::DIR,
-            audit::activity::SUSPENDED_DIR,
-            crate::exec::running::DIR,
-            fsio::STAGING,
-        ] {
+        for file in FILES_ABOVE.iter().chain([&grants::DIR, &fsio::STAGING]) {
             fsio::check_private(&dir.join(file))?;
         }
         if dir.join(fsio::JOURNAL).exists() {
             // A writer died mid-commit: finish or undo it before reading anything.
             let _lock = lock::VaultLock::acquire(dir)?;
-            recover(dir)?;
+            recover(dir, committed)?;
         }
         let config = VaultToml::read(&config_path)?;
         Ok(Vault {
@@ -368,8 +349,13 @@ impl Vault {
         )
     }
 
-    /// Creates a new vault in `dir` and returns it with its first state.
-    pub fn init(dir: &Path, opts: InitOptions, now: DateTime<Utc>) -> Result<(Vault, State)> {
+    /// Creates the directory of a new vault with its first state and settings, under the writer
+    /// lock (returned): the caller commits them, with the files derived from them.
+    pub fn create(
+        dir: &Path,
+        opts: InitOptions,
+        now: DateTime<Utc>,
+    ) -> Result<(Vault, State, lock::VaultLock)> {
         if Self::config_path(dir).exists() {
             return Err(
                 Error::exists(format!("a vault already exists at {}", dir.display()))
@@ -383,7 +369,7 @@ impl Vault {
             .collect::<Result<_>>()?;
         fsio::create_private_dir(dir)?;
         fsio::check_vault_dir(dir)?;
-        let _lock = lock::VaultLock::acquire(dir)?;
+        let lock = lock::VaultLock::acquire(dir)?;
         if Self::config_path(dir).exists() {
             return Err(Error::exists(format!(
                 "a vault already exists at {}",
@@ -422,7 +408,7 @@ impl Vault {
                 added_at: ts.clone(),
             })
             .collect();
-        let mut state = State {
+        let state = State {
             vault_id: vault_id.clone(),
             generation: 0,
             created_at: now,
@@ -441,7 +427,7 @@ impl Vault {
             settings: state::Settings::default(),
             agents: Default::default(),
             secrets: Default::default(),
-            grants: Default::default(),
+            grant_files: Default::default(),
             checkpoints: vec![],
             key_expiry: Default::default(),
         };
@@ -460,50 +446,25 @@ impl Vault {
                 .map(state::IssuerKey::public)
                 .collect(),
         };
-        let mut vault = Vault {
+        let vault = Vault {
             dir: dir.to_path_buf(),
             config,
             progress: false,
         };
-        // A leftover log from an interrupted init belongs to no vault: start the chain afresh.
-        let _ = std::fs::remove_file(dir.join(audit::FILE));
-        let event = Event::admin("vault.init").details(serde_json::json!({
-            "vault_id": vault_id,
-            "unlock": match unlock { UnlockKind::Passphrase => "passphrase", UnlockKind::Identity => "identity" },
-            "recipients": vault.config.recipients.len(),
-        }));
-        let plan = Envelopes {
-            dirty: Default::default(),
-            revoke: Default::default(),
-            removed: vec![],
-            all: false,
-            credentials: vec![],
-        };
-        vault.commit(&mut state, plan, &[event], now)?;
-        Ok((vault, state))
+        Ok((vault, state, lock))
     }
 
-    /// Reads and authenticates the admin state, and refuses one older than the audit log has seen.
-    /// The process then holds the issuer key for the audit entries it writes.
-    pub fn load_state(&self, admin: &AdminKey) -> Result<State> {
-        let what = self.state_path().display().to_string();
-        let state = audit::rollback::checked(&self.dir, &what, || {
-            self.load_state_unchecked(admin).map(|s| {
-                let g = s.generation;
-                (s, g)
-            })
-        })?;
-        audit::sign::hold_issuer(state.signing_issuer()?, state.generation);
-        Ok(state)
-    }
-
-    fn load_state_unchecked(&self, admin: &AdminKey) -> Result<State> {
-        let index = self.index_generation()?;
+    /// Reads and authenticates the admin state: its seal, its vault id, and a generation no older
+    /// than `vault.toml` and `index_generation` (the signed index's, read before the state: a commit
+    /// renames the state into place before the index, so a state read after the index is never
+    /// older than it unless it was put back). Whether the audit log has seen a newer generation is
+    /// for the caller to check.
+    pub fn read_state(&self, admin: &AdminKey, index_generation: u64) -> Result<State> {
         let plain = self.decrypt_state(admin)?;
         let what = self.state_path().display().to_string();
         let (header, state): (_, State) =
             crate::sealed::open(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
-        self.check_state_header(&header, index, &what)?;
+        self.check_state_header(&header, index_generation, &what)?;
         if state.vault_id != header.vault_id || state.generation != header.generation {
             return Err(Error::bad_data(format!(
                 "{what} failed its integrity check: its header and contents disagree"
@@ -514,21 +475,50 @@ impl Vault {
         Ok(state)
     }
 
-    /// Proves that `admin` opens this vault's current, authentic state, without parsing it: for
-    /// commands that read only public, signed files (the roster) but must not run on a vault
-    /// whose state was tampered with or rolled back.
-    pub fn check_state(&self, admin: &AdminKey) -> Result<()> {
+    /// [`Vault::read_state`] without parsing the state: proves that `admin` opens this vault's
+    /// authentic state, and returns its generation.
+    pub fn verify_state(&self, admin: &AdminKey, index_generation: u64) -> Result<u64> {
         let what = self.state_path().display().to_string();
-        audit::rollback::checked(&self.dir, &what, || {
-            let index = self.index_generation()?;
-            let plain = self.decrypt_state(admin)?;
-            let (header, body) =
-                crate::sealed::verify(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
-            self.check_state_header(&header, index, &what)?;
-            self.config
-                .check_against(&state::trusted_fields(body)?, &Self::config_path(&self.dir))?;
-            Ok(((), header.generation))
+        let plain = self.decrypt_state(admin)?;
+        let (header, body) =
+            crate::sealed::verify(&plain, STATE_KIND, &|id| self.config.issuer_key(id), &what)?;
+        self.check_state_header(&header, index_generation, &what)?;
+        self.config
+            .check_against(&state::trusted_fields(body)?, &Self::config_path(&self.dir))?;
+        Ok(header.generation)
+    }
+
+    /// Stages the state, encrypted to `recipients` and sealed by `issuer`, and `vault.toml` into
+    /// `batch`.
+    pub fn stage_state(
+        &self,
+        batch: &mut fsio::Batch,
+        state: &State,
+        recipients: &[age::x25519::Recipient],
+        issuer: &KeyPair,
+    ) -> Result<()> {
+        batch.write_with(&self.state_path(), |file| {
+            crypto::age_encrypt_to(recipients, file, |w| {
+                crate::sealed::seal_to(
+                    w,
+                    STATE_KIND,
+                    issuer,
+                    &state.vault_id,
+                    state.generation,
+                    state,
+                )
+                .map(drop)
+            })
+            .map(drop)
         })
+    }
+
+    /// Stages `vault.toml` into `batch`.
+    pub fn stage_config(&self, batch: &mut fsio::Batch) -> Result<()> {
+        batch.write(
+            &Self::config_path(&self.dir),
+            self.config.to_toml().as_bytes(),
+        )
     }
 
     fn decrypt_state(&self, admin: &AdminKey) -> Result<zeroize::Zeroizing<Vec<u8>>> {
@@ -548,14 +538,6 @@ impl Vault {
             &path,
             &self.config,
         )
-    }
-
-    /// The generation of the signed envelope index. `vault.toml`'s own generation is not signed,
-    /// so it alone cannot date the state: the index is written with every state, by its issuer
-    /// key. It is read before the state: a commit renames the state into place before the index,
-    /// so a state read after the index is never older than it unless it was put back.
-    fn index_generation(&self) -> Result<u64> {
-        Ok(crate::envelope::Index::read(&self.dir, &self.config)?.generation)
     }
 
     fn check_state_header(
@@ -587,391 +569,25 @@ impl Vault {
         }
         Ok(())
     }
-
-    /// Applies `change` to the newest state under the lock and commits it with its audit entries
-    /// (see the module documentation for the order). Nothing is written if `change` fails.
-    pub fn update<T>(
-        &mut self,
-        admin: &AdminKey,
-        now: DateTime<Utc>,
-        change: impl FnOnce(&mut Change<'_>) -> Result<(T, Vec<Event>)>,
-    ) -> Result<T> {
-        let _lock = lock::VaultLock::acquire(&self.dir)?;
-        recover(&self.dir)?;
-        self.config = VaultToml::read(&Self::config_path(&self.dir))?;
-        let mut state = self.load_state(admin)?;
-        let mut config = self.config.clone();
-        let mut c = Change {
-            state: &mut state,
-            config: &mut config,
-            now,
-            dirty: Default::default(),
-            revoke: Default::default(),
-            removed: Default::default(),
-            all_envelopes: false,
-            credentials: Default::default(),
-        };
-        // What rotation windows ended since the last change is destroyed first, and envelopes
-        // still open to keys that expired since are rewritten without them.
-        let mut events = crate::rotation::sweep(&mut c, &self.dir)?;
-        crate::rotation::expire_keys(&mut c);
-        let (value, more) = change(&mut c)?;
-        events.extend(more);
-        let plan = Envelopes {
-            dirty: c.dirty,
-            revoke: c.revoke,
-            removed: c.removed,
-            all: c.all_envelopes,
-            credentials: c.credentials,
-        };
-        let previous = std::mem::replace(&mut self.config, config);
-        if let Err(e) = self.commit(&mut state, plan, &events, now) {
-            self.config = previous;
-            return Err(e);
-        }
-        Ok(value)
-    }
-
-    /// Runs the rotation sweep now if anything is due (a window ended), so that read-only admin
-    /// commands destroy what they would otherwise only report. True if it ran.
-    pub fn sweep_if_due(
-        &mut self,
-        admin: &AdminKey,
-        state: &State,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
-        if !crate::rotation::due(state, now) {
-            return Ok(false);
-        }
-        self.update(admin, now, |_| Ok(((), vec![])))?;
-        Ok(true)
-    }
-
-    /// Appends audit entries that change no state (an export, a read of secret values), under the
-    /// lock, durably.
-    pub fn record(&self, now: DateTime<Utc>, events: &[Event]) -> Result<audit::Head> {
-        let _lock = lock::VaultLock::acquire(&self.dir)?;
-        audit::append(&self.dir, now, events)
-    }
-
-    /// Steps 3-6 of the durability order. The caller holds the lock.
-    fn commit(
-        &mut self,
-        state: &mut State,
-        plan: Envelopes,
-        events: &[Event],
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        use crate::credential::revocation::{self, Revocation};
-        use crate::envelope;
-
-        // The checkpoint signed below vouches for every entry before it, signatures included:
-        // those written since the last one are checked first, and a bad one refuses the change.
-        check_unvouched(&self.dir, state)?;
-        state.generation += 1;
-        self.config.generation = state.generation;
-        // vault.toml's recipients and issuer keys are copies of the signed state's, rewritten
-        // from it with every change; encryption uses the state's only.
-        self.config.copy_from(state.trusted());
-        let recipients = state.all_recipients()?;
-        let issuer = state.signing_issuer()?;
-
-        // Envelopes of every agent the change touched, with refreshed authority tokens.
-        let mut batch = fsio::Batch::new(&self.dir)?;
-        let mut revocations = Vec::new();
-        let targets: Vec<String> = if plan.all {
-            state.agents.keys().cloned().collect()
-        } else {
-            plan.dirty
-                .iter()
-                .filter(|n| state.agents.contains_key(*n))
-                .cloned()
-                .collect()
-        };
-        fsio::private_subdir(&self.dir.join(crate::envelope::DIR))?;
-        if !targets.is_empty() || !plan.removed.is_empty() {
-            // One pass over the grants, not one per agent: bulk writes stay linear.
-            let mut by_agent: std::collections::HashMap<String, Vec<crate::grant::Grant>> =
-                std::collections::HashMap::new();
-            for g in state.grants.values() {
-                by_agent.entry(g.agent.clone()).or_default().push(g.clone());
-            }
-            let bar = (self.progress && targets.len() >= 100).then(|| {
-                let bar = indicatif::ProgressBar::new(targets.len() as u64)
-                    .with_message("re-encrypting agent envelopes");
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({eta})")
-                        .expect("the template is valid"),
-                );
-                bar
-            });
-            for name in &targets {
-                if let Some(b) = &bar {
-                    b.inc(1);
-                }
-                let force = plan.revoke.contains(name);
-                let grants = by_agent.remove(name.as_str()).unwrap_or_default();
-                let (authority, stale) =
-                    envelope::refresh_authority(state, name, &grants, &issuer, force, now)?;
-                for (old, from) in stale {
-                    revocations.push(match from {
-                        Some(f) => Revocation::by_admin_from(&old, name, None, f, &issuer, now),
-                        None => Revocation::by_admin(&old, name, None, &issuer, now),
-                    });
-                }
-                state.agent_mut(name)?.envelope_generation = state.generation;
-                let env = envelope::Envelope::from_parts(state, name, grants, authority)?;
-                batch.write(
-                    &envelope::path(&self.dir, name),
-                    &envelope::seal(&env, &recipients, &issuer, now)?,
-                )?;
-                if let Some(end) = env
-                    .keys
-                    .iter()
-                    .filter(|k| k.usable_at(now))
-                    .map(|k| k.expires_at)
-                    .min()
-                {
-                    state.key_expiry.note(end);
-                }
-            }
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
-            for (name, authority) in &plan.removed {
-                batch.remove(&envelope::path(&self.dir, name));
-                for id in authority {
-                    revocations.push(Revocation::by_admin(id, name, None, &issuer, now));
-                }
-            }
-        }
-        for (id, agent, until, from) in &plan.credentials {
-            revocations.push(match from {
-                Some(f) => Revocation::by_admin_from(id, agent, *until, *f, &issuer, now),
-                None => Revocation::by_admin(id, agent, *until, &issuer, now),
-            });
-        }
-        audit::sign::hold_issuer(issuer.clone(), state.generation);
-        // The revocations are chained on (and the list pruned when due) now, so that the audit
-        // entry can record the head they lead to.
-        let revoked =
-            revocation::prepare(&self.dir, &self.config, &revocations, Some(&issuer), now)?;
-        // The head the issuer signs into the index: every reader holds the list to it.
-        let revocations_head = match &revoked {
-            Some(r) => r.head.clone(),
-            None => revocation::checked_head(&self.dir, &self.config)?,
-        };
-        let mut events = events.to_vec();
-        if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
-            r.record_in(last);
-        }
-        let prepared = audit::prepare(&self.dir, now, &events)?;
-        let ts = crate::clock::rfc3339(now);
-        state.checkpoints.push(state::Checkpoint::sign_checked(
-            &state.vault_id,
-            (prepared.head.seq, prepared.end_position().end),
-            &prepared.head.hash,
-            &ts,
-            &issuer,
-        ));
-        if state.checkpoints.len() > state::MAX_CHECKPOINTS {
-            let excess = state.checkpoints.len() - state::MAX_CHECKPOINTS;
-            state.checkpoints.drain(..excess);
-        }
-        // The index and the roster carry the generation: rewritten with every change, so that an
-        // older copy put back is refused. They are rendered on the second core while this one
-        // serialises and encrypts the state.
-        let state: &State = state;
-        let lists = std::thread::scope(|scope| -> Result<(String, String)> {
-            let lists = scope.spawn(|| {
-                (
-                    envelope::Index::render(state, &issuer, &revocations_head),
-                    crate::roster::render(state, &issuer),
-                )
-            });
-            batch.write_with(&self.state_path(), |file| {
-                crypto::age_encrypt_to(&recipients, file, |w| {
-                    crate::sealed::seal_to(
-                        w,
-                        STATE_KIND,
-                        &issuer,
-                        &state.vault_id,
-                        state.generation,
-                        state,
-                    )
-                    .map(drop)
-                })
-                .map(drop)
-            })?;
-            Ok(lists
-                .join()
-                .expect("rendering the index and roster does not panic"))
-        })?;
-        batch.write(&envelope::Index::path(&self.dir), lists.0.as_bytes())?;
-        batch.write(&crate::roster::path(&self.dir), lists.1.as_bytes())?;
-        batch.write(
-            &Self::config_path(&self.dir),
-            self.config.to_toml().as_bytes(),
-        )?;
-        // The audit append is the commit point: before it the change is rolled back, after it
-        // rolled forward, whatever stops this process (see `fsio::Batch::commit_journaled`).
-        // Revocations go first: if anything after fails, an authority may be revoked while still
-        // current, and the next change to that agent replaces it (`refresh_authority`).
-        let head = prepared.head.clone();
-        batch.commit_journaled(&self.dir, (head.seq, &head.hash), || {
-            if let Some(r) = revoked {
-                r.write()?;
-            }
-            prepared.write().map(drop)
-        })?;
-        if let Some(c) = state.checkpoints.last() {
-            audit::witness::put(&self.dir, c);
-        }
-        Ok(())
-    }
 }
 
-/// Checks the writer signatures (and the chain) of the audit entries that no checked checkpoint in
-/// `state` vouches for yet, reading from the last such checkpoint on. The caller holds the lock.
-fn check_unvouched(dir: &Path, state: &State) -> Result<()> {
-    let anchors: Vec<_> = state
-        .checkpoints
-        .iter()
-        // The state is sealed by the issuer: its checkpoints are the ones this vault signed.
-        .map(|c| audit::verify::Anchor::of(c, "vault state", c.checked.is_some()))
-        .collect();
-    let expect = audit::verify::Expect {
-        keys: audit::verify::Keys::of_state(state),
-        ..Default::default()
-    };
-    match audit::verify::since_checked(dir, &anchors, expect)?.problem {
-        None => Ok(()),
-        Some(p) => Err(Error::bad_data(format!(
-            "the audit log fails verification at seq {}: {}; nothing was changed, and no checkpoint is signed over it",
-            p.seq, p.message
-        ))
-        .hint("run `agentcred audit verify`, keep a copy of audit.jsonl as it is now, and compare it with a backup")),
-    }
-}
+/// The files and directories the layers above storage keep in the vault (each named by a constant
+/// in the module that owns it), checked for private modes and links when the vault is opened.
+pub const FILES_ABOVE: [&str; 10] = [
+    "audit.jsonl",
+    "config.toml",
+    "revoked.jsonl",
+    "credentials.jsonl",
+    "agents",
+    "agents/index",
+    "agents/roster",
+    "activity",
+    "suspended",
+    "running",
+];
 
-/// Completes or undoes a commit a crash interrupted (the caller holds the lock).
-pub fn recover(dir: &Path) -> Result<bool> {
-    fsio::recover(dir, |seq, hash| {
-        Ok(audit::hash_of(dir, seq)?.is_some_and(|h| h == hash))
-    })
-}
-
-/// A credential to revoke: id, agent, its expiry, and when the revocation takes effect.
-type Credential = (String, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-
-struct Envelopes {
-    dirty: std::collections::BTreeSet<String>,
-    revoke: std::collections::BTreeSet<String>,
-    removed: Vec<(String, Vec<String>)>,
-    all: bool,
-    credentials: Vec<Credential>,
-}
-
-/// What a change may touch: the state and the public settings, at one instant.
-pub struct Change<'a> {
-    pub state: &'a mut State,
-    pub config: &'a mut VaultToml,
-    pub now: DateTime<Utc>,
-    dirty: std::collections::BTreeSet<String>,
-    revoke: std::collections::BTreeSet<String>,
-    removed: Vec<(String, Vec<String>)>,
-    all_envelopes: bool,
-    credentials: Vec<Credential>,
-}
-
-impl Change<'_> {
-    /// The agent's envelope must be rewritten (its grants, keys, settings or secrets changed).
-    pub fn touch(&mut self, agent: &str) {
-        self.dirty.insert(agent.to_string());
-    }
-
-    /// Rewrite the agent's envelope and revoke every credential minted so far (its rights
-    /// narrowed, or it was suspended).
-    pub fn revoke_outstanding(&mut self, agent: &str) {
-        self.touch(agent);
-        self.revoke.insert(agent.to_string());
-    }
-
-    /// Every agent granted `secret` gets a fresh envelope (its value changed).
-    pub fn touch_grantees(&mut self, secret: &str) {
-        let agents: Vec<String> = self
-            .state
-            .grants
-            .values()
-            .filter(|g| g.secret == secret)
-            .map(|g| g.agent.clone())
-            .collect();
-        for a in agents {
-            self.touch(&a);
-        }
-    }
-
-    /// Revokes one credential (or any token block) by id, signed by the issuer at commit.
-    pub fn revoke_credential(&mut self, id: &str, agent: &str, until: Option<DateTime<Utc>>) {
-        self.credentials
-            .push((id.to_string(), agent.to_string(), until, None));
-    }
-
-    /// Revokes one credential from `from` on (the end of an overlap window).
-    pub fn revoke_credential_from(
-        &mut self,
-        id: &str,
-        agent: &str,
-        until: Option<DateTime<Utc>>,
-        from: DateTime<Utc>,
-    ) {
-        self.credentials
-            .push((id.to_string(), agent.to_string(), until, Some(from)));
-    }
-
-    /// Revokes, from `from` on, every authority `agent` has had so far: a key that could read
-    /// them stops working then (the end of a rotation's overlap).
-    pub fn retire_authorities(&mut self, agent: &str, from: DateTime<Utc>) -> Result<()> {
-        let a = self.state.agent(agent)?;
-        let ids: Vec<(String, Option<DateTime<Utc>>)> = a
-            .authority
-            .iter()
-            .map(|x| (x.id.clone(), x.expires_at))
-            .chain(
-                a.superseded_authorities
-                    .iter()
-                    .map(|x| (x.id.clone(), x.expires_at)),
-            )
-            .collect();
-        for (id, until) in ids {
-            if until.is_none_or(|u| u > from) {
-                self.revoke_credential_from(&id, agent, until, from);
-            }
-        }
-        Ok(())
-    }
-
-    /// Every envelope is rewritten (recipients or issuer key changed).
-    pub fn touch_all(&mut self) {
-        self.all_envelopes = true;
-    }
-
-    /// Removes an agent with its grants; its envelope is deleted and its tokens revoked.
-    pub fn remove_agent(&mut self, agent: &str) -> Result<()> {
-        let removed = self
-            .state
-            .agents
-            .remove(agent)
-            .ok_or_else(|| state::unknown_agent(agent))?;
-        self.state.grants.retain(|_, g| g.agent != agent);
-        self.dirty.remove(agent);
-        let mut ids: Vec<String> = removed
-            .superseded_authorities
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        ids.extend(removed.authority.map(|a| a.id));
-        self.removed.push((agent.to_string(), ids));
-        Ok(())
-    }
+/// Completes or undoes a commit a crash interrupted (the caller holds the lock); `committed(seq,
+/// hash)` says whether the commit point it names is on the audit log.
+pub fn recover(dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) -> Result<bool> {
+    fsio::recover(dir, committed)
 }

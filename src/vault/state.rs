@@ -36,8 +36,9 @@ pub struct State {
     pub agents: BTreeMap<String, Agent>,
     #[serde(default)]
     pub secrets: BTreeMap<String, Secret>,
+    /// The grants are in their own files (see `vault::grants`); the state pins them.
     #[serde(default)]
-    pub grants: BTreeMap<String, crate::grant::Grant>,
+    pub grant_files: crate::vault::grants::GrantFiles,
     /// Signed audit checkpoints, one per admin change, newest last (the last [`MAX_CHECKPOINTS`]).
     #[serde(default)]
     pub checkpoints: Vec<Checkpoint>,
