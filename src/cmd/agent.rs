@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 use crate::agent::{self, Agent, RateLimit, Status};
-use crate::audit::Event;
+use crate::audit::{Action, Event};
 use crate::cli::{AgentAddArgs, AgentCommand};
 use crate::cmd::Ctx;
 use crate::crypto::KeyPair;
@@ -112,7 +112,7 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
                     format!("{}", RateLimit { count, per_secs }).into(),
                 );
             }
-            let mut event = Event::admin("agent.add").agent(name);
+            let mut event = Event::admin(Action::AgentAdd).agent(name);
             event.agent_key = Some(key.public().to_string());
             if !details.is_empty() {
                 event = event.details(details.into());
@@ -248,8 +248,8 @@ fn set_status(ctx: &Ctx, name: &str, status: Status) -> Result<()> {
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     let action = match status {
-        Status::Suspended => "agent.suspend",
-        Status::Active => "agent.resume",
+        Status::Suspended => Action::AgentSuspend,
+        Status::Active => Action::AgentResume,
     };
     let marked =
         status == Status::Active && crate::audit::activity::suspension(&vault.dir, name).is_some();
@@ -299,7 +299,7 @@ fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
     )?;
     vault.update(&admin, ctx.now(), |c| {
         c.remove_agent(name)?;
-        Ok(((), vec![Event::admin("agent.remove").agent(name)]))
+        Ok(((), vec![Event::admin(Action::AgentRemove).agent(name)]))
     })?;
     crate::audit::activity::forget(&vault.dir, name);
     if ctx.out.json {

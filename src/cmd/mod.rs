@@ -13,7 +13,6 @@ mod identity;
 mod init;
 mod key;
 mod mint;
-mod nested;
 mod present;
 mod recipients;
 mod rotate;
@@ -23,6 +22,7 @@ mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -31,6 +31,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::sensitive::SecretText;
+use crate::session::{Opened, Say, Session};
 use crate::unlock::{self, Input};
 use crate::vault::{self, AdminKey, Vault};
 
@@ -38,12 +39,35 @@ use crate::vault::{self, AdminKey, Vault};
 pub struct Ctx {
     pub global: Global,
     pub out: Output,
-    pub clock: Box<dyn Clock>,
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Ctx {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// A call against `vault`, decided at the clock's time now.
+    pub fn session<'v>(&self, vault: &'v Vault) -> Session<'v> {
+        Session::new(vault, Arc::clone(&self.clock), self.say())
+    }
+
+    /// Where the core's best-effort lines go: stderr, as `agentcred: …`.
+    pub fn say(&self) -> Say {
+        Arc::new(|m: &str| eprintln!("agentcred: {m}"))
+    }
+
+    /// Opens the envelope of `agent` (or of the agent key's own) with the first unlock input.
+    pub fn open_agent(&self, session: &Session<'_>, agent: Option<&str>) -> Result<Opened> {
+        let opened = session.open_envelope(self.principal(session.vault)?, agent)?;
+        if let Some(k) = &opened.key {
+            self.out.verbose(&format!(
+                "opened the envelope of agent {} with key {}",
+                opened.agent(),
+                k.id
+            ));
+        }
+        Ok(opened)
     }
 
     pub fn vault_dir(&self) -> Result<PathBuf> {
@@ -53,7 +77,7 @@ impl Ctx {
     /// Opens the vault, first ending the credentials of any `exec` supervisor that died.
     pub fn open_vault(&self) -> Result<Vault> {
         let vault = self.open_vault_unreaped()?;
-        crate::exec::running::reap(&vault.dir, &vault.config);
+        crate::exec::running::reap(&vault.dir, &vault.config, self.now());
         Ok(vault)
     }
 
@@ -91,7 +115,9 @@ impl Ctx {
                 self.out
                     .verbose(&format!("acting with the agent key in {}", path.display()));
                 let text = unlock::read_secret_file(&path, "key file").map_err(|e| match e {
-                    Error::BadData { message, .. } => Error::cannot_unlock(message),
+                    e if e.kind() == crate::error::Kind::BadData => {
+                        Error::cannot_unlock(e.message())
+                    }
                     other => other,
                 })?;
                 Ok(Principal::Agent(crate::key::AgentKey::parse(&text)?))
@@ -174,10 +200,7 @@ impl Ctx {
     }
 }
 
-pub enum Principal {
-    Admin(AdminKey),
-    Agent(crate::key::AgentKey),
-}
+pub use crate::session::Principal;
 
 /// Reads a secret-bearing argument that may be `-` (stdin) or absent (an environment variable,
 /// else stdin). Tokens are secrets: `-` keeps them out of argv and shell history.
@@ -237,37 +260,38 @@ pub fn prompt_passphrase(prompt: &str, confirm: bool) -> Result<SecretText> {
     Ok(SecretText::new(text))
 }
 
-pub fn run(cli: Cli) -> Result<()> {
+/// Runs one command; its error, if any, is printed here. Returns the exit status of a command
+/// that ran to its end (`exec`: the program's).
+pub fn run(cli: Cli) -> Result<u8> {
     let Cli { global, command } = cli;
     let out = Output::new(global.json, global.quiet, global.verbose, global.color);
     let ctx = Ctx {
         global,
         out,
-        clock: Box::new(SystemClock),
+        clock: Arc::new(SystemClock),
     };
+    let done = |r: Result<()>| r.map(|()| crate::error::exit::OK);
     let result = match command {
-        Command::Init(args) => init::run(&ctx, args),
-        Command::Status => status::run(&ctx),
-        Command::Identity(c) => identity::run(&ctx, c),
-        Command::Recipients(c) => recipients::run(&ctx, c),
-        Command::Agent(c) => agent::run(&ctx, c),
-        Command::Secret(c) => secret::run(&ctx, c),
-        Command::Grant(args) => grant::run(&ctx, args),
-        Command::Key(c) => key::run(&ctx, c),
-        Command::Mint(args) => mint::run(&ctx, args),
-        Command::Verify(args) => verify::run(&ctx, args),
-        Command::Present(args) => present::run(&ctx, args),
-        Command::Creds(c) => creds::run(&ctx, c),
+        Command::Init(args) => done(init::run(&ctx, args)),
+        Command::Status => done(status::run(&ctx)),
+        Command::Identity(c) => done(identity::run(&ctx, c)),
+        Command::Recipients(c) => done(recipients::run(&ctx, c)),
+        Command::Agent(c) => done(agent::run(&ctx, c)),
+        Command::Secret(c) => done(secret::run(&ctx, c)),
+        Command::Grant(args) => done(grant::run(&ctx, args)),
+        Command::Key(c) => done(key::run(&ctx, c)),
+        Command::Mint(args) => done(mint::run(&ctx, args)),
+        Command::Verify(args) => done(verify::run(&ctx, args)),
+        Command::Present(args) => done(present::run(&ctx, args)),
+        Command::Creds(c) => done(creds::run(&ctx, c)),
         Command::Exec(args) => exec::run(&ctx, args),
-        Command::Rotate(args) => rotate::run(&ctx, args),
-        Command::Delegate(args) => delegate::run(&ctx, args),
-        Command::Audit(args) => audit::run(&ctx, args),
-        Command::Demo => demo::run(&ctx),
-        Command::Completions { shell } => completions::run(&ctx, shell),
+        Command::Rotate(args) => done(rotate::run(&ctx, args)),
+        Command::Delegate(args) => done(delegate::run(&ctx, args)),
+        Command::Audit(args) => done(audit::run(&ctx, args)),
+        Command::Demo => done(demo::run(&ctx)),
+        Command::Completions { shell } => done(completions::run(&ctx, shell)),
     };
-    if let Err(e) = &result
-        && !matches!(e, Error::Exit(_))
-    {
+    if let Err(e) = &result {
         ctx.out.error(e);
     }
     result

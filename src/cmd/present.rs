@@ -3,7 +3,6 @@
 //! without being held).
 
 use crate::cli::PresentArgs;
-use crate::cmd::mint::open_agent;
 use crate::cmd::{Ctx, read_token};
 use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
@@ -11,9 +10,11 @@ use crate::error::{Error, Result};
 pub fn run(ctx: &Ctx, args: PresentArgs) -> Result<()> {
     let text = read_token(args.token.as_deref(), "AGENTCRED_TOKEN")?;
     let vault = ctx.open_vault()?;
-    let now = ctx.now();
-    let (env, key, _) = open_agent(ctx, &vault, args.agent.as_deref())?;
-    if let Some(k) = key.as_ref().filter(|k| !k.usable_at(now)) {
+    let session = ctx.session(&vault);
+    let now = session.now;
+    let opened = ctx.open_agent(&session, args.agent.as_deref())?;
+    let env = &opened.envelope;
+    if let Some(k) = opened.key.as_ref().filter(|k| !k.usable_at(now)) {
         return Err(Error::denied(format!(
             "key {} of agent {} is {}",
             k.id,

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::audit::Event;
 use crate::audit::anomaly::Anomaly;
+use crate::audit::{Action, Event};
 use crate::cli::RotateArgs;
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, args: RotateArgs) -> Result<()> {
                 c.touch_grantees(name);
                 crate::rotation::revoke_for(c, &dir, name, &p)?;
                 rotated.insert(name.clone(), v);
-                events.push(Event::admin("secret.rotate").secrets([name.as_str()]).details(
+                events.push(Event::admin(Action::SecretRotate).secrets([name.as_str()]).details(
                     serde_json::json!({
                         "step": "rotate", "version": v, "source": "generate", "by": "rotate --due",
                         "overlap": crate::duration::format(overlap),

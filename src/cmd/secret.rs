@@ -2,7 +2,7 @@ use std::io::IsTerminal;
 
 use serde::Serialize;
 
-use crate::audit::Event;
+use crate::audit::{Action, Event};
 use crate::cli::{SecretCommand, SecretRotateArgs, SecretSetArgs, ValueArgs};
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
@@ -176,19 +176,21 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
         entry.generated_length = args.value.generate.then_some(args.value.length);
         c.touch_grantees(&name);
         let source = source_label(&args.value);
-        let event = Event::admin("secret.set").secrets([name.as_str()]).details(
-            serde_json::json!({ "version": version, "source": source, "created": created }),
-        );
+        let event = Event::admin(Action::SecretSet)
+            .secrets([name.as_str()])
+            .details(
+                serde_json::json!({ "version": version, "source": source, "created": created }),
+            );
         Ok(((version, created), vec![event]))
     });
     let (version, created) = match result {
         Ok(v) => v,
         // A refused check-and-set is a denial like any other: on the log.
-        Err(e @ Error::Denied { .. }) => {
-            let event = Event::admin("deny")
+        Err(e) if e.is_denied() => {
+            let event = Event::admin(Action::Deny)
                 .secrets([name.as_str()])
                 .outcome(crate::audit::Outcome::Denied, e.to_string())
-                .details(serde_json::json!({ "attempted": "secret.set" }));
+                .details(serde_json::json!({ "attempted": crate::audit::Attempt::SecretSet }));
             vault.record(now, &[event])?;
             return Err(e);
         }
@@ -294,7 +296,7 @@ fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
         // Its value leaves every envelope that carried it, with the grants that gave it.
         c.touch_grantees(name);
         c.state.grants.retain(|_, g| g.secret != name);
-        Ok(((), vec![Event::admin("secret.remove").secrets([name])]))
+        Ok(((), vec![Event::admin(Action::SecretRemove).secrets([name])]))
     })?;
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({ "removed": name }));
@@ -388,7 +390,7 @@ fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
             details["overlap"] = crate::duration::format(overlap).into();
             details["previous_retire_at"] = retire_at.map(crate::clock::rfc3339).into();
         }
-        let event = Event::admin("secret.rotate")
+        let event = Event::admin(Action::SecretRotate)
             .secrets([name.as_str()])
             .details(details);
         Ok(((step, version, retire_at), vec![event]))

@@ -467,7 +467,7 @@ impl Vault {
         };
         // A leftover log from an interrupted init belongs to no vault: start the chain afresh.
         let _ = std::fs::remove_file(dir.join(audit::FILE));
-        let event = Event::admin("vault.init").details(serde_json::json!({
+        let event = Event::admin(crate::audit::Action::VaultInit).details(serde_json::json!({
             "vault_id": vault_id,
             "unlock": match unlock { UnlockKind::Passphrase => "passphrase", UnlockKind::Identity => "identity" },
             "recipients": vault.config.recipients.len(),
