@@ -173,3 +173,12 @@ impl Output {
         }
     }
 }
+
+/// `1 agent`, `2 agents`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,25 +1,19 @@
 //! `audit tail`, `audit anomalies` and `audit hash`.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{BufWriter, Write};
 
 use chrono::{DateTime, Utc};
 
+use super::verify::progress_bar;
+use super::{Lines, line_text};
+use crate::audit::Entry;
 use crate::audit::anomaly::{AgentActivity, Anomaly, Observation};
-use crate::audit::read::{LogReader, has_field, ts_of};
-use crate::audit::verify::{Anchor, Report};
-use crate::audit::{Entry, Outcome};
-use crate::cli::{
-    AuditAnomaliesArgs, AuditArgs, AuditCommand, AuditHashArgs, AuditListArgs, AuditResult,
-    AuditTailArgs, AuditVerifyArgs,
-};
+use crate::audit::read::LogReader;
+use crate::cli::{AuditAnomaliesArgs, AuditHashArgs, AuditTailArgs};
 use crate::cmd::Ctx;
-#[allow(unused_imports)]
-use super::*;
 use crate::error::{Error, Result};
-use crate::vault::state::Checkpoint;
 
-fn tail(ctx: &Ctx, args: AuditTailArgs) -> Result<()> {
+pub(super) fn tail(ctx: &Ctx, args: AuditTailArgs) -> Result<()> {
     let dir = ctx.open_vault()?.dir;
     let path = dir.join(crate::audit::FILE);
     let json = ctx.out.json;
@@ -223,4 +217,3 @@ pub(super) fn hash(ctx: &Ctx, args: AuditHashArgs) -> Result<()> {
     }
     Ok(())
 }
-

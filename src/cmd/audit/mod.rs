@@ -4,22 +4,16 @@
 //! Every reader streams the log; none loads it whole. Listing needs no unlock (the log is public
 //! and holds no secret); verify, checkpoint, anomalies and hash need the admin, because the
 //! checkpoints, the vault's keys and the HMAC key live in the encrypted state.
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 
 use chrono::{DateTime, Utc};
 
-use crate::audit::anomaly::{AgentActivity, Anomaly, Observation};
 use crate::audit::read::{LogReader, has_field, ts_of};
-use crate::audit::verify::{Anchor, Report};
 use crate::audit::{Entry, Outcome};
-use crate::cli::{
-    AuditAnomaliesArgs, AuditArgs, AuditCommand, AuditHashArgs, AuditListArgs, AuditResult,
-    AuditTailArgs, AuditVerifyArgs,
-};
+use crate::cli::{AuditArgs, AuditCommand, AuditListArgs, AuditResult};
 use crate::cmd::Ctx;
-use crate::error::{Error, Result};
-use crate::vault::state::Checkpoint;
+use crate::error::Result;
 
 mod live;
 mod verify;
@@ -43,7 +37,7 @@ pub fn run(ctx: &Ctx, args: AuditArgs) -> Result<()> {
 }
 
 /// Writes raw lines to stdout; a closed pipe ends the program quietly.
-struct Lines {
+pub(super) struct Lines {
     out: BufWriter<std::io::StdoutLock<'static>>,
 }
 
@@ -266,7 +260,7 @@ fn row(e: &Entry) -> Vec<String> {
 }
 
 /// One entry on one line, for `tail`.
-fn line_text(e: &Entry) -> String {
+pub(super) fn line_text(e: &Entry) -> String {
     let mut s = format!(
         "{:>6}  {}  {:<8} {:<14}",
         e.seq,

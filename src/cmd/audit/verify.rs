@@ -1,25 +1,14 @@
 //! `audit verify` and `audit checkpoint`.
 
-use std::collections::{HashMap, VecDeque};
-use std::io::{BufWriter, Write};
+use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-
-use crate::audit::anomaly::{AgentActivity, Anomaly, Observation};
-use crate::audit::read::{LogReader, has_field, ts_of};
 use crate::audit::verify::{Anchor, Report};
-use crate::audit::{Entry, Outcome};
-use crate::cli::{
-    AuditAnomaliesArgs, AuditArgs, AuditCommand, AuditHashArgs, AuditListArgs, AuditResult,
-    AuditTailArgs, AuditVerifyArgs,
-};
+use crate::cli::AuditVerifyArgs;
 use crate::cmd::Ctx;
-#[allow(unused_imports)]
-use super::*;
 use crate::error::{Error, Result};
 use crate::vault::state::Checkpoint;
 
-fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
+pub(super) fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
     let vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     let state = vault.load_state(&admin)?;
@@ -154,7 +143,7 @@ fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
     }
 }
 
-fn progress_bar(ctx: &Ctx, dir: &std::path::Path) -> Option<indicatif::ProgressBar> {
+pub(super) fn progress_bar(ctx: &Ctx, dir: &std::path::Path) -> Option<indicatif::ProgressBar> {
     let len = std::fs::metadata(dir.join(crate::audit::FILE))
         .map(|m| m.len())
         .unwrap_or(0);
@@ -286,4 +275,3 @@ pub(super) fn checkpoint(ctx: &Ctx) -> Result<()> {
     }
     Ok(())
 }
-
