@@ -1220,7 +1220,7 @@ mod tests {
         assert_eq!(r.signatures_checked(), Some((9, 12)));
         // Only what follows the offset is read: damage before it is for `audit verify` to find.
         let mut damaged = lines.clone();
-        damaged[1] = damaged[1].replacen("\"test\"", "\"tesT\"", 1);
+        damaged[1] = damaged[1].replacen("\"audit.checkpoint\"", "\"audit.checkpoinT\"", 1);
         write(&dir, &damaged);
         let r = since_checked(dir.path(), std::slice::from_ref(&anchor), expect()).unwrap();
         assert!(r.problem.is_none(), "{:?}", r.problem);
