@@ -562,6 +562,19 @@ pub struct ScopeArgs {
     pub resources: Vec<String>,
 }
 
+impl ScopeArgs {
+    /// The request these flags make, checked (`previous`: `--version previous`).
+    pub fn request(&self, previous: bool) -> crate::Result<crate::credential::Request> {
+        crate::credential::Request::from_flags(
+            &self.secrets,
+            self.ttl,
+            &self.actions,
+            &self.resources,
+            previous,
+        )
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct MintArgs {
     #[command(flatten)]

@@ -79,13 +79,7 @@ fn start(
     shape: &Shape,
 ) -> Result<(Started, Sandbox)> {
     let scope = &args.scope;
-    let req = Request::from_flags(
-        &scope.secrets,
-        scope.ttl,
-        &scope.actions,
-        &scope.resources,
-        false,
-    )?;
+    let req = scope.request(false)?;
     let revoke_key = KeyPair::generate();
     // Set up before any unlock input is read (see `exec::boundary`), alongside the unlock.
     let mut sandbox = decide_sandbox(ctx, args, session)?;

@@ -4,18 +4,12 @@
 use crate::audit::Attempt;
 use crate::cli::{MintArgs, MintFormat, VersionChoice};
 use crate::cmd::Ctx;
-use crate::credential::{Issued, LimitedBy, Request, mint};
+use crate::credential::{Issued, LimitedBy, mint};
 use crate::error::Result;
 
 pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
     let scope = &args.scope;
-    let request = Request::from_flags(
-        &scope.secrets,
-        scope.ttl,
-        &scope.actions,
-        &scope.resources,
-        args.version == VersionChoice::Previous,
-    )?;
+    let request = scope.request(args.version == VersionChoice::Previous)?;
     let vault = ctx.open_vault()?;
     let session = ctx.session(&vault);
     let opened = ctx.open_agent(&session, scope.agent.as_deref())?;

@@ -52,7 +52,7 @@ use crate::cli::ScopeArgs;
 use crate::clock::Clock;
 use crate::credential::delegate::{self, Delegator};
 use crate::credential::derive::{self, Derived};
-use crate::credential::{Injected, Issued, Request};
+use crate::credential::{Injected, Issued};
 use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
 use crate::sensitive::SecretText;
@@ -342,13 +342,7 @@ impl Service {
         revoke_key: &KeyPair,
     ) -> Result<Derived> {
         let parent = parent.unwrap_or(&self.root).to_string();
-        let req = Request::from_flags(
-            &scope.secrets,
-            scope.ttl,
-            &scope.actions,
-            &scope.resources,
-            false,
-        )?;
+        let req = scope.request(false)?;
         let session = self.session();
         let found = self.live().get(&parent).cloned();
         let from = found.ok_or_else(|| {

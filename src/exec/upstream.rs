@@ -12,7 +12,7 @@ use super::serve::Relay;
 use super::socket::{self, Conn};
 use crate::cli::ScopeArgs;
 use crate::credential::delegate::{self, Delegated};
-use crate::credential::{Injected, Issued, LimitedBy, Plan, Request};
+use crate::credential::{Injected, Issued, LimitedBy, Plan};
 use crate::error::{Error, Kind, Result, exit};
 use crate::sensitive::SecretText;
 use crate::session::Say;
@@ -34,13 +34,7 @@ pub fn ask_exec(
     parent_id: &str,
 ) -> Result<(Upstream, Issued)> {
     // Malformed arguments are reported here, as a run with the vault would report them.
-    Request::from_flags(
-        &scope.secrets,
-        scope.ttl,
-        &scope.actions,
-        &scope.resources,
-        false,
-    )?;
+    scope.request(false)?;
     let mut conn = Conn::connect(path).map_err(|e| gone(path, &e))?;
     let ask = json!({
         "op": "exec",
