@@ -120,12 +120,7 @@ fn grant_json(g: &Grant) -> serde_json::Value {
 }
 
 fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
-    let vault = ctx.open_vault()?;
-    let admin = ctx.admin_key(&vault)?;
-    let state = vault.load_state(&admin)?;
-    if let Some(a) = agent {
-        state.agent(a)?;
-    }
+    let (_vault, state) = ctx.admin_state(agent)?;
     let grants: Vec<&Grant> = state
         .grants
         .values()

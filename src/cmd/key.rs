@@ -159,12 +159,7 @@ fn key_json(k: &KeyRecord, agent: &str, now: chrono::DateTime<chrono::Utc>) -> s
 }
 
 fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
-    let vault = ctx.open_vault()?;
-    let admin = ctx.admin_key(&vault)?;
-    let state = vault.load_state(&admin)?;
-    if let Some(a) = agent {
-        state.agent(a)?;
-    }
+    let (_vault, state) = ctx.admin_state(agent)?;
     let now = ctx.now();
     let keys: Vec<(&str, &KeyRecord)> = state
         .agents

@@ -76,30 +76,20 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
         ctx,
         "1. Create the vault. The passphrase comes from AGENTCRED_PASSPHRASE_FILE.",
     );
-    demo.run(
-        &[
-            "init",
-            "--kdf-memory-kib",
-            "8192",
-            "--kdf-iterations",
-            "1",
-            "--kdf-parallelism",
-            "1",
-        ],
-        None,
-        &[],
-        true,
-    )?;
+    demo.admin(&[
+        "init",
+        "--kdf-memory-kib",
+        "8192",
+        "--kdf-iterations",
+        "1",
+        "--kdf-parallelism",
+        "1",
+    ])?;
     say(
         ctx,
         "\n2. Register two agents and store a (fake) upstream secret from stdin.",
     );
-    demo.run(
-        &["agent", "add", "coder", "reviewer", "--max-ttl", "1h"],
-        None,
-        &[],
-        true,
-    )?;
+    demo.admin(&["agent", "add", "coder", "reviewer", "--max-ttl", "1h"])?;
     demo.run(
         &[
             "secret",
@@ -117,30 +107,20 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
         ctx,
         "\n3. Grant it to coder only, read-only, for at most 5 minutes per credential.",
     );
-    demo.run(
-        &[
-            "grant",
-            "coder",
-            "openai-key",
-            "--actions",
-            "read",
-            "--max-ttl",
-            "5m",
-        ],
-        None,
-        &[],
-        true,
-    )?;
+    demo.admin(&[
+        "grant",
+        "coder",
+        "openai-key",
+        "--actions",
+        "read",
+        "--max-ttl",
+        "5m",
+    ])?;
     say(
         ctx,
         "\n4. Issue coder a scoped key: what a CI step holds instead of the passphrase.",
     );
-    demo.run(
-        &["key", "issue", "coder", "--expires", "1d", "--out", &key],
-        None,
-        &[],
-        true,
-    )?;
+    demo.admin(&["key", "issue", "coder", "--expires", "1d", "--out", &key])?;
     say(
         ctx,
         "\n5. Run a program as coder, with only the key. It asks for 2h; the grant caps it at 5m.",
@@ -150,7 +130,7 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
                   echo \"passphrase visible to me: ${AGENTCRED_PASSPHRASE_FILE:-no}\"; \
                   printf %s \"$AGENTCRED_TOKEN\" > token";
     let token_file = dir.join("token");
-    demo.run(
+    demo.as_key(
         &[
             "exec",
             "--ttl",
@@ -160,20 +140,13 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
             "-c",
             &script.replace("> token", &format!("> {}", token_file.display())),
         ],
-        None,
-        &[("AGENTCRED_KEY_FILE", &key)],
-        false,
+        &key,
     )?;
     say(
         ctx,
         "\n6. The key cannot do admin work (nor read vault.age, nor other agents' envelopes).",
     );
-    demo.run(
-        &["agent", "add", "intruder"],
-        None,
-        &[("AGENTCRED_KEY_FILE", &key)],
-        false,
-    )?;
+    demo.as_key(&["agent", "add", "intruder"], &key)?;
     say(
         ctx,
         "\n7. The program has exited, so its credential was revoked: a service verifying it now says no.",
@@ -234,7 +207,7 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
         ctx,
         "\n10. Verify the audit log: the hash chain, and the checkpoints signed at every admin change.",
     );
-    demo.run(&["audit", "verify"], None, &[], true)?;
+    demo.admin(&["audit", "verify"])?;
     let log = std::fs::read_to_string(demo.vault.join(crate::audit::FILE)).unwrap_or_default();
     if log.contains(&fake) || log.contains(&rotated) {
         return Err(Error::other(

@@ -15,6 +15,16 @@ pub(super) struct Demo<'a> {
 }
 
 impl Demo<'_> {
+    /// Runs `agentcred ARGS` as the admin, with nothing on stdin, showing the command line.
+    pub(super) fn admin(&self, args: &[&str]) -> Result<String> {
+        self.run(args, None, &[], true)
+    }
+
+    /// Runs `agentcred ARGS` as the holder of the agent key in `key_file`, nothing on stdin.
+    pub(super) fn as_key(&self, args: &[&str], key_file: &str) -> Result<String> {
+        self.run(args, None, &[("AGENTCRED_KEY_FILE", key_file)], false)
+    }
+
     /// Runs `agentcred ARGS` as the admin (or with `env` overrides), showing the command line.
     pub(super) fn run(
         &self,
