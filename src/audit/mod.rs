@@ -238,7 +238,7 @@ pub fn encode(out: &mut Vec<u8>, head: &Head, ts: &str, event: &Event) -> Result
         generation,
         prev: &head.hash,
     })
-    .map_err(|e| Error::other(format!("cannot serialise an audit entry: {e}")))?;
+    .map_err(|e| Error::other(format!("cannot serialise an audit entry: {e}")).with_source(e))?;
     // `…,"prev":"<64 hex>"}`: the signature goes in front of `prev`.
     let prev_at = body.len() - (",\"prev\":\"".len() + 64 + 2);
     let start = out.len();

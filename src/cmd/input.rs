@@ -55,7 +55,7 @@ pub fn prompt_passphrase(prompt: &str, confirm: bool) -> Result<SecretText> {
     }
     let text = p
         .interact()
-        .map_err(|e| Error::other(format!("cannot read the passphrase: {e}")))?;
+        .map_err(|e| Error::other(format!("cannot read the passphrase: {e}")).with_source(e))?;
     if text.is_empty() {
         return Err(
             Error::usage("the passphrase is empty").hint("choose a passphrase of several words")

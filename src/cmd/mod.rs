@@ -206,7 +206,7 @@ impl Ctx {
             .with_prompt(format!("Really {question}?"))
             .default(false)
             .interact()
-            .map_err(|e| Error::other(format!("cannot read the answer: {e}")))?;
+            .map_err(|e| Error::other(format!("cannot read the answer: {e}")).with_source(e))?;
         if ok {
             Ok(())
         } else {

@@ -275,7 +275,7 @@ impl Signals {
             SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
         ])
         .map(Signals)
-        .map_err(|e| Error::other(format!("cannot install signal handlers: {e}")))
+        .map_err(|e| Error::other(format!("cannot install signal handlers: {e}")).with_source(e))
     }
 }
 
@@ -336,7 +336,7 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
 
     let (exit_code, signal) = child
         .wait()
-        .map_err(|e| Error::other(format!("cannot wait for the program: {e}")))?;
+        .map_err(|e| Error::other(format!("cannot wait for the program: {e}")).with_source(e))?;
     done.store(true, Ordering::SeqCst);
     handle.close();
     for p in pumps {

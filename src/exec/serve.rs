@@ -682,7 +682,9 @@ pub fn serve(run: &RunDir, handler: Handler) -> Result<Served> {
                 }
             }
         })
-        .map_err(|e| Error::other(format!("cannot start serving the run socket: {e}")))?;
+        .map_err(|e| {
+            Error::other(format!("cannot start serving the run socket: {e}")).with_source(e)
+        })?;
     Ok(served)
 }
 

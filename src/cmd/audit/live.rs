@@ -196,7 +196,7 @@ pub(super) fn hash(ctx: &Ctx, args: AuditHashArgs) -> Result<()> {
         None => {
             let mut text = String::new();
             std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                .map_err(|e| Error::other(format!("cannot read stdin: {e}")))?;
+                .map_err(|e| Error::other(format!("cannot read stdin: {e}")).with_source(e))?;
             if text.ends_with('\n') {
                 text.pop();
                 if text.ends_with('\r') {

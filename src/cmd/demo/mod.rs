@@ -41,7 +41,7 @@ fn say(ctx: &Ctx, text: &str) {
 
 fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
     let exe = std::env::current_exe()
-        .map_err(|e| Error::other(format!("cannot find this program: {e}")))?;
+        .map_err(|e| Error::other(format!("cannot find this program: {e}")).with_source(e))?;
     let passphrase_file = dir.join("passphrase");
     crate::vault::fsio::create_new_private(
         &passphrase_file,

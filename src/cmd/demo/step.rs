@@ -75,15 +75,15 @@ impl Demo<'_> {
         }
         let mut child = cmd
             .spawn()
-            .map_err(|e| Error::other(format!("cannot run agentcred again: {e}")))?;
+            .map_err(|e| Error::other(format!("cannot run agentcred again: {e}")).with_source(e))?;
         if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
             use std::io::Write;
             pipe.write_all(text.as_bytes())
-                .map_err(|e| Error::other(format!("cannot feed the demo: {e}")))?;
+                .map_err(|e| Error::other(format!("cannot feed the demo: {e}")).with_source(e))?;
         }
         let out = child
             .wait_with_output()
-            .map_err(|e| Error::other(format!("cannot run agentcred again: {e}")))?;
+            .map_err(|e| Error::other(format!("cannot run agentcred again: {e}")).with_source(e))?;
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         for line in stdout.lines().chain(stderr.lines()) {

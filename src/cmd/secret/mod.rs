@@ -65,7 +65,7 @@ pub(super) fn read_value(name: &str, args: &ValueArgs) -> Result<SecretText> {
     let text = dialoguer::Password::new()
         .with_prompt(format!("Value for {name}"))
         .interact()
-        .map_err(|e| Error::other(format!("cannot read the value: {e}")))?;
+        .map_err(|e| Error::other(format!("cannot read the value: {e}")).with_source(e))?;
     let text = zeroize::Zeroizing::new(text);
     secret::check_size(text.len(), args.max_size, "the value")?;
     unlock::secret_from_bytes(text.as_bytes(), "the value")
