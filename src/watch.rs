@@ -35,13 +35,13 @@ pub struct Limits<'a> {
 }
 
 impl<'a> Limits<'a> {
-    pub fn of(env: &'a crate::envelope::Envelope, key: Option<&'a KeyRecord>) -> Limits<'a> {
+    pub fn of(envelope: &'a crate::envelope::Envelope, key: Option<&'a KeyRecord>) -> Limits<'a> {
         Limits {
-            rate_limit: env.rate_limit,
-            suspend_on_anomaly: env.suspend_on_anomaly,
-            signing_key: Some(&env.signing_key),
+            rate_limit: envelope.rate_limit,
+            suspend_on_anomaly: envelope.suspend_on_anomaly,
+            signing_key: Some(&envelope.signing_key),
             key,
-            authorities: &env.authorities,
+            authorities: &envelope.authorities,
         }
     }
 }

@@ -13,23 +13,23 @@ pub fn run(ctx: &Ctx, args: PresentArgs) -> Result<()> {
     let session = ctx.session(&vault);
     let now = session.now;
     let opened = ctx.open_agent(&session, args.agent.as_deref())?;
-    let env = &opened.envelope;
+    let envelope = &opened.envelope;
     if let Some(k) = opened.key.as_ref().filter(|k| !k.usable_at(now)) {
         return Err(Error::denied(format!(
             "key {} of agent {} is {}",
             k.id,
-            env.agent,
+            envelope.agent,
             k.state_at(now)
         ))
         .hint("ask the vault admin for a new key (`agentcred key issue`)"));
     }
-    let signer = KeyPair::from_secret(&env.signing_key)?;
+    let signer = KeyPair::from_secret(&envelope.signing_key)?;
     let keys = crate::token::issuer_lookup(&vault.config, now);
     let holder = crate::token::holder_of(text.expose_secret(), &keys)?;
-    if holder != env.agent {
+    if holder != envelope.agent {
         return Err(Error::denied(format!(
             "the token belongs to agent {holder}, not {}",
-            env.agent
+            envelope.agent
         ))
         .hint("only its holder can present it"));
     }
@@ -37,7 +37,7 @@ pub fn run(ctx: &Ctx, args: PresentArgs) -> Result<()> {
         text.expose_secret(),
         &keys,
         &signer,
-        &env.agent,
+        &envelope.agent,
         args.challenge.as_deref(),
         now,
     )?;

@@ -28,10 +28,10 @@ pub fn act(
     revoke_key: &KeyPair,
     following: &dyn Fn(&Stamp<'_>) -> Vec<Event>,
 ) -> Result<Acted> {
-    let env = &opened.envelope;
+    let envelope = &opened.envelope;
     let refuse = |e: Error| session.refuse(opened.caller(), Attempt::Exec, &req.secrets, e);
     let holder = crate::token::Request {
-        holder: Some(env.agent.clone()),
+        holder: Some(envelope.agent.clone()),
         ..crate::token::Request::default()
     };
     let info = session.verify_token(token, &holder).map_err(refuse)?;
@@ -39,7 +39,7 @@ pub fn act(
         return Err(refuse(
             Error::denied(format!(
                 "the token is agent {}'s own credential, not a delegation to {}",
-                info.agent, env.agent
+                info.agent, envelope.agent
             ))
             .hint("ask for one with `agentcred delegate --to AGENT`"),
         ));
@@ -48,7 +48,7 @@ pub fn act(
     let delegated: Vec<String> = info.injected.iter().map(|(s, _)| s.clone()).collect();
     let mut secrets: Vec<String> = delegated
         .iter()
-        .filter(|s| env.secrets.contains_key(*s))
+        .filter(|s| envelope.secrets.contains_key(*s))
         .filter(|s| req.secrets.is_empty() || req.secrets.contains(s))
         .cloned()
         .collect();
@@ -58,7 +58,7 @@ pub fn act(
         return Err(refuse(
             Error::denied(format!(
                 "nothing delegated to {} is also granted to it (delegated: {})",
-                env.agent,
+                envelope.agent,
                 if delegated.is_empty() {
                     "no secrets".to_string()
                 } else {
@@ -95,9 +95,9 @@ pub fn act(
         previous: false,
         parent_expires_at: info.expires_at,
     };
-    let plan = super::plan(env, opened.key.as_ref(), &request, session.now).map_err(refuse)?;
-    let signer = KeyPair::from_secret(&env.signing_key)?;
-    let rights = env.rights();
+    let plan = super::plan(envelope, opened.key.as_ref(), &request, session.now).map_err(refuse)?;
+    let signer = KeyPair::from_secret(&envelope.signing_key)?;
+    let rights = envelope.rights();
     let mut on_behalf_of: Vec<String> = vec![info.agent.clone()];
     on_behalf_of.extend(info.hops.iter().map(|h| h.to.clone()));
     on_behalf_of.pop();

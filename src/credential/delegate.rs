@@ -74,14 +74,14 @@ pub struct Delegator {
 
 impl Delegator {
     pub fn of(opened: &Opened) -> Delegator {
-        let env = &opened.envelope;
+        let envelope = &opened.envelope;
         Delegator {
-            agent: env.agent.clone(),
+            agent: envelope.agent.clone(),
             actor: opened.actor.clone(),
-            signing_key: env.signing_key.clone(),
-            rate_limit: env.rate_limit,
-            suspend_on_anomaly: env.suspend_on_anomaly,
-            authorities: env.authorities.clone(),
+            signing_key: envelope.signing_key.clone(),
+            rate_limit: envelope.rate_limit,
+            suspend_on_anomaly: envelope.suspend_on_anomaly,
+            authorities: envelope.authorities.clone(),
             key: opened.key.clone(),
         }
     }

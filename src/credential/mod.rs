@@ -126,13 +126,13 @@ impl Plan {
 /// Decides a mint. `Err` is a denial (exit 3) or bad input (exit 2), with a reason fit for the
 /// audit log: names only, never values.
 pub fn plan(
-    env: &Envelope,
+    envelope: &Envelope,
     key: Option<&KeyRecord>,
     req: &Request,
     now: DateTime<Utc>,
 ) -> Result<Plan> {
-    let agent = &env.agent;
-    if env.status == Status::Suspended {
+    let agent = &envelope.agent;
+    if envelope.status == Status::Suspended {
         return Err(
             Error::denied(format!("agent {agent} is suspended")).hint(format!(
                 "an admin can resume it: agentcred agent resume {agent}"
@@ -149,19 +149,19 @@ pub fn plan(
         ))
         .hint("ask the vault admin for a new key (`agentcred key issue`)"));
     }
-    let rights = env.rights();
+    let rights = envelope.rights();
     let actions = req.actions.clone();
     let resources = req.resources.clone();
 
     let names: Vec<String> = if req.secrets.is_empty() {
-        let covering: Vec<String> = env
+        let covering: Vec<String> = envelope
             .secrets
             .keys()
             .filter(|s| covers(&rights, s, actions.as_deref(), resources.as_deref()).is_ok())
             .cloned()
             .collect();
         if covering.is_empty() {
-            let why = if env.secrets.is_empty() {
+            let why = if envelope.secrets.is_empty() {
                 format!("agent {agent} has no secrets granted")
             } else {
                 format!(
@@ -176,7 +176,7 @@ pub fn plan(
         covering
     } else {
         for s in &req.secrets {
-            if !env.secrets.contains_key(s) {
+            if !envelope.secrets.contains_key(s) {
                 return Err(
                     Error::denied(format!("agent {agent} is not granted secret {s}"))
                         .hint("see `agentcred grant list`; an admin can grant it"),
@@ -192,7 +192,7 @@ pub fn plan(
 
     let requested = req
         .ttl
-        .unwrap_or_else(|| Duration::seconds(env.default_ttl_secs));
+        .unwrap_or_else(|| Duration::seconds(envelope.default_ttl_secs));
     if requested <= Duration::zero() {
         return Err(Error::usage("the TTL must be positive"));
     }
@@ -205,14 +205,14 @@ pub fn plan(
         }
     };
     clamp(
-        now + Duration::seconds(env.vault_max_ttl_secs),
+        now + Duration::seconds(envelope.vault_max_ttl_secs),
         LimitedBy::VaultMaxTtl,
     );
-    if let Some(s) = env.max_ttl_secs {
+    if let Some(s) = envelope.max_ttl_secs {
         clamp(now + Duration::seconds(s), LimitedBy::AgentMaxTtl);
     }
     for name in &names {
-        if let Some(s) = grant_max_ttl(env, name, actions.as_deref(), resources.as_deref()) {
+        if let Some(s) = grant_max_ttl(envelope, name, actions.as_deref(), resources.as_deref()) {
             clamp(now + Duration::seconds(s), LimitedBy::GrantMaxTtl);
         }
     }
@@ -225,7 +225,7 @@ pub fn plan(
 
     let mut secrets = Vec::with_capacity(names.len());
     for name in &names {
-        let s = &env.secrets[name];
+        let s = &envelope.secrets[name];
         let wanted = if req.previous {
             Stage::Previous
         } else {
@@ -338,13 +338,13 @@ pub fn covers(
 /// The most generous `max_ttl` among the allow grants of `secret` that cover the request
 /// (`None`: one of them has no limit).
 fn grant_max_ttl(
-    env: &Envelope,
+    envelope: &Envelope,
     secret: &str,
     actions: Option<&[String]>,
     resources: Option<&[Pattern]>,
 ) -> Option<i64> {
     let mut best: Option<Option<i64>> = None;
-    for g in env
+    for g in envelope
         .grants
         .iter()
         .filter(|g| g.effect == Effect::Allow && g.secret == secret)

@@ -356,10 +356,10 @@ impl Service {
             };
             session.refuse(caller, Attempt::Exec, &scope.secrets, denial)
         })?;
-        let value_of = |env: &str| {
+        let value_of = |var: &str| {
             from.secrets
                 .iter()
-                .find(|s| s.env == env)
+                .find(|s| s.env == var)
                 .map(|s| s.value.clone())
         };
         let derived = derive::derive(
