@@ -4,8 +4,7 @@ use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
-use super::verify::progress_bar;
-use super::{Lines, line_text};
+use super::{Lines, line_text, progress_bar};
 use crate::audit::Entry;
 use crate::audit::anomaly::{AgentActivity, Anomaly, Observation};
 use crate::audit::read::LogReader;

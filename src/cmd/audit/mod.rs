@@ -278,3 +278,19 @@ pub(super) fn line_text(e: &Entry) -> String {
     }
     s
 }
+
+/// A progress bar for a long read of the log, on a terminal only.
+pub(super) fn progress_bar(ctx: &Ctx, dir: &std::path::Path) -> Option<indicatif::ProgressBar> {
+    let len = std::fs::metadata(dir.join(crate::audit::FILE))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if !ctx.out.stderr_is_terminal() || ctx.out.quiet || ctx.out.json || len < 32 << 20 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len).with_message("verifying the audit log");
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} ({eta})")
+            .expect("the template is valid"),
+    );
+    Some(bar)
+}

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::progress_bar;
 use crate::audit::verify::{Anchor, Report};
 use crate::cli::AuditVerifyArgs;
 use crate::cmd::Ctx;
@@ -141,21 +142,6 @@ pub(super) fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<()> {
         ))
         .hint("keep a copy of audit.jsonl as it is now, and compare it with a backup")),
     }
-}
-
-pub(super) fn progress_bar(ctx: &Ctx, dir: &std::path::Path) -> Option<indicatif::ProgressBar> {
-    let len = std::fs::metadata(dir.join(crate::audit::FILE))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    if !ctx.out.stderr_is_terminal() || ctx.out.quiet || ctx.out.json || len < 32 << 20 {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(len).with_message("verifying the audit log");
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} ({eta})")
-            .expect("the template is valid"),
-    );
-    Some(bar)
 }
 
 fn print_report(ctx: &Ctx, r: &Report, anchors: usize) {
