@@ -39,6 +39,11 @@ fn dotenv_quote(value: &str) -> String {
     format!("\"{escaped}\"")
 }
 
+/// One line per variable of the credential, as `line` writes it.
+fn assignments(issued: &Issued, line: impl Fn(&str, &str) -> String) -> String {
+    issued.variables().iter().map(|(k, v)| line(k, v)).collect()
+}
+
 fn print(ctx: &Ctx, issued: &Issued, format: MintFormat) {
     let plan = &issued.plan;
     match format {
@@ -65,22 +70,12 @@ fn print(ctx: &Ctx, issued: &Issued, format: MintFormat) {
                 "env": values,
             }));
         }
-        MintFormat::Env => {
-            let text: String = issued
-                .variables()
-                .iter()
-                .map(|(k, v)| format!("export {k}={}\n", shell_quote(v)))
-                .collect();
-            ctx.out.data(&text);
-        }
-        MintFormat::Dotenv => {
-            let text: String = issued
-                .variables()
-                .iter()
-                .map(|(k, v)| format!("{k}={}\n", dotenv_quote(v)))
-                .collect();
-            ctx.out.data(&text);
-        }
+        MintFormat::Env => ctx.out.data(&assignments(issued, |k, v| {
+            format!("export {k}={}\n", shell_quote(v))
+        })),
+        MintFormat::Dotenv => ctx.out.data(&assignments(issued, |k, v| {
+            format!("{k}={}\n", dotenv_quote(v))
+        })),
         MintFormat::Token => ctx.out.data(issued.token.expose_secret()),
     }
     if format != MintFormat::Json {
