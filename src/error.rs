@@ -79,6 +79,23 @@ impl Kind {
     pub fn name(self) -> &'static str {
         self.table().1
     }
+
+    /// The kind of a refusal known only by its exit code (as the run socket carries it): one of
+    /// the kinds a check can refuse with, else `Other`.
+    pub fn of_refusal(code: u8) -> Kind {
+        [
+            Kind::Usage,
+            Kind::Denied,
+            Kind::BadData,
+            Kind::NotFound,
+            Kind::AlreadyExists,
+            Kind::CannotUnlock,
+            Kind::Config,
+        ]
+        .into_iter()
+        .find(|k| k.table().0 == code)
+        .unwrap_or(Kind::Other)
+    }
 }
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
@@ -302,5 +319,7 @@ mod tests {
         assert!(std::error::Error::source(&e).is_some());
         assert_eq!(Error::command_not_found("x").exit_code(), 127);
         assert_eq!(Error::cannot_run("x", "y").exit_code(), 126);
+        assert_eq!(Kind::of_refusal(66), Kind::NotFound);
+        assert_eq!(Kind::of_refusal(75), Kind::Other);
     }
 }

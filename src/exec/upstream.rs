@@ -122,20 +122,12 @@ fn refusal(answer: Value) -> Result<Value> {
         .as_str()
         .unwrap_or("the supervising agentcred refused the request")
         .to_string();
-    let kind = match answer["code"]
-        .as_u64()
-        .and_then(|c| u8::try_from(c).ok())
-        .unwrap_or(exit::ERROR)
-    {
-        exit::USAGE => Kind::Usage,
-        exit::DENIED => Kind::Denied,
-        exit::DATA => Kind::BadData,
-        exit::NO_INPUT => Kind::NotFound,
-        exit::EXISTS => Kind::AlreadyExists,
-        exit::CANNOT_UNLOCK => Kind::CannotUnlock,
-        exit::CONFIG => Kind::Config,
-        _ => Kind::Other,
-    };
+    let kind = Kind::of_refusal(
+        answer["code"]
+            .as_u64()
+            .and_then(|c| u8::try_from(c).ok())
+            .unwrap_or(exit::ERROR),
+    );
     let error = Error::new(kind, message);
     Err(match answer["hint"].as_str() {
         Some(h) => error.hint(h),
