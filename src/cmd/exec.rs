@@ -7,7 +7,7 @@ use crate::cli::{ExecArgs, OnExpiry as OnExpiryArg, SandboxMode};
 use crate::cmd::Ctx;
 use crate::credential::delegate::Delegator;
 use crate::credential::derive::{self, Parent};
-use crate::credential::{Issued, Request, act, mint};
+use crate::credential::{Issued, Request, Stamp, act, mint};
 use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
 use crate::exec::boundary::{self, Sandbox, Wanted};
@@ -15,7 +15,7 @@ use crate::exec::launch::{self, Keeper, Options};
 use crate::exec::record::{self, Shape};
 use crate::exec::{OnExpiry, upstream};
 use crate::sensitive::SecretText;
-use crate::session::Session;
+use crate::session::{Opened, Session};
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
     let shape = shape(&args);
@@ -78,71 +78,82 @@ fn start(
     session: &Session<'_>,
     shape: &Shape,
 ) -> Result<(Started, Sandbox)> {
-    let scope = &args.scope;
-    let req = scope.request(false)?;
+    let req = args.scope.request(false)?;
     let revoke_key = KeyPair::generate();
     // Set up before any unlock input is read (see `exec::boundary`), alongside the unlock.
     let mut sandbox = decide_sandbox(ctx, args, session)?;
-
-    if let Some(t) = args.on_behalf_of.as_deref() {
-        settle(ctx, &mut sandbox)?;
-        let token = crate::cmd::read_token(Some(t), "AGENTCRED_TOKEN")?;
-        let opened = ctx.open_agent(session, scope.agent.as_deref())?;
-        let argv_hmac = record::argv_hmac(&opened.envelope.audit_key, &args.command);
-        let acted = act::act(session, &opened, &token, &req, &revoke_key, &|stamp| {
-            let hmac = Some(argv_hmac.clone());
-            vec![record::start_event(
-                stamp,
-                hmac,
-                shape,
-                Some(&sandbox.state),
-            )]
-        })?;
-        ctx.out.verbose(&format!(
-            "acting for {} through {}",
-            acted.on_behalf_of.join(" → "),
-            acted.delegations.join(", ")
-        ));
-        let started = Started {
-            issued: acted.issued,
-            actor: opened.actor.clone(),
-            revoke_key,
-            delegator: Some(Delegator::of(&opened)),
-        };
-        return Ok((started, sandbox));
-    }
-
-    if let Some(parent_id) = std::env::var("AGENTCRED_CREDENTIAL_ID")
+    let parent_id = std::env::var("AGENTCRED_CREDENTIAL_ID")
         .ok()
-        .filter(|v| !v.is_empty())
-    {
-        settle(ctx, &mut sandbox)?;
-        let started = nested(ctx, args, session, &parent_id, req, revoke_key, shape)?;
-        return Ok((started, sandbox));
-    }
-
-    let opened = ctx.open_agent(session, scope.agent.as_deref())?;
-    let plan = mint::decide(session, &opened, &req, Attempt::Exec)?;
-    let argv_hmac = record::argv_hmac(&opened.envelope.audit_key, &args.command);
-    settle(ctx, &mut sandbox)?;
-    let state = sandbox.state.clone();
-    let following = |stamp: &crate::credential::Stamp<'_>| {
-        let hmac = Some(argv_hmac.clone());
-        vec![record::start_event(stamp, hmac, shape, Some(&state))]
-    };
-    let extras = mint::Extras {
-        revoke_key: Some(revoke_key.public()),
-        following: &following,
-        ..mint::Extras::default()
-    };
-    let issued = mint::issue(session, &opened, plan, extras)?;
-    let started = Started {
-        issued,
-        actor: opened.actor.clone(),
-        revoke_key,
-        delegator: Some(Delegator::of(&opened)),
+        .filter(|v| !v.is_empty());
+    let started = match (args.on_behalf_of.as_deref(), parent_id) {
+        (Some(token), _) => {
+            settle(ctx, &mut sandbox)?;
+            let run = (shape, sandbox.state.as_str());
+            on_behalf(ctx, args, session, token, &req, revoke_key, run)?
+        }
+        (None, Some(parent_id)) => {
+            settle(ctx, &mut sandbox)?;
+            nested(ctx, args, session, &parent_id, req, revoke_key, shape)?
+        }
+        (None, None) => {
+            let opened = ctx.open_agent(session, args.scope.agent.as_deref())?;
+            let plan = mint::decide(session, &opened, &req, Attempt::Exec)?;
+            let argv_hmac = record::argv_hmac(&opened.envelope.audit_key, &args.command);
+            settle(ctx, &mut sandbox)?;
+            let state = sandbox.state.as_str();
+            let following = |stamp: &Stamp<'_>| {
+                let hmac = Some(argv_hmac.clone());
+                vec![record::start_event(stamp, hmac, shape, Some(state))]
+            };
+            let extras = mint::Extras {
+                revoke_key: Some(revoke_key.public()),
+                following: &following,
+                ..mint::Extras::default()
+            };
+            let issued = mint::issue(session, &opened, plan, extras)?;
+            Started::of(issued, &opened, revoke_key)
+        }
     };
     Ok((started, sandbox))
+}
+
+impl Started {
+    /// A credential issued from an opened envelope: its agent may delegate from it.
+    fn of(issued: Issued, opened: &Opened, revoke_key: KeyPair) -> Started {
+        Started {
+            issued,
+            actor: opened.actor.clone(),
+            revoke_key,
+            delegator: Some(Delegator::of(opened)),
+        }
+    }
+}
+
+/// `exec --on-behalf-of TOKEN`: the credential is what the token delegates and this agent is
+/// granted (`credential::act`).
+fn on_behalf(
+    ctx: &Ctx,
+    args: &ExecArgs,
+    session: &Session<'_>,
+    token: &str,
+    req: &Request,
+    revoke_key: KeyPair,
+    (shape, sandbox): (&Shape, &str),
+) -> Result<Started> {
+    let token = crate::cmd::read_token(Some(token), "AGENTCRED_TOKEN")?;
+    let opened = ctx.open_agent(session, args.scope.agent.as_deref())?;
+    let argv_hmac = record::argv_hmac(&opened.envelope.audit_key, &args.command);
+    let following = |stamp: &Stamp<'_>| {
+        let hmac = Some(argv_hmac.clone());
+        vec![record::start_event(stamp, hmac, shape, Some(sandbox))]
+    };
+    let acted = act::act(session, &opened, &token, req, &revoke_key, &following)?;
+    ctx.out.verbose(&format!(
+        "acting for {} through {}",
+        acted.on_behalf_of.join(" → "),
+        acted.delegations.join(", ")
+    ));
+    Ok(Started::of(acted.issued, &opened, revoke_key))
 }
 
 fn decide_sandbox(ctx: &Ctx, args: &ExecArgs, session: &Session<'_>) -> Result<Sandbox> {
