@@ -758,7 +758,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --actions 'Narrow the credential to these actions, comma separated'
             cand --resources 'Narrow the credential to these resources, comma separated'
             cand --on-expiry 'What happens when the credential expires'
-            cand --on-behalf-of 'The program and its arguments, after -- Act on a token another agent delegated to this one (`-`: read it from stdin). The program gets only what the token delegates and this agent is granted, for no longer than the token'
+            cand --on-behalf-of 'Act on a token another agent delegated to this one (`-`: read it from stdin). The program gets only what the token delegates and this agent is granted, for no longer than the token lives'
             cand --sandbox '`required`: where the kernel cannot set the sandbox up, refuse to run (exit 125) rather than run the program without it [default: auto, or `[exec] sandbox` in the vault''s config.toml]'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'

@@ -573,7 +573,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l resources -
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l on-expiry -d 'What happens when the credential expires' -r -f -a "term\t'SIGTERM, then SIGKILL after 10 s'
 kill\t'SIGKILL'
 ignore\t'Only record it; the program runs on'"
-complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l on-behalf-of -d 'The program and its arguments, after -- Act on a token another agent delegated to this one (`-`: read it from stdin). The program gets only what the token delegates and this agent is granted, for no longer than the token' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l on-behalf-of -d 'Act on a token another agent delegated to this one (`-`: read it from stdin). The program gets only what the token delegates and this agent is granted, for no longer than the token lives' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l sandbox -d '`required`: where the kernel cannot set the sandbox up, refuse to run (exit 125) rather than run the program without it [default: auto, or `[exec] sandbox` in the vault\'s config.toml]' -r -f -a "auto\t'Sandbox the program where the kernel allows it; otherwise say so and run it without'
 required\t'Sandbox the program or do not run it'"
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F

@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use agentcred::audit::{Event, Head, encode};
+use agentcred::audit::{Action, Event, Head, encode};
 use chrono::{Duration, Utc};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..entries {
         let ts = start + Duration::milliseconds(step_ms * i as i64);
         let agent = format!("agent-{:05}", i % agents);
-        let mut e = Event::new(format!("key:k_{:012x}", i % agents), "cred.mint")
+        let mut e = Event::new(format!("key:k_{:012x}", i % agents), Action::CredMint)
             .agent(&agent)
             .secrets(["db"]);
         e.credential_id = Some(format!("cr_{:024x}", i));

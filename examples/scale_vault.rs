@@ -108,7 +108,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok((
             (),
             vec![
-                agentcred::audit::Event::admin("scale.build")
+                agentcred::audit::Event::admin(agentcred::audit::Action::AuditCheckpoint)
                     .details(serde_json::json!({ "agents": agents, "grants": agents * per_agent })),
             ],
         ))

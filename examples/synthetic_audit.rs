@@ -33,7 +33,7 @@
 //! done
 //! ```
 
-use agentcred::audit::{Event, Head, encode};
+use agentcred::audit::{Action, Event, Head, encode};
 use chrono::{DateTime, Duration, Utc};
 
 /// Calls a minute of a steady agent, repeated; agent `k` starts `k` places in.
@@ -182,7 +182,7 @@ pub fn generate(scenario: &str) -> Option<Vec<u8>> {
             .find(|a| a.name == call.agent)
             .map(|a| a.key)
             .expect("every call is by a known agent");
-        let mut event = Event::new(format!("key:{key}"), "cred.mint")
+        let mut event = Event::new(format!("key:{key}"), Action::CredMint)
             .agent(call.agent)
             .secrets([call.secret]);
         event.credential_id = Some(format!("cr_{:024x}", n + 1));

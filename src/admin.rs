@@ -51,7 +51,7 @@ impl Vault {
         let (mut vault, mut state, _lock) = Vault::create(dir, opts, now)?;
         // A leftover log from an interrupted init belongs to no vault: start the chain afresh.
         let _ = std::fs::remove_file(dir.join(audit::FILE));
-        let event = Event::admin("vault.init").details(serde_json::json!({
+        let event = Event::admin(crate::audit::Action::VaultInit).details(serde_json::json!({
             "vault_id": vault.config.vault_id,
             "unlock": match vault.config.unlock { UnlockKind::Passphrase => "passphrase", UnlockKind::Identity => "identity" },
             "recipients": vault.config.recipients.len(),
@@ -105,7 +105,7 @@ impl Vault {
             Ok((state, grants.into_loaded()))
         };
         match read() {
-            Err(Error::BadData { .. }) => {
+            Err(e) if e.kind() == crate::error::Kind::BadData => {
                 audit::rollback::settle(&self.dir)?;
                 read()
             }

@@ -583,6 +583,19 @@ pub struct ScopeArgs {
     pub resources: Vec<String>,
 }
 
+impl ScopeArgs {
+    /// The request these flags make, checked (`previous`: `--version previous`).
+    pub fn request(&self, previous: bool) -> crate::Result<crate::credential::Request> {
+        crate::credential::Request::from_flags(
+            &self.secrets,
+            self.ttl,
+            &self.actions,
+            &self.resources,
+            previous,
+        )
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct MintArgs {
     #[command(flatten)]
@@ -697,9 +710,9 @@ pub struct ExecArgs {
     /// Exec in place (same PID): no supervision, no end entry, no expiry enforcement
     #[arg(long, conflicts_with = "mask")]
     pub replace: bool,
-    /// The program and its arguments, after --
     /// Act on a token another agent delegated to this one (`-`: read it from stdin). The program
     /// gets only what the token delegates and this agent is granted, for no longer than the token
+    /// lives
     #[arg(long, value_name = "TOKEN")]
     pub on_behalf_of: Option<String>,
     /// Run the program outside the sandbox: it can then reach the vault directory and the key
@@ -710,7 +723,7 @@ pub struct ExecArgs {
     /// run the program without it [default: auto, or `[exec] sandbox` in the vault's config.toml]
     #[arg(long, value_enum, value_name = "MODE", conflicts_with = "no_sandbox")]
     pub sandbox: Option<SandboxMode>,
-
+    /// The program and its arguments, after --
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
 }

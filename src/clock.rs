@@ -7,12 +7,38 @@ pub trait Clock: Send + Sync {
 }
 
 /// The wall clock, truncated to milliseconds so that what is stored round-trips through RFC 3339.
+///
+/// In a debug build (what `cargo test` runs), `AGENTCRED_TEST_CLOCK_SKEW_MS` moves it forward by
+/// that many milliseconds: how the integration tests let a TTL or an overlap window pass without
+/// sleeping through it. A release build ignores the variable: whoever sets a process's
+/// environment must not be able to move its clock (and so revive an expired credential).
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now().trunc_subsecs(3)
+        (Utc::now() + test_skew()).trunc_subsecs(3)
     }
+}
+
+/// The variable a debug build reads its clock's skew from (see [`SystemClock`]).
+pub const TEST_SKEW_ENV: &str = "AGENTCRED_TEST_CLOCK_SKEW_MS";
+
+#[cfg(debug_assertions)]
+fn test_skew() -> chrono::Duration {
+    static SKEW: std::sync::OnceLock<chrono::Duration> = std::sync::OnceLock::new();
+    *SKEW.get_or_init(|| {
+        let ms = std::env::var(TEST_SKEW_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|ms| *ms > 0)
+            .unwrap_or(0);
+        chrono::Duration::milliseconds(ms)
+    })
+}
+
+#[cfg(not(debug_assertions))]
+fn test_skew() -> chrono::Duration {
+    chrono::Duration::zero()
 }
 
 /// A clock that stands still unless moved; for tests.

@@ -1,10 +1,12 @@
 //! The one error type of agentcred, and its exit codes (docs/DESIGN.md, "Exit codes").
 //!
-//! Every message names what failed and on what; `hint` says what to do next. Messages are built from
-//! names, paths and counts only: no constructor here takes a secret, so none can reach a user's
-//! terminal, a log or a panic message through an error.
+//! An error is a [`Kind`] (which fixes its exit code and its name in `--json` output, from one
+//! table), a message naming what failed and on what, a hint saying what to do next, and the error
+//! underneath, if any. Messages are built from names, paths and counts only: no constructor here
+//! takes a secret, so none can reach a user's terminal, a log or a panic message through an
+//! error. A normal exit status (the child's, under `exec`) is a return value, never an error.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The documented exit codes (docs/DESIGN.md, "Exit codes").
 pub mod exit {
@@ -18,99 +20,129 @@ pub mod exit {
     pub const LOCK_BUSY: u8 = 75;
     pub const CANNOT_UNLOCK: u8 = 77;
     pub const CONFIG: u8 = 78;
+    /// `exec`: agentcred failed or refused before the child started (as env(1)).
+    pub const BEFORE_CHILD: u8 = 125;
+    /// `exec`: the program exists but cannot be run.
+    pub const CANNOT_RUN: u8 = 126;
+    /// `exec`: the program was not found.
+    pub const COMMAND_NOT_FOUND: u8 = 127;
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
+/// What kind of failure an error is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
     /// Arguments that parse but make no sense together, or a malformed value.
-    #[error("{message}")]
-    Usage {
-        message: String,
-        hint: Option<String>,
-    },
-
+    Usage,
     /// Not granted, expired, revoked, suspended, rate-limited, failed verification.
-    #[error("{message}")]
-    Denied {
-        message: String,
-        hint: Option<String>,
-    },
-
+    Denied,
     /// Corrupt or tampered vault, envelope, audit log, token or input file.
-    #[error("{message}")]
-    BadData {
-        message: String,
-        hint: Option<String>,
-    },
-
+    BadData,
     /// No vault, or an input (agent, secret, file) that does not exist.
-    #[error("{message}")]
-    NotFound {
-        message: String,
-        hint: Option<String>,
-    },
-
-    #[error("{message}")]
-    AlreadyExists {
-        message: String,
-        hint: Option<String>,
-    },
-
-    #[error("the vault at {} is locked by another agentcred process", path.display())]
-    LockBusy { path: PathBuf },
-
+    NotFound,
+    AlreadyExists,
+    LockBusy,
     /// Wrong passphrase, identity or key, or no unlock input at all.
-    #[error("{message}")]
-    CannotUnlock {
-        message: String,
-        hint: Option<String>,
-    },
-
+    CannotUnlock,
     /// Unsafe permissions, unreadable settings, a vault of another format.
-    #[error("{message}")]
-    Config {
-        message: String,
-        hint: Option<String>,
-    },
+    Config,
+    /// A file operation failed.
+    Io,
+    /// A file operation failed because the file is not there.
+    IoNotFound,
+    Other,
+    /// `exec`: the program exists but cannot be run.
+    CannotRun,
+    /// `exec`: the program was not found.
+    CommandNotFound,
+}
 
-    #[error("{action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        source: std::io::Error,
-    },
+impl Kind {
+    /// The one table: exit code and the stable machine name of `--json` errors.
+    pub fn table(self) -> (u8, &'static str) {
+        match self {
+            Kind::Usage => (exit::USAGE, "usage"),
+            Kind::Denied => (exit::DENIED, "denied"),
+            Kind::BadData => (exit::DATA, "bad_data"),
+            Kind::NotFound => (exit::NO_INPUT, "not_found"),
+            Kind::AlreadyExists => (exit::EXISTS, "already_exists"),
+            Kind::LockBusy => (exit::LOCK_BUSY, "lock_busy"),
+            Kind::CannotUnlock => (exit::CANNOT_UNLOCK, "cannot_unlock"),
+            Kind::Config => (exit::CONFIG, "config"),
+            Kind::Io => (exit::ERROR, "io"),
+            Kind::IoNotFound => (exit::NO_INPUT, "io"),
+            Kind::Other => (exit::ERROR, "error"),
+            Kind::CannotRun => (exit::CANNOT_RUN, "cannot_run"),
+            Kind::CommandNotFound => (exit::COMMAND_NOT_FOUND, "command_not_found"),
+        }
+    }
 
-    #[error("{message}")]
-    Other {
-        message: String,
-        hint: Option<String>,
-    },
+    pub fn name(self) -> &'static str {
+        self.table().1
+    }
 
-    /// `exec`: agentcred failed or refused before the child started (env(1): 125).
-    #[error("{0}")]
-    BeforeChild(Box<Error>),
+    /// The kind of a refusal known only by its exit code (as the run socket carries it): one of
+    /// the kinds a check can refuse with, else `Other`.
+    pub fn of_refusal(code: u8) -> Kind {
+        [
+            Kind::Usage,
+            Kind::Denied,
+            Kind::BadData,
+            Kind::NotFound,
+            Kind::AlreadyExists,
+            Kind::CannotUnlock,
+            Kind::Config,
+        ]
+        .into_iter()
+        .find(|k| k.table().0 == code)
+        .unwrap_or(Kind::Other)
+    }
+}
 
-    /// `exec`: the program exists but cannot be run (env(1): 126).
-    #[error("cannot run {program}: {reason}")]
-    CannotRun { program: String, reason: String },
+type Source = Box<dyn std::error::Error + Send + Sync>;
 
-    /// `exec`: the program was not found (env(1): 127).
-    #[error("{program}: command not found")]
-    CommandNotFound { program: String },
-
-    /// A clean exit with this status (the child's, under `exec`): not an error to print.
-    #[error("exit status {0}")]
-    Exit(u8),
+pub struct Error {
+    kind: Kind,
+    message: String,
+    hint: Option<String>,
+    source: Option<Source>,
+    /// `exec`: raised before the child started, so the exit code is 125 whatever the kind.
+    before_child: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .field("hint", &self.hint)
+            .field("source", &self.source)
+            .field("before_child", &self.before_child)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
 macro_rules! constructors {
-    ($($fn:ident => $variant:ident),* $(,)?) => {
+    ($($fn:ident => $kind:ident),* $(,)?) => {
         impl Error {
             $(
                 pub fn $fn(message: impl Into<String>) -> Self {
-                    Error::$variant { message: message.into(), hint: None }
+                    Error::new(Kind::$kind, message)
                 }
             )*
         }
@@ -143,6 +175,24 @@ impl std::fmt::Display for Refusal {
 impl std::error::Error for Refusal {}
 
 impl Error {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            hint: None,
+            source: None,
+            before_child: false,
+        }
+    }
+
+    /// Keeps the error underneath, for `Debug` and `source()`; the message already says what it
+    /// needs to of it.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<Source>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
     /// Wraps this error in an `std::io::Error` (see [`Refusal`]).
     pub fn into_io(self) -> std::io::Error {
         std::io::Error::other(Refusal(Box::new(self)))
@@ -155,107 +205,121 @@ impl Error {
             let refusal = inner.downcast::<Refusal>().expect("checked above");
             return *refusal.0;
         }
-        Error::Io {
-            action,
-            path: path.to_path_buf(),
-            source,
-        }
+        let kind = if source.kind() == std::io::ErrorKind::NotFound {
+            Kind::IoNotFound
+        } else {
+            Kind::Io
+        };
+        let hint = match source.kind() {
+            std::io::ErrorKind::PermissionDenied => Some("check the file's owner and permissions"),
+            std::io::ErrorKind::StorageFull => Some("free some disk space and retry"),
+            _ => None,
+        };
+        let mut e = Error::new(kind, format!("{action} {}: {source}", path.display()));
+        e.hint = hint.map(str::to_string);
+        e.with_source(source)
+    }
+
+    /// Another agentcred process holds the vault's lock.
+    pub fn lock_busy(dir: &Path) -> Self {
+        Error::new(
+            Kind::LockBusy,
+            format!(
+                "the vault at {} is locked by another agentcred process",
+                dir.display()
+            ),
+        )
+        .hint("wait for it to finish, or raise AGENTCRED_LOCK_TIMEOUT (seconds)")
+    }
+
+    /// `exec`: the program exists but cannot be run.
+    pub fn cannot_run(program: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        Error::new(
+            Kind::CannotRun,
+            format!("cannot run {}: {reason}", program.into()),
+        )
+        .hint("check that it is an executable file and that you may run it")
+    }
+
+    /// `exec`: the program was not found.
+    pub fn command_not_found(program: impl Into<String>) -> Self {
+        Error::new(
+            Kind::CommandNotFound,
+            format!("{}: command not found", program.into()),
+        )
+        .hint("check the name and PATH; agentcred runs the program directly, not through a shell")
+    }
+
+    /// `exec`: this failure came before the child started (exit 125); kind and text unchanged.
+    #[must_use]
+    pub fn before_child(mut self) -> Self {
+        self.before_child = true;
+        self
+    }
+
+    pub fn is_before_child(&self) -> bool {
+        self.before_child
     }
 
     /// Attaches the "what to do next" line.
     #[must_use]
     pub fn hint(mut self, text: impl Into<String>) -> Self {
-        match &mut self {
-            Error::Usage { hint, .. }
-            | Error::Denied { hint, .. }
-            | Error::BadData { hint, .. }
-            | Error::NotFound { hint, .. }
-            | Error::AlreadyExists { hint, .. }
-            | Error::CannotUnlock { hint, .. }
-            | Error::Config { hint, .. }
-            | Error::Other { hint, .. } => *hint = Some(text.into()),
-            Error::LockBusy { .. }
-            | Error::Io { .. }
-            | Error::BeforeChild(_)
-            | Error::CannotRun { .. }
-            | Error::CommandNotFound { .. }
-            | Error::Exit(_) => {}
-        }
+        self.hint = Some(text.into());
         self
     }
 
     pub fn hint_text(&self) -> Option<String> {
-        match self {
-            Error::Usage { hint, .. }
-            | Error::Denied { hint, .. }
-            | Error::BadData { hint, .. }
-            | Error::NotFound { hint, .. }
-            | Error::AlreadyExists { hint, .. }
-            | Error::CannotUnlock { hint, .. }
-            | Error::Config { hint, .. }
-            | Error::Other { hint, .. } => hint.clone(),
-            Error::BeforeChild(inner) => inner.hint_text(),
-            Error::CannotRun { .. } => {
-                Some("check that it is an executable file and that you may run it".to_string())
-            }
-            Error::CommandNotFound { .. } => Some(
-                "check the name and PATH; agentcred runs the program directly, not through a shell"
-                    .to_string(),
-            ),
-            Error::Exit(_) => None,
-            Error::LockBusy { .. } => {
-                Some("wait for it to finish, or raise AGENTCRED_LOCK_TIMEOUT (seconds)".to_string())
-            }
-            Error::Io { source, .. } => match source.kind() {
-                std::io::ErrorKind::PermissionDenied => {
-                    Some("check the file's owner and permissions".to_string())
-                }
-                std::io::ErrorKind::StorageFull => {
-                    Some("free some disk space and retry".to_string())
-                }
-                _ => None,
-            },
-        }
+        self.hint.clone()
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    pub fn is_denied(&self) -> bool {
+        self.kind == Kind::Denied
+    }
+
+    pub fn is_io(&self) -> bool {
+        matches!(self.kind, Kind::Io | Kind::IoNotFound)
     }
 
     pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Usage { .. } => exit::USAGE,
-            Error::Denied { .. } => exit::DENIED,
-            Error::BadData { .. } => exit::DATA,
-            Error::NotFound { .. } => exit::NO_INPUT,
-            Error::AlreadyExists { .. } => exit::EXISTS,
-            Error::LockBusy { .. } => exit::LOCK_BUSY,
-            Error::CannotUnlock { .. } => exit::CANNOT_UNLOCK,
-            Error::Config { .. } => exit::CONFIG,
-            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                exit::NO_INPUT
-            }
-            Error::Io { .. } | Error::Other { .. } => exit::ERROR,
-            Error::BeforeChild(_) => 125,
-            Error::CannotRun { .. } => 126,
-            Error::CommandNotFound { .. } => 127,
-            Error::Exit(code) => *code,
+        if self.before_child {
+            exit::BEFORE_CHILD
+        } else {
+            self.kind.table().0
         }
     }
 
     /// The stable machine name used in `--json` errors.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Error::Usage { .. } => "usage",
-            Error::Denied { .. } => "denied",
-            Error::BadData { .. } => "bad_data",
-            Error::NotFound { .. } => "not_found",
-            Error::AlreadyExists { .. } => "already_exists",
-            Error::LockBusy { .. } => "lock_busy",
-            Error::CannotUnlock { .. } => "cannot_unlock",
-            Error::Config { .. } => "config",
-            Error::Io { .. } => "io",
-            Error::Other { .. } => "error",
-            Error::BeforeChild(inner) => inner.kind(),
-            Error::CannotRun { .. } => "cannot_run",
-            Error::CommandNotFound { .. } => "command_not_found",
-            Error::Exit(_) => "exit",
-        }
+    pub fn kind_name(&self) -> &'static str {
+        self.kind.name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_fixes_the_exit_code_and_name() {
+        let e = Error::denied("no").hint("ask");
+        assert_eq!((e.exit_code(), e.kind_name()), (3, "denied"));
+        assert_eq!(e.hint_text().as_deref(), Some("ask"));
+        let e = e.before_child();
+        assert_eq!((e.exit_code(), e.kind_name()), (125, "denied"));
+        let gone = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let e = Error::io("cannot read", Path::new("/x"), gone);
+        assert_eq!((e.exit_code(), e.kind_name()), (66, "io"));
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(Error::command_not_found("x").exit_code(), 127);
+        assert_eq!(Error::cannot_run("x", "y").exit_code(), 126);
+        assert_eq!(Kind::of_refusal(66), Kind::NotFound);
+        assert_eq!(Kind::of_refusal(75), Kind::Other);
     }
 }

@@ -28,6 +28,7 @@ pub mod rotation;
 pub mod sealed;
 pub mod secret;
 pub mod sensitive;
+pub mod session;
 pub mod settings;
 pub mod token;
 pub mod unlock;
@@ -37,7 +38,8 @@ pub mod watch;
 
 pub use error::{Error, Result};
 
-/// Runs one parsed command line; errors are printed here, the caller maps them to exit codes.
-pub fn run(cli: cli::Cli) -> Result<()> {
+/// Runs one parsed command line and returns its exit status; errors are printed here, the
+/// caller maps them to exit codes.
+pub fn run(cli: cli::Cli) -> Result<u8> {
     cmd::run(cli)
 }

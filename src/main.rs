@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     match agentcred::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(e) => ExitCode::from(e.exit_code()),
     }
 }

@@ -146,14 +146,15 @@ impl Output {
 
     pub fn error(&self, e: &Error) {
         if self.json {
-            let doc = serde_json::json!({"error": {"code": e.exit_code(), "kind": e.kind(), "message": e.to_string(), "hint": e.hint_text()}});
+            let doc = serde_json::json!({"error": {"code": e.exit_code(), "kind": e.kind_name(), "message": e.to_string(), "hint": e.hint_text()}});
             eprintln!("{doc}");
             return;
         }
-        let prefix = if matches!(
-            e,
-            Error::BeforeChild(_) | Error::CannotRun { .. } | Error::CommandNotFound { .. }
-        ) {
+        let prefix = if e.is_before_child()
+            || matches!(
+                e.kind(),
+                crate::error::Kind::CannotRun | crate::error::Kind::CommandNotFound
+            ) {
             "agentcred: error:"
         } else {
             "error:"
@@ -170,5 +171,14 @@ impl Output {
         } else {
             text.to_string()
         }
+    }
+}
+
+/// `1 agent`, `2 agents`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }

@@ -107,7 +107,7 @@ pub fn sweep(c: &mut Change<'_>, dir: &Path) -> Result<Vec<Event>> {
         for (name, version) in &retired {
             c.touch_grantees(name)?;
             events.push(
-                Event::admin("secret.retire")
+                Event::admin(crate::audit::Action::SecretRetire)
                     .secrets([name.as_str()])
                     .details(serde_json::json!({
                         "version": version,
@@ -130,7 +130,7 @@ pub fn sweep(c: &mut Change<'_>, dir: &Path) -> Result<Vec<Event>> {
     for (agent, key) in keys {
         c.touch(&agent);
         events.push(
-            Event::admin("key.retire")
+            Event::admin(crate::audit::Action::KeyRetire)
                 .agent(&agent)
                 .details(serde_json::json!({ "key_id": key })),
         );
@@ -138,8 +138,10 @@ pub fn sweep(c: &mut Change<'_>, dir: &Path) -> Result<Vec<Event>> {
     for k in &mut c.state.issuer_keys {
         if k.retire_at.is_some_and(|r| r <= now) && !k.secret.expose_secret().is_empty() {
             k.secret = crate::sensitive::SecretText::new(String::new());
-            events
-                .push(Event::admin("issuer.retire").details(serde_json::json!({ "key_id": k.id })));
+            events.push(
+                Event::admin(crate::audit::Action::IssuerRetire)
+                    .details(serde_json::json!({ "key_id": k.id })),
+            );
         }
     }
     Ok(events)

@@ -80,7 +80,7 @@ pub fn read_secret_file(path: &Path, what: &str) -> Result<SecretText> {
     let label = format!("{what} {}", path.display());
     let bytes = crate::secret::read_bounded(file, crate::secret::DEFAULT_MAX_SIZE, &label)
         .map_err(|e| match e {
-            Error::BadData { message, .. } => Error::bad_data(message)
+            e if e.kind() == crate::error::Kind::BadData => e
                 .hint("check that it names the right file: this one is far larger than any key or passphrase"),
             other => other,
         })?;

@@ -9,6 +9,7 @@
 //! key, which every caller that opened its envelope holds), so every credential it already holds
 //! fails `verify`.
 
+use crate::audit::Action;
 use chrono::{DateTime, Utc};
 
 use crate::agent::RateLimit;
@@ -34,13 +35,13 @@ pub struct Limits<'a> {
 }
 
 impl<'a> Limits<'a> {
-    pub fn of(env: &'a crate::envelope::Envelope, key: Option<&'a KeyRecord>) -> Limits<'a> {
+    pub fn of(envelope: &'a crate::envelope::Envelope, key: Option<&'a KeyRecord>) -> Limits<'a> {
         Limits {
-            rate_limit: env.policy.rate_limit,
-            suspend_on_anomaly: env.policy.suspend_on_anomaly,
-            signing_key: Some(&env.signing_key),
+            rate_limit: envelope.policy.rate_limit,
+            suspend_on_anomaly: envelope.policy.suspend_on_anomaly,
+            signing_key: Some(&envelope.signing_key),
             key,
-            authorities: &env.authorities,
+            authorities: &envelope.authorities,
         }
     }
 }
@@ -62,6 +63,7 @@ pub fn record(
     call: &Call<'_>,
     events: Vec<Event>,
     then: impl FnOnce() -> Result<()>,
+    say: &dyn Fn(&str),
     now: DateTime<Utc>,
 ) -> Result<Vec<Anomaly>> {
     let settings = Settings::load(&vault.dir)?;
@@ -72,7 +74,7 @@ pub fn record(
         let mut events = events;
         let mut refusal: Option<Error> = None;
         let mut anomalies = Vec::new();
-        let is_mint = events.first().is_some_and(|e| e.action == "cred.mint");
+        let is_mint = events.first().is_some_and(|e| e.action == Action::CredMint);
         // The suspension and the activity come from the log (through their authenticated cache):
         // removing or replacing the files in `suspended/` or `activity/` changes neither.
         let known = activity::load(&vault.dir, agent, t, &|id| vault.config.issuer_key(id))?;
@@ -160,7 +162,7 @@ pub fn record(
             .unwrap_or_default();
         if suspend {
             events.push(
-                Event::new(call.actor, "agent.suspend")
+                Event::new(call.actor, Action::AgentSuspend)
                     .agent(agent)
                     .outcome(Outcome::Ok, reason.clone())
                     .details(serde_json::json!({ "by": "anomaly" })),
@@ -220,7 +222,7 @@ pub fn record(
         let first_seq = head.seq + 1 - (events.len() - first_anomaly) as u64;
         (anomalies, refusal, first_seq)
     };
-    alert(vault, &settings, &anomalies, first_seq);
+    alert(vault, &settings, &anomalies, first_seq, say);
     match refusal {
         Some(e) => Err(e),
         None => Ok(anomalies),
@@ -236,7 +238,7 @@ fn observe(
 ) -> Vec<Anomaly> {
     let o = Observation {
         ts: now,
-        action: &e.action,
+        action: e.action.as_str(),
         outcome: e.result.unwrap_or(Outcome::Ok),
         secrets: &e.secrets,
         resources: anomaly::resources_of(e.scope.as_ref()),
@@ -246,7 +248,7 @@ fn observe(
 
 /// The `deny` entry that replaces a call the checks refused.
 fn deny_event(call: &Event, err: &Error) -> Event {
-    let mut e = Event::new(call.actor.clone(), "deny")
+    let mut e = Event::new(call.actor.clone(), Action::Deny)
         .secrets(call.secrets.iter().cloned())
         .outcome(Outcome::Denied, err.to_string())
         .details(serde_json::json!({ "attempted": call.action }));
@@ -255,8 +257,14 @@ fn deny_event(call: &Event, err: &Error) -> Event {
 }
 
 /// Hands each anomaly to the `[alerts] command`, as one JSON document on its stdin. Alerts are
-/// best effort: a failing command is reported on stderr and changes nothing.
-pub fn alert(vault: &Vault, settings: &Settings, anomalies: &[Anomaly], first_seq: u64) {
+/// best effort: a failing command is said (through `say`) and changes nothing.
+pub fn alert(
+    vault: &Vault,
+    settings: &Settings,
+    anomalies: &[Anomaly],
+    first_seq: u64,
+    say: &dyn Fn(&str),
+) {
     let Some(command) = settings.alerts.command.as_deref() else {
         return;
     };
@@ -268,7 +276,7 @@ pub fn alert(vault: &Vault, settings: &Settings, anomalies: &[Anomaly], first_se
             "anomaly": a,
         });
         if let Err(e) = run_alert(command, &doc, settings.alerts.timeout_secs) {
-            eprintln!("agentcred: warning: the alert command failed: {e}");
+            say(&format!("warning: the alert command failed: {e}"));
         }
     }
 }

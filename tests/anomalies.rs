@@ -10,7 +10,8 @@
 //!
 //! The live tests run the real binary in a cheap-KDF vault with one secret, `db`. None sleeps for
 //! a rate window: limits are per minute and the tests stay inside one, except one 1/s limit
-//! (about a second of waiting) where a successful mint after `agent resume` is the point. The
+//! where a successful mint after `agent resume` is the point: that second passes on the binary's
+//! clock (`TestVault::advance`). The
 //! denial-burst tests need five calls in one calendar minute, so they wait for the next minute
 //! when fewer than 8 s of this one are left.
 
@@ -509,7 +510,7 @@ fn a_resumed_agent_mints_again_once_its_window_has_passed() {
     live.refused(&mut live.admin_mint(), "suspended");
 
     live.vault.run(&["agent", "resume", "fast"]).code(0);
-    std::thread::sleep(Duration::from_millis(1100));
+    live.vault.advance(Duration::from_millis(1100));
     let after = live
         .vault
         .run(&["mint", "--agent", "fast", "--format", "token"]);

@@ -305,10 +305,6 @@ fn flip_middle(token: &str) -> String {
     chars.into_iter().collect()
 }
 
-fn sleep_secs(secs: u64) {
-    std::thread::sleep(Duration::from_secs(secs));
-}
-
 // --- an agent key mints only its grants, and administers nothing (DESIGN.md, "Agent keys") ---
 
 fn a_key_holder_mints_only_its_own_grants_and_cannot_administer(via: Via) {
@@ -475,7 +471,7 @@ fn a_mint_is_clamped_to_the_grant_max_ttl_and_says_so() {
 fn an_expired_key_is_refused_with_3_saying_it_expired() {
     let fx = Fixture::granted();
     let key = fx.issue_key(ALPHA, &["--expires", "1s"]);
-    sleep_secs(2);
+    fx.vault.advance(Duration::from_secs(2));
 
     let denials = fx.denials(ALPHA).len();
     let mint = fx.refused(fx.holder(&key, Via::File).arg("mint"), 3);
@@ -634,7 +630,7 @@ fn a_short_lived_token_expires_and_leaves_creds_list_active() {
     fx.verify(&short.token, &[], 0);
     fx.admin(&["creds", "revoke", &revoked.id], 0);
 
-    sleep_secs(3);
+    fx.vault.advance(Duration::from_secs(3));
     let expired = fx.verify(&short.token, &[], 3);
     assert!(stderr(&expired).contains("expired"), "{}", stderr(&expired));
     fx.verify(&live.token, &[], 0);

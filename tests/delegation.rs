@@ -155,7 +155,7 @@ impl World {
                 .collect()
         });
         let lookup = |n: u32| keys.iter().find(|(id, _)| *id == n).map(|(_, k)| *k);
-        agentcred::token::present(token, &lookup, &signer, agent, None, Utc::now())
+        agentcred::token::present(token, &lookup, &signer, agent, None, self.vault.now())
             .unwrap_or_else(|_| token.to_string())
     }
 
@@ -567,9 +567,10 @@ fn a_delegation_expires_at_its_ttl() {
     let unsigned = world.first_party(&d.token, stale_time);
     world.verify(&signed, &["--as", "c"]).code(0);
     world.verify(&unsigned, &["--as", "b"]).code(0);
-    // Expiries are whole seconds: sleep until a second past it.
-    let wait = (expires - Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(1100);
-    std::thread::sleep(wait);
+    // Expiries are whole seconds: let time pass until a second past it.
+    world
+        .vault
+        .advance_to(expires + chrono::Duration::milliseconds(1100));
     let expired = world.verify(&d.token, &args).code(3);
     assert_short_error(&expired);
     let text = stderr(&expired);

@@ -7,8 +7,9 @@
 //! command's stderr.
 //!
 //! Every test runs the built binary in its own cheap-KDF vault with agent `alpha` granted secret
-//! `db`. Time is real: overlap windows are 2-5 s and the tests sleep only until a window has ended
-//! (they run in parallel). A [`Fixture`] remembers every secret a test creates and checks every
+//! `db`. Overlap windows are 2-5 s; a test that waits for one to end moves the binary's clock past
+//! it (`TestVault::advance_to`) rather than sleeping, except where a program runs through the
+//! window in real time. A [`Fixture`] remembers every secret a test creates and checks every
 //! command's output for them: stdout may carry a value only where printing it is the command's job
 //! (`mint`, a program run by `exec`), stderr never.
 
@@ -343,13 +344,10 @@ fn time(v: &Value) -> DateTime<Utc> {
         .unwrap_or_else(|e| panic!("{v} is not RFC 3339: {e}"))
 }
 
-/// Sleeps until `margin` after `t` (wall clock).
-fn sleep_past(t: DateTime<Utc>, margin: Duration) {
-    let until = t + chrono::Duration::from_std(margin).expect("a small margin");
-    let left = until - Utc::now();
-    if let Ok(left) = left.to_std() {
-        std::thread::sleep(left);
-    }
+/// Lets time pass until `margin` after `t`, for every command `fx` runs from here on.
+fn sleep_past(fx: &Fixture, t: DateTime<Utc>, margin: Duration) {
+    fx.vault
+        .advance_to(t + chrono::Duration::from_std(margin).expect("a small margin"));
 }
 
 /// `age -d -i IDENTITY FILE` with the stock age CLI: what any admin can always recover.
@@ -539,7 +537,7 @@ fn running_program_keeps_the_old_value(with_key: bool) {
     }
 
     // After the window: PREVIOUS is refused, CURRENT still served.
-    sleep_past(window_end, Duration::from_millis(200));
+    sleep_past(&fx, window_end, Duration::from_millis(200));
     fx.refused(
         &mut fx.as_agent(
             key.as_ref(),
@@ -587,7 +585,7 @@ fn retired_value_is_destroyed_in_every_file_raw_and_decrypted() {
     let retire_at = version(&during, 1)["retire_at"].clone();
     assert_eq!(fx.mint_db(None, &["--version", "previous"]).value, fx.old);
 
-    sleep_past(time(&retire_at), Duration::from_millis(200));
+    sleep_past(&fx, time(&retire_at), Duration::from_millis(200));
     // One command that touches the vault closes the window.
     let shown = fx.show();
     assert_eq!(
@@ -864,7 +862,7 @@ fn key_rotation_keeps_both_keys_working_during_the_overlap_then_refuses_the_old(
     assert_eq!(fx.mint_db(Some(&new), &[]).value, fx.old);
 
     // After it, before any admin command: the old key is refused as retired (3).
-    sleep_past(time(&retire_at), Duration::from_millis(200));
+    sleep_past(&fx, time(&retire_at), Duration::from_millis(200));
     fx.refused(
         &mut fx.holder(&old, &["mint"]),
         3,
@@ -952,6 +950,7 @@ fn issuer_rotation_verifies_old_tokens_during_the_overlap_only() {
 
     // After it: the old token is refused (unknown issuer key, 65), before and after a sweep.
     sleep_past(
+        &fx,
         time(&Value::String(retire_at.clone())),
         Duration::from_millis(200),
     );
@@ -1172,7 +1171,7 @@ fn rotate_due_lists_stale_secrets_and_applies_what_agentcred_generated() {
     };
     let (gen1, v) = gen_value(&fx);
     assert_eq!(v, 1);
-    std::thread::sleep(Duration::from_millis(1500));
+    fx.vault.advance(Duration::from_millis(1500));
 
     // Listing changes nothing.
     let before = fx.vault.snapshot_files();
@@ -1295,7 +1294,7 @@ fn every_rotation_step_is_audited_and_no_value_is_logged() {
         ])
     );
 
-    sleep_past(end, Duration::from_millis(300));
+    sleep_past(&fx, end, Duration::from_millis(300));
     fx.admin(&["status"], 0);
     fx.admin(&["audit", "verify"], 0);
 
@@ -1395,7 +1394,7 @@ fn credentials_on_the_old_version_stop_verifying_when_the_window_ends() {
         0,
     );
     let end = time(&version(&fx.show(), 1)["retire_at"]);
-    sleep_past(end, Duration::from_millis(200));
+    sleep_past(&fx, end, Duration::from_millis(200));
     fx.refused(&mut fx.verifier(&["verify", &token]), 3, "revoked");
 }
 

@@ -19,6 +19,7 @@
 //! before they are appended, not fsynced: if the append fails, the anchor names an entry the log
 //! does not hold, and the next call rebuilds it.
 
+use super::Action;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -232,17 +233,18 @@ fn replay(
         if entry.agent.as_deref() != Some(agent) {
             continue;
         }
+        let action = Action::parse(&entry.action);
         let admin_only = matches!(
-            entry.action.as_str(),
-            "agent.add" | "agent.remove" | "agent.resume"
+            action,
+            Some(Action::AgentAdd | Action::AgentRemove | Action::AgentResume)
         );
         if admin_only && marked && !super::verify::issuer_signed(line.bytes, issuer) {
             continue;
         }
-        match entry.action.as_str() {
+        match action {
             // A new agent of that name starts with no history.
-            "agent.add" | "agent.remove" => *known = Known::default(),
-            "agent.suspend" => {
+            Some(Action::AgentAdd | Action::AgentRemove) => *known = Known::default(),
+            Some(Action::AgentSuspend) => {
                 known.suspension = Some(Suspension {
                     agent: agent.to_string(),
                     at: entry.ts.clone(),
@@ -254,7 +256,7 @@ fn replay(
                     authority: None,
                 });
             }
-            "agent.resume" => known.suspension = None,
+            Some(Action::AgentResume) => known.suspension = None,
             _ => {
                 if let Some((a, o)) = Observation::of(&entry)
                     && a == agent

@@ -22,6 +22,7 @@
 //! Rate, failure-rate and first-use checks wait for a warm-up of `warmup` active minutes; before
 //! it they only learn. Consecutive flagged minutes are one episode, reported once.
 
+use super::Action;
 use std::collections::{BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
@@ -144,7 +145,7 @@ impl Anomaly {
 
     /// The audit entry that records it.
     pub fn event(&self, actor: &str) -> super::Event {
-        let mut e = super::Event::new(actor, "anomaly").details(serde_json::json!({
+        let mut e = super::Event::new(actor, Action::Anomaly).details(serde_json::json!({
             "kind": self.kind,
             "message": self.message,
             "details": self.details,
@@ -191,7 +192,10 @@ pub struct AgentActivity {
 
 /// Is this action a call the rate checks count?
 pub fn is_call(action: &str) -> bool {
-    matches!(action, "cred.mint" | "deny" | "delegate")
+    matches!(
+        Action::parse(action),
+        Some(Action::CredMint | Action::Deny | Action::Delegate)
+    )
 }
 
 impl AgentActivity {
@@ -306,8 +310,8 @@ impl AgentActivity {
                 ));
             }
         }
-        if ok && o.action != "deny" {
-            if o.action == "cred.mint" {
+        if ok && o.action != Action::Deny {
+            if o.action == Action::CredMint {
                 if self.recent.len() == RECENT {
                     self.recent.pop_front();
                 }

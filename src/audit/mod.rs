@@ -20,6 +20,7 @@
 //! Appends are O(1): the writer reads only the log's last line, under the vault lock, and makes each
 //! batch durable with one `write` and one `fsync` before the command reports success (fail closed).
 
+pub mod action;
 pub mod activity;
 pub mod anomaly;
 pub mod chain;
@@ -38,6 +39,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+pub use action::{Action, Attempt};
+
 pub const FILE: &str = "audit.jsonl";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +55,7 @@ pub enum Outcome {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Event {
     pub actor: String,
-    pub action: String,
+    pub action: Action,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -77,16 +80,16 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(actor: impl Into<String>, action: &str) -> Event {
+    pub fn new(actor: impl Into<String>, action: Action) -> Event {
         Event {
             actor: actor.into(),
-            action: action.to_string(),
+            action,
             result: Some(Outcome::Ok),
             ..Event::default()
         }
     }
 
-    pub fn admin(action: &str) -> Event {
+    pub fn admin(action: Action) -> Event {
         Event::new("admin", action)
     }
 
@@ -235,7 +238,7 @@ pub fn encode(out: &mut Vec<u8>, head: &Head, ts: &str, event: &Event) -> Result
         generation,
         prev: &head.hash,
     })
-    .map_err(|e| Error::other(format!("cannot serialise an audit entry: {e}")))?;
+    .map_err(|e| Error::other(format!("cannot serialise an audit entry: {e}")).with_source(e))?;
     // `…,"prev":"<64 hex>"}`: the signature goes in front of `prev`.
     let prev_at = body.len() - (",\"prev\":\"".len() + 64 + 2);
     let start = out.len();
@@ -456,11 +459,17 @@ mod tests {
     fn the_head_is_found_behind_entries_larger_than_the_first_read() {
         let dir = crate::vault::fsio::private_tempdir().unwrap();
         let now = chrono::Utc::now();
-        let big = Event::admin("test").details(serde_json::json!({ "pad": "x".repeat(20_000) }));
-        append(dir.path(), now, &[Event::admin("first"), big.clone(), big]).unwrap();
+        let big = Event::admin(Action::AuditCheckpoint)
+            .details(serde_json::json!({ "pad": "x".repeat(20_000) }));
+        append(
+            dir.path(),
+            now,
+            &[Event::admin(Action::VaultInit), big.clone(), big],
+        )
+        .unwrap();
         let head = head(dir.path()).unwrap();
         assert_eq!(head.seq, 3);
-        let next = append(dir.path(), now, &[Event::admin("next")]).unwrap();
+        let next = append(dir.path(), now, &[Event::admin(Action::AuditCheckpoint)]).unwrap();
         assert_eq!(next.seq, 4);
         let text = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
         let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();

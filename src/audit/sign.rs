@@ -28,6 +28,7 @@
 //! The keys a process holds are registered when it opens them (the admin state, an agent
 //! envelope), so every entry the process writes is signed without each call site passing keys.
 
+use super::Action;
 use std::sync::Mutex;
 
 use crate::crypto::KeyPair;
@@ -39,29 +40,34 @@ pub const DOMAIN: &str = "agentcred-audit-entry-v1";
 /// them (whoever the actor is: an admin running `exec --agent` acts through the agent's
 /// envelope). Everything else (grants, secrets, keys, agents, settings) needs the issuer key.
 pub fn agent_may_sign(action: &str) -> bool {
-    const ACTIONS: &[&str] = &[
-        "cred.mint",
-        "cred.revoke",
-        "delegate",
-        "deny",
-        "anomaly",
-        "agent.suspend",
-    ];
-    ACTIONS.contains(&action) || action.starts_with("exec.")
+    Action::parse(action).is_some_and(|a| {
+        a.is_exec()
+            || matches!(
+                a,
+                Action::CredMint
+                    | Action::CredRevoke
+                    | Action::Delegate
+                    | Action::Deny
+                    | Action::Anomaly
+                    | Action::AgentSuspend
+            )
+    }) || action.starts_with("exec.")
 }
 
 /// Actions written by processes that hold no key, accepted unsigned (they are never counted as
 /// proof of anything: they only say that a check ran).
-pub const KEYLESS_ACTIONS: &[&str] = &["verify"];
+pub const KEYLESS_ACTIONS: &[Action] = &[Action::Verify];
 
 /// May a process holding no key have written this entry? `verify` (it needs only read access),
 /// and a program holding only a credential token (a nested `exec` derives a narrower credential
 /// from its parent's token, as `agent:NAME`). Such entries are claims, not proof: `audit verify`
 /// counts them apart, and they can only make the live checks stricter.
 pub fn keyless_may_write(actor: &str, action: &str) -> bool {
-    KEYLESS_ACTIONS.contains(&action)
+    KEYLESS_ACTIONS.iter().any(|a| action == *a)
         || (actor.starts_with("agent:")
-            && (matches!(action, "cred.mint" | "deny") || action.starts_with("exec.")))
+            && (action == Action::CredMint
+                || action == Action::Deny
+                || action.starts_with("exec.")))
 }
 
 struct Held {
@@ -101,13 +107,13 @@ pub(super) fn signer_for(event: &super::Event) -> Option<(KeyPair, u64)> {
         event
             .agent
             .as_deref()
-            .filter(|_| agent_may_sign(&event.action))
+            .filter(|_| agent_may_sign(event.action.as_str()))
             .and_then(|a| h.agents.iter().find(|(name, _, _)| name == a))
             .map(|(_, k, g)| (k.clone(), *g))
     };
     // A delegator revoking a delegation it made records it under the delegate's name.
     let delegator = || {
-        (event.action == "cred.revoke")
+        (event.action == Action::CredRevoke)
             .then(|| h.agents.first().map(|(_, k, g)| (k.clone(), *g)))
             .flatten()
     };

@@ -5,6 +5,7 @@
 //! `,"prev":"…","hash":"…"}` (the writer's fixed order), and the hash covers every other byte. A
 //! line that does not have that shape is itself a finding.
 
+use super::Action;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -795,7 +796,7 @@ fn check_writer(
     } else if let Some((agent, key)) = keys.agent(id) {
         let w = who()?;
         // `cred.revoke` is also written by the agent that delegated the credential.
-        if w.agent.as_deref() != Some(agent.as_str()) && w.action != "cred.revoke" {
+        if w.agent.as_deref() != Some(agent.as_str()) && w.action != Action::CredRevoke {
             return Err(format!(
                 "seq {seq} is signed with agent {agent}'s key but is attributed to {} (by {}): it was re-attributed",
                 w.agent.as_deref().unwrap_or("no agent"),
@@ -966,7 +967,10 @@ mod tests {
         let dir = crate::vault::fsio::private_tempdir().unwrap();
         let now = chrono::Utc::now();
         let events: Vec<_> = (0..n)
-            .map(|i| super::super::Event::admin("test").details(serde_json::json!({ "i": i })))
+            .map(|i| {
+                super::super::Event::admin(super::super::Action::AuditCheckpoint)
+                    .details(serde_json::json!({ "i": i }))
+            })
             .collect();
         super::super::append(dir.path(), now, &events).unwrap();
         let text = std::fs::read_to_string(dir.path().join(super::super::FILE)).unwrap();
@@ -1186,7 +1190,10 @@ mod tests {
         )));
         write(&dir, &lines);
         let events: Vec<_> = (0..after)
-            .map(|i| super::super::Event::admin("test").details(serde_json::json!({ "j": i })))
+            .map(|i| {
+                super::super::Event::admin(super::super::Action::AuditCheckpoint)
+                    .details(serde_json::json!({ "j": i }))
+            })
             .collect();
         super::super::append(dir.path(), chrono::Utc::now(), &events).unwrap();
         let text = std::fs::read_to_string(dir.path().join(super::super::FILE)).unwrap();
@@ -1240,7 +1247,7 @@ mod tests {
         assert_eq!(r.signatures_checked(), Some((9, 12)));
         // Only what follows the offset is read: damage before it is for `audit verify` to find.
         let mut damaged = lines.clone();
-        damaged[1] = damaged[1].replacen("\"test\"", "\"tesT\"", 1);
+        damaged[1] = damaged[1].replacen("\"audit.checkpoint\"", "\"audit.checkpoinT\"", 1);
         write(&dir, &damaged);
         let r = since_checked(dir.path(), std::slice::from_ref(&anchor), expect()).unwrap();
         assert!(r.problem.is_none(), "{:?}", r.problem);

@@ -1,8 +1,8 @@
-use crate::audit::Event;
+use crate::audit::{Action, Event};
 use crate::cli::CredsCommand;
 use crate::cmd::{Ctx, Principal};
 use crate::credential::ledger;
-use crate::credential::revocation::{self, Revocation, RevocationList};
+use crate::credential::revocation::{Revocation, RevocationList};
 use crate::error::{Error, Result};
 
 pub fn run(ctx: &Ctx, command: CredsCommand) -> Result<()> {
@@ -111,7 +111,7 @@ fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
                 .hint("see `agentcred creds list`")
         })?;
     let event = |actor: &str| {
-        let mut e = Event::new(actor, "cred.revoke").agent(&entry.agent);
+        let mut e = Event::new(actor, Action::CredRevoke).agent(&entry.agent);
         e.credential_id = Some(id.to_string());
         e
     };
@@ -137,17 +137,11 @@ fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
                     entry.agent, key.agent
                 )));
             }
-            let env = crate::envelope::Envelope::open_with_key(&vault, &key)?;
-            let signing = crate::crypto::KeyPair::from_secret(&env.signing_key)?;
+            let envelope = crate::envelope::Envelope::open_with_key(&vault, &key)?;
+            let signing = crate::crypto::KeyPair::from_secret(&envelope.signing_key)?;
             let line = Revocation::by_agent(id, &key.agent, Some(entry.expires_at), &signing, now);
-            let _lock = crate::vault::lock::VaultLock::acquire(&vault.dir)?;
-            let mut entry = event(&format!("key:{}", key.id));
-            let revoked = revocation::prepare(&vault.dir, &vault.config, &[line], None, now)?;
-            if let Some(r) = revoked {
-                r.record_in(&mut entry);
-                r.write()?;
-            }
-            crate::audit::append(&vault.dir, now, &[entry])?;
+            let entry = event(&format!("key:{}", key.id));
+            crate::session::append(&vault.dir, &vault.config, now, vec![entry], &[line])?;
         }
     }
     if ctx.out.json {
@@ -168,7 +162,7 @@ fn revoke_agent(ctx: &Ctx, agent: &str) -> Result<()> {
     vault.update(&admin, ctx.now(), |c| {
         c.state.agent(agent)?;
         c.revoke_outstanding(agent);
-        let event = Event::admin("cred.revoke")
+        let event = Event::admin(Action::CredRevoke)
             .agent(agent)
             .details(serde_json::json!({ "all": true }));
         Ok(((), vec![event]))

@@ -1,4 +1,4 @@
-use crate::audit::Event;
+use crate::audit::{Action, Event};
 use crate::cli::{GrantArgs, GrantCommand};
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
@@ -87,7 +87,7 @@ fn add(ctx: &Ctx, args: GrantArgs) -> Result<()> {
         c.add_grant(g.clone())?;
         // A new deny narrows what outstanding credentials may do: end them.
         if effect == Effect::Deny { c.revoke_outstanding(&agent) } else { c.touch(&agent) }
-        let event = Event::admin("grant.add").agent(&agent).secrets([secret.as_str()]).details(grant_json(&g));
+        let event = Event::admin(Action::GrantAdd).agent(&agent).secrets([secret.as_str()]).details(grant_json(&g));
         Ok((g, vec![event]))
     })?;
     if ctx.out.json {
@@ -184,7 +184,7 @@ fn revoke(ctx: &Ctx, id: &str) -> Result<()> {
         } else {
             c.touch(&g.agent)
         }
-        let event = Event::admin("grant.revoke")
+        let event = Event::admin(Action::GrantRevoke)
             .agent(&g.agent)
             .secrets([g.secret.as_str()])
             .details(serde_json::json!({ "grant": g.id }));

@@ -1,6 +1,6 @@
 use secrecy::ExposeSecret;
 
-use crate::audit::Event;
+use crate::audit::{Action, Event};
 use crate::cli::IdentityCommand;
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
@@ -65,7 +65,7 @@ fn rotate_issuer(ctx: &Ctx, overlap: chrono::Duration) -> Result<()> {
         c.state.issuer_keys.push(new_key);
         // Every agent gets an authority signed by the new key.
         c.touch_all();
-        let event = Event::admin("identity.rotate-issuer").details(serde_json::json!({
+        let event = Event::admin(Action::IdentityRotateIssuer).details(serde_json::json!({
             "key_id": id,
             "retiring": retiring,
             "retire_at": crate::clock::rfc3339(end),
@@ -104,7 +104,7 @@ fn export(ctx: &Ctx) -> Result<()> {
         Error::usage("the identity that unlocked the vault is not a plain age X25519 identity")
             .hint("unlock with the passphrase to export the vault's admin identity")
     })?;
-    vault.record(ctx.now(), &[Event::admin("identity.export")])?;
+    vault.record(ctx.now(), &[Event::admin(Action::IdentityExport)])?;
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({
             "identity": identity.to_string().expose_secret(),

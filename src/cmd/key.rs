@@ -1,4 +1,4 @@
-use crate::audit::Event;
+use crate::audit::{Action, Event};
 use crate::cli::KeyCommand;
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
@@ -84,9 +84,9 @@ fn issue(
             details["retire_at"] = crate::clock::rfc3339(now + overlap).into();
         }
         let action = if rotate.is_some() {
-            "key.rotate"
+            Action::KeyRotate
         } else {
-            "key.issue"
+            Action::KeyIssue
         };
         Ok((
             retiring,
@@ -159,12 +159,7 @@ fn key_json(k: &KeyRecord, agent: &str, now: chrono::DateTime<chrono::Utc>) -> s
 }
 
 fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
-    let vault = ctx.open_vault()?;
-    let admin = ctx.admin_key(&vault)?;
-    let state = vault.load_state(&admin)?;
-    if let Some(a) = agent {
-        state.agent(a)?;
-    }
+    let (_vault, state) = ctx.admin_state(agent)?;
     let now = ctx.now();
     let keys: Vec<(&str, &KeyRecord)> = state
         .agents
@@ -233,7 +228,7 @@ fn revoke(ctx: &Ctx, id: &str) -> Result<()> {
         for e in &minted {
             c.revoke_credential(&e.id, &e.agent, Some(e.expires_at));
         }
-        let event = Event::admin("key.revoke")
+        let event = Event::admin(Action::KeyRevoke)
             .agent(&agent)
             .details(serde_json::json!({ "key_id": id, "credentials_revoked": minted.len() }));
         Ok((agent, vec![event]))

@@ -11,9 +11,9 @@ mod exec;
 mod grant;
 mod identity;
 mod init;
+mod input;
 mod key;
 mod mint;
-mod nested;
 mod present;
 mod recipients;
 mod rotate;
@@ -24,14 +24,18 @@ mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+
+pub use input::{prompt_passphrase, read_token};
 
 use crate::cli::{Cli, Command, Global};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::sensitive::SecretText;
+use crate::session::{Opened, Say, Session};
 use crate::unlock::{self, Input};
 use crate::vault::{self, AdminKey, Vault};
 
@@ -39,12 +43,35 @@ use crate::vault::{self, AdminKey, Vault};
 pub struct Ctx {
     pub global: Global,
     pub out: Output,
-    pub clock: Box<dyn Clock>,
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Ctx {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// A call against `vault`, decided at the clock's time now.
+    pub fn session<'v>(&self, vault: &'v Vault) -> Session<'v> {
+        Session::new(vault, Arc::clone(&self.clock), self.say())
+    }
+
+    /// Where the core's best-effort lines go: stderr, as `agentcred: …`.
+    pub fn say(&self) -> Say {
+        Arc::new(|m: &str| eprintln!("agentcred: {m}"))
+    }
+
+    /// Opens the envelope of `agent` (or of the agent key's own) with the first unlock input.
+    pub fn open_agent(&self, session: &Session<'_>, agent: Option<&str>) -> Result<Opened> {
+        let opened = session.open_envelope(self.principal(session.vault)?, agent)?;
+        if let Some(k) = &opened.key {
+            self.out.verbose(&format!(
+                "opened the envelope of agent {} with key {}",
+                opened.agent(),
+                k.id
+            ));
+        }
+        Ok(opened)
     }
 
     pub fn vault_dir(&self) -> Result<PathBuf> {
@@ -54,7 +81,7 @@ impl Ctx {
     /// Opens the vault, first ending the credentials of any `exec` supervisor that died.
     pub fn open_vault(&self) -> Result<Vault> {
         let vault = self.open_vault_unreaped()?;
-        crate::exec::running::reap(&vault.dir, &vault.config);
+        crate::exec::running::reap(&vault.dir, &vault.config, self.now());
         Ok(vault)
     }
 
@@ -92,7 +119,9 @@ impl Ctx {
                 self.out
                     .verbose(&format!("acting with the agent key in {}", path.display()));
                 let text = unlock::read_secret_file(&path, "key file").map_err(|e| match e {
-                    Error::BadData { message, .. } => Error::cannot_unlock(message),
+                    e if e.kind() == crate::error::Kind::BadData => {
+                        Error::cannot_unlock(e.message())
+                    }
                     other => other,
                 })?;
                 Ok(Principal::Agent(crate::key::AgentKey::parse(&text)?))
@@ -104,6 +133,18 @@ impl Ctx {
             }
             _ => self.admin_key(vault).map(Principal::Admin),
         }
+    }
+
+    /// The vault and its admin state, for a listing of `agent`'s records (checked to exist) or
+    /// of everyone's.
+    pub fn admin_state(&self, agent: Option<&str>) -> Result<(Vault, crate::vault::State)> {
+        let vault = self.open_vault()?;
+        let admin = self.admin_key(&vault)?;
+        let state = vault.load_state(&admin)?;
+        if let Some(a) = agent {
+            state.agent(a)?;
+        }
+        Ok((vault, state))
     }
 
     /// Unlocks the admin state with the first unlock input found; the unlock session of this
@@ -198,7 +239,7 @@ impl Ctx {
             .with_prompt(format!("Really {question}?"))
             .default(false)
             .interact()
-            .map_err(|e| Error::other(format!("cannot read the answer: {e}")))?;
+            .map_err(|e| Error::other(format!("cannot read the answer: {e}")).with_source(e))?;
         if ok {
             Ok(())
         } else {
@@ -207,102 +248,42 @@ impl Ctx {
     }
 }
 
-pub enum Principal {
-    Admin(AdminKey),
-    Agent(crate::key::AgentKey),
-}
+pub use crate::session::Principal;
 
-/// Reads a secret-bearing argument that may be `-` (stdin) or absent (an environment variable,
-/// else stdin). Tokens are secrets: `-` keeps them out of argv and shell history.
-pub fn read_token(arg: Option<&str>, env: &str) -> Result<SecretText> {
-    use std::io::Read;
-    let from_stdin = || -> Result<SecretText> {
-        // Bounded: a token is at most 16 KiB of Biscuit, so anything much longer on stdin is
-        // refused without reading it all into memory.
-        let limit = crate::token::MAX_TOKEN_BYTES as u64 * 4;
-        let mut buf = zeroize::Zeroizing::new(Vec::new());
-        std::io::stdin()
-            .take(limit + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::io("cannot read", std::path::Path::new("stdin"), e))?;
-        if buf.len() as u64 > limit {
-            return Err(Error::bad_data(format!(
-                "the token on stdin is too large: more than {} KiB",
-                limit / 1024
-            ))
-            .hint("pass a token minted by agentcred"));
-        }
-        let text = String::from_utf8_lossy(&buf).trim().to_string();
-        if text.is_empty() {
-            return Err(Error::usage("no token given").hint(format!(
-                "pass it as an argument, on stdin with -, or in {env}"
-            )));
-        }
-        Ok(SecretText::new(text))
-    };
-    match arg {
-        Some("-") => from_stdin(),
-        Some(t) => Ok(SecretText::new(t.trim().to_string())),
-        None => match std::env::var(env) {
-            Ok(t) if !t.trim().is_empty() => Ok(SecretText::new(t.trim().to_string())),
-            _ if std::io::stdin().is_terminal() => Err(Error::usage("no token given").hint(
-                format!("pass it as an argument, on stdin with -, or in {env}"),
-            )),
-            _ => from_stdin(),
-        },
-    }
-}
-
-/// Asks for a passphrase on the terminal, hidden, twice when creating one.
-pub fn prompt_passphrase(prompt: &str, confirm: bool) -> Result<SecretText> {
-    let mut p = dialoguer::Password::new().with_prompt(prompt);
-    if confirm {
-        p = p.with_confirmation("Repeat the passphrase", "the passphrases do not match");
-    }
-    let text = p
-        .interact()
-        .map_err(|e| Error::other(format!("cannot read the passphrase: {e}")))?;
-    if text.is_empty() {
-        return Err(
-            Error::usage("the passphrase is empty").hint("choose a passphrase of several words")
-        );
-    }
-    Ok(SecretText::new(text))
-}
-
-pub fn run(cli: Cli) -> Result<()> {
+/// Runs one command; its error, if any, is printed here. Returns the exit status of a command
+/// that ran to its end (`exec`: the program's).
+pub fn run(cli: Cli) -> Result<u8> {
     let Cli { global, command } = cli;
     let out = Output::new(global.json, global.quiet, global.verbose, global.color);
     let ctx = Ctx {
         global,
         out,
-        clock: Box::new(SystemClock),
+        clock: Arc::new(SystemClock),
     };
+    let done = |r: Result<()>| r.map(|()| crate::error::exit::OK);
     let result = match command {
-        Command::Init(args) => init::run(&ctx, args),
-        Command::Status => status::run(&ctx),
-        Command::Unlock(args) => session::run(&ctx, args),
-        Command::Lock => session::lock(&ctx),
-        Command::Identity(c) => identity::run(&ctx, c),
-        Command::Recipients(c) => recipients::run(&ctx, c),
-        Command::Agent(c) => agent::run(&ctx, c),
-        Command::Secret(c) => secret::run(&ctx, c),
-        Command::Grant(args) => grant::run(&ctx, args),
-        Command::Key(c) => key::run(&ctx, c),
-        Command::Mint(args) => mint::run(&ctx, args),
-        Command::Verify(args) => verify::run(&ctx, args),
-        Command::Present(args) => present::run(&ctx, args),
-        Command::Creds(c) => creds::run(&ctx, c),
+        Command::Init(args) => done(init::run(&ctx, args)),
+        Command::Status => done(status::run(&ctx)),
+        Command::Unlock(args) => done(session::run(&ctx, args)),
+        Command::Lock => done(session::lock(&ctx)),
+        Command::Identity(c) => done(identity::run(&ctx, c)),
+        Command::Recipients(c) => done(recipients::run(&ctx, c)),
+        Command::Agent(c) => done(agent::run(&ctx, c)),
+        Command::Secret(c) => done(secret::run(&ctx, c)),
+        Command::Grant(args) => done(grant::run(&ctx, args)),
+        Command::Key(c) => done(key::run(&ctx, c)),
+        Command::Mint(args) => done(mint::run(&ctx, args)),
+        Command::Verify(args) => done(verify::run(&ctx, args)),
+        Command::Present(args) => done(present::run(&ctx, args)),
+        Command::Creds(c) => done(creds::run(&ctx, c)),
         Command::Exec(args) => exec::run(&ctx, args),
-        Command::Rotate(args) => rotate::run(&ctx, args),
-        Command::Delegate(args) => delegate::run(&ctx, args),
-        Command::Audit(args) => audit::run(&ctx, args),
-        Command::Demo => demo::run(&ctx),
-        Command::Completions { shell } => completions::run(&ctx, shell),
+        Command::Rotate(args) => done(rotate::run(&ctx, args)),
+        Command::Delegate(args) => done(delegate::run(&ctx, args)),
+        Command::Audit(args) => done(audit::run(&ctx, args)),
+        Command::Demo => done(demo::run(&ctx)),
+        Command::Completions { shell } => done(completions::run(&ctx, shell)),
     };
-    if let Err(e) = &result
-        && !matches!(e, Error::Exit(_))
-    {
+    if let Err(e) = &result {
         ctx.out.error(e);
     }
     result

@@ -3,7 +3,6 @@
 //! without being held).
 
 use crate::cli::PresentArgs;
-use crate::cmd::mint::open_agent;
 use crate::cmd::{Ctx, read_token};
 use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
@@ -11,24 +10,26 @@ use crate::error::{Error, Result};
 pub fn run(ctx: &Ctx, args: PresentArgs) -> Result<()> {
     let text = read_token(args.token.as_deref(), "AGENTCRED_TOKEN")?;
     let vault = ctx.open_vault()?;
-    let now = ctx.now();
-    let (env, key, _) = open_agent(ctx, &vault, args.agent.as_deref())?;
-    if let Some(k) = key.as_ref().filter(|k| !k.usable_at(now)) {
+    let session = ctx.session(&vault);
+    let now = session.now;
+    let opened = ctx.open_agent(&session, args.agent.as_deref())?;
+    let envelope = &opened.envelope;
+    if let Some(k) = opened.key.as_ref().filter(|k| !k.usable_at(now)) {
         return Err(Error::denied(format!(
             "key {} of agent {} is {}",
             k.id,
-            env.agent,
+            envelope.agent,
             k.state_at(now)
         ))
         .hint("ask the vault admin for a new key (`agentcred key issue`)"));
     }
-    let signer = KeyPair::from_secret(&env.signing_key)?;
+    let signer = KeyPair::from_secret(&envelope.signing_key)?;
     let keys = crate::token::issuer_lookup(&vault.config, now);
     let holder = crate::token::holder_of(text.expose_secret(), &keys)?;
-    if holder != env.agent {
+    if holder != envelope.agent {
         return Err(Error::denied(format!(
             "the token belongs to agent {holder}, not {}",
-            env.agent
+            envelope.agent
         ))
         .hint("only its holder can present it"));
     }
@@ -36,7 +37,7 @@ pub fn run(ctx: &Ctx, args: PresentArgs) -> Result<()> {
         text.expose_secret(),
         &keys,
         &signer,
-        &env.agent,
+        &envelope.agent,
         args.challenge.as_deref(),
         now,
     )?;

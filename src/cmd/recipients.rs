@@ -1,4 +1,4 @@
-use crate::audit::Event;
+use crate::audit::{Action, Event};
 use crate::cli::RecipientsCommand;
 use crate::cmd::Ctx;
 use crate::crypto;
@@ -64,7 +64,7 @@ fn add(ctx: &Ctx, text: &str) -> Result<()> {
         Ok((
             (),
             vec![
-                Event::admin("recipient.add")
+                Event::admin(Action::RecipientAdd)
                     .details(serde_json::json!({ "recipient": recipient })),
             ],
         ))
@@ -112,7 +112,7 @@ fn remove(ctx: &Ctx, text: &str, yes: bool) -> Result<()> {
         Ok((
             (),
             vec![
-                Event::admin("recipient.remove")
+                Event::admin(Action::RecipientRemove)
                     .details(serde_json::json!({ "recipient": recipient })),
             ],
         ))

@@ -37,11 +37,13 @@ pub fn run(ctx: &Ctx, args: UnlockArgs) -> Result<()> {
     let info = &started.info;
     let recorded = vault.record(
         now,
-        &[Event::admin("session.unlock").details(serde_json::json!({
-            "pid": info.pid,
-            "expires_at": crate::clock::rfc3339(info.expires_at),
-            "idle_secs": info.idle_secs,
-        }))],
+        &[
+            Event::admin(crate::audit::Action::SessionUnlock).details(serde_json::json!({
+                "pid": info.pid,
+                "expires_at": crate::clock::rfc3339(info.expires_at),
+                "idle_secs": info.idle_secs,
+            })),
+        ],
     );
     if let Err(e) = recorded {
         // Not on the log, so not at all.

@@ -1,8 +1,8 @@
-use crate::audit::{Event, Outcome};
+use crate::audit::{Action, Event, Outcome};
 use crate::cli::VerifyArgs;
 use crate::cmd::{Ctx, read_token};
-use crate::credential::revocation::RevocationList;
 use crate::error::Result;
+use crate::session::TokenCheck;
 use crate::token::{self, Request};
 
 /// Verifies a token offline against the issuer keys in `vault.toml` and the revocation list: no
@@ -23,10 +23,9 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         Err(_) => open_checked(ctx, &args)?,
     };
     let now = ctx.now();
-    let revoked = RevocationList::load(&vault.dir, &vault.config, ctx.now())?;
     // A credential whose `exec` supervisor died is as good as revoked, recorded or not yet.
-    let orphaned = crate::exec::running::dead_ids(&vault.dir);
-    let keys = token::issuer_lookup(&vault.config, now);
+    let tokens =
+        TokenCheck::load(&vault, now)?.refusing(crate::exec::running::dead_ids(&vault.dir));
     // Whoever runs `verify --as B` is not B: B must have signed a fresh proof (`present`).
     let request = Request {
         action: args.action.clone(),
@@ -37,19 +36,14 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
             challenge: args.challenge.clone(),
         }),
     };
-    let verdict = token::verify(
-        text.expose_secret(),
-        &keys,
-        &|id, info| orphaned.contains(id) || revoked.is_revoked(id, &vault.config, info),
-        now,
-        &request,
-    )
-    .and_then(|info| still_agents(&index, info));
+    let verdict = tokens
+        .verify(text.expose_secret(), &request)
+        .and_then(|info| still_agents(&index, info));
     let mut event = Event::new(
         args.holder
             .as_deref()
             .map_or_else(|| "verifier".to_string(), |h| format!("agent:{h}")),
-        "verify",
+        Action::Verify,
     );
     event.scope = Some(serde_json::json!({ "action": args.action, "resource": args.resource }));
     match &verdict {
@@ -64,7 +58,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
             }
         }
         Err(e) => {
-            let outcome = if e.exit_code() == crate::error::exit::DENIED {
+            let outcome = if e.is_denied() {
                 Outcome::Denied
             } else {
                 Outcome::Error
@@ -76,12 +70,13 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         .details
         .take()
         .unwrap_or_else(|| serde_json::json!({}));
-    details["revocations"] = serde_json::to_value(&revoked.head).expect("heads serialise");
+    details["revocations"] =
+        serde_json::to_value(&tokens.revocations().head).expect("heads serialise");
     event.details = Some(details);
     // Recording is best effort: a service may verify against a read-only copy or mount of the
     // vault. The verdict stands either way; the warning says it is not on the log.
     if let Err(e) = vault.record(now, &[event]) {
-        if !matches!(e, crate::error::Error::Io { .. }) {
+        if !e.is_io() {
             return Err(e);
         }
         eprintln!("agentcred: warning: this verification was not recorded on the audit log: {e}");

@@ -7,6 +7,7 @@
 //! not fsynced on the mint hot path; a crash can lose the last lines (their credentials still
 //! expire, and `creds revoke --agent` still reaches them).
 
+use crate::audit::Action;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -65,15 +66,6 @@ pub fn append(dir: &Path, entry: &Entry, now: DateTime<Utc>) -> Result<()> {
     )
 }
 
-/// [`append`] on the mint path, where the ledger is an index and the audit entry the record: a
-/// failure is a warning on stderr, not a refusal.
-pub fn append_or_warn(dir: &Path, entry: &Entry, now: DateTime<Utc>) -> Result<()> {
-    if let Err(e) = append(dir, entry, now) {
-        eprintln!("agentcred: warning: {e}");
-    }
-    Ok(())
-}
-
 /// The credentials the audit log records (`cred.mint` and `delegate` entries, the latter for the
 /// agent delegated to): the record the ledger indexes,
 /// for when the ledger lost or altered a line. `chain` holds the credential and its parent only.
@@ -83,8 +75,8 @@ pub fn from_log(dir: &Path) -> Result<Vec<Entry>> {
         return Ok(out);
     };
     while let Some(line) = reader.next_line()? {
-        if !crate::audit::read::has_field(line.bytes, "action", "cred.mint")
-            && !crate::audit::read::has_field(line.bytes, "action", "delegate")
+        if !crate::audit::read::has_field(line.bytes, "action", Action::CredMint.as_str())
+            && !crate::audit::read::has_field(line.bytes, "action", Action::Delegate.as_str())
         {
             continue;
         }
@@ -96,9 +88,9 @@ pub fn from_log(dir: &Path) -> Result<Vec<Entry>> {
 }
 
 fn from_entry(e: &crate::audit::Entry) -> Option<Entry> {
-    let delegated = match e.action.as_str() {
-        "cred.mint" => false,
-        "delegate" => true,
+    let delegated = match Action::parse(&e.action) {
+        Some(Action::CredMint) => false,
+        Some(Action::Delegate) => true,
         _ => return None,
     };
     if e.result.is_some_and(|r| r != crate::audit::Outcome::Ok) {

@@ -9,9 +9,17 @@
 //! key's expiry, the vault's `max_ttl` and, for derived credentials, the parent's expiry; the
 //! result says what bound it.
 
+pub mod act;
+pub mod delegate;
+pub mod derive;
+mod issue;
 pub mod ledger;
+pub mod mint;
 mod prune;
+mod request;
 pub mod revocation;
+
+pub use issue::{Issued, Source, Stamp, issue};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -48,6 +56,47 @@ pub struct Injected {
     pub value: SecretText,
 }
 
+/// What bound a credential's TTL (docs/DESIGN.md, "TTL clamps").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitedBy {
+    /// The TTL asked for (or the agent's default) stood.
+    Request,
+    VaultMaxTtl,
+    AgentMaxTtl,
+    GrantMaxTtl,
+    KeyExpiry,
+    /// A derived credential never outlives its parent.
+    ParentCredential,
+    /// A previous version served during an overlap window ends when it retires.
+    PreviousVersionRetires,
+}
+
+impl LimitedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitedBy::Request => "request",
+            LimitedBy::VaultMaxTtl => "vault max_ttl",
+            LimitedBy::AgentMaxTtl => "agent max_ttl",
+            LimitedBy::GrantMaxTtl => "grant max_ttl",
+            LimitedBy::KeyExpiry => "key expiry",
+            LimitedBy::ParentCredential => "parent credential",
+            LimitedBy::PreviousVersionRetires => "previous version retires",
+        }
+    }
+}
+
+impl std::fmt::Display for LimitedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for LimitedBy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A decided credential, before its token is built.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -58,7 +107,7 @@ pub struct Plan {
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub requested_ttl: Duration,
-    pub limited_by: &'static str,
+    pub limited_by: LimitedBy,
 }
 
 impl Plan {
@@ -77,13 +126,13 @@ impl Plan {
 /// Decides a mint. `Err` is a denial (exit 3) or bad input (exit 2), with a reason fit for the
 /// audit log: names only, never values.
 pub fn plan(
-    env: &Envelope,
+    envelope: &Envelope,
     key: Option<&KeyRecord>,
     req: &Request,
     now: DateTime<Utc>,
 ) -> Result<Plan> {
-    let agent = &env.agent;
-    if env.status == Status::Suspended {
+    let agent = &envelope.agent;
+    if envelope.status == Status::Suspended {
         return Err(
             Error::denied(format!("agent {agent} is suspended")).hint(format!(
                 "an admin can resume it: agentcred agent resume {agent}"
@@ -100,19 +149,19 @@ pub fn plan(
         ))
         .hint("ask the vault admin for a new key (`agentcred key issue`)"));
     }
-    let rights = env.rights();
+    let rights = envelope.rights();
     let actions = req.actions.clone();
     let resources = req.resources.clone();
 
     let names: Vec<String> = if req.secrets.is_empty() {
-        let covering: Vec<String> = env
+        let covering: Vec<String> = envelope
             .secrets
             .keys()
             .filter(|s| covers(&rights, s, actions.as_deref(), resources.as_deref()).is_ok())
             .cloned()
             .collect();
         if covering.is_empty() {
-            let why = if env.secrets.is_empty() {
+            let why = if envelope.secrets.is_empty() {
                 format!("agent {agent} has no secrets granted")
             } else {
                 format!(
@@ -127,7 +176,7 @@ pub fn plan(
         covering
     } else {
         for s in &req.secrets {
-            if !env.secrets.contains_key(s) {
+            if !envelope.secrets.contains_key(s) {
                 return Err(
                     Error::denied(format!("agent {agent} is not granted secret {s}"))
                         .hint("see `agentcred grant list`; an admin can grant it"),
@@ -143,40 +192,40 @@ pub fn plan(
 
     let requested = req
         .ttl
-        .unwrap_or_else(|| Duration::seconds(env.default_ttl_secs));
+        .unwrap_or_else(|| Duration::seconds(envelope.default_ttl_secs));
     if requested <= Duration::zero() {
         return Err(Error::usage("the TTL must be positive"));
     }
     let mut expires_at = now + requested;
-    let mut limited_by = "request";
-    let mut clamp = |bound: DateTime<Utc>, why: &'static str| {
+    let mut limited_by = LimitedBy::Request;
+    let mut clamp = |bound: DateTime<Utc>, why: LimitedBy| {
         if bound < expires_at {
             expires_at = bound;
             limited_by = why;
         }
     };
     clamp(
-        now + Duration::seconds(env.vault_max_ttl_secs),
-        "vault max_ttl",
+        now + Duration::seconds(envelope.vault_max_ttl_secs),
+        LimitedBy::VaultMaxTtl,
     );
-    if let Some(s) = env.policy.max_ttl_secs {
-        clamp(now + Duration::seconds(s), "agent max_ttl");
+    if let Some(s) = envelope.policy.max_ttl_secs {
+        clamp(now + Duration::seconds(s), LimitedBy::AgentMaxTtl);
     }
     for name in &names {
-        if let Some(s) = grant_max_ttl(env, name, actions.as_deref(), resources.as_deref()) {
-            clamp(now + Duration::seconds(s), "grant max_ttl");
+        if let Some(s) = grant_max_ttl(envelope, name, actions.as_deref(), resources.as_deref()) {
+            clamp(now + Duration::seconds(s), LimitedBy::GrantMaxTtl);
         }
     }
     if let Some(k) = key {
-        clamp(k.end(), "key expiry");
+        clamp(k.end(), LimitedBy::KeyExpiry);
     }
     if let Some(p) = req.parent_expires_at {
-        clamp(p, "parent credential");
+        clamp(p, LimitedBy::ParentCredential);
     }
 
     let mut secrets = Vec::with_capacity(names.len());
     for name in &names {
-        let s = &env.secrets[name];
+        let s = &envelope.secrets[name];
         let wanted = if req.previous {
             Stage::Previous
         } else {
@@ -198,7 +247,7 @@ pub fn plan(
                 }
             })?;
         if let Some(r) = version.retire_at {
-            clamp(r, "previous version retires");
+            clamp(r, LimitedBy::PreviousVersionRetires);
         }
         let value = version.value.clone().ok_or_else(|| {
             Error::denied(format!(
@@ -228,180 +277,6 @@ pub fn plan(
         requested_ttl: requested,
         limited_by,
     })
-}
-
-/// A credential issued: its id, token, and the ids of every block of the token (authority,
-/// parents, itself).
-pub struct Issued {
-    pub id: String,
-    pub token: SecretText,
-    pub chain: Vec<String>,
-    pub plan: Plan,
-}
-
-/// Where a credential comes from and who asks for it.
-pub struct Source<'a> {
-    /// The token to narrow, authenticated already: the agent's authority (from its issuer-signed
-    /// envelope), or the parent credential's token (checked by `token::verify`).
-    pub from: &'a SecretText,
-    /// The parent credential's id, for a derived credential.
-    pub parent: Option<&'a str>,
-    /// The audit actor: `admin`, `key:ID`, `agent:NAME`.
-    pub actor: &'a str,
-    /// More `details` for the `cred.mint` entry.
-    pub extra: Option<serde_json::Value>,
-    /// A one-off key whose holder may revoke the credential (see `revocation::Revocation::by_holder`).
-    pub revoke_key: Option<crate::crypto::PublicKey>,
-    /// What the live checks enforce for the agent (rate limit, suspension).
-    pub limits: crate::watch::Limits<'a>,
-    /// Acting on a delegated token: the holder's signing key and own grants, which the new block
-    /// (signed with that key) narrows to (see `token::act`).
-    pub acting: Option<(&'a crate::crypto::KeyPair, &'a crate::grant::Rights)>,
-}
-
-/// Builds the token for `plan` (from `parent`'s token for a derived credential, else the agent's
-/// authority), then records `cred.mint` on the audit log and the ledger, durably and under the
-/// lock, before returning it: nothing is released unless it is on the log (fail closed).
-pub fn issue(
-    vault: &crate::vault::Vault,
-    plan: Plan,
-    source: Source<'_>,
-    following: &dyn Fn(&str) -> Vec<crate::audit::Event>,
-    now: DateTime<Utc>,
-) -> Result<Issued> {
-    let Source {
-        from,
-        parent,
-        actor,
-        extra,
-        revoke_key,
-        limits,
-        acting,
-    } = source;
-    let keys = crate::token::issuer_lookup(&vault.config, now);
-    let narrowing = crate::token::Narrowing {
-        issued_at: plan.issued_at,
-        expires_at: plan.expires_at,
-        secrets: plan.secrets.iter().map(|s| s.name.clone()).collect(),
-        actions: plan.actions.clone(),
-        resources: plan.resources.clone(),
-        revoke_key,
-        injected: plan
-            .secrets
-            .iter()
-            .map(|s| (s.name.clone(), s.env.clone()))
-            .collect(),
-    };
-    let (token, chain) = match acting {
-        Some((signer, rights)) => crate::token::act(
-            from.expose_secret(),
-            &keys,
-            signer,
-            &plan.agent,
-            rights,
-            &narrowing,
-        )?,
-        None => crate::token::narrow_authenticated(from.expose_secret(), &keys, &narrowing)?,
-    };
-    let id = chain.last().cloned().expect("a token has blocks");
-    let mut scope = plan.scope_json();
-    scope["ttl"] = crate::duration::format(plan.ttl()).into();
-    scope["expires_at"] = crate::clock::rfc3339(plan.expires_at).into();
-    let mut event = crate::audit::Event::new(actor, "cred.mint")
-        .agent(&plan.agent)
-        .secrets(plan.secrets.iter().map(|s| s.name.clone()));
-    event.credential_id = Some(id.clone());
-    event.scope = Some(scope);
-    let mut details = serde_json::json!({
-        "requested_ttl": crate::duration::format(plan.requested_ttl),
-        "limited_by": plan.limited_by,
-        "versions": plan.secrets.iter().map(|s| (s.name.clone(), s.version)).collect::<std::collections::BTreeMap<_, _>>(),
-    });
-    if let Some(parent_id) = parent {
-        details["parent"] = parent_id.into();
-    }
-    if let Some(serde_json::Value::Object(more)) = extra {
-        for (k, v) in more {
-            details[k] = v;
-        }
-    }
-    event.details = Some(details);
-    let entry = ledger::Entry {
-        id: id.clone(),
-        agent: plan.agent.clone(),
-        actor: actor.to_string(),
-        secrets: plan
-            .secrets
-            .iter()
-            .map(|s| ledger::SecretRef {
-                name: s.name.clone(),
-                version: s.version,
-            })
-            .collect(),
-        actions: plan.actions.clone().unwrap_or_else(|| vec!["*".into()]),
-        resources: plan.resources.as_ref().map_or_else(
-            || vec!["*".into()],
-            |r| r.iter().map(ToString::to_string).collect(),
-        ),
-        issued_at: plan.issued_at,
-        expires_at: plan.expires_at,
-        parent: parent.map(str::to_string),
-        chain: chain.clone(),
-    };
-    let mut events = vec![event];
-    events.extend(following(&id));
-    let call = crate::watch::Call {
-        agent: &plan.agent,
-        actor,
-        limits,
-        authority_id: chain.first().map(String::as_str),
-    };
-    crate::watch::record(
-        vault,
-        &call,
-        events,
-        || ledger::append_or_warn(&vault.dir, &entry, now),
-        now,
-    )?;
-    Ok(Issued {
-        id,
-        token: SecretText::new(token),
-        chain,
-        plan,
-    })
-}
-
-/// Records a refusal on the audit log (`deny`, seen by the live anomaly checks), then returns the
-/// refusal itself.
-#[allow(clippy::too_many_arguments)]
-pub fn record_denial(
-    vault: &crate::vault::Vault,
-    actor: &str,
-    agent: &str,
-    limits: crate::watch::Limits<'_>,
-    attempted: &str,
-    secrets: &[String],
-    denial: Error,
-    now: DateTime<Utc>,
-) -> Error {
-    if denial.exit_code() != crate::error::exit::DENIED {
-        return denial;
-    }
-    let event = crate::audit::Event::new(actor, "deny")
-        .agent(agent)
-        .secrets(secrets.iter().cloned())
-        .outcome(crate::audit::Outcome::Denied, denial.to_string())
-        .details(serde_json::json!({ "attempted": attempted }));
-    let call = crate::watch::Call {
-        agent,
-        actor,
-        limits,
-        authority_id: None,
-    };
-    match crate::watch::record(vault, &call, vec![event], || Ok(()), now) {
-        Ok(_) => denial,
-        Err(audit_error) => audit_error,
-    }
 }
 
 /// Does `secret` cover the requested scope? `None` in a dimension means "whatever is granted".
@@ -463,13 +338,13 @@ pub fn covers(
 /// The most generous `max_ttl` among the allow grants of `secret` that cover the request
 /// (`None`: one of them has no limit).
 fn grant_max_ttl(
-    env: &Envelope,
+    envelope: &Envelope,
     secret: &str,
     actions: Option<&[String]>,
     resources: Option<&[Pattern]>,
 ) -> Option<i64> {
     let mut best: Option<Option<i64>> = None;
-    for g in env
+    for g in envelope
         .grants
         .iter()
         .filter(|g| g.effect == Effect::Allow && g.secret == secret)
@@ -571,7 +446,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.ttl(), Duration::minutes(15));
-        assert_eq!(p.limited_by, "grant max_ttl");
+        assert_eq!(p.limited_by, LimitedBy::GrantMaxTtl);
         assert_eq!(p.requested_ttl, Duration::hours(2));
     }
 
@@ -630,7 +505,7 @@ mod tests {
             now,
         )
         .unwrap();
-        assert_eq!(p.limited_by, "key expiry");
+        assert_eq!(p.limited_by, LimitedBy::KeyExpiry);
         k.revoked_at = Some(now);
         assert_eq!(
             plan(&e, Some(&k), &Request::default(), now)
@@ -664,6 +539,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.expires_at, parent);
-        assert_eq!(p.limited_by, "parent credential");
+        assert_eq!(p.limited_by, LimitedBy::ParentCredential);
     }
 }

@@ -7,11 +7,16 @@
 //! forwarded; signals from the terminal already reach the child, which shares our process group,
 //! so they are not sent a second time.
 
+pub mod boundary;
+pub mod launch;
 pub mod mask;
+pub mod record;
 pub mod running;
 #[allow(unsafe_code)]
 pub mod sandbox;
+pub mod serve;
 pub mod socket;
+pub mod upstream;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -94,11 +99,15 @@ impl Ending {
 
 /// Options of a supervised run.
 pub struct Supervise {
+    /// The clock's time as the program starts.
+    pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub on_expiry: OnExpiry,
     pub mask: Option<Vec<String>>,
     /// Called once at expiry, before any signal is sent (to record it).
     pub on_expire: Box<dyn FnOnce() + Send>,
+    /// Where the expiry warnings go.
+    pub say: crate::session::Say,
 }
 
 /// A started program, as its supervisor holds it: directly, or through the sandbox's init.
@@ -190,26 +199,22 @@ pub fn resolve(
     use std::os::unix::fs::PermissionsExt;
     if program.as_bytes().contains(&b'/') {
         let path = std::path::PathBuf::from(program);
-        let cannot = |reason: String| Error::CannotRun {
-            program: program.to_string_lossy().into_owned(),
-            reason,
-        };
+        let cannot =
+            |reason: String| Error::cannot_run(program.to_string_lossy().into_owned(), reason);
         return match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => Err(cannot(format!("{} is a directory", path.display()))),
             Ok(_) => match rustix::fs::access(&path, rustix::fs::Access::EXEC_OK) {
                 Ok(()) => Ok(path),
                 Err(e) => Err(cannot(format!("{}: {e}", path.display()))),
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::CommandNotFound {
-                program: program.to_string_lossy().into_owned(),
-            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::command_not_found(
+                program.to_string_lossy().into_owned(),
+            )),
             Err(e) => Err(cannot(format!("{}: {e}", path.display()))),
         };
     }
     if program.is_empty() {
-        return Err(Error::CommandNotFound {
-            program: String::new(),
-        });
+        return Err(Error::command_not_found(String::new()));
     }
     let path = env
         .get(std::ffi::OsStr::new("PATH"))
@@ -226,13 +231,13 @@ pub fn resolve(
         }
     }
     match denied {
-        Some(p) => Err(Error::CannotRun {
-            program: program.to_string_lossy().into_owned(),
-            reason: format!("{} is not executable (permission denied)", p.display()),
-        }),
-        None => Err(Error::CommandNotFound {
-            program: program.to_string_lossy().into_owned(),
-        }),
+        Some(p) => Err(Error::cannot_run(
+            program.to_string_lossy().into_owned(),
+            format!("{} is not executable (permission denied)", p.display()),
+        )),
+        None => Err(Error::command_not_found(
+            program.to_string_lossy().into_owned(),
+        )),
     }
 }
 
@@ -250,13 +255,8 @@ pub fn replace(argv: &[OsString], env: &BTreeMap<OsString, OsString>) -> Error {
 fn spawn_error(program: &OsString, e: &std::io::Error) -> Error {
     let name = program.to_string_lossy();
     match e.kind() {
-        std::io::ErrorKind::NotFound => Error::CommandNotFound {
-            program: name.into_owned(),
-        },
-        _ => Error::CannotRun {
-            program: name.into_owned(),
-            reason: e.to_string(),
-        },
+        std::io::ErrorKind::NotFound => Error::command_not_found(name.into_owned()),
+        _ => Error::cannot_run(name.into_owned(), e),
     }
 }
 
@@ -275,7 +275,7 @@ impl Signals {
             SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
         ])
         .map(Signals)
-        .map_err(|e| Error::other(format!("cannot install signal handlers: {e}")))
+        .map_err(|e| Error::other(format!("cannot install signal handlers: {e}")).with_source(e))
     }
 }
 
@@ -313,9 +313,9 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
     let mut expiry = Expiry::new(
         pid,
         started,
-        opts.expires_at,
+        (opts.now, opts.expires_at),
         opts.on_expiry,
-        opts.on_expire,
+        (opts.on_expire, opts.say),
         Arc::clone(&expired),
     );
     let done = Arc::new(AtomicBool::new(false));
@@ -336,7 +336,7 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
 
     let (exit_code, signal) = child
         .wait()
-        .map_err(|e| Error::other(format!("cannot wait for the program: {e}")))?;
+        .map_err(|e| Error::other(format!("cannot wait for the program: {e}")).with_source(e))?;
     done.store(true, Ordering::SeqCst);
     handle.close();
     for p in pumps {
@@ -369,6 +369,7 @@ struct Expiry {
     next: Option<(Instant, Step)>,
     expire_at: Instant,
     on_expire: Option<Box<dyn FnOnce() + Send>>,
+    say: crate::session::Say,
     expired: Arc<AtomicBool>,
 }
 
@@ -383,13 +384,13 @@ impl Expiry {
     fn new(
         pid: rustix::process::Pid,
         started: Instant,
-        expires_at: DateTime<Utc>,
+        (now, expires_at): (DateTime<Utc>, DateTime<Utc>),
         on_expiry: OnExpiry,
-        on_expire: Box<dyn FnOnce() + Send>,
+        (on_expire, say): (Box<dyn FnOnce() + Send>, crate::session::Say),
         expired: Arc<AtomicBool>,
     ) -> Expiry {
         // What is left of the credential, counted from when the program started.
-        let ttl = (expires_at - Utc::now()).to_std().unwrap_or_default();
+        let ttl = (expires_at - now).to_std().unwrap_or_default();
         let warn_before = Duration::from_secs(60).min(ttl / 2);
         Expiry {
             pid,
@@ -398,6 +399,7 @@ impl Expiry {
             next: Some((started + ttl.saturating_sub(warn_before), Step::Warn)),
             expire_at: started + ttl,
             on_expire: Some(on_expire),
+            say,
             expired,
         }
     }
@@ -409,7 +411,8 @@ impl Expiry {
     /// Runs the step that is due and schedules the one after it.
     fn fire(&mut self) {
         let Some((_, step)) = self.next else { return };
-        let say = |m: &str| eprintln!("agentcred: {m}");
+        let say = Arc::clone(&self.say);
+        let say = |m: &str| say(m);
         self.next = match step {
             Step::Warn => {
                 say(&format!(

@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{Event, Outcome};
-use crate::credential::revocation::{self, Revocation, RevocationList};
+use crate::audit::{Action, Event, Outcome};
+use crate::credential::revocation::{Revocation, RevocationList};
 use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
 use crate::sensitive::SecretText;
@@ -188,7 +188,7 @@ pub fn dead_ids(vault_dir: &Path) -> HashSet<String> {
 
 /// Ends the credentials of dead supervisors: a revocation and an `exec.end` each, then the record
 /// goes. Best effort: whatever fails is left for the next command.
-pub fn reap(vault_dir: &Path, config: &crate::vault::VaultToml) {
+pub fn reap(vault_dir: &Path, config: &crate::vault::VaultToml, now: DateTime<Utc>) {
     let found = dead(vault_dir);
     if found.is_empty() {
         return;
@@ -196,7 +196,6 @@ pub fn reap(vault_dir: &Path, config: &crate::vault::VaultToml) {
     let Ok(_lock) = crate::vault::lock::VaultLock::acquire(vault_dir) else {
         return;
     };
-    let now = crate::clock::Clock::now(&crate::clock::SystemClock);
     let Ok(list) = RevocationList::load(vault_dir, config, now) else {
         return;
     };
@@ -217,7 +216,7 @@ pub fn reap(vault_dir: &Path, config: &crate::vault::VaultToml) {
             // Written by whichever command finds the record, which need not hold the agent's
             // key: so the entry is the agent's unsigned record of its run's end (as a keyless
             // writer's are), naming who ran it.
-            let mut e = Event::new(format!("agent:{}", r.agent), "exec.end")
+            let mut e = Event::new(format!("agent:{}", r.agent), Action::ExecEnd)
                 .agent(&r.agent)
                 .details(serde_json::json!({
                     "ended_by": "supervisor-died",
@@ -226,17 +225,7 @@ pub fn reap(vault_dir: &Path, config: &crate::vault::VaultToml) {
                 }));
             e.credential_id = Some(r.id.clone());
             e.result = Some(Outcome::Error);
-            // Chained on to the list first, and the log records the head it leads to, as every
-            // writer of revocations does.
-            let Ok(revoked) = revocation::prepare(vault_dir, config, &[line], None, now) else {
-                continue;
-            };
-            if let Some(r) = &revoked {
-                r.record_in(&mut e);
-            }
-            if revoked.map_or(Ok(()), revocation::Prepared::write).is_err()
-                || crate::audit::append(vault_dir, now, &[e]).is_err()
-            {
+            if crate::session::append_locked(vault_dir, config, now, vec![e], &[line]).is_err() {
                 continue;
             }
         }

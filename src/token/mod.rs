@@ -68,13 +68,13 @@ fn biscuit_keypair(key: &KeyPair) -> Result<BKeyPair> {
         key.seed().as_slice(),
         biscuit_auth::builder::Algorithm::Ed25519,
     )
-    .map_err(|e| Error::other(format!("cannot load a signing key: {e}")))?;
+    .map_err(|e| Error::other(format!("cannot load a signing key: {e}")).with_source(e))?;
     Ok(BKeyPair::from(&private))
 }
 
 fn biscuit_public(key: &PublicKey) -> Result<BPublicKey> {
     BPublicKey::from_bytes(key.0.as_bytes(), biscuit_auth::builder::Algorithm::Ed25519)
-        .map_err(|e| Error::other(format!("cannot load a public key: {e}")))
+        .map_err(|e| Error::other(format!("cannot load a public key: {e}")).with_source(e))
 }
 
 fn date(t: DateTime<Utc>) -> Term {
@@ -199,7 +199,7 @@ fn signing_key(key: &KeyPair) -> Result<PrivateKey> {
         key.seed().as_slice(),
         biscuit_auth::builder::Algorithm::Ed25519,
     )
-    .map_err(|e| Error::other(format!("cannot load a signing key: {e}")))
+    .map_err(|e| Error::other(format!("cannot load a signing key: {e}")).with_source(e))
 }
 
 /// Appends a third-party block signed by `signer` (the token's current holder).
@@ -720,7 +720,9 @@ pub fn holder_of(text: &str, keys: KeyLookup<'_>) -> Result<String> {
     let mut authorizer = biscuit_auth::AuthorizerBuilder::new()
         .set_limits(limits())
         .build(&token)
-        .map_err(|e| Error::bad_data(format!("the token cannot be evaluated: {e}")))?;
+        .map_err(|e| {
+            Error::bad_data(format!("the token cannot be evaluated: {e}")).with_source(e)
+        })?;
     let (_, agent, agent_key) = identity(&mut authorizer)?;
     Ok(walk_chain(&token, &mut authorizer, &agent, agent_key, &ids)?.holder)
 }
@@ -740,7 +742,9 @@ fn identity(
 ) -> Result<(String, String, Option<PublicKey>)> {
     let who: Vec<(String, String, String)> = authorizer
         .query("data($v, $n, $k) <- vault($v), agent($n), agent_key($n, $k)")
-        .map_err(|e| Error::bad_data(format!("the token cannot be evaluated: {e}")))?;
+        .map_err(|e| {
+            Error::bad_data(format!("the token cannot be evaluated: {e}")).with_source(e)
+        })?;
     let [(vault_id, agent, agent_key)] = who.as_slice() else {
         return Err(Error::bad_data("the token names no single agent"));
     };
@@ -854,7 +858,9 @@ pub fn verify(
         .map_err(build_err)?
         .set_limits(limits())
         .build(&token)
-        .map_err(|e| Error::bad_data(format!("the token cannot be evaluated: {e}")))?;
+        .map_err(|e| {
+            Error::bad_data(format!("the token cannot be evaluated: {e}")).with_source(e)
+        })?;
     let (vault_id, agent, agent_key) = identity(&mut authorizer)?;
     let (vault_id, agent) = (&vault_id, &agent);
     let revoke_keys: Vec<(String,)> = authorizer

@@ -57,6 +57,11 @@ fn grant(secret: &str, effect: Effect, actions: &[&str], resources: &[&str]) -> 
     }
 }
 
+/// Verifies `token` as of now, nothing revoked, for `request`.
+fn check(token: &str, keys: KeyLookup<'_>, request: &Request) -> Result<TokenInfo> {
+    verify(token, keys, &|_, _| false, Utc::now(), request)
+}
+
 fn req(action: &str, resource: &str) -> Request {
     Request {
         action: Some(action.into()),
@@ -94,26 +99,10 @@ fn a_fresh_credential_verifies_and_names_its_agent() {
     )]);
     let (token, id) = mint(&f, &auth, narrowing(300));
     assert!(id.starts_with("cr_"));
-    let info = verify(
-        &token,
-        &f.keys(),
-        &|_, _| false,
-        Utc::now(),
-        &req("read", "customers"),
-    )
-    .unwrap();
+    let info = check(&token, &f.keys(), &req("read", "customers")).unwrap();
     assert_eq!(info.agent, "alice");
     assert_eq!(info.credential_id.as_deref(), Some(id.as_str()));
-    assert!(
-        verify(
-            &token,
-            &f.keys(),
-            &|_, _| false,
-            Utc::now(),
-            &Request::default()
-        )
-        .is_ok()
-    );
+    assert!(check(&token, &f.keys(), &Request::default()).is_ok());
 }
 
 #[test]
@@ -123,23 +112,11 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
     let (token, id) = mint(&f, &auth, narrowing(60));
     let code = |r: Result<TokenInfo>| r.err().map(|e| e.exit_code());
     assert_eq!(
-        code(verify(
-            &token,
-            &f.keys(),
-            &|_, _| false,
-            Utc::now(),
-            &req("write", "customers")
-        )),
+        code(check(&token, &f.keys(), &req("write", "customers"))),
         Some(3)
     );
     assert_eq!(
-        code(verify(
-            &token,
-            &f.keys(),
-            &|_, _| false,
-            Utc::now(),
-            &req("read", "orders")
-        )),
+        code(check(&token, &f.keys(), &req("read", "orders"))),
         Some(3)
     );
     let later = Utc::now() + chrono::Duration::seconds(120);
@@ -167,16 +144,7 @@ fn out_of_scope_expired_revoked_and_wrong_holder_are_denied() {
         holder: Some("bob".into()),
         ..req("read", "customers")
     };
-    assert_eq!(
-        code(verify(
-            &token,
-            &f.keys(),
-            &|_, _| false,
-            Utc::now(),
-            &as_bob
-        )),
-        Some(3)
-    );
+    assert_eq!(code(check(&token, &f.keys(), &as_bob)), Some(3));
 }
 
 #[test]
@@ -192,8 +160,7 @@ fn narrowing_limits_actions_resources_and_secrets() {
         ..narrowing(60)
     };
     let (token, _) = mint(&f, &auth, n);
-    let ok =
-        |a: &str, r: &str| verify(&token, &f.keys(), &|_, _| false, Utc::now(), &req(a, r)).is_ok();
+    let ok = |a: &str, r: &str| check(&token, &f.keys(), &req(a, r)).is_ok();
     assert!(ok("read", "customers"));
     assert!(!ok("write", "customers"));
     assert!(!ok("read", "orders"));
@@ -211,8 +178,7 @@ fn a_deny_beats_an_allow_on_everything() {
         grant("db", Effect::Deny, &["*"], &["customers"]),
     ]);
     let (token, _) = mint(&f, &auth, narrowing(60));
-    let ok =
-        |a: &str, r: &str| verify(&token, &f.keys(), &|_, _| false, Utc::now(), &req(a, r)).is_ok();
+    let ok = |a: &str, r: &str| check(&token, &f.keys(), &req(a, r)).is_ok();
     assert!(ok("read", "orders"));
     assert!(!ok("read", "customers"));
 }
@@ -226,24 +192,10 @@ fn forged_or_foreign_tokens_are_bad_data() {
     let mid = bytes.len() / 2;
     bytes[mid] = if bytes[mid] == b'A' { b'B' } else { b'A' };
     let flipped = String::from_utf8(bytes).unwrap();
-    let err = verify(
-        &flipped,
-        &f.keys(),
-        &|_, _| false,
-        Utc::now(),
-        &Request::default(),
-    )
-    .unwrap_err();
+    let err = check(&flipped, &f.keys(), &Request::default()).unwrap_err();
     assert_eq!(err.exit_code(), 65);
     let other = Fixture::new();
-    let err = verify(
-        &token,
-        &other.keys(),
-        &|_, _| false,
-        Utc::now(),
-        &Request::default(),
-    )
-    .unwrap_err();
+    let err = check(&token, &other.keys(), &Request::default()).unwrap_err();
     assert_eq!(err.exit_code(), 65);
 }
 
@@ -257,14 +209,7 @@ fn further_narrowing_never_outlives_the_parent() {
     assert!(id.starts_with("dl_"));
     let later = Utc::now() + chrono::Duration::seconds(120);
     assert!(verify(&child, &f.keys(), &|_, _| false, later, &Request::default()).is_err());
-    let info = verify(
-        &child,
-        &f.keys(),
-        &|_, _| false,
-        Utc::now(),
-        &Request::default(),
-    )
-    .unwrap();
+    let info = check(&child, &f.keys(), &Request::default()).unwrap();
     assert!(info.expires_at.unwrap() <= Utc::now() + chrono::Duration::seconds(61));
 }
 

@@ -47,9 +47,7 @@ impl VaultLock {
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {
                     if start.elapsed() >= timeout {
-                        return Err(Error::LockBusy {
-                            path: dir.to_path_buf(),
-                        });
+                        return Err(Error::lock_busy(dir));
                     }
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(25));

@@ -29,6 +29,7 @@ const UNLOCK_ENV: &[&str] = &[
     "AGENTCRED_SESSION",
     "AGENTCRED_VAULT_ID",
     "AGENTCRED_ISSUER_KEY",
+    "AGENTCRED_TEST_CLOCK_SKEW_MS",
 ];
 
 /// The Argon2id flags that make `init` cheap (tests only: far below the RFC 9106 default).
@@ -67,13 +68,26 @@ pub fn bin() -> &'static Path {
 
 pub struct TestVault {
     root: tempfile::TempDir,
+    /// How far the binary's clock runs ahead of the wall clock, in milliseconds (see
+    /// [`TestVault::advance_to`]).
+    skew_ms: std::sync::atomic::AtomicI64,
+}
+
+/// Whether the binary under test is a debug build, whose clock the tests may move forward
+/// (`AGENTCRED_TEST_CLOCK_SKEW_MS`): this build's is; one named by `AGENTCRED_TEST_BIN` (the
+/// release binary) is not assumed to be.
+pub fn clock_can_skew() -> bool {
+    cfg!(debug_assertions) && std::env::var_os("AGENTCRED_TEST_BIN").is_none_or(|p| p.is_empty())
 }
 
 impl TestVault {
     /// A temporary directory with a passphrase file and no vault yet.
     pub fn empty() -> TestVault {
         let root = tempfile::tempdir().expect("create a temporary directory");
-        let vault = TestVault { root };
+        let vault = TestVault {
+            root,
+            skew_ms: std::sync::atomic::AtomicI64::new(0),
+        };
         write_private(&vault.passphrase_file(), PASSPHRASE.as_bytes());
         vault
     }
@@ -109,11 +123,43 @@ impl TestVault {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
     }
 
+    /// The time now as the binary sees it: the wall clock, moved on by [`TestVault::advance_to`].
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let skew = self.skew_ms.load(std::sync::atomic::Ordering::SeqCst);
+        chrono::Utc::now() + chrono::Duration::milliseconds(skew)
+    }
+
+    /// Lets time pass until `t` for every command run from here on: the binary's clock is moved
+    /// forward (never back), or, for a binary that cannot move it, the test sleeps until then.
+    pub fn advance_to(&self, t: chrono::DateTime<chrono::Utc>) {
+        let left = t - self.now();
+        if left <= chrono::Duration::zero() {
+            return;
+        }
+        if clock_can_skew() {
+            self.skew_ms.fetch_add(
+                left.num_milliseconds() + 1,
+                std::sync::atomic::Ordering::SeqCst,
+            );
+        } else {
+            std::thread::sleep(left.to_std().expect("positive"));
+        }
+    }
+
+    /// [`TestVault::advance_to`] `d` from now.
+    pub fn advance(&self, d: std::time::Duration) {
+        self.advance_to(self.now() + chrono::Duration::from_std(d).expect("a short time"));
+    }
+
     /// `agentcred` with this vault and passphrase and nothing from the caller's environment.
     pub fn command(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(bin());
         for var in UNLOCK_ENV {
             cmd.env_remove(var);
+        }
+        let skew = self.skew_ms.load(std::sync::atomic::Ordering::SeqCst);
+        if skew > 0 {
+            cmd.env("AGENTCRED_TEST_CLOCK_SKEW_MS", skew.to_string());
         }
         cmd.env("AGENTCRED_HOME", self.dir())
             .env("AGENTCRED_PASSPHRASE_FILE", self.passphrase_file())

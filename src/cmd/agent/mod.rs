@@ -1,11 +1,15 @@
-use serde::Serialize;
+//! `agent add|list|show|suspend|resume|remove`.
 
 use crate::agent::{self, Agent, RateLimit, Status};
-use crate::audit::Event;
+use crate::audit::{Action, Event};
 use crate::cli::{AgentAddArgs, AgentCommand};
 use crate::cmd::Ctx;
 use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
+
+mod show;
+
+use show::{list, show};
 
 pub fn run(ctx: &Ctx, command: AgentCommand) -> Result<()> {
     match command {
@@ -15,38 +19,6 @@ pub fn run(ctx: &Ctx, command: AgentCommand) -> Result<()> {
         AgentCommand::Suspend { name } => set_status(ctx, &name, Status::Suspended),
         AgentCommand::Resume { name } => set_status(ctx, &name, Status::Active),
         AgentCommand::Remove { name, yes } => remove(ctx, &name, yes),
-    }
-}
-
-/// The public view of an agent: everything but its signing key.
-#[derive(Serialize)]
-struct AgentView<'a> {
-    name: &'a str,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    created_at: String,
-    max_ttl: Option<String>,
-    rate_limit: Option<String>,
-    suspend_on_anomaly: bool,
-    public_key: &'a str,
-}
-
-impl<'a> From<&'a crate::roster::Entry> for AgentView<'a> {
-    fn from(a: &'a crate::roster::Entry) -> Self {
-        AgentView {
-            name: &a.name,
-            status: a.status.as_str(),
-            description: a.description.as_deref(),
-            created_at: crate::clock::rfc3339(a.created_at),
-            max_ttl: a
-                .policy
-                .max_ttl_secs
-                .map(|s| crate::duration::format(chrono::Duration::seconds(s))),
-            rate_limit: a.policy.rate_limit.map(|r| r.to_string()),
-            suspend_on_anomaly: a.policy.suspend_on_anomaly,
-            public_key: &a.public_key,
-        }
     }
 }
 
@@ -115,7 +87,7 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
                     format!("{}", RateLimit { count, per_secs }).into(),
                 );
             }
-            let mut event = Event::admin("agent.add").agent(name);
+            let mut event = Event::admin(Action::AgentAdd).agent(name);
             event.agent_key = Some(key.public().to_string());
             if !details.is_empty() {
                 event = event.details(details.into());
@@ -138,7 +110,7 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
     } else {
         ctx.out.done(&format!(
             "added {} {}",
-            plural(names.len(), "agent"),
+            crate::output::plural(names.len(), "agent"),
             names.join(", ")
         ));
         if names.len() == 1 {
@@ -153,106 +125,13 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
 
 /// Proves the unlock input opens the current, authentic state, then lists from the signed roster
 /// instead of parsing the whole state.
-fn list(ctx: &Ctx) -> Result<()> {
-    let vault = ctx.open_vault()?;
-    let admin = ctx.admin_key(&vault)?;
-    vault.check_state(&admin)?;
-    let roster = crate::roster::read(&vault.dir, &vault.config)?;
-    let marked: std::collections::HashSet<String> = crate::audit::activity::suspended(&vault.dir)
-        .into_iter()
-        .map(|s| s.agent)
-        .collect();
-    let views: Vec<AgentView<'_>> = roster
-        .iter()
-        .map(|e| {
-            let mut v = AgentView::from(e);
-            if marked.contains(e.name.as_str()) {
-                v.status = Status::Suspended.as_str();
-            }
-            v
-        })
-        .collect();
-    if ctx.out.json {
-        #[derive(Serialize)]
-        struct List<'a> {
-            agents: Vec<AgentView<'a>>,
-        }
-        ctx.out.json(&List { agents: views });
-        return Ok(());
-    }
-    let rows = views
-        .into_iter()
-        .map(|v| {
-            vec![
-                v.name.to_string(),
-                v.status.to_string(),
-                v.max_ttl.unwrap_or_else(|| "-".into()),
-                v.rate_limit.unwrap_or_else(|| "-".into()),
-                v.created_at,
-                v.description.unwrap_or_default().to_string(),
-            ]
-        })
-        .collect();
-    ctx.out.table(
-        &[
-            "NAME",
-            "STATUS",
-            "MAX TTL",
-            "RATE LIMIT",
-            "CREATED",
-            "DESCRIPTION",
-        ],
-        rows,
-    );
-    Ok(())
-}
-
-fn show(ctx: &Ctx, name: &str) -> Result<()> {
-    agent::validate_name(name)?;
-    let vault = ctx.open_vault()?;
-    let admin = ctx.admin_key(&vault)?;
-    let state = vault.load_state(&admin)?;
-    let entry = crate::roster::Entry::from(state.agent(name)?);
-    let mut v = AgentView::from(&entry);
-    let marker = crate::audit::activity::suspension(&vault.dir, name);
-    if marker.is_some() {
-        v.status = Status::Suspended.as_str();
-    }
-    if ctx.out.json {
-        ctx.out
-            .json(&serde_json::json!({ "agent": v, "suspended_by_anomaly": marker }));
-    } else {
-        let status = match &marker {
-            Some(m) => format!("suspended at {} after an anomaly: {}", m.at, m.reason),
-            None => v.status.to_string(),
-        };
-        ctx.out.fields(&[
-            ("name", v.name.to_string()),
-            ("status", status),
-            ("description", v.description.unwrap_or("-").to_string()),
-            ("created", v.created_at.clone()),
-            ("max ttl", v.max_ttl.clone().unwrap_or_else(|| "-".into())),
-            (
-                "rate limit",
-                v.rate_limit.clone().unwrap_or_else(|| "-".into()),
-            ),
-            (
-                "suspend on anomaly",
-                if v.suspend_on_anomaly { "yes" } else { "no" }.to_string(),
-            ),
-            ("public key", v.public_key.to_string()),
-        ]);
-    }
-    Ok(())
-}
-
 fn set_status(ctx: &Ctx, name: &str, status: Status) -> Result<()> {
     agent::validate_name(name)?;
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     let action = match status {
-        Status::Suspended => "agent.suspend",
-        Status::Active => "agent.resume",
+        Status::Suspended => Action::AgentSuspend,
+        Status::Active => Action::AgentResume,
     };
     let marked =
         status == Status::Active && crate::audit::activity::suspension(&vault.dir, name).is_some();
@@ -302,7 +181,7 @@ fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
     )?;
     vault.update(&admin, ctx.now(), |c| {
         c.remove_agent(name)?;
-        Ok(((), vec![Event::admin("agent.remove").agent(name)]))
+        Ok(((), vec![Event::admin(Action::AgentRemove).agent(name)]))
     })?;
     crate::audit::activity::forget(&vault.dir, name);
     if ctx.out.json {
@@ -311,12 +190,4 @@ fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
         ctx.out.done(&format!("removed agent {name}"));
     }
     Ok(())
-}
-
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }

@@ -6,10 +6,13 @@
 //! live in it), and the directory is removed at the end, also on failure.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
+
+mod step;
+
+use step::Demo;
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     let tmp = tempfile::Builder::new()
@@ -36,87 +39,9 @@ fn say(ctx: &Ctx, text: &str) {
     ctx.out.data(text);
 }
 
-struct Demo<'a> {
-    ctx: &'a Ctx,
-    exe: std::path::PathBuf,
-    vault: std::path::PathBuf,
-    passphrase_file: std::path::PathBuf,
-}
-
-impl Demo<'_> {
-    /// Runs `agentcred ARGS` as the admin (or with `env` overrides), showing the command line.
-    fn run(
-        &self,
-        args: &[&str],
-        stdin: Option<&str>,
-        env: &[(&str, &str)],
-        admin: bool,
-    ) -> Result<String> {
-        let shown: Vec<String> = args
-            .iter()
-            .map(|a| {
-                if a.contains(' ') {
-                    format!("'{a}'")
-                } else {
-                    (*a).to_string()
-                }
-            })
-            .collect();
-        let prefix: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
-        say(
-            self.ctx,
-            &format!("$ {prefix}agentcred {}", shown.join(" ")),
-        );
-        let mut cmd = Command::new(&self.exe);
-        cmd.args(args)
-            .env("AGENTCRED_HOME", &self.vault)
-            .env("NO_COLOR", "1")
-            .env_remove("AGENTCRED_PASSPHRASE")
-            .env_remove("AGENTCRED_IDENTITY")
-            .env_remove("AGENTCRED_KEY")
-            .env_remove("AGENTCRED_KEY_FILE")
-            .env_remove("AGENTCRED_CREDENTIAL_ID")
-            .env_remove("AGENTCRED_TOKEN")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if admin {
-            cmd.env("AGENTCRED_PASSPHRASE_FILE", &self.passphrase_file);
-        } else {
-            cmd.env_remove("AGENTCRED_PASSPHRASE_FILE");
-        }
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| Error::other(format!("cannot run agentcred again: {e}")))?;
-        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            use std::io::Write;
-            pipe.write_all(text.as_bytes())
-                .map_err(|e| Error::other(format!("cannot feed the demo: {e}")))?;
-        }
-        let out = child
-            .wait_with_output()
-            .map_err(|e| Error::other(format!("cannot run agentcred again: {e}")))?;
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        for line in stdout.lines().chain(stderr.lines()) {
-            say(self.ctx, &format!("  {line}"));
-        }
-        let code = out.status.code().unwrap_or(1);
-        say(self.ctx, &format!("  (exit {code})"));
-        Ok(stdout)
-    }
-}
-
 fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
     let exe = std::env::current_exe()
-        .map_err(|e| Error::other(format!("cannot find this program: {e}")))?;
+        .map_err(|e| Error::other(format!("cannot find this program: {e}")).with_source(e))?;
     let passphrase_file = dir.join("passphrase");
     crate::vault::fsio::create_new_private(
         &passphrase_file,
@@ -151,30 +76,20 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
         ctx,
         "1. Create the vault. The passphrase comes from AGENTCRED_PASSPHRASE_FILE.",
     );
-    demo.run(
-        &[
-            "init",
-            "--kdf-memory-kib",
-            "8192",
-            "--kdf-iterations",
-            "1",
-            "--kdf-parallelism",
-            "1",
-        ],
-        None,
-        &[],
-        true,
-    )?;
+    demo.admin(&[
+        "init",
+        "--kdf-memory-kib",
+        "8192",
+        "--kdf-iterations",
+        "1",
+        "--kdf-parallelism",
+        "1",
+    ])?;
     say(
         ctx,
         "\n2. Register two agents and store a (fake) upstream secret from stdin.",
     );
-    demo.run(
-        &["agent", "add", "coder", "reviewer", "--max-ttl", "1h"],
-        None,
-        &[],
-        true,
-    )?;
+    demo.admin(&["agent", "add", "coder", "reviewer", "--max-ttl", "1h"])?;
     demo.run(
         &[
             "secret",
@@ -192,30 +107,20 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
         ctx,
         "\n3. Grant it to coder only, read-only, for at most 5 minutes per credential.",
     );
-    demo.run(
-        &[
-            "grant",
-            "coder",
-            "openai-key",
-            "--actions",
-            "read",
-            "--max-ttl",
-            "5m",
-        ],
-        None,
-        &[],
-        true,
-    )?;
+    demo.admin(&[
+        "grant",
+        "coder",
+        "openai-key",
+        "--actions",
+        "read",
+        "--max-ttl",
+        "5m",
+    ])?;
     say(
         ctx,
         "\n4. Issue coder a scoped key: what a CI step holds instead of the passphrase.",
     );
-    demo.run(
-        &["key", "issue", "coder", "--expires", "1d", "--out", &key],
-        None,
-        &[],
-        true,
-    )?;
+    demo.admin(&["key", "issue", "coder", "--expires", "1d", "--out", &key])?;
     say(
         ctx,
         "\n5. Run a program as coder, with only the key. It asks for 2h; the grant caps it at 5m.",
@@ -225,7 +130,7 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
                   echo \"passphrase visible to me: ${AGENTCRED_PASSPHRASE_FILE:-no}\"; \
                   printf %s \"$AGENTCRED_TOKEN\" > token";
     let token_file = dir.join("token");
-    demo.run(
+    demo.as_key(
         &[
             "exec",
             "--ttl",
@@ -235,20 +140,13 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
             "-c",
             &script.replace("> token", &format!("> {}", token_file.display())),
         ],
-        None,
-        &[("AGENTCRED_KEY_FILE", &key)],
-        false,
+        &key,
     )?;
     say(
         ctx,
         "\n6. The key cannot do admin work (nor read vault.age, nor other agents' envelopes).",
     );
-    demo.run(
-        &["agent", "add", "intruder"],
-        None,
-        &[("AGENTCRED_KEY_FILE", &key)],
-        false,
-    )?;
+    demo.as_key(&["agent", "add", "intruder"], &key)?;
     say(
         ctx,
         "\n7. The program has exited, so its credential was revoked: a service verifying it now says no.",
@@ -309,7 +207,7 @@ fn walk(ctx: &Ctx, dir: &Path) -> Result<()> {
         ctx,
         "\n10. Verify the audit log: the hash chain, and the checkpoints signed at every admin change.",
     );
-    demo.run(&["audit", "verify"], None, &[], true)?;
+    demo.admin(&["audit", "verify"])?;
     let log = std::fs::read_to_string(demo.vault.join(crate::audit::FILE)).unwrap_or_default();
     if log.contains(&fake) || log.contains(&rotated) {
         return Err(Error::other(

@@ -1,4 +1,4 @@
-//! Nested `exec` through the run socket: a program under `exec` asks its supervisor for a
+//! The run socket's server side: nested `exec` through the run socket: a program under `exec` asks its supervisor for a
 //! narrower credential instead of opening the vault, which it may not be able to reach.
 //!
 //! The supervisor is the `agentcred exec` that opened the vault. It holds the run's credential
@@ -35,7 +35,7 @@
 
 use std::collections::HashMap;
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Condvar;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -43,211 +43,24 @@ use std::sync::{Arc, Mutex};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::audit::Outcome;
-use crate::cli::{DelegateArgs, DelegateFormat, ExecArgs, ScopeArgs};
-use crate::clock::{Clock, SystemClock};
-use crate::cmd::delegate::{Delegated, Delegator};
-use crate::cmd::exec::{Shape, Started, derive, finish, record_expiry};
-use crate::credential::{Injected, Issued, Plan};
+use super::OnExpiry;
+use super::record::{self, Shape};
+use super::socket::{self, Conn, RunDir};
+use super::upstream;
+use crate::audit::{Attempt, Outcome};
+use crate::cli::ScopeArgs;
+use crate::clock::Clock;
+use crate::credential::delegate::{self, Delegator};
+use crate::credential::derive::{self, Derived};
+use crate::credential::{Injected, Issued};
 use crate::crypto::KeyPair;
-use crate::error::{Error, Result, exit};
-use crate::exec::OnExpiry;
-use crate::exec::socket::{self, Conn, RunDir};
+use crate::error::{Error, Result};
 use crate::sensitive::SecretText;
+use crate::session::{Caller, Say, Session};
 use crate::vault::Vault;
 
-/// The run socket and the parent credential, when this process runs under a supervisor.
-pub(super) fn served_by() -> Option<(PathBuf, String)> {
-    let socket = std::env::var_os(socket::ENV).filter(|v| !v.is_empty())?;
-    let parent = std::env::var("AGENTCRED_CREDENTIAL_ID")
-        .ok()
-        .filter(|v| !v.is_empty())?;
-    Some((PathBuf::from(socket), parent))
-}
-
-/// Asks the supervisor at `path` for a credential narrowed from `parent_id` as `args` asks.
-pub(super) fn ask_exec(
-    args: &ExecArgs,
-    path: &Path,
-    parent_id: &str,
-) -> Result<(Upstream, Issued)> {
-    // Malformed arguments are reported here, as a run with the vault would report them.
-    crate::cmd::mint::request(&args.scope, false)?;
-    let mut conn = Conn::connect(path).map_err(|e| gone(path, &e))?;
-    let ask = json!({
-        "op": "exec",
-        "parent": parent_id,
-        "agent": args.scope.agent,
-        "secrets": args.scope.secrets,
-        "ttl_ms": args.scope.ttl.map(|t| t.num_milliseconds()),
-        "actions": args.scope.actions,
-        "resources": args.scope.resources,
-        "shape": Shape::of(args),
-    });
-    let answer = exchange(&mut conn, &ask).map_err(|e| gone(path, &e))?;
-    let answer = refusal(answer)?;
-    let issued = issued_from(&answer).ok_or_else(|| {
-        Error::bad_data(format!(
-            "the supervising agentcred at {} sent a malformed answer",
-            path.display()
-        ))
-    })?;
-    Ok((
-        Upstream {
-            conn: Arc::new(Mutex::new(conn)),
-            path: path.to_path_buf(),
-        },
-        issued,
-    ))
-}
-
-/// Asks the supervisor at `path` to delegate from `parent_id` as `args` asks.
-pub(super) fn ask_delegate(args: &DelegateArgs, path: &Path, parent_id: &str) -> Result<Delegated> {
-    let mut conn = Conn::connect(path).map_err(|e| gone(path, &e))?;
-    let ask = json!({
-        "op": "delegate",
-        "parent": parent_id,
-        "agent": args.agent,
-        "to": args.to,
-        "actions": args.actions,
-        "resources": args.resources,
-        "ttl_ms": args.ttl.map(|t| t.num_milliseconds()),
-        "task": args.task,
-    });
-    let answer = exchange(&mut conn, &ask).map_err(|e| gone(path, &e))?;
-    let answer = refusal(answer)?;
-    serde_json::from_value(answer).map_err(|_| {
-        Error::bad_data(format!(
-            "the supervising agentcred at {} sent a malformed answer",
-            path.display()
-        ))
-    })
-}
-
-fn gone(path: &Path, e: &std::io::Error) -> Error {
-    Error::other(format!(
-        "cannot reach the supervising agentcred at {}: {e}",
-        path.display()
-    ))
-    .hint("a nested exec works only while the exec that runs this program does")
-}
-
-/// Sends one request and reads its answer.
-fn exchange(conn: &mut Conn, ask: &Value) -> std::io::Result<Value> {
-    conn.write_json(ask)?;
-    let mut line = conn.read_line()?.ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::UnexpectedEof,
-            "it closed the connection",
-        )
-    })?;
-    let answer = serde_json::from_slice(&line);
-    socket::zero(&mut line);
-    answer.map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "malformed answer"))
-}
-
-/// The answer if it is a success, else the error it carries.
-fn refusal(answer: Value) -> Result<Value> {
-    if answer["ok"] == true {
-        return Ok(answer);
-    }
-    let message = answer["error"]
-        .as_str()
-        .unwrap_or("the supervising agentcred refused the request")
-        .to_string();
-    let error = match answer["code"]
-        .as_u64()
-        .and_then(|c| u8::try_from(c).ok())
-        .unwrap_or(exit::ERROR)
-    {
-        exit::USAGE => Error::usage(message),
-        exit::DENIED => Error::denied(message),
-        exit::DATA => Error::bad_data(message),
-        exit::NO_INPUT => Error::not_found(message),
-        exit::EXISTS => Error::exists(message),
-        exit::CANNOT_UNLOCK => Error::cannot_unlock(message),
-        exit::CONFIG => Error::config(message),
-        _ => Error::other(message),
-    };
-    Err(match answer["hint"].as_str() {
-        Some(h) => error.hint(h),
-        None => error,
-    })
-}
-
-fn issued_from(answer: &Value) -> Option<Issued> {
-    let time = |k: &str| answer[k].as_str().and_then(crate::clock::ts::parse);
-    let (issued_at, expires_at) = (time("issued_at")?, time("expires_at")?);
-    let mut secrets = Vec::new();
-    for s in answer["secrets"].as_array()? {
-        secrets.push(Injected {
-            name: s["name"].as_str()?.to_string(),
-            env: s["env"].as_str()?.to_string(),
-            version: 0,
-            value: SecretText::new(s["value"].as_str()?.to_string()),
-        });
-    }
-    Some(Issued {
-        id: answer["credential_id"].as_str()?.to_string(),
-        token: SecretText::new(answer["token"].as_str()?.to_string()),
-        chain: Vec::new(),
-        plan: Plan {
-            agent: answer["agent"].as_str()?.to_string(),
-            secrets,
-            actions: None,
-            resources: None,
-            issued_at,
-            expires_at,
-            requested_ttl: expires_at - issued_at,
-            limited_by: "parent credential",
-        },
-    })
-}
-
-/// This nested run's connection to its supervisor.
-#[derive(Clone)]
-pub(super) struct Upstream {
-    conn: Arc<Mutex<Conn>>,
-    path: PathBuf,
-}
-
-impl Upstream {
-    fn send(&self, ask: &Value) -> Result<()> {
-        let mut conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let answer = exchange(&mut conn, ask).map_err(|e| gone(&self.path, &e))?;
-        refusal(answer).map(drop)
-    }
-
-    pub(super) fn expired(&self, policy: OnExpiry) {
-        let _ = self.send(&json!({ "op": "expire", "on_expiry": policy }));
-    }
-
-    /// Reports the end; the supervisor records it and revokes the credential.
-    pub(super) fn ended(&self, id: &str, details: Value) {
-        let mut ask = details;
-        if let Value::Object(m) = &mut ask {
-            m.insert("op".into(), "end".into());
-        }
-        if let Err(err) = self.send(&ask) {
-            eprintln!(
-                "agentcred: warning: could not report the end of the program to revoke its credential {id}: {err}"
-            );
-        }
-    }
-
-    pub(super) fn relay(&self, own_id: &str) -> Relay {
-        Relay {
-            upstream: self.path.clone(),
-            own_id: own_id.to_string(),
-        }
-    }
-}
-
 /// What answers the run socket.
-pub(super) enum Handler {
+pub enum Handler {
     /// The process holding the vault.
     Supervisor(Box<Service>),
     /// A nested run: passes requests on to its own supervisor.
@@ -255,14 +68,22 @@ pub(super) enum Handler {
 }
 
 /// A relay's upstream socket, and the credential every request it passes on narrows.
-pub(super) struct Relay {
+pub struct Relay {
     upstream: PathBuf,
     own_id: String,
 }
 
+impl Relay {
+    pub fn new(upstream: PathBuf, own_id: String) -> Relay {
+        Relay { upstream, own_id }
+    }
+}
+
 /// The supervisor's side: the credentials of this run that may be narrowed, by id.
-pub(super) struct Service {
+pub struct Service {
     vault: Vault,
+    clock: Arc<dyn Clock>,
+    say: Say,
     delegator: Option<Delegator>,
     root: String,
     agent: String,
@@ -278,7 +99,8 @@ struct Live {
 impl Service {
     /// Holds copies of what it needs, so that its threads need not be waited for when no
     /// program ever connected.
-    pub(super) fn new(vault: &Vault, issued: &Issued, delegator: Option<Delegator>) -> Service {
+    pub fn new(session: &Session<'_>, issued: &Issued, delegator: Option<Delegator>) -> Service {
+        let vault = session.vault;
         let mut live = HashMap::new();
         live.insert(
             issued.id.clone(),
@@ -293,11 +115,18 @@ impl Service {
                 config: vault.config.clone(),
                 progress: false,
             },
+            clock: Arc::clone(session.clock()),
+            say: Arc::clone(session.say()),
             delegator,
             root: issued.id.clone(),
             agent: issued.plan.agent.clone(),
             live: Mutex::new(live),
         }
+    }
+
+    /// A session at the clock's time now, for one request.
+    fn session(&self) -> Session<'_> {
+        Session::new(&self.vault, Arc::clone(&self.clock), Arc::clone(&self.say))
     }
 
     fn live(&self) -> std::sync::MutexGuard<'_, HashMap<String, Live>> {
@@ -385,7 +214,9 @@ enum EndedBy {
 
 /// A nested run the supervisor started for a connection, until it ends.
 struct Nested {
-    started: Started,
+    issued: Issued,
+    actor: String,
+    revoke_key: KeyPair,
     replace: bool,
 }
 
@@ -442,23 +273,24 @@ impl Service {
                     actions,
                     resources,
                 };
-                let started = self.derive(parent.as_deref(), &scope, &shape)?;
-                let reply = granted(&started.issued);
+                let revoke_key = KeyPair::generate();
+                let derived = self.derive(parent.as_deref(), &scope, &shape, &revoke_key)?;
+                let reply = granted(&derived.issued);
                 *nested = Some(Nested {
-                    started,
+                    issued: derived.issued,
+                    actor: derived.actor,
+                    revoke_key,
                     replace: shape.replace,
                 });
                 Ok(reply)
             }
             Ask::Expire { on_expiry } => {
                 let n = nested.as_ref().ok_or_else(no_run)?;
-                let issued = &n.started.issued;
-                record_expiry(
-                    &self.vault.dir,
-                    &n.started.actor,
-                    &issued.plan.agent,
-                    &issued.id,
+                record::expiry(
+                    (&self.vault.dir, &self.vault.config),
+                    (&n.actor, &n.issued.plan.agent, &n.issued.id),
                     on_expiry,
+                    self.clock.now(),
                 );
                 Ok(json!({ "ok": true }))
             }
@@ -471,17 +303,14 @@ impl Service {
                 ttl_ms,
                 task,
             } => {
-                let args = DelegateArgs {
+                let ask = delegate::Ask {
                     to,
                     actions,
                     resources,
                     ttl: ttl_ms.map(chrono::Duration::milliseconds),
                     task,
-                    token: None,
-                    agent,
-                    format: DelegateFormat::Token,
                 };
-                self.delegate(parent.as_deref(), &args)
+                self.delegate(parent.as_deref(), agent.as_deref(), &ask)
             }
             Ask::End(reported) => {
                 let n = nested.take().ok_or_else(no_run)?;
@@ -505,62 +334,72 @@ impl Service {
         }
     }
 
-    fn derive(&self, parent: Option<&str>, scope: &ScopeArgs, shape: &Shape) -> Result<Started> {
+    fn derive(
+        &self,
+        parent: Option<&str>,
+        scope: &ScopeArgs,
+        shape: &Shape,
+        revoke_key: &KeyPair,
+    ) -> Result<Derived> {
         let parent = parent.unwrap_or(&self.root).to_string();
-        let req = crate::cmd::mint::request(scope, false)?;
+        let req = scope.request(false)?;
+        let session = self.session();
         let found = self.live().get(&parent).cloned();
         let from = found.ok_or_else(|| {
             let denial = Error::denied(format!("credential {parent} is not running in this run"))
                 .hint("a nested exec can only narrow a credential of the run it is in");
-            crate::credential::record_denial(
-                &self.vault,
-                &format!("agent:{}", self.agent),
-                &self.agent,
-                crate::watch::Limits::default(),
-                "exec",
-                &scope.secrets,
-                denial,
-                SystemClock.now(),
-            )
+            let actor = format!("agent:{}", self.agent);
+            let caller = Caller {
+                actor: &actor,
+                agent: &self.agent,
+                limits: crate::watch::Limits::default(),
+            };
+            session.refuse(caller, Attempt::Exec, &scope.secrets, denial)
         })?;
-        let value_of = |env: &str| {
+        let value_of = |var: &str| {
             from.secrets
                 .iter()
-                .find(|s| s.env == env)
+                .find(|s| s.env == var)
                 .map(|s| s.value.clone())
         };
-        let started = derive(
-            &self.vault,
-            &from.token,
-            &parent,
+        let derived = derive::derive(
+            &session,
+            &derive::Parent {
+                token: &from.token,
+                id: &parent,
+                value_of: &value_of,
+            },
             scope.agent.as_deref(),
             req,
-            shape,
-            &value_of,
-            KeyPair::generate(),
-            SystemClock.now(),
+            revoke_key,
+            &|stamp| vec![record::start_event(stamp, None, shape, None)],
         )?;
         self.live().insert(
-            started.issued.id.clone(),
+            derived.issued.id.clone(),
             Live {
-                token: started.issued.token.clone(),
-                secrets: started.issued.plan.secrets.clone(),
+                token: derived.issued.token.clone(),
+                secrets: derived.issued.plan.secrets.clone(),
             },
         );
-        Ok(started)
+        Ok(derived)
     }
 
     /// A delegation from a credential of this run, signed with the agent's key this supervisor
     /// holds, checked and recorded as `agentcred delegate --token` checks and records it.
-    fn delegate(&self, parent: Option<&str>, args: &DelegateArgs) -> Result<Value> {
-        crate::cmd::delegate::validate(args)?;
+    fn delegate(
+        &self,
+        parent: Option<&str>,
+        agent: Option<&str>,
+        ask: &delegate::Ask,
+    ) -> Result<Value> {
+        ask.validate()?;
         let who = self.delegator.as_ref().ok_or_else(|| {
             Error::denied(
                 "this run's credential was derived from a token: it holds no key to delegate with",
             )
             .hint("delegate with the agent's own key, outside this run")
         })?;
-        if let Some(a) = args.agent.as_deref().filter(|a| *a != who.agent) {
+        if let Some(a) = agent.filter(|a| *a != who.agent) {
             return Err(Error::denied(format!(
                 "this run acts as agent {}; it cannot delegate as {a}",
                 who.agent
@@ -572,22 +411,24 @@ impl Service {
             Error::denied(format!("credential {parent} is not running in this run"))
                 .hint("a delegation from inside a run can only narrow a credential of that run")
         })?;
-        let d =
-            crate::cmd::delegate::delegate(&self.vault, who, &from.token, args, SystemClock.now())?;
+        let d = delegate::delegate(&self.session(), who, &from.token, ask)?;
         let mut reply = serde_json::to_value(&d).expect("delegations serialise");
         reply["ok"] = true.into();
         Ok(reply)
     }
 
     fn end(&self, n: Nested, outcome: Outcome, details: Value) {
-        let Started {
-            issued,
-            actor,
-            revoke_key,
-            ..
-        } = n.started;
-        self.live().remove(&issued.id);
-        finish(&self.vault, &issued, &actor, &revoke_key, outcome, details);
+        self.live().remove(&n.issued.id);
+        let ended = record::end(
+            (&self.vault.dir, &self.vault.config),
+            &n.issued,
+            (&n.actor, &n.revoke_key),
+            (outcome, details),
+            self.clock.now(),
+        );
+        if let Err(err) = ended {
+            (self.say)(&record::end_failed(&n.issued.id, &err));
+        }
     }
 }
 
@@ -614,7 +455,7 @@ fn granted(issued: &Issued) -> Value {
     })
 }
 
-fn failure(e: &Error) -> Value {
+pub(super) fn failure(e: &Error) -> Value {
     json!({
         "ok": false,
         "code": e.exit_code(),
@@ -630,7 +471,7 @@ impl Relay {
         let mut up = match Conn::connect(&self.upstream) {
             Ok(up) => up,
             Err(e) => {
-                let _ = conn.write_json(&failure(&gone(&self.upstream, &e)));
+                let _ = conn.write_json(&failure(&upstream::gone(&self.upstream, &e)));
                 return;
             }
         };
@@ -658,7 +499,7 @@ impl Relay {
                 }
                 Ok(None) | Err(_) => {
                     let e = std::io::Error::other("it closed the connection");
-                    let _ = conn.write_json(&failure(&gone(&self.upstream, &e)));
+                    let _ = conn.write_json(&failure(&upstream::gone(&self.upstream, &e)));
                     false
                 }
             };
@@ -749,7 +590,7 @@ impl Open {
 }
 
 /// A socket being served; [`Served::stop`] ends it.
-pub(super) struct Served {
+pub struct Served {
     stopped: Arc<AtomicBool>,
     open: Arc<Open>,
     /// The run's program (0 until it is started): only it and its descendants are answered.
@@ -758,7 +599,7 @@ pub(super) struct Served {
 
 impl Served {
     /// The run's program has started as process `pid`.
-    pub(super) fn admit(&self, pid: u32) {
+    pub fn admit(&self, pid: u32) {
         self.program.store(pid, Ordering::SeqCst);
     }
 
@@ -766,14 +607,14 @@ impl Served {
     /// still open is ended then (its supervisor records it so) before this run's own end. The
     /// accepting thread is not waited for: it takes nothing more once stopped, and ends with the
     /// process; a run no program connected to so costs no thread switch at its end.
-    pub(super) fn stop(&self) {
+    pub fn stop(&self) {
         self.stopped.store(true, Ordering::SeqCst);
         self.open.close_all();
     }
 }
 
 /// Serves `run`'s socket on threads of its own until [`Served::stop`].
-pub(super) fn serve(run: &RunDir, handler: Handler) -> Result<Served> {
+pub fn serve(run: &RunDir, handler: Handler) -> Result<Served> {
     let listener = run
         .listener
         .try_clone()
@@ -841,7 +682,9 @@ pub(super) fn serve(run: &RunDir, handler: Handler) -> Result<Served> {
                 }
             }
         })
-        .map_err(|e| Error::other(format!("cannot start serving the run socket: {e}")))?;
+        .map_err(|e| {
+            Error::other(format!("cannot start serving the run socket: {e}")).with_source(e)
+        })?;
     Ok(served)
 }
 

@@ -1,0 +1,296 @@
+//! `agentcred audit …` (docs/DESIGN.md, "The audit log"): list, verify, checkpoint, tail,
+//! anomalies, hash.
+//!
+//! Every reader streams the log; none loads it whole. Listing needs no unlock (the log is public
+//! and holds no secret); verify, checkpoint, anomalies and hash need the admin, because the
+//! checkpoints, the vault's keys and the HMAC key live in the encrypted state.
+use std::collections::VecDeque;
+use std::io::{BufWriter, Write};
+
+use chrono::{DateTime, Utc};
+
+use crate::audit::read::{LogReader, has_field, ts_of};
+use crate::audit::{Entry, Outcome};
+use crate::cli::{AuditArgs, AuditCommand, AuditListArgs, AuditResult};
+use crate::cmd::Ctx;
+use crate::error::Result;
+
+mod live;
+mod verify;
+
+use live::{anomalies, hash, tail};
+use verify::{checkpoint, verify};
+
+/// Rows a table shows when no --limit is given.
+const TABLE_DEFAULT_LIMIT: usize = 100;
+
+pub fn run(ctx: &Ctx, args: AuditArgs) -> Result<()> {
+    match args.command {
+        None => list(ctx, args.list),
+        Some(AuditCommand::List(a)) => list(ctx, a),
+        Some(AuditCommand::Verify(a)) => verify(ctx, a),
+        Some(AuditCommand::Checkpoint) => checkpoint(ctx),
+        Some(AuditCommand::Tail(a)) => tail(ctx, a),
+        Some(AuditCommand::Anomalies(a)) => anomalies(ctx, a),
+        Some(AuditCommand::Hash(a)) => hash(ctx, a),
+    }
+}
+
+/// Writes raw lines to stdout; a closed pipe ends the program quietly.
+pub(super) struct Lines {
+    out: BufWriter<std::io::StdoutLock<'static>>,
+}
+
+impl Lines {
+    fn new() -> Lines {
+        Lines {
+            out: BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+        }
+    }
+
+    fn line(&mut self, bytes: &[u8]) {
+        let r = self
+            .out
+            .write_all(bytes)
+            .and_then(|()| self.out.write_all(b"\n"));
+        Self::check(r);
+    }
+
+    fn flush(&mut self) {
+        let r = self.out.flush();
+        Self::check(r);
+    }
+
+    fn check(r: std::io::Result<()>) {
+        if let Err(e) = r {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("agentcred: error: cannot write to stdout: {e}");
+            std::process::exit(i32::from(crate::error::exit::ERROR));
+        }
+    }
+}
+
+/// The list filters, compiled.
+struct Filter {
+    agent: Option<String>,
+    action: Option<(String, bool)>,
+    result: Option<Outcome>,
+    since: Option<String>,
+    until: Option<String>,
+}
+
+impl Filter {
+    fn new(a: &AuditListArgs, now: DateTime<Utc>) -> Result<Filter> {
+        if let Some(agent) = &a.agent {
+            crate::agent::validate_name(agent)?;
+        }
+        let action = a.action.as_ref().map(|x| match x.strip_suffix('*') {
+            Some(prefix) => (prefix.to_string(), true),
+            None => (x.clone(), false),
+        });
+        Ok(Filter {
+            agent: a.agent.clone(),
+            action,
+            result: a.result.map(|r| match r {
+                AuditResult::Ok => Outcome::Ok,
+                AuditResult::Denied => Outcome::Denied,
+                AuditResult::Error => Outcome::Error,
+            }),
+            since: a.since.map(|t| crate::clock::rfc3339(t.resolve(now))),
+            until: a.until.map(|t| crate::clock::rfc3339(t.resolve(now))),
+        })
+    }
+
+    /// Cheap tests on the raw line first; the entry is parsed only if they pass.
+    fn matches(&self, line: &[u8]) -> Option<Option<Entry>> {
+        if self.since.is_some() || self.until.is_some() {
+            let ts = ts_of(line)?;
+            if self.since.as_deref().is_some_and(|s| ts < s)
+                || self.until.as_deref().is_some_and(|u| ts >= u)
+            {
+                return None;
+            }
+        }
+        if let Some(agent) = &self.agent
+            && !has_field(line, "agent", agent)
+        {
+            return None;
+        }
+        if let Some((action, _)) = &self.action {
+            let needle = format!("\"action\":\"{action}");
+            if !std::str::from_utf8(line).is_ok_and(|l| l.contains(&needle)) {
+                return None;
+            }
+        }
+        if self.agent.is_none() && self.action.is_none() && self.result.is_none() {
+            return Some(None);
+        }
+        let e = Entry::parse(line)?;
+        if self
+            .agent
+            .as_ref()
+            .is_some_and(|a| e.agent.as_ref() != Some(a))
+        {
+            return None;
+        }
+        if let Some((action, prefix)) = &self.action {
+            let ok = if *prefix {
+                e.action.starts_with(action.as_str())
+            } else {
+                e.action == *action
+            };
+            if !ok {
+                return None;
+            }
+        }
+        if self.result.is_some_and(|r| e.result != Some(r)) {
+            return None;
+        }
+        Some(Some(e))
+    }
+}
+
+fn list(ctx: &Ctx, args: AuditListArgs) -> Result<()> {
+    let dir = ctx.open_vault()?.dir;
+    let filter = Filter::new(&args, ctx.now())?;
+    let Some(mut log) = LogReader::open(&dir)? else {
+        ctx.out.note("(the audit log is empty)");
+        return Ok(());
+    };
+    let table = !ctx.out.json;
+    let limit = args
+        .limit
+        .or_else(|| (table && ctx.out.stdout_is_terminal()).then_some(TABLE_DEFAULT_LIMIT));
+    if !table && limit.is_none() {
+        // Stream: nothing is held.
+        let mut out = Lines::new();
+        while let Some(line) = log.next_line()? {
+            if line.complete && filter.matches(line.bytes).is_some() {
+                out.line(line.bytes);
+            }
+        }
+        out.flush();
+        return Ok(());
+    }
+    let mut kept: VecDeque<Vec<u8>> = VecDeque::new();
+    let mut matched = 0usize;
+    while let Some(line) = log.next_line()? {
+        if !line.complete || filter.matches(line.bytes).is_none() {
+            continue;
+        }
+        matched += 1;
+        if limit.is_some_and(|l| kept.len() == l) {
+            kept.pop_front();
+        }
+        if limit != Some(0) {
+            kept.push_back(line.bytes.to_vec());
+        }
+    }
+    if !table {
+        let mut out = Lines::new();
+        for l in &kept {
+            out.line(l);
+        }
+        out.flush();
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = kept
+        .iter()
+        .filter_map(|l| Entry::parse(l))
+        .map(|e| row(&e))
+        .collect();
+    ctx.out.table(
+        &[
+            "SEQ", "TIME", "ACTOR", "ACTION", "AGENT", "RESULT", "DETAIL",
+        ],
+        rows,
+    );
+    if matched > kept.len() {
+        ctx.out.note(&format!(
+            "(the last {} of {matched} matching entries; --limit N shows more, --json all)",
+            kept.len()
+        ));
+    }
+    Ok(())
+}
+
+fn outcome_str(r: Option<Outcome>) -> &'static str {
+    match r {
+        Some(Outcome::Ok) | None => "ok",
+        Some(Outcome::Denied) => "denied",
+        Some(Outcome::Error) => "error",
+    }
+}
+
+/// What a person wants to see of an entry beyond the fixed columns.
+fn detail(e: &Entry) -> String {
+    let mut parts = Vec::new();
+    if !e.secrets.is_empty() {
+        parts.push(e.secrets.join(","));
+    }
+    if let Some(c) = &e.credential_id {
+        parts.push(c.clone());
+    }
+    if e.action == crate::audit::Action::Anomaly
+        && let Some(m) = e
+            .details
+            .as_ref()
+            .and_then(|d| d.get("message"))
+            .and_then(|m| m.as_str())
+    {
+        parts.push(m.to_string());
+    } else if let Some(r) = &e.reason {
+        parts.push(r.clone());
+    }
+    parts.join("  ")
+}
+
+fn row(e: &Entry) -> Vec<String> {
+    vec![
+        e.seq.to_string(),
+        e.ts.clone(),
+        e.actor.clone(),
+        e.action.clone(),
+        e.agent.clone().unwrap_or_default(),
+        outcome_str(e.result).to_string(),
+        detail(e),
+    ]
+}
+
+/// One entry on one line, for `tail`.
+pub(super) fn line_text(e: &Entry) -> String {
+    let mut s = format!(
+        "{:>6}  {}  {:<8} {:<14}",
+        e.seq,
+        e.ts,
+        outcome_str(e.result),
+        e.action
+    );
+    if let Some(a) = &e.agent {
+        s.push_str(&format!(" {a}"));
+    }
+    s.push_str(&format!("  by {}", e.actor));
+    let d = detail(e);
+    if !d.is_empty() {
+        s.push_str(&format!("  {d}"));
+    }
+    s
+}
+
+/// A progress bar for a long read of the log, on a terminal only.
+pub(super) fn progress_bar(ctx: &Ctx, dir: &std::path::Path) -> Option<indicatif::ProgressBar> {
+    let len = std::fs::metadata(dir.join(crate::audit::FILE))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if !ctx.out.stderr_is_terminal() || ctx.out.quiet || ctx.out.json || len < 32 << 20 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len).with_message("verifying the audit log");
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} ({eta})")
+            .expect("the template is valid"),
+    );
+    Some(bar)
+}

@@ -1,0 +1,124 @@
+//! `secret rotate`: a new version, and the window in which the old one still works.
+
+use crate::audit::{Action, Event};
+use crate::cli::SecretRotateArgs;
+use crate::cmd::Ctx;
+use crate::error::{Error, Result};
+use crate::secret::{self};
+
+use super::{read_value, source_label};
+
+pub(super) fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
+    secret::validate_name(&args.name)?;
+    if args.overlap < chrono::Duration::zero() {
+        return Err(Error::usage("--overlap cannot be negative"));
+    }
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    // Fail on a missing secret before asking for a value.
+    vault.load_state(&admin)?.secret(&args.name)?;
+    let value = if args.finish || args.cancel {
+        None
+    } else {
+        Some(read_value(&args.name, &args.value)?)
+    };
+    let name = args.name.clone();
+    let source = source_label(&args.value);
+    let overlap = args.overlap;
+    let grantees = std::cell::Cell::new(0usize);
+    let dir = vault.dir.clone();
+    let (step, version, retire_at) = vault.update(&admin, ctx.now(), |c| {
+        let now = c.now;
+        let s = c
+            .state
+            .secrets
+            .get_mut(&name)
+            .ok_or_else(|| crate::vault::state::unknown_secret(&name))?;
+        let mut promotion = None;
+        let (step, version) =
+            if args.cancel {
+                ("cancel", s.cancel(now)?)
+            } else if args.finish {
+                let p = s.finish(overlap, now)?;
+                let v = p.version;
+                promotion = Some(p);
+                ("finish", v)
+            } else if args.stage {
+                let v = s.stage(value.clone().expect("a value was read"), now)?;
+                if args.value.generate {
+                    s.generated_length = Some(args.value.length);
+                }
+                ("stage", v)
+            } else {
+                if let Some(p) = s.pending() {
+                    return Err(Error::exists(format!(
+                    "secret {name} has a staged version ({}): finish or cancel that rotation first",
+                    p.version
+                ))
+                .hint(format!("agentcred secret rotate {name} --finish (or --cancel)")));
+                }
+                let p = s.rotate(value.clone().expect("a value was read"), overlap, now);
+                s.generated_length = args.value.generate.then_some(args.value.length);
+                let v = p.version;
+                promotion = Some(p);
+                ("rotate", v)
+            };
+        let retire_at = s.previous().and_then(|p| p.retire_at);
+        let served_changed = step != "stage" && step != "cancel";
+        if served_changed {
+            grantees.set(c.grantees(&name)?.len());
+            c.touch_grantees(&name)?;
+        }
+        let revoked = match &promotion {
+            Some(p) => crate::rotation::revoke_for(c, &dir, &name, p)?,
+            None => 0,
+        };
+        let mut details = serde_json::json!({ "step": step, "version": version });
+        if revoked > 0 {
+            details["credentials_revoked"] = revoked.into();
+        }
+        if step == "rotate" || step == "stage" {
+            details["source"] = source.into();
+        }
+        if served_changed {
+            details["overlap"] = crate::duration::format(overlap).into();
+            details["previous_retire_at"] = retire_at.map(crate::clock::rfc3339).into();
+        }
+        let event = Event::admin(Action::SecretRotate)
+            .secrets([name.as_str()])
+            .details(details);
+        Ok(((step, version, retire_at), vec![event]))
+    })?;
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({
+            "secret": name,
+            "step": step,
+            "version": version,
+            "previous_retire_at": retire_at.map(crate::clock::rfc3339),
+            "agents_updated": grantees.get(),
+        }));
+        return Ok(());
+    }
+    let window = match retire_at {
+        Some(t) => format!(
+            "; the previous version is served until {}",
+            crate::clock::rfc3339(t)
+        ),
+        None if step == "rotate" || step == "finish" => {
+            "; the previous version was destroyed".to_string()
+        }
+        None => String::new(),
+    };
+    let text = match step {
+        "stage" => format!(
+            "staged version {version} of {name} (PENDING, not served); promote it with `agentcred secret rotate {name} --finish`"
+        ),
+        "cancel" => format!("dropped staged version {version} of {name}"),
+        _ => format!(
+            "version {version} of {name} is CURRENT ({} updated){window}",
+            crate::output::plural(grantees.get(), "agent")
+        ),
+    };
+    ctx.out.done(&text);
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! `secret list` and `secret show`: names, versions and stages, never a value.
+
+use serde::Serialize;
+
+use crate::cmd::Ctx;
+use crate::error::Result;
+use crate::secret::{self, Secret};
+
+/// Secrets are flagged for rotation after this long unless `--max-age` says otherwise (CIS 1.14).
+pub const DEFAULT_MAX_AGE_DAYS: i64 = 90;
+
+/// Metadata only: no value, ever.
+#[derive(Serialize)]
+struct SecretView<'a> {
+    name: &'a str,
+    env: &'a str,
+    version: u32,
+    created_at: String,
+    updated_at: String,
+    max_age: String,
+    versions: Vec<VersionView>,
+}
+
+#[derive(Serialize)]
+struct VersionView {
+    version: u32,
+    stage: &'static str,
+    created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retire_at: Option<String>,
+}
+
+impl<'a> From<&'a Secret> for SecretView<'a> {
+    fn from(s: &'a Secret) -> Self {
+        SecretView {
+            name: &s.name,
+            env: &s.env,
+            version: s.current().map_or(0, |v| v.version),
+            created_at: crate::clock::rfc3339(s.created_at),
+            updated_at: crate::clock::rfc3339(s.updated_at),
+            max_age: crate::duration::format(chrono::Duration::seconds(
+                s.max_age_secs.unwrap_or(DEFAULT_MAX_AGE_DAYS * 86_400),
+            )),
+            versions: s
+                .versions
+                .iter()
+                .map(|v| VersionView {
+                    version: v.version,
+                    stage: v.stage.as_str(),
+                    created_at: crate::clock::rfc3339(v.created_at),
+                    retire_at: v.retire_at.map(crate::clock::rfc3339),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How the value was given, for the audit log.
+pub(super) fn list(ctx: &Ctx) -> Result<()> {
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let mut state = vault.load_state(&admin)?;
+    if vault.sweep_if_due(&admin, &state, ctx.now())? {
+        state = vault.load_state(&admin)?;
+    }
+    let views: Vec<SecretView<'_>> = state.secrets.values().map(SecretView::from).collect();
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "secrets": views }));
+        return Ok(());
+    }
+    let rows = views
+        .iter()
+        .map(|v| {
+            vec![
+                v.name.to_string(),
+                v.env.to_string(),
+                v.version.to_string(),
+                v.updated_at.clone(),
+                v.max_age.clone(),
+            ]
+        })
+        .collect();
+    ctx.out
+        .table(&["NAME", "ENV", "VERSION", "UPDATED", "MAX AGE"], rows);
+    Ok(())
+}
+
+pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
+    secret::validate_name(name)?;
+    let mut vault = ctx.open_vault()?;
+    let admin = ctx.admin_key(&vault)?;
+    let mut state = vault.load_state(&admin)?;
+    if vault.sweep_if_due(&admin, &state, ctx.now())? {
+        state = vault.load_state(&admin)?;
+    }
+    let v = SecretView::from(state.secret(name)?);
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "secret": v }));
+        return Ok(());
+    }
+    ctx.out.fields(&[
+        ("name", v.name.to_string()),
+        ("env", v.env.to_string()),
+        ("version", v.version.to_string()),
+        ("created", v.created_at.clone()),
+        ("updated", v.updated_at.clone()),
+        ("max age", v.max_age.clone()),
+    ]);
+    let rows = v
+        .versions
+        .iter()
+        .rev()
+        .map(|x| {
+            vec![
+                x.version.to_string(),
+                x.stage.to_string(),
+                x.created_at.clone(),
+                x.retire_at.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    ctx.out.data("");
+    ctx.out
+        .table(&["VERSION", "STAGE", "CREATED", "RETIRED AT"], rows);
+    Ok(())
+}

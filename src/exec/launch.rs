@@ -1,0 +1,269 @@
+//! Running a credential's program: its environment, the run socket, the `running/` record, the
+//! start (in the sandbox or directly), supervision, and, whatever happens to it, the record of
+//! its end and the revocation of its credential. Returns the program's exit status.
+
+use std::ffi::OsString;
+use std::sync::Arc;
+
+use super::record;
+use super::sandbox::{self, Failure};
+use super::serve::{self, Handler, Service};
+use super::socket;
+use super::upstream::Upstream;
+use super::{OnExpiry, Signals};
+use crate::audit::Outcome;
+use crate::credential::Issued;
+use crate::credential::delegate::Delegator;
+use crate::crypto::KeyPair;
+use crate::error::{Error, Result};
+use crate::session::{Say, Session};
+
+/// Where a run is recorded, its end in particular. One per run, on the stack: the size of the
+/// key pair is no cost worth a box.
+#[allow(clippy::large_enum_variant)]
+pub enum Keeper<'a> {
+    /// This process holds the vault: it writes the records and serves the program's socket.
+    Vault {
+        session: &'a Session<'a>,
+        actor: String,
+        revoke_key: KeyPair,
+        /// The agent's signing key and limits, to delegate from the run's credential when its
+        /// program asks; none for a credential derived from a token alone.
+        delegator: Option<Delegator>,
+    },
+    /// A nested run: the supervisor that derived its credential records what this one reports.
+    Supervisor { upstream: Upstream, say: Say },
+}
+
+/// How the program is to run.
+pub struct Options<'a> {
+    pub argv: &'a [OsString],
+    pub replace: bool,
+    pub mask: bool,
+    pub clean_env: bool,
+    pub on_expiry: OnExpiry,
+    /// What the program's remaining time is counted on.
+    pub clock: Arc<dyn crate::clock::Clock>,
+}
+
+/// Runs the child and, whatever happens to it, records its end and revokes its credential.
+/// `warn` shows the variables a granted value replaced; `say` what the supervision reports.
+pub fn launch(
+    keeper: &Keeper<'_>,
+    issued: &Issued,
+    opts: &Options<'_>,
+    sandbox: Option<sandbox::Pending>,
+    (warn, say): (&dyn Fn(&str), &Say),
+) -> Result<u8> {
+    // The credential exists but the program never ran: record that, revoke it, pass the error on.
+    let not_started = |e: Error| {
+        let details = serde_json::json!({ "started": false, "reason": e.to_string() });
+        keeper.finish(issued, Outcome::Error, details);
+        e
+    };
+    let mut vars = issued.variables();
+    if let Keeper::Vault { session, .. } = keeper {
+        vars.push((
+            "AGENTCRED_HOME".into(),
+            session.vault.dir.display().to_string(),
+        ));
+    }
+    // Not under --replace: nothing would be left to answer it.
+    let run = if opts.replace {
+        None
+    } else {
+        let covered = sandbox.as_ref().map_or(&[][..], sandbox::Pending::covered);
+        match socket::RunDir::create(covered) {
+            Ok(run) => Some(run),
+            Err(e) => return Err(not_started(e.before_child())),
+        }
+    };
+    if let Some(run) = &run {
+        vars.push((
+            socket::ENV.into(),
+            run.path().to_string_lossy().into_owned(),
+        ));
+    }
+    let child_env = match super::child_env(std::env::vars_os(), opts.clean_env, &vars) {
+        Ok((child_env, replaced)) => {
+            for name in replaced {
+                warn(&format!(
+                    "{name} was already set; the granted value replaces it in the program's environment"
+                ));
+            }
+            child_env
+        }
+        Err(e) => return Err(not_started(e.before_child())),
+    };
+    let argv = opts.argv;
+    let Some(run) = run else {
+        return Err(not_started(super::replace(argv, &child_env)));
+    };
+    let program = match super::resolve(&argv[0], &child_env) {
+        Ok(p) => p,
+        Err(e) => return Err(not_started(e)),
+    };
+    let signals = match Signals::install() {
+        Ok(s) => s,
+        Err(e) => return Err(not_started(e.before_child())),
+    };
+    let on_expire = keeper.on_expire(issued, opts.on_expiry);
+    let mask = opts.mask.then(|| {
+        issued
+            .plan
+            .secrets
+            .iter()
+            .map(|s| s.value.expose_secret().to_string())
+            .collect()
+    });
+    let handler = match keeper {
+        Keeper::Vault {
+            session, delegator, ..
+        } => Handler::Supervisor(Box::new(Service::new(session, issued, delegator.clone()))),
+        Keeper::Supervisor { upstream, .. } => Handler::Relay(upstream.relay(&issued.id)),
+    };
+    let served = match serve::serve(&run, handler) {
+        Ok(s) => s,
+        Err(e) => return Err(not_started(e.before_child())),
+    };
+    // Written before the program can start, so that whatever kills this supervisor from here on
+    // leaves a trace the next command acts on. A nested run has none: its supervisor revokes its
+    // credential when the connection to it closes.
+    let running = match keeper {
+        Keeper::Vault {
+            session,
+            actor,
+            revoke_key,
+            ..
+        } => match super::running::start(
+            &session.vault.dir,
+            &issued.id,
+            &issued.plan.agent,
+            actor,
+            issued.plan.expires_at,
+            revoke_key,
+        ) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                served.stop();
+                return Err(not_started(e.before_child()));
+            }
+        },
+        Keeper::Supervisor { .. } => None,
+    };
+    let backstop = backstop(issued, opts.on_expiry, opts.clock.now());
+    let spawned = match sandbox {
+        Some(pending) => match pending.start(&program, argv, &child_env, backstop) {
+            Ok(s) => Ok(s.into()),
+            Err(Failure::Other(e)) => Err(e.before_child()),
+            Err(Failure::Unavailable(why)) => Err(Error::other(why).before_child()),
+        },
+        None => super::spawn(&program, argv, &child_env, opts.mask),
+    };
+    let child = match spawned {
+        Ok(c) => c,
+        Err(e) => {
+            served.stop();
+            let e = not_started(e);
+            if let Some(r) = running {
+                r.remove();
+            }
+            return Err(e);
+        }
+    };
+    served.admit(u32::try_from(child.pid.as_raw_nonzero().get()).unwrap_or(0));
+    drop(child_env);
+    let ending = super::supervise(
+        child,
+        signals,
+        super::Supervise {
+            now: opts.clock.now(),
+            expires_at: issued.plan.expires_at,
+            on_expiry: opts.on_expiry,
+            mask,
+            on_expire,
+            say: Arc::clone(say),
+        },
+    );
+    served.stop();
+    drop(run);
+    let ending = ending?;
+    let outcome = if ending.exit_code == Some(0) {
+        Outcome::Ok
+    } else {
+        Outcome::Error
+    };
+    keeper.finish(
+        issued,
+        outcome,
+        serde_json::to_value(&ending).expect("endings serialise"),
+    );
+    if let Some(r) = running {
+        r.remove();
+    }
+    Ok(ending.status())
+}
+
+/// When the sandbox's init ends the program itself, should the supervisor not have done so (it
+/// was stopped): a little after the expiry action would have run its course.
+fn backstop(
+    issued: &Issued,
+    policy: OnExpiry,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<std::time::Duration> {
+    const MARGIN: std::time::Duration = std::time::Duration::from_secs(2);
+    let ttl = (issued.plan.expires_at - now).to_std().unwrap_or_default();
+    match policy {
+        OnExpiry::Term => Some(ttl + super::GRACE + MARGIN),
+        OnExpiry::Kill => Some(ttl + MARGIN),
+        OnExpiry::Ignore => None,
+    }
+}
+
+impl Keeper<'_> {
+    /// What records the expiry, called once when the credential expires under the program.
+    fn on_expire(&self, issued: &Issued, policy: OnExpiry) -> Box<dyn FnOnce() + Send> {
+        match self {
+            Keeper::Vault { session, actor, .. } => {
+                let (dir, config) = (session.vault.dir.clone(), session.vault.config.clone());
+                let clock = Arc::clone(session.clock());
+                let (actor, agent, id) =
+                    (actor.clone(), issued.plan.agent.clone(), issued.id.clone());
+                Box::new(move || {
+                    record::expiry((&dir, &config), (&actor, &agent, &id), policy, clock.now());
+                })
+            }
+            Keeper::Supervisor { upstream, .. } => {
+                let up = upstream.clone();
+                Box::new(move || up.expired(policy))
+            }
+        }
+    }
+
+    /// Records the end (or the non-start) of the run and revokes its credential. Best effort by
+    /// necessity: the child has already run, and its status must still be returned; a failure
+    /// is said.
+    fn finish(&self, issued: &Issued, outcome: Outcome, details: serde_json::Value) {
+        match self {
+            Keeper::Vault {
+                session,
+                actor,
+                revoke_key,
+                ..
+            } => {
+                let vault = session.vault;
+                let ended = record::end(
+                    (&vault.dir, &vault.config),
+                    issued,
+                    (actor, revoke_key),
+                    (outcome, details),
+                    session.clock().now(),
+                );
+                if let Err(err) = ended {
+                    (session.say())(&record::end_failed(&issued.id, &err));
+                }
+            }
+            Keeper::Supervisor { upstream, say } => upstream.ended(&issued.id, details, say),
+        }
+    }
+}
