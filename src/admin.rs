@@ -255,7 +255,14 @@ fn commit(
             for (old, from) in stale {
                 revocations.push(match from {
                     Some(f) => Revocation::by_admin_from(&old, name, None, f, &issuer, now),
-                    None => Revocation::by_admin(&old, name, None, &issuer, now),
+                    None => Revocation::new(
+                        crate::credential::revocation::By::Admin,
+                        &old,
+                        name,
+                        None,
+                        &issuer,
+                        now,
+                    ),
                 });
             }
             state.agent_mut(name)?.envelope_generation = state.generation;
@@ -280,14 +287,28 @@ fn commit(
         for (name, authority) in &plan.removed {
             batch.remove(&envelope::path(&dir, name));
             for id in authority {
-                revocations.push(Revocation::by_admin(id, name, None, &issuer, now));
+                revocations.push(Revocation::new(
+                    crate::credential::revocation::By::Admin,
+                    id,
+                    name,
+                    None,
+                    &issuer,
+                    now,
+                ));
             }
         }
     }
     for (id, agent, until, from) in &plan.credentials {
         revocations.push(match from {
             Some(f) => Revocation::by_admin_from(id, agent, *until, *f, &issuer, now),
-            None => Revocation::by_admin(id, agent, *until, &issuer, now),
+            None => Revocation::new(
+                crate::credential::revocation::By::Admin,
+                id,
+                agent,
+                *until,
+                &issuer,
+                now,
+            ),
         });
     }
     // The grant files the change rewrote, staged before the state that pins their hashes: renamed

@@ -1,5 +1,6 @@
 //! Agents: the principals (docs/DESIGN.md, "Agents"), each with its own Ed25519 key and status.
 
+use crate::clock::ts;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -153,21 +154,13 @@ pub struct Agent {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Authority {
     pub id: String,
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
     /// When the first of the keys that could open the envelope holding this authority stops
     /// working, if that is before the authority expires (a rotation's overlap, or two keys of
     /// different lifetimes). That key's holder may have kept a copy: once superseded, the authority
     /// is revoked from then on.
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
     pub readable_until: Option<DateTime<Utc>>,
 }
 
@@ -177,11 +170,7 @@ pub struct Superseded {
     pub id: String,
     #[serde(with = "crate::clock::ts")]
     pub at: DateTime<Utc>,
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
 }
 

@@ -44,6 +44,30 @@ pub enum Pattern {
     Prefix(String),
 }
 
+impl Grant {
+    /// A grant for tests: `agent` gets `secret` with these actions and resources.
+    #[cfg(test)]
+    pub fn sample(
+        agent: &str,
+        secret: &str,
+        effect: Effect,
+        actions: &[&str],
+        resources: &[&str],
+    ) -> Grant {
+        Grant {
+            id: "g".into(),
+            agent: agent.into(),
+            secret: secret.into(),
+            effect,
+            actions: actions.iter().map(|s| s.to_string()).collect(),
+            resources: resources.iter().map(|s| s.to_string()).collect(),
+            max_ttl_secs: None,
+            env: None,
+            created_at: chrono::Utc::now(),
+        }
+    }
+}
+
 impl Pattern {
     pub fn parse(text: &str) -> Result<Pattern> {
         let bad = || {
@@ -260,17 +284,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn grant(secret: &str, effect: Effect, actions: &[&str], resources: &[&str]) -> Grant {
-        Grant {
-            id: "g".into(),
-            agent: "a".into(),
-            secret: secret.into(),
-            effect,
-            actions: actions.iter().map(|s| s.to_string()).collect(),
-            resources: resources.iter().map(|s| s.to_string()).collect(),
-            max_ttl_secs: None,
-            env: None,
-            created_at: chrono::Utc::now(),
-        }
+        Grant::sample("a", secret, effect, actions, resources)
     }
 
     #[test]

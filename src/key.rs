@@ -6,6 +6,7 @@
 //! Text form: `agentcred-key-v1:<agent>:<key id>:<base64url secret>`. Agent names never contain
 //! `:`, so the form splits unambiguously; the agent and id are public, only the last part is secret.
 
+use crate::clock::ts;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -27,18 +28,10 @@ pub struct KeyRecord {
     pub created_at: DateTime<Utc>,
     #[serde(with = "crate::clock::ts")]
     pub expires_at: DateTime<Utc>,
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<DateTime<Utc>>,
     /// End of a rotation's overlap window: the key stops working then.
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
     pub retire_at: Option<DateTime<Utc>>,
 }
 

@@ -2,6 +2,7 @@
 //! (docs/DESIGN.md, "Secrets" and "Secret rotation"). Values are never taken from a flag's value:
 //! only a prompt, stdin, a file or `--generate`.
 
+use crate::clock::ts;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -181,11 +182,7 @@ pub struct Version {
     pub stage: Stage,
     #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
     pub retire_at: Option<DateTime<Utc>>,
     /// `None` once the version is retired: its value is destroyed, not just hidden.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -180,7 +180,14 @@ pub fn record(
             let lines: Vec<_> = ids
                 .into_iter()
                 .map(|id| {
-                    crate::credential::revocation::Revocation::by_agent(id, agent, None, &key, now)
+                    crate::credential::revocation::Revocation::new(
+                        crate::credential::revocation::By::Agent,
+                        id,
+                        agent,
+                        None,
+                        &key,
+                        now,
+                    )
                 })
                 .collect();
             revoked = crate::credential::revocation::prepare(

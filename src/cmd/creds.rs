@@ -139,7 +139,14 @@ fn revoke_one(ctx: &Ctx, id: &str) -> Result<()> {
             }
             let envelope = crate::envelope::Envelope::open_with_key(&vault, &key)?;
             let signing = crate::crypto::KeyPair::from_secret(&envelope.signing_key)?;
-            let line = Revocation::by_agent(id, &key.agent, Some(entry.expires_at), &signing, now);
+            let line = Revocation::new(
+                crate::credential::revocation::By::Agent,
+                id,
+                &key.agent,
+                Some(entry.expires_at),
+                &signing,
+                now,
+            );
             let entry = event(&format!("key:{}", key.id));
             crate::session::append(&vault.dir, &vault.config, now, vec![entry], &[line])?;
         }

@@ -52,13 +52,16 @@ pub fn run(ctx: &Ctx, args: UnlockArgs) -> Result<()> {
     }
     let variable = started.variable.expose_secret();
     if ctx.out.json {
-        ctx.out.json(&serde_json::json!({
-            "session": variable,
-            "pid": info.pid,
-            "socket": info.socket,
-            "expires_at": crate::clock::rfc3339(info.expires_at),
-            "idle_secs": info.idle_secs,
-        }));
+        #[derive(serde::Serialize)]
+        struct Unlocked<'a> {
+            session: &'a str,
+            #[serde(flatten)]
+            info: &'a crate::unlocked::Info,
+        }
+        ctx.out.json(&Unlocked {
+            session: variable,
+            info,
+        });
         return Ok(());
     }
     // For `eval "$(agentcred unlock)"`: the variable on stdout as shell, the rest on stderr.

@@ -33,6 +33,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::KeyPair;
@@ -112,32 +113,21 @@ fn broken(why: String) -> Error {
 }
 
 /// What the chain walk reads of a line: whether it is a base or a revocation, and its place in
-/// the chain. Strings are borrowed where they can be and nothing is checked but their presence:
-/// a line is a revocation here exactly when it parses as a `Revocation` (`parse` reads them in
-/// full where they are needed).
-#[derive(Deserialize)]
+/// the chain. Of the other members only their presence is read: a line that has them all is a
+/// link of the chain, and one whose members are of the wrong kind still is, but revokes nothing
+/// (`parse`, which reads revocations in full where they are needed, skips it).
+#[derive(Default, Deserialize)]
+#[serde(default)]
 struct Link<'a> {
-    #[serde(default)]
     base: Option<Base>,
-    #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    agent: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    by: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    at: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    until: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    from: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    key_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    sig: Option<Cow<'a, str>>,
-    #[serde(default)]
+    id: Option<IgnoredAny>,
+    agent: Option<IgnoredAny>,
+    by: Option<IgnoredAny>,
+    at: Option<IgnoredAny>,
+    key_id: Option<IgnoredAny>,
+    sig: Option<IgnoredAny>,
     n: Option<u64>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     prev: Option<Cow<'a, str>>,
 }
 
@@ -152,8 +142,7 @@ fn classify(line: &str) -> Option<Kind<'_>> {
     if let Some(b) = l.base {
         return Some(Kind::Base(b));
     }
-    // `until` and `from` may be absent, the rest may not (as for `Revocation`).
-    let _optional = (l.until, l.from);
+    // Every member a revocation must have (`until` and `from` may be absent).
     let whole = l.id.is_some()
         && l.agent.is_some()
         && l.by.is_some()
@@ -290,6 +279,18 @@ fn holds(seen: &[Head], recorded: &Head) -> bool {
         .is_some_and(|h| h.head == recorded.head)
 }
 
+/// Who signs a revocation, which decides what it can revoke.
+#[derive(Clone, Copy, Debug)]
+pub enum By {
+    /// An issuer key: anything.
+    Admin,
+    /// The one-off key the minting process put in the credential's block (`revoke_key`): how
+    /// `exec` ends the credential it minted, whoever it was minted by.
+    Holder,
+    /// The agent's own signing key: its own credentials.
+    Agent,
+}
+
 impl Revocation {
     /// What the signature covers: every field but `key_id` and the signature itself.
     fn message(&self) -> Vec<u8> {
@@ -316,72 +317,21 @@ impl Revocation {
         r.signed_by(issuer)
     }
 
-    pub fn by_admin(
-        id: &str,
-        agent: &str,
-        until: Option<DateTime<Utc>>,
-        issuer: &KeyPair,
-        now: DateTime<Utc>,
-    ) -> Revocation {
-        Self::signed(
-            id,
-            agent,
-            "admin",
-            issuer.public().key_id(),
-            until,
-            issuer,
-            now,
-        )
-    }
-
-    /// Signed by the one-off key the minting process put in the credential's block (`revoke_key`):
-    /// how `exec` ends the credential it minted, whoever it was minted by.
-    pub fn by_holder(
+    /// A revocation of credential `id` of `agent`, signed with `key` as `by` says.
+    pub fn new(
+        by: By,
         id: &str,
         agent: &str,
         until: Option<DateTime<Utc>>,
         key: &KeyPair,
         now: DateTime<Utc>,
     ) -> Revocation {
-        Self::signed(
-            id,
-            agent,
-            "holder",
-            key.public().to_string(),
-            until,
-            key,
-            now,
-        )
-    }
-
-    pub fn by_agent(
-        id: &str,
-        agent: &str,
-        until: Option<DateTime<Utc>>,
-        key: &KeyPair,
-        now: DateTime<Utc>,
-    ) -> Revocation {
-        Self::signed(
-            id,
-            agent,
-            &format!("agent:{agent}"),
-            "agent".into(),
-            until,
-            key,
-            now,
-        )
-    }
-
-    fn signed(
-        id: &str,
-        agent: &str,
-        by: &str,
-        key_id: String,
-        until: Option<DateTime<Utc>>,
-        key: &KeyPair,
-        now: DateTime<Utc>,
-    ) -> Revocation {
-        Self::unsigned(id, agent, by, key_id, until, now).signed_by(key)
+        let (who, key_id) = match by {
+            By::Admin => ("admin".to_string(), key.public().key_id()),
+            By::Holder => ("holder".to_string(), key.public().to_string()),
+            By::Agent => (format!("agent:{agent}"), "agent".to_string()),
+        };
+        Self::unsigned(id, agent, &who, key_id, until, now).signed_by(key)
     }
 
     fn unsigned(
@@ -815,7 +765,14 @@ mod tests {
         let lines: Vec<Revocation> = (0..1200)
             .map(|i| {
                 let until = if i % 100 == 7 { live } else { expired };
-                Revocation::by_holder(&format!("cr_{i:024}"), "a", Some(until), &holder, now)
+                Revocation::new(
+                    By::Holder,
+                    &format!("cr_{i:024}"),
+                    "a",
+                    Some(until),
+                    &holder,
+                    now,
+                )
             })
             .collect();
         let text = read(dir.path()).unwrap();
@@ -827,7 +784,7 @@ mod tests {
         assert!(text.len() as u64 > PRUNE_AT_BYTES, "{}", text.len());
         assert_eq!(walk(&text, None).unwrap().1, before);
 
-        let extra = Revocation::by_admin("cr_extra", "a", Some(live), &issuer, now);
+        let extra = Revocation::new(By::Admin, "cr_extra", "a", Some(live), &issuer, now);
         let pruned = chain_on(dir.path(), &text, &[extra], Some(&issuer), now);
         assert!(pruned.rewrite, "the list was due");
         let after = pruned.head.clone();
@@ -864,7 +821,7 @@ mod tests {
         let now = Utc::now();
         let holder = KeyPair::generate();
         let line =
-            |i: usize| Revocation::by_holder(&format!("cr_{i:024}"), "a", None, &holder, now);
+            |i: usize| Revocation::new(By::Holder, &format!("cr_{i:024}"), "a", None, &holder, now);
         let first: Vec<Revocation> = (0..50).map(line).collect();
         let prepared = chain_on(dir.path(), "", &first, None, now);
         let recorded = prepared.head.clone();

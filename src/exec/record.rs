@@ -101,7 +101,8 @@ pub fn end(
         .details(details);
     e.credential_id = Some(issued.id.clone());
     e.result = Some(outcome);
-    let line = Revocation::by_holder(
+    let line = Revocation::new(
+        crate::credential::revocation::By::Holder,
         &issued.id,
         &issued.plan.agent,
         Some(issued.plan.expires_at),

@@ -212,7 +212,14 @@ pub fn reap(vault_dir: &Path, config: &crate::vault::VaultToml, now: DateTime<Ut
             let until = DateTime::parse_from_rfc3339(&r.expires_at)
                 .ok()
                 .map(|t| t.with_timezone(&Utc));
-            let line = Revocation::by_holder(&r.id, &r.agent, until, &key, now);
+            let line = Revocation::new(
+                crate::credential::revocation::By::Holder,
+                &r.id,
+                &r.agent,
+                until,
+                &key,
+                now,
+            );
             // Written by whichever command finds the record, which need not hold the agent's
             // key: so the entry is the agent's unsigned record of its run's end (as a keyless
             // writer's are), naming who ran it.

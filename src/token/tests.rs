@@ -44,17 +44,7 @@ impl Fixture {
 }
 
 fn grant(secret: &str, effect: Effect, actions: &[&str], resources: &[&str]) -> Grant {
-    Grant {
-        id: "g".into(),
-        agent: "alice".into(),
-        secret: secret.into(),
-        effect,
-        actions: actions.iter().map(|s| s.to_string()).collect(),
-        resources: resources.iter().map(|s| s.to_string()).collect(),
-        max_ttl_secs: None,
-        env: None,
-        created_at: Utc::now(),
-    }
+    Grant::sample("alice", secret, effect, actions, resources)
 }
 
 /// Verifies `token` as of now, nothing revoked, for `request`.

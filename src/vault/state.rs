@@ -1,6 +1,7 @@
 //! The admin state: the plaintext of `vault.age` (docs/DESIGN.md, "The vault's files"). Only an
 //! admin can read it.
 
+use crate::clock::ts;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -54,17 +55,9 @@ pub struct State {
 /// `swept`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct KeyExpiry {
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
     pub next: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
     pub swept: Option<DateTime<Utc>>,
 }
 
@@ -84,18 +77,10 @@ pub struct IssuerKey {
     pub public_key: String,
     #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
     pub retire_at: Option<DateTime<Utc>>,
     /// Every key but the first: the end of the overlap its rotation gave the keys before it.
-    #[serde(
-        default,
-        with = "crate::clock::ts::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
     pub predecessors_retire_at: Option<DateTime<Utc>>,
     /// Every key but the first: its predecessor's signature putting it on the chain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -240,17 +225,13 @@ impl Checkpoint {
         ts: &str,
         key: &KeyPair,
     ) -> Checkpoint {
-        let message = Self::message(vault_id, size, head, ts);
-        Checkpoint {
-            vault_id: vault_id.to_string(),
-            size,
-            head: head.to_string(),
-            ts: ts.to_string(),
-            key_id: key.public().key_id(),
-            signature: key.sign(Self::DOMAIN, &message),
-            checked: Some(key.sign(Self::DOMAIN_CHECKED, &message)),
-            offset: Some(offset),
-        }
+        let mut c = Self::sign(vault_id, size, head, ts, key);
+        c.checked = Some(key.sign(
+            Self::DOMAIN_CHECKED,
+            &Self::message(vault_id, size, head, ts),
+        ));
+        c.offset = Some(offset);
+        c
     }
 
     /// Does `key` also state that it checked the entries' signatures up to `size`?
