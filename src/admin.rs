@@ -371,8 +371,13 @@ fn commit(
         }
         prepared.write().map(drop)
     })?;
-    if let Some(c) = state.checkpoints.last() {
-        audit::witness::put(&dir, c);
+    if let Some(warning) = state
+        .checkpoints
+        .last()
+        .and_then(|c| audit::witness::put(&dir, c))
+        && let Some(warn) = &vault.warn
+    {
+        warn(&format!("warning: {warning}"));
     }
     Ok(())
 }

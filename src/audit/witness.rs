@@ -69,25 +69,20 @@ fn run(mut cmd: Command, input: &[u8], timeout: Duration) -> std::io::Result<Vec
     }
 }
 
-/// Hands `checkpoint` to the vault's witness, if it has one. Best effort: a failure is reported on
-/// stderr (the change it checkpoints is already committed).
-pub fn put(dir: &Path, checkpoint: &Checkpoint) {
+/// Hands `checkpoint` to the vault's witness, if it has one. Best effort (the change it
+/// checkpoints is already committed): a failure comes back as the warning to show.
+pub fn put(dir: &Path, checkpoint: &Checkpoint) -> Option<String> {
     let settings = match crate::settings::Settings::load(dir) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("agentcred: warning: the checkpoint was not given to a witness: {e}");
-            return;
-        }
+        Err(e) => return Some(format!("the checkpoint was not given to a witness: {e}")),
     };
-    let Some(witness) = settings.audit.witness.as_deref() else {
-        return;
-    };
+    let witness = settings.audit.witness.as_deref()?;
     let mut line = serde_json::to_vec(checkpoint).expect("checkpoints serialise");
     line.push(b'\n');
     let timeout = Duration::from_secs(settings.audit.timeout_secs);
-    if let Err(e) = run(command(witness, "put"), &line, timeout) {
-        eprintln!("agentcred: warning: the audit witness did not take the checkpoint: {e}");
-    }
+    run(command(witness, "put"), &line, timeout)
+        .err()
+        .map(|e| format!("the audit witness did not take the checkpoint: {e}"))
 }
 
 /// The latest checkpoint the witness `command` holds (`None`: it holds none yet).

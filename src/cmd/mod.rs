@@ -106,6 +106,7 @@ impl Ctx {
             vault.check_issuer_key(&pinned)?;
         }
         vault.progress = self.out.stderr_is_terminal() && !self.out.quiet && !self.out.json;
+        vault.warn = Some(self.say());
         Ok(vault)
     }
 

@@ -114,6 +114,7 @@ impl Service {
                 dir: vault.dir.clone(),
                 config: vault.config.clone(),
                 progress: false,
+                warn: vault.warn.clone(),
             },
             clock: Arc::clone(session.clock()),
             say: Arc::clone(session.say()),

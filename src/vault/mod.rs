@@ -207,11 +207,16 @@ pub enum InitAdmin {
     Identity(age::x25519::Identity),
 }
 
+/// Where best-effort warnings go: the command layer prints them.
+pub type Warn = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
 pub struct Vault {
     pub dir: PathBuf,
     pub config: VaultToml,
     /// Show a progress bar on stderr for long rewrites (set for a terminal only).
     pub progress: bool,
+    /// Where a change's best-effort warnings go (the command layer sets it; none: dropped).
+    pub warn: Option<Warn>,
 }
 
 impl Vault {
@@ -252,6 +257,7 @@ impl Vault {
             dir: dir.to_path_buf(),
             config,
             progress: false,
+            warn: None,
         })
     }
 
@@ -450,6 +456,7 @@ impl Vault {
             dir: dir.to_path_buf(),
             config,
             progress: false,
+            warn: None,
         };
         Ok((vault, state, lock))
     }
