@@ -34,8 +34,24 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
         return run_program(ctx, &args, &keeper, &issued, None);
     }
     let vault = ctx.open_vault().map_err(Error::before_child)?;
+    // Set up before any unlock input is read (see `exec::boundary`), alongside the unlock.
+    let mut sandbox = decide_sandbox(ctx, &args, &vault).map_err(Error::before_child)?;
+    let parent_id = std::env::var("AGENTCRED_CREDENTIAL_ID")
+        .ok()
+        .filter(|v| !v.is_empty());
+    // The unlock, a prompt perhaps, comes before the session: the credential's time, its TTL and
+    // every record of the run count from the moment it is minted, not from when the prompt began.
+    let principal = match (&args.on_behalf_of, &parent_id) {
+        (None, Some(_)) => None,
+        _ => Some(ctx.principal(&vault).map_err(Error::before_child)?),
+    };
     let session = ctx.session(&vault);
-    let (started, sandbox) = start(ctx, &args, &session, &shape).map_err(Error::before_child)?;
+    let how = How {
+        shape: &shape,
+        parent_id,
+        principal,
+    };
+    let started = start(ctx, &args, &session, how, &mut sandbox).map_err(Error::before_child)?;
     let keeper = Keeper::Vault {
         session: &session,
         actor: started.actor,
@@ -71,35 +87,45 @@ fn on_expiry(o: OnExpiryArg) -> OnExpiry {
     }
 }
 
+/// How the credential is come by: the run's shape, the parent run's credential for a nested
+/// exec, and the unlocked principal for a minted one.
+struct How<'a> {
+    shape: &'a Shape,
+    parent_id: Option<String>,
+    principal: Option<crate::cmd::Principal>,
+}
+
 /// Everything before the child: any failure here exits 125 and starts nothing.
 fn start(
     ctx: &Ctx,
     args: &ExecArgs,
     session: &Session<'_>,
-    shape: &Shape,
-) -> Result<(Started, Sandbox)> {
+    how: How<'_>,
+    sandbox: &mut Sandbox,
+) -> Result<Started> {
     let req = args.scope.request(false)?;
     let revoke_key = KeyPair::generate();
-    // Set up before any unlock input is read (see `exec::boundary`), alongside the unlock.
-    let mut sandbox = decide_sandbox(ctx, args, session)?;
-    let parent_id = std::env::var("AGENTCRED_CREDENTIAL_ID")
-        .ok()
-        .filter(|v| !v.is_empty());
-    let started = match (args.on_behalf_of.as_deref(), parent_id) {
+    let shape = how.shape;
+    let principal = || match how.principal {
+        Some(p) => Ok(p),
+        None => ctx.principal(session.vault),
+    };
+    let started = match (args.on_behalf_of.as_deref(), how.parent_id) {
         (Some(token), _) => {
-            settle(ctx, &mut sandbox)?;
-            let run = (shape, sandbox.state.as_str());
-            on_behalf(ctx, args, session, token, &req, revoke_key, run)?
+            settle(ctx, sandbox)?;
+            let run = (shape, sandbox.state.as_str(), args.command.as_slice());
+            let opened = ctx.open_agent_as(session, principal()?, args.scope.agent.as_deref())?;
+            on_behalf(ctx, session, &opened, token, &req, revoke_key, run)?
         }
         (None, Some(parent_id)) => {
-            settle(ctx, &mut sandbox)?;
+            settle(ctx, sandbox)?;
             nested(ctx, args, session, &parent_id, req, revoke_key, shape)?
         }
         (None, None) => {
-            let opened = ctx.open_agent(session, args.scope.agent.as_deref())?;
+            let opened = ctx.open_agent_as(session, principal()?, args.scope.agent.as_deref())?;
             let plan = mint::decide(session, &opened, &req, Attempt::Exec)?;
             let argv_hmac = record::argv_hmac(&opened.envelope.audit_key, &args.command);
-            settle(ctx, &mut sandbox)?;
+            settle(ctx, sandbox)?;
             let state = sandbox.state.as_str();
             let following = |stamp: &Stamp<'_>| {
                 let hmac = Some(argv_hmac.clone());
@@ -114,7 +140,7 @@ fn start(
             Started::of(issued, &opened, revoke_key)
         }
     };
-    Ok((started, sandbox))
+    Ok(started)
 }
 
 impl Started {
@@ -133,30 +159,29 @@ impl Started {
 /// granted (`credential::act`).
 fn on_behalf(
     ctx: &Ctx,
-    args: &ExecArgs,
     session: &Session<'_>,
+    opened: &Opened,
     token: &str,
     req: &Request,
     revoke_key: KeyPair,
-    (shape, sandbox): (&Shape, &str),
+    (shape, sandbox, command): (&Shape, &str, &[std::ffi::OsString]),
 ) -> Result<Started> {
     let token = crate::cmd::read_token(Some(token), "AGENTCRED_TOKEN")?;
-    let opened = ctx.open_agent(session, args.scope.agent.as_deref())?;
-    let argv_hmac = record::argv_hmac(&opened.envelope.audit_key, &args.command);
+    let argv_hmac = record::argv_hmac(&opened.envelope.audit_key, command);
     let following = |stamp: &Stamp<'_>| {
         let hmac = Some(argv_hmac.clone());
         vec![record::start_event(stamp, hmac, shape, Some(sandbox))]
     };
-    let acted = act::act(session, &opened, &token, req, &revoke_key, &following)?;
+    let acted = act::act(session, opened, &token, req, &revoke_key, &following)?;
     ctx.out.verbose(&format!(
         "acting for {} through {}",
         acted.on_behalf_of.join(" → "),
         acted.delegations.join(", ")
     ));
-    Ok(Started::of(acted.issued, &opened, revoke_key))
+    Ok(Started::of(acted.issued, opened, revoke_key))
 }
 
-fn decide_sandbox(ctx: &Ctx, args: &ExecArgs, session: &Session<'_>) -> Result<Sandbox> {
+fn decide_sandbox(ctx: &Ctx, args: &ExecArgs, vault: &crate::vault::Vault) -> Result<Sandbox> {
     let mut unlock_files: Vec<std::path::PathBuf> = [&ctx.global.key_file, &ctx.global.identity]
         .into_iter()
         .flatten()
@@ -170,7 +195,7 @@ fn decide_sandbox(ctx: &Ctx, args: &ExecArgs, session: &Session<'_>) -> Result<S
         mask: args.mask,
         unlock_files,
     };
-    let (sandbox, warning) = boundary::decide(&session.vault.dir, &wanted)?;
+    let (sandbox, warning) = boundary::decide(&vault.dir, &wanted)?;
     if let Some(w) = warning {
         ctx.out.warn(&w);
     }

@@ -63,7 +63,17 @@ impl Ctx {
 
     /// Opens the envelope of `agent` (or of the agent key's own) with the first unlock input.
     pub fn open_agent(&self, session: &Session<'_>, agent: Option<&str>) -> Result<Opened> {
-        let opened = session.open_envelope(self.principal(session.vault)?, agent)?;
+        self.open_agent_as(session, self.principal(session.vault)?, agent)
+    }
+
+    /// [`Ctx::open_agent`] for a principal already unlocked.
+    pub fn open_agent_as(
+        &self,
+        session: &Session<'_>,
+        principal: Principal,
+        agent: Option<&str>,
+    ) -> Result<Opened> {
+        let opened = session.open_envelope(principal, agent)?;
         if let Some(k) = &opened.key {
             self.out.verbose(&format!(
                 "opened the envelope of agent {} with key {}",
