@@ -729,14 +729,33 @@ fn audit_list_filters_and_prints_the_stored_lines() {
         "agent.add and the denial: {by_agent:#?}"
     );
 
+    // A refusal matches the action it refused (its `attempted`).
     let mints = listed(&vault, &["--action", "cred.mint"]);
-    assert_eq!(mints, select(&|e| e["action"] == "cred.mint"));
-    assert_eq!(mints.len(), 4, "3 mints and 1 exec: {mints:#?}");
+    assert_eq!(
+        mints,
+        select(&|e| e["action"] == "cred.mint"
+            || (e["action"] == "deny" && e["details"]["attempted"] == "cred.mint"))
+    );
+    assert_eq!(
+        mints.len(),
+        5,
+        "3 mints, 1 exec and the refused mint: {mints:#?}"
+    );
 
+    let cred = |a: &Value| a.as_str().is_some_and(|a| a.starts_with("cred."));
     let family = listed(&vault, &["list", "--action", "cred.*"]);
     assert_eq!(
         family,
-        select(&|e| e["action"].as_str().is_some_and(|a| a.starts_with("cred.")))
+        select(
+            &|e| cred(&e["action"]) || (e["action"] == "deny" && cred(&e["details"]["attempted"]))
+        )
+    );
+    let denied_mints = listed(&vault, &["--action", "cred.*", "--result", "denied"]);
+    assert_eq!(denied_mints.len(), 1, "{denied_mints:#?}");
+    assert_eq!(parse(&denied_mints[0])["details"]["attempted"], "cred.mint");
+    assert_eq!(
+        listed(&vault, &["--action", "cred.mint", "--result", "denied"]),
+        denied_mints
     );
     let exec_family = listed(&vault, &["--action", "exec.*"]);
     assert_eq!(exec_family.len(), 2, "{exec_family:#?}");
@@ -1667,4 +1686,24 @@ fn audit_verify_checks_the_signatures_after_the_last_checkpoint_and_all_with_ful
         text.contains("signatures: none checked; seq 1 to "),
         "{text}"
     );
+}
+
+/// `status` says what to do about entries after the last checkpoint, and doing it clears them.
+#[test]
+fn status_says_how_to_anchor_an_unanchored_tail() {
+    let vault = TestVault::new();
+    vault.run(&["agent", "add", "alpha"]).code(0);
+    vault.set_secret("db", "v4lue-for-anchoring").code(0);
+    vault.run(&["grant", "alpha", "db"]).code(0);
+    vault.run(&["mint", "--agent", "alpha"]).code(0);
+    vault.run(&["mint", "--agent", "alpha"]).code(0);
+    let said = stderr(&vault.run(&["status"]).code(0));
+    assert!(
+        said.contains("2 audit entries after the last checkpoint")
+            && said.contains("`agentcred audit checkpoint`"),
+        "{said}"
+    );
+    vault.run(&["audit", "checkpoint"]).code(0);
+    let said = stderr(&vault.run(&["status"]).code(0));
+    assert!(!said.contains("not anchored"), "{said}");
 }

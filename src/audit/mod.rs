@@ -146,6 +146,13 @@ impl Entry {
     pub fn parse(line: &[u8]) -> Option<Entry> {
         serde_json::from_slice(line).ok()
     }
+
+    /// What a refusal (`deny`) was refusing: the action it names as attempted.
+    pub fn attempted(&self) -> Option<&str> {
+        (self.action == Action::Deny.as_str())
+            .then(|| self.details.as_ref()?.get("attempted")?.as_str())
+            .flatten()
+    }
 }
 
 /// The serialised form: `seq` and `ts` first, then the event, `gen`, and `prev` last (the writer

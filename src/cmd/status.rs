@@ -39,9 +39,14 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     if let (Some(len), Some((anchored, _))) = (audit_len, &audit_head)
         && len > *anchored
     {
+        let n = len - anchored;
+        let tail = if n == 1 {
+            format!("1 audit entry after the last checkpoint (seq {anchored}) is")
+        } else {
+            format!("{n} audit entries after the last checkpoint (seq {anchored}) are")
+        };
         warnings.push(format!(
-            "{} audit entries after the last checkpoint (seq {anchored}) are not anchored yet",
-            len - anchored
+            "{tail} not anchored yet: `agentcred audit checkpoint` (or any admin change) signs a checkpoint over them"
         ));
     }
     if vault

@@ -119,8 +119,12 @@ impl Filter {
             return None;
         }
         if let Some((action, _)) = &self.action {
-            let needle = format!("\"action\":\"{action}");
-            if !std::str::from_utf8(line).is_ok_and(|l| l.contains(&needle)) {
+            // A refusal matches the action it refused, which it names as attempted.
+            let named = format!("\"action\":\"{action}");
+            let attempted = format!("\"attempted\":\"{action}");
+            if !std::str::from_utf8(line)
+                .is_ok_and(|l| l.contains(&named) || l.contains(&attempted))
+            {
                 return None;
             }
         }
@@ -136,12 +140,14 @@ impl Filter {
             return None;
         }
         if let Some((action, prefix)) = &self.action {
-            let ok = if *prefix {
-                e.action.starts_with(action.as_str())
-            } else {
-                e.action == *action
+            let fits = |name: &str| {
+                if *prefix {
+                    name.starts_with(action.as_str())
+                } else {
+                    name == action
+                }
             };
-            if !ok {
+            if !fits(&e.action) && !e.attempted().is_some_and(fits) {
                 return None;
             }
         }
