@@ -108,3 +108,28 @@ fn a_late_answered_prompt_still_gives_the_program_its_whole_ttl() {
         "{mint}"
     );
 }
+
+/// `exec` says when the credential lives less than asked for, and what limited it.
+#[test]
+fn exec_says_when_the_ttl_was_limited_and_by_what() {
+    let vault = TestVault::new();
+    vault.run(&["agent", "add", "runner"]).code(0);
+    vault.set_secret("token", "s3cr3t-limited-ttl").code(0);
+    vault
+        .run(&["grant", "runner", "token", "--max-ttl", "1m"])
+        .code(0);
+    let out = vault
+        .run(&["exec", "--agent", "runner", "--ttl", "10m", "--", "true"])
+        .code(0);
+    let said = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        said.contains("the credential lives 1m of the 10m asked for, limited by"),
+        "{said}"
+    );
+    assert!(said.contains("grant"), "{said}");
+    // Not limited: nothing said.
+    let out = vault
+        .run(&["exec", "--agent", "runner", "--ttl", "30s", "--", "true"])
+        .code(0);
+    assert!(out.get_output().stderr.is_empty(), "{out:?}");
+}

@@ -124,6 +124,14 @@ fn start(
         (None, None) => {
             let opened = ctx.open_agent_as(session, principal()?, args.scope.agent.as_deref())?;
             let plan = mint::decide(session, &opened, &req, Attempt::Exec)?;
+            if plan.limited_by != crate::credential::LimitedBy::Request {
+                ctx.out.note(&format!(
+                    "agentcred: the credential lives {} of the {} asked for, limited by {}",
+                    crate::duration::format(plan.ttl()),
+                    crate::duration::format(plan.requested_ttl),
+                    plan.limited_by
+                ));
+            }
             let argv_hmac = record::argv_hmac(&opened.envelope.audit_key, &args.command);
             settle(ctx, sandbox)?;
             let state = sandbox.state.as_str();
