@@ -1548,3 +1548,19 @@ fn a_delegation_to_a_removed_agent_is_refused() {
         assert!(stderr(&out).contains("agent b"), "{}", stderr(&out));
     }
 }
+
+/// A delegation that names no actions or resources says it passes on the parent's, not "every
+/// action on every resource": a delegation only narrows.
+#[test]
+fn an_unnarrowed_delegation_says_it_passes_on_the_parents_scope() {
+    let world = World::new();
+    let assert = world
+        .admin(&["delegate", "--agent", "a", "--to", "b", "--ttl", "5m"])
+        .code(0);
+    let note = stderr(&assert);
+    assert!(
+        note.contains("a → b (the actions the parent allows on the resources the parent allows)"),
+        "{note}"
+    );
+    assert!(!note.contains("every action"), "{note}");
+}

@@ -74,14 +74,16 @@ fn print(ctx: &Ctx, args: &DelegateArgs, d: &Delegated) {
     }
 }
 
+/// The scope as it holds: `*` is what a delegation that names no actions (or resources) records,
+/// and it means the parent's, never more (a delegation only narrows).
 fn describe_scope(actions: &[String], resources: &[String]) -> String {
     let a = if actions == ["*"] {
-        "every action".to_string()
+        "the actions the parent allows".to_string()
     } else {
         actions.join(",")
     };
     let r = if resources == ["*"] {
-        "every resource".to_string()
+        "the resources the parent allows".to_string()
     } else {
         resources.join(",")
     };
