@@ -254,7 +254,11 @@ impl Keeper<'_> {
                 session.vault.dir.clone(),
                 session.vault.config.clone(),
                 Arc::clone(clock),
-                (issued.token.clone(), issued.plan.issued_at),
+                (
+                    issued.id.clone(),
+                    issued.token.clone(),
+                    issued.plan.issued_at,
+                ),
                 std::time::Instant::now(),
             )),
             Keeper::Supervisor { .. } => None,

@@ -36,14 +36,16 @@ pub struct Revoked {
     pub by: String,
     /// The time the line took effect from, if it was written to take effect later.
     pub from: Option<String>,
+    /// Whether `id` is the run's own credential (else its authority or a parent credential).
+    pub own: bool,
 }
 
 impl Revoked {
     /// What the warning and the audit entry say revoked the credential.
     pub fn describe(&self) -> String {
         let what = match self.id.get(..3) {
+            _ if self.own => "the credential",
             Some("au_") => "the agent's authority",
-            Some("cr_") => "the credential",
             _ => "a credential it was derived from",
         };
         let who = match self.by.as_str() {
@@ -68,6 +70,8 @@ pub struct Watch {
     dir: PathBuf,
     config: VaultToml,
     clock: Arc<dyn Clock>,
+    /// The run's credential: its id, token and issue time.
+    id: String,
     token: SecretText,
     issued_at: DateTime<Utc>,
     /// The token as `verify` reads it: its block ids, and the keys entitled to revoke them. Read
@@ -81,13 +85,12 @@ pub struct Watch {
 }
 
 impl Watch {
-    /// A watch on `dir`'s list for the credential `token`, issued at `issued_at`. The list as it
-    /// stands now is taken as seen: the credential was minted against it.
+    /// A watch on `dir`'s list for the credential `id` (its `token`, issued at `issued_at`).
     pub fn new(
         dir: PathBuf,
         config: VaultToml,
         clock: Arc<dyn Clock>,
-        (token, issued_at): (SecretText, DateTime<Utc>),
+        (id, token, issued_at): (String, SecretText, DateTime<Utc>),
         started: Instant,
     ) -> Watch {
         let seen = stat(&RevocationList::path(&dir));
@@ -98,6 +101,7 @@ impl Watch {
             dir,
             config,
             clock,
+            id,
             token,
             issued_at,
             info: None,
@@ -153,6 +157,7 @@ impl Watch {
                 id: id.clone(),
                 by: r.by.clone(),
                 from: r.from.clone(),
+                own: *id == self.id,
             })
         })
     }
@@ -162,4 +167,37 @@ fn stat(path: &std::path::Path) -> Option<(u64, Option<std::time::SystemTime>, u
     use std::os::unix::fs::MetadataExt;
     let m = std::fs::metadata(path).ok()?;
     Some((m.len(), m.modified().ok(), m.ino()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_warning_names_the_block_and_who_revoked_it() {
+        let r = |id: &str, by: &str, from: Option<&str>| Revoked {
+            id: id.into(),
+            by: by.into(),
+            from: from.map(Into::into),
+            own: id == "cr_1",
+        };
+        assert_eq!(
+            r("cr_1", "admin", None).describe(),
+            "the credential cr_1 was revoked by the admin"
+        );
+        assert_eq!(
+            r("au_1", "agent:ci", None).describe(),
+            "the agent's authority au_1 was revoked by agent ci"
+        );
+        assert_eq!(
+            r("cr_1", "admin", Some("2026-01-01T00:00:00.000Z")).describe(),
+            "the credential cr_1 was revoked by the admin from 2026-01-01T00:00:00.000Z \
+             (the end of a rotation's overlap window)"
+        );
+        assert!(
+            r("dl_1", "holder", None)
+                .describe()
+                .starts_with("a credential it was derived from dl_1")
+        );
+    }
 }
