@@ -387,6 +387,8 @@ impl Revocation {
 
 pub struct RevocationList {
     by_id: HashMap<String, Vec<Revocation>>,
+    /// Lines that take effect only later (a rotation's overlap window not yet over).
+    later: HashMap<String, Vec<Revocation>>,
     /// Where the chain stood when it was read and checked.
     pub head: Head,
 }
@@ -426,15 +428,20 @@ impl RevocationList {
     fn parse(text: &str, now: DateTime<Utc>) -> RevocationList {
         let now_text = crate::clock::rfc3339(now);
         let mut by_id: HashMap<String, Vec<Revocation>> = HashMap::new();
+        let mut later: HashMap<String, Vec<Revocation>> = HashMap::new();
         for line in text.lines() {
-            if let Ok(r) = serde_json::from_str::<Revocation>(line)
-                && r.from.as_deref().is_none_or(|f| f <= now_text.as_str())
-            {
-                by_id.entry(r.id.clone()).or_default().push(r);
+            if let Ok(r) = serde_json::from_str::<Revocation>(line) {
+                let now_or_later = if r.from.as_deref().is_none_or(|f| f <= now_text.as_str()) {
+                    &mut by_id
+                } else {
+                    &mut later
+                };
+                now_or_later.entry(r.id.clone()).or_default().push(r);
             }
         }
         RevocationList {
             by_id,
+            later,
             head: tail_head(text),
         }
     }
@@ -444,6 +451,36 @@ impl RevocationList {
         self.by_id
             .get(id)
             .is_some_and(|lines| lines.iter().any(|r| r.is_authentic(config, token)))
+    }
+
+    /// The authentic line that revokes `id` (a block of `token`), if one does: who revoked it.
+    pub fn revoked_by(
+        &self,
+        id: &str,
+        config: &VaultToml,
+        token: &TokenInfo,
+    ) -> Option<&Revocation> {
+        self.by_id
+            .get(id)?
+            .iter()
+            .find(|r| r.is_authentic(config, token))
+    }
+
+    /// When the first authentic line that takes effect later (the end of a rotation's overlap
+    /// window) will revoke one of `ids`: for a supervisor, which ends its program then.
+    pub fn next_revocation<'i>(
+        &self,
+        ids: impl IntoIterator<Item = &'i String>,
+        config: &VaultToml,
+        token: &TokenInfo,
+    ) -> Option<DateTime<Utc>> {
+        ids.into_iter()
+            .filter_map(|id| self.later.get(id))
+            .flatten()
+            .filter(|r| r.is_authentic(config, token))
+            .filter_map(|r| DateTime::parse_from_rfc3339(r.from.as_deref()?).ok())
+            .map(|f| f.with_timezone(&Utc))
+            .min()
     }
 
     /// Any line for `id`, authentic or not: for the admin's own bookkeeping.

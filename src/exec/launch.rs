@@ -6,6 +6,7 @@ use std::ffi::OsString;
 use std::sync::Arc;
 
 use super::record;
+use super::revoked::Watch;
 use super::sandbox::{self, Failure};
 use super::serve::{self, Handler, Service};
 use super::socket;
@@ -173,6 +174,7 @@ pub fn launch(
     };
     served.admit(u32::try_from(child.pid.as_raw_nonzero().get()).unwrap_or(0));
     drop(child_env);
+    let watch = keeper.watch(issued, &opts.clock);
     let ending = super::supervise(
         child,
         signals,
@@ -182,6 +184,7 @@ pub fn launch(
             on_expiry: opts.on_expiry,
             mask,
             on_expire,
+            watch,
             say: Arc::clone(say),
         },
     );
@@ -221,22 +224,44 @@ fn backstop(
 }
 
 impl Keeper<'_> {
-    /// What records the expiry, called once when the credential expires under the program.
-    fn on_expire(&self, issued: &Issued, policy: OnExpiry) -> Box<dyn FnOnce() + Send> {
+    /// What records the expiry, called once when the credential expires (or is revoked) under
+    /// the program.
+    fn on_expire(&self, issued: &Issued, policy: OnExpiry) -> super::OnEnd {
         match self {
             Keeper::Vault { session, actor, .. } => {
                 let (dir, config) = (session.vault.dir.clone(), session.vault.config.clone());
                 let clock = Arc::clone(session.clock());
                 let (actor, agent, id) =
                     (actor.clone(), issued.plan.agent.clone(), issued.id.clone());
-                Box::new(move || {
-                    record::expiry((&dir, &config), (&actor, &agent, &id), policy, clock.now());
+                Box::new(move |revoked| {
+                    let run = (actor.as_str(), agent.as_str(), id.as_str());
+                    record::expiry((&dir, &config), run, (policy, revoked), clock.now());
                 })
             }
             Keeper::Supervisor { upstream, .. } => {
                 let up = upstream.clone();
-                Box::new(move || up.expired(policy))
+                Box::new(move |_| up.expired(policy))
             }
+        }
+    }
+
+    /// The watch on the revocation list, for a supervisor that holds the vault. A nested run's
+    /// supervisor cannot read it (the sandbox hides the vault): the outer one, which can, ends the
+    /// whole tree when the outer credential, which every nested one is derived from, is revoked.
+    fn watch(&self, issued: &Issued, clock: &Arc<dyn crate::clock::Clock>) -> Option<Watch> {
+        match self {
+            Keeper::Vault { session, .. } => Some(Watch::new(
+                session.vault.dir.clone(),
+                session.vault.config.clone(),
+                Arc::clone(clock),
+                (
+                    issued.id.clone(),
+                    issued.token.clone(),
+                    issued.plan.issued_at,
+                ),
+                std::time::Instant::now(),
+            )),
+            Keeper::Supervisor { .. } => None,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod boundary;
 pub mod launch;
 pub mod mask;
 pub mod record;
+pub mod revoked;
 pub mod running;
 #[allow(unsafe_code)]
 pub mod sandbox;
@@ -80,10 +81,13 @@ pub fn child_env(
 pub struct Ending {
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
-    /// `exit`, `signal` or `expiry`.
+    /// `exit`, `signal`, `expiry` or `revocation`.
     pub ended_by: &'static str,
     pub duration_ms: u128,
     pub expired: bool,
+    /// The block whose revocation ended the credential under the program, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<String>,
 }
 
 impl Ending {
@@ -97,6 +101,10 @@ impl Ending {
     }
 }
 
+/// What records the end of the credential under the program, called once, before any signal is
+/// sent: at expiry (`None`) or at the revocation found first.
+pub type OnEnd = Box<dyn FnOnce(Option<&revoked::Revoked>) + Send>;
+
 /// Options of a supervised run.
 pub struct Supervise {
     /// The clock's time as the program starts.
@@ -104,8 +112,11 @@ pub struct Supervise {
     pub expires_at: DateTime<Utc>,
     pub on_expiry: OnExpiry,
     pub mask: Option<Vec<String>>,
-    /// Called once at expiry, before any signal is sent (to record it).
-    pub on_expire: Box<dyn FnOnce() + Send>,
+    /// Called once at expiry or at the revocation found first (which it is given), before any
+    /// signal is sent (to record it).
+    pub on_expire: OnEnd,
+    /// The watch on the revocation list; none where this process cannot read the vault.
+    pub watch: Option<revoked::Watch>,
     /// Where the expiry warnings go.
     pub say: crate::session::Say,
 }
@@ -310,14 +321,16 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
     });
 
     let expired = Arc::new(AtomicBool::new(false));
+    let revoked_id = Arc::new(std::sync::Mutex::new(None));
     let mut expiry = Expiry::new(
         pid,
         started,
         (opts.now, opts.expires_at),
         opts.on_expiry,
         (opts.on_expire, opts.say),
-        Arc::clone(&expired),
+        (Arc::clone(&expired), Arc::clone(&revoked_id)),
     );
+    expiry.watch = opts.watch;
     let done = Arc::new(AtomicBool::new(false));
     if !wait_with_deadlines(pid, child.ended(), &mut expiry) {
         // No process file descriptor here (a kernel before Linux 5.3, or another Unix): the
@@ -343,7 +356,11 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
         let _ = p.join();
     }
     let expired = expired.load(Ordering::SeqCst);
-    let ended_by = if expired && opts.on_expiry != OnExpiry::Ignore && signal.is_some() {
+    let revoked = revoked_id.lock().map(|r| r.clone()).unwrap_or_default();
+    let enforced = opts.on_expiry != OnExpiry::Ignore && signal.is_some();
+    let ended_by = if revoked.is_some() && enforced {
+        "revocation"
+    } else if expired && enforced {
         "expiry"
     } else if signal.is_some() {
         "signal"
@@ -356,11 +373,13 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
         ended_by,
         duration_ms: started.elapsed().as_millis(),
         expired,
+        revoked,
     })
 }
 
 /// What happens as the credential's end nears: a warning on stderr, then at expiry `on_expire` and
-/// the `--on-expiry` action, and under `term` a SIGKILL once the grace period has passed.
+/// the `--on-expiry` action, and under `term` a SIGKILL once the grace period has passed. A
+/// revocation found by the watch is expiry brought forward: the same record and action, at once.
 struct Expiry {
     pid: rustix::process::Pid,
     on_expiry: OnExpiry,
@@ -368,9 +387,13 @@ struct Expiry {
     /// The next step and when it is due; `None` once nothing is left to do.
     next: Option<(Instant, Step)>,
     expire_at: Instant,
-    on_expire: Option<Box<dyn FnOnce() + Send>>,
+    on_expire: Option<OnEnd>,
     say: crate::session::Say,
     expired: Arc<AtomicBool>,
+    /// The block whose revocation ended the credential, once one has.
+    revoked: Arc<std::sync::Mutex<Option<String>>>,
+    /// Until the credential has ended one way or the other.
+    watch: Option<revoked::Watch>,
 }
 
 #[derive(Clone, Copy)]
@@ -386,8 +409,8 @@ impl Expiry {
         started: Instant,
         (now, expires_at): (DateTime<Utc>, DateTime<Utc>),
         on_expiry: OnExpiry,
-        (on_expire, say): (Box<dyn FnOnce() + Send>, crate::session::Say),
-        expired: Arc<AtomicBool>,
+        (on_expire, say): (OnEnd, crate::session::Say),
+        (expired, revoked): (Arc<AtomicBool>, Arc<std::sync::Mutex<Option<String>>>),
     ) -> Expiry {
         // What is left of the credential, counted from when the program started.
         let ttl = (expires_at - now).to_std().unwrap_or_default();
@@ -401,15 +424,63 @@ impl Expiry {
             on_expire: Some(on_expire),
             say,
             expired,
+            revoked,
+            watch: None,
         }
     }
 
+    /// When there is next something to do: a step, or a look at the revocation list.
     fn next_at(&self) -> Option<Instant> {
-        self.next.map(|(at, _)| at)
+        let step = self.next.map(|(at, _)| at);
+        match (step, self.watch.as_ref().map(revoked::Watch::next_at)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Does what is due: a look at the revocation list, the next step.
+    fn fire(&mut self) {
+        if let Some(found) = self.watch.as_mut().and_then(revoked::Watch::look) {
+            self.revoke(&found);
+        }
+        if self.next.is_some_and(|(at, _)| at <= Instant::now()) {
+            self.step();
+        }
+    }
+
+    /// The credential was revoked under the program: expiry brought forward.
+    fn revoke(&mut self, found: &revoked::Revoked) {
+        self.watch = None;
+        if let Ok(mut r) = self.revoked.lock() {
+            *r = Some(found.id.clone());
+        }
+        if let Some(record) = self.on_expire.take() {
+            record(Some(found));
+        }
+        let what = format!("the credential was revoked: {}", found.describe());
+        let say = Arc::clone(&self.say);
+        self.next = match self.on_expiry {
+            OnExpiry::Ignore => {
+                say(&format!(
+                    "{what}; the program runs on, but its credential no longer works (--on-expiry ignore)"
+                ));
+                None
+            }
+            OnExpiry::Kill => {
+                say(&format!("{what}; killing the program"));
+                self.signal(rustix::process::Signal::KILL);
+                None
+            }
+            OnExpiry::Term => {
+                say(&format!("{what}; sending SIGTERM"));
+                self.signal(rustix::process::Signal::TERM);
+                Some((Instant::now() + GRACE, Step::Kill))
+            }
+        };
     }
 
     /// Runs the step that is due and schedules the one after it.
-    fn fire(&mut self) {
+    fn step(&mut self) {
         let Some((_, step)) = self.next else { return };
         let say = Arc::clone(&self.say);
         let say = |m: &str| say(m);
@@ -429,8 +500,9 @@ impl Expiry {
             }
             Step::Expire => {
                 self.expired.store(true, Ordering::SeqCst);
+                self.watch = None;
                 if let Some(record) = self.on_expire.take() {
-                    record();
+                    record(None);
                 }
                 match self.on_expiry {
                     OnExpiry::Ignore => {
@@ -601,6 +673,7 @@ mod tests {
             ended_by: "exit",
             duration_ms: 0,
             expired: false,
+            revoked: None,
         };
         assert_eq!(e(Some(7), None).status(), 7);
         assert_eq!(e(None, Some(9)).status(), 137);

@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::OnExpiry;
+use super::revoked::Revoked;
 use crate::audit::{Action, Event, Outcome};
 use crate::credential::revocation::Revocation;
 use crate::credential::{Issued, Stamp};
@@ -73,17 +74,28 @@ pub fn start_event(
     e
 }
 
-/// `exec.expire`: the credential expired while its program ran. Best effort, as the program's
-/// fate does not wait on it.
+/// `exec.expire`: the credential expired while its program ran, or was revoked under it (then
+/// with `"reason": "revoked"`, the block revoked and who revoked it). Best effort, as the
+/// program's fate does not wait on it.
 pub fn expiry(
     (dir, config): (&Path, &VaultToml),
     (actor, agent, id): (&str, &str, &str),
-    policy: OnExpiry,
+    (policy, revoked): (OnExpiry, Option<&Revoked>),
     now: DateTime<Utc>,
 ) {
+    let details = match revoked {
+        None => serde_json::json!({ "on_expiry": policy }),
+        Some(r) => serde_json::json!({
+            "on_expiry": policy,
+            "reason": "revoked",
+            "revoked": r.id,
+            "revoked_by": r.by,
+            "revoked_from": r.from,
+        }),
+    };
     let mut e = Event::new(actor, Action::ExecExpire)
         .agent(agent)
-        .details(serde_json::json!({ "on_expiry": policy }));
+        .details(details);
     e.credential_id = Some(id.to_string());
     let _ = crate::session::append(dir, config, now, vec![e], &[]);
 }

@@ -290,7 +290,7 @@ impl Service {
                 record::expiry(
                     (&self.vault.dir, &self.vault.config),
                     (&n.actor, &n.issued.plan.agent, &n.issued.id),
-                    on_expiry,
+                    (on_expiry, None),
                     self.clock.now(),
                 );
                 Ok(json!({ "ok": true }))
