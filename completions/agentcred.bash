@@ -1405,7 +1405,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__delegate)
-            opts="-q -v -h --to --action --resource --ttl --task --token --agent --format --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --to --actions --resources --ttl --task --token --agent --format --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1415,11 +1415,11 @@ _agentcred() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --action)
+                --actions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --resource)
+                --resources)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2937,7 +2937,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__mint)
-            opts="-q -v -h --agent --secret --ttl --actions --resources --version --format --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --agent --secret --ttl --actions --resources --secret-version --format --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2963,7 +2963,7 @@ _agentcred() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --version)
+                --secret-version)
                     COMPREPLY=($(compgen -W "current previous" -- "${cur}"))
                     return 0
                     ;;
