@@ -838,7 +838,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --action)
@@ -1098,7 +1098,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --action)
@@ -1344,7 +1344,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -1378,7 +1378,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -1412,7 +1412,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --to)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --actions)
@@ -1436,7 +1436,7 @@ _agentcred() {
                     return 0
                     ;;
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1504,7 +1504,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --secret)
@@ -1668,7 +1668,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -2944,7 +2944,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --secret)
@@ -3006,7 +3006,7 @@ _agentcred() {
                     return 0
                     ;;
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --challenge)
@@ -3654,7 +3654,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --as)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --action)

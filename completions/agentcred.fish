@@ -387,7 +387,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -a "list" -d 'List grants'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -a "revoke" -d 'Revoke a grant (credentials minted under it are revoked too)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l agent -d 'Only this agent\'s grants' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l agent -d 'Only this agent\'s grants' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -476,7 +476,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a key now; credentials it minted are revoked too'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Issue a new key for an agent; its current keys keep working until the overlap ends'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l ttl -d 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent\'s remaining time]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l actions -d 'Narrow the credential to these actions, comma separated' -r
@@ -497,7 +497,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l json -d 'Pr
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l as -d 'The agent presenting the token: it must be its holder, the last agent it was delegated to (--json says whether that agent also signed it, as `exec --on-behalf-of` does)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l as -d 'The agent presenting the token: it must be its holder, the last agent it was delegated to (--json says whether that agent also signed it, as `exec --on-behalf-of` does)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l action -d 'The action requested' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l resource -d 'The resource requested' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l vault-id -d 'The vault id this verifier trusts: the vault\'s issuer keys must chain back to it (without it, the id in vault.toml is trusted)' -r
@@ -514,7 +514,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -s q -l quie
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l token -d 'The token, or - to read it from stdin [default: $AGENTCRED_TOKEN, else stdin]' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l agent -d 'The holding agent (with the admin unlock; with an agent key, the key\'s agent)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l agent -d 'The holding agent (with the admin unlock; with an agent key, the key\'s agent)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l challenge -d 'A challenge the verifier gave, included in the proof' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
@@ -539,7 +539,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -f -a "list" -d 'List credentials (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -f -a "revoke" -d 'Revoke one credential (and everything derived from it), or all of an agent\'s'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l agent -d 'Only this agent\'s credentials' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l agent -d 'Only this agent\'s credentials' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -551,7 +551,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l agent -d 'Revoke every credential of this agent' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l agent -d 'Revoke every credential of this agent' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -565,7 +565,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "list" -d 'List credentials (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke one credential (and everything derived from it), or all of an agent\'s'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l ttl -d 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent\'s remaining time]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l actions -d 'Narrow the credential to these actions, comma separated' -r
@@ -590,13 +590,13 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l json -d 'Pr
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l to -d 'The agent receiving the delegation' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l to -d 'The agent receiving the delegation' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l actions -d 'Delegate only these actions, comma separated or repeated [default: every action the parent allows]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l resources -d 'Delegate only these resources, exact names, comma separated or repeated [default: every resource the parent allows]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l ttl -d 'How long the delegation lasts [default: as long as its parent]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l task -d 'What the delegation is for, recorded in the token and on the audit log' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l token -d 'Delegate from this token (`-`: read it from stdin) instead of a fresh credential' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l agent -d 'The delegating agent (with the admin unlock)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l agent -d 'The delegating agent (with the admin unlock)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l format -d 'How to print the delegated token' -r -f -a "token\t'The token alone'
 json\t'A JSON document with the delegation and the token'"
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
@@ -622,7 +622,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -l json -d '
 complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l agent -d 'Only entries about this agent' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l agent -d 'Only entries about this agent' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l action -d 'Only this action (e.g. cred.mint), or a family ending in * (e.g. \'cred.*\')' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l result -d 'Only this result' -r -f -a "ok\t''
 denied\t''
@@ -647,7 +647,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "anomalies" -d 'Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "hash" -d 'Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l agent -d 'Only entries about this agent' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l agent -d 'Only entries about this agent' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l action -d 'Only this action (e.g. cred.mint), or a family ending in * (e.g. \'cred.*\')' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l result -d 'Only this result' -r -f -a "ok\t''
 denied\t''

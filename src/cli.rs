@@ -285,6 +285,20 @@ agentcred audit tail -f",
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+
+    /// What the completion scripts ask for: names from the public roster, one a line
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        #[arg(value_enum)]
+        what: CompleteWhat,
+    },
+}
+
+/// `__complete`: what a completion script asks to be listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompleteWhat {
+    /// The agent names
+    Agents,
 }
 
 #[derive(Debug, Args)]

@@ -42,9 +42,7 @@ fn root() -> PathBuf {
 
 /// The completion script for one shell, exactly as `agentcred completions SHELL` prints it.
 fn completion(shell: Shell) -> Vec<u8> {
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut agentcred::cli::command(), BIN_NAME, &mut buf);
-    buf
+    agentcred::cmd::completions::script(shell).into_bytes()
 }
 
 /// Every man page, keyed by file name: `agentcred.1`, then `agentcred-SUB.1` for each visible
