@@ -169,11 +169,20 @@ fn audit_fits_80_columns_with_short_times() {
     let vault = busy_vault();
     let text = on_terminal(&vault, 80, &["audit"]);
     assert_fits(&text, &[AGENT.into(), OTHER.into()]);
-    // Today's times are shown as HH:MM:SS, never as a broken RFC 3339 stamp.
+    // Today's times are shown as HH:MM:SS, not as RFC 3339 stamps; --json keeps those.
+    let today = chrono::Utc::now().format("%Y-%m-%dT").to_string();
     assert!(
-        !text.contains("+00:00") && !text.contains("Z\n"),
+        !text.contains(&today),
         "times are short on a terminal:\n{text}"
     );
+    let time = regex_free_time(&text).expect("a time like 17:05:03");
+    assert_eq!(time.len(), 8, "{text}");
+    let out = vault
+        .cmd()
+        .args(["audit", "--json", "--limit", "1"])
+        .output()
+        .expect("run agentcred");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&today));
 }
 
 #[test]
@@ -198,5 +207,23 @@ fn a_narrow_terminal_gets_one_block_per_record() {
     let vault = busy_vault();
     let narrow = on_terminal(&vault, 40, &["agent", "list"]);
     assert!(narrow.contains("name:"), "{narrow}");
+    let description = narrow
+        .lines()
+        .find(|l| l.starts_with("description:") && l.contains("Builds"))
+        .unwrap_or_else(|| panic!("{narrow}"));
+    assert!(
+        description.chars().count() <= 40 && description.ends_with('…'),
+        "{narrow}"
+    );
     assert!(narrow.lines().any(|l| l.contains(AGENT)), "{narrow}");
+}
+
+/// The first `HH:MM:SS` in `text`.
+fn regex_free_time(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(7)).find_map(|i| {
+        let w = &bytes[i..i + 8];
+        let digits = [0, 1, 3, 4, 6, 7].iter().all(|&k| w[k].is_ascii_digit());
+        (digits && w[2] == b':' && w[5] == b':').then(|| &text[i..i + 8])
+    })
 }
