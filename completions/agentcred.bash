@@ -838,7 +838,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --action)
@@ -1098,7 +1098,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --action)
@@ -1344,7 +1344,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -1378,7 +1378,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -1405,21 +1405,21 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__delegate)
-            opts="-q -v -h --to --action --resource --ttl --task --token --agent --format --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --to --actions --resources --ttl --task --token --agent --format --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --to)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --actions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --action)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --resource)
+                --resources)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1436,7 +1436,7 @@ _agentcred() {
                     return 0
                     ;;
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1504,7 +1504,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --secret)
@@ -1668,7 +1668,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -2937,14 +2937,14 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__mint)
-            opts="-q -v -h --agent --secret --ttl --actions --resources --version --format --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --agent --secret --ttl --actions --resources --secret-version --format --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --secret)
@@ -2963,7 +2963,7 @@ _agentcred() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --version)
+                --secret-version)
                     COMPREPLY=($(compgen -W "current previous" -- "${cur}"))
                     return 0
                     ;;
@@ -3006,7 +3006,7 @@ _agentcred() {
                     return 0
                     ;;
                 --agent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --challenge)
@@ -3654,7 +3654,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --as)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --action)

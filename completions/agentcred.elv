@@ -82,8 +82,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;unlock'= {
             cand --for 'How long the session lasts at most'
@@ -139,8 +139,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;identity;rotate-issuer'= {
             cand --overlap 'How long tokens signed by the old key keep verifying'
@@ -194,8 +194,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;recipients;add'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -207,8 +207,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;recipients;remove'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -222,8 +222,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;recipients;help'= {
             cand list 'List the recipients'
@@ -273,8 +273,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;agent;list'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -286,8 +286,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;agent;show'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -299,8 +299,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;agent;suspend'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -312,8 +312,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;agent;resume'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -325,8 +325,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;agent;remove'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -340,8 +340,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;agent;help'= {
             cand add 'Register one or more agents (one write for all)'
@@ -403,8 +403,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;secret;list'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -416,8 +416,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;secret;show'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -429,8 +429,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;secret;remove'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -444,8 +444,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;secret;rotate'= {
             cand --file 'Read the value from a file (one trailing newline is dropped)'
@@ -521,8 +521,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;grant;revoke'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -534,8 +534,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;grant;help'= {
             cand list 'List grants'
@@ -578,8 +578,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;key;list'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -591,8 +591,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;key;revoke'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -604,8 +604,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;key;rotate'= {
             cand --overlap 'How long the current keys keep working'
@@ -646,7 +646,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --ttl 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent''s remaining time]'
             cand --actions 'Narrow the credential to these actions, comma separated'
             cand --resources 'Narrow the credential to these resources, comma separated'
-            cand --version 'Which version of the secrets to serve'
+            cand --secret-version 'Which version of the secrets to serve'
             cand --format 'Output format'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
@@ -712,7 +712,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;creds;list'= {
-            cand --agent 'agent'
+            cand --agent 'Only this agent''s credentials'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
@@ -723,8 +723,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;creds;revoke'= {
             cand --agent 'Revoke every credential of this agent'
@@ -737,8 +737,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;creds;help'= {
             cand list 'List credentials (metadata only)'
@@ -778,8 +778,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;delegate'= {
             cand --to 'The agent receiving the delegation'
-            cand --action 'Delegate only this action (repeatable) [default: every action the parent allows]'
-            cand --resource 'Delegate only this resource (repeatable, exact names) [default: every resource the parent allows]'
+            cand --actions 'Delegate only these actions, comma separated or repeated [default: every action the parent allows]'
+            cand --resources 'Delegate only these resources, exact names, comma separated or repeated [default: every resource the parent allows]'
             cand --ttl 'How long the delegation lasts [default: as long as its parent]'
             cand --task 'What the delegation is for, recorded in the token and on the audit log'
             cand --token 'Delegate from this token (`-`: read it from stdin) instead of a fresh credential'
@@ -855,8 +855,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;audit;verify'= {
             cand --checkpoint 'Also check against a checkpoint kept outside the vault (from `audit checkpoint`; repeatable)'
@@ -884,8 +884,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;audit;tail'= {
             cand -n 'How many of the last entries to print first'
@@ -901,8 +901,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;audit;anomalies'= {
             cand --since 'Only anomalies at or after this time: a duration ago (24h, 7d) or RFC 3339'
@@ -965,8 +965,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;completions'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
@@ -978,8 +978,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors'
             cand -v 'Explain what is happening on stderr (never secret values)'
             cand --verbose 'Explain what is happening on stderr (never secret values)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;help'= {
             cand init 'Create a new vault'

@@ -81,7 +81,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l key-file 
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand unlock" -l for -d 'How long the session lasts at most' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand unlock" -l idle -d 'End the session after this long without a command using it' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand unlock" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
@@ -126,7 +126,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -l overlap -d 'How long tokens signed by the old key keep verifying' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from rotate-issuer" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
@@ -164,7 +164,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -174,7 +174,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -185,7 +185,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the recipients'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a recipient and re-encrypt the vault to it'
 complete -c agentcred -n "__fish_agentcred_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a recipient and re-encrypt the vault without it'
@@ -220,7 +220,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -230,7 +230,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -240,7 +240,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -250,7 +250,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -260,7 +260,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -271,7 +271,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register one or more agents (one write for all)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "list" -d 'List agents'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one agent'
@@ -312,7 +312,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -322,7 +322,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -332,7 +332,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -343,7 +343,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l file -d 'Read the value from a file (one trailing newline is dropped)' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l length -d 'Length of a generated value' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -l max-size -d 'Refuse a value larger than this, read from a file, stdin or the prompt (bytes, or with K/KiB, M/MiB, G/GiB)' -r
@@ -387,7 +387,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -a "list" -d 'List grants'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -a "revoke" -d 'Revoke a grant (credentials minted under it are revoked too)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l agent -d 'Only this agent\'s grants' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l agent -d 'Only this agent\'s grants' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -397,7 +397,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -407,7 +407,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from help" -f -a "list" -d 'List grants'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a grant (credentials minted under it are revoked too)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -437,7 +437,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -447,7 +447,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -457,7 +457,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l overlap -d 'How long the current keys keep working' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l expires -d 'How long the new key works' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l out -d 'Write the new key to this new file (0600) instead of printing it' -r -F
@@ -476,12 +476,12 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a key now; credentials it minted are revoked too'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Issue a new key for an agent; its current keys keep working until the overlap ends'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l ttl -d 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent\'s remaining time]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l actions -d 'Narrow the credential to these actions, comma separated' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l resources -d 'Narrow the credential to these resources, comma separated' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l version -d 'Which version of the secrets to serve' -r -f -a "current\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l secret-version -d 'Which version of the secrets to serve' -r -f -a "current\t''
 previous\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l format -d 'Output format' -r -f -a "json\t'A JSON document with the credential, the values and the token'
 env\t'`export NAME=\'value\'` lines for a POSIX shell'
@@ -497,7 +497,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l json -d 'Pr
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l as -d 'The agent presenting the token: it must be its holder, the last agent it was delegated to (--json says whether that agent also signed it, as `exec --on-behalf-of` does)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l as -d 'The agent presenting the token: it must be its holder, the last agent it was delegated to (--json says whether that agent also signed it, as `exec --on-behalf-of` does)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l action -d 'The action requested' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l resource -d 'The resource requested' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -l vault-id -d 'The vault id this verifier trusts: the vault\'s issuer keys must chain back to it (without it, the id in vault.toml is trusted)' -r
@@ -514,7 +514,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -s q -l quie
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l token -d 'The token, or - to read it from stdin [default: $AGENTCRED_TOKEN, else stdin]' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l agent -d 'The holding agent (with the admin unlock; with an agent key, the key\'s agent)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l agent -d 'The holding agent (with the admin unlock; with an agent key, the key\'s agent)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l challenge -d 'A challenge the verifier gave, included in the proof' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand present" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
@@ -539,7 +539,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -f -a "list" -d 'List credentials (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -f -a "revoke" -d 'Revoke one credential (and everything derived from it), or all of an agent\'s'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and not __fish_seen_subcommand_from list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l agent -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l agent -d 'Only this agent\'s credentials' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -550,8 +550,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l agent -d 'Revoke every credential of this agent' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l agent -d 'Revoke every credential of this agent' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -561,11 +561,11 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "list" -d 'List credentials (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke one credential (and everything derived from it), or all of an agent\'s'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l ttl -d 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent\'s remaining time]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l actions -d 'Narrow the credential to these actions, comma separated' -r
@@ -590,13 +590,13 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l json -d 'Pr
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l to -d 'The agent receiving the delegation' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l action -d 'Delegate only this action (repeatable) [default: every action the parent allows]' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l resource -d 'Delegate only this resource (repeatable, exact names) [default: every resource the parent allows]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l to -d 'The agent receiving the delegation' -r -f -a "(agentcred __complete agents 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l actions -d 'Delegate only these actions, comma separated or repeated [default: every action the parent allows]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l resources -d 'Delegate only these resources, exact names, comma separated or repeated [default: every resource the parent allows]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l ttl -d 'How long the delegation lasts [default: as long as its parent]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l task -d 'What the delegation is for, recorded in the token and on the audit log' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l token -d 'Delegate from this token (`-`: read it from stdin) instead of a fresh credential' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l agent -d 'The delegating agent (with the admin unlock)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l agent -d 'The delegating agent (with the admin unlock)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l format -d 'How to print the delegated token' -r -f -a "token\t'The token alone'
 json\t'A JSON document with the delegation and the token'"
 complete -c agentcred -n "__fish_agentcred_using_subcommand delegate" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
@@ -622,7 +622,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -l json -d '
 complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l agent -d 'Only entries about this agent' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l agent -d 'Only entries about this agent' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l action -d 'Only this action (e.g. cred.mint), or a family ending in * (e.g. \'cred.*\')' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -l result -d 'Only this result' -r -f -a "ok\t''
 denied\t''
@@ -647,7 +647,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "anomalies" -d 'Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "hash" -d 'Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from list verify checkpoint tail anomalies hash help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l agent -d 'Only entries about this agent' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l agent -d 'Only entries about this agent' -r -f -a "(agentcred __complete agents 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l action -d 'Only this action (e.g. cred.mint), or a family ending in * (e.g. \'cred.*\')' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l result -d 'Only this result' -r -f -a "ok\t''
 denied\t''
@@ -664,7 +664,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l checkpoint -d 'Also check against a checkpoint kept outside the vault (from `audit checkpoint`; repeatable)' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l witness -d 'Also check against the latest checkpoint the witness holds: COMMAND (run with `sh -c`, given the argument `get`), or without a value the `[audit] witness` of config.toml' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
@@ -687,7 +687,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -s n -l lines -d 'How many of the last entries to print first' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
@@ -699,7 +699,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -l since -d 'Only anomalies at or after this time: a duration ago (24h, 7d) or RFC 3339' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from anomalies" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
@@ -738,7 +738,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -l key-file -d
 complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -748,7 +748,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l key-
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help" -f -a "init" -d 'Create a new vault'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help" -f -a "status" -d 'Show the vault, what it holds, and anything that needs attention'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help" -f -a "unlock" -d 'Unlock the vault for a while: later admin commands need no passphrase'

@@ -32,31 +32,55 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]
-    #[arg(long, global = true, env = "AGENTCRED_HOME", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "AGENTCRED_HOME",
+        value_name = "DIR"
+    )]
     pub vault: Option<PathBuf>,
 
     /// Print machine-readable JSON ("schema": 1) instead of tables
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 
     /// When to use colour on the terminal (NO_COLOR is honoured)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
     /// Print only data and errors
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        help_heading = "Global options",
+        conflicts_with = "verbose"
+    )]
     pub quiet: bool,
 
     /// Explain what is happening on stderr (never secret values)
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 
     /// Unlock with this age identity file instead of a passphrase
-    #[arg(long, global = true, env = "AGENTCRED_IDENTITY", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "AGENTCRED_IDENTITY",
+        value_name = "FILE"
+    )]
     pub identity: Option<PathBuf>,
 
     /// Act as an agent, with the agent key in this file
-    #[arg(long, global = true, env = "AGENTCRED_KEY_FILE", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "AGENTCRED_KEY_FILE",
+        value_name = "FILE"
+    )]
     pub key_file: Option<PathBuf>,
 }
 
@@ -75,9 +99,13 @@ The passphrase comes from AGENTCRED_PASSPHRASE_FILE, AGENTCRED_PASSPHRASE or a p
 Argon2id turns it into the vault's admin age identity; `agentcred identity export` prints that \
 identity so stock `age -d` can always recover the data. With --no-passphrase a new identity is \
 written to --identity-out instead, for CI.")]
+    #[command(
+        after_long_help = "Examples:\n  agentcred init\n  agentcred init --no-passphrase --identity-out ~/.config/agentcred/admin.key"
+    )]
     Init(InitArgs),
 
     /// Show the vault, what it holds, and anything that needs attention
+    #[command(after_long_help = "Examples:\n  agentcred status\n  agentcred status --json")]
     Status,
 
     /// Unlock the vault for a while: later admin commands need no passphrase
@@ -131,10 +159,15 @@ agentcred grant etl db --deny --actions write --resources customers")]
     Key(KeyCommand),
 
     /// Mint a short-lived credential for an agent
-    #[command(long_about = "Mint a short-lived credential for an agent.\n\n\
+    #[command(
+        long_about = "Mint a short-lived credential for an agent.\n\n\
 Run by the admin (--agent A) or with an agent key (--key-file, AGENTCRED_KEY_FILE, AGENTCRED_KEY). \
 The TTL is clamped to the grants' max TTL, the agent's, the key's expiry and the vault's; the output \
-says what was granted. Every mint is on the audit log before anything is printed.")]
+says what was granted. Every mint is on the audit log before anything is printed.",
+        after_long_help = "Examples:\n  agentcred mint --agent coder --secret openai-key --ttl 10m\n  \
+eval \"$(agentcred mint --agent coder --format env)\"\n  \
+AGENTCRED_KEY_FILE=ci-deploy.key agentcred mint --format token --actions read --resources 'orders*'"
+    )]
     Mint(MintArgs),
 
     /// Verify a credential token offline (exit 0 allowed, 3 denied, 65 malformed or forged)
@@ -207,7 +240,7 @@ AGENTCRED_KEY_FILE). By default a fresh credential of that agent is minted and d
 The receiving agent uses it with `agentcred exec --on-behalf-of TOKEN`, and gets only the \
 intersection of what was delegated and what it was granted itself. Services check the whole chain \
 offline with `agentcred verify TOKEN --as B`.\n\n\
-Examples:\n  agentcred delegate --agent planner --to coder --action read --resource customers --ttl 5m --task triage\n  \
+Examples:\n  agentcred delegate --agent planner --to coder --actions read --resources customers --ttl 5m --task triage\n  \
 AGENTCRED_KEY_FILE=coder.key agentcred delegate --token - --to reviewer --ttl 1m < delegated.token"
     )]
     Delegate(DelegateArgs),
@@ -219,7 +252,8 @@ unless `secret set --max-age` says otherwise), agent keys unused for 45 days, ag
 one active key outside a rotation overlap. Rotation windows that have ended are closed on the way \
 (old versions destroyed).\n\n\
 With --apply, secrets agentcred generated get a new generated value (with --overlap); keys need \
-their holder, so they are listed with the `key rotate` command to run."
+their holder, so they are listed with the `key rotate` command to run.",
+        after_long_help = "Examples:\n  agentcred rotate --due\n  agentcred rotate --due --apply --overlap 30m"
     )]
     Rotate(RotateArgs),
 
@@ -239,14 +273,32 @@ agentcred audit tail -f",
     Audit(AuditArgs),
 
     /// A walk-through of everything, in a throwaway vault that is removed afterwards
+    #[command(after_long_help = "Examples:\n  agentcred demo")]
     Demo,
 
     /// Print a shell completion script
+    #[command(
+        after_long_help = "Examples:\n  agentcred completions bash > ~/.local/share/bash-completion/completions/agentcred\n  agentcred completions zsh > ~/.zfunc/_agentcred\n  agentcred completions fish > ~/.config/fish/completions/agentcred.fish"
+    )]
     Completions {
         /// The shell to complete for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+
+    /// What the completion scripts ask for: names from the public roster, one a line
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        #[arg(value_enum)]
+        what: CompleteWhat,
+    },
+}
+
+/// `__complete`: what a completion script asks to be listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompleteWhat {
+    /// The agent names
+    Agents,
 }
 
 #[derive(Debug, Args)]
@@ -279,6 +331,9 @@ pub struct InitArgs {
 #[derive(Debug, Subcommand)]
 pub enum IdentityCommand {
     /// Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age
+    #[command(
+        after_long_help = "Examples:\n  agentcred identity export > admin.key && chmod 600 admin.key"
+    )]
     Export,
     /// Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends
     #[command(
@@ -287,6 +342,7 @@ Every agent gets a fresh authority signed by the new key at once. Tokens signed 
 verifying until the end of --overlap, then are refused; set it to at least the longest credential TTL \
 in use so that nothing running breaks. Tokens carry the id of the key that signed them."
     )]
+    #[command(after_long_help = "Examples:\n  agentcred identity rotate-issuer --overlap 2h")]
     RotateIssuer {
         /// How long tokens signed by the old key keep verifying
         #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration::arg)]
@@ -297,13 +353,20 @@ in use so that nothing running breaks. Tokens carry the id of the key that signe
 #[derive(Debug, Subcommand)]
 pub enum RecipientsCommand {
     /// List the recipients
+    #[command(after_long_help = "Examples:\n  agentcred recipients list")]
     List,
     /// Add a recipient and re-encrypt the vault to it
+    #[command(
+        after_long_help = "Examples:\n  agentcred recipients add \"$(age-keygen -y ci.key)\""
+    )]
     Add {
         /// An age recipient (age1…)
         recipient: String,
     },
     /// Remove a recipient and re-encrypt the vault without it
+    #[command(
+        after_long_help = "Examples:\n  agentcred recipients remove \"$(age-keygen -y ci.key)\" --yes"
+    )]
     Remove {
         /// An age recipient (age1…)
         recipient: String,
@@ -316,17 +379,35 @@ pub enum RecipientsCommand {
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
     /// Register one or more agents (one write for all)
+    #[command(
+        after_long_help = "Examples:\n  agentcred agent add coder --description \"Claude Code in this repository\" --max-ttl 1h\n  agentcred agent add etl reporter --rate-limit 60/m --suspend-on-anomaly"
+    )]
     Add(AgentAddArgs),
     /// List agents
+    #[command(after_long_help = "Examples:\n  agentcred agent list\n  agentcred agent list --json")]
     List,
     /// Show one agent
-    Show { name: String },
+    #[command(after_long_help = "Examples:\n  agentcred agent show coder")]
+    Show {
+        /// The agent's name
+        name: String,
+    },
     /// Suspend an agent: it can mint nothing until resumed
-    Suspend { name: String },
+    #[command(after_long_help = "Examples:\n  agentcred agent suspend coder")]
+    Suspend {
+        /// The agent's name
+        name: String,
+    },
     /// Resume a suspended agent
-    Resume { name: String },
+    #[command(after_long_help = "Examples:\n  agentcred agent resume coder")]
+    Resume {
+        /// The agent's name
+        name: String,
+    },
     /// Remove an agent and everything granted to it
+    #[command(after_long_help = "Examples:\n  agentcred agent remove coder --yes")]
     Remove {
+        /// The agent's name
         name: String,
         /// Do not ask for confirmation
         #[arg(long, short)]
@@ -356,13 +437,25 @@ pub struct AgentAddArgs {
 #[derive(Debug, Subcommand)]
 pub enum SecretCommand {
     /// Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)
+    #[command(
+        after_long_help = "Examples:\n  agentcred secret set openai-key          # asks for the value\n  printf %s \"$DB_PASSWORD\" | agentcred secret set db --stdin --env DATABASE_PASSWORD\n  agentcred secret set session-key --generate --length 64"
+    )]
     Set(SecretSetArgs),
     /// List secrets (metadata only)
+    #[command(
+        after_long_help = "Examples:\n  agentcred secret list\n  agentcred secret list --json"
+    )]
     List,
     /// Show a secret's metadata and versions (never the value)
-    Show { name: String },
+    #[command(after_long_help = "Examples:\n  agentcred secret show db")]
+    Show {
+        /// The secret's name
+        name: String,
+    },
     /// Remove a secret and destroy all its versions
+    #[command(after_long_help = "Examples:\n  agentcred secret remove db --yes")]
     Remove {
+        /// The secret's name
         name: String,
         /// Do not ask for confirmation
         #[arg(long, short)]
@@ -371,7 +464,7 @@ pub enum SecretCommand {
     /// Rotate a secret with an overlap window, or stage and finish a rotation
     #[command(long_about = "Rotate a secret to a new value.\n\n\
 The new version becomes CURRENT and is what agents get from now on. The old one stays PREVIOUS \
-until the end of --overlap: credentials minted before keep working, and `mint --version previous` \
+until the end of --overlap: credentials minted before keep working, and `mint --secret-version previous` \
 serves it. Then it is retired and its value destroyed. Never more than two versions are valid.\n\n\
 With --stage the new value is stored as PENDING and not served, so it can be set up upstream first; \
 --finish promotes it (with --overlap for the old one), --cancel drops it. One rotation per secret \
@@ -385,6 +478,7 @@ vault-cli new-password | agentcred secret rotate db --stage --stdin\n  agentcred
 #[command(group = clap::ArgGroup::new("source").args(["stdin", "file", "generate"]))]
 #[command(group = clap::ArgGroup::new("step").args(["stage", "finish", "cancel"]))]
 pub struct SecretRotateArgs {
+    /// The secret's name
     pub name: String,
     #[command(flatten)]
     pub value: ValueArgs,
@@ -471,10 +565,15 @@ pub struct GrantArgs {
     #[arg(required = true)]
     pub secret: Option<String>,
     /// Allowed (or, with --deny, denied) actions, comma separated [default: read]
-    #[arg(long, value_delimiter = ',', value_name = "ACTIONS")]
+    #[arg(long, alias = "action", value_delimiter = ',', value_name = "ACTIONS")]
     pub actions: Vec<String>,
     /// Resources: names, or prefixes ending in * [default: *]
-    #[arg(long, value_delimiter = ',', value_name = "RESOURCES")]
+    #[arg(
+        long,
+        alias = "resource",
+        value_delimiter = ',',
+        value_name = "RESOURCES"
+    )]
     pub resources: Vec<String>,
     /// Make this an explicit deny, which beats every allow
     #[arg(long)]
@@ -490,12 +589,18 @@ pub struct GrantArgs {
 #[derive(Debug, Subcommand)]
 pub enum GrantCommand {
     /// List grants
+    #[command(
+        after_long_help = "Examples:\n  agentcred grant list\n  agentcred grant list --agent coder --json"
+    )]
     List {
         /// Only this agent's grants
         #[arg(long, value_name = "AGENT")]
         agent: Option<String>,
     },
     /// Revoke a grant (credentials minted under it are revoked too)
+    #[command(
+        after_long_help = "Examples:\n  agentcred grant revoke g_1b2997cd98      # an id from `grant list`"
+    )]
     Revoke {
         /// The grant id, from `grant list`
         grant_id: String,
@@ -505,7 +610,11 @@ pub enum GrantCommand {
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
     /// Issue a key for an agent; it is printed once (or written to --out, 0600)
+    #[command(
+        after_long_help = "Examples:\n  agentcred key issue ci-deploy --expires 90d --out ci-deploy.key"
+    )]
     Issue {
+        /// The agent the key is for
         agent: String,
         /// How long the key works
         #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = duration::arg)]
@@ -515,11 +624,17 @@ pub enum KeyCommand {
         out: Option<PathBuf>,
     },
     /// List keys (public data only)
+    #[command(
+        after_long_help = "Examples:\n  agentcred key list\n  agentcred key list ci-deploy --json"
+    )]
     List {
-        /// Only this agent's keys
+        /// Only this agent's keys [default: every agent's]
         agent: Option<String>,
     },
     /// Revoke a key now; credentials it minted are revoked too
+    #[command(
+        after_long_help = "Examples:\n  agentcred key revoke k_e5b9868d50cb      # an id from `key list`"
+    )]
     Revoke {
         /// The key id, from `key list`
         key_id: String,
@@ -529,9 +644,10 @@ pub enum KeyCommand {
         long_about = "Issue a new key for an agent and retire its current keys at the end of \
 --overlap: both work during the window, so the CI secret can be swapped without a failed run; after \
 it the old keys are refused.\n\n\
-Example:\n  agentcred key rotate ci-deploy --overlap 1h --out ci-deploy.key"
+Examples:\n  agentcred key rotate ci-deploy --overlap 1h --out ci-deploy.key"
     )]
     Rotate {
+        /// The agent whose key is rotated
         agent: String,
         /// How long the current keys keep working
         #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration::arg)]
@@ -576,15 +692,20 @@ pub struct ScopeArgs {
     #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
     pub ttl: Option<chrono::Duration>,
     /// Narrow the credential to these actions, comma separated
-    #[arg(long, value_delimiter = ',', value_name = "ACTIONS")]
+    #[arg(long, alias = "action", value_delimiter = ',', value_name = "ACTIONS")]
     pub actions: Vec<String>,
     /// Narrow the credential to these resources, comma separated
-    #[arg(long, value_delimiter = ',', value_name = "RESOURCES")]
+    #[arg(
+        long,
+        alias = "resource",
+        value_delimiter = ',',
+        value_name = "RESOURCES"
+    )]
     pub resources: Vec<String>,
 }
 
 impl ScopeArgs {
-    /// The request these flags make, checked (`previous`: `--version previous`).
+    /// The request these flags make, checked (`previous`: `--secret-version previous`).
     pub fn request(&self, previous: bool) -> crate::Result<crate::credential::Request> {
         crate::credential::Request::from_flags(
             &self.secrets,
@@ -601,7 +722,7 @@ pub struct MintArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// Which version of the secrets to serve
-    #[arg(long = "version", id = "secret_version", value_enum, default_value_t = VersionChoice::Current)]
+    #[arg(long = "secret-version", alias = "version", id = "secret_version", value_enum, default_value_t = VersionChoice::Current)]
     pub version: VersionChoice,
     /// Output format
     #[arg(long, value_enum, default_value_t = MintFormat::Json)]
@@ -656,7 +777,11 @@ pub struct PresentArgs {
 #[derive(Debug, Subcommand)]
 pub enum CredsCommand {
     /// List credentials (metadata only)
+    #[command(
+        after_long_help = "Examples:\n  agentcred creds list --active\n  agentcred creds list --agent coder --json"
+    )]
     List {
+        /// Only this agent's credentials
         #[arg(long, value_name = "AGENT")]
         agent: Option<String>,
         /// Only credentials that are neither expired nor revoked
@@ -664,6 +789,9 @@ pub enum CredsCommand {
         active: bool,
     },
     /// Revoke one credential (and everything derived from it), or all of an agent's
+    #[command(
+        after_long_help = "Examples:\n  agentcred creds revoke cr_62976bb50deb75   # an id from `creds list`\n  agentcred creds revoke --agent coder"
+    )]
     #[command(group = clap::ArgGroup::new("which").required(true).args(["cred_id", "agent"]))]
     Revoke {
         /// The credential id (cr_…)
@@ -869,6 +997,9 @@ pub struct AuditArgs {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// List entries, oldest first (a table; JSON Lines under --json)
+    #[command(
+        after_long_help = "Examples:\n  agentcred audit list --agent coder --since 1h\n  agentcred audit list --action 'cred.*' --result denied --json"
+    )]
     List(AuditListArgs),
     /// Recompute the hash chain and check every checkpoint (exit 65 on any failure)
     #[command(
@@ -882,15 +1013,23 @@ whole vault directory being rolled back.\n\n\
 Each entry's writer signature is checked once: every admin change (and `audit checkpoint`) checks \
 those of the entries since the last checkpoint before signing the next one, and refuses (65) to \
 sign over a bad one. So verify checks the signatures after the last such checkpoint only, and says \
-which range it checked; --full checks them all again."
+which range it checked; --full checks them all again.",
+        after_long_help = "Examples:\n  agentcred audit verify\n  agentcred audit verify --checkpoint anchor.json --full"
     )]
     Verify(AuditVerifyArgs),
     /// Sign a checkpoint of the log's current size and head, to keep outside the vault
+    #[command(
+        after_long_help = "Examples:\n  agentcred audit checkpoint > anchor.json   # keep it somewhere else"
+    )]
     Checkpoint,
     /// Print the last entries, and with -f every new one as it is appended
+    #[command(
+        after_long_help = "Examples:\n  agentcred audit tail -n 20\n  agentcred audit tail -f"
+    )]
     Tail(AuditTailArgs),
     /// Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys
-    #[command(long_about = "Report anomalies found on the log and in the vault.\n\n\
+    #[command(
+        long_about = "Report anomalies found on the log and in the vault.\n\n\
 Per agent, in one-minute buckets: call rate above its baseline (modified z-score over the median \
 and MAD of its recent active minutes > 3.5, or above 2x the median when the baseline has no spread; \
 only after a warm-up of 10 active minutes), failure-rate spikes, bursts of denials, first use of a \
@@ -902,7 +1041,9 @@ Thresholds and the alert command live in config.toml in the vault directory:\n\n
 [anomaly]\n  warmup = 10        # active minutes before rate checks start\n  z = 3.5\n  ratio = 2.0\n  \
 min_calls = 5      # a minute with fewer calls is never a burst\n  failure_min = 3\n  denial_burst = 5\n  \
 max_age_days = 90\n  unused_days = 45\n\n  [alerts]\n  command = \"logger -t agentcred\"   # gets each anomaly as JSON on stdin\n  \
-timeout_secs = 10")]
+timeout_secs = 10",
+        after_long_help = "Examples:\n  agentcred audit anomalies\n  agentcred audit anomalies --since 7d --json"
+    )]
     Anomalies(AuditAnomaliesArgs),
     /// Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log
     #[command(
@@ -911,7 +1052,7 @@ sensitive fields such as argv_hmac and params_hmac, so that a known value can be
 without the log ever holding it.\n\n\
 A value on the command line is visible to other processes on this machine; for anything \
 sensitive, use --stdin.\n\n\
-Example:\n  agentcred audit --json | grep \"$(agentcred audit hash ./deploy.sh)\""
+Examples:\n  agentcred audit --json | grep \"$(agentcred audit hash ./deploy.sh)\""
     )]
     Hash(AuditHashArgs),
 }
@@ -991,11 +1132,16 @@ pub struct DelegateArgs {
     /// The agent receiving the delegation
     #[arg(long, value_name = "AGENT")]
     pub to: String,
-    /// Delegate only this action (repeatable) [default: every action the parent allows]
-    #[arg(long = "action", value_name = "ACTION")]
+    /// Delegate only these actions, comma separated or repeated [default: every action the parent allows]
+    #[arg(long, alias = "action", value_delimiter = ',', value_name = "ACTIONS")]
     pub actions: Vec<String>,
-    /// Delegate only this resource (repeatable, exact names) [default: every resource the parent allows]
-    #[arg(long = "resource", value_name = "RESOURCE")]
+    /// Delegate only these resources, exact names, comma separated or repeated [default: every resource the parent allows]
+    #[arg(
+        long,
+        alias = "resource",
+        value_delimiter = ',',
+        value_name = "RESOURCES"
+    )]
     pub resources: Vec<String>,
     /// How long the delegation lasts [default: as long as its parent]
     #[arg(long, value_name = "DURATION", value_parser = duration::arg)]

@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::cli::ColorChoice;
 use crate::error::Error;
@@ -82,29 +83,49 @@ impl Output {
         self.data(&text);
     }
 
-    /// A table: bordered on a terminal, plain aligned columns in a pipe.
-    pub fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) {
+    /// A table of untyped columns (each treated as an identifier: never cut).
+    pub fn table(&self, headers: &[&'static str], rows: Vec<Vec<String>>) {
+        let columns: Vec<Column> = headers.iter().map(|&h| Column::id(h)).collect();
+        self.records(&columns, rows);
+    }
+
+    /// A table whose columns say what they hold. In a pipe: plain aligned columns, every value
+    /// whole. On a terminal the table fits its width: times shortened (`17:05:03` today,
+    /// `Nov 30 17:05` otherwise), free text cut with an ellipsis, identifiers and times never
+    /// broken; when even that is too wide, one block of `field: value` lines per record.
+    pub fn records(&self, columns: &[Column], mut rows: Vec<Vec<String>>) {
         if rows.is_empty() {
             self.note("(none)");
             return;
         }
-        let mut table = Table::new();
-        if self.stdout_tty {
-            table
-                .load_preset(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic);
-        } else {
-            table.load_preset(presets::NOTHING);
+        if !self.stdout_tty {
+            self.data(&render(presets::NOTHING, columns, rows));
+            return;
         }
-        table.set_header(headers.iter().copied());
-        for row in rows {
-            table.add_row(row);
+        let now = chrono::Local::now();
+        for row in &mut rows {
+            for (cell, column) in row.iter_mut().zip(columns) {
+                match column.kind {
+                    ColumnKind::Time => *cell = short_time(cell, now),
+                    ColumnKind::Text => *cell = cell.replace(['\n', '\t'], " "),
+                    ColumnKind::Id => {}
+                }
+            }
         }
-        let text = table.to_string();
-        let text: String = text
-            .lines()
-            .map(|l| format!("{}\n", l.trim_end()))
-            .collect();
+        let width = usize::from(Table::new().width().unwrap_or(80));
+        let text = match fit(columns, &rows, width) {
+            Some(widths) => {
+                for row in &mut rows {
+                    for ((cell, column), &w) in row.iter_mut().zip(columns).zip(&widths) {
+                        if column.kind == ColumnKind::Text {
+                            *cell = ellipsize(cell, w);
+                        }
+                    }
+                }
+                render(presets::UTF8_FULL_CONDENSED, columns, rows)
+            }
+            None => blocks(columns, &rows, width),
+        };
         self.data(&text);
     }
 
@@ -180,5 +201,212 @@ pub fn plural(n: usize, word: &str) -> String {
         format!("1 {word}")
     } else {
         format!("{n} {word}s")
+    }
+}
+
+/// What a table column holds, which decides how it may be shortened to fit a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// A name, id, number or fixed word: shown whole or the table changes layout.
+    Id,
+    /// An RFC 3339 time: shortened on a terminal, never broken.
+    Time,
+    /// Free text (descriptions, details): cut with an ellipsis to fit.
+    Text,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    pub header: &'static str,
+    pub kind: ColumnKind,
+}
+
+impl Column {
+    pub const fn id(header: &'static str) -> Column {
+        Column {
+            header,
+            kind: ColumnKind::Id,
+        }
+    }
+
+    pub const fn time(header: &'static str) -> Column {
+        Column {
+            header,
+            kind: ColumnKind::Time,
+        }
+    }
+
+    pub const fn text(header: &'static str) -> Column {
+        Column {
+            header,
+            kind: ColumnKind::Text,
+        }
+    }
+}
+
+/// The narrowest a free-text column is cut to before the table gives way to blocks.
+const TEXT_MIN: usize = 8;
+
+/// What a bordered, condensed table adds around its cells: a border and two spaces of padding
+/// per column, and the closing border.
+fn overhead(columns: usize) -> usize {
+    3 * columns + 1
+}
+
+/// Each column's width when the table fits in `width`: identifiers and times at their widest,
+/// free text sharing what is left (never below [`TEXT_MIN`] or its header). `None` when even
+/// that is too wide.
+fn fit(columns: &[Column], rows: &[Vec<String>], width: usize) -> Option<Vec<usize>> {
+    let natural: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|cell| cell.width())
+                .chain([c.header.width()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let text_min = |i: usize| natural[i].min(TEXT_MIN.max(columns[i].header.width()));
+    let fixed: usize = (0..columns.len())
+        .map(|i| {
+            if columns[i].kind == ColumnKind::Text {
+                text_min(i)
+            } else {
+                natural[i]
+            }
+        })
+        .sum();
+    if fixed + overhead(columns.len()) > width {
+        return None;
+    }
+    // Water-fill the free text: narrowest wants first, each taking at most an even share.
+    let mut widths = natural.clone();
+    let mut text: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].kind == ColumnKind::Text)
+        .collect();
+    text.sort_by_key(|&i| natural[i]);
+    let used: usize = (0..columns.len())
+        .filter(|&i| columns[i].kind != ColumnKind::Text)
+        .map(|i| natural[i])
+        .sum();
+    let mut left = width - overhead(columns.len()) - used;
+    for (k, &i) in text.iter().enumerate() {
+        let share = left / (text.len() - k);
+        widths[i] = natural[i].min(share).max(text_min(i));
+        left = left.saturating_sub(widths[i]);
+    }
+    Some(widths)
+}
+
+fn render(preset: &str, columns: &[Column], rows: Vec<Vec<String>>) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(preset)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(columns.iter().map(|c| c.header));
+    for row in rows {
+        table.add_row(row);
+    }
+    table
+        .to_string()
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
+}
+
+/// One block of `field: value` lines per record, for a terminal too narrow for the table.
+fn blocks(columns: &[Column], rows: &[Vec<String>], width: usize) -> String {
+    let labels: Vec<String> = columns.iter().map(|c| c.header.to_lowercase()).collect();
+    let label_width = labels.iter().map(|l| l.width()).max().unwrap_or(0);
+    let mut text = String::new();
+    for (n, row) in rows.iter().enumerate() {
+        if n > 0 {
+            text.push('\n');
+        }
+        for ((label, column), cell) in labels.iter().zip(columns).zip(row) {
+            let pad = label_width - label.width();
+            let room = width.saturating_sub(label_width + 2).max(TEXT_MIN);
+            let value = if column.kind == ColumnKind::Text {
+                ellipsize(cell, room)
+            } else {
+                cell.clone()
+            };
+            text.push_str(&format!("{label}:{:pad$} {value}", ""));
+            text.truncate(text.trim_end().len());
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// `text` cut to `width` columns, ending in `…` when anything was cut.
+fn ellipsize(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    out
+}
+
+/// An RFC 3339 time as a person reads it at a terminal, in local time: `17:05:03` today,
+/// `Nov 30 17:05` this year, `2025-11-30` before. Anything else (`-`) is left as it is.
+fn short_time(text: &str, now: chrono::DateTime<chrono::Local>) -> String {
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) else {
+        return text.to_string();
+    };
+    let t = t.with_timezone(&chrono::Local);
+    if t.date_naive() == now.date_naive() {
+        t.format("%H:%M:%S").to_string()
+    } else if chrono::Datelike::year(&t) == chrono::Datelike::year(&now) {
+        t.format("%b %d %H:%M").to_string()
+    } else {
+        t.format("%Y-%m-%d").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ellipsis_keeps_within_the_width() {
+        assert_eq!(ellipsize("short", 10), "short");
+        assert_eq!(ellipsize("a long description", 8), "a long…");
+        assert!(ellipsize("a long description", 8).width() <= 8);
+    }
+
+    #[test]
+    fn free_text_gives_way_before_identifiers() {
+        let columns = [Column::id("NAME"), Column::text("DESCRIPTION")];
+        let rows = vec![vec!["a".repeat(40), "word ".repeat(30)]];
+        let widths = fit(&columns, &rows, 80).expect("fits");
+        assert_eq!(widths[0], 40);
+        assert!(widths.iter().sum::<usize>() + overhead(2) <= 80);
+        assert_eq!(fit(&columns, &[vec!["a".repeat(75), "b".into()]], 80), None);
+    }
+
+    #[test]
+    fn times_are_short_today_and_dated_otherwise() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-30T17:05:03Z")
+            .unwrap()
+            .with_timezone(&chrono::Local);
+        let today = crate::clock::rfc3339(now.to_utc());
+        assert_eq!(short_time(&today, now).len(), 8);
+        assert!(!short_time("2026-01-02T00:00:00Z", now).contains('T'));
+        assert_eq!(short_time("-", now), "-");
     }
 }

@@ -1,5 +1,7 @@
 //! The committed shell completions (`completions/`) and man pages (`man/`) are generated from the
-//! clap definitions in `src/cli.rs`, and these tests fail when they are stale.
+//! clap definitions in `src/cli.rs`, and these tests fail when they are stale. Each man page adds
+//! to what clap_mangen renders an EXIT STATUS, ENVIRONMENT, FILES and EXAMPLES section (the
+//! examples are the command's `--help` ones).
 //!
 //! They are committed so packagers and users get them without building anything; the price is
 //! that whoever changes the command line regenerates them:
@@ -40,9 +42,7 @@ fn root() -> PathBuf {
 
 /// The completion script for one shell, exactly as `agentcred completions SHELL` prints it.
 fn completion(shell: Shell) -> Vec<u8> {
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut agentcred::cli::command(), BIN_NAME, &mut buf);
-    buf
+    agentcred::cmd::completions::script(shell).into_bytes()
 }
 
 /// Every man page, keyed by file name: `agentcred.1`, then `agentcred-SUB.1` for each visible
@@ -76,13 +76,121 @@ fn add_man_pages(
     // is titled as what `man agentcred-agent-add` opens. (Building the parent already sets it this
     // way; setting it here keeps the title and the file name in step whatever clap does.)
     let cmd = cmd.display_name(full_name);
+    let examples = examples_of(&cmd);
+    // The examples get a section of their own (EXAMPLES), not clap_mangen's EXTRA.
+    let cmd = cmd.after_long_help(None::<&str>);
     let mut buf = Vec::new();
-    clap_mangen::Man::new(cmd)
+    clap_mangen::Man::new(cmd.clone())
         .source(source)
         .render(&mut buf)
         .expect("render a man page into memory");
-    pages.insert(format!("{full_name}.1"), buf);
+    let page = String::from_utf8(buf).expect("a UTF-8 man page");
+    let sections = [
+        section("EXIT STATUS", &exit_status(full_name)),
+        section("ENVIRONMENT", ENVIRONMENT),
+        section("FILES", FILES),
+        section("EXAMPLES", &examples),
+    ]
+    .concat();
+    // Before VERSION, the page's last section, where man pages keep these.
+    let page = match page.find(".SH VERSION") {
+        Some(at) => format!("{}{sections}{}", &page[..at], &page[at..]),
+        None => format!("{page}{sections}"),
+    };
+    pages.insert(format!("{full_name}.1"), page.into_bytes());
 }
+
+/// The examples `--help` shows for a command (its `Examples:` section), or for a command with
+/// subcommands, the first example of each.
+fn examples_of(cmd: &clap::Command) -> String {
+    fn own(cmd: &clap::Command) -> Option<String> {
+        let texts = [cmd.get_after_long_help(), cmd.get_long_about()];
+        texts.into_iter().flatten().find_map(|text| {
+            let text = text.to_string();
+            let (_, examples) = text.split_once("Examples:\n")?;
+            let lines: Vec<&str> = examples
+                .lines()
+                .take_while(|l| l.starts_with("  "))
+                .map(str::trim)
+                .collect();
+            (!lines.is_empty()).then(|| lines.join("\n"))
+        })
+    }
+    own(cmd).unwrap_or_else(|| {
+        cmd.get_subcommands()
+            .filter(|s| !s.is_hide_set())
+            .filter_map(|s| own(s).or_else(|| Some(examples_of(s))))
+            .filter_map(|e| e.lines().next().map(str::to_string))
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// A man page section: a heading and lines kept as they are (`.nf`), escaped for roff.
+fn section(heading: &str, body: &str) -> String {
+    let mut out = format!(".SH \"{heading}\"\n.nf\n");
+    for line in body.lines() {
+        let line = line.replace('\\', "\\e").replace('-', "\\-");
+        if line.starts_with(['.', '\'']) {
+            out.push_str("\\&");
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str(".fi\n");
+    out
+}
+
+/// The exit codes (docs/DESIGN.md, "Exit codes"), with `exec`'s and `verify`'s own.
+fn exit_status(full_name: &str) -> String {
+    let own = match full_name {
+        "agentcred-exec" => {
+            "The program's exit status; 128+N if it died of signal N.\n\
+             125  agentcred failed or refused before starting the program\n\
+             126  the program cannot be run\n\
+             127  the program is not found\n"
+        }
+        "agentcred-verify" => "0    allowed\n3    denied\n65   malformed or forged\n",
+        _ => "",
+    };
+    format!(
+        "{own}0    ok\n\
+         1    error: an I/O failure, or anything else\n\
+         2    usage: bad arguments, or values that make no sense together\n\
+         3    denied: not granted, expired, revoked, suspended, rate-limited, failed verification\n\
+         65   bad data: corrupt or tampered vault, envelope, audit log, token or input file\n\
+         66   no vault, or an input (file, agent, secret, credential) not found\n\
+         73   already exists\n\
+         75   lock busy\n\
+         77   cannot unlock: wrong passphrase, identity or key, or no unlock input\n\
+         78   bad configuration: unsafe permissions, unreadable settings"
+    )
+}
+
+const ENVIRONMENT: &str = "\
+AGENTCRED_HOME             the vault directory (--vault)
+AGENTCRED_IDENTITY         unlock with this age identity file (--identity)
+AGENTCRED_KEY_FILE         act as an agent, with the agent key in this file (--key-file)
+AGENTCRED_KEY              the same, the key itself
+AGENTCRED_PASSPHRASE_FILE  read the admin passphrase from this file
+AGENTCRED_PASSPHRASE       the admin passphrase itself
+AGENTCRED_TOKEN            the credential token (set by exec; read by verify, present, delegate)
+AGENTCRED_VAULT_ID         the vault id a verifier trusts (verify --vault-id)
+AGENTCRED_ISSUER_KEY       an issuer key a verifier pins (verify --issuer-key)
+NO_COLOR                   no colour on the terminal when set and not empty";
+
+const FILES: &str = "\
+$AGENTCRED_HOME, else ~/.local/share/agentcred   the vault directory
+vault.toml          format, vault id, unlock kind, issuer public keys
+vault.age           the admin state (age-encrypted)
+grants/XX.age       the grants (age-encrypted)
+agents/NAME.age     one agent's envelope (age-encrypted)
+agents/roster       the signed public list of agents
+audit.jsonl         the tamper-evident audit log; never a secret value
+credentials.jsonl   metadata of every credential minted
+revoked.jsonl       signed, hash-chained revocations
+config.toml         optional settings: anomaly thresholds, alerts, witness, sandbox";
 
 /// Everything generated, keyed by path relative to the repository root.
 fn generated() -> BTreeMap<PathBuf, Vec<u8>> {
@@ -231,4 +339,30 @@ fn completions_command_prints_the_committed_bash_script() {
         script.display(),
         first_different_line(&out.stdout, &committed)
     );
+}
+
+#[test]
+fn every_man_page_has_examples_exit_status_environment_and_files() {
+    let pages = man_pages();
+    assert!(pages.len() > 40, "only {} pages", pages.len());
+    for (file, page) in &pages {
+        let page = String::from_utf8_lossy(page);
+        for heading in ["EXAMPLES", "EXIT STATUS", "ENVIRONMENT", "FILES"] {
+            assert!(
+                page.contains(&format!(".SH \"{heading}\"\n")),
+                "{file} has no {heading} section"
+            );
+        }
+        let examples = page
+            .split(".SH \"EXAMPLES\"\n.nf\n")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            examples
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains("agentcred")),
+            "{file}: the EXAMPLES section is empty:\n{examples}"
+        );
+    }
 }

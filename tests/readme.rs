@@ -67,7 +67,7 @@ const PRINTS: &[(&str, Stream, &str)] = &[
     ("creds revoke", Stdout, "denied: 3"),
     // Rotation: the previous value during its window.
     (
-        "--version previous",
+        "--secret-version previous",
         Stdout,
         "export OPENAI_API_KEY='sk-tour-1111'",
     ),

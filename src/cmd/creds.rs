@@ -4,6 +4,7 @@ use crate::cmd::{Ctx, Principal};
 use crate::credential::ledger;
 use crate::credential::revocation::{Revocation, RevocationList};
 use crate::error::{Error, Result};
+use crate::output::Column;
 
 pub fn run(ctx: &Ctx, command: CredsCommand) -> Result<()> {
     match command {
@@ -77,15 +78,15 @@ fn list(ctx: &Ctx, agent: Option<&str>, active: bool) -> Result<()> {
             ]
         })
         .collect();
-    ctx.out.table(
+    ctx.out.records(
         &[
-            "ID",
-            "AGENT",
-            "STATE",
-            "SECRETS",
-            "SCOPE",
-            "EXPIRES",
-            "MINTED BY",
+            Column::id("ID"),
+            Column::id("AGENT"),
+            Column::id("STATE"),
+            Column::id("SECRETS"),
+            Column::text("SCOPE"),
+            Column::time("EXPIRES"),
+            Column::id("MINTED BY"),
         ],
         table,
     );

@@ -3,6 +3,7 @@ use crate::cli::{GrantArgs, GrantCommand};
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
 use crate::grant::{self, Effect, Grant, Pattern};
+use crate::output::Column;
 
 pub fn run(ctx: &Ctx, args: GrantArgs) -> Result<()> {
     match args.command {
@@ -155,16 +156,16 @@ fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
             ]
         })
         .collect();
-    ctx.out.table(
+    ctx.out.records(
         &[
-            "ID",
-            "AGENT",
-            "SECRET",
-            "EFFECT",
-            "ACTIONS",
-            "RESOURCES",
-            "MAX TTL",
-            "ENV",
+            Column::id("ID"),
+            Column::id("AGENT"),
+            Column::id("SECRET"),
+            Column::id("EFFECT"),
+            Column::text("ACTIONS"),
+            Column::text("RESOURCES"),
+            Column::id("MAX TTL"),
+            Column::id("ENV"),
         ],
         rows,
     );

@@ -3,6 +3,7 @@ use crate::cli::KeyCommand;
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
 use crate::key::{AgentKey, KeyRecord};
+use crate::output::Column;
 
 pub fn run(ctx: &Ctx, command: KeyCommand) -> Result<()> {
     match command {
@@ -184,8 +185,15 @@ fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
             ]
         })
         .collect();
-    ctx.out.table(
-        &["ID", "AGENT", "STATE", "FINGERPRINT", "CREATED", "ENDS"],
+    ctx.out.records(
+        &[
+            Column::id("ID"),
+            Column::id("AGENT"),
+            Column::id("STATE"),
+            Column::id("FINGERPRINT"),
+            Column::time("CREATED"),
+            Column::time("ENDS"),
+        ],
         rows,
     );
     Ok(())

@@ -3,7 +3,7 @@
 
 mod agent;
 mod audit;
-mod completions;
+pub mod completions;
 mod creds;
 mod delegate;
 mod demo;
@@ -293,6 +293,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Audit(args) => done(audit::run(&ctx, args)),
         Command::Demo => done(demo::run(&ctx)),
         Command::Completions { shell } => done(completions::run(&ctx, shell)),
+        Command::Complete { what } => done(completions::complete(&ctx, what)),
     };
     if let Err(e) = &result {
         ctx.out.error(e);

@@ -409,3 +409,14 @@ pub fn assert_unbroken_chain(audit: &str) {
         panic!("audit chain broken: {why}\n{audit}");
     }
 }
+
+/// `agentcred ARGS` (a help or version request), expected to succeed, its stdout.
+pub fn bin_help(args: &[&str]) -> String {
+    let out = std::process::Command::new(bin())
+        .args(args)
+        .env("COLUMNS", "100")
+        .output()
+        .expect("run agentcred");
+    assert!(out.status.success(), "agentcred {args:?} failed: {out:?}");
+    String::from_utf8(out.stdout).expect("UTF-8 help")
+}

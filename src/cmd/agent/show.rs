@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::agent::{self, Status};
 use crate::cmd::Ctx;
 use crate::error::Result;
+use crate::output::Column;
 
 /// The public view of an agent: everything but its signing key.
 #[derive(Serialize)]
@@ -78,14 +79,14 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
             ]
         })
         .collect();
-    ctx.out.table(
+    ctx.out.records(
         &[
-            "NAME",
-            "STATUS",
-            "MAX TTL",
-            "RATE LIMIT",
-            "CREATED",
-            "DESCRIPTION",
+            Column::id("NAME"),
+            Column::id("STATUS"),
+            Column::id("MAX TTL"),
+            Column::id("RATE LIMIT"),
+            Column::time("CREATED"),
+            Column::text("DESCRIPTION"),
         ],
         rows,
     );

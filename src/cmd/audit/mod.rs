@@ -14,6 +14,7 @@ use crate::audit::{Entry, Outcome};
 use crate::cli::{AuditArgs, AuditCommand, AuditListArgs, AuditResult};
 use crate::cmd::Ctx;
 use crate::error::Result;
+use crate::output::Column;
 
 mod live;
 mod verify;
@@ -207,9 +208,15 @@ fn list(ctx: &Ctx, args: AuditListArgs) -> Result<()> {
         .filter_map(|l| Entry::parse(l))
         .map(|e| row(&e))
         .collect();
-    ctx.out.table(
+    ctx.out.records(
         &[
-            "SEQ", "TIME", "ACTOR", "ACTION", "AGENT", "RESULT", "DETAIL",
+            Column::id("SEQ"),
+            Column::time("TIME"),
+            Column::id("ACTOR"),
+            Column::id("ACTION"),
+            Column::id("AGENT"),
+            Column::id("RESULT"),
+            Column::text("DETAIL"),
         ],
         rows,
     );
