@@ -30,6 +30,7 @@ pub mod secret;
 pub mod sensitive;
 pub mod session;
 pub mod settings;
+pub mod terminal;
 pub mod token;
 pub mod unlock;
 pub mod unlocked;

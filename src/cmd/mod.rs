@@ -22,13 +22,12 @@ mod session;
 mod status;
 mod verify;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-pub use input::{prompt_passphrase, read_token};
+pub use input::{prompt_new_passphrase, read_token};
 
 use crate::cli::{Cli, Command, Global};
 use crate::clock::{Clock, SystemClock};
@@ -197,9 +196,13 @@ impl Ctx {
                 self.out.verbose("unlocking with the passphrase from the environment");
                 self.derive(vault, &pass)
             }
+            Input::Prompt if vault.config.kdf.is_none() => Err(Error::cannot_unlock(format!(
+                "the vault at {} has no passphrase",
+                vault.dir.display()
+            ))
+            .hint("unlock it with its identity file: --identity FILE or AGENTCRED_IDENTITY")),
             Input::Prompt => {
-                let pass = prompt_passphrase("Vault passphrase", false)?;
-                self.derive(vault, &pass)
+                input::with_passphrase("Vault passphrase", |pass| self.derive(vault, pass))
             }
             Input::Nothing => Err(Error::cannot_unlock(format!("no way to unlock the vault at {}", vault.dir.display()))
                 .hint("set AGENTCRED_PASSPHRASE_FILE, AGENTCRED_PASSPHRASE or AGENTCRED_IDENTITY, pass --identity FILE, or run `agentcred unlock` first")),
@@ -225,26 +228,25 @@ impl Ctx {
         Some(bar)
     }
 
-    /// Asks before something destructive: on a terminal with a prompt, elsewhere only with `--yes`.
+    /// Asks before something destructive: on the controlling terminal, elsewhere only with
+    /// `--yes`. Only a typed `y` (or `yes`) and Enter agree; keys typed before the question
+    /// appeared are discarded, so a passphrase typed ahead never answers it.
     pub fn confirm(&self, question: &str, yes: bool) -> Result<()> {
         if yes {
             return Ok(());
         }
-        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        let Some(mut tty) = crate::terminal::Tty::open() else {
             return Err(
                 Error::usage(format!("refusing to {question} without confirmation"))
                     .hint("pass --yes to confirm"),
             );
-        }
-        let ok = dialoguer::Confirm::new()
-            .with_prompt(format!("Really {question}?"))
-            .default(false)
-            .interact()
+        };
+        let answer = tty
+            .read_answer(&format!("Really {question}? [y/N] "))
             .map_err(|e| Error::other(format!("cannot read the answer: {e}")).with_source(e))?;
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::usage("cancelled"))
+        match answer.as_deref().map(|a| a.trim().to_ascii_lowercase()) {
+            Some(a) if a == "y" || a == "yes" => Ok(()),
+            _ => Err(Error::usage("cancelled").hint("type y and Enter to confirm, or pass --yes")),
         }
     }
 }
