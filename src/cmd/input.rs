@@ -73,7 +73,7 @@ pub fn with_passphrase<T>(
 ) -> Result<T> {
     let mut tty = tty("the passphrase")?;
     let mut last = None;
-    for _ in 0..TRIES {
+    for left in (0..TRIES).rev() {
         let Some(text) = tty
             .read_hidden(&format!("{prompt}: "))
             .map_err(|e| read_error("the passphrase", e))?
@@ -87,7 +87,9 @@ pub fn with_passphrase<T>(
         }
         match check(&SecretText::new(text.to_string())) {
             Err(e) if e.kind() == Kind::CannotUnlock => {
-                tty.say(&format!("{e}; try again\n"));
+                if left > 0 {
+                    tty.say(&format!("{e}; try again\n"));
+                }
                 last = Some(e);
             }
             other => return other,
