@@ -34,6 +34,7 @@ pub mod terminal;
 pub mod token;
 pub mod unlock;
 pub mod unlocked;
+pub mod usage;
 pub mod vault;
 pub mod watch;
 

@@ -150,16 +150,8 @@ impl Output {
             eprintln!("{doc}");
             return;
         }
-        let prefix = if e.is_before_child()
-            || matches!(
-                e.kind(),
-                crate::error::Kind::CannotRun | crate::error::Kind::CommandNotFound
-            ) {
-            "agentcred: error:"
-        } else {
-            "error:"
-        };
-        eprintln!("{} {e}", self.paint("1;31", prefix));
+        // One prefix for every error, as clap's and the usage errors' (crate::usage).
+        eprintln!("{} {e}", self.paint("1;31", "error:"));
         if let Some(hint) = e.hint_text() {
             eprintln!("  {} {hint}", self.paint("2", "hint:"));
         }

@@ -5,9 +5,21 @@ use crate::audit::Attempt;
 use crate::cli::{MintArgs, MintFormat, VersionChoice};
 use crate::cmd::Ctx;
 use crate::credential::{Issued, LimitedBy, mint};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
+    // Refused before anything is minted: the two ask for different documents on stdout.
+    if ctx.global.json && args.format != MintFormat::Json {
+        let name = match args.format {
+            MintFormat::Env => "env",
+            MintFormat::Dotenv => "dotenv",
+            MintFormat::Token | MintFormat::Json => "token",
+        };
+        return Err(Error::usage(format!(
+            "--json and --format {name} ask for different outputs"
+        ))
+        .hint("drop --json for the shell lines, or use --format json (the default) alone"));
+    }
     let scope = &args.scope;
     let request = scope.request(args.version == VersionChoice::Previous)?;
     let vault = ctx.open_vault()?;

@@ -184,14 +184,31 @@ impl Ctx {
         match input {
             Input::IdentityFile(path) => {
                 self.out.verbose(&format!("unlocking with identity file {}", path.display()));
+                if let Some(key) = self.agent_key_source() {
+                    self.out.note(&format!(
+                        "unlocking as the admin with the identity file {} ({}); the agent key in {key} is also set and not used: unset {} to act as the agent",
+                        path.display(),
+                        self.identity_source(),
+                        self.identity_source()
+                    ));
+                }
                 let key = AdminKey::from_identity_file(&path)?;
                 key.check_vault(&vault.config, &path)?;
                 Ok(key)
             }
-            Input::AgentKeyFile(_) | Input::AgentKey(_) => Err(Error::denied(
-                "this command needs the vault admin; an agent key can only mint, exec, delegate and verify",
-            )
-            .hint("run it with the passphrase (AGENTCRED_PASSPHRASE_FILE) or the admin identity (--identity)")),
+            Input::AgentKeyFile(_) | Input::AgentKey(_) => {
+                let key = self.agent_key_source().unwrap_or("an agent key");
+                let refused = Error::denied(format!(
+                    "this command needs the vault admin; it was given the agent key in {key}, which can only mint, exec, delegate and verify"
+                ));
+                Err(match admin_input_set() {
+                    // Both are set and the agent key comes first (docs/DESIGN.md, "Unlocking").
+                    Some(admin) => refused.hint(format!(
+                        "an agent key comes before {admin}: unset {key} for this command (`env -u {key} agentcred …`) to use {admin}"
+                    )),
+                    None => refused.hint("run it with the passphrase (AGENTCRED_PASSPHRASE_FILE) or the admin identity (--identity)"),
+                })
+            }
             Input::Passphrase(pass) => {
                 self.out.verbose("unlocking with the passphrase from the environment");
                 self.derive(vault, &pass)
@@ -206,6 +223,32 @@ impl Ctx {
             }
             Input::Nothing => Err(Error::cannot_unlock(format!("no way to unlock the vault at {}", vault.dir.display()))
                 .hint("set AGENTCRED_PASSPHRASE_FILE, AGENTCRED_PASSPHRASE or AGENTCRED_IDENTITY, pass --identity FILE, or run `agentcred unlock` first")),
+        }
+    }
+
+    /// Where the agent key comes from, when one is set: the flag or a variable.
+    fn agent_key_source(&self) -> Option<&'static str> {
+        let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+        match &self.global.key_file {
+            Some(path)
+                if std::env::var_os("AGENTCRED_KEY_FILE").as_deref() == Some(path.as_os_str()) =>
+            {
+                Some("AGENTCRED_KEY_FILE")
+            }
+            Some(_) => Some("--key-file"),
+            None if set("AGENTCRED_KEY") => Some("AGENTCRED_KEY"),
+            None => None,
+        }
+    }
+
+    /// Where the identity file comes from: the flag or its variable.
+    fn identity_source(&self) -> &'static str {
+        match (
+            &self.global.identity,
+            std::env::var_os("AGENTCRED_IDENTITY"),
+        ) {
+            (Some(path), Some(var)) if path.as_os_str() == var => "AGENTCRED_IDENTITY",
+            _ => "--identity",
         }
     }
 
@@ -249,6 +292,13 @@ impl Ctx {
             _ => Err(Error::usage("cancelled").hint("type y and Enter to confirm, or pass --yes")),
         }
     }
+}
+
+/// The admin unlock input set in the environment besides an agent key, if any.
+fn admin_input_set() -> Option<&'static str> {
+    ["AGENTCRED_PASSPHRASE_FILE", "AGENTCRED_PASSPHRASE"]
+        .into_iter()
+        .find(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
 }
 
 pub use crate::session::Principal;
