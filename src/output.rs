@@ -64,22 +64,9 @@ impl Output {
         }
     }
 
-    /// Prints a JSON document with `"schema": 1` merged in first.
-    /// `value` must serialise as an object; it is streamed, never built as a `Value` tree first.
+    /// Prints a JSON document with `"schema": 1` merged in first (see [`json_text`]).
     pub fn json<T: Serialize>(&self, value: &T) {
-        #[derive(Serialize)]
-        struct WithSchema<'a, T: Serialize> {
-            schema: u32,
-            #[serde(flatten)]
-            doc: &'a T,
-        }
-        let mut text = serde_json::to_string_pretty(&WithSchema {
-            schema: 1,
-            doc: value,
-        })
-        .expect("output serialises");
-        text.push('\n');
-        self.data(&text);
+        self.data(&json_text(value));
     }
 
     /// A table: bordered on a terminal, plain aligned columns in a pipe.
@@ -164,6 +151,24 @@ impl Output {
             text.to_string()
         }
     }
+}
+
+/// A JSON document with `"schema": 1` merged in first, and a final newline.
+/// `value` must serialise as an object; it is streamed, never built as a `Value` tree first.
+pub fn json_text<T: Serialize>(value: &T) -> String {
+    #[derive(Serialize)]
+    struct WithSchema<'a, T: Serialize> {
+        schema: u32,
+        #[serde(flatten)]
+        doc: &'a T,
+    }
+    let mut text = serde_json::to_string_pretty(&WithSchema {
+        schema: 1,
+        doc: value,
+    })
+    .expect("output serialises");
+    text.push('\n');
+    text
 }
 
 /// `1 agent`, `2 agents`.

@@ -74,13 +74,13 @@ fn with_separator(args: &[OsString], stray: &str) -> Option<String> {
         if i == at {
             words.push("--".to_string());
         }
-        words.push(quote(&a.to_string_lossy()));
+        words.push(shell_word(&a.to_string_lossy()));
     }
     Some(words.join(" "))
 }
 
 /// A word as a POSIX shell reads it back.
-fn quote(word: &str) -> String {
+pub fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()

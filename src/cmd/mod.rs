@@ -14,6 +14,7 @@ mod init;
 mod input;
 mod key;
 mod mint;
+mod out_file;
 mod present;
 mod recipients;
 mod rotate;
@@ -111,10 +112,7 @@ impl Ctx {
 
     /// Who is acting: the admin, or an agent through its key (first unlock input found wins).
     pub fn principal(&self, vault: &Vault) -> Result<Principal> {
-        match unlock::find(
-            self.global.identity.as_deref(),
-            self.global.key_file.as_deref(),
-        )? {
+        match self.unlock_input()? {
             Input::AgentKeyFile(path) => {
                 self.out
                     .verbose(&format!("acting with the agent key in {}", path.display()));
@@ -171,10 +169,7 @@ impl Ctx {
     }
 
     fn admin_key_with(&self, vault: &Vault, session: bool) -> Result<AdminKey> {
-        let input = unlock::find(
-            self.global.identity.as_deref(),
-            self.global.key_file.as_deref(),
-        )?;
+        let input = self.unlock_input()?;
         if session
             && matches!(input, Input::Prompt | Input::Nothing)
             && let Some(key) = self.session_key(vault)
@@ -223,6 +218,42 @@ impl Ctx {
             }
             Input::Nothing => Err(Error::cannot_unlock(format!("no way to unlock the vault at {}", vault.dir.display()))
                 .hint("set AGENTCRED_PASSPHRASE_FILE, AGENTCRED_PASSPHRASE or AGENTCRED_IDENTITY, pass --identity FILE, or run `agentcred unlock` first")),
+        }
+    }
+
+    /// The first unlock input found (see [`unlock::find`]), with a warning when the key or
+    /// passphrase file it names can be read by group or others.
+    pub fn unlock_input(&self) -> Result<Input> {
+        let input = unlock::find(
+            self.global.identity.as_deref(),
+            self.global.key_file.as_deref(),
+        )?;
+        match &input {
+            Input::AgentKeyFile(path) => self.warn_if_readable(path, "key file"),
+            Input::Passphrase(_) => {
+                if let Some(path) =
+                    std::env::var_os("AGENTCRED_PASSPHRASE_FILE").filter(|v| !v.is_empty())
+                {
+                    self.warn_if_readable(std::path::Path::new(&path), "passphrase file");
+                }
+            }
+            _ => {}
+        }
+        Ok(input)
+    }
+
+    fn warn_if_readable(&self, path: &std::path::Path, what: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o044 != 0 {
+            self.out.warn(&format!(
+                "the {what} {} can be read by group or others (mode {mode:04o}): run `chmod 600 {}`",
+                path.display(),
+                crate::usage::shell_word(&path.to_string_lossy())
+            ));
         }
     }
 
