@@ -2483,12 +2483,16 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__identity__subcmd__export)
-            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2767,7 +2771,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__key__subcmd__issue)
-            opts="-q -v -h --expires --out --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --expires --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2865,7 +2869,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__key__subcmd__rotate)
-            opts="-q -v -h --overlap --expires --out --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --overlap --expires --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2937,7 +2941,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__mint)
-            opts="-q -v -h --agent --secret --ttl --actions --resources --secret-version --format --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --agent --secret --ttl --actions --resources --secret-version --format --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2969,6 +2973,10 @@ _agentcred() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json env dotenv token" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --vault)

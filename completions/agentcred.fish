@@ -117,12 +117,14 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -f -a "export" -d 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -f -a "rotate-issuer" -d 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l out -d 'Write the identity to this new file (0600) instead of printing it' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l force -d 'With --out: replace the file if it exists'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
@@ -434,6 +436,7 @@ always\t''
 never\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l force -d 'With --out: replace the file if it exists'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
@@ -467,6 +470,7 @@ always\t''
 never\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l force -d 'With --out: replace the file if it exists'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
@@ -487,12 +491,14 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l format -d '
 env\t'`export NAME=\'value\'` lines for a POSIX shell'
 dotenv\t'`NAME="value"` lines for a .env file'
 token\t'The token alone'"
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l out -d 'Write the credential to this new file (0600) instead of printing it' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l force -d 'With --out: replace the file if it exists'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'

@@ -332,9 +332,16 @@ pub struct InitArgs {
 pub enum IdentityCommand {
     /// Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age
     #[command(
-        after_long_help = "Examples:\n  agentcred identity export > admin.key && chmod 600 admin.key"
+        after_long_help = "Examples:\n  agentcred identity export --out admin.key\n  agentcred identity export > admin.key && chmod 600 admin.key"
     )]
-    Export,
+    Export {
+        /// Write the identity to this new file (0600) instead of printing it
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// With --out: replace the file if it exists
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
     /// Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends
     #[command(
         long_about = "Start signing tokens and vault documents with a new issuer key.\n\n\
@@ -622,6 +629,9 @@ pub enum KeyCommand {
         /// Write the key to this new file (0600) instead of printing it
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// With --out: replace the file if it exists
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// List keys (public data only)
     #[command(
@@ -658,6 +668,9 @@ Examples:\n  agentcred key rotate ci-deploy --overlap 1h --out ci-deploy.key"
         /// Write the new key to this new file (0600) instead of printing it
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// With --out: replace the file if it exists
+        #[arg(long, requires = "out")]
+        force: bool,
     },
 }
 
@@ -727,6 +740,12 @@ pub struct MintArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = MintFormat::Json)]
     pub format: MintFormat,
+    /// Write the credential to this new file (0600) instead of printing it
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// With --out: replace the file if it exists
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -30,9 +30,11 @@ pub mod secret;
 pub mod sensitive;
 pub mod session;
 pub mod settings;
+pub mod terminal;
 pub mod token;
 pub mod unlock;
 pub mod unlocked;
+pub mod usage;
 pub mod vault;
 pub mod watch;
 

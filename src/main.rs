@@ -13,29 +13,13 @@ fn main() -> ExitCode {
             Err(e) => ExitCode::from(e.exit_code()),
         };
     }
-    let cli = match agentcred::cli::parse_from(std::env::args_os().collect()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match agentcred::cli::parse_from(args.clone()) {
         Ok(cli) => cli,
-        Err(e) => return usage_error(&e),
+        Err(e) => return ExitCode::from(agentcred::usage::report(&e, &args)),
     };
     match agentcred::run(cli) {
         Ok(status) => ExitCode::from(status),
         Err(e) => ExitCode::from(e.exit_code()),
     }
-}
-
-/// Clap's errors, except that a stray positional word is not echoed back: it may be a secret
-/// typed where a flag was meant (`secret set NAME sk-…`), and secrets never reach stderr.
-fn usage_error(e: &clap::Error) -> ExitCode {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let stray = e.kind() == ErrorKind::UnknownArgument
-        && matches!(e.get(ContextKind::InvalidArg), Some(ContextValue::String(a)) if !a.starts_with('-'));
-    if stray {
-        eprintln!("error: unexpected extra argument (not shown, in case it is a secret)");
-        eprintln!(
-            "  hint: values never go on the command line: use --stdin, --file F or a prompt; see --help"
-        );
-        return ExitCode::from(2);
-    }
-    let _ = e.print();
-    ExitCode::from(if e.use_stderr() { 2 } else { 0 })
 }

@@ -65,22 +65,9 @@ impl Output {
         }
     }
 
-    /// Prints a JSON document with `"schema": 1` merged in first.
-    /// `value` must serialise as an object; it is streamed, never built as a `Value` tree first.
+    /// Prints a JSON document with `"schema": 1` merged in first (see [`json_text`]).
     pub fn json<T: Serialize>(&self, value: &T) {
-        #[derive(Serialize)]
-        struct WithSchema<'a, T: Serialize> {
-            schema: u32,
-            #[serde(flatten)]
-            doc: &'a T,
-        }
-        let mut text = serde_json::to_string_pretty(&WithSchema {
-            schema: 1,
-            doc: value,
-        })
-        .expect("output serialises");
-        text.push('\n');
-        self.data(&text);
+        self.data(&json_text(value));
     }
 
     /// A table of untyped columns (each treated as an identifier: never cut).
@@ -171,16 +158,8 @@ impl Output {
             eprintln!("{doc}");
             return;
         }
-        let prefix = if e.is_before_child()
-            || matches!(
-                e.kind(),
-                crate::error::Kind::CannotRun | crate::error::Kind::CommandNotFound
-            ) {
-            "agentcred: error:"
-        } else {
-            "error:"
-        };
-        eprintln!("{} {e}", self.paint("1;31", prefix));
+        // One prefix for every error, as clap's and the usage errors' (crate::usage).
+        eprintln!("{} {e}", self.paint("1;31", "error:"));
         if let Some(hint) = e.hint_text() {
             eprintln!("  {} {hint}", self.paint("2", "hint:"));
         }
@@ -193,6 +172,24 @@ impl Output {
             text.to_string()
         }
     }
+}
+
+/// A JSON document with `"schema": 1` merged in first, and a final newline.
+/// `value` must serialise as an object; it is streamed, never built as a `Value` tree first.
+pub fn json_text<T: Serialize>(value: &T) -> String {
+    #[derive(Serialize)]
+    struct WithSchema<'a, T: Serialize> {
+        schema: u32,
+        #[serde(flatten)]
+        doc: &'a T,
+    }
+    let mut text = serde_json::to_string_pretty(&WithSchema {
+        schema: 1,
+        doc: value,
+    })
+    .expect("output serialises");
+    text.push('\n');
+    text
 }
 
 /// `1 agent`, `2 agents`.

@@ -1,7 +1,8 @@
 //! Unlock inputs (docs/DESIGN.md, "Unlocking"), first found wins:
 //! `--identity`/`AGENTCRED_IDENTITY`, then an agent key
 //! (`--key-file`/`AGENTCRED_KEY_FILE`/`AGENTCRED_KEY`), then `AGENTCRED_PASSPHRASE_FILE`, then
-//! `AGENTCRED_PASSPHRASE`, then a prompt, only when stdin is a terminal.
+//! `AGENTCRED_PASSPHRASE`, then a prompt on the controlling terminal, only when there is one
+//! (`/dev/tty`, whatever stdin is: see [`crate::terminal`]).
 //!
 //! The variables named here are exactly those `exec` strips from a child's environment.
 
@@ -58,8 +59,8 @@ pub fn find(identity: Option<&Path>, key_file: Option<&Path>) -> Result<Input> {
             .map_err(|_| Error::cannot_unlock("AGENTCRED_PASSPHRASE is not valid UTF-8"))?;
         return Ok(Input::Passphrase(SecretText::new(pass)));
     }
-    use std::io::IsTerminal;
-    if std::io::stdin().is_terminal() {
+    // On the controlling terminal, not stdin: stdin may carry data (`--stdin`).
+    if crate::terminal::available() {
         Ok(Input::Prompt)
     } else {
         Ok(Input::Nothing)

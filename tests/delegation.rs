@@ -1214,7 +1214,7 @@ fn exec_on_behalf_with_nothing_granted_in_common_never_runs_the_child() {
     assert_eq!(
         text.lines().collect::<Vec<_>>(),
         [
-            "agentcred: error: nothing delegated to d is also granted to it (delegated: crm)",
+            "error: nothing delegated to d is also granted to it (delegated: crm)",
             "  hint: acting on behalf of another agent never adds to what this agent is granted",
         ],
     );
@@ -1224,7 +1224,7 @@ fn exec_on_behalf_with_nothing_granted_in_common_never_runs_the_child() {
     assert!(!marker.exists(), "the child ran");
     assert_eq!(
         stderr(&refused).lines().next(),
-        Some("agentcred: error: the token belongs to agent d, not c")
+        Some("error: the token belongs to agent d, not c")
     );
     let denied = world
         .vault

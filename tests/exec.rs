@@ -188,8 +188,8 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// What agentcred says when it refuses before starting anything: one `agentcred: error:` line
-/// (prefixed so it cannot be mistaken for the program's own output), at most one hint, no panic.
+/// What agentcred says when it refuses before starting anything: one `error:` line
+/// (the program never started, so it cannot be mistaken for its output), at most one hint, no panic.
 #[track_caller]
 fn assert_agentcred_error(stderr: &[u8], mentions: &str) {
     let text = text(stderr);
@@ -199,8 +199,8 @@ fn assert_agentcred_error(stderr: &[u8], mentions: &str) {
         "expected a one- or two-line error, got:\n{text}"
     );
     assert!(
-        lines[0].starts_with("agentcred: error: "),
-        "expected `agentcred: error: `, got:\n{text}"
+        lines[0].starts_with("error: "),
+        "expected `error: `, got:\n{text}"
     );
     assert!(
         lines[0].contains(mentions),
@@ -476,6 +476,23 @@ fn a_missing_program_gives_127() {
         "agentcred-test-no-such-program",
     );
     fx.check_stderr(&assert.get_output().stderr, &[]);
+}
+
+#[test]
+fn a_missing_program_mints_nothing() {
+    let fx = Fixture::new();
+    let audit = fx.vault.audit_text();
+    let ledger = fx.vault.files();
+    fx.exec(&["--agent", ALPHA, "--", "agentcred-test-no-such-program"])
+        .assert()
+        .code(127);
+    assert_eq!(fx.vault.audit_text(), audit, "the audit log changed");
+    assert_eq!(fx.vault.files(), ledger, "a file was added to the vault");
+    let listed = fx.vault.json(&["creds", "list", "--json"]);
+    assert!(
+        !listed.to_string().contains(ALPHA),
+        "a credential was issued: {listed}"
+    );
 }
 
 #[test]
@@ -873,7 +890,7 @@ echo "parent=$AGENTCRED_CREDENTIAL_ID""#;
     assert_eq!(
         refusals
             .lines()
-            .filter(|l| l.starts_with("agentcred: error: "))
+            .filter(|l| l.starts_with("error: "))
             .count(),
         2,
         "{refusals}"

@@ -217,11 +217,11 @@ python3 -c "$PY" "$3" "$4" "$5""#;
     assert!(!ran.exists(), "a refused nested exec ran its program");
     let errors = std::fs::read_to_string(&errors).expect("refusals");
     assert!(
-        errors.contains("agentcred: error: secret bravo_db is not in the parent credential"),
+        errors.contains("error: secret bravo_db is not in the parent credential"),
         "{errors}"
     );
     assert!(
-        errors.contains("agentcred: error: --ttl 2h is longer than the parent credential"),
+        errors.contains("error: --ttl 2h is longer than the parent credential"),
         "{errors}"
     );
     assert!(errors.contains("it cannot act as bravo"), "{errors}");
@@ -364,7 +364,7 @@ fn a_nested_exec_with_its_supervisor_gone_fails_with_125() {
         .code(125);
     let err = text(&gone.get_output().stderr);
     assert!(
-        err.starts_with("agentcred: error: cannot reach the supervising agentcred at "),
+        err.starts_with("error: cannot reach the supervising agentcred at "),
         "{err}"
     );
     assert!(err.contains("hint: "), "{err}");
@@ -392,7 +392,7 @@ fn a_nested_exec_with_its_supervisor_gone_fails_with_125() {
     hangs_up.join().expect("the listener thread");
     let err = text(&closed.get_output().stderr);
     assert!(
-        err.starts_with("agentcred: error: cannot reach the supervising agentcred at "),
+        err.starts_with("error: cannot reach the supervising agentcred at "),
         "{err}"
     );
     assert!(!marker.exists());

@@ -18,6 +18,12 @@ use crate::sensitive::SecretText;
 use crate::session::{Opened, Session};
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
+    // A program that cannot start (127 not found, 126 not executable) is found out before any
+    // credential is minted, derived or acted on, so nothing is issued, recorded or revoked for a
+    // run that never happens. Resolved in the child's environment as it is without the granted
+    // values (which `exec::launch` resolves in again).
+    let (env, _) = crate::exec::child_env(std::env::vars_os(), args.clean_env, &[])?;
+    crate::exec::resolve(&args.command[0], &env)?;
     let shape = shape(&args);
     // Inside a supervised run: its supervisor derives the credential and keeps the records, so
     // this process needs neither the vault nor any unlock input.

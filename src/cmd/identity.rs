@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 
 pub fn run(ctx: &Ctx, command: IdentityCommand) -> Result<()> {
     match command {
-        IdentityCommand::Export => export(ctx),
+        IdentityCommand::Export { out, force } => export(ctx, out.as_deref(), force),
         IdentityCommand::RotateIssuer { overlap } => rotate_issuer(ctx, overlap),
     }
 }
@@ -95,7 +95,10 @@ fn rotate_issuer(ctx: &Ctx, overlap: chrono::Duration) -> Result<()> {
 
 /// Prints the admin identity so that stock `age -d -i` can always open `vault.age` (no lock-in).
 /// The export is audited before the identity is printed.
-fn export(ctx: &Ctx) -> Result<()> {
+fn export(ctx: &Ctx, out: Option<&std::path::Path>, force: bool) -> Result<()> {
+    if let Some(path) = out {
+        super::out_file::check(path, force)?;
+    }
     let vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     // Proves the key opens this vault's state before anything is printed.
@@ -105,19 +108,34 @@ fn export(ctx: &Ctx) -> Result<()> {
             .hint("unlock with the passphrase to export the vault's admin identity")
     })?;
     vault.record(ctx.now(), &[Event::admin(Action::IdentityExport)])?;
-    if ctx.out.json {
+    let text = format!(
+        "{}{}\n# public key: {}\n{}\n",
+        crate::vault::IDENTITY_VAULT_LINE,
+        vault.config.vault_id,
+        identity.to_public(),
+        identity.to_string().expose_secret()
+    );
+    let text = zeroize::Zeroizing::new(text);
+    if let Some(path) = out {
+        super::out_file::write(path, text.as_bytes(), force)?;
+        if ctx.out.json {
+            ctx.out.json(&serde_json::json!({
+                "out": path,
+                "recipient": identity.to_public().to_string(),
+            }));
+        } else {
+            ctx.out.done(&format!(
+                "wrote the admin identity to {} (0600); keep it safe, it unlocks the vault",
+                path.display()
+            ));
+        }
+    } else if ctx.out.json {
         ctx.out.json(&serde_json::json!({
             "identity": identity.to_string().expose_secret(),
             "recipient": identity.to_public().to_string(),
         }));
     } else {
-        ctx.out.data(&format!(
-            "{}{}\n# public key: {}\n{}\n",
-            crate::vault::IDENTITY_VAULT_LINE,
-            vault.config.vault_id,
-            identity.to_public(),
-            identity.to_string().expose_secret()
-        ));
+        ctx.out.data(&text);
     }
     Ok(())
 }

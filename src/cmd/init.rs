@@ -1,5 +1,5 @@
 use crate::cli::InitArgs;
-use crate::cmd::{Ctx, prompt_passphrase};
+use crate::cmd::{Ctx, prompt_new_passphrase};
 use crate::crypto::KdfParams;
 use crate::error::{Error, Result};
 use crate::unlock::{self, Input};
@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<()> {
     } else {
         let pass = match unlock::find(None, None)? {
             Input::Passphrase(p) => p,
-            Input::Prompt => prompt_passphrase("New vault passphrase", true)?,
+            Input::Prompt => prompt_new_passphrase("New vault passphrase")?,
             _ => {
                 return Err(Error::cannot_unlock("no passphrase for the new vault").hint(
                     "set AGENTCRED_PASSPHRASE_FILE or AGENTCRED_PASSPHRASE, run on a terminal, or use --no-passphrase --identity-out FILE",

@@ -11,17 +11,19 @@ pub fn run(ctx: &Ctx, command: KeyCommand) -> Result<()> {
             agent,
             expires,
             out,
-        } => issue(ctx, &agent, expires, out.as_deref(), None),
+            force,
+        } => issue(ctx, &agent, expires, out.as_deref(), force, None),
         KeyCommand::Rotate {
             agent,
             overlap,
             expires,
             out,
+            force,
         } => {
             if overlap < chrono::Duration::zero() {
                 return Err(Error::usage("--overlap cannot be negative"));
             }
-            issue(ctx, &agent, expires, out.as_deref(), Some(overlap))
+            issue(ctx, &agent, expires, out.as_deref(), force, Some(overlap))
         }
         KeyCommand::List { agent } => list(ctx, agent.as_deref()),
         KeyCommand::Revoke { key_id } => revoke(ctx, &key_id),
@@ -34,11 +36,15 @@ fn issue(
     agent: &str,
     expires: chrono::Duration,
     out: Option<&std::path::Path>,
+    force: bool,
     rotate: Option<chrono::Duration>,
 ) -> Result<()> {
     crate::agent::validate_name(agent)?;
     if expires.num_seconds() <= 0 {
         return Err(Error::usage("--expires must be positive"));
+    }
+    if let Some(path) = out {
+        super::out_file::check(path, force)?;
     }
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
@@ -48,7 +54,7 @@ fn issue(
     if let Some(path) = out {
         let mut text = key.to_text().expose_secret().to_string();
         text.push('\n');
-        crate::vault::fsio::create_new_private(path, text.as_bytes())?;
+        super::out_file::write(path, text.as_bytes(), force)?;
     }
     let result = vault.update(&admin, now, |c| {
         let a = c.state.agent_mut(agent)?;

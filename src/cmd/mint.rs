@@ -5,9 +5,24 @@ use crate::audit::Attempt;
 use crate::cli::{MintArgs, MintFormat, VersionChoice};
 use crate::cmd::Ctx;
 use crate::credential::{Issued, LimitedBy, mint};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
+    // Refused before anything is minted: the two ask for different documents on stdout.
+    if ctx.global.json && args.format != MintFormat::Json {
+        let name = match args.format {
+            MintFormat::Env => "env",
+            MintFormat::Dotenv => "dotenv",
+            MintFormat::Token | MintFormat::Json => "token",
+        };
+        return Err(Error::usage(format!(
+            "--json and --format {name} ask for different outputs"
+        ))
+        .hint("drop --json for the shell lines, or use --format json (the default) alone"));
+    }
+    if let Some(path) = &args.out {
+        super::out_file::check(path, args.force)?;
+    }
     let scope = &args.scope;
     let request = scope.request(args.version == VersionChoice::Previous)?;
     let vault = ctx.open_vault()?;
@@ -20,7 +35,19 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
         Attempt::Mint,
         mint::Extras::default(),
     )?;
-    print(ctx, &issued, args.format);
+    let text = zeroize::Zeroizing::new(render(&issued, args.format));
+    match &args.out {
+        Some(path) => {
+            super::out_file::write(path, text.as_bytes(), args.force)?;
+            ctx.out.done(&format!(
+                "wrote credential {} to {} (0600)",
+                issued.id,
+                path.display()
+            ));
+        }
+        None => ctx.out.data(&text),
+    }
+    note(ctx, &issued, args.format);
     Ok(())
 }
 
@@ -44,7 +71,8 @@ fn assignments(issued: &Issued, line: impl Fn(&str, &str) -> String) -> String {
     issued.variables().iter().map(|(k, v)| line(k, v)).collect()
 }
 
-fn print(ctx: &Ctx, issued: &Issued, format: MintFormat) {
+/// The credential as `format` writes it.
+fn render(issued: &Issued, format: MintFormat) -> String {
     let plan = &issued.plan;
     match format {
         MintFormat::Json => {
@@ -53,7 +81,7 @@ fn print(ctx: &Ctx, issued: &Issued, format: MintFormat) {
                 .iter()
                 .map(|s| (s.env.clone(), s.value.expose_secret().into()))
                 .collect();
-            ctx.out.json(&serde_json::json!({
+            crate::output::json_text(&serde_json::json!({
                 "credential": {
                     "id": issued.id,
                     "agent": plan.agent,
@@ -68,16 +96,17 @@ fn print(ctx: &Ctx, issued: &Issued, format: MintFormat) {
                     "token": issued.token.expose_secret(),
                 },
                 "env": values,
-            }));
+            }))
         }
-        MintFormat::Env => ctx.out.data(&assignments(issued, |k, v| {
-            format!("export {k}={}\n", shell_quote(v))
-        })),
-        MintFormat::Dotenv => ctx.out.data(&assignments(issued, |k, v| {
-            format!("{k}={}\n", dotenv_quote(v))
-        })),
-        MintFormat::Token => ctx.out.data(issued.token.expose_secret()),
+        MintFormat::Env => assignments(issued, |k, v| format!("export {k}={}\n", shell_quote(v))),
+        MintFormat::Dotenv => assignments(issued, |k, v| format!("{k}={}\n", dotenv_quote(v))),
+        MintFormat::Token => format!("{}\n", issued.token.expose_secret()),
     }
+}
+
+/// The human line about the credential, for the formats that are not JSON.
+fn note(ctx: &Ctx, issued: &Issued, format: MintFormat) {
+    let plan = &issued.plan;
     if format != MintFormat::Json {
         let bound = if plan.limited_by == LimitedBy::Request {
             String::new()

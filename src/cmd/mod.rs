@@ -14,6 +14,7 @@ mod init;
 mod input;
 mod key;
 mod mint;
+mod out_file;
 mod present;
 mod recipients;
 mod rotate;
@@ -22,13 +23,12 @@ mod session;
 mod status;
 mod verify;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-pub use input::{prompt_passphrase, read_token};
+pub use input::{prompt_new_passphrase, read_token};
 
 use crate::cli::{Cli, Command, Global};
 use crate::clock::{Clock, SystemClock};
@@ -122,10 +122,7 @@ impl Ctx {
 
     /// Who is acting: the admin, or an agent through its key (first unlock input found wins).
     pub fn principal(&self, vault: &Vault) -> Result<Principal> {
-        match unlock::find(
-            self.global.identity.as_deref(),
-            self.global.key_file.as_deref(),
-        )? {
+        match self.unlock_input()? {
             Input::AgentKeyFile(path) => {
                 self.out
                     .verbose(&format!("acting with the agent key in {}", path.display()));
@@ -182,10 +179,7 @@ impl Ctx {
     }
 
     fn admin_key_with(&self, vault: &Vault, session: bool) -> Result<AdminKey> {
-        let input = unlock::find(
-            self.global.identity.as_deref(),
-            self.global.key_file.as_deref(),
-        )?;
+        let input = self.unlock_input()?;
         if session
             && matches!(input, Input::Prompt | Input::Nothing)
             && let Some(key) = self.session_key(vault)
@@ -195,24 +189,107 @@ impl Ctx {
         match input {
             Input::IdentityFile(path) => {
                 self.out.verbose(&format!("unlocking with identity file {}", path.display()));
+                if let Some(key) = self.agent_key_source() {
+                    self.out.note(&format!(
+                        "unlocking as the admin with the identity file {} ({}); the agent key in {key} is also set and not used: unset {} to act as the agent",
+                        path.display(),
+                        self.identity_source(),
+                        self.identity_source()
+                    ));
+                }
                 let key = AdminKey::from_identity_file(&path)?;
                 key.check_vault(&vault.config, &path)?;
                 Ok(key)
             }
-            Input::AgentKeyFile(_) | Input::AgentKey(_) => Err(Error::denied(
-                "this command needs the vault admin; an agent key can only mint, exec, delegate and verify",
-            )
-            .hint("run it with the passphrase (AGENTCRED_PASSPHRASE_FILE) or the admin identity (--identity)")),
+            Input::AgentKeyFile(_) | Input::AgentKey(_) => {
+                let key = self.agent_key_source().unwrap_or("an agent key");
+                let refused = Error::denied(format!(
+                    "this command needs the vault admin; it was given the agent key in {key}, which can only mint, exec, delegate and verify"
+                ));
+                Err(match admin_input_set() {
+                    // Both are set and the agent key comes first (docs/DESIGN.md, "Unlocking").
+                    Some(admin) => refused.hint(format!(
+                        "an agent key comes before {admin}: unset {key} for this command (`env -u {key} agentcred …`) to use {admin}"
+                    )),
+                    None => refused.hint("run it with the passphrase (AGENTCRED_PASSPHRASE_FILE) or the admin identity (--identity)"),
+                })
+            }
             Input::Passphrase(pass) => {
                 self.out.verbose("unlocking with the passphrase from the environment");
                 self.derive(vault, &pass)
             }
+            Input::Prompt if vault.config.kdf.is_none() => Err(Error::cannot_unlock(format!(
+                "the vault at {} has no passphrase",
+                vault.dir.display()
+            ))
+            .hint("unlock it with its identity file: --identity FILE or AGENTCRED_IDENTITY")),
             Input::Prompt => {
-                let pass = prompt_passphrase("Vault passphrase", false)?;
-                self.derive(vault, &pass)
+                input::with_passphrase("Vault passphrase", |pass| self.derive(vault, pass))
             }
             Input::Nothing => Err(Error::cannot_unlock(format!("no way to unlock the vault at {}", vault.dir.display()))
                 .hint("set AGENTCRED_PASSPHRASE_FILE, AGENTCRED_PASSPHRASE or AGENTCRED_IDENTITY, pass --identity FILE, or run `agentcred unlock` first")),
+        }
+    }
+
+    /// The first unlock input found (see [`unlock::find`]), with a warning when the key or
+    /// passphrase file it names can be read by group or others.
+    pub fn unlock_input(&self) -> Result<Input> {
+        let input = unlock::find(
+            self.global.identity.as_deref(),
+            self.global.key_file.as_deref(),
+        )?;
+        match &input {
+            Input::AgentKeyFile(path) => self.warn_if_readable(path, "key file"),
+            Input::Passphrase(_) => {
+                if let Some(path) =
+                    std::env::var_os("AGENTCRED_PASSPHRASE_FILE").filter(|v| !v.is_empty())
+                {
+                    self.warn_if_readable(std::path::Path::new(&path), "passphrase file");
+                }
+            }
+            _ => {}
+        }
+        Ok(input)
+    }
+
+    fn warn_if_readable(&self, path: &std::path::Path, what: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o044 != 0 {
+            self.out.warn(&format!(
+                "the {what} {} can be read by group or others (mode {mode:04o}): run `chmod 600 {}`",
+                path.display(),
+                crate::usage::shell_word(&path.to_string_lossy())
+            ));
+        }
+    }
+
+    /// Where the agent key comes from, when one is set: the flag or a variable.
+    fn agent_key_source(&self) -> Option<&'static str> {
+        let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+        match &self.global.key_file {
+            Some(path)
+                if std::env::var_os("AGENTCRED_KEY_FILE").as_deref() == Some(path.as_os_str()) =>
+            {
+                Some("AGENTCRED_KEY_FILE")
+            }
+            Some(_) => Some("--key-file"),
+            None if set("AGENTCRED_KEY") => Some("AGENTCRED_KEY"),
+            None => None,
+        }
+    }
+
+    /// Where the identity file comes from: the flag or its variable.
+    fn identity_source(&self) -> &'static str {
+        match (
+            &self.global.identity,
+            std::env::var_os("AGENTCRED_IDENTITY"),
+        ) {
+            (Some(path), Some(var)) if path.as_os_str() == var => "AGENTCRED_IDENTITY",
+            _ => "--identity",
         }
     }
 
@@ -235,28 +312,34 @@ impl Ctx {
         Some(bar)
     }
 
-    /// Asks before something destructive: on a terminal with a prompt, elsewhere only with `--yes`.
+    /// Asks before something destructive: on the controlling terminal, elsewhere only with
+    /// `--yes`. Only a typed `y` (or `yes`) and Enter agree; keys typed before the question
+    /// appeared are discarded, so a passphrase typed ahead never answers it.
     pub fn confirm(&self, question: &str, yes: bool) -> Result<()> {
         if yes {
             return Ok(());
         }
-        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        let Some(mut tty) = crate::terminal::Tty::open() else {
             return Err(
                 Error::usage(format!("refusing to {question} without confirmation"))
                     .hint("pass --yes to confirm"),
             );
-        }
-        let ok = dialoguer::Confirm::new()
-            .with_prompt(format!("Really {question}?"))
-            .default(false)
-            .interact()
+        };
+        let answer = tty
+            .read_answer(&format!("Really {question}? [y/N] "))
             .map_err(|e| Error::other(format!("cannot read the answer: {e}")).with_source(e))?;
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::usage("cancelled"))
+        match answer.as_deref().map(|a| a.trim().to_ascii_lowercase()) {
+            Some(a) if a == "y" || a == "yes" => Ok(()),
+            _ => Err(Error::usage("cancelled").hint("type y and Enter to confirm, or pass --yes")),
         }
     }
+}
+
+/// The admin unlock input set in the environment besides an agent key, if any.
+fn admin_input_set() -> Option<&'static str> {
+    ["AGENTCRED_PASSPHRASE_FILE", "AGENTCRED_PASSPHRASE"]
+        .into_iter()
+        .find(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
 }
 
 pub use crate::session::Principal;

@@ -240,7 +240,9 @@ pub fn plan(
                     Error::denied(format!(
                         "secret {name} has no previous version in an overlap window"
                     ))
-                    .hint("--secret-version previous works only during a rotation's --overlap window")
+                    .hint(
+                        "--secret-version previous works only during a rotation's --overlap window",
+                    )
                 } else {
                     Error::denied(format!("secret {name} has no current version"))
                         .hint("store one with `agentcred secret set`")

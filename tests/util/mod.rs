@@ -152,8 +152,13 @@ impl TestVault {
     }
 
     /// `agentcred` with this vault and passphrase and nothing from the caller's environment.
+    /// It runs in a process group of its own, so it is never in the foreground of a terminal the
+    /// test run inherited from a developer's shell: with no unlock input it fails (77) as in CI,
+    /// instead of prompting on that terminal and waiting.
     pub fn command(&self) -> std::process::Command {
+        use std::os::unix::process::CommandExt;
         let mut cmd = std::process::Command::new(bin());
+        cmd.process_group(0);
         for var in UNLOCK_ENV {
             cmd.env_remove(var);
         }
@@ -419,4 +424,58 @@ pub fn bin_help(args: &[&str]) -> String {
         .expect("run agentcred");
     assert!(out.status.success(), "agentcred {args:?} failed: {out:?}");
     String::from_utf8(out.stdout).expect("UTF-8 help")
+}
+
+/// What a command did on a terminal: everything the terminal showed, and its exit status.
+pub struct OnTerminal {
+    pub shown: String,
+    pub code: i32,
+}
+
+impl TestVault {
+    /// Runs `sh -c SCRIPT` on a pseudo-terminal of its own (`tests/util/terminal.py`), where
+    /// `agentcred` is this build's binary with this vault and no unlock input at all, and plays
+    /// `steps`: wait for the text on the left to show, then type the text on the right (see the
+    /// script for `@wait`).
+    pub fn on_terminal(&self, script: &str, steps: &[(&str, &str)]) -> OnTerminal {
+        let mut cmd = std::process::Command::new("python3");
+        cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/util/terminal.py"));
+        let script = format!(
+            "bin='{}'; agentcred() {{ \"$bin\" \"$@\"; }}; {script}",
+            bin().display()
+        );
+        cmd.arg(script);
+        for (expect, reply) in steps {
+            cmd.args([expect, reply]);
+        }
+        let inner = self.command();
+        for (k, v) in inner.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        cmd.env_remove("AGENTCRED_PASSPHRASE_FILE")
+            .current_dir(self.root());
+        let out = cmd.output().expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "terminal.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (shown, last) = text
+            .trim_end()
+            .rsplit_once('\n')
+            .unwrap_or(("", text.trim_end()));
+        let code = last
+            .strip_prefix("[exit ")
+            .and_then(|c| c.strip_suffix(']'))
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no exit status in:\n{text}"));
+        OnTerminal {
+            shown: shown.to_string(),
+            code,
+        }
+    }
 }

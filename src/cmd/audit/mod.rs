@@ -67,7 +67,7 @@ impl Lines {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 std::process::exit(0);
             }
-            eprintln!("agentcred: error: cannot write to stdout: {e}");
+            eprintln!("error: cannot write to stdout: {e}");
             std::process::exit(i32::from(crate::error::exit::ERROR));
         }
     }

@@ -62,13 +62,7 @@ pub(super) fn read_value(name: &str, args: &ValueArgs) -> Result<SecretText> {
             secret::read_bounded(std::io::stdin().lock(), args.max_size, "the value on stdin")?;
         return unlock::secret_from_bytes(&buf, "the value on stdin");
     }
-    let text = dialoguer::Password::new()
-        .with_prompt(format!("Value for {name}"))
-        .interact()
-        .map_err(|e| Error::other(format!("cannot read the value: {e}")).with_source(e))?;
-    let text = zeroize::Zeroizing::new(text);
-    secret::check_size(text.len(), args.max_size, "the value")?;
-    unlock::secret_from_bytes(text.as_bytes(), "the value")
+    crate::cmd::input::prompt_value(name, args.max_size)
 }
 
 fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
