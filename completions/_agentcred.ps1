@@ -139,7 +139,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;identity;export' {
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the identity to this new file (0600) instead of printing it')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write it to this new file (0600) instead of printing it')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
@@ -630,7 +630,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;key;issue' {
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'How long the key works')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the key to this new file (0600) instead of printing it')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write it to this new file (0600) instead of printing it')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
@@ -676,7 +676,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         'agentcred;key;rotate' {
             [CompletionResult]::new('--overlap', '--overlap', [CompletionResultType]::ParameterName, 'How long the current keys keep working')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'How long the new key works')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the new key to this new file (0600) instead of printing it')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write it to this new file (0600) instead of printing it')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
@@ -722,7 +722,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--resources', '--resources', [CompletionResultType]::ParameterName, 'Narrow the credential to these resources, comma separated')
             [CompletionResult]::new('--secret-version', '--secret-version', [CompletionResultType]::ParameterName, 'Which version of the secrets to serve')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the credential to this new file (0600) instead of printing it')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write it to this new file (0600) instead of printing it')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')

@@ -130,7 +130,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;identity;export'= {
-            cand --out 'Write the identity to this new file (0600) instead of printing it'
+            cand --out 'Write it to this new file (0600) instead of printing it'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
@@ -570,7 +570,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;key;issue'= {
             cand --expires 'How long the key works'
-            cand --out 'Write the key to this new file (0600) instead of printing it'
+            cand --out 'Write it to this new file (0600) instead of printing it'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
@@ -613,7 +613,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;key;rotate'= {
             cand --overlap 'How long the current keys keep working'
             cand --expires 'How long the new key works'
-            cand --out 'Write the new key to this new file (0600) instead of printing it'
+            cand --out 'Write it to this new file (0600) instead of printing it'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
@@ -652,7 +652,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --resources 'Narrow the credential to these resources, comma separated'
             cand --secret-version 'Which version of the secrets to serve'
             cand --format 'Output format'
-            cand --out 'Write the credential to this new file (0600) instead of printing it'
+            cand --out 'Write it to this new file (0600) instead of printing it'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'

@@ -117,7 +117,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -f -a "export" -d 'Print the admin age identity (AGE-SECRET-KEY-1…), for recovery with stock age'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -f -a "rotate-issuer" -d 'Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends'
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and not __fish_seen_subcommand_from export rotate-issuer help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l out -d 'Write the identity to this new file (0600) instead of printing it' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l out -d 'Write it to this new file (0600) instead of printing it' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand identity; and __fish_seen_subcommand_from export" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -429,7 +429,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -f -a "rotate" -d 'Issue a new key for an agent; its current keys keep working until the overlap ends'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and not __fish_seen_subcommand_from issue list revoke rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l expires -d 'How long the key works' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l out -d 'Write the key to this new file (0600) instead of printing it' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l out -d 'Write it to this new file (0600) instead of printing it' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -463,7 +463,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l overlap -d 'How long the current keys keep working' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l expires -d 'How long the new key works' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l out -d 'Write the new key to this new file (0600) instead of printing it' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l out -d 'Write it to this new file (0600) instead of printing it' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -491,7 +491,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l format -d '
 env\t'`export NAME=\'value\'` lines for a POSIX shell'
 dotenv\t'`NAME="value"` lines for a .env file'
 token\t'The token alone'"
-complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l out -d 'Write the credential to this new file (0600) instead of printing it' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l out -d 'Write it to this new file (0600) instead of printing it' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''

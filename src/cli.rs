@@ -335,12 +335,8 @@ pub enum IdentityCommand {
         after_long_help = "Examples:\n  agentcred identity export --out admin.key\n  agentcred identity export > admin.key && chmod 600 admin.key"
     )]
     Export {
-        /// Write the identity to this new file (0600) instead of printing it
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// With --out: replace the file if it exists
-        #[arg(long, requires = "out")]
-        force: bool,
+        #[command(flatten)]
+        file: OutArgs,
     },
     /// Start signing tokens with a new issuer key; tokens of the old one verify until the overlap ends
     #[command(
@@ -626,12 +622,8 @@ pub enum KeyCommand {
         /// How long the key works
         #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = duration::arg)]
         expires: chrono::Duration,
-        /// Write the key to this new file (0600) instead of printing it
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// With --out: replace the file if it exists
-        #[arg(long, requires = "out")]
-        force: bool,
+        #[command(flatten)]
+        file: OutArgs,
     },
     /// List keys (public data only)
     #[command(
@@ -665,13 +657,21 @@ Examples:\n  agentcred key rotate ci-deploy --overlap 1h --out ci-deploy.key"
         /// How long the new key works
         #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = duration::arg)]
         expires: chrono::Duration,
-        /// Write the new key to this new file (0600) instead of printing it
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// With --out: replace the file if it exists
-        #[arg(long, requires = "out")]
-        force: bool,
+        #[command(flatten)]
+        file: OutArgs,
     },
+}
+
+/// `--out FILE [--force]`: a new file for what would be printed (a credential, the admin
+/// identity, an agent key), instead of stdout.
+#[derive(Debug, Args)]
+pub struct OutArgs {
+    /// Write it to this new file (0600) instead of printing it
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// With --out: replace the file if it exists
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -740,12 +740,8 @@ pub struct MintArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = MintFormat::Json)]
     pub format: MintFormat,
-    /// Write the credential to this new file (0600) instead of printing it
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
-    /// With --out: replace the file if it exists
-    #[arg(long, requires = "out")]
-    pub force: bool,
+    #[command(flatten)]
+    pub file: OutArgs,
 }
 
 #[derive(Debug, Args)]

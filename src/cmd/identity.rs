@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 
 pub fn run(ctx: &Ctx, command: IdentityCommand) -> Result<()> {
     match command {
-        IdentityCommand::Export { out, force } => export(ctx, out.as_deref(), force),
+        IdentityCommand::Export { file } => export(ctx, file.out.as_deref(), file.force),
         IdentityCommand::RotateIssuer { overlap } => rotate_issuer(ctx, overlap),
     }
 }

@@ -10,20 +10,25 @@ pub fn run(ctx: &Ctx, command: KeyCommand) -> Result<()> {
         KeyCommand::Issue {
             agent,
             expires,
-            out,
-            force,
-        } => issue(ctx, &agent, expires, out.as_deref(), force, None),
+            file,
+        } => issue(ctx, &agent, expires, file.out.as_deref(), file.force, None),
         KeyCommand::Rotate {
             agent,
             overlap,
             expires,
-            out,
-            force,
+            file,
         } => {
             if overlap < chrono::Duration::zero() {
                 return Err(Error::usage("--overlap cannot be negative"));
             }
-            issue(ctx, &agent, expires, out.as_deref(), force, Some(overlap))
+            issue(
+                ctx,
+                &agent,
+                expires,
+                file.out.as_deref(),
+                file.force,
+                Some(overlap),
+            )
         }
         KeyCommand::List { agent } => list(ctx, agent.as_deref()),
         KeyCommand::Revoke { key_id } => revoke(ctx, &key_id),

@@ -20,8 +20,8 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
         ))
         .hint("drop --json for the shell lines, or use --format json (the default) alone"));
     }
-    if let Some(path) = &args.out {
-        super::out_file::check(path, args.force)?;
+    if let Some(path) = &args.file.out {
+        super::out_file::check(path, args.file.force)?;
     }
     let scope = &args.scope;
     let request = scope.request(args.version == VersionChoice::Previous)?;
@@ -36,9 +36,9 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
         mint::Extras::default(),
     )?;
     let text = zeroize::Zeroizing::new(render(&issued, args.format));
-    match &args.out {
+    match &args.file.out {
         Some(path) => {
-            super::out_file::write(path, text.as_bytes(), args.force)?;
+            super::out_file::write(path, text.as_bytes(), args.file.force)?;
             ctx.out.done(&format!(
                 "wrote credential {} to {} (0600)",
                 issued.id,
