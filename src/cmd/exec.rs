@@ -20,10 +20,11 @@ use crate::session::{Opened, Session};
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
     // A program that cannot start (127 not found, 126 not executable) is found out before any
     // credential is minted, derived or acted on, so nothing is issued, recorded or revoked for a
-    // run that never happens. Resolved in the child's environment as it is without the granted
-    // values (which `exec::launch` resolves in again).
+    // run that never happens. Looked up once, in the child's environment without the granted
+    // values: a granted value (a variable named PATH) never decides which program runs.
     let (env, _) = crate::exec::child_env(std::env::vars_os(), args.clean_env, &[])?;
-    crate::exec::resolve(&args.command[0], &env)?;
+    let program = crate::exec::resolve(&args.command[0], &env)?;
+    drop(env);
     let shape = shape(&args);
     // Inside a supervised run: its supervisor derives the credential and keeps the records, so
     // this process needs neither the vault nor any unlock input.
@@ -37,7 +38,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
             upstream,
             say: ctx.say(),
         };
-        return run_program(ctx, &args, &keeper, &issued, None);
+        return run_program(ctx, &args, &program, (&keeper, &issued), None);
     }
     let vault = ctx.open_vault().map_err(Error::before_child)?;
     // Set up before any unlock input is read (see `exec::boundary`), alongside the unlock.
@@ -64,7 +65,13 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
         revoke_key: started.revoke_key,
         delegator: started.delegator,
     };
-    run_program(ctx, &args, &keeper, &started.issued, sandbox.pending)
+    run_program(
+        ctx,
+        &args,
+        &program,
+        (&keeper, &started.issued),
+        sandbox.pending,
+    )
 }
 
 /// A credential issued and recorded, ready for the child.
@@ -268,11 +275,12 @@ fn nested(
 fn run_program(
     ctx: &Ctx,
     args: &ExecArgs,
-    keeper: &Keeper<'_>,
-    issued: &Issued,
+    program: &std::path::Path,
+    (keeper, issued): (&Keeper<'_>, &Issued),
     sandbox: Option<crate::exec::sandbox::Pending>,
 ) -> Result<u8> {
     let opts = Options {
+        program,
         argv: &args.command,
         replace: args.replace,
         mask: args.mask,

@@ -38,6 +38,8 @@ pub enum Keeper<'a> {
 
 /// How the program is to run.
 pub struct Options<'a> {
+    /// The program, looked up before anything was minted.
+    pub program: &'a std::path::Path,
     pub argv: &'a [OsString],
     pub replace: bool,
     pub mask: bool,
@@ -100,10 +102,7 @@ pub fn launch(
     let Some(run) = run else {
         return Err(not_started(super::replace(argv, &child_env)));
     };
-    let program = match super::resolve(&argv[0], &child_env) {
-        Ok(p) => p,
-        Err(e) => return Err(not_started(e)),
-    };
+    let program = opts.program;
     let signals = match Signals::install() {
         Ok(s) => s,
         Err(e) => return Err(not_started(e.before_child())),
@@ -154,12 +153,12 @@ pub fn launch(
     };
     let backstop = backstop(issued, opts.on_expiry, opts.clock.now());
     let spawned = match sandbox {
-        Some(pending) => match pending.start(&program, argv, &child_env, backstop) {
+        Some(pending) => match pending.start(program, argv, &child_env, backstop) {
             Ok(s) => Ok(s.into()),
             Err(Failure::Other(e)) => Err(e.before_child()),
             Err(Failure::Unavailable(why)) => Err(Error::other(why).before_child()),
         },
-        None => super::spawn(&program, argv, &child_env, opts.mask),
+        None => super::spawn(program, argv, &child_env, opts.mask),
     };
     let child = match spawned {
         Ok(c) => c,
