@@ -133,18 +133,12 @@ fn same(a: &str, b: &str) -> bool {
 pub fn socket_path(vault_dir: &Path, vault_id: &str) -> PathBuf {
     let name = format!("session-{vault_id}");
     let runtime = PathBuf::from(format!("/run/user/{}", rustix::process::geteuid().as_raw()));
-    if private_to_us(&runtime) {
+    if crate::exec::socket::private_to_us(&runtime) {
         return runtime.join("agentcred").join(name);
     }
     std::path::absolute(vault_dir)
         .unwrap_or_else(|_| vault_dir.to_path_buf())
         .join(name)
-}
-
-fn private_to_us(dir: &Path) -> bool {
-    std::fs::symlink_metadata(dir).is_ok_and(|m| {
-        m.is_dir() && m.uid() == rustix::process::geteuid().as_raw() && m.mode() & 0o077 == 0
-    })
 }
 
 /// The session this shell was given (`AGENTCRED_SESSION`): its token and socket.
@@ -504,7 +498,7 @@ fn bind(socket: &Path) -> Result<UnixListener> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(io(e)),
     }
-    if !private_to_us(dir) {
+    if !crate::exec::socket::private_to_us(dir) {
         return Err(Error::bad_data(format!(
             "{} is not a private directory of this user",
             dir.display()

@@ -112,8 +112,8 @@ impl Drop for RunDir {
     }
 }
 
-/// Ours and closed to everyone else, as a runtime directory must be to hold the socket.
-fn private_to_us(dir: &Path) -> bool {
+/// Ours and closed to everyone else, as a runtime directory must be to hold a socket.
+pub fn private_to_us(dir: &Path) -> bool {
     std::fs::symlink_metadata(dir).is_ok_and(|m| {
         m.is_dir() && m.uid() == rustix::process::geteuid().as_raw() && m.mode() & 0o077 == 0
     })

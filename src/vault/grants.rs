@@ -39,7 +39,11 @@ pub struct GrantFiles {
 impl GrantFiles {
     /// The shards that hold a grant of `secret`.
     pub fn shards_of(&self, secret: &str) -> Vec<String> {
-        let Some(bits) = self.by_secret.get(secret).and_then(|h| unhex(h)) else {
+        let Some(bits) = self
+            .by_secret
+            .get(secret)
+            .and_then(|h| crate::crypto::unhex(h))
+        else {
             return Vec::new();
         };
         (0..=255u8)
@@ -50,17 +54,6 @@ impl GrantFiles {
             .map(|n| format!("{n:02x}"))
             .collect()
     }
-}
-
-/// The bytes of a hex string (lower or upper case); `None` if it is not one.
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// Sets or clears shard `shard`'s bit in a [`GrantFiles::by_secret`] bitmap.
@@ -269,7 +262,7 @@ impl Grants {
             .by_secret
             .iter()
             .filter_map(|(s, h)| {
-                let bits = unhex(h)?.try_into().ok()?;
+                let bits = crate::crypto::unhex(h)?.try_into().ok()?;
                 Some((s.clone(), bits))
             })
             .collect();
@@ -372,7 +365,7 @@ mod tests {
         assert!(files.shards_of("other").is_empty());
         files.by_secret.insert("bad".into(), "zz".into());
         assert!(files.shards_of("bad").is_empty());
-        assert_eq!(unhex("0aFF"), Some(vec![0x0a, 0xff]));
-        assert_eq!(unhex("0a0"), None);
+        assert_eq!(crate::crypto::unhex("0aFF"), Some(vec![0x0a, 0xff]));
+        assert_eq!(crate::crypto::unhex("0a0"), None);
     }
 }
