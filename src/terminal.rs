@@ -10,10 +10,13 @@
 //! Only the command layer asks questions; the core only asks [`available`].
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 
 use rustix::termios::{LocalModes, OptionalActions, QueueSelector};
 use zeroize::Zeroizing;
+
+/// The longest line read from the terminal.
+const MAX_LINE: usize = 4096;
 
 /// The controlling terminal, opened for reading and writing.
 pub struct Tty {
@@ -70,16 +73,29 @@ impl Tty {
         self.read_line()
     }
 
-    /// One line, its end of line dropped; `None` at end of input.
+    /// One line, its end of line dropped; `None` at end of input. Read straight into a buffer
+    /// that is zeroed when dropped and never grows: no copy of a passphrase is left in a reader's
+    /// buffer or in memory a reallocation gave back. A line longer than the buffer is refused.
     fn read_line(&mut self) -> std::io::Result<Option<Zeroizing<String>>> {
-        let mut line = Zeroizing::new(String::new());
-        // The terminal hands over one line per read in canonical mode; the buffer holds no more.
-        let n = BufReader::new(&self.file).read_line(&mut line)?;
-        if n == 0 || !line.ends_with('\n') {
-            return Ok(None);
+        use std::io::Read;
+        let mut buf = Zeroizing::new([0u8; MAX_LINE]);
+        let mut len = 0;
+        // The terminal hands over one line per read in canonical mode.
+        while len < buf.len() && !buf[..len].contains(&b'\n') {
+            match (&self.file).read(&mut buf[len..]) {
+                Ok(0) => return Ok(None),
+                Ok(n) => len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
-        let len = line.trim_end_matches(['\r', '\n']).len();
-        line.truncate(len);
+        let Some(end) = buf[..len].iter().position(|b| *b == b'\n') else {
+            return Err(std::io::Error::other("the line typed is too long"));
+        };
+        let text = std::str::from_utf8(&buf[..end])
+            .map_err(|_| std::io::Error::other("the line typed is not UTF-8"))?;
+        let mut line = Zeroizing::new(String::with_capacity(end));
+        line.push_str(text.trim_end_matches('\r'));
         Ok(Some(line))
     }
 }
