@@ -41,6 +41,8 @@ pub struct Hide {
     pub services: Vec<PathBuf>,
     /// Their sockets outside those directories, with `/dev/null` bound over them.
     pub sockets: Vec<PathBuf>,
+    /// The mounts as they were read once, for every alias the covers need.
+    mounts: Vec<Mount>,
 }
 
 impl Hide {
@@ -67,6 +69,7 @@ impl Hide {
             files,
             services: Vec::new(),
             sockets: Vec::new(),
+            mounts,
         }
     }
 
@@ -167,10 +170,10 @@ impl Hide {
         }
         // Never `/`, nor a directory holding the temporary directory, where the run socket goes.
         dirs.retain(|d| d.parent().is_some() && !tmp.starts_with(d));
-        let mounts = mounts();
+        let mounts = &self.mounts;
         let aliased: Vec<PathBuf> = dirs
             .iter()
-            .flat_map(|d| std::iter::once(d.clone()).chain(aliases(&mounts, d)))
+            .flat_map(|d| std::iter::once(d.clone()).chain(aliases(mounts, d)))
             .collect();
         let mut services: Vec<PathBuf> = Vec::new();
         for d in aliased {
@@ -189,7 +192,7 @@ impl Hide {
         let mut sockets: Vec<PathBuf> = Vec::new();
         for f in files
             .iter()
-            .flat_map(|f| std::iter::once(f.clone()).chain(aliases(&mounts, f)))
+            .flat_map(|f| std::iter::once(f.clone()).chain(aliases(mounts, f)))
         {
             if !covered(&f) && !sockets.contains(&f) {
                 sockets.push(f);
@@ -228,6 +231,7 @@ fn unescape_dbus(value: &str) -> Vec<u8> {
 
 /// A mount as /proc/self/mountinfo lists it: its device, the directory of that filesystem it
 /// shows, and where.
+#[derive(Clone, Debug, Default)]
 struct Mount {
     device: String,
     root: PathBuf,
