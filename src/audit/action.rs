@@ -62,6 +62,8 @@ actions! {
     ExecStart => "exec.start",
     ExecExpire => "exec.expire",
     ExecEnd => "exec.end",
+    BrokerRequest => "broker.request",
+    BrokerResponse => "broker.response",
     Anomaly => "anomaly",
     AuditCheckpoint => "audit.checkpoint",
 }

@@ -5,7 +5,9 @@
 //! [`super::activity`]). Replaying a log therefore finds what the live checks found.
 //!
 //! Behaviour is counted per agent in one-minute buckets of *calls* (`cred.mint`, `deny`,
-//! `delegate`). The baseline is the agent's last [`HISTORY`] closed buckets with any activity
+//! `delegate`, and each request the broker forwards, `broker.request`). An upstream's answer
+//! (`broker.response`) is not a call: it counts as a failure when the upstream failed (status
+//! 400 or above, or no answer), and gives the minute its latency. The baseline is the agent's last [`HISTORY`] closed buckets with any activity
 //! (idle minutes are not samples, so a nightly job and a busy service both get a meaningful
 //! baseline), excluding buckets that were themselves flagged, so a burst never becomes normal by
 //! being seen.
@@ -16,6 +18,10 @@
 //!   outlier in the baseline moves neither.
 //! - **failure_rate**: at least `failure_min` failed calls in the minute, at least half of the
 //!   minute's calls, and more than three times the baseline failure ratio.
+//! - **latency**: at least `min_calls` upstream responses in the minute (`broker.response`, the
+//!   API calls the broker made for the agent), their mean latency a modified z-score above 3.5 over
+//!   the baseline of earlier minutes' means (or above 2× its median where it has no spread), and at
+//!   least `latency_min_ms` slower than that median, so a jump from 2 ms to 5 ms is not news.
 //! - **denial_burst**: `denial_burst` denials in one minute, with or without a baseline.
 //! - **first_use**: a secret or resource the agent had not used before.
 //!
@@ -51,6 +57,8 @@ pub struct Thresholds {
     pub failure_min: u32,
     /// Denials in a minute that make a burst.
     pub denial_burst: u32,
+    /// A latency shift must be at least this many milliseconds over the baseline's median.
+    pub latency_min_ms: u32,
     /// Keys and secrets older than this are stale (days).
     pub max_age_days: i64,
     /// Keys not used for this long are reported (days).
@@ -66,6 +74,7 @@ impl Default for Thresholds {
             min_calls: 5,
             failure_min: 3,
             denial_burst: 5,
+            latency_min_ms: 50,
             max_age_days: 90,
             unused_days: 45,
         }
@@ -80,6 +89,8 @@ pub struct Observation<'a> {
     pub outcome: Outcome,
     pub secrets: &'a [String],
     pub resources: Vec<String>,
+    /// An upstream's answer time (`broker.response`), in milliseconds.
+    pub latency_ms: Option<u32>,
 }
 
 impl<'a> Observation<'a> {
@@ -94,9 +105,18 @@ impl<'a> Observation<'a> {
                 outcome: entry.result.unwrap_or(Outcome::Ok),
                 secrets: &entry.secrets,
                 resources: resources_of(entry.scope.as_ref()),
+                latency_ms: latency_of(entry.details.as_ref()),
             },
         ))
     }
+}
+
+/// The `latency_ms` a `broker.response` entry records.
+pub fn latency_of(details: Option<&serde_json::Value>) -> Option<u32> {
+    details
+        .and_then(|d| d.get("latency_ms"))
+        .and_then(serde_json::Value::as_u64)
+        .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX))
 }
 
 /// The named resources of a `scope` (not the wildcard).
@@ -158,6 +178,7 @@ impl Anomaly {
 const RATE: u8 = 1;
 const FAIL: u8 = 2;
 const DENY: u8 = 4;
+const SLOW: u8 = 8;
 
 /// One agent's behaviour so far: everything the detector needs, small enough to store per agent.
 ///
@@ -177,8 +198,13 @@ pub struct AgentActivity {
     prev_flags: u8,
     /// Closed active minutes seen, flagged or not (the warm-up counter).
     closed: u64,
+    /// Upstream answers in the current bucket and their summed latency (milliseconds).
+    answers: u32,
+    latency_sum_ms: u64,
     /// Baseline: (calls, failures) of the last closed, unflagged active minutes.
     history: VecDeque<(u32, u32)>,
+    /// Baseline: the mean upstream latency of the last closed, unflagged minutes with answers.
+    latency_history: VecDeque<u32>,
     /// Unix milliseconds of the latest successful mints, for hard rate limits. Stored as the
     /// first and then the gaps between them: a busy agent's thousand 13-digit times were most of
     /// what every `exec` read and wrote.
@@ -194,7 +220,7 @@ pub struct AgentActivity {
 pub fn is_call(action: &str) -> bool {
     matches!(
         Action::parse(action),
-        Some(Action::CredMint | Action::Deny | Action::Delegate)
+        Some(Action::CredMint | Action::Deny | Action::Delegate | Action::BrokerRequest)
     )
 }
 
@@ -218,7 +244,8 @@ impl AgentActivity {
     /// Takes in one entry of this agent and returns what it makes anomalous.
     pub fn observe(&mut self, agent: &str, o: &Observation<'_>, t: &Thresholds) -> Vec<Anomaly> {
         let mut found = Vec::new();
-        if !is_call(o.action) {
+        let answer = o.action == Action::BrokerResponse;
+        if !is_call(o.action) && !answer {
             return found;
         }
         let minute = o.ts.timestamp().div_euclid(60);
@@ -226,19 +253,37 @@ impl AgentActivity {
             self.close_bucket();
             self.minute = minute;
         }
-        self.calls += 1;
         let ok = o.outcome == Outcome::Ok;
-        if !ok {
-            self.failures += 1;
-        }
-        if o.outcome == Outcome::Denied {
-            self.denials += 1;
+        if answer {
+            if !ok {
+                self.failures += 1;
+            }
+            if let Some(ms) = o.latency_ms {
+                self.answers += 1;
+                self.latency_sum_ms += u64::from(ms);
+            }
+        } else {
+            self.calls += 1;
+            if !ok {
+                self.failures += 1;
+            }
+            if o.outcome == Outcome::Denied {
+                self.denials += 1;
+            }
         }
         let warm = self.closed >= u64::from(t.warmup);
         let continuing =
             |flag: u8, s: &Self| s.prev_minute == minute - 1 && s.prev_flags & flag != 0;
+        if answer {
+            if warm && self.flags & SLOW == 0 && self.answers >= t.min_calls {
+                found.extend(self.latency_shift(agent, o.ts, t, continuing(SLOW, self)));
+            }
+            if self.calls == 0 {
+                return found;
+            }
+        }
 
-        if warm && self.flags & RATE == 0 && self.calls >= t.min_calls {
+        if !answer && warm && self.flags & RATE == 0 && self.calls >= t.min_calls {
             let calls: Vec<u32> = self.history.iter().map(|h| h.0).collect();
             let (median, mad) = median_mad(&calls);
             let x = f64::from(self.calls);
@@ -295,7 +340,7 @@ impl AgentActivity {
                 }
             }
         }
-        if self.flags & DENY == 0 && self.denials >= t.denial_burst {
+        if !answer && self.flags & DENY == 0 && self.denials >= t.denial_burst {
             self.flags |= DENY;
             if !continuing(DENY, self) {
                 found.push(Anomaly::new(
@@ -310,7 +355,7 @@ impl AgentActivity {
                 ));
             }
         }
-        if ok && o.action != Action::Deny {
+        if ok && !answer && o.action != Action::Deny {
             if o.action == Action::CredMint {
                 if self.recent.len() == RECENT {
                     self.recent.pop_front();
@@ -343,14 +388,64 @@ impl AgentActivity {
         found
     }
 
+    /// The latency check of the current minute, whose answers are enough to judge.
+    fn latency_shift(
+        &mut self,
+        agent: &str,
+        ts: DateTime<Utc>,
+        t: &Thresholds,
+        continuing: bool,
+    ) -> Option<Anomaly> {
+        if self.latency_history.is_empty() {
+            return None;
+        }
+        let baseline: Vec<u32> = self.latency_history.iter().copied().collect();
+        let (median, mad) = median_mad(&baseline);
+        let mean = self.latency_sum_ms as f64 / f64::from(self.answers);
+        let (shifted, score) = if mad > 0.0 {
+            let z = 0.6745 * (mean - median) / mad;
+            (z > t.z, Some(z))
+        } else {
+            (mean > t.ratio * median, None)
+        };
+        if !shifted || mean - median < f64::from(t.latency_min_ms) {
+            return None;
+        }
+        self.flags |= SLOW;
+        if continuing {
+            return None;
+        }
+        let mean = mean.round();
+        Some(Anomaly::new(
+            "latency",
+            Some(agent),
+            ts,
+            format!(
+                "agent {agent}'s upstream calls took {mean} ms on average in one minute; its baseline is {median} ms (MAD {mad})"
+            ),
+            serde_json::json!({
+                "mean_ms": mean, "answers": self.answers, "median_ms": median, "mad_ms": mad,
+                "z": score.map(|z| (z * 100.0).round() / 100.0),
+            }),
+        ))
+    }
+
     fn close_bucket(&mut self) {
-        if self.calls > 0 {
+        if self.calls > 0 || self.answers > 0 {
             self.closed += 1;
             if self.flags == 0 {
                 if self.history.len() == HISTORY {
                     self.history.pop_front();
                 }
                 self.history.push_back((self.calls, self.failures));
+                if self.answers > 0 {
+                    if self.latency_history.len() == HISTORY {
+                        self.latency_history.pop_front();
+                    }
+                    let mean = self.latency_sum_ms / u64::from(self.answers);
+                    self.latency_history
+                        .push_back(u32::try_from(mean).unwrap_or(u32::MAX));
+                }
             }
             self.prev_minute = self.minute;
             self.prev_flags = self.flags;
@@ -358,6 +453,8 @@ impl AgentActivity {
         self.calls = 0;
         self.failures = 0;
         self.denials = 0;
+        self.answers = 0;
+        self.latency_sum_ms = 0;
         self.flags = 0;
     }
 }
@@ -528,11 +625,73 @@ mod tests {
                     outcome: Outcome::Ok,
                     secrets: &[],
                     resources: vec![],
+                    latency_ms: None,
                 };
                 found.extend(a.observe("a", &o, &t));
             }
         }
         found
+    }
+
+    /// Minutes of broker traffic: (requests, failed answers, latency of each answer in ms).
+    fn broker(minutes: &[(u32, u32, u32)]) -> Vec<Anomaly> {
+        let mut a = AgentActivity::default();
+        let t = Thresholds::default();
+        let mut found = Vec::new();
+        for (m, (n, failed, ms)) in minutes.iter().enumerate() {
+            for i in 0..*n {
+                let ts = at(m as i64, i64::from(i % 60));
+                let mut o = Observation {
+                    ts,
+                    action: "broker.request",
+                    outcome: Outcome::Ok,
+                    secrets: &[],
+                    resources: vec![],
+                    latency_ms: None,
+                };
+                found.extend(a.observe("a", &o, &t));
+                o.action = "broker.response";
+                o.latency_ms = Some(*ms);
+                if i < *failed {
+                    o.outcome = Outcome::Error;
+                }
+                found.extend(a.observe("a", &o, &t));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn upstream_failures_through_the_broker_are_a_failure_rate_spike() {
+        let mut minutes = vec![(8, 0, 20); 12];
+        minutes.push((8, 6, 20));
+        let found = broker(&minutes);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, "failure_rate");
+    }
+
+    #[test]
+    fn slower_upstream_answers_are_a_latency_shift_but_small_ones_are_not() {
+        let mut minutes: Vec<(u32, u32, u32)> = (0..12).map(|m| (8, 0, 20 + m % 3)).collect();
+        minutes.push((8, 0, 400));
+        minutes.push((8, 0, 420));
+        let found = broker(&minutes);
+        assert_eq!(found.len(), 1, "one episode: {found:?}");
+        assert_eq!(found[0].kind, "latency");
+        assert!(found[0].message.contains("400 ms"), "{}", found[0].message);
+
+        let mut minutes: Vec<(u32, u32, u32)> = (0..12).map(|_| (8, 0, 2)).collect();
+        minutes.push((8, 0, 9));
+        assert!(broker(&minutes).is_empty(), "7 ms slower is not news");
+    }
+
+    #[test]
+    fn a_burst_of_broker_requests_is_a_rate_anomaly() {
+        let mut minutes = vec![(4, 0, 10); 12];
+        minutes.push((60, 0, 10));
+        let found = broker(&minutes);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, "rate");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod action;
 pub mod activity;
 pub mod anomaly;
 pub mod chain;
+pub mod group;
 pub mod read;
 pub mod rollback;
 pub mod sign;

@@ -50,6 +50,8 @@ pub fn agent_may_sign(action: &str) -> bool {
                     | Action::Deny
                     | Action::Anomaly
                     | Action::AgentSuspend
+                    | Action::BrokerRequest
+                    | Action::BrokerResponse
             )
     }) || action.starts_with("exec.")
 }
