@@ -8,6 +8,8 @@
 // Each test binary that includes this module uses a different subset of it.
 #![allow(dead_code)]
 
+pub mod upstream;
+
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
