@@ -229,7 +229,13 @@ pub fn record(
         let first_seq = head.seq + 1 - (events.len() - first_anomaly) as u64;
         (anomalies, refusal, first_seq)
     };
-    alert(vault, &settings, &anomalies, first_seq, say);
+    alert(
+        &settings,
+        &vault.config.vault_id,
+        &anomalies,
+        first_seq,
+        say,
+    );
     match refusal {
         Some(e) => Err(e),
         None => Ok(anomalies),
@@ -267,8 +273,8 @@ fn deny_event(call: &Event, err: &Error) -> Event {
 /// Hands each anomaly to the `[alerts] command`, as one JSON document on its stdin. Alerts are
 /// best effort: a failing command is said (through `say`) and changes nothing.
 pub fn alert(
-    vault: &Vault,
     settings: &Settings,
+    vault_id: &str,
     anomalies: &[Anomaly],
     first_seq: u64,
     say: &dyn Fn(&str),
@@ -279,7 +285,7 @@ pub fn alert(
     for (i, a) in anomalies.iter().enumerate() {
         let doc = serde_json::json!({
             "schema": 1,
-            "vault_id": vault.config.vault_id,
+            "vault_id": vault_id,
             "seq": first_seq + i as u64,
             "anomaly": a,
         });

@@ -19,12 +19,12 @@ use std::thread::JoinHandle;
 use super::Event;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::vault::VaultToml;
 
 /// Batches appended together at most (a bound on one write's size, not on throughput).
 const MAX_BATCHES: usize = 4096;
 
-type Done = mpsc::SyncSender<std::result::Result<(), Arc<str>>>;
+/// The sequence number of a batch's first entry, or why the append failed.
+type Done = mpsc::SyncSender<std::result::Result<u64, Arc<str>>>;
 
 struct Job {
     events: Vec<Event>,
@@ -40,7 +40,7 @@ pub struct GroupLog {
 
 impl GroupLog {
     /// Starts the writer for the vault in `dir`.
-    pub fn start(dir: PathBuf, config: VaultToml, clock: Arc<dyn Clock>) -> GroupLog {
+    pub fn start(dir: PathBuf, clock: Arc<dyn Clock>) -> GroupLog {
         let (tx, rx) = mpsc::channel::<Job>();
         let worker = std::thread::Builder::new()
             .name("audit-group".into())
@@ -48,16 +48,21 @@ impl GroupLog {
                 while let Ok(first) = rx.recv() {
                     let mut jobs = vec![first];
                     jobs.extend(rx.try_iter().take(MAX_BATCHES - 1));
+                    let sizes: Vec<usize> = jobs.iter().map(|j| j.events.len()).collect();
                     let events: Vec<Event> = jobs
                         .iter_mut()
                         .flat_map(|j| std::mem::take(&mut j.events))
                         .collect();
-                    let written = crate::session::append(&dir, &config, clock.now(), events, &[])
+                    let total = events.len() as u64;
+                    let written = crate::vault::lock::VaultLock::acquire(&dir)
+                        .and_then(|_lock| super::append(&dir, clock.now(), &events))
                         .map_err(|e| Arc::<str>::from(e.to_string()));
-                    for job in jobs {
+                    let mut next = written.as_ref().map_or(0, |head| head.seq + 1 - total);
+                    for (job, size) in jobs.into_iter().zip(sizes) {
                         if let Some(done) = job.done {
-                            let _ = done.send(written.clone());
+                            let _ = done.send(written.clone().map(|_| next));
                         }
+                        next += size as u64;
                     }
                 }
             })
@@ -78,16 +83,16 @@ impl GroupLog {
             .ok_or_else(|| Error::other("the audit log writer has stopped"))
     }
 
-    /// Appends `events` and returns once they are durable (or the append failed: then nothing of
-    /// them was written).
-    pub fn append(&self, events: Vec<Event>) -> Result<()> {
+    /// Appends `events` and returns once they are durable, with the sequence number of the first
+    /// (or the append failed: then nothing of them was written).
+    pub fn append(&self, events: Vec<Event>) -> Result<u64> {
         let (done, wait) = mpsc::sync_channel(1);
         self.send(Job {
             events,
             done: Some(done),
         })?;
         match wait.recv() {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(seq)) => Ok(seq),
             Ok(Err(e)) => Err(Error::other(format!("cannot write the audit log: {e}"))),
             Err(_) => Err(Error::other("the audit log writer has stopped")),
         }
