@@ -728,8 +728,13 @@ pub fn check_narrowing(secret_name: &str, secret: &Binding, grant: &Binding) -> 
     Ok(())
 }
 
-/// Parses a comma list flag (`a.com,*.b.com`, repeatable) with `parse`.
-pub fn parse_list<T>(values: &[String], parse: impl Fn(&str) -> Result<T>) -> Result<Vec<T>>
+/// Parses a comma list flag (`a.com,*.b.com`, repeatable) with `parse`; `flag` names it in the
+/// error when the list is empty.
+pub fn parse_list<T>(
+    flag: &str,
+    values: &[String],
+    parse: impl Fn(&str) -> Result<T>,
+) -> Result<Vec<T>>
 where
     T: Ord,
 {
@@ -742,6 +747,9 @@ where
     }
     out.sort();
     out.dedup();
+    if out.is_empty() {
+        return Err(Error::usage(format!("{flag} needs at least one value")));
+    }
     Ok(out)
 }
 
@@ -806,6 +814,52 @@ pub fn placeholder(prefix: Option<&str>) -> crate::sensitive::SecretText {
         "{}{PLACEHOLDER_MARK}{random}",
         prefix.unwrap_or("")
     ))
+}
+
+/// What a secret declares about where its value goes, kept with its metadata in the admin
+/// state and in the envelopes of the agents granted it. A vault written before these existed
+/// has none of the fields: no binding, delivered in the environment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declared {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosts: Option<Vec<HostPattern>>,
+    #[serde(default, skip_serializing_if = "Delivery::is_env")]
+    pub delivery: Delivery,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder_prefix: Option<String>,
+}
+
+impl Declared {
+    /// The secret's own binding: its hosts, any method, any path.
+    pub fn binding(&self) -> Binding {
+        Binding {
+            hosts: self.hosts.clone(),
+            ..Binding::default()
+        }
+    }
+
+    /// Checks the combination: a brokered value must be bound somewhere.
+    pub fn check(&self, secret: &str) -> Result<()> {
+        if self.delivery == Delivery::Broker && self.hosts.as_ref().is_none_or(Vec::is_empty) {
+            return Err(Error::usage(format!(
+                "secret {secret} cannot be delivered by the broker without --hosts"
+            ))
+            .hint("name where its value may be sent, e.g. --hosts api.openai.com"));
+        }
+        if let Some(p) = &self.placeholder_prefix {
+            validate_prefix(p)?;
+        }
+        Ok(())
+    }
+
+    /// For the audit entry of a change: names and patterns, never a value.
+    pub fn details(&self) -> serde_json::Value {
+        serde_json::json!({
+            "hosts": self.hosts,
+            "delivery": self.delivery,
+            "placeholder_prefix": self.placeholder_prefix,
+        })
+    }
 }
 
 /// Everything about where one secret may go, for one agent: how it is delivered, the effective

@@ -203,6 +203,9 @@ pub struct Secret {
     /// generate the next one itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated_length: Option<u16>,
+    /// Where the value may be sent and how it reaches a program (none in an older vault).
+    #[serde(flatten)]
+    pub destination: crate::destination::Declared,
     pub versions: Vec<Version>,
 }
 
@@ -457,6 +460,7 @@ mod tests {
             updated_at: now,
             max_age_secs: None,
             generated_length: None,
+            destination: Default::default(),
             versions: vec![],
         };
         assert_eq!(s.set_value(SecretText::new("one".into()), now), 1);

@@ -246,7 +246,13 @@ fn nested(
         Error::denied("AGENTCRED_CREDENTIAL_ID is set but AGENTCRED_TOKEN is not")
             .hint("a nested exec derives its credential from the parent's token")
     })?);
-    let value_of = |var: &str| std::env::var(var).ok().map(SecretText::new);
+    // What this environment holds is what the parent run gave its program: a value, or a
+    // brokered secret's placeholder, which is handed on as it is.
+    let value_of = |var: &str| {
+        std::env::var(var)
+            .ok()
+            .map(|v| (SecretText::new(v), Default::default()))
+    };
     let parent = Parent {
         token: &token,
         id: parent_id,
