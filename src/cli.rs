@@ -228,7 +228,12 @@ Exit status: the program's; 128+N if it died of signal N; 125 if agentcred faile
 before starting it; 126 if it cannot be run; 127 if it is not found.\n\n\
 Inside an exec, a nested exec derives a narrower credential from AGENTCRED_TOKEN: never wider, \
 never longer-lived.\n\n\
-Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key agentcred exec --ttl 10m -- ./deploy.sh --prod"
+A secret with delivery broker (`secret edit NAME --delivery broker`) never reaches the program: \
+its variable holds a placeholder, and the run's broker (--broker, implied) puts the value only \
+into requests to the secret's bound hosts. --egress bound refuses connections to other hosts; \
+--upstream-ca adds a root for upstreams with a private CA.\n\n\
+Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key agentcred exec --ttl 10m -- ./deploy.sh --prod\n  \
+agentcred exec --agent coder --broker --egress bound --upstream-ca ./internal-ca.pem -- ./agent"
     )]
     Exec(ExecArgs),
 
@@ -936,9 +941,31 @@ pub struct ExecArgs {
     /// run the program without it [default: auto, or `[exec] sandbox` in the vault's config.toml]
     #[arg(long, value_enum, value_name = "MODE", conflicts_with = "no_sandbox")]
     pub sandbox: Option<SandboxMode>,
+    /// Run the program behind a broker of its own: brokered secrets reach it as placeholders the
+    /// broker swaps for the values in requests to their bound hosts (implied when a granted
+    /// secret has delivery broker)
+    #[arg(long)]
+    pub broker: bool,
+    /// With the broker: `bound` refuses connections to hosts no injected secret is bound to,
+    /// `open` tunnels them untouched [default: open, or `[broker] egress` in config.toml]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub egress: Option<EgressMode>,
+    /// With the broker: also trust the CA certificates of this PEM file for upstreams (a private
+    /// or test CA) [default: `[broker] upstream_ca` in config.toml]
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
     /// The program and its arguments, after --
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+/// `exec --egress`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EgressMode {
+    /// Tunnel connections to other hosts untouched (they never see a value)
+    Open,
+    /// Refuse connections to hosts no injected secret is bound to
+    Bound,
 }
 
 /// `exec --sandbox`.

@@ -268,3 +268,205 @@ fn a_grant_may_narrow_the_binding_but_not_widen_it() {
         ])
         .code(2);
 }
+
+#[test]
+fn exec_of_a_brokered_secret_refuses_without_starting_the_program() {
+    let (vault, value) = brokered();
+    vault.run(&["grant", "coder", "openai"]).success();
+    let marker = vault.root().join("started");
+    let script = format!("touch '{}'; env", marker.display());
+    let out = vault
+        .run(&["exec", "--agent", "coder", "--", "sh", "-c", &script])
+        .code(125);
+    let err = stderr(&out);
+    assert!(
+        err.contains("broker is not available") && err.contains("openai"),
+        "{err}"
+    );
+    util::assert_short_error(&out);
+    assert!(!marker.exists(), "the program must never start");
+    assert_output_no_leak(&out, &value);
+    assert_output_no_leak(&out, "agentcred-ph-");
+    // The run is on the log as one that never started, and its credential is revoked.
+    let ended = vault
+        .audit_lines()
+        .into_iter()
+        .find(|e| e["action"] == "exec.end")
+        .expect("exec.end");
+    assert_eq!(ended["details"]["started"], false);
+    assert_no_leak(vault.audit_text().as_bytes(), &value);
+    // --broker asks for one even without a brokered secret; --replace can never keep one.
+    vault.set_secret("db", "plain-db-value").success();
+    vault.run(&["grant", "coder", "db"]).success();
+    let asked = vault
+        .run(&[
+            "exec", "--agent", "coder", "--secret", "db", "--broker", "--", "sh", "-c", &script,
+        ])
+        .code(125);
+    assert!(stderr(&asked).contains("--broker"), "{}", stderr(&asked));
+    let replaced = vault
+        .run(&[
+            "exec",
+            "--agent",
+            "coder",
+            "--replace",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .code(125);
+    assert!(
+        stderr(&replaced).contains("--replace"),
+        "{}",
+        stderr(&replaced)
+    );
+    assert!(!marker.exists(), "the program must never start");
+}
+
+#[test]
+fn a_bound_env_secret_still_reaches_the_program() {
+    let vault = TestVault::new();
+    let value = random_secret();
+    vault.run(&["agent", "add", "coder"]).success();
+    vault
+        .run_stdin(
+            &[
+                "secret",
+                "set",
+                "gh",
+                "--stdin",
+                "--hosts",
+                "api.github.com",
+            ],
+            &format!("{value}\n"),
+        )
+        .success();
+    vault
+        .run(&["grant", "coder", "gh", "--methods", "GET"])
+        .success();
+    let out = vault
+        .run(&[
+            "exec",
+            "--agent",
+            "coder",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$GH\"",
+        ])
+        .success();
+    assert_eq!(stdout(&out), value);
+    let env = vault
+        .run(&["mint", "--agent", "coder", "--format", "env"])
+        .success();
+    assert!(stdout(&env).contains(&value));
+}
+
+#[test]
+fn upstream_ca_must_exist_and_hold_certificates() {
+    let vault = TestVault::new();
+    vault.run(&["agent", "add", "coder"]).success();
+    vault.set_secret("db", "plain-db-value").success();
+    vault.run(&["grant", "coder", "db"]).success();
+    let missing = vault.root().join("no-such-ca.pem");
+    let out = vault
+        .run(&[
+            "exec",
+            "--agent",
+            "coder",
+            "--upstream-ca",
+            missing.to_str().unwrap(),
+            "--",
+            "true",
+        ])
+        .code(66);
+    assert!(stderr(&out).contains("no-such-ca.pem"), "{}", stderr(&out));
+    let garbage = vault.root().join("ca.pem");
+    std::fs::write(
+        &garbage,
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let out = vault
+        .run(&[
+            "exec",
+            "--agent",
+            "coder",
+            "--upstream-ca",
+            garbage.to_str().unwrap(),
+            "--",
+            "true",
+        ])
+        .code(78);
+    assert!(stderr(&out).contains("ca.pem"), "{}", stderr(&out));
+    util::assert_short_error(&out);
+    // Nothing was minted for either.
+    assert!(
+        vault
+            .audit_lines()
+            .iter()
+            .all(|e| e["action"] != "cred.mint")
+    );
+    vault
+        .run(&[
+            "exec", "--agent", "coder", "--egress", "sideways", "--", "true",
+        ])
+        .code(2);
+}
+
+/// A vault that never used a binding writes none of the new fields: its state is what an older
+/// agentcred wrote, and everything works on it as before.
+#[test]
+fn a_state_without_binding_fields_reads_as_unbound_env_delivery() {
+    let vault = TestVault::new();
+    let value = random_secret();
+    vault.run(&["agent", "add", "coder"]).success();
+    vault.set_secret("db", &value).success();
+    vault.run(&["grant", "coder", "db"]).success();
+    let identity = vault.export_identity();
+    let out = std::process::Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&identity)
+        .arg(vault.path("vault.age"))
+        .output()
+        .expect("run age (Debian package `age`)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let state = String::from_utf8_lossy(&out.stdout);
+    for field in [
+        "\"hosts\"",
+        "\"delivery\"",
+        "\"placeholder_prefix\"",
+        "\"methods\"",
+        "\"paths\"",
+    ] {
+        assert!(
+            !state.contains(field),
+            "{field} in a state that never used it"
+        );
+    }
+    let list = vault.json(&["secret", "list", "--json"]);
+    assert_eq!(list["secrets"][0]["delivery"], "env");
+    assert_eq!(list["secrets"][0]["hosts"], serde_json::Value::Null);
+    let out = vault
+        .run(&[
+            "exec",
+            "--agent",
+            "coder",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$DB\"",
+        ])
+        .success();
+    assert_eq!(stdout(&out), value);
+    assert_eq!(
+        vault.json(&["grant", "list", "--json"])["grants"][0]["hosts"],
+        serde_json::Value::Null
+    );
+}
