@@ -478,6 +478,43 @@ mod tests {
     }
 
     #[test]
+    fn the_destination_is_the_secrets_binding_narrowed_by_the_grants() {
+        use crate::destination::{Binding, Delivery, HostPattern, Method};
+        let mut g = grant(Effect::Allow, &["read"], &["*"], None);
+        g.binding = Binding {
+            hosts: Some(vec![HostPattern::parse("api.example.com").unwrap()]),
+            methods: Some(vec![Method::parse("GET").unwrap()]),
+            paths: None,
+        };
+        let mut e = env(vec![g]);
+        let s = e.secrets.get_mut("db").unwrap();
+        s.destination.hosts = Some(vec![HostPattern::parse("*.example.com").unwrap()]);
+        s.destination.delivery = Delivery::Broker;
+        let d = destination_of(&e, "db");
+        assert!(d.is_brokered());
+        assert!(d.binding.allows("api.example.com", 443, "GET", "/").is_ok());
+        assert_eq!(
+            d.binding
+                .allows("x.example.com", 443, "GET", "/")
+                .unwrap_err()
+                .kind(),
+            "host"
+        );
+        assert_eq!(
+            d.binding
+                .allows("api.example.com", 443, "PUT", "/")
+                .unwrap_err()
+                .kind(),
+            "method"
+        );
+        let p = plan(&e, None, &Request::default(), Utc::now()).unwrap();
+        assert_eq!(p.secrets[0].destination, d);
+        let err = refuse_brokered(&p).unwrap_err();
+        assert_eq!(err.exit_code(), 3);
+        assert!(err.to_string().contains("db"), "{err}");
+    }
+
+    #[test]
     fn ttl_is_clamped_to_the_grant_and_says_so() {
         let e = env(vec![grant(Effect::Allow, &["read"], &["*"], Some(900))]);
         let now = Utc::now();

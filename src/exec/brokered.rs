@@ -276,6 +276,89 @@ VOQJ3R5VlrVY+BsCIQDTqClUsKnzYvkvz0wGrCzyZNFG3d1ydZ7W3PZi3RceIw==
 -----END CERTIFICATE-----
 ";
 
+    fn issued() -> Issued {
+        use crate::credential::{Injected, LimitedBy, Plan};
+        use crate::destination::{Delivery, Destination, HostPattern};
+        let now = chrono::Utc::now();
+        let secret = |name: &str, env: &str, value: &str, delivery| Injected {
+            name: name.into(),
+            env: env.into(),
+            version: 1,
+            value: SecretText::new(value.into()),
+            destination: Destination {
+                delivery,
+                binding: Binding {
+                    hosts: Some(vec![HostPattern::parse("api.example.com").unwrap()]),
+                    ..Binding::default()
+                },
+                placeholder_prefix: Some("sk-".into()),
+            },
+        };
+        Issued {
+            id: "cr_1".into(),
+            token: SecretText::new("token".into()),
+            chain: vec![],
+            plan: Plan {
+                agent: "a".into(),
+                secrets: vec![
+                    secret("db", "DB", "db-value", Delivery::Env),
+                    secret("openai", "OPENAI", "openai-value", Delivery::Broker),
+                ],
+                actions: None,
+                resources: None,
+                issued_at: now,
+                expires_at: now + chrono::Duration::minutes(5),
+                requested_ttl: chrono::Duration::minutes(5),
+                limited_by: LimitedBy::Request,
+            },
+        }
+    }
+
+    #[test]
+    fn a_brokered_value_is_replaced_by_its_placeholder_and_kept_in_the_plan() {
+        use secrecy::ExposeSecret;
+        let issued = issued();
+        let (vars, plan) = prepare(&issued);
+        let var = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(var("DB").as_deref(), Some("db-value"));
+        let shown = var("OPENAI").unwrap();
+        assert!(shown.starts_with("sk-agentcred-ph-"), "{shown}");
+        assert!(vars.iter().all(|(_, v)| !v.contains("openai-value")));
+        assert_eq!(plan.entries.len(), 1);
+        let e = &plan.entries[0];
+        assert_eq!(
+            (e.variable.as_str(), e.secret.as_str()),
+            ("OPENAI", "openai")
+        );
+        assert_eq!(e.placeholder.expose_secret(), shown);
+        assert_eq!(e.value.expose_secret(), "openai-value");
+        assert!(e.binding.allows("api.example.com", 443, "GET", "/").is_ok());
+        assert!(
+            !format!("{plan:?}").contains("openai-value"),
+            "Debug is redacted"
+        );
+        // A second run gets another placeholder.
+        let (again, _) = prepare(&issued);
+        assert_ne!(again.iter().find(|(n, _)| n == "OPENAI").unwrap().1, shown);
+        // Without a broker in this build such a run is refused, and under --replace always.
+        let opts = Options::default();
+        let err = start(plan, &opts, &issued, false).err().unwrap();
+        assert!(err.to_string().contains("openai"), "{err}");
+        let (_, plan) = prepare(&issued);
+        assert!(
+            start(plan, &opts, &issued, true)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("--replace")
+        );
+        assert!(
+            start(BrokerPlan::default(), &opts, &issued, false)
+                .unwrap()
+                .is_none()
+        );
+    }
+
     #[test]
     fn pem_certificates_are_read_and_anything_else_refused() {
         let certs = parse_pem_certificates(CERT.as_bytes()).unwrap();
