@@ -420,6 +420,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a secret''s metadata: variable, max age, bound hosts, delivery (never the value)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secrets (metadata only)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a secret''s metadata and versions (never the value)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a secret and destroy all its versions')
@@ -434,12 +435,34 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment variable the value is injected as [default: the name, upper-cased]')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Flag the secret for rotation after this long [default: 90d]')
             [CompletionResult]::new('--cas', '--cas', [CompletionResultType]::ParameterName, 'Only write if the current version is N (0: only if the secret does not exist yet); otherwise refused with exit 3, changing nothing but recording the denial')
+            [CompletionResult]::new('--hosts', '--hosts', [CompletionResultType]::ParameterName, 'The only hosts the value may be sent to: names, *.domain (every name below it), addresses, each with an optional :port, comma separated; replaces the secret''s list')
+            [CompletionResult]::new('--delivery', '--delivery', [CompletionResultType]::ParameterName, 'How programs get the value: `env` in their environment, or `broker`, which gives them a placeholder and puts the value only into requests to the bound hosts (needs --hosts)')
+            [CompletionResult]::new('--placeholder-prefix', '--placeholder-prefix', [CompletionResultType]::ParameterName, 'Text the placeholder starts with, so that clients checking the format accept it (e.g. sk-); at most 16 of A-Z a-z 0-9 _ -, not secret')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
             [CompletionResult]::new('--stdin', '--stdin', [CompletionResultType]::ParameterName, 'Read the value from standard input (one trailing newline is dropped)')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate a random value of [A-Za-z0-9]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'agentcred;secret;edit' {
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment variable the value is injected as')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Flag the secret for rotation after this long')
+            [CompletionResult]::new('--hosts', '--hosts', [CompletionResultType]::ParameterName, 'The only hosts the value may be sent to: names, *.domain (every name below it), addresses, each with an optional :port, comma separated; replaces the secret''s list')
+            [CompletionResult]::new('--delivery', '--delivery', [CompletionResultType]::ParameterName, 'How programs get the value: `env` in their environment, or `broker`, which gives them a placeholder and puts the value only into requests to the bound hosts (needs --hosts)')
+            [CompletionResult]::new('--placeholder-prefix', '--placeholder-prefix', [CompletionResultType]::ParameterName, 'Text the placeholder starts with, so that clients checking the format accept it (e.g. sk-); at most 16 of A-Z a-z 0-9 _ -, not secret')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -518,6 +541,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;secret;help' {
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a secret''s metadata: variable, max age, bound hosts, delivery (never the value)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secrets (metadata only)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a secret''s metadata and versions (never the value)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a secret and destroy all its versions')
@@ -526,6 +550,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;secret;help;set' {
+            break
+        }
+        'agentcred;secret;help;edit' {
             break
         }
         'agentcred;secret;help;list' {
@@ -548,6 +575,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--resources', '--resources', [CompletionResultType]::ParameterName, 'Resources: names, or prefixes ending in * [default: *]')
             [CompletionResult]::new('--max-ttl', '--max-ttl', [CompletionResultType]::ParameterName, 'Longest credential this grant allows, e.g. 15m')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Inject the secret under this variable for this agent [default: the secret''s]')
+            [CompletionResult]::new('--hosts', '--hosts', [CompletionResultType]::ParameterName, 'Narrow where the value may be sent to these hosts (name, *.domain, optional :port), comma separated; each must lie within the secret''s --hosts [default: the secret''s]')
+            [CompletionResult]::new('--methods', '--methods', [CompletionResultType]::ParameterName, 'Allow only these HTTP methods with the value, comma separated [default: any]')
+            [CompletionResult]::new('--paths', '--paths', [CompletionResultType]::ParameterName, 'Allow only these paths with the value: exact, * for one segment, a final /* for the subtree (/v1/*), comma separated [default: any]')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
@@ -846,6 +876,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--on-expiry', '--on-expiry', [CompletionResultType]::ParameterName, 'What happens when the credential expires')
             [CompletionResult]::new('--on-behalf-of', '--on-behalf-of', [CompletionResultType]::ParameterName, 'Act on a token another agent delegated to this one (`-`: read it from stdin). The program gets only what the token delegates and this agent is granted, for no longer than the token lives')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, '`required`: where the kernel cannot set the sandbox up, refuse to run (exit 125) rather than run the program without it [default: auto, or `[exec] sandbox` in the vault''s config.toml]')
+            [CompletionResult]::new('--egress', '--egress', [CompletionResultType]::ParameterName, 'With the broker: `bound` refuses connections to hosts no injected secret is bound to, `open` tunnels them untouched [default: open, or `[broker] egress` in config.toml]')
+            [CompletionResult]::new('--upstream-ca', '--upstream-ca', [CompletionResultType]::ParameterName, 'With the broker: also trust the CA certificates of this PEM file for upstreams (a private or test CA) [default: `[broker] upstream_ca` in config.toml]')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
@@ -854,6 +886,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Replace injected values (and their base64 and URL-encoded forms) in the program''s output')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Exec in place (same PID): no supervision, no end entry, no expiry enforcement')
             [CompletionResult]::new('--no-sandbox', '--no-sandbox', [CompletionResultType]::ParameterName, 'Run the program outside the sandbox: it can then reach the vault directory and the key file. Recorded as a warning in the exec.start audit entry')
+            [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Run the program behind a broker of its own: brokered secrets reach it as placeholders the broker swaps for the values in requests to their bound hosts (implied when a granted secret has delivery broker)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -1178,6 +1211,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;help;secret' {
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a secret''s metadata: variable, max age, bound hosts, delivery (never the value)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secrets (metadata only)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a secret''s metadata and versions (never the value)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a secret and destroy all its versions')
@@ -1185,6 +1219,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;secret;set' {
+            break
+        }
+        'agentcred;help;secret;edit' {
             break
         }
         'agentcred;help;secret;list' {

@@ -337,6 +337,9 @@ _agentcred() {
             agentcred__subcmd__help__subcmd__recipients,remove)
                 cmd="agentcred__subcmd__help__subcmd__recipients__subcmd__remove"
                 ;;
+            agentcred__subcmd__help__subcmd__secret,edit)
+                cmd="agentcred__subcmd__help__subcmd__secret__subcmd__edit"
+                ;;
             agentcred__subcmd__help__subcmd__secret,list)
                 cmd="agentcred__subcmd__help__subcmd__secret__subcmd__list"
                 ;;
@@ -424,6 +427,9 @@ _agentcred() {
             agentcred__subcmd__recipients__subcmd__help,remove)
                 cmd="agentcred__subcmd__recipients__subcmd__help__subcmd__remove"
                 ;;
+            agentcred__subcmd__secret,edit)
+                cmd="agentcred__subcmd__secret__subcmd__edit"
+                ;;
             agentcred__subcmd__secret,help)
                 cmd="agentcred__subcmd__secret__subcmd__help"
                 ;;
@@ -441,6 +447,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__secret,show)
                 cmd="agentcred__subcmd__secret__subcmd__show"
+                ;;
+            agentcred__subcmd__secret__subcmd__help,edit)
+                cmd="agentcred__subcmd__secret__subcmd__help__subcmd__edit"
                 ;;
             agentcred__subcmd__secret__subcmd__help,help)
                 cmd="agentcred__subcmd__secret__subcmd__help__subcmd__help"
@@ -1497,7 +1506,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__exec)
-            opts="-q -v -h --agent --secret --ttl --actions --resources --clean-env --mask --on-expiry --replace --on-behalf-of --no-sandbox --sandbox --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --agent --secret --ttl --actions --resources --clean-env --mask --on-expiry --replace --on-behalf-of --no-sandbox --sandbox --broker --egress --upstream-ca --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1535,6 +1544,14 @@ _agentcred() {
                     COMPREPLY=($(compgen -W "auto required" -- "${cur}"))
                     return 0
                     ;;
+                --egress)
+                    COMPREPLY=($(compgen -W "open bound" -- "${cur}"))
+                    return 0
+                    ;;
+                --upstream-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1559,7 +1576,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__grant)
-            opts="-q -v -h --actions --resources --deny --max-ttl --env --vault --json --color --quiet --verbose --identity --key-file --help list revoke help"
+            opts="-q -v -h --actions --resources --deny --max-ttl --env --hosts --methods --paths --vault --json --color --quiet --verbose --identity --key-file --help list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1578,6 +1595,18 @@ _agentcred() {
                     return 0
                     ;;
                 --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hosts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --methods)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --paths)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2327,8 +2356,22 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__secret)
-            opts="set list show remove rotate"
+            opts="set edit list show remove rotate"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__secret__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3269,7 +3312,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__secret)
-            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help set list show remove rotate help"
+            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help set edit list show remove rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3298,9 +3341,73 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        agentcred__subcmd__secret__subcmd__help)
-            opts="set list show remove rotate help"
+        agentcred__subcmd__secret__subcmd__edit)
+            opts="-q -v -h --env --max-age --hosts --delivery --placeholder-prefix --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hosts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery)
+                    COMPREPLY=($(compgen -W "env broker" -- "${cur}"))
+                    return 0
+                    ;;
+                --placeholder-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__secret__subcmd__help)
+            opts="set edit list show remove rotate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__secret__subcmd__help__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3503,7 +3610,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__secret__subcmd__set)
-            opts="-q -v -h --stdin --file --generate --length --max-size --env --max-age --cas --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --stdin --file --generate --length --max-size --env --max-age --cas --hosts --delivery --placeholder-prefix --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3530,6 +3637,18 @@ _agentcred() {
                     return 0
                     ;;
                 --cas)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hosts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery)
+                    COMPREPLY=($(compgen -W "env broker" -- "${cur}"))
+                    return 0
+                    ;;
+                --placeholder-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -281,28 +281,33 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Resume a suspended agent'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an agent and everything granted to it'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -s q -l quiet -d 'Print only data and errors'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "list" -d 'List secrets (metadata only)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "remove" -d 'Remove a secret and destroy all its versions'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "rotate" -d 'Rotate a secret with an overlap window, or stage and finish a rotation'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set list show remove rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "edit" -d 'Change a secret\'s metadata: variable, max age, bound hosts, delivery (never the value)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "list" -d 'List secrets (metadata only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "remove" -d 'Remove a secret and destroy all its versions'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "rotate" -d 'Rotate a secret with an overlap window, or stage and finish a rotation'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l file -d 'Read the value from a file (one trailing newline is dropped)' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l length -d 'Length of a generated value' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l max-size -d 'Refuse a value larger than this, read from a file, stdin or the prompt (bytes, or with K/KiB, M/MiB, G/GiB)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l env -d 'Environment variable the value is injected as [default: the name, upper-cased]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l max-age -d 'Flag the secret for rotation after this long [default: 90d]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l cas -d 'Only write if the current version is N (0: only if the secret does not exist yet); otherwise refused with exit 3, changing nothing but recording the denial' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l hosts -d 'The only hosts the value may be sent to: names, *.domain (every name below it), addresses, each with an optional :port, comma separated; replaces the secret\'s list' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l delivery -d 'How programs get the value: `env` in their environment, or `broker`, which gives them a placeholder and puts the value only into requests to the bound hosts (needs --hosts)' -r -f -a "env\t'In the program\'s environment, under the secret\'s variable'
+broker\t'Never to the program: a placeholder in its environment, the value only through the broker'"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l placeholder-prefix -d 'Text the placeholder starts with, so that clients checking the format accept it (e.g. sk-); at most 16 of A-Z a-z 0-9 _ -, not secret' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -315,6 +320,22 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l env -d 'Environment variable the value is injected as' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l max-age -d 'Flag the secret for rotation after this long' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l hosts -d 'The only hosts the value may be sent to: names, *.domain (every name below it), addresses, each with an optional :port, comma separated; replaces the secret\'s list' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l delivery -d 'How programs get the value: `env` in their environment, or `broker`, which gives them a placeholder and puts the value only into requests to the bound hosts (needs --hosts)' -r -f -a "env\t'In the program\'s environment, under the secret\'s variable'
+broker\t'Never to the program: a placeholder in its environment, the value only through the broker'"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l placeholder-prefix -d 'Text the placeholder starts with, so that clients checking the format accept it (e.g. sk-); at most 16 of A-Z a-z 0-9 _ -, not secret' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -366,6 +387,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change a secret\'s metadata: variable, max age, bound hosts, delivery (never the value)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "list" -d 'List secrets (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a secret and destroy all its versions'
@@ -375,6 +397,9 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l resources -d 'Resources: names, or prefixes ending in * [default: *]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l max-ttl -d 'Longest credential this grant allows, e.g. 15m' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l env -d 'Inject the secret under this variable for this agent [default: the secret\'s]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l hosts -d 'Narrow where the value may be sent to these hosts (name, *.domain, optional :port), comma separated; each must lie within the secret\'s --hosts [default: the secret\'s]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l methods -d 'Allow only these HTTP methods with the value, comma separated [default: any]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l paths -d 'Allow only these paths with the value: exact, * for one segment, a final /* for the subtree (/v1/*), comma separated [default: any]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -582,6 +607,9 @@ ignore\t'Only record it; the program runs on'"
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l on-behalf-of -d 'Act on a token another agent delegated to this one (`-`: read it from stdin). The program gets only what the token delegates and this agent is granted, for no longer than the token lives' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l sandbox -d '`required`: where the kernel cannot set the sandbox up, refuse to run (exit 125) rather than run the program without it [default: auto, or `[exec] sandbox` in the vault\'s config.toml]' -r -f -a "auto\t'Sandbox the program where the kernel allows it; otherwise say so and run it without'
 required\t'Sandbox the program or do not run it'"
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l egress -d 'With the broker: `bound` refuses connections to hosts no injected secret is bound to, `open` tunnels them untouched [default: open, or `[broker] egress` in config.toml]' -r -f -a "open\t'Tunnel connections to other hosts untouched (they never see a value)'
+bound\t'Refuse connections to hosts no injected secret is bound to'"
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l upstream-ca -d 'With the broker: also trust the CA certificates of this PEM file for upstreams (a private or test CA) [default: `[broker] upstream_ca` in config.toml]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -592,6 +620,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l clean-env -
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l mask -d 'Replace injected values (and their base64 and URL-encoded forms) in the program\'s output'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l replace -d 'Exec in place (same PID): no supervision, no end entry, no expiry enforcement'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l no-sandbox -d 'Run the program outside the sandbox: it can then reach the vault directory and the key file. Recorded as a warning in the exec.start audit entry'
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l broker -d 'Run the program behind a broker of its own: brokered secrets reach it as placeholders the broker swaps for the values in requests to their bound hosts (implied when a granted secret has delivery broker)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
@@ -788,6 +817,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "resume" -d 'Resume a suspended agent'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "remove" -d 'Remove an agent and everything granted to it'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "edit" -d 'Change a secret\'s metadata: variable, max age, bound hosts, delivery (never the value)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "list" -d 'List secrets (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "remove" -d 'Remove a secret and destroy all its versions'

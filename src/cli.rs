@@ -150,8 +150,12 @@ runs.\n\nExamples:\n  agentcred lock")]
 Default deny: an agent gets nothing it was not granted. Actions are verbs (read, write, …, or *); \
 resources are names, or prefixes ending in * (* alone is every resource). A matching --deny grant \
 always wins over any allow.\n\n\
+--hosts, --methods and --paths narrow where the broker may send the secret's value for this agent: \
+only within the hosts the secret is bound to (`secret set|edit --hosts`), never wider. An agent's \
+grants of one secret all carry the same narrowing.\n\n\
 Examples:\n  agentcred grant coder openai-key\n  agentcred grant etl db --actions read,write --resources 'orders*' --max-ttl 15m\n  \
-agentcred grant etl db --deny --actions write --resources customers")]
+agentcred grant etl db --deny --actions write --resources customers\n  \
+agentcred grant coder openai-key --hosts api.openai.com --methods GET,POST --paths '/v1/*'")]
     Grant(GrantArgs),
 
     /// Issue, list and revoke agent keys (what a CI step holds instead of the master key)
@@ -224,7 +228,12 @@ Exit status: the program's; 128+N if it died of signal N; 125 if agentcred faile
 before starting it; 126 if it cannot be run; 127 if it is not found.\n\n\
 Inside an exec, a nested exec derives a narrower credential from AGENTCRED_TOKEN: never wider, \
 never longer-lived.\n\n\
-Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key agentcred exec --ttl 10m -- ./deploy.sh --prod"
+A secret with delivery broker (`secret edit NAME --delivery broker`) never reaches the program: \
+its variable holds a placeholder, and the run's broker (--broker, implied) puts the value only \
+into requests to the secret's bound hosts. --egress bound refuses connections to other hosts; \
+--upstream-ca adds a root for upstreams with a private CA.\n\n\
+Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key agentcred exec --ttl 10m -- ./deploy.sh --prod\n  \
+agentcred exec --agent coder --broker --egress bound --upstream-ca ./internal-ca.pem -- ./agent"
     )]
     Exec(ExecArgs),
 
@@ -441,9 +450,22 @@ pub struct AgentAddArgs {
 pub enum SecretCommand {
     /// Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)
     #[command(
-        after_long_help = "Examples:\n  agentcred secret set openai-key          # asks for the value\n  printf %s \"$DB_PASSWORD\" | agentcred secret set db --stdin --env DATABASE_PASSWORD\n  agentcred secret set session-key --generate --length 64"
+        after_long_help = "Examples:\n  agentcred secret set openai-key          # asks for the value\n  printf %s \"$DB_PASSWORD\" | agentcred secret set db --stdin --env DATABASE_PASSWORD\n  agentcred secret set session-key --generate --length 64\n  agentcred secret set openai-key --hosts api.openai.com --delivery broker --placeholder-prefix sk-"
     )]
     Set(SecretSetArgs),
+    /// Change a secret's metadata: variable, max age, bound hosts, delivery (never the value)
+    #[command(
+        long_about = "Change a secret's metadata without touching its value: the variable it is \
+injected as, its max age, the hosts its value may be sent to, and how programs get it.\n\n\
+With --delivery broker the value never reaches a program: `exec` gives it a placeholder and \
+the broker puts the value only into requests to the bound hosts; `mint` refuses to print it. \
+A change of hosts or delivery revokes the outstanding credentials of the agents granted the \
+secret, so that none runs on under the old rule.\n\n\
+Examples:\n  agentcred secret edit openai-key --hosts api.openai.com --delivery broker\n  \
+agentcred secret edit gh-token --hosts 'api.github.com,*.githubusercontent.com' --placeholder-prefix ghp_\n  \
+agentcred secret edit db --env DATABASE_URL --max-age 30d"
+    )]
+    Edit(SecretEditArgs),
     /// List secrets (metadata only)
     #[command(
         after_long_help = "Examples:\n  agentcred secret list\n  agentcred secret list --json"
@@ -554,6 +576,48 @@ pub struct SecretSetArgs {
     /// otherwise refused with exit 3, changing nothing but recording the denial
     #[arg(long, value_name = "N")]
     pub cas: Option<u32>,
+    #[command(flatten)]
+    pub destination: DestinationArgs,
+}
+
+/// `secret set|edit NAME --hosts … --delivery … --placeholder-prefix …`.
+#[derive(Debug, Args)]
+pub struct DestinationArgs {
+    /// The only hosts the value may be sent to: names, *.domain (every name below it), addresses,
+    /// each with an optional :port, comma separated; replaces the secret's list
+    #[arg(long, value_delimiter = ',', value_name = "HOSTS")]
+    pub hosts: Vec<String>,
+    /// How programs get the value: `env` in their environment, or `broker`, which gives them a
+    /// placeholder and puts the value only into requests to the bound hosts (needs --hosts)
+    #[arg(long, value_enum, value_name = "DELIVERY")]
+    pub delivery: Option<Delivery>,
+    /// Text the placeholder starts with, so that clients checking the format accept it (e.g.
+    /// sk-); at most 16 of A-Z a-z 0-9 _ -, not secret
+    #[arg(long, value_name = "PREFIX")]
+    pub placeholder_prefix: Option<String>,
+}
+
+/// `--delivery`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Delivery {
+    /// In the program's environment, under the secret's variable
+    Env,
+    /// Never to the program: a placeholder in its environment, the value only through the broker
+    Broker,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretEditArgs {
+    /// The secret's name
+    pub name: String,
+    /// Environment variable the value is injected as
+    #[arg(long, value_name = "VAR")]
+    pub env: Option<String>,
+    /// Flag the secret for rotation after this long
+    #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
+    pub max_age: Option<chrono::Duration>,
+    #[command(flatten)]
+    pub destination: DestinationArgs,
 }
 
 #[derive(Debug, Args)]
@@ -587,6 +651,17 @@ pub struct GrantArgs {
     /// Inject the secret under this variable for this agent [default: the secret's]
     #[arg(long, value_name = "VAR")]
     pub env: Option<String>,
+    /// Narrow where the value may be sent to these hosts (name, *.domain, optional :port),
+    /// comma separated; each must lie within the secret's --hosts [default: the secret's]
+    #[arg(long, value_delimiter = ',', value_name = "HOSTS")]
+    pub hosts: Vec<String>,
+    /// Allow only these HTTP methods with the value, comma separated [default: any]
+    #[arg(long, value_delimiter = ',', value_name = "METHODS")]
+    pub methods: Vec<String>,
+    /// Allow only these paths with the value: exact, * for one segment, a final /* for the
+    /// subtree (/v1/*), comma separated [default: any]
+    #[arg(long, value_delimiter = ',', value_name = "PATHS")]
+    pub paths: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -866,9 +941,31 @@ pub struct ExecArgs {
     /// run the program without it [default: auto, or `[exec] sandbox` in the vault's config.toml]
     #[arg(long, value_enum, value_name = "MODE", conflicts_with = "no_sandbox")]
     pub sandbox: Option<SandboxMode>,
+    /// Run the program behind a broker of its own: brokered secrets reach it as placeholders the
+    /// broker swaps for the values in requests to their bound hosts (implied when a granted
+    /// secret has delivery broker)
+    #[arg(long)]
+    pub broker: bool,
+    /// With the broker: `bound` refuses connections to hosts no injected secret is bound to,
+    /// `open` tunnels them untouched [default: open, or `[broker] egress` in config.toml]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub egress: Option<EgressMode>,
+    /// With the broker: also trust the CA certificates of this PEM file for upstreams (a private
+    /// or test CA) [default: `[broker] upstream_ca` in config.toml]
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
     /// The program and its arguments, after --
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+/// `exec --egress`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EgressMode {
+    /// Tunnel connections to other hosts untouched (they never see a value)
+    Open,
+    /// Refuse connections to hosts no injected secret is bound to
+    Bound,
 }
 
 /// `exec --sandbox`.

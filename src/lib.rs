@@ -15,6 +15,7 @@ pub mod clock;
 pub mod cmd;
 pub mod credential;
 pub mod crypto;
+pub mod destination;
 pub mod duration;
 pub mod envelope;
 pub mod error;

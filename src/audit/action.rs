@@ -45,6 +45,7 @@ actions! {
     AgentSuspend => "agent.suspend",
     AgentResume => "agent.resume",
     SecretSet => "secret.set",
+    SecretEdit => "secret.edit",
     SecretRotate => "secret.rotate",
     SecretRemove => "secret.remove",
     SecretRetire => "secret.retire",

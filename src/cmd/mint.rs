@@ -28,13 +28,15 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
     let vault = ctx.open_vault()?;
     let session = ctx.session(&vault);
     let opened = ctx.open_agent(&session, scope.agent.as_deref())?;
-    let issued = mint::mint(
-        &session,
-        &opened,
-        &request,
-        Attempt::Mint,
-        mint::Extras::default(),
-    )?;
+    let plan = mint::decide(&session, &opened, &request, Attempt::Mint)?;
+    // A brokered value never leaves agentcred: only the token may be printed for it.
+    if args.format != MintFormat::Token {
+        crate::credential::refuse_brokered(&plan).map_err(|e| {
+            let names: Vec<String> = plan.secrets.iter().map(|s| s.name.clone()).collect();
+            session.refuse(opened.caller(), Attempt::Mint, &names, e)
+        })?;
+    }
+    let issued = mint::issue(&session, &opened, plan, mint::Extras::default())?;
     let text = zeroize::Zeroizing::new(render(&issued, args.format));
     match &args.file.out {
         Some(path) => {

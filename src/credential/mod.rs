@@ -25,6 +25,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::agent::Status;
+use crate::destination::Destination;
 use crate::envelope::Envelope;
 use crate::error::{Error, Result};
 use crate::grant::{Effect, Pattern, Rights};
@@ -54,6 +55,10 @@ pub struct Injected {
     pub version: u32,
     #[serde(skip)]
     pub value: SecretText,
+    /// How the value reaches the program and where it may be sent: the secret's binding
+    /// narrowed by the agent's grants (see [`destination_of`]).
+    #[serde(skip)]
+    pub destination: Destination,
 }
 
 /// What bound a credential's TTL (docs/DESIGN.md, "TTL clamps").
@@ -262,6 +267,7 @@ pub fn plan(
             env: s.env.clone(),
             version: version.version,
             value,
+            destination: destination_of(envelope, name),
         });
     }
     if expires_at <= now {
@@ -279,6 +285,42 @@ pub fn plan(
         requested_ttl: requested,
         limited_by,
     })
+}
+
+/// Where `secret` may go for the agent of `envelope`: the secret's delivery and placeholder
+/// prefix, and its binding narrowed by every allow grant of it that narrows (a grant can only
+/// narrow, so where several do, what applies is what all of them allow).
+pub fn destination_of(envelope: &Envelope, secret: &str) -> Destination {
+    let Some(s) = envelope.secrets.get(secret) else {
+        return Destination::default();
+    };
+    let binding = envelope
+        .grants
+        .iter()
+        .filter(|g| g.effect == Effect::Allow && g.secret == secret)
+        .fold(s.destination.binding(), |b, g| {
+            crate::destination::narrow(&b, &g.binding)
+        });
+    Destination {
+        delivery: s.destination.delivery,
+        binding,
+        placeholder_prefix: s.destination.placeholder_prefix.clone(),
+    }
+}
+
+/// Refuses a plan that would print a brokered secret's value (`mint --format env|dotenv|json`):
+/// such a value never leaves agentcred. A denial, naming the secret.
+pub fn refuse_brokered(plan: &Plan) -> Result<()> {
+    match plan.secrets.iter().find(|s| s.destination.is_brokered()) {
+        None => Ok(()),
+        Some(s) => Err(Error::denied(format!(
+            "secret {} is delivered only through the broker: its value is never printed",
+            s.name
+        ))
+        .hint(
+            "use `agentcred exec` instead (which brokers it), `--format token`, or --secret naming only the others",
+        )),
+    }
 }
 
 /// Does `secret` cover the requested scope? `None` in a dimension means "whatever is granted".
@@ -399,6 +441,7 @@ mod tests {
                 retire_at: None,
                 value: Some(SecretText::new("v".into())),
             }],
+            destination: Default::default(),
         };
         Envelope {
             vault_id: "v".into(),
@@ -430,7 +473,45 @@ mod tests {
             max_ttl_secs: max_ttl,
             env: None,
             created_at: Utc::now(),
+            binding: Default::default(),
         }
+    }
+
+    #[test]
+    fn the_destination_is_the_secrets_binding_narrowed_by_the_grants() {
+        use crate::destination::{Binding, Delivery, HostPattern, Method};
+        let mut g = grant(Effect::Allow, &["read"], &["*"], None);
+        g.binding = Binding {
+            hosts: Some(vec![HostPattern::parse("api.example.com").unwrap()]),
+            methods: Some(vec![Method::parse("GET").unwrap()]),
+            paths: None,
+        };
+        let mut e = env(vec![g]);
+        let s = e.secrets.get_mut("db").unwrap();
+        s.destination.hosts = Some(vec![HostPattern::parse("*.example.com").unwrap()]);
+        s.destination.delivery = Delivery::Broker;
+        let d = destination_of(&e, "db");
+        assert!(d.is_brokered());
+        assert!(d.binding.allows("api.example.com", 443, "GET", "/").is_ok());
+        assert_eq!(
+            d.binding
+                .allows("x.example.com", 443, "GET", "/")
+                .unwrap_err()
+                .kind(),
+            "host"
+        );
+        assert_eq!(
+            d.binding
+                .allows("api.example.com", 443, "PUT", "/")
+                .unwrap_err()
+                .kind(),
+            "method"
+        );
+        let p = plan(&e, None, &Request::default(), Utc::now()).unwrap();
+        assert_eq!(p.secrets[0].destination, d);
+        let err = refuse_brokered(&p).unwrap_err();
+        assert_eq!(err.exit_code(), 3);
+        assert!(err.to_string().contains("db"), "{err}");
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct Options<'a> {
     pub on_expiry: OnExpiry,
     /// What the program's remaining time is counted on.
     pub clock: Arc<dyn crate::clock::Clock>,
+    /// The broker the run asks for, if any (see `exec::brokered`).
+    pub broker: &'a super::brokered::Options,
 }
 
 /// Runs the child and, whatever happens to it, records its end and revokes its credential.
@@ -64,7 +66,14 @@ pub fn launch(
         keeper.finish(issued, Outcome::Error, details);
         e
     };
-    let mut vars = issued.variables();
+    let (mut vars, brokered) = super::brokered::prepare(issued);
+    let _broker = match super::brokered::start(brokered, opts.broker, issued, opts.replace) {
+        Ok(broker) => {
+            vars.extend(broker.iter().flat_map(|b| b.env.iter().cloned()));
+            broker
+        }
+        Err(e) => return Err(not_started(e.before_child())),
+    };
     if let Keeper::Vault { session, .. } = keeper {
         vars.push((
             "AGENTCRED_HOME".into(),

@@ -8,6 +8,7 @@
 //! so they are not sent a second time.
 
 pub mod boundary;
+pub mod brokered;
 pub mod launch;
 pub mod mask;
 pub mod record;

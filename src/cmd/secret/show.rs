@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::cmd::Ctx;
 use crate::error::Result;
+use crate::output::Column;
 use crate::secret::{self, Secret};
 
 /// Secrets are flagged for rotation after this long unless `--max-age` says otherwise (CIS 1.14).
@@ -18,6 +19,10 @@ struct SecretView<'a> {
     created_at: String,
     updated_at: String,
     max_age: String,
+    /// The hosts the value may be sent to; null when unbound.
+    hosts: Option<Vec<String>>,
+    delivery: &'static str,
+    placeholder_prefix: Option<&'a str>,
     versions: Vec<VersionView>,
 }
 
@@ -41,6 +46,13 @@ impl<'a> From<&'a Secret> for SecretView<'a> {
             max_age: crate::duration::format(chrono::Duration::seconds(
                 s.max_age_secs.unwrap_or(DEFAULT_MAX_AGE_DAYS * 86_400),
             )),
+            hosts: s
+                .destination
+                .hosts
+                .as_ref()
+                .map(|h| h.iter().map(ToString::to_string).collect()),
+            delivery: s.destination.delivery.as_str(),
+            placeholder_prefix: s.destination.placeholder_prefix.as_deref(),
             versions: s
                 .versions
                 .iter()
@@ -55,7 +67,10 @@ impl<'a> From<&'a Secret> for SecretView<'a> {
     }
 }
 
-/// How the value was given, for the audit log.
+fn hosts_text(v: &SecretView<'_>) -> String {
+    v.hosts.as_ref().map_or_else(|| "-".into(), |h| h.join(","))
+}
+
 pub(super) fn list(ctx: &Ctx) -> Result<()> {
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
@@ -77,11 +92,23 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
                 v.version.to_string(),
                 v.updated_at.clone(),
                 v.max_age.clone(),
+                v.delivery.to_string(),
+                hosts_text(v),
             ]
         })
         .collect();
-    ctx.out
-        .table(&["NAME", "ENV", "VERSION", "UPDATED", "MAX AGE"], rows);
+    ctx.out.records(
+        &[
+            Column::id("NAME"),
+            Column::id("ENV"),
+            Column::id("VERSION"),
+            Column::id("UPDATED"),
+            Column::id("MAX AGE"),
+            Column::id("DELIVERY"),
+            Column::text("HOSTS"),
+        ],
+        rows,
+    );
     Ok(())
 }
 
@@ -105,6 +132,12 @@ pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
         ("created", v.created_at.clone()),
         ("updated", v.updated_at.clone()),
         ("max age", v.max_age.clone()),
+        ("delivery", v.delivery.to_string()),
+        ("hosts", hosts_text(&v)),
+        (
+            "placeholder prefix",
+            v.placeholder_prefix.unwrap_or("-").to_string(),
+        ),
     ]);
     let rows = v
         .versions
