@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod agent;
 pub mod audit;
+pub mod broker;
 pub mod cli;
 pub mod clock;
 pub mod cmd;
