@@ -22,6 +22,7 @@ mod auth;
 mod body;
 mod bundle;
 mod ca;
+pub mod gate;
 mod hosts;
 mod proxy;
 mod replace;
@@ -194,6 +195,23 @@ pub trait Gate: Send + Sync + 'static {
     /// refused. Runs on a broker thread: it must not block.
     fn unbound(&self, target: &UnboundTarget, allowed: bool) {
         let _ = (target, allowed);
+    }
+}
+
+/// A gate shared with whoever else must reach it (the supervisor closes it on a revocation).
+impl<G: Gate> Gate for Arc<G> {
+    type Ticket = G::Ticket;
+
+    fn admit(&self, request: &RequestInfo) -> Result<Self::Ticket, Refusal> {
+        G::admit(self, request)
+    }
+
+    fn finish(&self, ticket: Self::Ticket, outcome: &Outcome) {
+        G::finish(self, ticket, outcome);
+    }
+
+    fn unbound(&self, target: &UnboundTarget, allowed: bool) {
+        G::unbound(self, target, allowed);
     }
 }
 

@@ -66,6 +66,7 @@ pub struct Delegator {
     pub agent: String,
     actor: String,
     signing_key: SecretText,
+    audit_key: SecretText,
     rate_limit: Option<crate::agent::RateLimit>,
     suspend_on_anomaly: bool,
     authorities: Vec<String>,
@@ -79,11 +80,22 @@ impl Delegator {
             agent: envelope.agent.clone(),
             actor: opened.actor.clone(),
             signing_key: envelope.signing_key.clone(),
+            audit_key: envelope.audit_key.clone(),
             rate_limit: envelope.policy.rate_limit,
             suspend_on_anomaly: envelope.policy.suspend_on_anomaly,
             authorities: envelope.authorities.clone(),
             key: opened.key.clone(),
         }
+    }
+
+    /// The agent's hard `--rate-limit`.
+    pub fn rate_limit(&self) -> Option<crate::agent::RateLimit> {
+        self.rate_limit
+    }
+
+    /// The agent's audit key (sensitive fields are recorded as its HMACs).
+    pub fn audit_key(&self) -> &SecretText {
+        &self.audit_key
     }
 
     fn caller(&self) -> Caller<'_> {

@@ -10,8 +10,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::broker::Refusal;
+use crate::broker::gate::{Bound, RunGate, RunInfo};
+use crate::clock::Clock;
 
 use crate::credential::Issued;
 use crate::destination::Binding;
@@ -67,13 +73,6 @@ pub struct Options {
     pub vault_dir: Option<PathBuf>,
 }
 
-/// What a broker hands back: the variables the program needs to use it (the proxy, the CA
-/// bundle) and whatever keeps it running until the run ends.
-pub struct Running {
-    pub env: Vec<(String, String)>,
-    pub guard: Box<dyn std::any::Any>,
-}
-
 /// The program's variables (placeholders in place of the brokered values) and the plan that
 /// redeems them. Nothing is generated for a run without a brokered secret.
 pub fn prepare(issued: &Issued) -> (Vec<(String, String)>, BrokerPlan) {
@@ -99,6 +98,89 @@ pub fn prepare(issued: &Issued) -> (Vec<(String, String)>, BrokerPlan) {
     (issued.variables_with(&placeholders), plan)
 }
 
+/// Who a run's broker works for: where it records, whose limits it enforces.
+pub struct Context<'a> {
+    pub vault: &'a crate::vault::Vault,
+    pub actor: &'a str,
+    pub clock: Arc<dyn Clock>,
+    /// The agent's `--rate-limit`, which counts the requests the broker forwards.
+    pub rate_limit: Option<crate::agent::RateLimit>,
+    /// The agent's audit key: request queries are recorded as its HMAC.
+    pub audit_key: SecretText,
+    /// Where the trust bundle's private directory is made: the run's own directory, which the
+    /// sandbox leaves in view.
+    pub bundle_parent: PathBuf,
+    /// Other values whose echo in a response is masked (`--mask`): the brokered ones always are.
+    pub mask: Vec<String>,
+}
+
+/// A run's broker, running.
+pub struct Running {
+    /// The variables the program needs to use it: the proxy, the CA bundle.
+    pub env: Vec<(String, String)>,
+    broker: Option<crate::broker::Running>,
+    gate: Arc<RunGate>,
+}
+
+impl Running {
+    /// What closes the gate when the watch finds the credential revoked: every request from
+    /// then on is refused, whatever `--on-expiry` does to the program.
+    pub fn closer(&self) -> impl Fn(Option<&super::revoked::Revoked>) + Send + 'static {
+        let gate = Arc::clone(&self.gate);
+        move |revoked| {
+            let refusal = match revoked {
+                Some(r) => Refusal::forbidden("revoked", r.describe()),
+                None => Refusal::forbidden("expired", "the credential expired"),
+            };
+            gate.close(refusal);
+        }
+    }
+
+    /// Stops the proxy, writes what the gate still holds, and says what it did, for `exec.end`.
+    pub fn stop(mut self) -> serde_json::Value {
+        if let Some(broker) = self.broker.take() {
+            broker.shutdown();
+        }
+        self.gate.log().close();
+        let c = &self.gate.counts;
+        serde_json::json!({
+            "forwarded": c.forwarded.load(Ordering::Relaxed),
+            "refused": c.refused.load(Ordering::Relaxed),
+            "tunnelled": c.tunnelled.load(Ordering::Relaxed),
+        })
+    }
+}
+
+/// The loopback names clients reach directly (`NO_PROXY`), less any a secret is bound to: a
+/// value bound to a local API must go through the broker like any other.
+fn no_proxy(bound: &[crate::destination::HostPattern]) -> String {
+    ["localhost", "127.0.0.1", "::1"]
+        .into_iter()
+        .filter(|name| !bound.iter().any(|h| h.host_text() == *name))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Names to resolve to given addresses instead of asking DNS (`name=address,…`), for tests that
+/// name a local upstream `api.bound.test`. Read by debug builds only: what a process's
+/// environment says must not redirect where a release build sends a secret.
+#[cfg(debug_assertions)]
+fn test_resolve() -> std::collections::HashMap<String, std::net::IpAddr> {
+    std::env::var("AGENTCRED_TEST_RESOLVE")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| {
+            let (name, ip) = pair.split_once('=')?;
+            Some((name.trim().to_ascii_lowercase(), ip.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+#[cfg(not(debug_assertions))]
+fn test_resolve() -> std::collections::HashMap<String, std::net::IpAddr> {
+    std::collections::HashMap::new()
+}
+
 /// Starts the run's broker if it needs one (a brokered secret, or `--broker`), before the
 /// program exists; `None` when it needs none. Refused under `--replace`: nothing would be left
 /// to run it.
@@ -107,6 +189,7 @@ pub fn start(
     opts: &Options,
     issued: &Issued,
     replace: bool,
+    cx: Option<Context<'_>>,
 ) -> Result<Option<Running>> {
     if plan.is_empty() && !opts.requested {
         return Ok(None);
@@ -129,22 +212,111 @@ pub fn start(
         ))
         .hint("drop --replace"));
     }
-    let (egress, upstream_ca) = resolve(opts)?;
-    // The broker starts here, with the plan in hand: `plan.entries` (variable, secret,
-    // placeholder, binding, value), `egress`, `upstream_ca`, and the credential it enforces
-    // (`issued`: id, token, agent, expiry). It returns `Running`: the proxy and CA variables for
-    // the program, and its guard, dropped when the run ends.
-    let _ = (issued, egress, upstream_ca);
-    let why = if plan.is_empty() {
-        "--broker".to_string()
-    } else {
-        format!("brokered secret {}", names())
+    let Some(cx) = cx else {
+        return Err(Error::usage(
+            "a nested exec cannot start a broker of its own: its program uses the outer run's",
+        )
+        .hint("ask for the brokered secret in the outer exec"));
     };
-    Err(Error::other(format!(
-        "the broker is not available in this build; {why} cannot be run"
-    ))
-    .hint("nothing was started; an admin can deliver the secret in the environment instead: agentcred secret edit NAME --delivery env"))
+    let (egress, upstream_ca) = resolve(opts)?;
+    let mut hosts: Vec<crate::destination::HostPattern> = Vec::new();
+    for e in &plan.entries {
+        for h in e.binding.hosts.iter().flatten() {
+            if !hosts.contains(h) {
+                hosts.push(h.clone());
+            }
+        }
+    }
+    let broker_hosts = hosts
+        .iter()
+        .map(|h| crate::broker::HostPattern::parse(&h.to_string()))
+        .collect::<Result<Vec<_>>>()?;
+    let mut config = crate::broker::Config::new(broker_hosts);
+    config.egress = match egress {
+        Egress::Open => crate::broker::Egress::Open,
+        Egress::Bound => crate::broker::Egress::Bound,
+    };
+    config.upstream_ca = upstream_ca.map(|ca| ca.path);
+    config.bundle_parent = Some(cx.bundle_parent.clone());
+    let now = cx.clock.now();
+    config.ca_validity = (issued.plan.expires_at - now).to_std().unwrap_or_default()
+        + std::time::Duration::from_secs(300);
+    config.resolve = test_resolve();
+    let mut mask: Vec<String> = plan
+        .entries
+        .iter()
+        .map(|e| e.value.expose_secret().to_string())
+        .collect();
+    mask.extend(cx.mask);
+    let masker = super::mask::Masker::new(mask.iter().map(String::as_str));
+    drop(mask);
+    config.response_filter = Some(Arc::new(move || {
+        Box::new(masker.clone()) as Box<dyn crate::broker::BodyFilter>
+    }));
+    let mut bound = Vec::new();
+    for e in plan.entries {
+        config.substitutions.push(crate::broker::Substitution {
+            id: e.secret.clone(),
+            placeholder: e.placeholder.expose_secret().to_string(),
+            value: secrecy::SecretSlice::from(e.value.expose_secret().as_bytes().to_vec()),
+        });
+        bound.push(Bound {
+            name: e.secret,
+            binding: e.binding,
+        });
+    }
+    let vault = cx.vault;
+    let settings = crate::settings::Settings::load(&vault.dir)?;
+    let agent = issued.plan.agent.clone();
+    let activity = crate::audit::activity::load(&vault.dir, &agent, &settings.anomaly, &|id| {
+        vault.config.issuer_key(id)
+    })?
+    .activity;
+    let run = RunInfo {
+        dir: vault.dir.clone(),
+        vault_id: vault.config.vault_id.clone(),
+        actor: cx.actor.to_string(),
+        agent,
+        credential_id: issued.id.clone(),
+        expires_at: issued.plan.expires_at,
+        rate_limit: cx.rate_limit,
+        audit_key: cx.audit_key,
+    };
+    let gate = Arc::new(RunGate::new(run, cx.clock, bound, activity, settings));
+    let broker = crate::broker::Broker::start(config, Arc::clone(&gate))?;
+    let proxy = broker.proxy_url().expose_secret().to_string();
+    let bundle = broker.bundle_path().display().to_string();
+    let no_proxy = no_proxy(&hosts);
+    let mut env: Vec<(String, String)> = Vec::new();
+    for var in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] {
+        env.push((var.into(), proxy.clone()));
+    }
+    for var in ["NO_PROXY", "no_proxy"] {
+        env.push((var.into(), no_proxy.clone()));
+    }
+    for var in CA_VARIABLES {
+        env.push(((*var).into(), bundle.clone()));
+    }
+    // Node 24 and later use the proxy variables when this is set; older ones need a dispatcher
+    // (see the README), and ignore it.
+    env.push(("NODE_USE_ENV_PROXY".into(), "1".into()));
+    Ok(Some(Running {
+        env,
+        broker: Some(broker),
+        gate,
+    }))
 }
+
+/// The variables clients read a CA bundle from: OpenSSL and Go (`SSL_CERT_FILE`), Python's
+/// requests, curl, Node (added to its own roots), git, and the AWS SDKs.
+pub const CA_VARIABLES: &[&str] = &[
+    "SSL_CERT_FILE",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "NODE_EXTRA_CA_CERTS",
+    "GIT_SSL_CAINFO",
+    "AWS_CA_BUNDLE",
+];
 
 /// The options a broker runs with: the flags, else `[broker]` in the vault's `config.toml`.
 pub fn resolve(opts: &Options) -> Result<(Egress, Option<UpstreamCa>)> {
@@ -340,20 +512,21 @@ VOQJ3R5VlrVY+BsCIQDTqClUsKnzYvkvz0wGrCzyZNFG3d1ydZ7W3PZi3RceIw==
         // A second run gets another placeholder.
         let (again, _) = prepare(&issued);
         assert_ne!(again.iter().find(|(n, _)| n == "OPENAI").unwrap().1, shown);
-        // Without a broker in this build such a run is refused, and under --replace always.
+        // Without a vault to record in (a nested run) such a run is refused, and under
+        // --replace always.
         let opts = Options::default();
-        let err = start(plan, &opts, &issued, false).err().unwrap();
-        assert!(err.to_string().contains("openai"), "{err}");
+        let err = start(plan, &opts, &issued, false, None).err().unwrap();
+        assert!(err.to_string().contains("nested"), "{err}");
         let (_, plan) = prepare(&issued);
         assert!(
-            start(plan, &opts, &issued, true)
+            start(plan, &opts, &issued, true, None)
                 .err()
                 .unwrap()
                 .to_string()
                 .contains("--replace")
         );
         assert!(
-            start(BrokerPlan::default(), &opts, &issued, false)
+            start(BrokerPlan::default(), &opts, &issued, false, None)
                 .unwrap()
                 .is_none()
         );
