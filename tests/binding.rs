@@ -470,3 +470,57 @@ fn a_state_without_binding_fields_reads_as_unbound_env_delivery() {
         serde_json::Value::Null
     );
 }
+
+/// The agent's envelope carries the binding: a key holder, who never sees the admin state,
+/// is refused the value just the same.
+#[test]
+fn a_key_holder_is_refused_a_brokered_value_too() {
+    let (vault, value) = brokered();
+    vault.run(&["grant", "coder", "openai"]).success();
+    let key = vault.issue_key("coder", &[]);
+    let out = vault
+        .with_key_file(&key)
+        .args(["mint", "--format", "dotenv"])
+        .assert()
+        .code(3);
+    assert!(stderr(&out).contains("openai"), "{}", stderr(&out));
+    assert_output_no_leak(&out, &value);
+    let marker = vault.root().join("started");
+    let out = vault
+        .with_key_file(&key)
+        .args(["exec", "--", "touch", marker.to_str().unwrap()])
+        .assert()
+        .code(125);
+    assert_output_no_leak(&out, &value);
+    assert!(!marker.exists(), "the program must never start");
+    assert_no_leak(vault.audit_text().as_bytes(), &value);
+}
+
+/// Moving where a value may go ends what the agents granted it hold: nothing runs on under
+/// the old rule.
+#[test]
+fn changing_the_binding_revokes_outstanding_credentials() {
+    let vault = TestVault::new();
+    vault.run(&["agent", "add", "coder"]).success();
+    vault.set_secret("gh", &random_secret()).success();
+    vault.run(&["grant", "coder", "gh"]).success();
+    vault
+        .run(&["mint", "--agent", "coder", "--format", "token"])
+        .success();
+    let active = |v: &TestVault| {
+        v.json(&["--json", "creds", "list", "--active"])["credentials"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(active(&vault), 1);
+    // A change of variable alone leaves them be.
+    vault
+        .run(&["secret", "edit", "gh", "--env", "GITHUB_TOKEN"])
+        .success();
+    assert_eq!(active(&vault), 1);
+    let out = vault
+        .run(&["secret", "edit", "gh", "--hosts", "api.github.com"])
+        .success();
+    assert!(stderr(&out).contains("revoked"), "{}", stderr(&out));
+    assert_eq!(active(&vault), 0);
+}
