@@ -267,6 +267,15 @@ fn a_grant_may_narrow_the_binding_but_not_widen_it() {
             "api.openai.com",
         ])
         .code(2);
+    // Moving the secret away from a host a grant narrows to says so: that host is refused now.
+    let moved = vault
+        .run(&["secret", "edit", "openai", "--hosts", "*.openai.azure.com"])
+        .success();
+    let said = stderr(&moved);
+    assert!(
+        said.contains(g["id"].as_str().unwrap()) && said.contains("outside"),
+        "{said}"
+    );
 }
 
 #[test]
