@@ -58,6 +58,13 @@ fn secret_list_and_show_carry_hosts_delivery_and_prefix() {
     assert!(text.contains("api.openai.com"), "{text}");
     let table = vault.run(&["secret", "list"]).success();
     assert!(stdout(&table).contains("DELIVERY"), "{}", stdout(&table));
+    let set = vault
+        .audit_lines()
+        .into_iter()
+        .find(|e| e["action"] == "secret.set" && e["secrets"][0] == "openai")
+        .expect("secret.set");
+    assert_eq!(set["details"]["destination"]["delivery"], "broker");
+    assert_eq!(set["details"]["destination"]["placeholder_prefix"], "sk-");
     assert_no_leak(vault.audit_text().as_bytes(), &value);
 }
 
