@@ -1057,6 +1057,7 @@ mod tests {
             "-q --json exec --secret s --secret t --on-expiry kill --clean-env -- env",
             "--key-file k exec --on-behalf-of - -- ./agent --help -- x",
             "exec --replace -- /bin/echo --version",
+            "exec --broker --egress bound --upstream-ca ca.pem -- curl https://x",
             "mint --agent a --format env --ttl 1h --secret db",
             "--color never mint --version previous --format token",
             "verify TOKEN --as b --action read --resource r",

@@ -17,8 +17,10 @@
 //!   (`/v1/*` covers `/v1/` and `/v1/a/b`, not `/v1`). A `*` never matches part of a segment,
 //!   and a `*` segment never matches across a `/`: only the final one does.
 //!
-//! A path with a `.` or `..` segment (also percent-encoded) is refused outright: the upstream
-//! would resolve it to a path the pattern never named.
+//! A path with a `.` or `..` segment (also percent-encoded, or followed by `;parameters`) is
+//! refused outright: the upstream would resolve it to a path the pattern never named. Paths are
+//! matched as sent, not decoded: an encoded `/` (`%2F`) stays inside its segment, as the APIs that
+//! use it (project ids such as `group%2Fproject`) mean it.
 //!
 //! `delivery` says how the value reaches the program: in its environment (`env`, the default),
 //! or never at all (`broker`): the program gets a placeholder, worthless anywhere else, and only
@@ -474,10 +476,12 @@ fn meet(x: &Segment, y: &Segment) -> Option<Segment> {
     }
 }
 
-/// `.` or `..`, also percent-encoded in any case: segments an upstream resolves away.
+/// `.` or `..`, also percent-encoded in any case or followed by `;parameters` (which some
+/// servers drop before resolving): segments an upstream resolves away.
 fn is_dot_segment(segment: &str) -> bool {
     let lower = segment.to_ascii_lowercase().replace("%2e", ".");
-    lower == "." || lower == ".."
+    let bare = lower.split(';').next().unwrap_or("");
+    bare == "." || bare == ".."
 }
 
 /// The segments of a request's path, without its query; `None` for a path that must never
@@ -983,6 +987,8 @@ mod tests {
         assert!(!sub.matches("/v1/../admin"));
         assert!(!sub.matches("/v1/%2e%2e/admin"));
         assert!(!sub.matches("/v1/./x"));
+        assert!(!sub.matches("/v1/..;/admin"));
+        assert!(sub.matches("/v1/projects/group%2Fproject"));
         let seg = p("/repos/*/issues");
         assert!(seg.matches("/repos/x/issues"));
         assert!(!seg.matches("/repos//issues"));

@@ -58,6 +58,13 @@ fn secret_list_and_show_carry_hosts_delivery_and_prefix() {
     assert!(text.contains("api.openai.com"), "{text}");
     let table = vault.run(&["secret", "list"]).success();
     assert!(stdout(&table).contains("DELIVERY"), "{}", stdout(&table));
+    let set = vault
+        .audit_lines()
+        .into_iter()
+        .find(|e| e["action"] == "secret.set" && e["secrets"][0] == "openai")
+        .expect("secret.set");
+    assert_eq!(set["details"]["destination"]["delivery"], "broker");
+    assert_eq!(set["details"]["destination"]["placeholder_prefix"], "sk-");
     assert_no_leak(vault.audit_text().as_bytes(), &value);
 }
 
@@ -267,6 +274,15 @@ fn a_grant_may_narrow_the_binding_but_not_widen_it() {
             "api.openai.com",
         ])
         .code(2);
+    // Moving the secret away from a host a grant narrows to says so: that host is refused now.
+    let moved = vault
+        .run(&["secret", "edit", "openai", "--hosts", "*.openai.azure.com"])
+        .success();
+    let said = stderr(&moved);
+    assert!(
+        said.contains(g["id"].as_str().unwrap()) && said.contains("outside"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -480,4 +496,58 @@ fn a_state_without_binding_fields_reads_as_unbound_env_delivery() {
         vault.json(&["grant", "list", "--json"])["grants"][0]["hosts"],
         serde_json::Value::Null
     );
+}
+
+/// The agent's envelope carries the binding: a key holder, who never sees the admin state,
+/// is refused the value just the same.
+#[test]
+fn a_key_holder_is_refused_a_brokered_value_too() {
+    let (vault, value) = brokered();
+    vault.run(&["grant", "coder", "openai"]).success();
+    let key = vault.issue_key("coder", &[]);
+    let out = vault
+        .with_key_file(&key)
+        .args(["mint", "--format", "dotenv"])
+        .assert()
+        .code(3);
+    assert!(stderr(&out).contains("openai"), "{}", stderr(&out));
+    assert_output_no_leak(&out, &value);
+    let marker = vault.root().join("started");
+    let out = vault
+        .with_key_file(&key)
+        .args(["exec", "--", "touch", marker.to_str().unwrap()])
+        .assert()
+        .code(125);
+    assert_output_no_leak(&out, &value);
+    assert!(!marker.exists(), "the program must never start");
+    assert_no_leak(vault.audit_text().as_bytes(), &value);
+}
+
+/// Moving where a value may go ends what the agents granted it hold: nothing runs on under
+/// the old rule.
+#[test]
+fn changing_the_binding_revokes_outstanding_credentials() {
+    let vault = TestVault::new();
+    vault.run(&["agent", "add", "coder"]).success();
+    vault.set_secret("gh", &random_secret()).success();
+    vault.run(&["grant", "coder", "gh"]).success();
+    vault
+        .run(&["mint", "--agent", "coder", "--format", "token"])
+        .success();
+    let active = |v: &TestVault| {
+        v.json(&["--json", "creds", "list", "--active"])["credentials"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(active(&vault), 1);
+    // A change of variable alone leaves them be.
+    vault
+        .run(&["secret", "edit", "gh", "--env", "GITHUB_TOKEN"])
+        .success();
+    assert_eq!(active(&vault), 1);
+    let out = vault
+        .run(&["secret", "edit", "gh", "--hosts", "api.github.com"])
+        .success();
+    assert!(stderr(&out).contains("revoked"), "{}", stderr(&out));
+    assert_eq!(active(&vault), 0);
 }

@@ -179,10 +179,12 @@ fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
         ctx.out.json(&serde_json::json!({ "grants": grants.iter().map(|g| grant_json(g)).collect::<Vec<_>>() }));
         return Ok(());
     }
+    // The binding column only where a grant narrows one: the others keep the table they had.
+    let narrowed = grants.iter().any(|g| !g.binding.is_unbound());
     let rows = grants
         .iter()
         .map(|g| {
-            vec![
+            let mut row = vec![
                 g.id.clone(),
                 g.agent.clone(),
                 g.secret.clone(),
@@ -197,24 +199,27 @@ fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
                     |s| crate::duration::format(chrono::Duration::seconds(s)),
                 ),
                 g.env.clone().unwrap_or_else(|| "-".into()),
-                g.binding.summary(),
-            ]
+            ];
+            if narrowed {
+                row.push(g.binding.summary());
+            }
+            row
         })
         .collect();
-    ctx.out.records(
-        &[
-            Column::id("ID"),
-            Column::id("AGENT"),
-            Column::id("SECRET"),
-            Column::id("EFFECT"),
-            Column::text("ACTIONS"),
-            Column::text("RESOURCES"),
-            Column::id("MAX TTL"),
-            Column::id("ENV"),
-            Column::text("BINDING"),
-        ],
-        rows,
-    );
+    let mut columns = vec![
+        Column::id("ID"),
+        Column::id("AGENT"),
+        Column::id("SECRET"),
+        Column::id("EFFECT"),
+        Column::text("ACTIONS"),
+        Column::text("RESOURCES"),
+        Column::id("MAX TTL"),
+        Column::id("ENV"),
+    ];
+    if narrowed {
+        columns.push(Column::text("BINDING"));
+    }
+    ctx.out.records(&columns, rows);
     Ok(())
 }
 

@@ -73,6 +73,27 @@ pub(super) fn settle_grantees(
     }
 }
 
+/// The grants of `secret` that narrow to a host its binding no longer covers: those hosts
+/// are refused from now on (a grant only narrows), which the admin should hear about.
+pub(super) fn stranded(
+    c: &mut crate::admin::Change<'_>,
+    secret: &str,
+    d: &Declared,
+) -> Result<Vec<String>> {
+    let theirs = d.binding();
+    let mut ids = Vec::new();
+    for agent in c.grantees(secret)? {
+        for g in c.grants_of(&agent)? {
+            if g.secret == secret
+                && crate::destination::check_narrowing(secret, &theirs, &g.binding).is_err()
+            {
+                ids.push(g.id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
 /// The audit details of a destination: the secret's rule after the change.
 pub(super) fn details(d: &Declared) -> serde_json::Value {
     d.details()
@@ -98,7 +119,7 @@ pub(super) fn edit(ctx: &Ctx, args: SecretEditArgs) -> Result<()> {
     let name = args.name.clone();
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
-    let (destination, moved) = vault.update(&admin, ctx.now(), |c| {
+    let (destination, moved, stranded) = vault.update(&admin, ctx.now(), |c| {
         let s = c
             .state
             .secrets
@@ -114,6 +135,7 @@ pub(super) fn edit(ctx: &Ctx, args: SecretEditArgs) -> Result<()> {
         s.updated_at = c.now;
         let destination = s.destination.clone();
         settle_grantees(c, &name, moved)?;
+        let stranded = stranded(c, &name, &destination)?;
         let mut details = details(&destination);
         details["env"] = args.env.clone().into();
         details["max_age"] = args.max_age.map(crate::duration::format).into();
@@ -121,7 +143,7 @@ pub(super) fn edit(ctx: &Ctx, args: SecretEditArgs) -> Result<()> {
         let event = Event::admin(Action::SecretEdit)
             .secrets([name.as_str()])
             .details(details);
-        Ok(((destination, moved), vec![event]))
+        Ok(((destination, moved, stranded), vec![event]))
     })?;
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({
@@ -130,6 +152,7 @@ pub(super) fn edit(ctx: &Ctx, args: SecretEditArgs) -> Result<()> {
             "delivery": destination.delivery,
             "placeholder_prefix": destination.placeholder_prefix,
             "revoked_outstanding": moved,
+            "grants_outside": stranded,
         }));
     } else {
         ctx.out.done(&format!("updated secret {name}"));
@@ -138,6 +161,12 @@ pub(super) fn edit(ctx: &Ctx, args: SecretEditArgs) -> Result<()> {
                 "where its value may go changed: the outstanding credentials of the agents granted it were revoked",
             );
         }
+    }
+    if !stranded.is_empty() {
+        ctx.out.warn(&format!(
+            "grant {} narrows to hosts outside secret {name}'s new hosts; requests to those are refused",
+            stranded.join(", ")
+        ));
     }
     Ok(())
 }

@@ -83,32 +83,37 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
         ctx.out.json(&serde_json::json!({ "secrets": views }));
         return Ok(());
     }
+    // Delivery and hosts only once a secret declares them: the others keep the table they had.
+    let bound = views
+        .iter()
+        .any(|v| v.hosts.is_some() || v.delivery != "env");
     let rows = views
         .iter()
         .map(|v| {
-            vec![
+            let mut row = vec![
                 v.name.to_string(),
                 v.env.to_string(),
                 v.version.to_string(),
                 v.updated_at.clone(),
                 v.max_age.clone(),
-                v.delivery.to_string(),
-                hosts_text(v),
-            ]
+            ];
+            if bound {
+                row.extend([v.delivery.to_string(), hosts_text(v)]);
+            }
+            row
         })
         .collect();
-    ctx.out.records(
-        &[
-            Column::id("NAME"),
-            Column::id("ENV"),
-            Column::id("VERSION"),
-            Column::id("UPDATED"),
-            Column::id("MAX AGE"),
-            Column::id("DELIVERY"),
-            Column::text("HOSTS"),
-        ],
-        rows,
-    );
+    let mut columns = vec![
+        Column::id("NAME"),
+        Column::id("ENV"),
+        Column::id("VERSION"),
+        Column::id("UPDATED"),
+        Column::id("MAX AGE"),
+    ];
+    if bound {
+        columns.extend([Column::id("DELIVERY"), Column::text("HOSTS")]);
+    }
+    ctx.out.records(&columns, rows);
     Ok(())
 }
 
