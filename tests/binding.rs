@@ -501,7 +501,7 @@ fn a_state_without_binding_fields_reads_as_unbound_env_delivery() {
 /// The agent's envelope carries the binding: a key holder, who never sees the admin state,
 /// is refused the value just the same.
 #[test]
-fn a_key_holder_is_refused_a_brokered_value_too() {
+fn a_key_holder_gets_a_placeholder_never_the_brokered_value() {
     let (vault, value) = brokered();
     vault.run(&["grant", "coder", "openai"]).success();
     let key = vault.issue_key("coder", &[]);
@@ -512,14 +512,18 @@ fn a_key_holder_is_refused_a_brokered_value_too() {
         .code(3);
     assert!(stderr(&out).contains("openai"), "{}", stderr(&out));
     assert_output_no_leak(&out, &value);
-    let marker = vault.root().join("started");
+    // Under exec the key holder's program gets the placeholder, and the broker the value.
     let out = vault
         .with_key_file(&key)
-        .args(["exec", "--", "touch", marker.to_str().unwrap()])
+        .args(["exec", "--", "sh", "-c", "printf %s \"$OPENAI\""])
         .assert()
-        .code(125);
+        .success();
+    assert!(
+        stdout(&out).starts_with("sk-agentcred-ph-"),
+        "{}",
+        stdout(&out)
+    );
     assert_output_no_leak(&out, &value);
-    assert!(!marker.exists(), "the program must never start");
     assert_no_leak(vault.audit_text().as_bytes(), &value);
 }
 
