@@ -82,6 +82,7 @@ pub fn derive(
         }
         v
     };
+    let versions = super::ledger::versions_of(&session.vault.dir, parent.id);
     let mut secrets = Vec::new();
     for (name, var) in wanted {
         let value = (parent.value_of)(var).ok_or_else(|| {
@@ -92,7 +93,7 @@ pub fn derive(
         secrets.push(Injected {
             name: name.clone(),
             env: var.clone(),
-            version: 0,
+            version: versions.get(name).copied().unwrap_or(0),
             value,
         });
     }

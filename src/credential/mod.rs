@@ -161,6 +161,9 @@ pub fn plan(
             .cloned()
             .collect();
         if covering.is_empty() {
+            if let Some(e) = denied_by(envelope, actions.as_deref(), resources.as_deref()) {
+                return Err(e);
+            }
             let why = if envelope.secrets.is_empty() {
                 format!("agent {agent} has no secrets granted")
             } else {
@@ -182,7 +185,10 @@ pub fn plan(
                         .hint("see `agentcred grant list`; an admin can grant it"),
                 );
             }
-            covers(&rights, s, actions.as_deref(), resources.as_deref()).map_err(Error::denied)?;
+            covers(&rights, s, actions.as_deref(), resources.as_deref()).map_err(|why| {
+                denied_by(envelope, actions.as_deref(), resources.as_deref())
+                    .unwrap_or_else(|| Error::denied(why))
+            })?;
         }
         let mut v = req.secrets.clone();
         v.sort();
@@ -335,6 +341,44 @@ pub fn covers(
             }
         }
     }
+}
+
+/// The refusal for a request that an explicit deny grant of the agent's matches, naming that
+/// grant: called once the request was found not covered, so the deny is why, not a generic "not
+/// granted". A deny applies to every secret of the agent, so it is looked for among all of them.
+fn denied_by(
+    envelope: &Envelope,
+    actions: Option<&[String]>,
+    resources: Option<&[Pattern]>,
+) -> Option<Error> {
+    if actions.is_none() && resources.is_none() {
+        return None;
+    }
+    let agent = &envelope.agent;
+    let g = envelope.grants.iter().find(|g| {
+        g.effect == Effect::Deny
+            && g.actions.iter().any(|d| {
+                actions.is_none_or(|a| a.iter().any(|a| crate::grant::action_covers(d, a)))
+            })
+            && g.resources.iter().any(|d| {
+                Pattern::parse(d)
+                    .is_ok_and(|d| resources.is_none_or(|r| r.iter().any(|r| d.contains(r))))
+            })
+    })?;
+    Some(
+        Error::denied(format!(
+            "{} is explicitly denied to agent {agent} by deny grant {} ({} on {} of {})",
+            describe(actions, resources),
+            g.id,
+            g.actions.join(","),
+            g.resources.join(","),
+            g.secret
+        ))
+        .hint(format!(
+            "a deny beats every allow; an admin can remove it: agentcred grant revoke {}",
+            g.id
+        )),
+    )
 }
 
 /// The most generous `max_ttl` among the allow grants of `secret` that cover the request
