@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::cmd::Ctx;
 use crate::error::Result;
+use crate::output::Column;
 use crate::secret::{self, Secret};
 
 /// Secrets are flagged for rotation after this long unless `--max-age` says otherwise (CIS 1.14).
@@ -80,8 +81,16 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
             ]
         })
         .collect();
-    ctx.out
-        .table(&["NAME", "ENV", "VERSION", "UPDATED", "MAX AGE"], rows);
+    ctx.out.records(
+        &[
+            Column::id("NAME"),
+            Column::id("ENV"),
+            Column::id("VERSION"),
+            Column::time("UPDATED"),
+            Column::id("MAX AGE"),
+        ],
+        rows,
+    );
     Ok(())
 }
 
@@ -120,7 +129,14 @@ pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
         })
         .collect();
     ctx.out.data("");
-    ctx.out
-        .table(&["VERSION", "STAGE", "CREATED", "RETIRED AT"], rows);
+    ctx.out.records(
+        &[
+            Column::id("VERSION"),
+            Column::id("STAGE"),
+            Column::time("CREATED"),
+            Column::time("RETIRED AT"),
+        ],
+        rows,
+    );
     Ok(())
 }
