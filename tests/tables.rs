@@ -227,9 +227,10 @@ fn recipients_list_fits_80_columns() {
 fn audit_anomalies_fits_80_columns_and_cuts_what_it_says() {
     let vault = busy_vault();
     // Denials in a burst: an anomaly about the long-named agent, with a long message.
+    vault.set_secret("other", "not granted").success();
     for _ in 0..6 {
         vault
-            .run(&["mint", "--agent", AGENT, "--secret", "nosuch"])
+            .run(&["mint", "--agent", AGENT, "--secret", "other"])
             .code(3);
     }
     let json = vault.json(&["--json", "audit", "anomalies", "--since", "1h"]);

@@ -97,6 +97,7 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
 pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
     secret::validate_name(name)?;
     let mut vault = ctx.open_vault()?;
+    ctx.known_secrets(&vault, [name])?;
     let admin = ctx.admin_key(&vault)?;
     let mut state = vault.load_state(&admin)?;
     if vault.sweep_if_due(&admin, &state, ctx.now())? {
