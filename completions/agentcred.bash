@@ -712,6 +712,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__remove)
             opts="-y -q -v -h --yes --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -742,6 +746,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__resume)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -772,6 +780,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__show)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -802,6 +814,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__suspend)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1508,7 +1524,7 @@ _agentcred() {
                     return 0
                     ;;
                 --secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
@@ -1560,6 +1576,14 @@ _agentcred() {
             ;;
         agentcred__subcmd__grant)
             opts="-q -v -h --actions --resources --deny --max-ttl --env --vault --json --color --quiet --verbose --identity --key-file --help list revoke help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "list revoke help $(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2772,6 +2796,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__key__subcmd__issue)
             opts="-q -v -h --expires --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2810,6 +2838,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__key__subcmd__list)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2870,6 +2902,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__key__subcmd__rotate)
             opts="-q -v -h --overlap --expires --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2952,7 +2988,7 @@ _agentcred() {
                     return 0
                     ;;
                 --secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
@@ -3428,6 +3464,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__secret__subcmd__remove)
             opts="-y -q -v -h --yes --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3458,6 +3498,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__secret__subcmd__rotate)
             opts="-q -v -h --stdin --file --generate --length --max-size --overlap --stage --finish --cancel --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3558,6 +3602,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__secret__subcmd__show)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

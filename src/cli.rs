@@ -299,6 +299,8 @@ agentcred audit tail -f",
 pub enum CompleteWhat {
     /// The agent names
     Agents,
+    /// The secret names
+    Secrets,
 }
 
 #[derive(Debug, Args)]
