@@ -229,31 +229,46 @@ pub fn plan(
         clamp(p, LimitedBy::ParentCredential);
     }
 
+    let serving = |name: &str, stage: Stage| {
+        envelope.secrets[name]
+            .versions
+            .iter()
+            .find(|v| v.stage == stage && v.retire_at.is_none_or(|r| r > now))
+    };
+    // `--secret-version previous` without `--secret`: the previous version of each secret in a
+    // rotation's overlap window and the current one of the rest, since the others have nothing
+    // older to serve. Refused only when no secret has one; a secret named with `--secret` must.
+    let lenient = req.previous && req.secrets.is_empty();
+    if lenient && !names.iter().any(|n| serving(n, Stage::Previous).is_some()) {
+        let why = match names.as_slice() {
+            [one] => format!("secret {one} has no previous version in an overlap window"),
+            _ => format!(
+                "none of agent {agent}'s secrets ({}) has a previous version in an overlap window",
+                names.join(", ")
+            ),
+        };
+        return Err(Error::denied(why)
+            .hint("--secret-version previous works only during a rotation's --overlap window"));
+    }
     let mut secrets = Vec::with_capacity(names.len());
     for name in &names {
         let s = &envelope.secrets[name];
-        let wanted = if req.previous {
+        let wanted = if req.previous && !(lenient && serving(name, Stage::Previous).is_none()) {
             Stage::Previous
         } else {
             Stage::Current
         };
-        let version = s
-            .versions
-            .iter()
-            .find(|v| v.stage == wanted && v.retire_at.is_none_or(|r| r > now))
-            .ok_or_else(|| {
-                if req.previous {
-                    Error::denied(format!(
-                        "secret {name} has no previous version in an overlap window"
-                    ))
-                    .hint(
-                        "--secret-version previous works only during a rotation's --overlap window",
-                    )
-                } else {
-                    Error::denied(format!("secret {name} has no current version"))
-                        .hint("store one with `agentcred secret set`")
-                }
-            })?;
+        let version = serving(name, wanted).ok_or_else(|| {
+            if wanted == Stage::Previous {
+                Error::denied(format!(
+                    "secret {name} has no previous version in an overlap window"
+                ))
+                .hint("--secret-version previous works only during a rotation's --overlap window")
+            } else {
+                Error::denied(format!("secret {name} has no current version"))
+                    .hint("store one with `agentcred secret set`")
+            }
+        })?;
         if let Some(r) = version.retire_at {
             clamp(r, LimitedBy::PreviousVersionRetires);
         }
