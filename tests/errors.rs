@@ -163,6 +163,7 @@ fn an_unknown_agent_or_secret_is_reported_before_the_passphrase_prompt() {
         "grant nosuch db",
         "agent suspend nosuch",
         "agent resume nosuch",
+        "agent remove nosuch --yes",
         "agent show nosuch",
         "key issue nosuch",
         "key list nosuch",
@@ -202,4 +203,29 @@ fn an_unknown_agent_or_secret_is_reported_before_the_passphrase_prompt() {
         &[("Vault passphrase", &format!("{}\n", util::PASSPHRASE))],
     );
     assert_eq!(known.code, 0, "{}", known.shown);
+}
+
+/// The public secret list is signed: one edited to drop a name is not believed, so the secret is
+/// not reported missing (the command unlocks and finds it), and completion offers nothing from it.
+#[test]
+fn an_edited_secret_list_is_not_believed() {
+    let vault = TestVault::new();
+    vault.set_secret("db", "v").code(0);
+    vault.set_secret("api", "w").code(0);
+    let path = vault.path("agents/secrets");
+    let text = std::fs::read_to_string(&path).expect("the public secret list");
+    assert!(text.lines().any(|l| l == "db"), "{text}");
+    let edited: String = text
+        .lines()
+        .filter(|l| *l != "db")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, edited).expect("edit the list");
+    vault.run(&["secret", "show", "db"]).code(0);
+    let out = vault
+        .command_without_unlock()
+        .args(["__complete", "secrets"])
+        .output()
+        .expect("run agentcred");
+    assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
 }
