@@ -412,13 +412,24 @@ fn ellipsize(text: &str, width: usize) -> String {
     }
     let mut out = String::new();
     let mut used = 0;
-    for c in text.chars() {
+    let mut cut_mid_word = false;
+    for (i, c) in text.char_indices() {
         let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
         if used + w + 1 > width {
+            cut_mid_word = !c.is_whitespace()
+                && text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| !p.is_whitespace());
             break;
         }
         out.push(c);
         used += w;
+    }
+    // Free text often carries names and ids (an audit entry's secrets and credential): a word
+    // cut in two would show half an identifier, so the cut goes back to the last whole word.
+    if cut_mid_word && let Some(space) = out.rfind(char::is_whitespace) {
+        out.truncate(space);
     }
     out.truncate(out.trim_end().len());
     out.push('…');
@@ -450,6 +461,13 @@ mod tests {
         assert_eq!(ellipsize("short", 10), "short");
         assert_eq!(ellipsize("a long description", 8), "a long…");
         assert!(ellipsize("a long description", 8).width() <= 8);
+        // Back to a whole word: no half identifier.
+        assert_eq!(
+            ellipsize("db_password  cr_8bc0b05af0c5557527868fb9", 30),
+            "db_password…"
+        );
+        // One word longer than the room is still cut, with its ellipsis.
+        assert_eq!(ellipsize("abcdefghij", 5), "abcd…");
     }
 
     #[test]

@@ -270,6 +270,13 @@ fn audit_tail_has_the_audit_table_and_fits_80_columns() {
     );
     let audit = on_terminal(&vault, 80, &["audit", "--limit", "5"]);
     assert_eq!(text, audit, "`audit tail` shows what `audit` shows");
+    // The free text is cut at a word: a credential id in it is whole or left out, never halved.
+    let json = vault.json(&["--json", "creds", "list"]);
+    let ids = strings(json["credentials"].as_array().expect("credentials"), "id");
+    for word in text.split_whitespace().filter(|w| w.starts_with("cr_")) {
+        let word = word.trim_end_matches('…');
+        assert!(ids.iter().any(|id| id == word), "a cut id {word}:\n{text}");
+    }
     assert_short_times(&text);
 }
 
