@@ -721,6 +721,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__remove)
             opts="-y -q -v -h --yes --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,6 +755,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__resume)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -781,6 +789,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__show)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -811,6 +823,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__suspend)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1517,7 +1533,7 @@ _agentcred() {
                     return 0
                     ;;
                 --secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
@@ -1577,6 +1593,14 @@ _agentcred() {
             ;;
         agentcred__subcmd__grant)
             opts="-q -v -h --actions --resources --deny --max-ttl --env --hosts --methods --paths --vault --json --color --quiet --verbose --identity --key-file --help list revoke help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "list revoke help $(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2815,6 +2839,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__key__subcmd__issue)
             opts="-q -v -h --expires --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2853,6 +2881,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__key__subcmd__list)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2913,6 +2945,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__key__subcmd__rotate)
             opts="-q -v -h --overlap --expires --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2995,7 +3031,7 @@ _agentcred() {
                     return 0
                     ;;
                 --secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
@@ -3343,6 +3379,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__secret__subcmd__edit)
             opts="-q -v -h --env --max-age --hosts --delivery --placeholder-prefix --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3535,6 +3575,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__secret__subcmd__remove)
             opts="-y -q -v -h --yes --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3565,6 +3609,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__secret__subcmd__rotate)
             opts="-q -v -h --stdin --file --generate --length --max-size --overlap --stage --finish --cancel --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3677,6 +3725,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__secret__subcmd__show)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -506,7 +506,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Issue a new key for an agent; its current keys keep working until the overlap ends'
 complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
-complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r -f -a "(agentcred __complete secrets 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l ttl -d 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent\'s remaining time]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l actions -d 'Narrow the credential to these actions, comma separated' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand mint" -l resources -d 'Narrow the credential to these resources, comma separated' -r
@@ -597,7 +597,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke one credential (and everything derived from it), or all of an agent\'s'
 complete -c agentcred -n "__fish_agentcred_using_subcommand creds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l agent -d 'The agent (required for the admin; with an agent key, defaults to the key\'s agent)' -r -f -a "(agentcred __complete agents 2>/dev/null)"
-complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l secret -d 'Only these secrets (repeatable) [default: every granted secret]' -r -f -a "(agentcred __complete secrets 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l ttl -d 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent\'s remaining time]' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l actions -d 'Narrow the credential to these actions, comma separated' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l resources -d 'Narrow the credential to these resources, comma separated' -r
@@ -836,3 +836,15 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "tail" -d 'Print the last entries, and with -f every new one as it is appended'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "anomalies" -d 'Report anomalies: call-rate bursts, failure spikes, denial bursts, first uses, stale keys'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "hash" -d 'Print the HMAC form of a value, as stored in argv_hmac / params_hmac, to search the log'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -f -a "(agentcred __complete agents 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -f -a "(agentcred __complete agents 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from resume" -f -a "(agentcred __complete agents 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from remove" -f -a "(agentcred __complete agents 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -f -a "(agentcred __complete secrets 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from show" -f -a "(agentcred __complete secrets 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from remove" -f -a "(agentcred __complete secrets 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -f -a "(agentcred __complete secrets 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand grant; and not __fish_seen_subcommand_from list revoke help" -f -a "(agentcred __complete agents 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from issue" -f -a "(agentcred __complete agents 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from list" -f -a "(agentcred __complete agents 2>/dev/null)"
+complete -c agentcred -n "__fish_agentcred_using_subcommand key; and __fish_seen_subcommand_from rotate" -f -a "(agentcred __complete agents 2>/dev/null)"

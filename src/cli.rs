@@ -308,6 +308,8 @@ agentcred audit tail -f",
 pub enum CompleteWhat {
     /// The agent names
     Agents,
+    /// The secret names
+    Secrets,
 }
 
 #[derive(Debug, Args)]
@@ -810,7 +812,11 @@ pub struct MintArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// Which version of the secrets to serve
-    #[arg(long = "secret-version", alias = "version", id = "secret_version", value_enum, default_value_t = VersionChoice::Current)]
+    ///
+    /// `previous` serves the version a rotation replaced, while its --overlap window lasts:
+    /// without --secret, that of each secret in such a window and the current version of the
+    /// others (refused if no secret is in one); a secret named with --secret must have one.
+    #[arg(long = "secret-version", alias = "version", id = "secret_version", value_name = "VERSION", value_enum, default_value_t = VersionChoice::Current)]
     pub version: VersionChoice,
     /// Output format
     #[arg(long, value_enum, default_value_t = MintFormat::Json)]

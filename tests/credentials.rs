@@ -573,6 +573,55 @@ fn a_deny_on_a_resource_beats_an_allow_on_everything() {
     fx.finish();
 }
 
+/// A mint that names no secret and that a deny grant refuses says so, naming that grant, as a
+/// mint with `--secret` does: not "no secret granted covers it" with a hint to grant one.
+#[test]
+fn a_mint_refused_by_a_deny_grant_names_the_grant_with_or_without_secret() {
+    let fx = Fixture::new();
+    fx.admin(
+        &["grant", ALPHA, ALPHA_SECRET, "--actions", "read,write"],
+        0,
+    );
+    let deny = fx.admin_json(&[
+        "grant",
+        ALPHA,
+        ALPHA_SECRET,
+        "--deny",
+        "--actions",
+        "write",
+        "--resources",
+        "cust*",
+    ]);
+    let id = deny["grant"]["id"].as_str().expect("the deny grant's id");
+    for secret in [&[][..], &["--secret", ALPHA_SECRET][..]] {
+        let mut cmd = fx.vault.cmd();
+        cmd.args([
+            "mint",
+            "--agent",
+            ALPHA,
+            "--action",
+            "write",
+            "--resource",
+            "customers",
+        ])
+        .args(secret);
+        let refused = fx.refused(&mut cmd, 3);
+        let err = stderr(&refused);
+        assert!(
+            err.contains(&format!(
+                "write on customers is explicitly denied to agent {ALPHA} by deny grant {id}"
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("agentcred grant revoke {id}")),
+            "{err}"
+        );
+        assert!(!err.contains("grant one first"), "{err}");
+    }
+    fx.finish();
+}
+
 // --- verify (DESIGN.md, "Verifying a token", "Exit codes") -----------------------------------
 
 #[test]

@@ -65,6 +65,10 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
         .filter(|v| !v.is_empty());
     // The unlock, a prompt perhaps, comes before the session: the credential's time, its TTL and
     // every record of the run count from the moment it is minted, not from when the prompt began.
+    if parent_id.is_none() {
+        ctx.known_scope(&vault, &args.scope)
+            .map_err(Error::before_child)?;
+    }
     let principal = match (&args.on_behalf_of, &parent_id) {
         (None, Some(_)) => None,
         _ => Some(ctx.principal(&vault).map_err(Error::before_child)?),

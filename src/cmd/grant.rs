@@ -62,6 +62,8 @@ fn add(ctx: &Ctx, args: GrantArgs) -> Result<()> {
         Effect::Allow
     };
     let mut vault = ctx.open_vault()?;
+    ctx.known_agents(&vault, [agent.as_str()])?;
+    ctx.known_secrets(&vault, [secret.as_str()])?;
     let admin = ctx.admin_key(&vault)?;
     let g = vault.update(&admin, ctx.now(), |c| {
         c.state.agent(&agent)?;

@@ -26,6 +26,7 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
     let scope = &args.scope;
     let request = scope.request(args.version == VersionChoice::Previous)?;
     let vault = ctx.open_vault()?;
+    ctx.known_scope(&vault, scope)?;
     let session = ctx.session(&vault);
     let opened = ctx.open_agent(&session, scope.agent.as_deref())?;
     let plan = mint::decide(&session, &opened, &request, Attempt::Mint)?;

@@ -13,6 +13,7 @@ mod identity;
 mod init;
 mod input;
 mod key;
+mod known;
 mod mint;
 mod out_file;
 mod present;
@@ -62,6 +63,7 @@ impl Ctx {
 
     /// Opens the envelope of `agent` (or of the agent key's own) with the first unlock input.
     pub fn open_agent(&self, session: &Session<'_>, agent: Option<&str>) -> Result<Opened> {
+        self.known_agents(session.vault, agent)?;
         self.open_agent_as(session, self.principal(session.vault)?, agent)
     }
 
@@ -123,6 +125,7 @@ impl Ctx {
     /// of everyone's.
     pub fn admin_state(&self, agent: Option<&str>) -> Result<(Vault, crate::vault::State)> {
         let vault = self.open_vault()?;
+        self.known_agents(&vault, agent)?;
         let admin = self.admin_key(&vault)?;
         let state = vault.load_state(&admin)?;
         if let Some(a) = agent {

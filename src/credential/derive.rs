@@ -83,6 +83,7 @@ pub fn derive(
         }
         v
     };
+    let versions = super::ledger::versions_of(&session.vault.dir, parent.id);
     let mut secrets = Vec::new();
     for (name, var) in wanted {
         let (value, destination) = (parent.value_of)(var).ok_or_else(|| {
@@ -102,7 +103,7 @@ pub fn derive(
         secrets.push(Injected {
             name: name.clone(),
             env: var.clone(),
-            version: 0,
+            version: versions.get(name).copied().unwrap_or(0),
             value,
             destination,
         });

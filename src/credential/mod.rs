@@ -166,6 +166,9 @@ pub fn plan(
             .cloned()
             .collect();
         if covering.is_empty() {
+            if let Some(e) = denied_by(envelope, actions.as_deref(), resources.as_deref()) {
+                return Err(e);
+            }
             let why = if envelope.secrets.is_empty() {
                 format!("agent {agent} has no secrets granted")
             } else {
@@ -187,7 +190,10 @@ pub fn plan(
                         .hint("see `agentcred grant list`; an admin can grant it"),
                 );
             }
-            covers(&rights, s, actions.as_deref(), resources.as_deref()).map_err(Error::denied)?;
+            covers(&rights, s, actions.as_deref(), resources.as_deref()).map_err(|why| {
+                denied_by(envelope, actions.as_deref(), resources.as_deref())
+                    .unwrap_or_else(|| Error::denied(why))
+            })?;
         }
         let mut v = req.secrets.clone();
         v.sort();
@@ -228,31 +234,46 @@ pub fn plan(
         clamp(p, LimitedBy::ParentCredential);
     }
 
+    let serving = |name: &str, stage: Stage| {
+        envelope.secrets[name]
+            .versions
+            .iter()
+            .find(|v| v.stage == stage && v.retire_at.is_none_or(|r| r > now))
+    };
+    // `--secret-version previous` without `--secret`: the previous version of each secret in a
+    // rotation's overlap window and the current one of the rest, since the others have nothing
+    // older to serve. Refused only when no secret has one; a secret named with `--secret` must.
+    let lenient = req.previous && req.secrets.is_empty();
+    if lenient && !names.iter().any(|n| serving(n, Stage::Previous).is_some()) {
+        let why = match names.as_slice() {
+            [one] => format!("secret {one} has no previous version in an overlap window"),
+            _ => format!(
+                "none of agent {agent}'s secrets ({}) has a previous version in an overlap window",
+                names.join(", ")
+            ),
+        };
+        return Err(Error::denied(why)
+            .hint("--secret-version previous works only during a rotation's --overlap window"));
+    }
     let mut secrets = Vec::with_capacity(names.len());
     for name in &names {
         let s = &envelope.secrets[name];
-        let wanted = if req.previous {
+        let wanted = if req.previous && !(lenient && serving(name, Stage::Previous).is_none()) {
             Stage::Previous
         } else {
             Stage::Current
         };
-        let version = s
-            .versions
-            .iter()
-            .find(|v| v.stage == wanted && v.retire_at.is_none_or(|r| r > now))
-            .ok_or_else(|| {
-                if req.previous {
-                    Error::denied(format!(
-                        "secret {name} has no previous version in an overlap window"
-                    ))
-                    .hint(
-                        "--secret-version previous works only during a rotation's --overlap window",
-                    )
-                } else {
-                    Error::denied(format!("secret {name} has no current version"))
-                        .hint("store one with `agentcred secret set`")
-                }
-            })?;
+        let version = serving(name, wanted).ok_or_else(|| {
+            if wanted == Stage::Previous {
+                Error::denied(format!(
+                    "secret {name} has no previous version in an overlap window"
+                ))
+                .hint("--secret-version previous works only during a rotation's --overlap window")
+            } else {
+                Error::denied(format!("secret {name} has no current version"))
+                    .hint("store one with `agentcred secret set`")
+            }
+        })?;
         if let Some(r) = version.retire_at {
             clamp(r, LimitedBy::PreviousVersionRetires);
         }
@@ -377,6 +398,44 @@ pub fn covers(
             }
         }
     }
+}
+
+/// The refusal for a request that an explicit deny grant of the agent's matches, naming that
+/// grant: called once the request was found not covered, so the deny is why, not a generic "not
+/// granted". A deny applies to every secret of the agent, so it is looked for among all of them.
+fn denied_by(
+    envelope: &Envelope,
+    actions: Option<&[String]>,
+    resources: Option<&[Pattern]>,
+) -> Option<Error> {
+    if actions.is_none() && resources.is_none() {
+        return None;
+    }
+    let agent = &envelope.agent;
+    let g = envelope.grants.iter().find(|g| {
+        g.effect == Effect::Deny
+            && g.actions.iter().any(|d| {
+                actions.is_none_or(|a| a.iter().any(|a| crate::grant::action_covers(d, a)))
+            })
+            && g.resources.iter().any(|d| {
+                Pattern::parse(d)
+                    .is_ok_and(|d| resources.is_none_or(|r| r.iter().any(|r| d.contains(r))))
+            })
+    })?;
+    Some(
+        Error::denied(format!(
+            "{} is explicitly denied to agent {agent} by deny grant {} ({} on {} of {})",
+            describe(actions, resources),
+            g.id,
+            g.actions.join(","),
+            g.resources.join(","),
+            g.secret
+        ))
+        .hint(format!(
+            "a deny beats every allow; an admin can remove it: agentcred grant revoke {}",
+            g.id
+        )),
+    )
 }
 
 /// The most generous `max_ttl` among the allow grants of `secret` that cover the request

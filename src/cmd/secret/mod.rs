@@ -172,6 +172,7 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
 fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
     secret::validate_name(name)?;
     let mut vault = ctx.open_vault()?;
+    ctx.known_secrets(&vault, [name])?;
     let admin = ctx.admin_key(&vault)?;
     vault.load_state(&admin)?.secret(name)?;
     ctx.confirm(

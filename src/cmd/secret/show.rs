@@ -107,7 +107,7 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
         Column::id("NAME"),
         Column::id("ENV"),
         Column::id("VERSION"),
-        Column::id("UPDATED"),
+        Column::time("UPDATED"),
         Column::id("MAX AGE"),
     ];
     if bound {
@@ -120,6 +120,7 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
 pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
     secret::validate_name(name)?;
     let mut vault = ctx.open_vault()?;
+    ctx.known_secrets(&vault, [name])?;
     let admin = ctx.admin_key(&vault)?;
     let mut state = vault.load_state(&admin)?;
     if vault.sweep_if_due(&admin, &state, ctx.now())? {
@@ -158,7 +159,14 @@ pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
         })
         .collect();
     ctx.out.data("");
-    ctx.out
-        .table(&["VERSION", "STAGE", "CREATED", "RETIRED AT"], rows);
+    ctx.out.records(
+        &[
+            Column::id("VERSION"),
+            Column::id("STAGE"),
+            Column::time("CREATED"),
+            Column::time("RETIRED AT"),
+        ],
+        rows,
+    );
     Ok(())
 }
