@@ -49,6 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('present', 'present', [CompletionResultType]::ParameterValue, 'Present a token as its holder: append a fresh proof that you hold the holder''s key')
             [CompletionResult]::new('creds', 'creds', [CompletionResultType]::ParameterValue, 'List and revoke credentials')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with an agent''s short-lived credential in its environment')
+            [CompletionResult]::new('broker', 'broker', [CompletionResultType]::ParameterValue, 'Run a broker on its own, for a program started elsewhere (a container, an IDE)')
             [CompletionResult]::new('delegate', 'delegate', [CompletionResultType]::ParameterValue, 'Hand another agent a narrower part of an agent''s rights, as a signed token')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Query, verify and watch the tamper-evident audit log')
@@ -896,6 +897,30 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'agentcred;broker' {
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'The agent (required for the admin; with an agent key, defaults to the key''s agent)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Only these secrets (repeatable) [default: every granted secret]')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent''s remaining time]')
+            [CompletionResult]::new('--actions', '--actions', [CompletionResultType]::ParameterName, 'Narrow the credential to these actions, comma separated')
+            [CompletionResult]::new('--resources', '--resources', [CompletionResultType]::ParameterName, 'Narrow the credential to these resources, comma separated')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where the proxy listens (loopback only; port 0: any free port)')
+            [CompletionResult]::new('--egress', '--egress', [CompletionResultType]::ParameterName, '`bound` refuses connections to hosts no secret is bound to, `open` tunnels them untouched [default: open, or `[broker] egress` in config.toml]')
+            [CompletionResult]::new('--upstream-ca', '--upstream-ca', [CompletionResultType]::ParameterName, 'Also trust the CA certificates of this PEM file for upstreams [default: `[broker] upstream_ca` in config.toml]')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Write the program''s environment to this dotenv file (created 0600) instead of stdout')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing --env-file')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'agentcred;delegate' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The agent receiving the delegation')
             [CompletionResult]::new('--actions', '--actions', [CompletionResultType]::ParameterName, 'Delegate only these actions, comma separated or repeated [default: every action the parent allows]')
@@ -1136,6 +1161,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('present', 'present', [CompletionResultType]::ParameterValue, 'Present a token as its holder: append a fresh proof that you hold the holder''s key')
             [CompletionResult]::new('creds', 'creds', [CompletionResultType]::ParameterValue, 'List and revoke credentials')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with an agent''s short-lived credential in its environment')
+            [CompletionResult]::new('broker', 'broker', [CompletionResultType]::ParameterValue, 'Run a broker on its own, for a program started elsewhere (a container, an IDE)')
             [CompletionResult]::new('delegate', 'delegate', [CompletionResultType]::ParameterValue, 'Hand another agent a narrower part of an agent''s rights, as a signed token')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Query, verify and watch the tamper-evident audit log')
@@ -1287,6 +1313,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;exec' {
+            break
+        }
+        'agentcred;help;broker' {
             break
         }
         'agentcred;help;delegate' {

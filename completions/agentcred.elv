@@ -46,6 +46,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand present 'Present a token as its holder: append a fresh proof that you hold the holder''s key'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand broker 'Run a broker on its own, for a program started elsewhere (a container, an IDE)'
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
@@ -813,6 +814,29 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'agentcred;broker'= {
+            cand --agent 'The agent (required for the admin; with an agent key, defaults to the key''s agent)'
+            cand --secret 'Only these secrets (repeatable) [default: every granted secret]'
+            cand --ttl 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent''s remaining time]'
+            cand --actions 'Narrow the credential to these actions, comma separated'
+            cand --resources 'Narrow the credential to these resources, comma separated'
+            cand --listen 'Where the proxy listens (loopback only; port 0: any free port)'
+            cand --egress '`bound` refuses connections to hosts no secret is bound to, `open` tunnels them untouched [default: open, or `[broker] egress` in config.toml]'
+            cand --upstream-ca 'Also trust the CA certificates of this PEM file for upstreams [default: `[broker] upstream_ca` in config.toml]'
+            cand --env-file 'Write the program''s environment to this dotenv file (created 0600) instead of stdout'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --force 'Replace an existing --env-file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'agentcred;delegate'= {
             cand --to 'The agent receiving the delegation'
             cand --actions 'Delegate only these actions, comma separated or repeated [default: every action the parent allows]'
@@ -1034,6 +1058,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand present 'Present a token as its holder: append a fresh proof that you hold the holder''s key'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand broker 'Run a broker on its own, for a program started elsewhere (a container, an IDE)'
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
@@ -1145,6 +1170,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;creds;revoke'= {
         }
         &'agentcred;help;exec'= {
+        }
+        &'agentcred;help;broker'= {
         }
         &'agentcred;help;delegate'= {
         }

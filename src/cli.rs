@@ -237,6 +237,24 @@ agentcred exec --agent coder --broker --egress bound --upstream-ca ./internal-ca
     )]
     Exec(ExecArgs),
 
+    /// Run a broker on its own, for a program started elsewhere (a container, an IDE)
+    #[command(
+        long_about = "Mint a credential and run its broker until the credential expires or is \
+revoked, or agentcred gets SIGTERM or SIGINT, for a program that `exec` does not start. It prints \
+the environment to give that program: brokered secrets as placeholders, the proxy \
+(HTTPS_PROXY, HTTP_PROXY, with a per-run proxy credential) and the CA bundle variables \
+(SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, NODE_EXTRA_CA_CERTS, GIT_SSL_CAINFO, \
+AWS_CA_BUNDLE). Every request through it is checked and audited as under `exec --broker`.\n\n\
+The proxy listens on loopback only and answers only this user's connections: a program in a \
+container reaches it through the host network.\n\n\
+Output: shell `export` lines; `--json` one JSON object; `--env-file FILE` a dotenv file (0600) \
+and nothing on stdout.\n\n\
+Examples:\n  eval \"$(agentcred broker --agent coder --ttl 1h &)\"  # see the README for a wrapper\n  \
+agentcred broker --agent coder --ttl 8h --env-file ~/.config/agent.env\n  \
+agentcred broker --agent coder --listen 127.0.0.1:8899 --json"
+    )]
+    Broker(BrokerArgs),
+
     /// Hand another agent a narrower part of an agent's rights, as a signed token
     #[command(
         long_about = "Delegate to another agent a part of what an agent holds, as a token: \
@@ -963,6 +981,29 @@ pub struct ExecArgs {
     /// The program and its arguments, after --
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct BrokerArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Where the proxy listens (loopback only; port 0: any free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// `bound` refuses connections to hosts no secret is bound to, `open` tunnels them untouched
+    /// [default: open, or `[broker] egress` in config.toml]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub egress: Option<EgressMode>,
+    /// Also trust the CA certificates of this PEM file for upstreams [default: `[broker]
+    /// upstream_ca` in config.toml]
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
+    /// Write the program's environment to this dotenv file (created 0600) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// Replace an existing --env-file
+    #[arg(long, requires = "env_file")]
+    pub force: bool,
 }
 
 /// `exec --egress`.

@@ -556,3 +556,90 @@ fn mint_and_plain_exec_never_hand_out_a_brokered_value() {
 fn stdout_of(out: &std::process::Output) -> String {
     text(&out.stdout)
 }
+
+#[test]
+fn a_standalone_broker_serves_a_program_started_elsewhere_and_stops_at_revocation() {
+    let w = world(&[]);
+    let mut broker = w.vault.command();
+    broker
+        .env("AGENTCRED_TEST_RESOLVE", RESOLVE)
+        .args([
+            "--json",
+            "broker",
+            "--agent",
+            "coder",
+            "--ttl",
+            "10m",
+            "--upstream-ca",
+        ])
+        .arg(w.up.ca())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = broker.spawn().expect("agentcred broker runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&line).expect("one JSON object");
+    assert_eq!(doc["schema"], 1);
+    let env = doc["env"].as_object().unwrap();
+    let placeholder = env["API_KEY"].as_str().unwrap();
+    assert!(placeholder.starts_with("sk-agentcred-ph-"));
+    assert!(!line.contains(&w.value));
+    // The program, started by someone else with that environment.
+    let mut curl = Command::new("curl");
+    curl.args(["-sS", "--fail", "-H"])
+        .arg(format!("Authorization: Bearer {placeholder}"))
+        .arg(w.up.url("api.bound.test", "/reflect"));
+    for (k, v) in env {
+        curl.env(k, v.as_str().unwrap());
+    }
+    let out = curl.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} {} {}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout), "your key is Bearer ********\n");
+    assert_eq!(w.authorizations(), [format!("Bearer {}", w.value)]);
+    let bundle = PathBuf::from(env["SSL_CERT_FILE"].as_str().unwrap());
+    assert!(bundle.exists());
+    // Revoked: the broker stops on its own within a second, and takes its bundle with it.
+    let id = doc["credential_id"].as_str().unwrap();
+    w.vault.run(&["creds", "revoke", id]).success();
+    let revoked_at = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            revoked_at.elapsed() < Duration::from_secs(5),
+            "the broker outlived its revoked credential"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stopped_after = revoked_at.elapsed();
+    assert!(status.success());
+    assert!(
+        stopped_after < Duration::from_millis(1500),
+        "{stopped_after:?}"
+    );
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    // With --json stderr stays quiet; the end is on the log.
+    assert!(!bundle.exists(), "the bundle outlived the broker");
+    let end = w
+        .vault
+        .audit_lines()
+        .into_iter()
+        .find(|e| e["action"] == "exec.end" && e["credential_id"] == id)
+        .expect("the broker's end is on the log");
+    assert_eq!(end["details"]["ended_by"], "revocation");
+    assert_eq!(end["details"]["broker"]["forwarded"], 1);
+    assert_no_leak(err.as_bytes(), &w.value);
+    w.assert_value_nowhere(&[]);
+}

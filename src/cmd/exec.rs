@@ -40,6 +40,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
         }),
         upstream_ca,
         vault_dir: None,
+        listen: None,
     };
     let shape = shape(&args);
     // Inside a supervised run: its supervisor derives the credential and keeps the records, so

@@ -55,12 +55,12 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
 }
 
 /// POSIX single-quoting: safe for any value in `eval "$(agentcred mint --format env)"`.
-fn shell_quote(value: &str) -> String {
+pub(super) fn shell_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', "'\\''"))
 }
 
 /// dotenv double-quoting with the escapes dotenv parsers understand.
-fn dotenv_quote(value: &str) -> String {
+pub(super) fn dotenv_quote(value: &str) -> String {
     let escaped = value
         .replace('\\', "\\\\")
         .replace('"', "\\\"")

@@ -3,6 +3,7 @@
 
 mod agent;
 mod audit;
+mod broker;
 pub mod completions;
 mod creds;
 mod delegate;
@@ -195,6 +196,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Present(args) => done(present::run(&ctx, args)),
         Command::Creds(c) => done(creds::run(&ctx, c)),
         Command::Exec(args) => exec::run(&ctx, args),
+        Command::Broker(args) => broker::run(&ctx, args),
         Command::Rotate(args) => done(rotate::run(&ctx, args)),
         Command::Delegate(args) => done(delegate::run(&ctx, args)),
         Command::Audit(args) => done(audit::run(&ctx, args)),

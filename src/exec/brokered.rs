@@ -71,6 +71,8 @@ pub struct Options {
     pub upstream_ca: Option<UpstreamCa>,
     /// The vault whose `config.toml` holds the `[broker]` defaults (none in a nested run).
     pub vault_dir: Option<PathBuf>,
+    /// Where the proxy listens (`broker --listen`); any free loopback port by default.
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// The program's variables (placeholders in place of the brokered values) and the plan that
@@ -108,8 +110,8 @@ pub struct Context<'a> {
     /// The agent's audit key: request queries are recorded as its HMAC.
     pub audit_key: SecretText,
     /// Where the trust bundle's private directory is made: the run's own directory, which the
-    /// sandbox leaves in view.
-    pub bundle_parent: PathBuf,
+    /// sandbox leaves in view (default: the runtime or temporary directory).
+    pub bundle_parent: Option<PathBuf>,
     /// Other values whose echo in a response is masked (`--mask`): the brokered ones always are.
     pub mask: Vec<String>,
 }
@@ -237,7 +239,10 @@ pub fn start(
         Egress::Bound => crate::broker::Egress::Bound,
     };
     config.upstream_ca = upstream_ca.map(|ca| ca.path);
-    config.bundle_parent = Some(cx.bundle_parent.clone());
+    config.bundle_parent = cx.bundle_parent.clone();
+    if let Some(listen) = opts.listen {
+        config.listen = listen;
+    }
     let now = cx.clock.now();
     config.ca_validity = (issued.plan.expires_at - now).to_std().unwrap_or_default()
         + std::time::Duration::from_secs(300);

@@ -93,7 +93,7 @@ pub fn launch(
             clock: Arc::clone(&opts.clock),
             rate_limit: delegator.rate_limit(),
             audit_key: delegator.audit_key().clone(),
-            bundle_parent: run.dir().to_path_buf(),
+            bundle_parent: Some(run.dir().to_path_buf()),
             mask: if opts.mask {
                 issued
                     .plan
