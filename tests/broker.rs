@@ -643,3 +643,64 @@ fn a_standalone_broker_serves_a_program_started_elsewhere_and_stops_at_revocatio
     assert_no_leak(err.as_bytes(), &w.value);
     w.assert_value_nowhere(&[]);
 }
+
+/// Requests through the broker are the calls the live checks and `audit anomalies` watch: a burst
+/// of them, a minute of upstream failures and a minute of slow answers are each flagged, live (an
+/// `anomaly` entry written with the request) and when the log is replayed.
+#[test]
+fn a_burst_a_failure_spike_and_a_latency_shift_through_the_broker_are_anomalies() {
+    let w = world(&[]);
+    util::write_private(&w.vault.path("config.toml"), b"[anomaly]\nwarmup = 3\n");
+    // `n` requests to `path` in one run, all in one minute of the run's clock.
+    let minute = |path: &str, n: usize| {
+        w.vault.advance(Duration::from_secs(61));
+        let urls: Vec<String> = (0..n)
+            .map(|_| format!("\"https://api.bound.test:$PORT{path}\""))
+            .collect();
+        let script = format!(
+            "curl -sS -H \"Authorization: Bearer $API_KEY\" {} >/dev/null",
+            urls.join(" ")
+        );
+        let out = w.run(&[], &script);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    for _ in 0..4 {
+        minute("/echo", 6);
+    }
+    minute("/echo", 60);
+    minute("/status/503", 8);
+    minute("/slow/250", 6);
+    let kinds = |entries: Vec<serde_json::Value>| -> Vec<String> {
+        entries
+            .iter()
+            .map(|a| a["kind"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let replayed = kinds(
+        w.vault.json(&["audit", "anomalies", "--json"])["anomalies"]
+            .as_array()
+            .unwrap()
+            .clone(),
+    );
+    for kind in ["rate", "failure_rate", "latency"] {
+        assert!(
+            replayed.contains(&kind.to_string()),
+            "{kind} not in {replayed:?}"
+        );
+    }
+    let live = kinds(
+        w.vault
+            .audit_lines()
+            .into_iter()
+            .filter(|e| e["action"] == "anomaly")
+            .map(|e| e["details"].clone())
+            .collect(),
+    );
+    for kind in ["rate", "failure_rate", "latency"] {
+        assert!(
+            live.contains(&kind.to_string()),
+            "{kind} not live: {live:?}"
+        );
+    }
+    w.assert_value_nowhere(&[]);
+}
