@@ -402,3 +402,55 @@ fn with_stdout_piped_mask_still_masks() {
     assert_eq!(stdout, "NOT-A-TERMINAL\nvalue: ********\n");
     assert_no_leak(&out.get_output().stderr, &fx.value);
 }
+
+/// SIGTERM sent to agentcred while the program runs on its pseudo-terminal (and our terminal is
+/// raw): passed on to the program, whose end (143) agentcred returns, with our terminal's modes
+/// given back.
+#[test]
+fn sigterm_to_agentcred_ends_the_program_and_restores_the_terminal() {
+    as_each_user(|user| {
+        let fx = Fixture::new(user);
+        let ready = fx.vault.root().join("ready");
+        let program = format!(
+            "trap 'echo got-term; exit 143' TERM; touch {}; while :; do sleep 0.05; done",
+            ready.display()
+        );
+        // agentcred runs in the foreground (its terminal raw); a job of the same shell sends
+        // the signal once the program runs.
+        let script = keeping_modes(&format!(
+            "(until [ -e {ready} ]; do sleep 0.05; done; pkill -TERM -P $$ -x agentcred) & \
+             agentcred exec --agent {AGENT} --mask -- sh -c \"{program}\"",
+            ready = ready.display()
+        ));
+        let shown = fx.on_terminal((24, 80), &script, &[]);
+        let text = &shown.text;
+        assert!(text.contains("got-term"), "{text}");
+        assert_eq!(shown.code, 143, "{text}");
+        assert!(text.contains("MODES-RESTORED"), "{text}");
+    });
+}
+
+/// The credential expiring under a program on its pseudo-terminal: the warning shows on our
+/// terminal as a whole line, `--on-expiry` acts as it always has, and the modes come back.
+#[test]
+fn expiry_under_mask_on_a_terminal_acts_as_without_one() {
+    let fx = Fixture::new(None);
+    let shown = fx.on_terminal(
+        (24, 80),
+        &keeping_modes(&format!(
+            "agentcred exec --agent {AGENT} --mask --ttl 1s --on-expiry kill -- \
+             sh -c 'echo started; sleep 20; echo survived'"
+        )),
+        &[],
+    );
+    let text = &shown.text;
+    assert_eq!(shown.code, 137, "{text}");
+    assert!(text.contains("started"), "{text}");
+    assert!(!text.contains("survived"), "{text}");
+    assert!(
+        text.contains("\r\nagentcred: the credential has expired; killing the program\r\n")
+            || text.contains("\nagentcred: the credential has expired; killing the program\r\n"),
+        "{text:?}"
+    );
+    assert!(text.contains("MODES-RESTORED"), "{text}");
+}
