@@ -454,3 +454,24 @@ fn expiry_under_mask_on_a_terminal_acts_as_without_one() {
     );
     assert!(text.contains("MODES-RESTORED"), "{text}");
 }
+
+/// In the background of a job-control shell agentcred leaves its terminal alone (no raw mode,
+/// nothing read from it): the program still has a terminal of its own, on stdin too.
+#[test]
+fn in_the_background_the_terminal_is_left_alone() {
+    let fx = Fixture::new(None);
+    let shown = fx.on_terminal(
+        (33, 97),
+        &keeping_modes(&format!(
+            "set -m; agentcred exec --agent {AGENT} --mask -- sh -c \
+             'test -t 0 && test -t 1 && echo ALL-TERMINALS; echo \"size: $(stty size)\"; exit 4' & \
+             wait $!"
+        )),
+        &[],
+    );
+    let text = &shown.text;
+    assert_eq!(shown.code, 4, "{text}");
+    assert!(text.contains("ALL-TERMINALS"), "{text}");
+    assert!(text.contains("size: 33 97"), "{text}");
+    assert!(text.contains("MODES-RESTORED"), "{text}");
+}

@@ -191,7 +191,7 @@ pub fn spawn(
         let io = |e: std::io::Error| {
             Error::other(format!("cannot hand the program its terminal: {e}")).with_source(e)
         };
-        if pty.as_ref().is_some_and(pty::Pty::interactive) {
+        if pty.as_ref().is_some_and(pty::Pty::stdin) {
             cmd.stdin(slave.try_clone_to_owned().map_err(io)?);
         }
         cmd.stdout(slave.try_clone_to_owned().map_err(io)?)

@@ -4,11 +4,13 @@
 //!
 //! The pair is opened before the program starts (before the sandbox is cloned, which must hand
 //! the program its end). The program becomes the leader of a new session with the pseudo-terminal
-//! as its controlling terminal, on its stdout and stderr, and on its stdin when ours is the
-//! terminal and this process is in its foreground: then our terminal is put in raw mode while the
-//! program runs and every keystroke (Ctrl-C, Ctrl-Z and Ctrl-\ included) is passed on for the
-//! program's own terminal to act on, exactly as ours would have. Otherwise stdin is passed to the
-//! program as it is (a pipe stays a pipe) and our terminal is left alone.
+//! as its controlling terminal, on its stdout and stderr, and on its stdin when ours is a
+//! terminal. When this process is in that terminal's foreground, our terminal is put in raw mode
+//! while the program runs and every keystroke (Ctrl-C, Ctrl-Z and Ctrl-\ included) is passed on
+//! for the program's own terminal to act on, exactly as ours would have; in the background,
+//! nothing is read from it, so the program cannot take input meant for the shell. A stdin that is
+//! not a terminal is passed to the program as it is (a pipe stays a pipe, its end of file
+//! included), and our terminal is left alone.
 //!
 //! Our terminal's modes and window size are copied to the program's when it starts, the size
 //! again on every SIGWINCH. Our modes are restored when the program ends, whatever ended it, and
@@ -41,7 +43,9 @@ pub struct Pty {
     master: OwnedFd,
     /// The program's end, until the program has it.
     slave: Option<OwnedFd>,
-    /// Our stdin is the terminal and we are in its foreground: keystrokes go to the program.
+    /// Our stdin is a terminal: the program's stdin is its own terminal too.
+    stdin_tty: bool,
+    /// And we are in its foreground: keystrokes go to the program.
     interactive: bool,
 }
 
@@ -79,11 +83,13 @@ impl Pty {
             }
         };
         let stdin = std::io::stdin();
-        let interactive = rustix::termios::isatty(&stdin)
+        let stdin_tty = rustix::termios::isatty(&stdin);
+        let interactive = stdin_tty
             && rustix::termios::tcgetpgrp(&stdin).ok() == Some(rustix::process::getpgrp());
         let pty = Pty {
             master,
             slave: Some(slave),
+            stdin_tty,
             interactive,
         };
         pty.copy_modes();
@@ -108,8 +114,8 @@ impl Pty {
         resize(&self.master);
     }
 
-    /// The program's end of the pair, for its stdin (see [`Pty::interactive`]), stdout and
-    /// stderr, and as its controlling terminal.
+    /// The program's end of the pair, for its stdin (see [`Pty::stdin`]), stdout and stderr,
+    /// and as its controlling terminal.
     pub fn slave(&self) -> Option<BorrowedFd<'_>> {
         self.slave.as_ref().map(AsFd::as_fd)
     }
@@ -124,9 +130,9 @@ impl Pty {
         self.master.as_raw_fd()
     }
 
-    /// Whether the program's stdin is the pseudo-terminal too.
-    pub fn interactive(&self) -> bool {
-        self.interactive
+    /// Whether the program's stdin is the pseudo-terminal too (else it is ours, as it is).
+    pub fn stdin(&self) -> bool {
+        self.stdin_tty
     }
 
     /// The program has its end: ours is closed, so that the end of the program's output shows.

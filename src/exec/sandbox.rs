@@ -687,7 +687,7 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
         out: outs.as_ref().map(|((_, w), _)| w.as_raw_fd()),
         err: outs.as_ref().map(|(_, (_, w))| w.as_raw_fd()),
         tty: pty.as_ref().map(super::pty::Pty::slave_raw),
-        tty_input: pty.as_ref().is_some_and(super::pty::Pty::interactive),
+        tty_input: pty.as_ref().is_some_and(super::pty::Pty::stdin),
         theirs: [
             report_r.as_raw_fd(),
             go_w.as_raw_fd(),
