@@ -5,7 +5,9 @@
 //! agentcred failed before starting it; 126 if the program cannot be run; 127 if it is not found.
 //! Signals sent to agentcred by another process (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) are
 //! forwarded; signals from the terminal already reach the child, which shares our process group,
-//! so they are not sent a second time.
+//! so they are not sent a second time. Under `--mask` on a terminal the program has a terminal of
+//! its own (see [`pty`]): keystrokes reach it through that terminal, a new window size is passed
+//! to it, and every other signal is forwarded whoever sent it.
 
 pub mod boundary;
 pub mod launch;
