@@ -925,3 +925,35 @@ fn connections_from_another_user_are_refused() {
     let out = w.curl(&[&format!("http://bound.test:{}/", w.up.plain.port())]);
     assert_eq!(text(&out.stdout), "ok\n");
 }
+
+#[test]
+fn shutdown_ends_open_connections_at_once_and_removes_the_bundle() {
+    let w = world(|_| {});
+    let mut child = curl_command(
+        &w.proxy(),
+        w.broker.bundle_path(),
+        &["-N", &w.bound_url("/sse")],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "data: one\n");
+    // The stream is open, its second event held back by the upstream.
+    let bundle = w.broker.bundle_path().to_path_buf();
+    let World { broker, up, .. } = w;
+    let started = Instant::now();
+    broker.shutdown();
+    let status = child.wait().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // curl: the transfer ended before the response was complete.
+    assert_eq!(status.code(), Some(18), "{status:?}");
+    assert!(!bundle.exists());
+    drop(up);
+}
