@@ -17,6 +17,12 @@
 //!
 //! Ordering invariant: a request is forwarded only after `admit` returned `Ok`, and values are
 //! put only into the forwarded copy, after that.
+//!
+//! Limits, by design: bodies are never searched for placeholders; an `Upgrade` (WebSocket)
+//! inside a bound host's connection is not passed on (the header is dropped as hop-by-hop); when
+//! a response filter is set, the upstream is asked for `Accept-Encoding: identity`, since a
+//! filter can only see uncompressed bytes. A value, once in the forwarded request, lives in
+//! hyper's buffers, which are not zeroized; the broker's own copies are.
 
 mod auth;
 mod body;
