@@ -957,3 +957,26 @@ fn shutdown_ends_open_connections_at_once_and_removes_the_bundle() {
     assert!(!bundle.exists());
     drop(up);
 }
+
+#[test]
+fn start_refuses_a_listener_off_loopback_and_an_upstream_ca_without_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = || TestGate {
+        log: Arc::new(Mutex::new(Log::default())),
+    };
+    let mut config = Config::new(vec![HostPattern::parse("bound.test").unwrap()]);
+    config.listen = "0.0.0.0:0".parse().unwrap();
+    config.bundle_parent = Some(dir.path().to_path_buf());
+    let e = Broker::start(config, gate()).unwrap_err();
+    assert!(e.to_string().contains("loopback"), "{e}");
+
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "not a certificate\n").unwrap();
+    let mut config = Config::new(vec![HostPattern::parse("bound.test").unwrap()]);
+    config.upstream_ca = Some(empty);
+    config.bundle_parent = Some(dir.path().to_path_buf());
+    let e = Broker::start(config, gate()).unwrap_err();
+    assert!(e.to_string().contains("holds no PEM certificate"), "{e}");
+    // Nothing was left behind by the refused starts.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
