@@ -267,7 +267,8 @@ impl Running {
     }
 
     /// Stops accepting, drops every connection (in-flight exchanges end abruptly) and waits up
-    /// to 200 ms for gate calls under way to return; then removes the bundle.
+    /// to 200 ms for gate calls under way to return; then removes the bundle. An exchange cut
+    /// here may not reach [`Gate::finish`]: its admitted entry is the record that it started.
     pub fn shutdown(mut self) {
         self.stop();
     }
