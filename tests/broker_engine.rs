@@ -925,3 +925,58 @@ fn connections_from_another_user_are_refused() {
     let out = w.curl(&[&format!("http://bound.test:{}/", w.up.plain.port())]);
     assert_eq!(text(&out.stdout), "ok\n");
 }
+
+#[test]
+fn shutdown_ends_open_connections_at_once_and_removes_the_bundle() {
+    let w = world(|_| {});
+    let mut child = curl_command(
+        &w.proxy(),
+        w.broker.bundle_path(),
+        &["-N", &w.bound_url("/sse")],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "data: one\n");
+    // The stream is open, its second event held back by the upstream.
+    let bundle = w.broker.bundle_path().to_path_buf();
+    let World { broker, up, .. } = w;
+    let started = Instant::now();
+    broker.shutdown();
+    let status = child.wait().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // curl: the transfer ended before the response was complete.
+    assert_eq!(status.code(), Some(18), "{status:?}");
+    assert!(!bundle.exists());
+    drop(up);
+}
+
+#[test]
+fn start_refuses_a_listener_off_loopback_and_an_upstream_ca_without_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = || TestGate {
+        log: Arc::new(Mutex::new(Log::default())),
+    };
+    let mut config = Config::new(vec![HostPattern::parse("bound.test").unwrap()]);
+    config.listen = "0.0.0.0:0".parse().unwrap();
+    config.bundle_parent = Some(dir.path().to_path_buf());
+    let e = Broker::start(config, gate()).unwrap_err();
+    assert!(e.to_string().contains("loopback"), "{e}");
+
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "not a certificate\n").unwrap();
+    let mut config = Config::new(vec![HostPattern::parse("bound.test").unwrap()]);
+    config.upstream_ca = Some(empty);
+    config.bundle_parent = Some(dir.path().to_path_buf());
+    let e = Broker::start(config, gate()).unwrap_err();
+    assert!(e.to_string().contains("holds no PEM certificate"), "{e}");
+    // Nothing was left behind by the refused starts.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}

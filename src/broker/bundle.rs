@@ -77,8 +77,9 @@ impl TrustBundle {
         }
         text.extend_from_slice(b"# agentcred per-run CA\n");
         text.extend_from_slice(ca_pem.as_bytes());
+        // No sync: the file lives only as long as this process, and a reader opens it after
+        // this write returned, which the page cache already serves.
         file.write_all(&text)
-            .and_then(|()| file.sync_all())
             .map_err(|e| Error::io("cannot write", &path, e))?;
         Ok(TrustBundle { dir, path })
     }

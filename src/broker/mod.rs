@@ -11,12 +11,18 @@
 //!
 //! Threading: [`Broker::start`] builds a tokio runtime with two worker threads of its own, so a
 //! synchronous caller keeps its own threads. The gate's [`Gate::admit`] and [`Gate::finish`]
-//! run on the runtime's blocking pool (they may write and sync an audit entry); nothing else of
-//! the caller's runs on the broker's threads except [`Gate::unbound`] and the body filter,
-//! which must not block. Nothing here is touched unless a broker is started.
+//! run on the runtime's blocking pool (they may write and sync an audit entry), unless the gate
+//! says they do not block ([`Gate::ADMIT_BLOCKS`]); [`Gate::unbound`] and the body filter run on
+//! the broker's workers and must not block. Nothing here is touched unless a broker is started.
 //!
 //! Ordering invariant: a request is forwarded only after `admit` returned `Ok`, and values are
 //! put only into the forwarded copy, after that.
+//!
+//! Limits, by design: bodies are never searched for placeholders; an `Upgrade` (WebSocket)
+//! inside a bound host's connection is not passed on (the header is dropped as hop-by-hop); when
+//! a response filter is set, the upstream is asked for `Accept-Encoding: identity`, since a
+//! filter can only see uncompressed bytes. A value, once in the forwarded request, lives in
+//! hyper's buffers, which are not zeroized; the broker's own copies are.
 
 mod auth;
 mod body;
@@ -183,12 +189,20 @@ pub trait Gate: Send + Sync + 'static {
     /// What `admit` hands to `finish` (an audit entry's id, a rate-limit slot, …).
     type Ticket: Send + 'static;
 
-    /// Decides a request before it is forwarded. Runs on a blocking thread and may block (to
-    /// make an audit entry durable); the request waits, other requests do not. `Ok` lets it go.
+    /// Whether `admit` may block. When it may (the default), it is called on the runtime's
+    /// blocking pool, which costs two thread hand-offs per request; a gate that only looks at
+    /// memory sets this to `false` and is called on the broker's worker thread instead.
+    const ADMIT_BLOCKS: bool = true;
+
+    /// The same for `finish` (a gate that queues its response entry can set it to `false`).
+    const FINISH_BLOCKS: bool = true;
+
+    /// Decides a request before it is forwarded; `Ok` lets it go. It may block (to make an
+    /// audit entry durable) when `ADMIT_BLOCKS`: the request waits, other requests do not.
     fn admit(&self, request: &RequestInfo) -> Result<Self::Ticket, Refusal>;
 
     /// Reports how an admitted request ended: once per `Ok` from `admit`, when the response
-    /// body ended or failed or the client went away. Runs on a blocking thread.
+    /// body ended or failed or the client went away.
     fn finish(&self, ticket: Self::Ticket, outcome: &Outcome);
 
     /// A host outside the binding: tunnelled or forwarded untouched when `allowed`, else
@@ -271,7 +285,8 @@ impl Running {
     }
 
     /// Stops accepting, drops every connection (in-flight exchanges end abruptly) and waits up
-    /// to 200 ms for gate calls under way to return; then removes the bundle.
+    /// to 200 ms for gate calls under way to return; then removes the bundle. An exchange cut
+    /// here may not reach [`Gate::finish`]: its admitted entry is the record that it started.
     pub fn shutdown(mut self) {
         self.stop();
     }

@@ -420,8 +420,13 @@ async fn forward<G: Gate>(
             placeholders: ids,
             peer,
         };
-        let gate = shared.clone();
-        match tokio::task::spawn_blocking(move || gate.gate.admit(&info)).await {
+        let decision = if G::ADMIT_BLOCKS {
+            let gate = shared.clone();
+            tokio::task::spawn_blocking(move || gate.gate.admit(&info)).await
+        } else {
+            Ok(shared.gate.admit(&info))
+        };
+        match decision {
             Ok(Ok(ticket)) => Some(ticket),
             Ok(Err(refusal)) => return refusal_response(&refusal),
             Err(_) => {
@@ -604,14 +609,15 @@ async fn forward<G: Gate>(
     Response::from_parts(parts, ProxyBody::Upstream(Box::new(body)))
 }
 
-/// Hands an outcome to the gate on a blocking thread (inline if the runtime is gone).
+/// Hands an outcome to the gate, on a blocking thread if its `finish` may block (inline if the
+/// runtime is gone).
 fn report<G: Gate>(shared: &Arc<Shared<G>>, ticket: G::Ticket, outcome: Outcome) {
-    let shared = shared.clone();
     match tokio::runtime::Handle::try_current() {
-        Ok(handle) => {
+        Ok(handle) if G::FINISH_BLOCKS => {
+            let shared = shared.clone();
             handle.spawn_blocking(move || shared.gate.finish(ticket, &outcome));
         }
-        Err(_) => shared.gate.finish(ticket, &outcome),
+        _ => shared.gate.finish(ticket, &outcome),
     }
 }
 
