@@ -22,6 +22,9 @@
 //! [exec]
 //! sandbox = "required" # refuse to run a program where the sandbox cannot be set up (default "auto")
 //! hide = ["/var/run/docker.sock", "~/.ssh"]  # also out of the program's reach in the sandbox
+//!
+//! [helpers]
+//! agent = "ci"         # the credential helpers' agent when the admin unlocks and none is named
 //! ```
 
 use std::path::Path;
@@ -44,6 +47,17 @@ pub struct Settings {
     pub audit: AuditSettings,
     #[serde(default)]
     pub exec: ExecSettings,
+    #[serde(default)]
+    pub helpers: HelperSettings,
+}
+
+/// The credential helpers (`git-credential`, `docker-credential`, …).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelperSettings {
+    /// The agent a helper mints for when the admin unlocks and neither `--agent` nor
+    /// `AGENTCRED_AGENT` names one (docker runs its helper with no options).
+    pub agent: Option<String>,
 }
 
 /// Where signed checkpoints are also kept, outside the vault (see `audit::witness`).
