@@ -22,6 +22,9 @@ _agentcred() {
             agentcred,audit)
                 cmd="agentcred__subcmd__audit"
                 ;;
+            agentcred,aws-credential-process)
+                cmd="agentcred__subcmd__aws__subcmd__credential__subcmd__process"
+                ;;
             agentcred,completions)
                 cmd="agentcred__subcmd__completions"
                 ;;
@@ -34,8 +37,14 @@ _agentcred() {
             agentcred,demo)
                 cmd="agentcred__subcmd__demo"
                 ;;
+            agentcred,docker-credential)
+                cmd="agentcred__subcmd__docker__subcmd__credential"
+                ;;
             agentcred,exec)
                 cmd="agentcred__subcmd__exec"
+                ;;
+            agentcred,git-credential)
+                cmd="agentcred__subcmd__git__subcmd__credential"
                 ;;
             agentcred,grant)
                 cmd="agentcred__subcmd__grant"
@@ -51,6 +60,9 @@ _agentcred() {
                 ;;
             agentcred,key)
                 cmd="agentcred__subcmd__key"
+                ;;
+            agentcred,kube-credential)
+                cmd="agentcred__subcmd__kube__subcmd__credential"
                 ;;
             agentcred,lock)
                 cmd="agentcred__subcmd__lock"
@@ -205,6 +217,9 @@ _agentcred() {
             agentcred__subcmd__help,audit)
                 cmd="agentcred__subcmd__help__subcmd__audit"
                 ;;
+            agentcred__subcmd__help,aws-credential-process)
+                cmd="agentcred__subcmd__help__subcmd__aws__subcmd__credential__subcmd__process"
+                ;;
             agentcred__subcmd__help,completions)
                 cmd="agentcred__subcmd__help__subcmd__completions"
                 ;;
@@ -217,8 +232,14 @@ _agentcred() {
             agentcred__subcmd__help,demo)
                 cmd="agentcred__subcmd__help__subcmd__demo"
                 ;;
+            agentcred__subcmd__help,docker-credential)
+                cmd="agentcred__subcmd__help__subcmd__docker__subcmd__credential"
+                ;;
             agentcred__subcmd__help,exec)
                 cmd="agentcred__subcmd__help__subcmd__exec"
+                ;;
+            agentcred__subcmd__help,git-credential)
+                cmd="agentcred__subcmd__help__subcmd__git__subcmd__credential"
                 ;;
             agentcred__subcmd__help,grant)
                 cmd="agentcred__subcmd__help__subcmd__grant"
@@ -234,6 +255,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,key)
                 cmd="agentcred__subcmd__help__subcmd__key"
+                ;;
+            agentcred__subcmd__help,kube-credential)
+                cmd="agentcred__subcmd__help__subcmd__kube__subcmd__credential"
                 ;;
             agentcred__subcmd__help,lock)
                 cmd="agentcred__subcmd__help__subcmd__lock"
@@ -467,7 +491,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help"
+            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit git-credential aws-credential-process docker-credential kube-credential demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1220,6 +1244,48 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__aws__subcmd__credential__subcmd__process)
+            opts="-q -v -h --agent --ttl --secret --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__completions)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1496,6 +1562,48 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__docker__subcmd__credential)
+            opts="-q -v -h --agent --ttl --username --vault --json --color --quiet --verbose --identity --key-file --help get store erase list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__exec)
             opts="-q -v -h --agent --secret --ttl --actions --resources --clean-env --mask --on-expiry --replace --on-behalf-of --no-sandbox --sandbox --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1533,6 +1641,52 @@ _agentcred() {
                     ;;
                 --sandbox)
                     COMPREPLY=($(compgen -W "auto required" -- "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__git__subcmd__credential)
+            opts="-q -v -h --agent --ttl --secret --username --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -1725,7 +1879,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit demo completions help"
+            opts="init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit git-credential aws-credential-process docker-credential kube-credential demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1934,6 +2088,20 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__aws__subcmd__credential__subcmd__process)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2018,7 +2186,35 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__docker__subcmd__credential)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__git__subcmd__credential)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2203,6 +2399,20 @@ _agentcred() {
         agentcred__subcmd__help__subcmd__key__subcmd__rotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__kube__subcmd__credential)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2884,6 +3094,48 @@ _agentcred() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__kube__subcmd__credential)
+            opts="-q -v -h --agent --ttl --secret --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

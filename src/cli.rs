@@ -313,7 +313,9 @@ before anything is minted.\n\n\
 The SDKs refresh a credential 15 minutes before its Expiration (botocore; 5 to 10 in others): \
 with a TTL under that, every API call mints a new credential. Give --ttl 1h (within the grants' \
 max TTL) for one call an hour.",
-        after_long_help = "Examples:\n  # ~/.aws/config\n  [profile ci]\n  \
+        after_long_help = "Examples:\n  \
+AGENTCRED_KEY_FILE=ci.key agentcred aws-credential-process --secret aws-deploy --ttl 1h\n\n  \
+# ~/.aws/config\n  [profile ci]\n  \
 credential_process = agentcred aws-credential-process --agent ci --secret aws-deploy --ttl 1h\n\n  \
 AGENTCRED_KEY_FILE=ci.key aws --profile ci sts get-caller-identity"
     )]
@@ -346,7 +348,9 @@ prints an ExecCredential whose status.token is the secret and status.expirationT
 minted credential's expiry, so the client asks again when it ends. Each call mints a credential \
 for the agent, on the audit log like `mint`. The apiVersion is the one the client asks for in \
 KUBERNETES_EXEC_INFO (client.authentication.k8s.io/v1 or v1beta1), v1 without it.",
-        after_long_help = "Examples:\n  # in the kubeconfig's users:\n  \
+        after_long_help = "Examples:\n  \
+AGENTCRED_KEY_FILE=ci.key agentcred kube-credential --secret kube-token --ttl 10m\n\n  \
+# in the kubeconfig's users:\n  \
 - name: ci\n    user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1\n        \
 command: agentcred\n        args: [kube-credential, --agent, ci, --secret, kube-token]\n        \
 interactiveMode: Never\n\n  \
