@@ -972,7 +972,7 @@ pub fn command() -> clap::Command {
 }
 
 /// Parses `args` (the program name first). The commands agents run on every call (`exec`, `mint`,
-/// `verify`) are tried first against a command line of their own: building clap's whole tree of
+/// `verify`, and the credential helpers their tools run) are tried first against a command line of their own: building clap's whole tree of
 /// some thirty subcommands is about a third of the page faults of an `exec`, some 0.4 ms. Anything
 /// else, and every error or request for help, goes through the full definition, so what a user
 /// sees is the same either way.
@@ -984,6 +984,10 @@ pub fn parse_from(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
             HotCommand::Exec(a) => Command::Exec(a),
             HotCommand::Mint(a) => Command::Mint(a),
             HotCommand::Verify(a) => Command::Verify(a),
+            HotCommand::GitCredential(a) => Command::GitCredential(a),
+            HotCommand::AwsCredentialProcess(a) => Command::AwsCredentialProcess(a),
+            HotCommand::DockerCredential(a) => Command::DockerCredential(a),
+            HotCommand::KubeCredential(a) => Command::KubeCredential(a),
         };
         return Ok(Cli { global, command });
     }
@@ -1000,7 +1004,18 @@ fn names_hot_subcommand(args: &[std::ffi::OsString]) -> bool {
                 words.next();
             }
             Some(w) if w.starts_with('-') => {}
-            Some(w) => return matches!(w, "exec" | "mint" | "verify"),
+            Some(w) => {
+                return matches!(
+                    w,
+                    "exec"
+                        | "mint"
+                        | "verify"
+                        | "git-credential"
+                        | "aws-credential-process"
+                        | "docker-credential"
+                        | "kube-credential"
+                );
+            }
             None => return false,
         }
     }
@@ -1022,6 +1037,10 @@ enum HotCommand {
     Exec(ExecArgs),
     Mint(MintArgs),
     Verify(VerifyArgs),
+    GitCredential(GitCredentialArgs),
+    AwsCredentialProcess(AwsCredentialArgs),
+    DockerCredential(DockerCredentialArgs),
+    KubeCredential(KubeCredentialArgs),
 }
 
 #[cfg(test)]
@@ -1050,6 +1069,12 @@ mod tests {
             "--color never mint --version previous --format token",
             "verify TOKEN --as b --action read --resource r",
             "-v --identity id verify TOKEN",
+            "git-credential get",
+            "git-credential --agent a --secret s --username u --ttl 5m store",
+            "aws-credential-process --agent a --secret s --ttl 1h",
+            "docker-credential get",
+            "--key-file k docker-credential --username u list",
+            "kube-credential --secret s",
         ];
         for line in lines {
             let args: Vec<OsString> = std::iter::once("agentcred")
