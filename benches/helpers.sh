@@ -4,13 +4,18 @@
 # on the same vault. Every run mints a credential and appends it to the audit log, as in use.
 #
 #   benches/helpers.sh [OUT_DIR]        (needs hyperfine and jq; target: each helper ≤ 10 ms)
+#   BIN=path/to/agentcred benches/helpers.sh   times that binary instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-target/bench-helpers}"
 rm -rf "$out" && mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-cargo build --release >/dev/null
-bin="$PWD/target/release/agentcred"
+if [ -n "${BIN:-}" ]; then
+    bin="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
+else
+    cargo build --release >/dev/null
+    bin="$PWD/target/release/agentcred"
+fi
 unset AGENTCRED_PASSPHRASE AGENTCRED_PASSPHRASE_FILE AGENTCRED_KEY AGENTCRED_KEY_FILE AGENTCRED_IDENTITY \
     AGENTCRED_CREDENTIAL_ID AGENTCRED_AGENT KUBERNETES_EXEC_INFO
 export AGENTCRED_HOME="$out/vault"
