@@ -288,8 +288,9 @@ git's config); otherwise the granted secret named after the host git asks about,
 dropped (`github.com` for https://github.com:443/...). When git sends a path \
 (credential.useHttpPath), a secret named HOST_OWNER (the path's first segment, e.g. \
 `github.com_acme`) is preferred to HOST. Nothing is sent over plain http except to a loopback \
-host. The user name is --username, else the one git sends, else x-access-token (GitHub; \
-GitLab, Gitea and Azure DevOps accept any name with a token). The answer carries \
+host. The user name is --username, else the one git sends, else x-access-token (what GitHub \
+takes with a token; GitLab, Gitea and Azure DevOps take any name; Bitbucket's access tokens \
+want --username x-token-auth). The answer carries \
 password_expiry_utc, the credential's expiry.\n\n\
 When no granted secret matches, it prints nothing and exits 0, so git tries its next helper or \
 prompts. `store` and `erase` succeed and change nothing; other operations are ignored.",

@@ -32,8 +32,8 @@ use crate::vault::Vault;
 /// binary run under it is `agentcred docker-credential`.
 pub const DOCKER_HELPER_NAME: &str = "docker-credential-agentcred";
 
-/// The user name answered where a protocol needs one and nothing names it: GitHub takes it for
-/// tokens, and GitLab, Gitea, Azure DevOps and most registries take any name with a token.
+/// The user name answered where a protocol needs one and nothing names it: GitHub takes it with a
+/// token, and GitLab, Gitea, Azure DevOps and most registries take any name with a token.
 pub const DEFAULT_USERNAME: &str = "x-access-token";
 
 /// The most a helper reads from stdin: a request is a few lines.
