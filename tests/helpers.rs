@@ -801,3 +801,80 @@ fn kube_helper_answers_in_the_clients_api_version() {
     util::assert_short_error(&a);
     assert_eq!(helper_mints(&vault, "kube-credential").len(), 1);
 }
+
+/// The docker CLI's own helper lookup: `credHelpers` in a temporary `--config` directory names
+/// agentcred for a stub registry, and `docker manifest inspect` (which talks to the registry
+/// itself, no daemon) runs `docker-credential-agentcred get` from PATH and is let in with the
+/// granted token; after `grant revoke` the helper has nothing for it and the registry refuses
+/// docker. Skipped where there is no docker CLI.
+#[test]
+fn the_docker_cli_authenticates_through_cred_helpers() {
+    if Command::new("docker")
+        .arg("--version")
+        .output()
+        .map_or(true, |o| !o.status.success())
+    {
+        eprintln!("SKIPPED: no docker CLI on PATH");
+        return;
+    }
+    let vault = TestVault::new();
+    let token = random_secret();
+    let key = agent_with(&vault, "127.0.0.1", &token);
+    let tls = tempfile::tempdir().unwrap();
+    util::upstream::make_test_ca(tls.path());
+    let (cert, tls_key) = (tls.path().join("leaf.pem"), tls.path().join("leaf.key"));
+    let server = Server::start(
+        "registry",
+        &token,
+        &[
+            "--cert".as_ref(),
+            cert.as_os_str(),
+            "--key".as_ref(),
+            tls_key.as_os_str(),
+        ],
+    );
+    let registry = format!("127.0.0.1:{}", server.port);
+    let links = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(bin(), links.path().join("docker-credential-agentcred")).unwrap();
+    let config = vault.root().join("docker");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.json"),
+        serde_json::json!({ "credHelpers": { registry.clone(): "agentcred" } }).to_string(),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        links.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let inspect = || {
+        run(client("docker", &vault, &key)
+            .env("PATH", &path)
+            .arg("--config")
+            .arg(&config)
+            .args(["manifest", "inspect", "--insecure"])
+            .arg(format!("{registry}/app:1")))
+    };
+    let out = inspect();
+    ok(&out, "docker manifest inspect");
+    let manifest: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(manifest["schemaVersion"], 2);
+    assert!(server.auths().iter().any(|a| a == "ok"));
+    assert!(!server.auths().iter().any(|a| a == "wrong"));
+    assert_eq!(helper_mints(&vault, "docker-credential").len(), 1);
+    assert_no_leak(&out.stderr, &token);
+
+    let id = grant_id(&vault, "127.0.0.1");
+    vault.run(&["grant", "revoke", &id]).success();
+    let seen = server.auths().len();
+    let out = inspect();
+    assert!(!out.status.success());
+    assert!(
+        server.auths()[seen..].iter().all(|a| a == "missing"),
+        "{:?}",
+        server.auths()
+    );
+    assert_eq!(helper_mints(&vault, "docker-credential").len(), 1);
+    assert_no_leak(vault.audit_text().as_bytes(), &token);
+}

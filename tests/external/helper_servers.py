@@ -5,16 +5,20 @@
          user name; the password must be the expected token.
   kube   HTTPS (the test's own CA): a stub Kubernetes API server answering GET /version to a
          request with `Authorization: Bearer <expected token>`, 401 otherwise, as kube-apiserver.
+  registry  plain HTTP on 127.0.0.1: a stub container registry (the distribution API's /v2/ and
+         one image manifest) behind HTTP Basic authentication, any user name, the token as the
+         password, as registries that take tokens do.
 
 The expected token is read from --token-file. Every request is appended to --log as one JSON line
 (method, path, whether it was authorised), never the credential itself.
 
-Usage: helper_servers.py git|kube --port-file F --log F --token-file F [--root DIR]
+Usage: helper_servers.py git|kube|registry --port-file F --log F --token-file F [--root DIR]
                                   [--cert PEM --key PEM]
 """
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import ssl
@@ -23,6 +27,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
+
+# The one image's config blob, which its manifest names by digest.
+CONFIG = b'{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -54,7 +61,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def do_GET(self):
         self.serve()
@@ -66,8 +74,13 @@ class Handler(BaseHTTPRequestHandler):
         body = self.body()
         if self.server.mode == "git":
             self.git(body)
+        elif self.server.mode == "registry":
+            self.registry()
         else:
             self.kube()
+
+    def do_HEAD(self):
+        self.serve()
 
     def git(self, body):
         auth = self.headers.get("Authorization", "")
@@ -114,6 +127,42 @@ class Handler(BaseHTTPRequestHandler):
                 headers.append((k, v.strip()))
         self.answer(status, data, headers)
 
+    def registry(self):
+        auth = self.headers.get("Authorization", "")
+        ok = False
+        if auth.startswith("Basic "):
+            try:
+                user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+                ok = bool(user) and password == self.server.token
+            except ValueError:
+                ok = False
+        self.record("ok" if ok else ("missing" if not auth else "wrong"))
+        api = ("Docker-Distribution-API-Version", "registry/2.0")
+        if not ok:
+            self.answer(401, '{"errors":[{"code":"UNAUTHORIZED"}]}',
+                        [api, ("WWW-Authenticate", 'Basic realm="registry"'),
+                         ("Content-Type", "application/json")])
+        elif self.path == "/v2/":
+            self.answer(200, "{}", [api, ("Content-Type", "application/json")])
+        elif "/blobs/sha256:" + hashlib.sha256(CONFIG).hexdigest() in self.path:
+            self.answer(200, CONFIG, [api, ("Content-Type", "application/octet-stream")])
+        elif "/manifests/" in self.path:
+            config = CONFIG
+            manifest = json.dumps({
+                "schemaVersion": 2,
+                "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
+                           "size": len(config),
+                           "digest": "sha256:" + hashlib.sha256(config).hexdigest()},
+                "layers": [],
+            }).encode()
+            digest = "sha256:" + hashlib.sha256(manifest).hexdigest()
+            ctype = "application/vnd.docker.distribution.manifest.v2+json"
+            self.answer(200, manifest,
+                        [api, ("Content-Type", ctype), ("Docker-Content-Digest", digest)])
+        else:
+            self.answer(404, '{"errors":[{"code":"NAME_UNKNOWN"}]}', [api])
+
     def kube(self):
         ok = self.headers.get("Authorization", "") == "Bearer " + self.server.token
         self.record("ok" if ok else "wrong")
@@ -131,7 +180,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["git", "kube"])
+    p.add_argument("mode", choices=["git", "kube", "registry"])
     p.add_argument("--port-file", required=True)
     p.add_argument("--log", required=True)
     p.add_argument("--token-file", required=True)
