@@ -50,6 +50,10 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
+            cand git-credential 'git''s credential helper: each request answered with a freshly minted, audited credential'
+            cand aws-credential-process 'AWS credential_process: a key pair from a secret, with the credential''s expiry'
+            cand docker-credential 'docker''s credential helper (also run as docker-credential-agentcred)'
+            cand kube-credential 'kubectl''s exec credential plugin: a bearer token as an ExecCredential'
             cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -1016,6 +1020,71 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;audit;help;help'= {
         }
+        &'agentcred;git-credential'= {
+            cand --agent 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]'
+            cand --ttl 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]'
+            cand --secret 'Serve this secret for every host git asks about (scope the helper to a URL in git''s config) [default: the granted secret named after the host]'
+            cand --username 'The user name to answer with [default: the one git sends, else x-access-token]'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;aws-credential-process'= {
+            cand --agent 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]'
+            cand --ttl 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]'
+            cand --secret 'The secret holding the key pair, as JSON: {"AccessKeyId": …, "SecretAccessKey": …, "SessionToken": … (optional)}'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;docker-credential'= {
+            cand --agent 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]'
+            cand --ttl 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]'
+            cand --username 'The user name to answer with [default: x-access-token]'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;kube-credential'= {
+            cand --agent 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]'
+            cand --ttl 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]'
+            cand --secret 'The secret holding the bearer token'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'agentcred;demo'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
@@ -1062,6 +1131,10 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
+            cand git-credential 'git''s credential helper: each request answered with a freshly minted, audited credential'
+            cand aws-credential-process 'AWS credential_process: a key pair from a secret, with the credential''s expiry'
+            cand docker-credential 'docker''s credential helper (also run as docker-credential-agentcred)'
+            cand kube-credential 'kubectl''s exec credential plugin: a bearer token as an ExecCredential'
             cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -1196,6 +1269,14 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;audit;anomalies'= {
         }
         &'agentcred;help;audit;hash'= {
+        }
+        &'agentcred;help;git-credential'= {
+        }
+        &'agentcred;help;aws-credential-process'= {
+        }
+        &'agentcred;help;docker-credential'= {
+        }
+        &'agentcred;help;kube-credential'= {
         }
         &'agentcred;help;demo'= {
         }

@@ -8,6 +8,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::agent::RateLimit;
 use crate::duration;
 
+mod helpers;
+pub use helpers::{
+    AwsCredentialArgs, DockerAction, DockerCredentialArgs, GitCredentialArgs, HelperAgentArgs,
+    KubeCredentialArgs,
+};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "agentcred",
@@ -298,6 +304,87 @@ agentcred audit tail -f",
         args_conflicts_with_subcommands = true
     )]
     Audit(AuditArgs),
+
+    /// git's credential helper: each request answered with a freshly minted, audited credential
+    #[command(
+        long_about = "git's credential helper: each time git needs a password, agentcred mints a \
+credential for the agent (on the audit log, like `mint`) and answers with the secret as the \
+password.\n\n\
+Which secret: with --secret S, S for every host git asks about (so scope the helper to a URL in \
+git's config); otherwise the granted secret named after the host git asks about, its port \
+dropped (`github.com` for https://github.com:443/...). When git sends a path \
+(credential.useHttpPath), a secret named HOST_OWNER (the path's first segment, e.g. \
+`github.com_acme`) is preferred to HOST. Nothing is sent over plain http except to a loopback \
+host. The user name is --username, else the one git sends, else x-access-token (what GitHub \
+takes with a token; GitLab, Gitea and Azure DevOps take any name; Bitbucket's access tokens \
+want --username x-token-auth). The answer carries \
+password_expiry_utc, the credential's expiry.\n\n\
+When no granted secret matches, it prints nothing and exits 0, so git tries its next helper or \
+prompts. `store` and `erase` succeed and change nothing; other operations are ignored.",
+        after_long_help = "Examples:\n  git config --global credential.https://github.com.helper \
+'!agentcred git-credential --agent ci'\n  \
+AGENTCRED_KEY_FILE=ci.key git -c credential.helper='!agentcred git-credential' clone https://github.com/acme/app\n  \
+git config credential.https://git.example.com.helper '!agentcred git-credential --secret deploy-token --username deploy'"
+    )]
+    GitCredential(GitCredentialArgs),
+
+    /// AWS credential_process: a key pair from a secret, with the credential's expiry
+    #[command(
+        long_about = "AWS `credential_process`: prints the JSON the AWS SDKs and CLI read \
+(Version 1, AccessKeyId, SecretAccessKey, SessionToken when there is one, and Expiration, the \
+minted credential's expiry, so the SDK asks again before it ends). Each call mints a credential \
+for the agent, on the audit log like `mint`.\n\n\
+The secret holds the pair as JSON: {\"AccessKeyId\": \"AKIA…\", \"SecretAccessKey\": \"…\", \
+\"SessionToken\": \"…\"} (SessionToken optional; the credentials-file names aws_access_key_id, \
+aws_secret_access_key and aws_session_token are read too). Any other value is refused (exit 65) \
+before anything is minted.\n\n\
+The SDKs refresh a credential 15 minutes before its Expiration (botocore; 5 to 10 in others): \
+with a TTL under that, every API call mints a new credential. Give --ttl 1h (within the grants' \
+max TTL) for one call an hour.",
+        after_long_help = "Examples:\n  \
+AGENTCRED_KEY_FILE=ci.key agentcred aws-credential-process --secret aws-deploy --ttl 1h\n\n  \
+# ~/.aws/config\n  [profile ci]\n  \
+credential_process = agentcred aws-credential-process --agent ci --secret aws-deploy --ttl 1h\n\n  \
+AGENTCRED_KEY_FILE=ci.key aws --profile ci sts get-caller-identity"
+    )]
+    AwsCredentialProcess(AwsCredentialArgs),
+
+    /// docker's credential helper (also run as docker-credential-agentcred)
+    #[command(
+        long_about = "docker's credential helper, speaking the docker-credential-helpers \
+protocol: `get` reads a registry's server URL on stdin and prints {\"ServerURL\", \"Username\", \
+\"Secret\"}, minting a credential for the agent (on the audit log, like `mint`). The secret is \
+the granted one named after the registry's host, its port dropped (`ghcr.io`, \
+`registry.example.com`); for any other registry it prints `credentials not found in native \
+keychain` and exits 1, which docker reads as \"no credentials\". `store` and `erase` succeed and \
+change nothing; `list` prints the registries served. Errors go to stdout, where docker reads \
+them.\n\n\
+docker runs helpers as `docker-credential-NAME ACTION` with no other arguments: link the \
+binary as docker-credential-agentcred on PATH, and choose the agent with the agent key \
+(AGENTCRED_KEY_FILE), AGENTCRED_AGENT, or `[helpers] agent = \"NAME\"` in the vault's \
+config.toml. The user name is AGENTCRED_DOCKER_USERNAME, else x-access-token.",
+        after_long_help = "Examples:\n  ln -s \"$(command -v agentcred)\" ~/.local/bin/docker-credential-agentcred\n  \
+# ~/.docker/config.json\n  { \"credHelpers\": { \"ghcr.io\": \"agentcred\" } }\n\n  \
+echo ghcr.io | AGENTCRED_KEY_FILE=ci.key docker-credential-agentcred get"
+    )]
+    DockerCredential(DockerCredentialArgs),
+
+    /// kubectl's exec credential plugin: a bearer token as an ExecCredential
+    #[command(
+        long_about = "A client-go exec credential plugin (kubectl and every client-go program): \
+prints an ExecCredential whose status.token is the secret and status.expirationTimestamp the \
+minted credential's expiry, so the client asks again when it ends. Each call mints a credential \
+for the agent, on the audit log like `mint`. The apiVersion is the one the client asks for in \
+KUBERNETES_EXEC_INFO (client.authentication.k8s.io/v1 or v1beta1), v1 without it.",
+        after_long_help = "Examples:\n  \
+AGENTCRED_KEY_FILE=ci.key agentcred kube-credential --secret kube-token --ttl 10m\n\n  \
+# in the kubeconfig's users:\n  \
+- name: ci\n    user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1\n        \
+command: agentcred\n        args: [kube-credential, --agent, ci, --secret, kube-token]\n        \
+interactiveMode: Never\n\n  \
+AGENTCRED_KEY_FILE=ci.key kubectl get pods"
+    )]
+    KubeCredential(KubeCredentialArgs),
 
     /// A walk-through of everything, in a throwaway vault that is removed afterwards
     #[command(after_long_help = "Examples:\n  agentcred demo")]
@@ -1030,7 +1117,7 @@ pub fn command() -> clap::Command {
 }
 
 /// Parses `args` (the program name first). The commands agents run on every call (`exec`, `mint`,
-/// `verify`) are tried first against a command line of their own: building clap's whole tree of
+/// `verify`, and the credential helpers their tools run) are tried first against a command line of their own: building clap's whole tree of
 /// some thirty subcommands is about a third of the page faults of an `exec`, some 0.4 ms. Anything
 /// else, and every error or request for help, goes through the full definition, so what a user
 /// sees is the same either way.
@@ -1042,6 +1129,10 @@ pub fn parse_from(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
             HotCommand::Exec(a) => Command::Exec(a),
             HotCommand::Mint(a) => Command::Mint(a),
             HotCommand::Verify(a) => Command::Verify(a),
+            HotCommand::GitCredential(a) => Command::GitCredential(a),
+            HotCommand::AwsCredentialProcess(a) => Command::AwsCredentialProcess(a),
+            HotCommand::DockerCredential(a) => Command::DockerCredential(a),
+            HotCommand::KubeCredential(a) => Command::KubeCredential(a),
         };
         return Ok(Cli { global, command });
     }
@@ -1058,7 +1149,18 @@ fn names_hot_subcommand(args: &[std::ffi::OsString]) -> bool {
                 words.next();
             }
             Some(w) if w.starts_with('-') => {}
-            Some(w) => return matches!(w, "exec" | "mint" | "verify"),
+            Some(w) => {
+                return matches!(
+                    w,
+                    "exec"
+                        | "mint"
+                        | "verify"
+                        | "git-credential"
+                        | "aws-credential-process"
+                        | "docker-credential"
+                        | "kube-credential"
+                );
+            }
             None => return false,
         }
     }
@@ -1080,6 +1182,10 @@ enum HotCommand {
     Exec(ExecArgs),
     Mint(MintArgs),
     Verify(VerifyArgs),
+    GitCredential(GitCredentialArgs),
+    AwsCredentialProcess(AwsCredentialArgs),
+    DockerCredential(DockerCredentialArgs),
+    KubeCredential(KubeCredentialArgs),
 }
 
 #[cfg(test)]
@@ -1109,6 +1215,12 @@ mod tests {
             "--color never mint --version previous --format token",
             "verify TOKEN --as b --action read --resource r",
             "-v --identity id verify TOKEN",
+            "git-credential get",
+            "git-credential --agent a --secret s --username u --ttl 5m store",
+            "aws-credential-process --agent a --secret s --ttl 1h",
+            "docker-credential get",
+            "--key-file k docker-credential --username u list",
+            "kube-credential --secret s",
         ];
         for line in lines {
             let args: Vec<OsString> = std::iter::once("agentcred")

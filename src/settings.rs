@@ -26,6 +26,9 @@
 //! [broker]
 //! upstream_ca = "/etc/ssl/private-ca.pem"  # more roots to verify upstreams against (PEM)
 //! egress = "bound"     # refuse connections to hosts no secret is bound to (default "open")
+//!
+//! [helpers]
+//! agent = "ci"         # the credential helpers' agent when the admin unlocks and none is named
 //! ```
 
 use std::path::Path;
@@ -50,6 +53,8 @@ pub struct Settings {
     pub exec: ExecSettings,
     #[serde(default)]
     pub broker: BrokerSettings,
+    #[serde(default)]
+    pub helpers: HelperSettings,
 }
 
 /// `[broker]`: the defaults of `exec`'s broker (its flags win).
@@ -72,6 +77,15 @@ pub enum Egress {
     Open,
     /// Refuse it (403).
     Bound,
+}
+
+/// The credential helpers (`git-credential`, `docker-credential`, …).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelperSettings {
+    /// The agent a helper mints for when the admin unlocks and neither `--agent` nor
+    /// `AGENTCRED_AGENT` names one (docker runs its helper with no options).
+    pub agent: Option<String>,
 }
 
 /// Where signed checkpoints are also kept, outside the vault (see `audit::witness`).

@@ -10,6 +10,7 @@ mod delegate;
 mod demo;
 mod exec;
 mod grant;
+mod helper;
 mod identity;
 mod init;
 mod input;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub use helper::DOCKER_HELPER_NAME;
 pub use input::{prompt_new_passphrase, read_token};
 
 use crate::cli::{Cli, Command, Global};
@@ -200,6 +202,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Rotate(args) => done(rotate::run(&ctx, args)),
         Command::Delegate(args) => done(delegate::run(&ctx, args)),
         Command::Audit(args) => done(audit::run(&ctx, args)),
+        Command::GitCredential(args) => done(helper::git(&ctx, args)),
+        Command::AwsCredentialProcess(args) => done(helper::aws(&ctx, args)),
+        Command::DockerCredential(args) => helper::docker(&ctx, args),
+        Command::KubeCredential(args) => done(helper::kube(&ctx, args)),
         Command::Demo => done(demo::run(&ctx)),
         Command::Completions { shell } => done(completions::run(&ctx, shell)),
         Command::Complete { what } => done(completions::complete(&ctx, what)),
