@@ -82,17 +82,18 @@ fn serve(args: &[String]) {
                 let Ok(tls) = acceptor.accept(tcp).await else {
                     return;
                 };
-                let service = hyper::service::service_fn(|req: Request<hyper::body::Incoming>| async move {
-                    let auth = req
-                        .headers()
-                        .get("authorization")
-                        .map(|v| v.len())
-                        .unwrap_or(0);
-                    let _ = req.into_body().collect().await;
-                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from(
-                        format!("{{\"ok\":true,\"auth_len\":{auth}}}"),
-                    ))))
-                });
+                let service =
+                    hyper::service::service_fn(|req: Request<hyper::body::Incoming>| async move {
+                        let auth = req
+                            .headers()
+                            .get("authorization")
+                            .map(|v| v.len())
+                            .unwrap_or(0);
+                        let _ = req.into_body().collect().await;
+                        Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(
+                            Bytes::from(format!("{{\"ok\":true,\"auth_len\":{auth}}}")),
+                        )))
+                    });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(tls), service)
                     .await;
@@ -124,7 +125,10 @@ fn run(args: &[String]) {
             ),
             None => (None, rest),
         };
-        (addr.trim_end_matches('/').parse().expect("proxy address"), auth)
+        (
+            addr.trim_end_matches('/').parse().expect("proxy address"),
+            auth,
+        )
     });
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_file_iter(arg(args, "--ca").expect("--ca")).expect("ca file") {
@@ -149,7 +153,11 @@ fn run(args: &[String]) {
     let target = Arc::new(Target {
         host: host.to_string(),
         port: port.parse().expect("port"),
-        path: if path.is_empty() { "/".into() } else { path.into() },
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.into()
+        },
         proxy,
         headers,
         tls: tokio_rustls::TlsConnector::from(Arc::new(config)),
@@ -260,7 +268,8 @@ async fn one_connection(
             None if Instant::now() >= deadline => break,
             _ => {}
         }
-        let mut req = Request::get(&target.path).header("host", format!("{}:{}", target.host, target.port));
+        let mut req =
+            Request::get(&target.path).header("host", format!("{}:{}", target.host, target.port));
         for (k, v) in &target.headers {
             req = req.header(k, v);
         }

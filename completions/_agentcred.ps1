@@ -1124,7 +1124,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         'agentcred;git-credential' {
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]')
-            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Serve this secret for every host git asks about (scope the helper to a URL in git''s config) [default: the granted secret named after the host]')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Serve this secret for every host git asks about (scope the helper to a URL in git''s config) [default: the granted secret bound to the host, else named after it]')
             [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'The user name to answer with [default: the one git sends, else x-access-token]')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')

@@ -1023,7 +1023,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;git-credential'= {
             cand --agent 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]'
             cand --ttl 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]'
-            cand --secret 'Serve this secret for every host git asks about (scope the helper to a URL in git''s config) [default: the granted secret named after the host]'
+            cand --secret 'Serve this secret for every host git asks about (scope the helper to a URL in git''s config) [default: the granted secret bound to the host, else named after it]'
             cand --username 'The user name to answer with [default: the one git sends, else x-access-token]'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'

@@ -311,10 +311,12 @@ agentcred audit tail -f",
 credential for the agent (on the audit log, like `mint`) and answers with the secret as the \
 password.\n\n\
 Which secret: with --secret S, S for every host git asks about (so scope the helper to a URL in \
-git's config); otherwise the granted secret named after the host git asks about, its port \
-dropped (`github.com` for https://github.com:443/...). When git sends a path \
-(credential.useHttpPath), a secret named HOST_OWNER (the path's first segment, e.g. \
-`github.com_acme`) is preferred to HOST. Nothing is sent over plain http except to a loopback \
+git's config); otherwise the granted secret bound to the host git asks about (`secret set \
+--hosts`, narrowed by the grant; one whose binding also names the path git sends, with \
+credential.useHttpPath, is preferred). Where no secret is bound to it, a secret bound nowhere \
+and named after the host serves it, its port dropped (`github.com` for \
+https://github.com:443/...), or with a path a secret named HOST_OWNER (the path's first segment, \
+e.g. `github.com_acme`). A brokered secret is never handed out. Nothing is sent over plain http except to a loopback \
 host. The user name is --username, else the one git sends, else x-access-token (what GitHub \
 takes with a token; GitLab, Gitea and Azure DevOps take any name; Bitbucket's access tokens \
 want --username x-token-auth). The answer carries \
@@ -354,8 +356,8 @@ AGENTCRED_KEY_FILE=ci.key aws --profile ci sts get-caller-identity"
         long_about = "docker's credential helper, speaking the docker-credential-helpers \
 protocol: `get` reads a registry's server URL on stdin and prints {\"ServerURL\", \"Username\", \
 \"Secret\"}, minting a credential for the agent (on the audit log, like `mint`). The secret is \
-the granted one named after the registry's host, its port dropped (`ghcr.io`, \
-`registry.example.com`); for any other registry it prints `credentials not found in native \
+the granted one bound to the registry's host (`secret set --hosts`), else one bound nowhere and \
+named after the host, its port dropped (`ghcr.io`, `registry.example.com`); for any other registry it prints `credentials not found in native \
 keychain` and exits 1, which docker reads as \"no credentials\". `store` and `erase` succeed and \
 change nothing; `list` prints the registries served. Errors go to stdout, where docker reads \
 them.\n\n\

@@ -878,3 +878,87 @@ fn the_docker_cli_authenticates_through_cred_helpers() {
     assert_eq!(helper_mints(&vault, "docker-credential").len(), 1);
     assert_no_leak(vault.audit_text().as_bytes(), &token);
 }
+
+/// A secret bound to hosts serves the requests its binding allows, whatever its name; a
+/// brokered one is never handed to a tool.
+#[test]
+fn helpers_choose_a_secret_by_its_binding_and_never_hand_out_a_brokered_one() {
+    let vault = TestVault::new();
+    let token = random_secret();
+    let brokered = random_secret();
+    let key = agent_with(&vault, "forge-token", &token);
+    vault
+        .run(&[
+            "secret",
+            "edit",
+            "forge-token",
+            "--hosts",
+            "git.example.com,*.registry.test",
+        ])
+        .success();
+    vault
+        .run_stdin(
+            &[
+                "secret",
+                "set",
+                "llm",
+                "--stdin",
+                "--hosts",
+                "llm.example.com",
+                "--delivery",
+                "broker",
+            ],
+            &format!("{brokered}\n"),
+        )
+        .success();
+    vault.run(&["grant", AGENT, "llm"]).success();
+    let helper = |args: &[&str], stdin: &str| {
+        vault
+            .with_key_file(&key)
+            .args(args)
+            .write_stdin(stdin.to_string())
+            .assert()
+    };
+    let a = helper(
+        &["git-credential", "get"],
+        "protocol=https\nhost=git.example.com\n\n",
+    )
+    .code(0);
+    assert!(
+        util::stdout(&a).contains(&format!("password={token}")),
+        "{}",
+        util::stdout(&a)
+    );
+    let a = helper(
+        &["git-credential", "get"],
+        "protocol=https\nhost=forge-token\n\n",
+    )
+    .code(0);
+    assert!(
+        a.get_output().stdout.is_empty(),
+        "a bound secret's name serves nothing"
+    );
+    let a = helper(
+        &["docker-credential", "get"],
+        "https://eu.registry.test/v2/",
+    )
+    .code(0);
+    assert!(util::stdout(&a).contains(&token), "{}", util::stdout(&a));
+    let a = helper(&["docker-credential", "list"], "").code(0);
+    assert!(
+        util::stdout(&a).contains("git.example.com"),
+        "{}",
+        util::stdout(&a)
+    );
+    // The brokered secret: not chosen for its host, and refused when named.
+    let a = helper(
+        &["git-credential", "get"],
+        "protocol=https\nhost=llm.example.com\n\n",
+    )
+    .code(0);
+    assert!(a.get_output().stdout.is_empty());
+    let a = helper(&["kube-credential", "--secret", "llm"], "").code(3);
+    assert!(util::stderr(&a).contains("broker"), "{}", util::stderr(&a));
+    util::assert_output_no_leak(&a, &brokered);
+    assert!(!vault.audit_text().contains(&brokered));
+}

@@ -23,7 +23,7 @@ pub struct GitCredentialArgs {
     #[command(flatten)]
     pub who: HelperAgentArgs,
     /// Serve this secret for every host git asks about (scope the helper to a URL in git's
-    /// config) [default: the granted secret named after the host]
+    /// config) [default: the granted secret bound to the host, else named after it]
     #[arg(long, value_name = "SECRET")]
     pub secret: Option<String>,
     /// The user name to answer with [default: the one git sends, else x-access-token]

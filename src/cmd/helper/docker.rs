@@ -76,7 +76,7 @@ fn serve(ctx: &Ctx, args: &DockerCredentialArgs) -> std::result::Result<(), Refu
             let host = registry_host(&server_url);
             let vault = ctx.open_vault()?;
             let call = Call::open(ctx, &vault, &args.who)?;
-            let Some(secret) = super::secret_for(&call.opened.envelope, host, None) else {
+            let Some(secret) = super::secret_for(&call.opened.envelope, host, 443, None) else {
                 return Err(Refusal::NotFound);
             };
             let issued = call.mint(&secret, &args.who, "docker-credential", Some(host))?;

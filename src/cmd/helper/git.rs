@@ -64,7 +64,12 @@ pub fn run(ctx: &Ctx, args: GitCredentialArgs) -> Result<()> {
     let call = Call::open(ctx, &vault, &args.who)?;
     let secret = match &args.secret {
         Some(s) => s.clone(),
-        None => match super::secret_for(&call.opened.envelope, host, asked.path.as_deref()) {
+        None => match super::secret_for(
+            &call.opened.envelope,
+            host,
+            if protocol == "http" { 80 } else { 443 },
+            asked.path.as_deref(),
+        ) {
             Some(s) => s,
             None => {
                 ctx.out.verbose(&format!(

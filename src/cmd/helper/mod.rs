@@ -39,19 +39,70 @@ pub const DEFAULT_USERNAME: &str = "x-access-token";
 /// The most a helper reads from stdin: a request is a few lines.
 const MAX_REQUEST: u64 = 64 * 1024;
 
-/// The granted secret that serves a request to `host` (`name` or `name:port`), and `path` when
-/// the client sends one (git's `credential.useHttpPath`), or `None`.
+/// The granted secret that serves a request to `host` (`name` or `name:port`; without a port,
+/// `default_port`, the protocol's), and `path` when the client sends one (git's
+/// `credential.useHttpPath`), or `None`.
 ///
-/// Secrets carry no host binding, so the name decides: a secret named after the host (lowercase,
-/// port dropped: `github.com` serves `github.com:443`) serves it, and with a path, a secret named
-/// `HOST_OWNER` (the path's first segment: `github.com_acme` for `acme/app.git`) is preferred, for
-/// one organisation's token on a shared forge. `_` cannot occur in a host name, so such a name
-/// never also names a host.
-pub fn secret_for(envelope: &Envelope, host: &str, path: Option<&str>) -> Option<String> {
-    pick(envelope.secrets.keys(), host, path)
+/// A secret bound to hosts (`secret set --hosts`) serves exactly the requests its binding allows
+/// (the secret's hosts, narrowed by the agent's grants, with their paths when the client sends a
+/// path); one whose binding also names paths is preferred, as the more specific. A secret
+/// delivered through the broker is never chosen: its value is never handed out. Only where no
+/// bound secret serves the host does the name decide, among the secrets bound nowhere: a secret
+/// named after the host (lowercase, port dropped: `github.com` serves `github.com:443`) serves
+/// it, and with a path, a secret named `HOST_OWNER` (the path's first segment: `github.com_acme`
+/// for `acme/app.git`) is preferred, for one organisation's token on a shared forge. `_` cannot
+/// occur in a host name, so such a name never also names a host.
+pub fn secret_for(
+    envelope: &Envelope,
+    host: &str,
+    default_port: u16,
+    path: Option<&str>,
+) -> Option<String> {
+    let name = host_name(host)?;
+    let port = port_of(host).unwrap_or(default_port);
+    let mut bound: Vec<(&String, bool)> = envelope
+        .secrets
+        .keys()
+        .filter_map(|secret| {
+            let d = crate::credential::destination_of(envelope, secret);
+            let hosts = d.binding.hosts.as_ref()?;
+            if d.is_brokered() || !hosts.iter().any(|h| h.matches(&name, port)) {
+                return None;
+            }
+            match (&d.binding.paths, path) {
+                (Some(paths), Some(p)) => {
+                    let p = format!("/{}", p.trim_start_matches('/'));
+                    paths
+                        .iter()
+                        .any(|pp| pp.matches(&p))
+                        .then_some((secret, true))
+                }
+                _ => Some((secret, false)),
+            }
+        })
+        .collect();
+    bound.sort_by_key(|(_, with_path)| !with_path);
+    if let Some((secret, _)) = bound.first() {
+        return Some((*secret).clone());
+    }
+    let unbound = envelope.secrets.keys().filter(|secret| {
+        let d = crate::credential::destination_of(envelope, secret);
+        d.binding.hosts.is_none() && !d.is_brokered()
+    });
+    pick(unbound, host, path)
 }
 
-/// [`secret_for`] among `names`.
+/// The port of `host` (`name:port`, `[v6]:port`), if it names one.
+fn port_of(host: &str) -> Option<u16> {
+    let host = host.trim();
+    let tail = match host.strip_prefix('[') {
+        Some(rest) => rest.split_once(']')?.1.strip_prefix(':')?,
+        None => host.rsplit_once(':')?.1,
+    };
+    tail.parse().ok()
+}
+
+/// [`secret_for`]'s naming rule among `names`.
 fn pick<'a>(
     names: impl Iterator<Item = &'a String> + Clone,
     host: &str,
@@ -75,19 +126,34 @@ fn pick<'a>(
 }
 
 /// Every host the agent's granted secrets serve, with the secret: what `docker-credential list`
-/// reports. Under the naming rule of [`secret_for`], the secrets named like a host name.
+/// reports. The exact host names secrets are bound to (not wildcards), then, under the naming
+/// rule of [`secret_for`], the unbound secrets named like a host name.
 pub fn served_hosts(envelope: &Envelope) -> Vec<(String, String)> {
-    envelope
-        .secrets
-        .keys()
-        .filter(|name| {
-            let lower = name.to_ascii_lowercase();
-            (lower.contains('.') || lower == "localhost")
-                && !lower.contains('_')
-                && host_name(&lower).as_deref() == Some(lower.as_str())
-        })
-        .map(|name| (name.to_ascii_lowercase(), name.clone()))
-        .collect()
+    let mut served = Vec::new();
+    for secret in envelope.secrets.keys() {
+        let d = crate::credential::destination_of(envelope, secret);
+        if d.is_brokered() {
+            continue;
+        }
+        match &d.binding.hosts {
+            Some(hosts) => served.extend(
+                hosts
+                    .iter()
+                    .filter(|h| !h.is_wildcard())
+                    .map(|h| (h.host_text(), secret.clone())),
+            ),
+            None => {
+                let lower = secret.to_ascii_lowercase();
+                if (lower.contains('.') || lower == "localhost")
+                    && !lower.contains('_')
+                    && host_name(&lower).as_deref() == Some(lower.as_str())
+                {
+                    served.push((lower, secret.clone()));
+                }
+            }
+        }
+    }
+    served
 }
 
 /// `host` lowercased, its port dropped (`[::1]:8080` → `::1`); `None` if empty.
@@ -158,7 +224,17 @@ impl<'v> Call<'v> {
     /// Decides a credential of `secret` alone (a refusal is recorded), without issuing it.
     pub fn decide(&self, secret: &str, who: &HelperAgentArgs) -> Result<Plan> {
         let request = Request::from_flags(&[secret.to_string()], who.ttl, &[], &[], false)?;
-        mint::decide(&self.session, &self.opened, &request, Attempt::Mint)
+        let plan = mint::decide(&self.session, &self.opened, &request, Attempt::Mint)?;
+        // A helper hands the value to its tool: never one that only the broker may use.
+        crate::credential::refuse_brokered(&plan).map_err(|e| {
+            self.session.refuse(
+                self.opened.caller(),
+                Attempt::Mint,
+                &[secret.to_string()],
+                e,
+            )
+        })?;
+        Ok(plan)
     }
 
     /// Issues a decided credential; its `cred.mint` entry names the helper and the host asked
