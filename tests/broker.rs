@@ -223,6 +223,11 @@ curl -sS --fail "https://api.bound.test:$PORT/reflect" -H "Authorization: Bearer
 #[test]
 fn an_unbound_host_never_receives_the_value_tunnelled_or_refused() {
     let w = world(&[]);
+    let alerts = w.vault.root().join("alerts.jsonl");
+    util::write_private(
+        &w.vault.path("config.toml"),
+        format!("[alerts]\ncommand = \"cat >> '{}'\"\n", alerts.display()).as_bytes(),
+    );
     // Tunnelled untouched: the client talks TLS with the upstream itself (so it needs the
     // upstream's CA), and the broker never sees inside.
     let out = w.run(
@@ -266,6 +271,72 @@ fn an_unbound_host_never_receives_the_value_tunnelled_or_refused() {
         "{found}"
     );
     assert_eq!(w.up.received().len(), 1);
+    // The alert command was handed the anomaly (on a thread of its own: give it a moment).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let alerted = loop {
+        let text = std::fs::read_to_string(&alerts).unwrap_or_default();
+        if text.contains("exfiltration") || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        alerted.contains("exfiltration") && alerted.contains("evil.test"),
+        "{alerted}"
+    );
+    assert_no_leak(alerted.as_bytes(), &w.value);
+    w.assert_value_nowhere(&[&out]);
+}
+
+#[test]
+fn the_agents_rate_limit_counts_requests_through_the_broker() {
+    let vault = TestVault::new();
+    let value = random_secret();
+    vault
+        .run(&["agent", "add", "coder", "--rate-limit", "3/m"])
+        .success();
+    vault
+        .run_stdin(
+            &[
+                "secret",
+                "set",
+                "api",
+                "--env",
+                "API_KEY",
+                "--stdin",
+                "--hosts",
+                "api.bound.test",
+                "--delivery",
+                "broker",
+            ],
+            &format!("{value}\n"),
+        )
+        .success();
+    vault.run(&["grant", "coder", "api"]).success();
+    let w = World {
+        vault,
+        up: Upstream::https(),
+        value,
+    };
+    let script = r#"
+for i in 1 2 3 4; do
+  curl -sS -o body -w "request $i %{http_code}\n" "https://api.bound.test:$PORT/echo" -H "Authorization: Bearer $API_KEY"
+done
+cat body
+"#;
+    let out = w.run(&[], script);
+    let o = text(&out.stdout);
+    // The mint took one of the three calls a minute; two requests went, the third was refused.
+    assert!(
+        o.contains("request 1 200") && o.contains("request 2 200"),
+        "{o}"
+    );
+    assert!(
+        o.contains("request 3 403") && o.contains("request 4 403"),
+        "{o}"
+    );
+    assert!(o.contains("\"reason\":\"rate_limit\""), "{o}");
+    assert_eq!(w.up.received().len(), 2);
     w.assert_value_nowhere(&[&out]);
 }
 

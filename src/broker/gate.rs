@@ -7,7 +7,7 @@
 //! 2. every placeholder it carries must be bound to where it goes: host, then the grant's
 //!    methods and paths. A placeholder presented to a host outside its binding is an
 //!    exfiltration attempt, recorded as an anomaly and handed to the alert command;
-//! 3. the agent's `--rate-limit` counts requests as it counts mints;
+//! 3. the agent's `--rate-limit` counts requests as it counts mints (and the mints in its window);
 //! 4. its `broker.request` entry (agent, credential, secret names, host, method, path without
 //!    the query, and a keyed hash of the query) is made durable, with any anomaly the live checks
 //!    find in it. Only then may the request go upstream: if the log cannot be written, the
@@ -93,12 +93,19 @@ impl RunGate {
         settings: Settings,
     ) -> RunGate {
         let log = Arc::new(GroupLog::start(run.dir.clone(), Arc::clone(&clock)));
+        // The rate limit counts the agent's calls, its mints among them (this run's own too):
+        // those already in the window count as made now, which errs on the strict side.
+        let now = clock.now();
+        let recent: VecDeque<i64> = run.rate_limit.map_or_else(VecDeque::new, |limit| {
+            let made = activity.mints_within(now, i64::from(limit.per_secs));
+            std::iter::repeat_n(now.timestamp_millis(), made).collect()
+        });
         RunGate {
             run,
             clock,
             secrets: secrets.into_iter().map(|b| (b.name.clone(), b)).collect(),
             closed: Mutex::new(None),
-            recent: Mutex::new(VecDeque::new()),
+            recent: Mutex::new(recent),
             activity: Mutex::new(activity),
             settings,
             log,
