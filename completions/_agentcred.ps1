@@ -50,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('creds', 'creds', [CompletionResultType]::ParameterValue, 'List and revoke credentials')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with an agent''s short-lived credential in its environment')
             [CompletionResult]::new('broker', 'broker', [CompletionResultType]::ParameterValue, 'Run a broker on its own, for a program started elsewhere (a container, an IDE)')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'An MCP server over stdio: HTTP requests with brokered secrets, for agent harnesses')
             [CompletionResult]::new('delegate', 'delegate', [CompletionResultType]::ParameterValue, 'Hand another agent a narrower part of an agent''s rights, as a signed token')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Query, verify and watch the tamper-evident audit log')
@@ -925,6 +926,28 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'agentcred;mcp' {
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'The agent (required for the admin; with an agent key, defaults to the key''s agent)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Only these secrets (repeatable) [default: every granted secret]')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent''s remaining time]')
+            [CompletionResult]::new('--actions', '--actions', [CompletionResultType]::ParameterName, 'Narrow the credential to these actions, comma separated')
+            [CompletionResult]::new('--resources', '--resources', [CompletionResultType]::ParameterName, 'Narrow the credential to these resources, comma separated')
+            [CompletionResult]::new('--egress', '--egress', [CompletionResultType]::ParameterName, '`bound` refuses requests to hosts no secret is bound to, `open` lets them through untouched [default: open, or `[broker] egress` in config.toml]')
+            [CompletionResult]::new('--upstream-ca', '--upstream-ca', [CompletionResultType]::ParameterName, 'Also trust the CA certificates of this PEM file for upstreams [default: `[broker] upstream_ca` in config.toml]')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on the terminal (NO_COLOR is honoured)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this age identity file instead of a passphrase')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Act as an agent, with the agent key in this file')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Never renew the credential: after its expiry every call is refused')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON ("schema": 1) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what is happening on stderr (never secret values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'agentcred;delegate' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The agent receiving the delegation')
             [CompletionResult]::new('--actions', '--actions', [CompletionResultType]::ParameterName, 'Delegate only these actions, comma separated or repeated [default: every action the parent allows]')
@@ -1235,6 +1258,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('creds', 'creds', [CompletionResultType]::ParameterValue, 'List and revoke credentials')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with an agent''s short-lived credential in its environment')
             [CompletionResult]::new('broker', 'broker', [CompletionResultType]::ParameterValue, 'Run a broker on its own, for a program started elsewhere (a container, an IDE)')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'An MCP server over stdio: HTTP requests with brokered secrets, for agent harnesses')
             [CompletionResult]::new('delegate', 'delegate', [CompletionResultType]::ParameterValue, 'Hand another agent a narrower part of an agent''s rights, as a signed token')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Query, verify and watch the tamper-evident audit log')
@@ -1393,6 +1417,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;broker' {
+            break
+        }
+        'agentcred;help;mcp' {
             break
         }
         'agentcred;help;delegate' {

@@ -70,6 +70,9 @@ _agentcred() {
             agentcred,lock)
                 cmd="agentcred__subcmd__lock"
                 ;;
+            agentcred,mcp)
+                cmd="agentcred__subcmd__mcp"
+                ;;
             agentcred,mint)
                 cmd="agentcred__subcmd__mint"
                 ;;
@@ -267,6 +270,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,lock)
                 cmd="agentcred__subcmd__help__subcmd__lock"
+                ;;
+            agentcred__subcmd__help,mcp)
+                cmd="agentcred__subcmd__help__subcmd__mcp"
                 ;;
             agentcred__subcmd__help,mint)
                 cmd="agentcred__subcmd__help__subcmd__mint"
@@ -506,7 +512,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status unlock lock identity recipients agent secret grant key mint verify present creds exec broker delegate rotate audit git-credential aws-credential-process docker-credential kube-credential demo completions help"
+            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status unlock lock identity recipients agent secret grant key mint verify present creds exec broker mcp delegate rotate audit git-credential aws-credential-process docker-credential kube-credential demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2004,7 +2010,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="init status unlock lock identity recipients agent secret grant key mint verify present creds exec broker delegate rotate audit git-credential aws-credential-process docker-credential kube-credential demo completions help"
+            opts="init status unlock lock identity recipients agent secret grant key mint verify present creds exec broker mcp delegate rotate audit git-credential aws-credential-process docker-credential kube-credential demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2564,6 +2570,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__lock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__mcp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3334,6 +3354,64 @@ _agentcred() {
                 return 0
             fi
             case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__mcp)
+            opts="-q -v -h --agent --secret --ttl --actions --resources --once --egress --upstream-ca --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resources)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --egress)
+                    COMPREPLY=($(compgen -W "open bound" -- "${cur}"))
+                    return 0
+                    ;;
+                --upstream-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

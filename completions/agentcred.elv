@@ -47,6 +47,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
             cand broker 'Run a broker on its own, for a program started elsewhere (a container, an IDE)'
+            cand mcp 'An MCP server over stdio: HTTP requests with brokered secrets, for agent harnesses'
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
@@ -841,6 +842,27 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'agentcred;mcp'= {
+            cand --agent 'The agent (required for the admin; with an agent key, defaults to the key''s agent)'
+            cand --secret 'Only these secrets (repeatable) [default: every granted secret]'
+            cand --ttl 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent''s remaining time]'
+            cand --actions 'Narrow the credential to these actions, comma separated'
+            cand --resources 'Narrow the credential to these resources, comma separated'
+            cand --egress '`bound` refuses requests to hosts no secret is bound to, `open` lets them through untouched [default: open, or `[broker] egress` in config.toml]'
+            cand --upstream-ca 'Also trust the CA certificates of this PEM file for upstreams [default: `[broker] upstream_ca` in config.toml]'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --once 'Never renew the credential: after its expiry every call is refused'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'agentcred;delegate'= {
             cand --to 'The agent receiving the delegation'
             cand --actions 'Delegate only these actions, comma separated or repeated [default: every action the parent allows]'
@@ -1128,6 +1150,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
             cand broker 'Run a broker on its own, for a program started elsewhere (a container, an IDE)'
+            cand mcp 'An MCP server over stdio: HTTP requests with brokered secrets, for agent harnesses'
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
@@ -1245,6 +1268,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;exec'= {
         }
         &'agentcred;help;broker'= {
+        }
+        &'agentcred;help;mcp'= {
         }
         &'agentcred;help;delegate'= {
         }

@@ -261,6 +261,30 @@ agentcred broker --agent coder --listen 127.0.0.1:8899 --json"
     )]
     Broker(BrokerArgs),
 
+    /// An MCP server over stdio: HTTP requests with brokered secrets, for agent harnesses
+    #[command(
+        long_about = "A Model Context Protocol server on stdin and stdout (JSON-RPC 2.0, one \
+message a line), for agent harnesses that call tools. It mints a credential for the agent, starts \
+its broker, and offers two tools:\n\n\
+http_request (method, url, headers, body): `{{secret:NAME}}` in the URL or a header value stands \
+for secret NAME; the request goes through the broker, which puts the value in only where the \
+secret is bound (its --hosts, narrowed by the grant), checks the credential, the grant's methods \
+and paths and the agent's rate limit, and records it on the audit log. The tool answers with the \
+status, headers and body, any value masked; a refusal is a tool error naming the reason. Bodies \
+are sent as they are: they are never searched for templates.\n\n\
+list_credentials: the credential's secrets (names, variables, hosts, delivery), scope and expiry; \
+never a value.\n\n\
+The credential lives --ttl (default: the agent's max TTL, else 15m) and is renewed while the \
+client stays connected, within the agent's limits; with --once it is not, and every call after \
+expiry is refused. A revoked credential is never renewed. At the end (stdin closed, SIGTERM) the \
+broker stops and the credential is ended and revoked, as at the end of an exec. Nothing but \
+protocol messages is written to stdout; notes go to stderr, never with a value.\n\n\
+Examples:\n  AGENTCRED_KEY_FILE=~/.config/agentcred/coder.key agentcred mcp\n  \
+agentcred mcp --agent coder --ttl 1h --egress bound\n  \
+agentcred mcp --agent coder --once --ttl 10m --upstream-ca ./internal-ca.pem"
+    )]
+    Mcp(McpArgs),
+
     /// Hand another agent a narrower part of an agent's rights, as a signed token
     #[command(
         long_about = "Delegate to another agent a part of what an agent holds, as a token: \
@@ -1093,6 +1117,23 @@ pub struct BrokerArgs {
     /// Replace an existing --env-file
     #[arg(long, requires = "env_file")]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Never renew the credential: after its expiry every call is refused
+    #[arg(long)]
+    pub once: bool,
+    /// `bound` refuses requests to hosts no secret is bound to, `open` lets them through
+    /// untouched [default: open, or `[broker] egress` in config.toml]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub egress: Option<EgressMode>,
+    /// Also trust the CA certificates of this PEM file for upstreams [default: `[broker]
+    /// upstream_ca` in config.toml]
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
 }
 
 /// `exec --egress`.

@@ -24,6 +24,7 @@ pub mod exec;
 pub mod grant;
 pub mod harden;
 pub mod key;
+pub mod mcp;
 pub mod output;
 pub mod roster;
 pub mod rotation;

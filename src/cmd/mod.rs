@@ -16,6 +16,7 @@ mod init;
 mod input;
 mod key;
 mod known;
+mod mcp;
 mod mint;
 mod out_file;
 mod present;
@@ -199,6 +200,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Creds(c) => done(creds::run(&ctx, c)),
         Command::Exec(args) => exec::run(&ctx, args),
         Command::Broker(args) => broker::run(&ctx, args),
+        Command::Mcp(args) => mcp::run(&ctx, args),
         Command::Rotate(args) => done(rotate::run(&ctx, args)),
         Command::Delegate(args) => done(delegate::run(&ctx, args)),
         Command::Audit(args) => done(audit::run(&ctx, args)),

@@ -138,6 +138,41 @@ impl Running {
         }
     }
 
+    /// The proxy's URL with its credential (`http://agentcred:TOKEN@127.0.0.1:PORT`), for a
+    /// client of agentcred's own that sends requests through it (`agentcred mcp`).
+    pub fn proxy_url(&self) -> Option<&SecretString> {
+        self.broker.as_ref().map(crate::broker::Running::proxy_url)
+    }
+
+    /// The trust bundle: the system roots and the run's CA.
+    pub fn bundle_path(&self) -> Option<&Path> {
+        self.broker
+            .as_ref()
+            .map(crate::broker::Running::bundle_path)
+    }
+
+    /// Refuses, and records as the gate records any refusal, a request carrying the
+    /// placeholders of `secrets` for a host outside their binding that the client of
+    /// agentcred's own caught before it was sent (the proxy would only have tunnelled it).
+    pub fn refuse_unbound(&self, host: &str, port: u16, https: bool, secrets: Vec<String>) {
+        use crate::broker::Gate as _;
+        let target = crate::broker::UnboundTarget {
+            host: host.to_string(),
+            port,
+            scheme: if https {
+                crate::broker::Scheme::Https
+            } else {
+                crate::broker::Scheme::Http
+            },
+            placeholders: secrets,
+            peer: crate::broker::Peer {
+                addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                uid: None,
+            },
+        };
+        self.gate.unbound(&target, false);
+    }
+
     /// Stops the proxy, writes what the gate still holds, and says what it did, for `exec.end`.
     pub fn stop(mut self) -> serde_json::Value {
         if let Some(broker) = self.broker.take() {

@@ -115,6 +115,12 @@ impl Watch {
         self.next_look
     }
 
+    /// Looks now, whether due or not (before a request an MCP client asked for).
+    pub fn look_now(&mut self) -> Option<Revoked> {
+        self.next_look = Instant::now();
+        self.look()
+    }
+
     /// Looks if due: `Some` once the credential is revoked.
     pub fn look(&mut self) -> Option<Revoked> {
         let now = Instant::now();
