@@ -70,12 +70,14 @@ AGENTCRED_KEY_FILE="$out/bench.key" python3 - "$bin" "$vault" "$out/ca.pem" "$ur
 import json, subprocess, sys, time
 bin, vault, ca, url, n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 p = subprocess.Popen([bin, "--vault", vault, "-q", "mcp", "--ttl", "1h", "--upstream-ca", ca],
-                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 def ask(i, method, params):
     p.stdin.write((json.dumps({"jsonrpc": "2.0", "id": i, "method": method, "params": params}) + "\n").encode())
+    p.stdin.flush()
     return json.loads(p.stdout.readline())
 ask(0, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}})
 p.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+p.stdin.flush()
 call = {"name": "http_request", "arguments": {"method": "GET", "url": url,
         "headers": {"Authorization": "Bearer {{secret:api}}"}}}
 lat, failures = [], 0

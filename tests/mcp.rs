@@ -316,14 +316,18 @@ fn python_sdk_lists_calls_is_refused_outside_the_binding_and_after_revocation() 
 }
 
 #[test]
-fn node_sdk_lists_the_tools_and_makes_a_request() {
+fn node_sdk_lists_the_tools_and_makes_requests() {
     assert!(
         node_modules().join("@modelcontextprotocol/sdk").is_dir(),
         "the Node client test needs @modelcontextprotocol/sdk in {}: run .ci/run, which installs it",
         node_modules().display()
     );
     let w = world();
-    let steps = json!([bearer_call(&w.url("api.bound.test", "/echo?client=node"))]);
+    // Two calls: the second goes over the connection the first one opened.
+    let steps = json!([
+        bearer_call(&w.url("api.bound.test", "/echo?client=node")),
+        bearer_call(&w.url("api.bound.test", "/echo?client=node&n=2")),
+    ]);
     let (events, all) = w.drive(true, &[], &steps);
     assert_eq!(events[0]["init"]["serverInfo"]["name"], "agentcred");
     let names: Vec<&str> = events[1]["tools"]
@@ -338,8 +342,11 @@ fn node_sdk_lists_the_tools_and_makes_a_request() {
     assert!(!err, "{text}");
     let resp: Value = serde_json::from_str(text).unwrap();
     assert_eq!(resp["status"], 200, "{text}");
-    assert_eq!(w.authorizations(), [format!("Bearer {}", w.value)]);
-    assert_eq!(w.entries("broker.request").len(), 1);
+    let (err, text) = &calls[1];
+    assert!(!err, "{text}");
+    let bearer = format!("Bearer {}", w.value);
+    assert_eq!(w.authorizations(), [bearer.clone(), bearer]);
+    assert_eq!(w.entries("broker.request").len(), 2);
     w.assert_value_nowhere(&all);
 }
 

@@ -152,17 +152,34 @@ impl Client {
         let req = req
             .body(Full::new(Bytes::from(body.unwrap_or("").to_string())))
             .map_err(|_| "the method, a header name or a header value is not valid".to_string())?;
-        let mut sender = match self.take(&key) {
-            Some(s) => s,
-            None => match self.open(https, &host, port).await? {
-                Ok(s) => s,
-                Err(refused) => return Ok(refused),
+        // A kept connection the other end closed while it was idle fails before the request
+        // is written: it is then sent again on a new one.
+        let kept = match self.take(&key) {
+            Some(mut s) => match s.try_send_request(req).await {
+                Ok(resp) => Ok((s, resp)),
+                Err(mut e) => match e.take_message() {
+                    Some(req) => Err(req),
+                    None => {
+                        return Err(format!("the request failed: {}", chain(e.error())));
+                    }
+                },
             },
+            None => Err(req),
         };
-        let resp = sender
-            .send_request(req)
-            .await
-            .map_err(|e| format!("the request failed: {}", chain(&e)))?;
+        let (sender, resp) = match kept {
+            Ok(done) => done,
+            Err(req) => {
+                let mut sender = match self.open(https, &host, port).await? {
+                    Ok(s) => s,
+                    Err(refused) => return Ok(refused),
+                };
+                let resp = sender
+                    .send_request(req)
+                    .await
+                    .map_err(|e| format!("the request failed: {}", chain(&e)))?;
+                (sender, resp)
+            }
+        };
         let (parts, mut incoming) = resp.into_parts();
         let mut body = Vec::new();
         let mut truncated = false;
