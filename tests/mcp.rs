@@ -468,3 +468,46 @@ fn stdin_note(ask: &mut dyn FnMut(&str) -> Value) {
     );
     assert_eq!(r["id"], "n", "{r}");
 }
+
+#[test]
+fn sigterm_stops_the_server_and_records_the_end() {
+    let w = world();
+    let mut child = w
+        .vault
+        .command()
+        .env("AGENTCRED_KEY_FILE", &w.key)
+        .env_remove("AGENTCRED_PASSPHRASE_FILE")
+        .args(["mcp", "--ttl", "5m"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    stdin
+        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    assert!(lines.next().unwrap().unwrap().contains("\"result\""));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // stdin stays open: the signal alone ends it.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let ends = w.entries("exec.end");
+    assert_eq!(ends.len(), 1, "{ends:?}");
+    assert_eq!(ends[0]["details"]["ended_by"], "signal");
+    assert!(
+        !w.vault
+            .dir()
+            .join("running")
+            .read_dir()
+            .is_ok_and(|mut d| d.next().is_some()),
+        "the running record is gone"
+    );
+    drop(stdin);
+}
