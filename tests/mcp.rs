@@ -27,6 +27,11 @@ struct World {
 /// Agent `coder` with a key file, secret `api` bound to `api.bound.test`, delivered through the
 /// broker.
 fn world() -> World {
+    world_with(&[])
+}
+
+/// [`world`] with these extra `grant` arguments.
+fn world_with(grant_args: &[&str]) -> World {
     let vault = TestVault::new();
     let value = random_secret();
     vault.run(&["agent", "add", "coder"]).success();
@@ -49,7 +54,9 @@ fn world() -> World {
             &format!("{value}\n"),
         )
         .success();
-    vault.run(&["grant", "coder", "api"]).success();
+    let mut grant = vec!["grant", "coder", "api"];
+    grant.extend_from_slice(grant_args);
+    vault.run(&grant).success();
     let key = vault.issue_key("coder", &[]);
     World {
         vault,
@@ -510,4 +517,25 @@ fn sigterm_stops_the_server_and_records_the_end() {
         "the running record is gone"
     );
     drop(stdin);
+}
+
+#[test]
+fn a_path_outside_the_grant_is_refused_by_the_broker_with_its_reason() {
+    let w = world_with(&["--paths", "/v1/*"]);
+    let steps = json!([
+        bearer_call(&w.url("api.bound.test", "/v1/models")),
+        bearer_call(&w.url("api.bound.test", "/admin/users")),
+    ]);
+    let (events, all) = w.drive(false, &["--egress", "bound"], &steps);
+    let c = calls(&events);
+    assert!(!c[0].0, "{}", c[0].1);
+    assert!(c[1].0, "{}", c[1].1);
+    assert!(c[1].1.contains("path_not_bound"), "{}", c[1].1);
+    assert_eq!(w.up.received().len(), 1, "the refused request never left");
+    assert!(
+        w.entries("deny")
+            .iter()
+            .any(|d| d["details"]["reason"] == "path_not_bound")
+    );
+    w.assert_value_nowhere(&all);
 }
