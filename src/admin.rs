@@ -475,6 +475,29 @@ impl Change<'_> {
             .pop())
     }
 
+    /// Reads every grant file (for a change that compares or rewrites all the grants).
+    pub fn load_all_grants(&mut self) -> Result<()> {
+        self.grants
+            .load_all(self.vault, self.admin, &self.state.grant_files)
+    }
+
+    /// Every grant read so far (all of them after [`Change::load_all_grants`]).
+    pub fn loaded_grants(&self) -> impl Iterator<Item = &Grant> {
+        self.grants.loaded()
+    }
+
+    /// Removes every grant `remove` picks, in one pass over the grant files (the caller touches
+    /// the agents' envelopes).
+    pub fn remove_grants_where(&mut self, remove: impl Fn(&Grant) -> bool) -> Result<Vec<Grant>> {
+        self.grants.remove_where(
+            self.vault,
+            self.admin,
+            &self.state.grant_files,
+            None,
+            remove,
+        )
+    }
+
     /// Removes every grant of `secret`.
     pub fn remove_grants_of_secret(&mut self, secret: &str) -> Result<()> {
         let shards = self.state.grant_files.shards_of(secret);

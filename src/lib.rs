@@ -23,6 +23,7 @@ pub mod grant;
 pub mod harden;
 pub mod key;
 pub mod output;
+pub mod policy;
 pub mod roster;
 pub mod rotation;
 pub mod sealed;

@@ -15,6 +15,7 @@ mod input;
 mod key;
 mod mint;
 mod out_file;
+mod policy;
 mod present;
 mod recipients;
 mod rotate;
@@ -195,6 +196,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Rotate(args) => done(rotate::run(&ctx, args)),
         Command::Delegate(args) => done(delegate::run(&ctx, args)),
         Command::Audit(args) => done(audit::run(&ctx, args)),
+        Command::ExportPolicy { file } => done(policy::export(&ctx, file)),
+        Command::Plan(args) => policy::plan(&ctx, args),
+        Command::Apply(args) => policy::apply(&ctx, args),
+        Command::Policy(c) => done(policy::run(&ctx, c)),
         Command::Demo => done(demo::run(&ctx)),
         Command::Completions { shell } => done(completions::run(&ctx, shell)),
         Command::Complete { what } => done(completions::complete(&ctx, what)),
