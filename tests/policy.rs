@@ -430,8 +430,8 @@ fn a_file_with_one_invalid_grant_changes_nothing_and_names_it() {
 fn apply_killed_at_any_point_leaves_the_vault_before_or_after() {
     let vault = vault_with_secrets(5);
     let files = [
-        write(&vault, "a.toml", &generated(100, 2, 5, 0)),
-        write(&vault, "b.toml", &generated(100, 2, 5, 1)),
+        write(&vault, "a.toml", &generated(60, 2, 5, 0)),
+        write(&vault, "b.toml", &generated(60, 2, 5, 1)),
     ];
     vault.run(&["apply", arg(&files[0]), "--yes"]).success();
     let started = std::time::Instant::now();
