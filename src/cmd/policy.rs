@@ -195,29 +195,24 @@ pub fn apply(ctx: &Ctx, args: ApplyArgs) -> Result<u8> {
         ))
         .hint("make the plan against this vault with `agentcred plan FILE --out PLAN`"));
     }
-    let spinner = ctx.spinner("planning");
-    let (state, grants) = vault.load_grants(&admin)?;
-    let shown = policy::plan::plan(&policy, &Current::of(&state, grants.values()));
-    drop((state, grants));
-    if let Some(b) = spinner {
-        b.finish_and_clear();
-    }
-    if let Some(s) = saved.as_ref().filter(|s| s.generation != shown.generation) {
-        return Err(changed_since(s.generation, shown.generation));
-    }
-    applying::check_missing(&shown)?;
-    if shown.steps.is_empty() {
-        if ctx.out.json {
-            ctx.out.json(
-                &serde_json::json!({ "applied": summary(&shown), "generation": shown.generation }),
-            );
-        } else {
-            ctx.out
-                .note(&format!("no changes: the vault's policy matches {label}"));
-        }
-        return Ok(exit::OK);
-    }
+    // Shown on a terminal before it is confirmed, then applied only to the vault it was made
+    // against; a file applied with --yes is planned once, under the lock.
+    let mut expected = saved.as_ref().map(|s| s.generation);
     if !args.yes {
+        let spinner = ctx.spinner("planning");
+        let (state, grants) = vault.load_grants(&admin)?;
+        let shown = policy::plan::plan(&policy, &Current::of(&state, grants.values()));
+        drop((state, grants));
+        if let Some(b) = spinner {
+            b.finish_and_clear();
+        }
+        if let Some(g) = expected.filter(|g| *g != shown.generation) {
+            return Err(changed_since(g, shown.generation));
+        }
+        applying::check_missing(&shown)?;
+        if shown.steps.is_empty() {
+            return no_changes(ctx, &label, shown.generation);
+        }
         if !ctx.out.json && !ctx.out.quiet {
             ctx.out.data(&render::plan(&shown, &label));
         }
@@ -225,21 +220,28 @@ pub fn apply(ctx: &Ctx, args: ApplyArgs) -> Result<u8> {
             &format!("apply {} to the vault", plural(shown.steps.len(), "change")),
             false,
         )?;
+        expected = Some(shown.generation);
     }
-    // A plan that was shown or saved is applied only to the vault it was made against; a file
-    // applied with --yes is planned again under the lock.
-    let expected = (saved.is_some() || !args.yes).then_some(shown.generation);
     let dir = vault.dir.clone();
-    let (applied, done) = vault.update(&admin, ctx.now(), |c| {
+    let outcome = vault.update(&admin, ctx.now(), |c| {
         c.load_all_grants()?;
         let current = Current::of(c.state, c.loaded_grants());
         if let Some(g) = expected.filter(|g| *g != current.generation) {
             return Err(changed_since(g, current.generation));
         }
         let plan = policy::plan::plan(&policy, &current);
+        if plan.steps.is_empty() {
+            applying::check_missing(&plan)?;
+            c.abandon();
+            return Ok((Err(plan.generation), vec![]));
+        }
         let (applied, events) = applying::apply(c, &plan, &label, &sha256, &dir)?;
-        Ok(((applied, plan), events))
+        Ok((Ok((applied, plan)), events))
     })?;
+    let (applied, done) = match outcome {
+        Ok(done) => done,
+        Err(generation) => return no_changes(ctx, &label, generation),
+    };
     for name in &applied.removed_agents {
         crate::audit::activity::forget(&vault.dir, name);
     }
@@ -261,6 +263,19 @@ pub fn apply(ctx: &Ctx, args: ApplyArgs) -> Result<u8> {
             done.count(Op::Change),
             done.count(Op::Remove)
         ));
+    }
+    Ok(exit::OK)
+}
+
+fn no_changes(ctx: &Ctx, label: &str, generation: u64) -> Result<u8> {
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({
+            "applied": { "add": 0, "change": 0, "remove": 0 },
+            "generation": generation,
+        }));
+    } else {
+        ctx.out
+            .note(&format!("no changes: the vault's policy matches {label}"));
     }
     Ok(exit::OK)
 }

@@ -169,6 +169,20 @@ pub fn apply(
         };
         events.push(event.details(details));
     }
+    // A new agent starts with no history (its name may have been used before), under the lock
+    // and before the entry that adds it, as `agent add` does.
+    let added = plan.steps.iter().filter_map(|s| match s {
+        Step::AddAgent(a) => Some(a.name.as_str()),
+        _ => None,
+    });
+    let keys: Vec<(&str, &crate::sensitive::SecretText)> = added
+        .filter_map(|name| c.state.agents.get(name).map(|a| (name, &a.signing_key)))
+        .collect();
+    applied.warnings.extend(
+        crate::audit::activity::reset_many(dir, keys)
+            .into_iter()
+            .map(|e| e.to_string()),
+    );
     for agent in &revoke {
         if !removed_agents.contains(agent.as_str()) {
             c.revoke_outstanding(agent);
