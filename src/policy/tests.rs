@@ -169,3 +169,18 @@ fn a_plan_pairs_up_changed_grants_and_shows_old_and_new() {
     assert!(text.contains("+ agent etl\n"), "{text}");
     assert_eq!(text, render::plan(&plan(&new, &current(&old)), "p.toml"));
 }
+
+#[test]
+fn quoted_values_read_back_as_themselves() {
+    for s in [
+        "plain",
+        "a \"q\" \\ b",
+        "tab\there\nnl\r",
+        "\u{7f}del\u{1}",
+        "ünï ✓",
+    ] {
+        let doc = format!("v = {}", fields::Val::Str(s.into()).toml());
+        let v: toml::Value = toml::from_str(&doc).unwrap();
+        assert_eq!(v["v"].as_str(), Some(s), "{doc}");
+    }
+}
