@@ -47,7 +47,13 @@ for s in $(seq -f %04g 0 99); do
 done
 ac() { "$bin" --vault "$1" --identity "$out/admin.key" -q "${@:2}"; }
 
-json() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(f"{r[\"median\"]*1000:9.1f} ms  (min {r[\"min\"]*1000:.1f}, max {r[\"max\"]*1000:.1f})")' "$1"; }
+json() {
+    python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("%9.1f ms  (min %.1f, max %.1f)" % (r["median"] * 1000, r["min"] * 1000, r["max"] * 1000))
+PY
+}
 run() { # name, then hyperfine args (RUNS_NOW overrides the number of runs)
     local name=$1; shift
     hyperfine -N -i --runs "${RUNS_NOW:-$runs}" --export-json "$out/$name.json" "$@" >/dev/null 2>&1
@@ -57,7 +63,7 @@ run() { # name, then hyperfine args (RUNS_NOW overrides the number of runs)
 echo "policy: $(du -h "$out/policy.toml" | cut -f1), 10,000 agents, 100 secrets, 100,000 grants; $runs runs each"
 run "plan, empty vault" "$bin --vault $out/template --identity $out/admin.key plan $out/policy.toml"
 # Each apply needs an empty vault: a fresh copy of the template, made before the run.
-RUNS_NOW=3 run "apply, empty vault" --prepare "rm -rf $out/v && cp -a $out/template $out/v" \
+RUNS_NOW=3 run "apply, empty vault" --prepare "sh -c 'rm -rf $out/v && cp -a $out/template $out/v'" \
     "$bin --vault $out/v --identity $out/admin.key -q apply $out/policy.toml --yes"
 run "plan, no changes" "$bin --vault $out/v --identity $out/admin.key plan $out/policy.toml"
 run "export-policy" "$bin --vault $out/v --identity $out/admin.key export-policy"
