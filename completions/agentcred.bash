@@ -25,6 +25,12 @@ _agentcred() {
             agentcred,audit)
                 cmd="agentcred__subcmd__audit"
                 ;;
+            agentcred,aws-credential-process)
+                cmd="agentcred__subcmd__aws__subcmd__credential__subcmd__process"
+                ;;
+            agentcred,broker)
+                cmd="agentcred__subcmd__broker"
+                ;;
             agentcred,completions)
                 cmd="agentcred__subcmd__completions"
                 ;;
@@ -37,11 +43,17 @@ _agentcred() {
             agentcred,demo)
                 cmd="agentcred__subcmd__demo"
                 ;;
+            agentcred,docker-credential)
+                cmd="agentcred__subcmd__docker__subcmd__credential"
+                ;;
             agentcred,exec)
                 cmd="agentcred__subcmd__exec"
                 ;;
             agentcred,export-policy)
                 cmd="agentcred__subcmd__export__subcmd__policy"
+                ;;
+            agentcred,git-credential)
+                cmd="agentcred__subcmd__git__subcmd__credential"
                 ;;
             agentcred,grant)
                 cmd="agentcred__subcmd__grant"
@@ -57,6 +69,9 @@ _agentcred() {
                 ;;
             agentcred,key)
                 cmd="agentcred__subcmd__key"
+                ;;
+            agentcred,kube-credential)
+                cmd="agentcred__subcmd__kube__subcmd__credential"
                 ;;
             agentcred,lock)
                 cmd="agentcred__subcmd__lock"
@@ -220,6 +235,12 @@ _agentcred() {
             agentcred__subcmd__help,audit)
                 cmd="agentcred__subcmd__help__subcmd__audit"
                 ;;
+            agentcred__subcmd__help,aws-credential-process)
+                cmd="agentcred__subcmd__help__subcmd__aws__subcmd__credential__subcmd__process"
+                ;;
+            agentcred__subcmd__help,broker)
+                cmd="agentcred__subcmd__help__subcmd__broker"
+                ;;
             agentcred__subcmd__help,completions)
                 cmd="agentcred__subcmd__help__subcmd__completions"
                 ;;
@@ -232,11 +253,17 @@ _agentcred() {
             agentcred__subcmd__help,demo)
                 cmd="agentcred__subcmd__help__subcmd__demo"
                 ;;
+            agentcred__subcmd__help,docker-credential)
+                cmd="agentcred__subcmd__help__subcmd__docker__subcmd__credential"
+                ;;
             agentcred__subcmd__help,exec)
                 cmd="agentcred__subcmd__help__subcmd__exec"
                 ;;
             agentcred__subcmd__help,export-policy)
                 cmd="agentcred__subcmd__help__subcmd__export__subcmd__policy"
+                ;;
+            agentcred__subcmd__help,git-credential)
+                cmd="agentcred__subcmd__help__subcmd__git__subcmd__credential"
                 ;;
             agentcred__subcmd__help,grant)
                 cmd="agentcred__subcmd__help__subcmd__grant"
@@ -252,6 +279,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,key)
                 cmd="agentcred__subcmd__help__subcmd__key"
+                ;;
+            agentcred__subcmd__help,kube-credential)
+                cmd="agentcred__subcmd__help__subcmd__kube__subcmd__credential"
                 ;;
             agentcred__subcmd__help,lock)
                 cmd="agentcred__subcmd__help__subcmd__lock"
@@ -367,6 +397,9 @@ _agentcred() {
             agentcred__subcmd__help__subcmd__recipients,remove)
                 cmd="agentcred__subcmd__help__subcmd__recipients__subcmd__remove"
                 ;;
+            agentcred__subcmd__help__subcmd__secret,edit)
+                cmd="agentcred__subcmd__help__subcmd__secret__subcmd__edit"
+                ;;
             agentcred__subcmd__help__subcmd__secret,list)
                 cmd="agentcred__subcmd__help__subcmd__secret__subcmd__list"
                 ;;
@@ -472,6 +505,9 @@ _agentcred() {
             agentcred__subcmd__recipients__subcmd__help,remove)
                 cmd="agentcred__subcmd__recipients__subcmd__help__subcmd__remove"
                 ;;
+            agentcred__subcmd__secret,edit)
+                cmd="agentcred__subcmd__secret__subcmd__edit"
+                ;;
             agentcred__subcmd__secret,help)
                 cmd="agentcred__subcmd__secret__subcmd__help"
                 ;;
@@ -489,6 +525,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__secret,show)
                 cmd="agentcred__subcmd__secret__subcmd__show"
+                ;;
+            agentcred__subcmd__secret__subcmd__help,edit)
+                cmd="agentcred__subcmd__secret__subcmd__help__subcmd__edit"
                 ;;
             agentcred__subcmd__secret__subcmd__help,help)
                 cmd="agentcred__subcmd__secret__subcmd__help__subcmd__help"
@@ -515,7 +554,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit export-policy plan apply policy demo completions help"
+            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status unlock lock identity recipients agent secret grant key mint verify present creds exec broker delegate rotate audit export-policy plan apply policy git-credential aws-credential-process docker-credential kube-credential demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -760,6 +799,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__remove)
             opts="-y -q -v -h --yes --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -790,6 +833,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__resume)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -820,6 +867,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__show)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -850,6 +901,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__agent__subcmd__suspend)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1298,6 +1353,114 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__aws__subcmd__credential__subcmd__process)
+            opts="-q -v -h --agent --ttl --secret --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__broker)
+            opts="-q -v -h --agent --secret --ttl --actions --resources --listen --egress --upstream-ca --env-file --force --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resources)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --egress)
+                    COMPREPLY=($(compgen -W "open bound" -- "${cur}"))
+                    return 0
+                    ;;
+                --upstream-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__completions)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1574,8 +1737,50 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__docker__subcmd__credential)
+            opts="-q -v -h --agent --ttl --username --vault --json --color --quiet --verbose --identity --key-file --help get store erase list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__exec)
-            opts="-q -v -h --agent --secret --ttl --actions --resources --clean-env --mask --on-expiry --replace --on-behalf-of --no-sandbox --sandbox --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --agent --secret --ttl --actions --resources --clean-env --mask --on-expiry --replace --on-behalf-of --no-sandbox --sandbox --broker --egress --upstream-ca --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1586,7 +1791,7 @@ _agentcred() {
                     return 0
                     ;;
                 --secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
@@ -1611,6 +1816,14 @@ _agentcred() {
                     ;;
                 --sandbox)
                     COMPREPLY=($(compgen -W "auto required" -- "${cur}"))
+                    return 0
+                    ;;
+                --egress)
+                    COMPREPLY=($(compgen -W "open bound" -- "${cur}"))
+                    return 0
+                    ;;
+                --upstream-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -1670,8 +1883,62 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__git__subcmd__credential)
+            opts="-q -v -h --agent --ttl --secret --username --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__grant)
-            opts="-q -v -h --actions --resources --deny --max-ttl --env --vault --json --color --quiet --verbose --identity --key-file --help list revoke help"
+            opts="-q -v -h --actions --resources --deny --max-ttl --env --hosts --methods --paths --vault --json --color --quiet --verbose --identity --key-file --help list revoke help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "list revoke help $(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1690,6 +1957,18 @@ _agentcred() {
                     return 0
                     ;;
                 --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hosts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --methods)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --paths)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1837,7 +2116,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="init status unlock lock identity recipients agent secret grant key mint verify present creds exec delegate rotate audit export-policy plan apply policy demo completions help"
+            opts="init status unlock lock identity recipients agent secret grant key mint verify present creds exec broker delegate rotate audit export-policy plan apply policy git-credential aws-credential-process docker-credential kube-credential demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2060,6 +2339,34 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__aws__subcmd__credential__subcmd__process)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__broker)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2144,6 +2451,20 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__docker__subcmd__credential)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2159,6 +2480,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__export__subcmd__policy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__git__subcmd__credential)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2354,6 +2689,20 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__kube__subcmd__credential)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__lock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2523,8 +2872,22 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__secret)
-            opts="set list show remove rotate"
+            opts="set edit list show remove rotate"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__secret__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2968,6 +3331,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__key__subcmd__issue)
             opts="-q -v -h --expires --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3006,6 +3373,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__key__subcmd__list)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3066,6 +3437,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__key__subcmd__rotate)
             opts="-q -v -h --overlap --expires --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3081,6 +3456,48 @@ _agentcred() {
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__kube__subcmd__credential)
+            opts="-q -v -h --agent --ttl --secret --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete agents 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -3148,7 +3565,7 @@ _agentcred() {
                     return 0
                     ;;
                 --secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
@@ -3645,7 +4062,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__secret)
-            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help set list show remove rotate help"
+            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help set edit list show remove rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3674,9 +4091,77 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        agentcred__subcmd__secret__subcmd__help)
-            opts="set list show remove rotate help"
+        agentcred__subcmd__secret__subcmd__edit)
+            opts="-q -v -h --env --max-age --hosts --delivery --placeholder-prefix --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hosts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery)
+                    COMPREPLY=($(compgen -W "env broker" -- "${cur}"))
+                    return 0
+                    ;;
+                --placeholder-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__secret__subcmd__help)
+            opts="set edit list show remove rotate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__secret__subcmd__help__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3804,6 +4289,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__secret__subcmd__remove)
             opts="-y -q -v -h --yes --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3834,6 +4323,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__secret__subcmd__rotate)
             opts="-q -v -h --stdin --file --generate --length --max-size --overlap --stage --finish --cancel --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3879,7 +4372,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__secret__subcmd__set)
-            opts="-q -v -h --stdin --file --generate --length --max-size --env --max-age --cas --vault --json --color --quiet --verbose --identity --key-file --help"
+            opts="-q -v -h --stdin --file --generate --length --max-size --env --max-age --cas --hosts --delivery --placeholder-prefix --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3909,6 +4402,18 @@ _agentcred() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --hosts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery)
+                    COMPREPLY=($(compgen -W "env broker" -- "${cur}"))
+                    return 0
+                    ;;
+                --placeholder-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3934,6 +4439,10 @@ _agentcred() {
             ;;
         agentcred__subcmd__secret__subcmd__show)
             opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "$(agentcred __complete secrets 2>/dev/null)" -- "${cur}") )
+                return 0
+            fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -46,6 +46,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand present 'Present a token as its holder: append a fresh proof that you hold the holder''s key'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand broker 'Run a broker on its own, for a program started elsewhere (a container, an IDE)'
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
@@ -53,6 +54,10 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand plan 'Show what applying a policy file would change (exit 0 none, 2 changes, 65 invalid file)'
             cand apply 'Make the vault''s policy that of a file (or of a saved plan), in one commit'
             cand policy 'The policy file''s JSON Schema, and checking a file without a vault'
+            cand git-credential 'git''s credential helper: each request answered with a freshly minted, audited credential'
+            cand aws-credential-process 'AWS credential_process: a key pair from a secret, with the credential''s expiry'
+            cand docker-credential 'docker''s credential helper (also run as docker-credential-agentcred)'
+            cand kube-credential 'kubectl''s exec credential plugin: a bearer token as an ExecCredential'
             cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -385,6 +390,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand set 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+            cand edit 'Change a secret''s metadata: variable, max age, bound hosts, delivery (never the value)'
             cand list 'List secrets (metadata only)'
             cand show 'Show a secret''s metadata and versions (never the value)'
             cand remove 'Remove a secret and destroy all its versions'
@@ -398,12 +404,33 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --env 'Environment variable the value is injected as [default: the name, upper-cased]'
             cand --max-age 'Flag the secret for rotation after this long [default: 90d]'
             cand --cas 'Only write if the current version is N (0: only if the secret does not exist yet); otherwise refused with exit 3, changing nothing but recording the denial'
+            cand --hosts 'The only hosts the value may be sent to: names, *.domain (every name below it), addresses, each with an optional :port, comma separated; replaces the secret''s list'
+            cand --delivery 'How programs get the value: `env` in their environment, or `broker`, which gives them a placeholder and puts the value only into requests to the bound hosts (needs --hosts)'
+            cand --placeholder-prefix 'Text the placeholder starts with, so that clients checking the format accept it (e.g. sk-); at most 16 of A-Z a-z 0-9 _ -, not secret'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
             cand --key-file 'Act as an agent, with the agent key in this file'
             cand --stdin 'Read the value from standard input (one trailing newline is dropped)'
             cand --generate 'Generate a random value of [A-Za-z0-9]'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;secret;edit'= {
+            cand --env 'Environment variable the value is injected as'
+            cand --max-age 'Flag the secret for rotation after this long'
+            cand --hosts 'The only hosts the value may be sent to: names, *.domain (every name below it), addresses, each with an optional :port, comma separated; replaces the secret''s list'
+            cand --delivery 'How programs get the value: `env` in their environment, or `broker`, which gives them a placeholder and puts the value only into requests to the bound hosts (needs --hosts)'
+            cand --placeholder-prefix 'Text the placeholder starts with, so that clients checking the format accept it (e.g. sk-); at most 16 of A-Z a-z 0-9 _ -, not secret'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
             cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
@@ -477,6 +504,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;secret;help'= {
             cand set 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+            cand edit 'Change a secret''s metadata: variable, max age, bound hosts, delivery (never the value)'
             cand list 'List secrets (metadata only)'
             cand show 'Show a secret''s metadata and versions (never the value)'
             cand remove 'Remove a secret and destroy all its versions'
@@ -484,6 +512,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;secret;help;set'= {
+        }
+        &'agentcred;secret;help;edit'= {
         }
         &'agentcred;secret;help;list'= {
         }
@@ -500,6 +530,9 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --resources 'Resources: names, or prefixes ending in * [default: *]'
             cand --max-ttl 'Longest credential this grant allows, e.g. 15m'
             cand --env 'Inject the secret under this variable for this agent [default: the secret''s]'
+            cand --hosts 'Narrow where the value may be sent to these hosts (name, *.domain, optional :port), comma separated; each must lie within the secret''s --hosts [default: the secret''s]'
+            cand --methods 'Allow only these HTTP methods with the value, comma separated [default: any]'
+            cand --paths 'Allow only these paths with the value: exact, * for one segment, a final /* for the subtree (/v1/*), comma separated [default: any]'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
@@ -770,6 +803,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --on-expiry 'What happens when the credential expires'
             cand --on-behalf-of 'Act on a token another agent delegated to this one (`-`: read it from stdin). The program gets only what the token delegates and this agent is granted, for no longer than the token lives'
             cand --sandbox '`required`: where the kernel cannot set the sandbox up, refuse to run (exit 125) rather than run the program without it [default: auto, or `[exec] sandbox` in the vault''s config.toml]'
+            cand --egress 'With the broker: `bound` refuses connections to hosts no injected secret is bound to, `open` tunnels them untouched [default: open, or `[broker] egress` in config.toml]'
+            cand --upstream-ca 'With the broker: also trust the CA certificates of this PEM file for upstreams (a private or test CA) [default: `[broker] upstream_ca` in config.toml]'
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
             cand --identity 'Unlock with this age identity file instead of a passphrase'
@@ -778,6 +813,30 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --mask 'Replace injected values (and their base64 and URL-encoded forms) in the program''s output'
             cand --replace 'Exec in place (same PID): no supervision, no end entry, no expiry enforcement'
             cand --no-sandbox 'Run the program outside the sandbox: it can then reach the vault directory and the key file. Recorded as a warning in the exec.start audit entry'
+            cand --broker 'Run the program behind a broker of its own: brokered secrets reach it as placeholders the broker swaps for the values in requests to their bound hosts (implied when a granted secret has delivery broker)'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;broker'= {
+            cand --agent 'The agent (required for the admin; with an agent key, defaults to the key''s agent)'
+            cand --secret 'Only these secrets (repeatable) [default: every granted secret]'
+            cand --ttl 'Credential lifetime, e.g. 10m [default: 15m; nested exec: the parent''s remaining time]'
+            cand --actions 'Narrow the credential to these actions, comma separated'
+            cand --resources 'Narrow the credential to these resources, comma separated'
+            cand --listen 'Where the proxy listens (loopback only; port 0: any free port)'
+            cand --egress '`bound` refuses connections to hosts no secret is bound to, `open` tunnels them untouched [default: open, or `[broker] egress` in config.toml]'
+            cand --upstream-ca 'Also trust the CA certificates of this PEM file for upstreams [default: `[broker] upstream_ca` in config.toml]'
+            cand --env-file 'Write the program''s environment to this dotenv file (created 0600) instead of stdout'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --force 'Replace an existing --env-file'
             cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
@@ -1063,6 +1122,71 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;policy;help;help'= {
         }
+        &'agentcred;git-credential'= {
+            cand --agent 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]'
+            cand --ttl 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]'
+            cand --secret 'Serve this secret for every host git asks about (scope the helper to a URL in git''s config) [default: the granted secret bound to the host, else named after it]'
+            cand --username 'The user name to answer with [default: the one git sends, else x-access-token]'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;aws-credential-process'= {
+            cand --agent 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]'
+            cand --ttl 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]'
+            cand --secret 'The secret holding the key pair, as JSON: {"AccessKeyId": …, "SecretAccessKey": …, "SessionToken": … (optional)}'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;docker-credential'= {
+            cand --agent 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]'
+            cand --ttl 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]'
+            cand --username 'The user name to answer with [default: x-access-token]'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;kube-credential'= {
+            cand --agent 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]'
+            cand --ttl 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]'
+            cand --secret 'The secret holding the bearer token'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'agentcred;demo'= {
             cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
             cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
@@ -1105,6 +1229,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand present 'Present a token as its holder: append a fresh proof that you hold the holder''s key'
             cand creds 'List and revoke credentials'
             cand exec 'Run a program with an agent''s short-lived credential in its environment'
+            cand broker 'Run a broker on its own, for a program started elsewhere (a container, an IDE)'
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
@@ -1112,6 +1237,10 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand plan 'Show what applying a policy file would change (exit 0 none, 2 changes, 65 invalid file)'
             cand apply 'Make the vault''s policy that of a file (or of a saved plan), in one commit'
             cand policy 'The policy file''s JSON Schema, and checking a file without a vault'
+            cand git-credential 'git''s credential helper: each request answered with a freshly minted, audited credential'
+            cand aws-credential-process 'AWS credential_process: a key pair from a secret, with the credential''s expiry'
+            cand docker-credential 'docker''s credential helper (also run as docker-credential-agentcred)'
+            cand kube-credential 'kubectl''s exec credential plugin: a bearer token as an ExecCredential'
             cand demo 'A walk-through of everything, in a throwaway vault that is removed afterwards'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -1165,12 +1294,15 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;help;secret'= {
             cand set 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+            cand edit 'Change a secret''s metadata: variable, max age, bound hosts, delivery (never the value)'
             cand list 'List secrets (metadata only)'
             cand show 'Show a secret''s metadata and versions (never the value)'
             cand remove 'Remove a secret and destroy all its versions'
             cand rotate 'Rotate a secret with an overlap window, or stage and finish a rotation'
         }
         &'agentcred;help;secret;set'= {
+        }
+        &'agentcred;help;secret;edit'= {
         }
         &'agentcred;help;secret;list'= {
         }
@@ -1218,6 +1350,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;help;exec'= {
         }
+        &'agentcred;help;broker'= {
+        }
         &'agentcred;help;delegate'= {
         }
         &'agentcred;help;rotate'= {
@@ -1255,6 +1389,14 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;policy;schema'= {
         }
         &'agentcred;help;policy;check'= {
+        }
+        &'agentcred;help;git-credential'= {
+        }
+        &'agentcred;help;aws-credential-process'= {
+        }
+        &'agentcred;help;docker-credential'= {
+        }
+        &'agentcred;help;kube-credential'= {
         }
         &'agentcred;help;demo'= {
         }

@@ -52,6 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 updated_at: now,
                 max_age_secs: None,
                 generated_length: None,
+                destination: Default::default(),
                 versions: vec![],
             };
             secret.set_value(
@@ -101,6 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     max_ttl_secs: None,
                     env: None,
                     created_at: now,
+                    binding: Default::default(),
                 })?;
             }
         }

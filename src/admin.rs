@@ -350,11 +350,12 @@ fn commit(
     // serialises and encrypts the state.
     let state: &State = state;
     let vault: &Vault = vault;
-    let lists = std::thread::scope(|scope| -> Result<(String, String)> {
+    let lists = std::thread::scope(|scope| -> Result<(String, String, String)> {
         let lists = scope.spawn(|| {
             (
                 envelope::Index::render(state, &issuer, &revocations_head),
                 crate::roster::render(state, &issuer),
+                crate::roster::secrets::render(state, &issuer),
             )
         });
         vault.stage_state(&mut batch, state, &recipients, &issuer)?;
@@ -364,6 +365,7 @@ fn commit(
     })?;
     batch.write(&envelope::Index::path(&dir), lists.0.as_bytes())?;
     batch.write(&crate::roster::path(&dir), lists.1.as_bytes())?;
+    batch.write(&crate::roster::secrets::path(&dir), lists.2.as_bytes())?;
     vault.stage_config(&mut batch)?;
     // The audit append is the commit point: before it the change is rolled back, after it
     // rolled forward, whatever stops this process (see `fsio::Batch::commit_journaled`).
@@ -619,6 +621,7 @@ mod tests {
             crate::envelope::DIR,
             "agents/index",
             "agents/roster",
+            "agents/secrets",
             crate::audit::activity::DIR,
             crate::audit::activity::SUSPENDED_DIR,
             crate::exec::running::DIR,

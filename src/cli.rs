@@ -8,6 +8,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::agent::RateLimit;
 use crate::duration;
 
+mod helpers;
+pub use helpers::{
+    AwsCredentialArgs, DockerAction, DockerCredentialArgs, GitCredentialArgs, HelperAgentArgs,
+    KubeCredentialArgs,
+};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "agentcred",
@@ -150,8 +156,12 @@ runs.\n\nExamples:\n  agentcred lock")]
 Default deny: an agent gets nothing it was not granted. Actions are verbs (read, write, …, or *); \
 resources are names, or prefixes ending in * (* alone is every resource). A matching --deny grant \
 always wins over any allow.\n\n\
+--hosts, --methods and --paths narrow where the broker may send the secret's value for this agent: \
+only within the hosts the secret is bound to (`secret set|edit --hosts`), never wider. An agent's \
+grants of one secret all carry the same narrowing.\n\n\
 Examples:\n  agentcred grant coder openai-key\n  agentcred grant etl db --actions read,write --resources 'orders*' --max-ttl 15m\n  \
-agentcred grant etl db --deny --actions write --resources customers")]
+agentcred grant etl db --deny --actions write --resources customers\n  \
+agentcred grant coder openai-key --hosts api.openai.com --methods GET,POST --paths '/v1/*'")]
     Grant(GrantArgs),
 
     /// Issue, list and revoke agent keys (what a CI step holds instead of the master key)
@@ -224,9 +234,32 @@ Exit status: the program's; 128+N if it died of signal N; 125 if agentcred faile
 before starting it; 126 if it cannot be run; 127 if it is not found.\n\n\
 Inside an exec, a nested exec derives a narrower credential from AGENTCRED_TOKEN: never wider, \
 never longer-lived.\n\n\
-Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key agentcred exec --ttl 10m -- ./deploy.sh --prod"
+A secret with delivery broker (`secret edit NAME --delivery broker`) never reaches the program: \
+its variable holds a placeholder, and the run's broker (--broker, implied) puts the value only \
+into requests to the secret's bound hosts. --egress bound refuses connections to other hosts; \
+--upstream-ca adds a root for upstreams with a private CA.\n\n\
+Examples:\n  agentcred exec --agent coder -- claude\n  AGENTCRED_KEY_FILE=ci.key agentcred exec --ttl 10m -- ./deploy.sh --prod\n  \
+agentcred exec --agent coder --broker --egress bound --upstream-ca ./internal-ca.pem -- ./agent"
     )]
     Exec(ExecArgs),
+
+    /// Run a broker on its own, for a program started elsewhere (a container, an IDE)
+    #[command(
+        long_about = "Mint a credential and run its broker until the credential expires or is \
+revoked, or agentcred gets SIGTERM or SIGINT, for a program that `exec` does not start. It prints \
+the environment to give that program: brokered secrets as placeholders, the proxy \
+(HTTPS_PROXY, HTTP_PROXY, with a per-run proxy credential) and the CA bundle variables \
+(SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, NODE_EXTRA_CA_CERTS, GIT_SSL_CAINFO, \
+AWS_CA_BUNDLE). Every request through it is checked and audited as under `exec --broker`.\n\n\
+The proxy listens on loopback only and answers only this user's connections: a program in a \
+container reaches it through the host network.\n\n\
+Output: shell `export` lines; `--json` one JSON object; `--env-file FILE` a dotenv file (0600) \
+and nothing on stdout.\n\n\
+Examples:\n  eval \"$(agentcred broker --agent coder --ttl 1h &)\"  # see the README for a wrapper\n  \
+agentcred broker --agent coder --ttl 8h --env-file ~/.config/agent.env\n  \
+agentcred broker --agent coder --listen 127.0.0.1:8899 --json"
+    )]
+    Broker(BrokerArgs),
 
     /// Hand another agent a narrower part of an agent's rights, as a signed token
     #[command(
@@ -319,6 +352,89 @@ agentcred apply policy.plan --yes"
     #[command(subcommand)]
     Policy(PolicyCommand),
 
+    /// git's credential helper: each request answered with a freshly minted, audited credential
+    #[command(
+        long_about = "git's credential helper: each time git needs a password, agentcred mints a \
+credential for the agent (on the audit log, like `mint`) and answers with the secret as the \
+password.\n\n\
+Which secret: with --secret S, S for every host git asks about (so scope the helper to a URL in \
+git's config); otherwise the granted secret bound to the host git asks about (`secret set \
+--hosts`, narrowed by the grant; one whose binding also names the path git sends, with \
+credential.useHttpPath, is preferred). Where no secret is bound to it, a secret bound nowhere \
+and named after the host serves it, its port dropped (`github.com` for \
+https://github.com:443/...), or with a path a secret named HOST_OWNER (the path's first segment, \
+e.g. `github.com_acme`). A brokered secret is never handed out. Nothing is sent over plain http except to a loopback \
+host. The user name is --username, else the one git sends, else x-access-token (what GitHub \
+takes with a token; GitLab, Gitea and Azure DevOps take any name; Bitbucket's access tokens \
+want --username x-token-auth). The answer carries \
+password_expiry_utc, the credential's expiry.\n\n\
+When no granted secret matches, it prints nothing and exits 0, so git tries its next helper or \
+prompts. `store` and `erase` succeed and change nothing; other operations are ignored.",
+        after_long_help = "Examples:\n  git config --global credential.https://github.com.helper \
+'!agentcred git-credential --agent ci'\n  \
+AGENTCRED_KEY_FILE=ci.key git -c credential.helper='!agentcred git-credential' clone https://github.com/acme/app\n  \
+git config credential.https://git.example.com.helper '!agentcred git-credential --secret deploy-token --username deploy'"
+    )]
+    GitCredential(GitCredentialArgs),
+
+    /// AWS credential_process: a key pair from a secret, with the credential's expiry
+    #[command(
+        long_about = "AWS `credential_process`: prints the JSON the AWS SDKs and CLI read \
+(Version 1, AccessKeyId, SecretAccessKey, SessionToken when there is one, and Expiration, the \
+minted credential's expiry, so the SDK asks again before it ends). Each call mints a credential \
+for the agent, on the audit log like `mint`.\n\n\
+The secret holds the pair as JSON: {\"AccessKeyId\": \"AKIA…\", \"SecretAccessKey\": \"…\", \
+\"SessionToken\": \"…\"} (SessionToken optional; the credentials-file names aws_access_key_id, \
+aws_secret_access_key and aws_session_token are read too). Any other value is refused (exit 65) \
+before anything is minted.\n\n\
+The SDKs refresh a credential 15 minutes before its Expiration (botocore; 5 to 10 in others): \
+with a TTL under that, every API call mints a new credential. Give --ttl 1h (within the grants' \
+max TTL) for one call an hour.",
+        after_long_help = "Examples:\n  \
+AGENTCRED_KEY_FILE=ci.key agentcred aws-credential-process --secret aws-deploy --ttl 1h\n\n  \
+# ~/.aws/config\n  [profile ci]\n  \
+credential_process = agentcred aws-credential-process --agent ci --secret aws-deploy --ttl 1h\n\n  \
+AGENTCRED_KEY_FILE=ci.key aws --profile ci sts get-caller-identity"
+    )]
+    AwsCredentialProcess(AwsCredentialArgs),
+
+    /// docker's credential helper (also run as docker-credential-agentcred)
+    #[command(
+        long_about = "docker's credential helper, speaking the docker-credential-helpers \
+protocol: `get` reads a registry's server URL on stdin and prints {\"ServerURL\", \"Username\", \
+\"Secret\"}, minting a credential for the agent (on the audit log, like `mint`). The secret is \
+the granted one bound to the registry's host (`secret set --hosts`), else one bound nowhere and \
+named after the host, its port dropped (`ghcr.io`, `registry.example.com`); for any other registry it prints `credentials not found in native \
+keychain` and exits 1, which docker reads as \"no credentials\". `store` and `erase` succeed and \
+change nothing; `list` prints the registries served. Errors go to stdout, where docker reads \
+them.\n\n\
+docker runs helpers as `docker-credential-NAME ACTION` with no other arguments: link the \
+binary as docker-credential-agentcred on PATH, and choose the agent with the agent key \
+(AGENTCRED_KEY_FILE), AGENTCRED_AGENT, or `[helpers] agent = \"NAME\"` in the vault's \
+config.toml. The user name is AGENTCRED_DOCKER_USERNAME, else x-access-token.",
+        after_long_help = "Examples:\n  ln -s \"$(command -v agentcred)\" ~/.local/bin/docker-credential-agentcred\n  \
+# ~/.docker/config.json\n  { \"credHelpers\": { \"ghcr.io\": \"agentcred\" } }\n\n  \
+echo ghcr.io | AGENTCRED_KEY_FILE=ci.key docker-credential-agentcred get"
+    )]
+    DockerCredential(DockerCredentialArgs),
+
+    /// kubectl's exec credential plugin: a bearer token as an ExecCredential
+    #[command(
+        long_about = "A client-go exec credential plugin (kubectl and every client-go program): \
+prints an ExecCredential whose status.token is the secret and status.expirationTimestamp the \
+minted credential's expiry, so the client asks again when it ends. Each call mints a credential \
+for the agent, on the audit log like `mint`. The apiVersion is the one the client asks for in \
+KUBERNETES_EXEC_INFO (client.authentication.k8s.io/v1 or v1beta1), v1 without it.",
+        after_long_help = "Examples:\n  \
+AGENTCRED_KEY_FILE=ci.key agentcred kube-credential --secret kube-token --ttl 10m\n\n  \
+# in the kubeconfig's users:\n  \
+- name: ci\n    user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1\n        \
+command: agentcred\n        args: [kube-credential, --agent, ci, --secret, kube-token]\n        \
+interactiveMode: Never\n\n  \
+AGENTCRED_KEY_FILE=ci.key kubectl get pods"
+    )]
+    KubeCredential(KubeCredentialArgs),
+
     /// A walk-through of everything, in a throwaway vault that is removed afterwards
     #[command(after_long_help = "Examples:\n  agentcred demo")]
     Demo,
@@ -346,6 +462,8 @@ agentcred apply policy.plan --yes"
 pub enum CompleteWhat {
     /// The agent names
     Agents,
+    /// The secret names
+    Secrets,
 }
 
 #[derive(Debug, Args)]
@@ -488,9 +606,22 @@ pub struct AgentAddArgs {
 pub enum SecretCommand {
     /// Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)
     #[command(
-        after_long_help = "Examples:\n  agentcred secret set openai-key          # asks for the value\n  printf %s \"$DB_PASSWORD\" | agentcred secret set db --stdin --env DATABASE_PASSWORD\n  agentcred secret set session-key --generate --length 64"
+        after_long_help = "Examples:\n  agentcred secret set openai-key          # asks for the value\n  printf %s \"$DB_PASSWORD\" | agentcred secret set db --stdin --env DATABASE_PASSWORD\n  agentcred secret set session-key --generate --length 64\n  agentcred secret set openai-key --hosts api.openai.com --delivery broker --placeholder-prefix sk-"
     )]
     Set(SecretSetArgs),
+    /// Change a secret's metadata: variable, max age, bound hosts, delivery (never the value)
+    #[command(
+        long_about = "Change a secret's metadata without touching its value: the variable it is \
+injected as, its max age, the hosts its value may be sent to, and how programs get it.\n\n\
+With --delivery broker the value never reaches a program: `exec` gives it a placeholder and \
+the broker puts the value only into requests to the bound hosts; `mint` refuses to print it. \
+A change of hosts or delivery revokes the outstanding credentials of the agents granted the \
+secret, so that none runs on under the old rule.\n\n\
+Examples:\n  agentcred secret edit openai-key --hosts api.openai.com --delivery broker\n  \
+agentcred secret edit gh-token --hosts 'api.github.com,*.githubusercontent.com' --placeholder-prefix ghp_\n  \
+agentcred secret edit db --env DATABASE_URL --max-age 30d"
+    )]
+    Edit(SecretEditArgs),
     /// List secrets (metadata only)
     #[command(
         after_long_help = "Examples:\n  agentcred secret list\n  agentcred secret list --json"
@@ -601,6 +732,48 @@ pub struct SecretSetArgs {
     /// otherwise refused with exit 3, changing nothing but recording the denial
     #[arg(long, value_name = "N")]
     pub cas: Option<u32>,
+    #[command(flatten)]
+    pub destination: DestinationArgs,
+}
+
+/// `secret set|edit NAME --hosts … --delivery … --placeholder-prefix …`.
+#[derive(Debug, Args)]
+pub struct DestinationArgs {
+    /// The only hosts the value may be sent to: names, *.domain (every name below it), addresses,
+    /// each with an optional :port, comma separated; replaces the secret's list
+    #[arg(long, value_delimiter = ',', value_name = "HOSTS")]
+    pub hosts: Vec<String>,
+    /// How programs get the value: `env` in their environment, or `broker`, which gives them a
+    /// placeholder and puts the value only into requests to the bound hosts (needs --hosts)
+    #[arg(long, value_enum, value_name = "DELIVERY")]
+    pub delivery: Option<Delivery>,
+    /// Text the placeholder starts with, so that clients checking the format accept it (e.g.
+    /// sk-); at most 16 of A-Z a-z 0-9 _ -, not secret
+    #[arg(long, value_name = "PREFIX")]
+    pub placeholder_prefix: Option<String>,
+}
+
+/// `--delivery`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Delivery {
+    /// In the program's environment, under the secret's variable
+    Env,
+    /// Never to the program: a placeholder in its environment, the value only through the broker
+    Broker,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretEditArgs {
+    /// The secret's name
+    pub name: String,
+    /// Environment variable the value is injected as
+    #[arg(long, value_name = "VAR")]
+    pub env: Option<String>,
+    /// Flag the secret for rotation after this long
+    #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
+    pub max_age: Option<chrono::Duration>,
+    #[command(flatten)]
+    pub destination: DestinationArgs,
 }
 
 #[derive(Debug, Args)]
@@ -634,6 +807,17 @@ pub struct GrantArgs {
     /// Inject the secret under this variable for this agent [default: the secret's]
     #[arg(long, value_name = "VAR")]
     pub env: Option<String>,
+    /// Narrow where the value may be sent to these hosts (name, *.domain, optional :port),
+    /// comma separated; each must lie within the secret's --hosts [default: the secret's]
+    #[arg(long, value_delimiter = ',', value_name = "HOSTS")]
+    pub hosts: Vec<String>,
+    /// Allow only these HTTP methods with the value, comma separated [default: any]
+    #[arg(long, value_delimiter = ',', value_name = "METHODS")]
+    pub methods: Vec<String>,
+    /// Allow only these paths with the value: exact, * for one segment, a final /* for the
+    /// subtree (/v1/*), comma separated [default: any]
+    #[arg(long, value_delimiter = ',', value_name = "PATHS")]
+    pub paths: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -822,7 +1006,11 @@ pub struct MintArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// Which version of the secrets to serve
-    #[arg(long = "secret-version", alias = "version", id = "secret_version", value_enum, default_value_t = VersionChoice::Current)]
+    ///
+    /// `previous` serves the version a rotation replaced, while its --overlap window lasts:
+    /// without --secret, that of each secret in such a window and the current version of the
+    /// others (refused if no secret is in one); a secret named with --secret must have one.
+    #[arg(long = "secret-version", alias = "version", id = "secret_version", value_name = "VERSION", value_enum, default_value_t = VersionChoice::Current)]
     pub version: VersionChoice,
     /// Output format
     #[arg(long, value_enum, default_value_t = MintFormat::Json)]
@@ -953,9 +1141,54 @@ pub struct ExecArgs {
     /// run the program without it [default: auto, or `[exec] sandbox` in the vault's config.toml]
     #[arg(long, value_enum, value_name = "MODE", conflicts_with = "no_sandbox")]
     pub sandbox: Option<SandboxMode>,
+    /// Run the program behind a broker of its own: brokered secrets reach it as placeholders the
+    /// broker swaps for the values in requests to their bound hosts (implied when a granted
+    /// secret has delivery broker)
+    #[arg(long)]
+    pub broker: bool,
+    /// With the broker: `bound` refuses connections to hosts no injected secret is bound to,
+    /// `open` tunnels them untouched [default: open, or `[broker] egress` in config.toml]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub egress: Option<EgressMode>,
+    /// With the broker: also trust the CA certificates of this PEM file for upstreams (a private
+    /// or test CA) [default: `[broker] upstream_ca` in config.toml]
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
     /// The program and its arguments, after --
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct BrokerArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Where the proxy listens (loopback only; port 0: any free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// `bound` refuses connections to hosts no secret is bound to, `open` tunnels them untouched
+    /// [default: open, or `[broker] egress` in config.toml]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub egress: Option<EgressMode>,
+    /// Also trust the CA certificates of this PEM file for upstreams [default: `[broker]
+    /// upstream_ca` in config.toml]
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
+    /// Write the program's environment to this dotenv file (created 0600) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// Replace an existing --env-file
+    #[arg(long, requires = "env_file")]
+    pub force: bool,
+}
+
+/// `exec --egress`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EgressMode {
+    /// Tunnel connections to other hosts untouched (they never see a value)
+    Open,
+    /// Refuse connections to hosts no injected secret is bound to
+    Bound,
 }
 
 /// `exec --sandbox`.
@@ -973,7 +1206,7 @@ pub fn command() -> clap::Command {
 }
 
 /// Parses `args` (the program name first). The commands agents run on every call (`exec`, `mint`,
-/// `verify`) are tried first against a command line of their own: building clap's whole tree of
+/// `verify`, and the credential helpers their tools run) are tried first against a command line of their own: building clap's whole tree of
 /// some thirty subcommands is about a third of the page faults of an `exec`, some 0.4 ms. Anything
 /// else, and every error or request for help, goes through the full definition, so what a user
 /// sees is the same either way.
@@ -985,6 +1218,10 @@ pub fn parse_from(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
             HotCommand::Exec(a) => Command::Exec(a),
             HotCommand::Mint(a) => Command::Mint(a),
             HotCommand::Verify(a) => Command::Verify(a),
+            HotCommand::GitCredential(a) => Command::GitCredential(a),
+            HotCommand::AwsCredentialProcess(a) => Command::AwsCredentialProcess(a),
+            HotCommand::DockerCredential(a) => Command::DockerCredential(a),
+            HotCommand::KubeCredential(a) => Command::KubeCredential(a),
         };
         return Ok(Cli { global, command });
     }
@@ -1001,7 +1238,18 @@ fn names_hot_subcommand(args: &[std::ffi::OsString]) -> bool {
                 words.next();
             }
             Some(w) if w.starts_with('-') => {}
-            Some(w) => return matches!(w, "exec" | "mint" | "verify"),
+            Some(w) => {
+                return matches!(
+                    w,
+                    "exec"
+                        | "mint"
+                        | "verify"
+                        | "git-credential"
+                        | "aws-credential-process"
+                        | "docker-credential"
+                        | "kube-credential"
+                );
+            }
             None => return false,
         }
     }
@@ -1023,6 +1271,10 @@ enum HotCommand {
     Exec(ExecArgs),
     Mint(MintArgs),
     Verify(VerifyArgs),
+    GitCredential(GitCredentialArgs),
+    AwsCredentialProcess(AwsCredentialArgs),
+    DockerCredential(DockerCredentialArgs),
+    KubeCredential(KubeCredentialArgs),
 }
 
 #[cfg(test)]
@@ -1047,10 +1299,17 @@ mod tests {
             "-q --json exec --secret s --secret t --on-expiry kill --clean-env -- env",
             "--key-file k exec --on-behalf-of - -- ./agent --help -- x",
             "exec --replace -- /bin/echo --version",
+            "exec --broker --egress bound --upstream-ca ca.pem -- curl https://x",
             "mint --agent a --format env --ttl 1h --secret db",
             "--color never mint --version previous --format token",
             "verify TOKEN --as b --action read --resource r",
             "-v --identity id verify TOKEN",
+            "git-credential get",
+            "git-credential --agent a --secret s --username u --ttl 5m store",
+            "aws-credential-process --agent a --secret s --ttl 1h",
+            "docker-credential get",
+            "--key-file k docker-credential --username u list",
+            "kube-credential --secret s",
         ];
         for line in lines {
             let args: Vec<OsString> = std::iter::once("agentcred")

@@ -56,6 +56,9 @@ pub struct Envelope {
 pub struct EnvelopeSecret {
     pub env: String,
     pub versions: Vec<Version>,
+    /// The secret's binding and delivery (none in an envelope written before they existed).
+    #[serde(flatten)]
+    pub destination: crate::destination::Declared,
 }
 
 pub use crate::agent::{Authority, Superseded};
@@ -96,6 +99,7 @@ impl Envelope {
                 .or_insert_with(|| EnvelopeSecret {
                     env: s.env.clone(),
                     versions,
+                    destination: s.destination.clone(),
                 });
             if let Some(env) = &g.env {
                 entry.env = env.clone();

@@ -35,6 +35,10 @@ pub struct Grant {
     pub env: Option<String>,
     #[serde(with = "crate::clock::ts")]
     pub created_at: DateTime<Utc>,
+    /// Where the secret's value may be sent under this grant: the secret's own binding,
+    /// narrowed (none in an older vault, and on a deny).
+    #[serde(flatten)]
+    pub binding: crate::destination::Binding,
 }
 
 /// A resource pattern: an exact name, or a prefix (written with a trailing `*`).
@@ -64,6 +68,7 @@ impl Grant {
             max_ttl_secs: None,
             env: None,
             created_at: chrono::Utc::now(),
+            binding: Default::default(),
         }
     }
 }

@@ -10,11 +10,13 @@
 pub mod admin;
 pub mod agent;
 pub mod audit;
+pub mod broker;
 pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod credential;
 pub mod crypto;
+pub mod destination;
 pub mod duration;
 pub mod envelope;
 pub mod error;

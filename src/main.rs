@@ -13,7 +13,16 @@ fn main() -> ExitCode {
             Err(e) => ExitCode::from(e.exit_code()),
         };
     }
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // docker finds its credential helpers as `docker-credential-NAME` on PATH and runs them with
+    // the action alone: a link by that name is `agentcred docker-credential`.
+    if args.first().is_some_and(|a| {
+        std::path::Path::new(a)
+            .file_name()
+            .is_some_and(|n| n == agentcred::cmd::DOCKER_HELPER_NAME)
+    }) {
+        args.splice(0..1, ["agentcred".into(), "docker-credential".into()]);
+    }
     let cli = match agentcred::cli::parse_from(args.clone()) {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(agentcred::usage::report(&e, &args)),

@@ -89,29 +89,38 @@ impl Output {
             self.data(&render(presets::NOTHING, columns, rows));
             return;
         }
-        let now = chrono::Local::now();
-        for row in &mut rows {
-            for (cell, column) in row.iter_mut().zip(columns) {
-                match column.kind {
-                    ColumnKind::Time => *cell = short_time(cell, now),
-                    ColumnKind::Text => *cell = cell.replace(['\n', '\t'], " "),
-                    ColumnKind::Id => {}
-                }
-            }
-        }
+        shorten(columns, &mut rows);
         let width = usize::from(Table::new().width().unwrap_or(80));
         let text = match fit(columns, &rows, width) {
             Some(widths) => {
-                for row in &mut rows {
-                    for ((cell, column), &w) in row.iter_mut().zip(columns).zip(&widths) {
-                        if column.kind == ColumnKind::Text {
-                            *cell = ellipsize(cell, w);
-                        }
-                    }
-                }
+                cut(columns, &mut rows, &widths);
                 render(presets::UTF8_FULL_CONDENSED, columns, rows)
             }
             None => blocks(columns, &rows, width),
+        };
+        self.data(&text);
+    }
+
+    /// More records of a table already started, as they arrive (`audit tail -f`): the same
+    /// columns in a plain layout without a header, since a bordered table cannot be extended once
+    /// printed. On a terminal fitted to its width as [`Output::records`] does, and one block per
+    /// record when even that is too wide; in a pipe every value whole.
+    pub fn more_records(&self, columns: &[Column], mut rows: Vec<Vec<String>>) {
+        if rows.is_empty() {
+            return;
+        }
+        if !self.stdout_tty {
+            self.data(&render_rows(rows));
+            return;
+        }
+        shorten(columns, &mut rows);
+        let width = usize::from(Table::new().width().unwrap_or(80));
+        let text = match fit_within(columns, &rows, width, plain_overhead(columns.len())) {
+            Some(widths) => {
+                cut(columns, &mut rows, &widths);
+                render_rows(rows)
+            }
+            None => format!("\n{}", blocks(columns, &rows, width)),
         };
         self.data(&text);
     }
@@ -250,10 +259,50 @@ fn overhead(columns: usize) -> usize {
     3 * columns + 1
 }
 
+/// What plain columns add around their cells: a space of padding on each side.
+fn plain_overhead(columns: usize) -> usize {
+    2 * columns
+}
+
+/// Times shortened and free text kept to one line, for a terminal.
+fn shorten(columns: &[Column], rows: &mut [Vec<String>]) {
+    let now = chrono::Local::now();
+    for row in rows {
+        for (cell, column) in row.iter_mut().zip(columns) {
+            match column.kind {
+                ColumnKind::Time => *cell = short_time(cell, now),
+                ColumnKind::Text => *cell = cell.replace(['\n', '\t'], " "),
+                ColumnKind::Id => {}
+            }
+        }
+    }
+}
+
+/// Free text cut with an ellipsis to the widths [`fit`] decided.
+fn cut(columns: &[Column], rows: &mut [Vec<String>], widths: &[usize]) {
+    for row in rows {
+        for ((cell, column), &w) in row.iter_mut().zip(columns).zip(widths) {
+            if column.kind == ColumnKind::Text {
+                *cell = ellipsize(cell, w);
+            }
+        }
+    }
+}
+
 /// Each column's width when the table fits in `width`: identifiers and times at their widest,
 /// free text sharing what is left (never below [`TEXT_MIN`] or its header). `None` when even
 /// that is too wide.
 fn fit(columns: &[Column], rows: &[Vec<String>], width: usize) -> Option<Vec<usize>> {
+    fit_within(columns, rows, width, overhead(columns.len()))
+}
+
+/// [`fit`], for a layout that adds `overhead` columns around the cells.
+fn fit_within(
+    columns: &[Column],
+    rows: &[Vec<String>],
+    width: usize,
+    overhead: usize,
+) -> Option<Vec<usize>> {
     let natural: Vec<usize> = columns
         .iter()
         .enumerate()
@@ -276,7 +325,7 @@ fn fit(columns: &[Column], rows: &[Vec<String>], width: usize) -> Option<Vec<usi
             }
         })
         .sum();
-    if fixed + overhead(columns.len()) > width {
+    if fixed + overhead > width {
         return None;
     }
     // Water-fill the free text: narrowest wants first, each taking at most an even share.
@@ -289,7 +338,7 @@ fn fit(columns: &[Column], rows: &[Vec<String>], width: usize) -> Option<Vec<usi
         .filter(|&i| columns[i].kind != ColumnKind::Text)
         .map(|i| natural[i])
         .sum();
-    let mut left = width - overhead(columns.len()) - used;
+    let mut left = width - overhead - used;
     for (k, &i) in text.iter().enumerate() {
         let share = left / (text.len() - k);
         widths[i] = natural[i].min(share).max(text_min(i));
@@ -304,6 +353,23 @@ fn render(preset: &str, columns: &[Column], rows: Vec<Vec<String>>) -> String {
         .load_preset(preset)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(columns.iter().map(|c| c.header));
+    for row in rows {
+        table.add_row(row);
+    }
+    table
+        .to_string()
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
+}
+
+/// Rows in plain columns with no header: the continuation of a table (see
+/// [`Output::more_records`]).
+fn render_rows(rows: Vec<Vec<String>>) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
     for row in rows {
         table.add_row(row);
     }
@@ -346,13 +412,24 @@ fn ellipsize(text: &str, width: usize) -> String {
     }
     let mut out = String::new();
     let mut used = 0;
-    for c in text.chars() {
+    let mut cut_mid_word = false;
+    for (i, c) in text.char_indices() {
         let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
         if used + w + 1 > width {
+            cut_mid_word = !c.is_whitespace()
+                && text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| !p.is_whitespace());
             break;
         }
         out.push(c);
         used += w;
+    }
+    // Free text often carries names and ids (an audit entry's secrets and credential): a word
+    // cut in two would show half an identifier, so the cut goes back to the last whole word.
+    if cut_mid_word && let Some(space) = out.rfind(char::is_whitespace) {
+        out.truncate(space);
     }
     out.truncate(out.trim_end().len());
     out.push('…');
@@ -384,6 +461,13 @@ mod tests {
         assert_eq!(ellipsize("short", 10), "short");
         assert_eq!(ellipsize("a long description", 8), "a long…");
         assert!(ellipsize("a long description", 8).width() <= 8);
+        // Back to a whole word: no half identifier.
+        assert_eq!(
+            ellipsize("db_password  cr_8bc0b05af0c5557527868fb9", 30),
+            "db_password…"
+        );
+        // One word longer than the room is still cut, with its ellipsis.
+        assert_eq!(ellipsize("abcdefghij", 5), "abcd…");
     }
 
     #[test]

@@ -93,3 +93,43 @@ pub fn read(dir: &Path, config: &VaultToml) -> Result<Vec<Entry>> {
         })
         .collect()
 }
+
+/// The signed public list of secret names, `agents/secrets`: one name a line, signed by the issuer
+/// with the vault's generation and rewritten with every change, like the roster. A secret's name
+/// is no more secret than an agent's (the audit log records both in clear); its value and
+/// versions stay in the encrypted state. It lets a command refuse an unknown secret before any
+/// unlock, and the shell completions offer the names.
+pub mod secrets {
+    use std::path::{Path, PathBuf};
+
+    use crate::crypto::KeyPair;
+    use crate::envelope::signed_lines;
+    use crate::error::Result;
+    use crate::vault::{State, VaultToml};
+
+    const DOMAIN: &str = "agentcred-secrets-v1";
+
+    pub fn path(dir: &Path) -> PathBuf {
+        dir.join(crate::envelope::DIR).join("secrets")
+    }
+
+    pub fn render(state: &State, issuer: &KeyPair) -> String {
+        let mut body = String::with_capacity(state.secrets.len() * 24);
+        for name in state.secrets.keys() {
+            body.push_str(name);
+            body.push('\n');
+        }
+        signed_lines::render(DOMAIN, &state.vault_id, state.generation, issuer, &body)
+    }
+
+    /// The secret names, authenticated; `None` for a vault whose last change came before the
+    /// list was kept (it is written with the next change).
+    pub fn read(dir: &Path, config: &VaultToml) -> Result<Option<Vec<String>>> {
+        let file = path(dir);
+        if !file.exists() {
+            return Ok(None);
+        }
+        let (_, body) = signed_lines::read(&file, DOMAIN, config)?;
+        Ok(Some(body.lines().map(str::to_string).collect()))
+    }
+}

@@ -203,6 +203,9 @@ pub struct Secret {
     /// generate the next one itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated_length: Option<u16>,
+    /// Where the value may be sent and how it reaches a program (none in an older vault).
+    #[serde(flatten)]
+    pub destination: crate::destination::Declared,
     pub versions: Vec<Version>,
 }
 
@@ -448,6 +451,23 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_stored_before_destinations_existed_is_unbound_and_in_the_environment() {
+        let old = r#"{"name":"db","env":"DB","created_at":"2026-01-01T00:00:00Z",
+            "updated_at":"2026-01-01T00:00:00Z","versions":[{"version":1,"stage":"CURRENT",
+            "created_at":"2026-01-01T00:00:00Z","value":"v"}]}"#;
+        let s: Secret = serde_json::from_str(old).unwrap();
+        assert_eq!(s.destination, crate::destination::Declared::default());
+        assert!(s.destination.binding().is_unbound());
+        // Written back, it is what it was: no new field appears until one is set.
+        let again = serde_json::to_value(&s).unwrap();
+        assert!(again.get("delivery").is_none() && again.get("hosts").is_none());
+        let grant = r#"{"id":"g_1","agent":"a","secret":"db","effect":"allow","actions":["read"],
+            "resources":["*"],"created_at":"2026-01-01T00:00:00Z"}"#;
+        let g: crate::grant::Grant = serde_json::from_str(grant).unwrap();
+        assert!(g.binding.is_unbound());
+    }
+
+    #[test]
     fn set_value_keeps_one_current_and_destroys_the_old_value() {
         let now = chrono::Utc::now();
         let mut s = Secret {
@@ -457,6 +477,7 @@ mod tests {
             updated_at: now,
             max_age_secs: None,
             generated_length: None,
+            destination: Default::default(),
             versions: vec![],
         };
         assert_eq!(s.set_value(SecretText::new("one".into()), now), 1);

@@ -22,6 +22,13 @@
 //! [exec]
 //! sandbox = "required" # refuse to run a program where the sandbox cannot be set up (default "auto")
 //! hide = ["/var/run/docker.sock", "~/.ssh"]  # also out of the program's reach in the sandbox
+//!
+//! [broker]
+//! upstream_ca = "/etc/ssl/private-ca.pem"  # more roots to verify upstreams against (PEM)
+//! egress = "bound"     # refuse connections to hosts no secret is bound to (default "open")
+//!
+//! [helpers]
+//! agent = "ci"         # the credential helpers' agent when the admin unlocks and none is named
 //! ```
 
 use std::path::Path;
@@ -44,6 +51,41 @@ pub struct Settings {
     pub audit: AuditSettings,
     #[serde(default)]
     pub exec: ExecSettings,
+    #[serde(default)]
+    pub broker: BrokerSettings,
+    #[serde(default)]
+    pub helpers: HelperSettings,
+}
+
+/// `[broker]`: the defaults of `exec`'s broker (its flags win).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrokerSettings {
+    /// A PEM file of more roots to verify upstreams against (a private or test CA), besides
+    /// the system's.
+    pub upstream_ca: Option<std::path::PathBuf>,
+    /// Whether connections to hosts no secret is bound to are tunnelled (`open`, the default)
+    /// or refused (`bound`).
+    pub egress: Option<Egress>,
+}
+
+/// What the broker does with a connection to a host no injected secret is bound to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Egress {
+    /// Tunnel it untouched: the program reaches it as without a broker, with no value.
+    Open,
+    /// Refuse it (403).
+    Bound,
+}
+
+/// The credential helpers (`git-credential`, `docker-credential`, …).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelperSettings {
+    /// The agent a helper mints for when the admin unlocks and neither `--agent` nor
+    /// `AGENTCRED_AGENT` names one (docker runs its helper with no options).
+    pub agent: Option<String>,
 }
 
 /// Where signed checkpoints are also kept, outside the vault (see `audit::witness`).
@@ -150,5 +192,10 @@ mod tests {
         let s: Settings = toml::from_str("[exec]\nsandbox = \"required\"\n").unwrap();
         assert_eq!(s.exec.sandbox, Some(SandboxSetting::Required));
         assert!(toml::from_str::<Settings>("[exec]\nsandbox = \"off\"\n").is_err());
+        let s: Settings =
+            toml::from_str("[broker]\negress = \"bound\"\nupstream_ca = \"/ca.pem\"\n").unwrap();
+        assert_eq!(s.broker.egress, Some(Egress::Bound));
+        assert_eq!(s.broker.upstream_ca.as_deref(), Some(Path::new("/ca.pem")));
+        assert!(toml::from_str::<Settings>("[broker]\negress = \"closed\"\n").is_err());
     }
 }

@@ -847,8 +847,17 @@ fn audit_tail_prints_the_last_entries_and_follows_new_ones() {
     let n = lines.len();
 
     assert_eq!(listed(&vault, &["tail", "-n", "3"]), lines[n - 3..]);
+    // The same table as `audit`: a header, then one row per entry.
     let text = stdout(&admin(&vault, &["audit", "tail", "-n", "3"]));
-    let shown: Vec<&str> = text.lines().collect();
+    let (header, shown) = text.split_once('\n').expect("a header");
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        [
+            "SEQ", "TIME", "ACTOR", "ACTION", "AGENT", "RESULT", "DETAIL"
+        ],
+        "{text}"
+    );
+    let shown: Vec<&str> = shown.lines().collect();
     assert_eq!(shown.len(), 3, "{text}");
     for (row, line) in shown.iter().zip(&lines[n - 3..]) {
         let e = parse(line);

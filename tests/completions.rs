@@ -117,3 +117,91 @@ fn zsh_and_fish_scripts_ask_for_agent_names() {
         );
     }
 }
+
+/// A vault with two agents and two secrets.
+fn vault_with_secrets() -> TestVault {
+    let vault = vault();
+    vault.set_secret("db", "v1").success();
+    vault.set_secret("openai-key", "v2").success();
+    vault
+}
+
+#[test]
+fn bash_offers_secret_names_after_secret_and_for_secret_positionals() {
+    let vault = vault_with_secrets();
+    assert_eq!(
+        bash_offers(&vault, &["agentcred", "mint", "--secret", ""]),
+        ["db", "openai-key"]
+    );
+    assert_eq!(
+        bash_offers(
+            &vault,
+            &["agentcred", "exec", "--agent", "coder", "--secret", "o"]
+        ),
+        ["openai-key"]
+    );
+    for command in ["show", "rotate", "remove"] {
+        assert_eq!(
+            bash_offers(&vault, &["agentcred", "secret", command, ""]),
+            ["db", "openai-key"],
+            "secret {command}"
+        );
+    }
+    // `grant AGENT SECRET`: agent names first (with the subcommands), then secret names.
+    let first = bash_offers(&vault, &["agentcred", "grant", "c"]);
+    assert_eq!(first, ["coder"]);
+    assert_eq!(
+        bash_offers(&vault, &["agentcred", "grant", "coder", ""]),
+        ["db", "openai-key"]
+    );
+    // Agent positionals too.
+    assert_eq!(
+        bash_offers(&vault, &["agentcred", "agent", "suspend", "d"]),
+        ["db-migrator"]
+    );
+    // Options still complete where an option is being typed.
+    assert!(
+        bash_offers(&vault, &["agentcred", "secret", "show", "--j"])
+            .contains(&"--json".to_string())
+    );
+}
+
+#[test]
+fn complete_secrets_needs_no_unlock_and_follows_the_vault() {
+    let vault = vault_with_secrets();
+    let names = || {
+        let out = vault
+            .command_without_unlock()
+            .args(["__complete", "secrets"])
+            .output()
+            .expect("run agentcred");
+        assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    assert_eq!(names(), "db\nopenai-key\n");
+    vault.run(&["secret", "remove", "db", "--yes"]).success();
+    assert_eq!(names(), "openai-key\n");
+}
+
+#[test]
+fn zsh_and_fish_scripts_ask_for_secret_names() {
+    let zsh = std::fs::read_to_string(script("_agentcred")).expect("read the zsh script");
+    assert!(
+        zsh.contains("_agentcred_secrets() {"),
+        "zsh defines the helper"
+    );
+    assert!(zsh.contains(":SECRET:_agentcred_secrets'"));
+    assert!(zsh.contains("':name -- The secret'\\''s name:_agentcred_secrets'"));
+    let fish = std::fs::read_to_string(script("agentcred.fish")).expect("read the fish script");
+    assert!(
+        fish.lines()
+            .any(|l| l.contains("-l secret ") && l.contains("(agentcred __complete secrets")),
+        "fish completes --secret with secret names"
+    );
+    assert!(
+        fish.lines()
+            .any(|l| l.contains("__fish_seen_subcommand_from rotate")
+                && l.contains("(agentcred __complete secrets")),
+        "fish completes secret rotate NAME"
+    );
+}

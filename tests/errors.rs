@@ -148,3 +148,84 @@ fn an_admin_command_given_an_identity_and_an_agent_key_says_it_used_the_identity
         "{err}"
     );
 }
+
+/// An agent or secret that the vault's public lists do not name is reported as not found (66;
+/// `exec`: 125, as for anything that stops it before its program starts) before any unlock: on a terminal with no unlock input, no passphrase is asked for, so no key
+/// derivation runs for a typo. A name that exists still gets the prompt.
+#[test]
+fn an_unknown_agent_or_secret_is_reported_before_the_passphrase_prompt() {
+    let vault = TestVault::new();
+    vault.run(&["agent", "add", "coder"]).code(0);
+    vault.set_secret("db", "v").code(0);
+    vault.run(&["grant", "coder", "db"]).code(0);
+    let unknown_agent: &[&str] = &[
+        "mint --agent nosuch",
+        "grant nosuch db",
+        "agent suspend nosuch",
+        "agent resume nosuch",
+        "agent remove nosuch --yes",
+        "agent show nosuch",
+        "key issue nosuch",
+        "key list nosuch",
+        "delegate --agent coder --to nosuch",
+        "exec --agent nosuch -- true",
+    ];
+    let unknown_secret: &[&str] = &[
+        "mint --agent coder --secret nosuch",
+        "exec --agent coder --secret nosuch -- true",
+        "grant coder nosuch",
+        "secret show nosuch",
+        "secret rotate nosuch --generate",
+        "secret remove nosuch --yes",
+    ];
+    for (commands, what) in [(unknown_agent, "agent"), (unknown_secret, "secret")] {
+        for command in commands {
+            let run =
+                vault.on_terminal(&format!("timeout --foreground 10 \"$bin\" {command}"), &[]);
+            // `exec` exits 125 for whatever failed before its program started.
+            let code = if command.starts_with("exec") { 125 } else { 66 };
+            assert_eq!(run.code, code, "agentcred {command}:\n{}", run.shown);
+            assert!(
+                run.shown.contains(&format!("no {what} named 'nosuch'")),
+                "agentcred {command}:\n{}",
+                run.shown
+            );
+            assert!(
+                !run.shown.to_lowercase().contains("passphrase"),
+                "agentcred {command} asked for the passphrase:\n{}",
+                run.shown
+            );
+        }
+    }
+    // The same terminal asks for the passphrase when the names exist.
+    let known = vault.on_terminal(
+        "agentcred mint --agent coder --secret db --format token > /dev/null",
+        &[("Vault passphrase", &format!("{}\n", util::PASSPHRASE))],
+    );
+    assert_eq!(known.code, 0, "{}", known.shown);
+}
+
+/// The public secret list is signed: one edited to drop a name is not believed, so the secret is
+/// not reported missing (the command unlocks and finds it), and completion offers nothing from it.
+#[test]
+fn an_edited_secret_list_is_not_believed() {
+    let vault = TestVault::new();
+    vault.set_secret("db", "v").code(0);
+    vault.set_secret("api", "w").code(0);
+    let path = vault.path("agents/secrets");
+    let text = std::fs::read_to_string(&path).expect("the public secret list");
+    assert!(text.lines().any(|l| l == "db"), "{text}");
+    let edited: String = text
+        .lines()
+        .filter(|l| *l != "db")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, edited).expect("edit the list");
+    vault.run(&["secret", "show", "db"]).code(0);
+    let out = vault
+        .command_without_unlock()
+        .args(["__complete", "secrets"])
+        .output()
+        .expect("run agentcred");
+    assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
+}

@@ -53,6 +53,7 @@ impl Fixture {
             "credentials.jsonl",
             "agents/index",
             "agents/roster",
+            "agents/secrets",
             "activity/alpha.json",
             "agents",
             "activity",
@@ -150,6 +151,7 @@ fn a_loose_mode_on_any_vault_file_is_refused_with_the_chmod_to_run() {
         "credentials.jsonl",
         "agents/index",
         "agents/roster",
+        "agents/secrets",
         "activity/alpha.json",
     ] {
         let fx = Fixture::new();

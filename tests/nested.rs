@@ -616,3 +616,48 @@ AGENTCRED_HOME="$NOWHERE" "$ACBIN" exec -- sh -c 'echo "nested=$AGENTCRED_CREDEN
     assert_eq!(mints, 2, "the run and its own nested exec only");
     fx.check_audit(&[]);
 }
+
+/// A nested credential and a delegation made inside a run carry the values the run holds, so they
+/// record the version of the secret the run holds (2 after a rotation), not a placeholder.
+#[test]
+fn a_nested_credential_and_a_delegation_record_the_version_the_parent_holds() {
+    let fx = Fixture::new();
+    fx.vault
+        .run(&[
+            "secret",
+            "rotate",
+            "alpha_db",
+            "--generate",
+            "--overlap",
+            "1h",
+        ])
+        .code(0);
+    let script = r#"
+AGENTCRED_HOME="$NOWHERE" "$ACBIN" exec --ttl 1m -- sh -c 'echo "inner=$AGENTCRED_CREDENTIAL_ID"'
+AGENTCRED_HOME="$NOWHERE" "$ACBIN" delegate --to bravo --ttl 1m > /dev/null; echo "delegated=$?""#;
+    let assert = fx.exec_sh(script, &[]).assert().code(0);
+    let out = text(&assert.get_output().stdout);
+    let f = fields(&out);
+    assert_eq!(f["delegated"], "0", "{out}");
+    let inner = f["inner"];
+    let mint = fx.one("cred.mint", inner);
+    assert_eq!(mint["details"]["versions"]["alpha_db"], 2, "{mint}");
+    let delegation = fx
+        .vault
+        .audit_lines()
+        .into_iter()
+        .find(|e| e["action"] == "delegate")
+        .expect("the delegation");
+    assert_eq!(
+        delegation["details"]["versions"]["alpha_db"], 2,
+        "{delegation}"
+    );
+    let creds = fx.vault.json(&["--json", "creds", "list"]);
+    for c in creds["credentials"].as_array().expect("credentials") {
+        assert_eq!(
+            c["secrets"],
+            serde_json::json!([{"name": "alpha_db", "version": 2}]),
+            "{c}"
+        );
+    }
+}

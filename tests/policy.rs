@@ -704,3 +704,57 @@ fn the_committed_schema_is_the_generated_one() {
         serde_json::json!(["agent", "secret"])
     );
 }
+
+/// Where a value may go is policy too: a secret's hosts, delivery and placeholder prefix, and a
+/// grant's hosts, methods and paths, applied, shown as old → new, exported as they were, and a
+/// grant that would widen a secret's binding refused with the file unapplied.
+#[test]
+fn destination_bindings_round_trip_and_only_narrow() {
+    let vault = vault_with_secrets(1);
+    let text = "version = 1\n\n[[agents]]\nname = \"coder\"\n\n[[secrets]]\nname = \"secret-000\"\nhosts = [\"*.example.com\", \"api.example.org:443\"]\ndelivery = \"broker\"\nplaceholder_prefix = \"sk-\"\n\n[[grants]]\nagent = \"coder\"\nsecret = \"secret-000\"\nhosts = [\"api.example.com\"]\nmethods = [\"GET\", \"POST\"]\npaths = [\"/v1/*\"]\n";
+    let file = write(&vault, "p.toml", text);
+    vault.run(&["apply", arg(&file), "--yes"]).success();
+    let secret = vault.json(&["secret", "show", "secret-000", "--json"]);
+    assert_eq!(secret["secret"]["delivery"], "broker", "{secret}");
+    let grants = vault.json(&["grant", "list", "--json"]);
+    assert_eq!(
+        grants["grants"][0]["methods"],
+        serde_json::json!(["GET", "POST"])
+    );
+    let exported = stdout(&vault.run(&["export-policy"]).success());
+    for line in [
+        "hosts = [\"*.example.com\", \"api.example.org:443\"]",
+        "delivery = \"broker\"",
+        "placeholder_prefix = \"sk-\"",
+        "hosts = [\"api.example.com\"]",
+        "methods = [\"GET\", \"POST\"]",
+        "paths = [\"/v1/*\"]",
+    ] {
+        assert!(exported.contains(line), "{line} not in:\n{exported}");
+    }
+    let exported_file = write(&vault, "exported.toml", &exported);
+    assert_no_changes(&vault, &exported_file);
+    // A change is old → new.
+    let edited = write(
+        &vault,
+        "edited.toml",
+        &text.replace("[\"GET\", \"POST\"]", "[\"GET\"]"),
+    );
+    let (code, shown) = plan(&vault, &edited);
+    assert_eq!(code, 2);
+    assert!(shown.contains("methods") && shown.contains("→"), "{shown}");
+    // Widening is refused, nothing applied.
+    let before = vault.snapshot_files();
+    let wider = write(
+        &vault,
+        "wider.toml",
+        &text.replace("hosts = [\"api.example.com\"]", "hosts = [\"evil.test\"]"),
+    );
+    let out = vault.run(&["apply", arg(&wider), "--yes"]).code(65);
+    assert!(
+        util::stderr(&out).contains("evil.test"),
+        "{}",
+        util::stderr(&out)
+    );
+    assert_eq!(vault.snapshot_files(), before);
+}

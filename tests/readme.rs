@@ -61,6 +61,19 @@ const PRINTS: &[(&str, Stream, &str)] = &[
     // Offline verification, with and without the holder's proof.
     ("TOKEN=$(", Stderr, "valid: agent coder"),
     ("TOKEN=$(", Stdout, "denied: 3"),
+    // The broker: the program holds a placeholder, only the API gets the value, and a
+    // placeholder sent elsewhere is refused; mint never prints a brokered value.
+    ("cat api.log", Stdout, "the agent holds sk-agentcred-ph-"),
+    ("cat api.log", Stdout, "Bearer sk-live-0123456789abcdef"),
+    ("cat api.log", Stdout, "host_not_bound"),
+    ("cat api.log", Stdout, "refused: 3"),
+    ("cat api.log", Stdout, "broker.request"),
+    // A credential helper answers git with the secret bound to the host.
+    (
+        "git-credential --agent coder get",
+        Stdout,
+        "password=forge-token-value",
+    ),
     // Delegation: coder acts on planner's behalf, and the chain verifies until revoked.
     ("--on-behalf-of", Stdout, "crm-tour-2222"),
     ("--on-behalf-of", Stderr, "delegated planner → coder"),

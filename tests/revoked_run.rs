@@ -331,3 +331,189 @@ fn on_expiry_ignore_lets_a_revoked_program_run_on() {
     assert_eq!(end["details"]["ended_by"], "exit");
     assert_eq!(end["details"]["revoked"], id.as_str());
 }
+
+// --- The same, with agentcred on a terminal --------------------------------------------------
+
+/// Runs its arguments on a pseudo-terminal of their own, passing what the terminal shows to
+/// stdout as it comes, and exits with their exit status.
+const ON_A_TERMINAL: &str = r#"
+import os, pty, signal, sys
+argv = sys.argv[1:]
+pid, fd = pty.fork()
+if pid == 0:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    os.execvp(argv[0], argv)
+while True:
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+
+impl Fixture {
+    /// [`Fixture::start`], with `agentcred exec` on a pseudo-terminal (its stdin, stdout and
+    /// stderr, and its controlling terminal): what the terminal shows is the run's "stderr", and
+    /// the run ends when agentcred has ended and its terminal is closed.
+    fn start_on_terminal(&self, base: Command, extra: &[&str]) -> Run {
+        let shown = self.file("exec.tty");
+        let (beat, term, stop) = (self.file("beat"), self.file("term"), self.file("stop"));
+        let mut cmd = Command::new("python3");
+        cmd.arg("-c")
+            .arg(ON_A_TERMINAL)
+            .arg(base.get_program())
+            .args(["exec", "--agent", ALPHA])
+            .args(extra)
+            .args(["--", "sh", "-c", PROGRAM, "sh"])
+            .args([&beat, &term, &stop])
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&shown).expect("create exec.tty"))
+            .stderr(Stdio::inherit());
+        for (k, v) in base.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        if let Some(dir) = base.get_current_dir() {
+            cmd.current_dir(dir);
+        }
+        let child = cmd.spawn().expect("start python3");
+        let run = Run {
+            child,
+            stderr: shown,
+        };
+        wait_until(HANG, || beat.exists(), "the program's first heartbeat");
+        run
+    }
+}
+
+/// [`assert_ended_by_revocation`] for a run on a terminal: the warning is on the terminal, and
+/// how long the end took is said.
+#[track_caller]
+fn assert_ended_on_the_terminal(
+    fx: &Fixture,
+    run: Run,
+    since: Instant,
+    allowed: Duration,
+    says: &str,
+) -> Value {
+    let shown = run.stderr.clone();
+    let expire = assert_ended_by_revocation(fx, run, since, allowed, says);
+    let text =
+        String::from_utf8_lossy(&std::fs::read(&shown).expect("the terminal's text")).into_owned();
+    eprintln!(
+        "ended {:?} after the revocation, on a terminal",
+        since.elapsed()
+    );
+    assert!(
+        text.contains("agentcred: the credential was revoked: "),
+        "on the terminal:\n{text}"
+    );
+    expire
+}
+
+#[test]
+fn creds_revoke_ends_a_program_run_on_a_terminal() {
+    let fx = Fixture::new();
+    let run = fx.start_on_terminal(fx.vault.command(), &[]);
+    let id = fx.run_id();
+    fx.admin(&["creds", "revoke", &id]);
+    let since = Instant::now();
+    let expire = assert_ended_on_the_terminal(
+        &fx,
+        run,
+        since,
+        PROMPT,
+        &format!("the credential {id} was revoked by the admin"),
+    );
+    assert_eq!(expire["details"]["revoked"], id.as_str());
+}
+
+/// Under `--mask` on a terminal the program has a pseudo-terminal of its own: the revocation
+/// reaches it there too, the warning shows on ours, and our terminal's modes come back.
+#[test]
+fn creds_revoke_ends_a_masked_program_on_its_own_pseudo_terminal() {
+    let fx = Fixture::new();
+    let run = fx.start_on_terminal(fx.vault.command(), &["--mask"]);
+    let id = fx.run_id();
+    fx.admin(&["creds", "revoke", &id]);
+    let since = Instant::now();
+    assert_ended_on_the_terminal(
+        &fx,
+        run,
+        since,
+        PROMPT,
+        &format!("the credential {id} was revoked by the admin"),
+    );
+}
+
+#[test]
+fn key_revoke_ends_a_program_run_on_a_terminal() {
+    let fx = Fixture::new();
+    let key = fx.vault.issue_key(ALPHA, &[]);
+    let key_id = std::fs::read_to_string(&key)
+        .expect("read the key")
+        .trim()
+        .split(':')
+        .nth(2)
+        .expect("a key id")
+        .to_string();
+    let mut cmd = fx.vault.command_without_unlock();
+    cmd.env("AGENTCRED_KEY_FILE", &key);
+    let run = fx.start_on_terminal(cmd, &[]);
+    fx.admin(&["key", "revoke", &key_id]);
+    let since = Instant::now();
+    assert_ended_on_the_terminal(&fx, run, since, PROMPT, "was revoked by the admin");
+}
+
+#[test]
+fn grant_revoke_ends_a_program_run_on_a_terminal() {
+    let fx = Fixture::new();
+    let grant = fx.grant_id();
+    let run = fx.start_on_terminal(fx.vault.command(), &[]);
+    fx.admin(&["grant", "revoke", &grant]);
+    let since = Instant::now();
+    assert_ended_on_the_terminal(&fx, run, since, PROMPT, "the agent's authority au_");
+}
+
+#[test]
+fn agent_suspend_ends_a_program_run_on_a_terminal() {
+    let fx = Fixture::new();
+    let run = fx.start_on_terminal(fx.vault.command(), &["--mask"]);
+    fx.admin(&["agent", "suspend", ALPHA]);
+    let since = Instant::now();
+    assert_ended_on_the_terminal(&fx, run, since, PROMPT, "the agent's authority au_");
+}
+
+#[test]
+fn the_end_of_a_rotation_window_ends_a_program_run_on_a_terminal() {
+    let fx = Fixture::new();
+    let run = fx.start_on_terminal(fx.vault.command(), &[]);
+    let overlap = Duration::from_secs(1);
+    fx.vault
+        .run_stdin(
+            &["secret", "rotate", SECRET, "--stdin", "--overlap", "1s"],
+            &format!("{}\n", random_secret()),
+        )
+        .code(0);
+    let since = Instant::now();
+    let expire = assert_ended_on_the_terminal(
+        &fx,
+        run,
+        since,
+        overlap + PROMPT,
+        "(the end of a rotation's overlap window)",
+    );
+    let from = expire["details"]["revoked_from"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the line's from: {expire:#}"));
+    let at = expire["ts"].as_str().expect("a timestamp");
+    assert!(at >= from, "ended at {at}, inside the window ending {from}");
+}

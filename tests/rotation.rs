@@ -1509,3 +1509,48 @@ fn killed_rotation_never_serves_a_version_the_state_does_not_have() {
         );
     }
 }
+
+/// `--secret-version previous` without `--secret`, for an agent holding two secrets of which
+/// only one is in a rotation's overlap window: that one's previous version and the other's
+/// current one. Named with `--secret`, a secret without a previous version is refused; with no
+/// secret in a window, the refusal names them all.
+#[test]
+fn previous_without_secret_serves_previous_where_there_is_one_and_current_elsewhere() {
+    let fx = Fixture::new();
+    let api = fx.value();
+    fx.admin_stdin(&["secret", "set", "api", "--stdin"], &api, 0);
+    fx.admin(&["grant", ALPHA, "api"], 0);
+    fx.refused(
+        &mut fx.cmd(&["mint", "--agent", ALPHA, "--secret-version", "previous"]),
+        3,
+        "none of agent alpha's secrets (api, db) has a previous version in an overlap window",
+    );
+
+    let new = fx.value();
+    fx.admin_stdin(
+        &["secret", "rotate", DB, "--stdin", "--overlap", "1h"],
+        &new,
+        0,
+    );
+    let minted = fx.mint_db(None, &["--secret-version", "previous"]);
+    assert_eq!(
+        (minted.value.as_str(), minted.version),
+        (fx.old.as_str(), 1)
+    );
+    assert_eq!(minted.json["env"]["API"], api.as_str(), "{}", minted.json);
+    fx.refused(
+        &mut fx.cmd(&[
+            "mint",
+            "--agent",
+            ALPHA,
+            "--secret",
+            "api",
+            "--secret-version",
+            "previous",
+        ]),
+        3,
+        "secret api has no previous version in an overlap window",
+    );
+    let current = fx.mint_db(None, &[]);
+    assert_eq!((current.value.as_str(), current.version), (new.as_str(), 2));
+}

@@ -186,6 +186,114 @@ fn audit_fits_80_columns_with_short_times() {
 }
 
 #[test]
+fn secret_list_fits_80_columns_with_short_times() {
+    let vault = busy_vault();
+    vault.set_secret("api", "another-value").success();
+    let json = vault.json(&["--json", "secret", "list"]);
+    let secrets = json["secrets"].as_array().expect("secrets");
+    assert!(
+        secrets[0]["updated_at"].as_str().unwrap().contains('T'),
+        "--json keeps RFC 3339: {json}"
+    );
+    let text = on_terminal(&vault, 80, &["secret", "list"]);
+    let mut ids = strings(secrets, "name");
+    ids.extend(strings(secrets, "env"));
+    assert_fits(&text, &ids);
+    assert_short_times(&text);
+}
+
+#[test]
+fn recipients_list_fits_80_columns() {
+    let vault = busy_vault();
+    let other = TestVault::new();
+    let extra = other.json(&["--json", "recipients", "list"])["recipients"][0]["recipient"]
+        .as_str()
+        .expect("a recipient")
+        .to_string();
+    vault.run(&["recipients", "add", &extra]).success();
+    let json = vault.json(&["--json", "recipients", "list"]);
+    let recipients = json["recipients"].as_array().expect("recipients");
+    assert_eq!(recipients.len(), 2);
+    assert!(
+        recipients[1]["added_at"].as_str().unwrap().contains('T'),
+        "--json keeps RFC 3339: {json}"
+    );
+    let text = on_terminal(&vault, 80, &["recipients", "list"]);
+    assert_fits(&text, &strings(recipients, "recipient"));
+    assert_short_times(&text);
+}
+
+#[test]
+fn audit_anomalies_fits_80_columns_and_cuts_what_it_says() {
+    let vault = busy_vault();
+    // Denials in a burst: an anomaly about the long-named agent, with a long message.
+    vault.set_secret("other", "not granted").success();
+    for _ in 0..6 {
+        vault
+            .run(&["mint", "--agent", AGENT, "--secret", "other"])
+            .code(3);
+    }
+    let json = vault.json(&["--json", "audit", "anomalies", "--since", "1h"]);
+    let found = json["anomalies"].as_array().expect("anomalies");
+    assert!(!found.is_empty(), "{json}");
+    assert!(found[0]["ts"].as_str().unwrap().contains('T'), "{json}");
+    let text = on_terminal(&vault, 80, &["audit", "anomalies", "--since", "1h"]);
+    let mut ids = vec![AGENT.to_string()];
+    ids.extend(strings(found, "kind"));
+    assert_fits(&text, &ids);
+    assert_short_times(&text);
+}
+
+#[test]
+fn audit_tail_has_the_audit_table_and_fits_80_columns() {
+    let vault = busy_vault();
+    let text = on_terminal(&vault, 80, &["audit", "tail", "-n", "5"]);
+    let seqs: Vec<String> = vault
+        .audit_lines()
+        .iter()
+        .rev()
+        .take(5)
+        .map(|e| e["seq"].to_string())
+        .collect();
+    let mut ids = seqs;
+    ids.extend([AGENT.into(), OTHER.into()]);
+    assert_fits(&text, &ids);
+    // Headers in a table, labels in blocks (the long agent name is too wide for a table).
+    let lower = text.to_lowercase();
+    assert!(
+        [
+            "seq", "time", "actor", "action", "agent", "result", "detail"
+        ]
+        .iter()
+        .all(|h| lower.contains(h)),
+        "the columns of `audit`:\n{text}"
+    );
+    let audit = on_terminal(&vault, 80, &["audit", "--limit", "5"]);
+    assert_eq!(text, audit, "`audit tail` shows what `audit` shows");
+    // The free text is cut at a word: a credential id in it is whole or left out, never halved.
+    let json = vault.json(&["--json", "creds", "list"]);
+    let ids = strings(json["credentials"].as_array().expect("credentials"), "id");
+    for word in text.split_whitespace().filter(|w| w.starts_with("cr_")) {
+        let word = word.trim_end_matches('…');
+        assert!(ids.iter().any(|id| id == word), "a cut id {word}:\n{text}");
+    }
+    assert_short_times(&text);
+}
+
+/// Today's times are shown as `HH:MM:SS`, not as RFC 3339 stamps.
+fn assert_short_times(text: &str) {
+    let today = chrono::Utc::now().format("%Y-%m-%dT").to_string();
+    assert!(
+        !text.contains(&today),
+        "times are short on a terminal:\n{text}"
+    );
+    assert!(
+        regex_free_time(text).is_some(),
+        "a time like 17:05:03:\n{text}"
+    );
+}
+
+#[test]
 fn a_table_that_fits_keeps_its_columns_and_cuts_free_text() {
     let vault = TestVault::new();
     vault

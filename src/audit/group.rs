@@ -23,6 +23,30 @@ use crate::error::{Error, Result};
 /// Batches appended together at most (a bound on one write's size, not on throughput).
 const MAX_BATCHES: usize = 4096;
 
+/// How long entries nobody waits for may wait for others before they are written on their own.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Appends the entries of `jobs` with one write and one `fsync`, and tells each waiter where its
+/// entries landed (or why they did not).
+fn write(dir: &std::path::Path, now: chrono::DateTime<chrono::Utc>, mut jobs: Vec<Job>) {
+    let sizes: Vec<usize> = jobs.iter().map(|j| j.events.len()).collect();
+    let events: Vec<Event> = jobs
+        .iter_mut()
+        .flat_map(|j| std::mem::take(&mut j.events))
+        .collect();
+    let total = events.len() as u64;
+    let written = crate::vault::lock::VaultLock::acquire(dir)
+        .and_then(|_lock| super::append(dir, now, &events))
+        .map_err(|e| Arc::<str>::from(e.to_string()));
+    let mut next = written.as_ref().map_or(0, |head| head.seq + 1 - total);
+    for (job, size) in jobs.into_iter().zip(sizes) {
+        if let Some(done) = job.done {
+            let _ = done.send(written.clone().map(|_| next));
+        }
+        next += size as u64;
+    }
+}
+
 /// The sequence number of a batch's first entry, or why the append failed.
 type Done = mpsc::SyncSender<std::result::Result<u64, Arc<str>>>;
 
@@ -45,24 +69,34 @@ impl GroupLog {
         let worker = std::thread::Builder::new()
             .name("audit-group".into())
             .spawn(move || {
-                while let Ok(first) = rx.recv() {
-                    let mut jobs = vec![first];
-                    jobs.extend(rx.try_iter().take(MAX_BATCHES - 1));
-                    let sizes: Vec<usize> = jobs.iter().map(|j| j.events.len()).collect();
-                    let events: Vec<Event> = jobs
-                        .iter_mut()
-                        .flat_map(|j| std::mem::take(&mut j.events))
-                        .collect();
-                    let total = events.len() as u64;
-                    let written = crate::vault::lock::VaultLock::acquire(&dir)
-                        .and_then(|_lock| super::append(&dir, clock.now(), &events))
-                        .map_err(|e| Arc::<str>::from(e.to_string()));
-                    let mut next = written.as_ref().map_or(0, |head| head.seq + 1 - total);
-                    for (job, size) in jobs.into_iter().zip(sizes) {
-                        if let Some(done) = job.done {
-                            let _ = done.send(written.clone().map(|_| next));
+                let mut pending: Vec<Job> = Vec::new();
+                loop {
+                    // Entries nobody waits for wait for company: they go with the next entries
+                    // someone does wait for, or after LINGER, so a lone request pays one `fsync`,
+                    // not also one for the response before it.
+                    let next = if pending.is_empty() {
+                        rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected)
+                    } else {
+                        rx.recv_timeout(LINGER)
+                    };
+                    let stopping = match next {
+                        Ok(job) => {
+                            pending.push(job);
+                            pending.extend(rx.try_iter().take(MAX_BATCHES));
+                            let waited_on = pending.iter().any(|j| j.done.is_some());
+                            if !waited_on && pending.len() < MAX_BATCHES {
+                                continue;
+                            }
+                            false
                         }
-                        next += size as u64;
+                        Err(mpsc::RecvTimeoutError::Timeout) => false,
+                        Err(mpsc::RecvTimeoutError::Disconnected) => true,
+                    };
+                    if !pending.is_empty() {
+                        write(&dir, clock.now(), std::mem::take(&mut pending));
+                    }
+                    if stopping {
+                        break;
                     }
                 }
             })
@@ -98,7 +132,9 @@ impl GroupLog {
         }
     }
 
-    /// Queues `events` to go with the next append, without waiting for them.
+    /// Queues `events` to go with the next append someone waits for (or within [`LINGER`]),
+    /// without waiting for them. Lost if the process dies first: only for entries that follow one
+    /// already durable.
     pub fn append_later(&self, events: Vec<Event>) {
         let _ = self.send(Job { events, done: None });
     }

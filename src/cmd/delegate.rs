@@ -28,6 +28,7 @@ pub fn run(ctx: &Ctx, args: DelegateArgs) -> Result<()> {
         return Ok(());
     }
     let vault = ctx.open_vault()?;
+    ctx.known_agents(&vault, [ask.to.as_str()])?;
     let session = ctx.session(&vault);
     let opened = ctx.open_agent(&session, args.agent.as_deref())?;
     // The parent: a token the delegator holds, or a fresh credential of its own.

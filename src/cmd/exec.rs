@@ -3,7 +3,7 @@
 //! end and revokes it. Any failure before the program starts exits 125.
 
 use crate::audit::Attempt;
-use crate::cli::{ExecArgs, OnExpiry as OnExpiryArg, SandboxMode};
+use crate::cli::{EgressMode, ExecArgs, OnExpiry as OnExpiryArg, SandboxMode};
 use crate::cmd::Ctx;
 use crate::credential::delegate::Delegator;
 use crate::credential::derive::{self, Parent};
@@ -11,6 +11,7 @@ use crate::credential::{Issued, Request, Stamp, act, mint};
 use crate::crypto::KeyPair;
 use crate::error::{Error, Result};
 use crate::exec::boundary::{self, Sandbox, Wanted};
+use crate::exec::brokered;
 use crate::exec::launch::{self, Keeper, Options};
 use crate::exec::record::{self, Shape};
 use crate::exec::{OnExpiry, upstream};
@@ -25,6 +26,22 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
     let (env, _) = crate::exec::child_env(std::env::vars_os(), args.clean_env, &[])?;
     let program = crate::exec::resolve(&args.command[0], &env)?;
     drop(env);
+    // A CA file that is missing (66) or holds no certificate (78) is refused as it is.
+    let upstream_ca = args
+        .upstream_ca
+        .as_deref()
+        .map(brokered::read_upstream_ca)
+        .transpose()?;
+    let mut broker = brokered::Options {
+        requested: args.broker,
+        egress: args.egress.map(|e| match e {
+            EgressMode::Open => brokered::Egress::Open,
+            EgressMode::Bound => brokered::Egress::Bound,
+        }),
+        upstream_ca,
+        vault_dir: None,
+        listen: None,
+    };
     let shape = shape(&args);
     // Inside a supervised run: its supervisor derives the credential and keeps the records, so
     // this process needs neither the vault nor any unlock input.
@@ -38,9 +55,10 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
             upstream,
             say: ctx.say(),
         };
-        return run_program(ctx, &args, &program, (&keeper, &issued), None);
+        return run_program(ctx, &args, (&program, &broker), (&keeper, &issued), None);
     }
     let vault = ctx.open_vault().map_err(Error::before_child)?;
+    broker.vault_dir = Some(vault.dir.clone());
     // Set up before any unlock input is read (see `exec::boundary`), alongside the unlock.
     let mut sandbox = decide_sandbox(ctx, &args, &vault).map_err(Error::before_child)?;
     let parent_id = std::env::var("AGENTCRED_CREDENTIAL_ID")
@@ -48,6 +66,10 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
         .filter(|v| !v.is_empty());
     // The unlock, a prompt perhaps, comes before the session: the credential's time, its TTL and
     // every record of the run count from the moment it is minted, not from when the prompt began.
+    if parent_id.is_none() {
+        ctx.known_scope(&vault, &args.scope)
+            .map_err(Error::before_child)?;
+    }
     let principal = match (&args.on_behalf_of, &parent_id) {
         (None, Some(_)) => None,
         _ => Some(ctx.principal(&vault).map_err(Error::before_child)?),
@@ -68,7 +90,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
     run_program(
         ctx,
         &args,
-        &program,
+        (&program, &broker),
         (&keeper, &started.issued),
         sandbox.pending,
     )
@@ -246,7 +268,13 @@ fn nested(
         Error::denied("AGENTCRED_CREDENTIAL_ID is set but AGENTCRED_TOKEN is not")
             .hint("a nested exec derives its credential from the parent's token")
     })?);
-    let value_of = |var: &str| std::env::var(var).ok().map(SecretText::new);
+    // What this environment holds is what the parent run gave its program: a value, or a
+    // brokered secret's placeholder, which is handed on as it is.
+    let value_of = |var: &str| {
+        std::env::var(var)
+            .ok()
+            .map(|v| (SecretText::new(v), Default::default()))
+    };
     let parent = Parent {
         token: &token,
         id: parent_id,
@@ -275,7 +303,7 @@ fn nested(
 fn run_program(
     ctx: &Ctx,
     args: &ExecArgs,
-    program: &std::path::Path,
+    (program, broker): (&std::path::Path, &brokered::Options),
     (keeper, issued): (&Keeper<'_>, &Issued),
     sandbox: Option<crate::exec::sandbox::Pending>,
 ) -> Result<u8> {
@@ -287,6 +315,7 @@ fn run_program(
         clean_env: args.clean_env,
         on_expiry: on_expiry(args.on_expiry),
         clock: std::sync::Arc::clone(&ctx.clock),
+        broker,
     };
     let warn = |m: &str| ctx.out.warn(m);
     launch::launch(keeper, issued, &opts, sandbox, (&warn, &ctx.say()))

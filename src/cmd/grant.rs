@@ -1,6 +1,7 @@
 use crate::audit::{Action, Event};
 use crate::cli::{GrantArgs, GrantCommand};
 use crate::cmd::Ctx;
+use crate::destination::Binding;
 use crate::error::{Error, Result};
 use crate::grant::{self, Effect, Grant, Pattern};
 use crate::output::Column;
@@ -48,15 +49,39 @@ fn add(ctx: &Ctx, args: GrantArgs) -> Result<()> {
             "--max-ttl and --env make no sense on a --deny grant",
         ));
     }
+    let binding = narrowing(&args)?;
+    if args.deny && !binding.is_unbound() {
+        return Err(Error::usage(
+            "--hosts, --methods and --paths make no sense on a --deny grant",
+        )
+        .hint("a deny takes the secret away; to narrow where it may be sent, narrow the allow grant"));
+    }
     let effect = if args.deny {
         Effect::Deny
     } else {
         Effect::Allow
     };
     let mut vault = ctx.open_vault()?;
+    ctx.known_agents(&vault, [agent.as_str()])?;
+    ctx.known_secrets(&vault, [secret.as_str()])?;
     let admin = ctx.admin_key(&vault)?;
     let g = vault.update(&admin, ctx.now(), |c| {
         c.state.agent(&agent)?;
+        let s = c.state.secret(&secret)?;
+        crate::destination::check_narrowing(&secret, &s.destination.binding(), &binding)?;
+        if effect == Effect::Allow {
+            let differs = c.grants_of(&agent)?.into_iter().find(|g| {
+                g.agent == agent && g.secret == secret && g.effect == Effect::Allow && g.binding != binding
+            });
+            if let Some(other) = differs {
+                return Err(Error::usage(format!(
+                    "agent {agent} already holds {secret} under grant {} with another destination narrowing ({})",
+                    other.id,
+                    other.binding.summary()
+                ))
+                .hint(format!("give the same --hosts/--methods/--paths, or revoke it first: agentcred grant revoke {}", other.id)));
+            }
+        }
         let s = c.state.secret(&secret)?;
         if effect == Effect::Allow {
             let env = args.env.clone().unwrap_or_else(|| s.env.clone());
@@ -84,6 +109,7 @@ fn add(ctx: &Ctx, args: GrantArgs) -> Result<()> {
             max_ttl_secs: args.max_ttl.map(|d| d.num_seconds()),
             env: args.env.clone(),
             created_at: c.now,
+            binding: binding.clone(),
         };
         c.add_grant(g.clone())?;
         // A new deny narrows what outstanding credentials may do: end them.
@@ -106,8 +132,28 @@ fn add(ctx: &Ctx, args: GrantArgs) -> Result<()> {
     Ok(())
 }
 
+/// `--hosts`, `--methods`, `--paths` as a binding (`None` where a flag is not given).
+fn narrowing(args: &GrantArgs) -> Result<Binding> {
+    use crate::destination::{HostPattern, Method, PathPattern, parse_list};
+    let given = |v: &Vec<String>| !v.is_empty();
+    Ok(Binding {
+        hosts: given(&args.hosts)
+            .then(|| parse_list("--hosts", &args.hosts, HostPattern::parse))
+            .transpose()?,
+        methods: given(&args.methods)
+            .then(|| parse_list("--methods", &args.methods, Method::parse))
+            .transpose()?,
+        paths: given(&args.paths)
+            .then(|| parse_list("--paths", &args.paths, PathPattern::parse))
+            .transpose()?,
+    })
+}
+
 fn grant_json(g: &Grant) -> serde_json::Value {
     serde_json::json!({
+        "hosts": g.binding.hosts,
+        "methods": g.binding.methods,
+        "paths": g.binding.paths,
         "id": g.id,
         "agent": g.agent,
         "secret": g.secret,
@@ -135,10 +181,12 @@ fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
         ctx.out.json(&serde_json::json!({ "grants": grants.iter().map(|g| grant_json(g)).collect::<Vec<_>>() }));
         return Ok(());
     }
+    // The binding column only where a grant narrows one: the others keep the table they had.
+    let narrowed = grants.iter().any(|g| !g.binding.is_unbound());
     let rows = grants
         .iter()
         .map(|g| {
-            vec![
+            let mut row = vec![
                 g.id.clone(),
                 g.agent.clone(),
                 g.secret.clone(),
@@ -153,22 +201,27 @@ fn list(ctx: &Ctx, agent: Option<&str>) -> Result<()> {
                     |s| crate::duration::format(chrono::Duration::seconds(s)),
                 ),
                 g.env.clone().unwrap_or_else(|| "-".into()),
-            ]
+            ];
+            if narrowed {
+                row.push(g.binding.summary());
+            }
+            row
         })
         .collect();
-    ctx.out.records(
-        &[
-            Column::id("ID"),
-            Column::id("AGENT"),
-            Column::id("SECRET"),
-            Column::id("EFFECT"),
-            Column::text("ACTIONS"),
-            Column::text("RESOURCES"),
-            Column::id("MAX TTL"),
-            Column::id("ENV"),
-        ],
-        rows,
-    );
+    let mut columns = vec![
+        Column::id("ID"),
+        Column::id("AGENT"),
+        Column::id("SECRET"),
+        Column::id("EFFECT"),
+        Column::text("ACTIONS"),
+        Column::text("RESOURCES"),
+        Column::id("MAX TTL"),
+        Column::id("ENV"),
+    ];
+    if narrowed {
+        columns.push(Column::text("BINDING"));
+    }
+    ctx.out.records(&columns, rows);
     Ok(())
 }
 

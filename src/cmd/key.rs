@@ -52,6 +52,7 @@ fn issue(
         super::out_file::check(path, force)?;
     }
     let mut vault = ctx.open_vault()?;
+    ctx.known_agents(&vault, [agent])?;
     let admin = ctx.admin_key(&vault)?;
     let now = ctx.now();
     let (key, record) = AgentKey::generate(agent, now, now + expires);

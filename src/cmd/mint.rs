@@ -26,15 +26,18 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
     let scope = &args.scope;
     let request = scope.request(args.version == VersionChoice::Previous)?;
     let vault = ctx.open_vault()?;
+    ctx.known_scope(&vault, scope)?;
     let session = ctx.session(&vault);
     let opened = ctx.open_agent(&session, scope.agent.as_deref())?;
-    let issued = mint::mint(
-        &session,
-        &opened,
-        &request,
-        Attempt::Mint,
-        mint::Extras::default(),
-    )?;
+    let plan = mint::decide(&session, &opened, &request, Attempt::Mint)?;
+    // A brokered value never leaves agentcred: only the token may be printed for it.
+    if args.format != MintFormat::Token {
+        crate::credential::refuse_brokered(&plan).map_err(|e| {
+            let names: Vec<String> = plan.secrets.iter().map(|s| s.name.clone()).collect();
+            session.refuse(opened.caller(), Attempt::Mint, &names, e)
+        })?;
+    }
+    let issued = mint::issue(&session, &opened, plan, mint::Extras::default())?;
     let text = zeroize::Zeroizing::new(render(&issued, args.format));
     match &args.file.out {
         Some(path) => {
@@ -52,12 +55,12 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
 }
 
 /// POSIX single-quoting: safe for any value in `eval "$(agentcred mint --format env)"`.
-fn shell_quote(value: &str) -> String {
+pub(super) fn shell_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', "'\\''"))
 }
 
 /// dotenv double-quoting with the escapes dotenv parsers understand.
-fn dotenv_quote(value: &str) -> String {
+pub(super) fn dotenv_quote(value: &str) -> String {
     let escaped = value
         .replace('\\', "\\\\")
         .replace('"', "\\\"")

@@ -3,16 +3,19 @@
 
 mod agent;
 mod audit;
+mod broker;
 pub mod completions;
 mod creds;
 mod delegate;
 mod demo;
 mod exec;
 mod grant;
+mod helper;
 mod identity;
 mod init;
 mod input;
 mod key;
+mod known;
 mod mint;
 mod out_file;
 mod policy;
@@ -30,6 +33,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub use helper::DOCKER_HELPER_NAME;
 pub use input::{prompt_new_passphrase, read_token};
 
 use crate::cli::{Cli, Command, Global};
@@ -63,6 +67,7 @@ impl Ctx {
 
     /// Opens the envelope of `agent` (or of the agent key's own) with the first unlock input.
     pub fn open_agent(&self, session: &Session<'_>, agent: Option<&str>) -> Result<Opened> {
+        self.known_agents(session.vault, agent)?;
         self.open_agent_as(session, self.principal(session.vault)?, agent)
     }
 
@@ -124,6 +129,7 @@ impl Ctx {
     /// of everyone's.
     pub fn admin_state(&self, agent: Option<&str>) -> Result<(Vault, crate::vault::State)> {
         let vault = self.open_vault()?;
+        self.known_agents(&vault, agent)?;
         let admin = self.admin_key(&vault)?;
         let state = vault.load_state(&admin)?;
         if let Some(a) = agent {
@@ -193,6 +199,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Present(args) => done(present::run(&ctx, args)),
         Command::Creds(c) => done(creds::run(&ctx, c)),
         Command::Exec(args) => exec::run(&ctx, args),
+        Command::Broker(args) => broker::run(&ctx, args),
         Command::Rotate(args) => done(rotate::run(&ctx, args)),
         Command::Delegate(args) => done(delegate::run(&ctx, args)),
         Command::Audit(args) => done(audit::run(&ctx, args)),
@@ -200,6 +207,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Plan(args) => policy::plan(&ctx, args),
         Command::Apply(args) => policy::apply(&ctx, args),
         Command::Policy(c) => done(policy::run(&ctx, c)),
+        Command::GitCredential(args) => done(helper::git(&ctx, args)),
+        Command::AwsCredentialProcess(args) => done(helper::aws(&ctx, args)),
+        Command::DockerCredential(args) => helper::docker(&ctx, args),
+        Command::KubeCredential(args) => done(helper::kube(&ctx, args)),
         Command::Demo => done(demo::run(&ctx)),
         Command::Completions { shell } => done(completions::run(&ctx, shell)),
         Command::Complete { what } => done(completions::complete(&ctx, what)),

@@ -3,6 +3,7 @@ use crate::cli::RecipientsCommand;
 use crate::cmd::Ctx;
 use crate::crypto;
 use crate::error::{Error, Result};
+use crate::output::Column;
 use crate::vault::config::Recipient;
 
 pub fn run(ctx: &Ctx, command: RecipientsCommand) -> Result<()> {
@@ -38,7 +39,14 @@ fn list(ctx: &Ctx) -> Result<()> {
                 .iter()
                 .map(|r| vec![r.recipient.clone(), "extra".into(), r.added_at.clone()]),
         );
-        ctx.out.table(&["RECIPIENT", "ROLE", "ADDED"], rows);
+        ctx.out.records(
+            &[
+                Column::id("RECIPIENT"),
+                Column::id("ROLE"),
+                Column::time("ADDED"),
+            ],
+            rows,
+        );
     }
     Ok(())
 }

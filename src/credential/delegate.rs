@@ -66,6 +66,7 @@ pub struct Delegator {
     pub agent: String,
     actor: String,
     signing_key: SecretText,
+    audit_key: SecretText,
     rate_limit: Option<crate::agent::RateLimit>,
     suspend_on_anomaly: bool,
     authorities: Vec<String>,
@@ -79,11 +80,22 @@ impl Delegator {
             agent: envelope.agent.clone(),
             actor: opened.actor.clone(),
             signing_key: envelope.signing_key.clone(),
+            audit_key: envelope.audit_key.clone(),
             rate_limit: envelope.policy.rate_limit,
             suspend_on_anomaly: envelope.policy.suspend_on_anomaly,
             authorities: envelope.authorities.clone(),
             key: opened.key.clone(),
         }
+    }
+
+    /// The agent's hard `--rate-limit`.
+    pub fn rate_limit(&self) -> Option<crate::agent::RateLimit> {
+        self.rate_limit
+    }
+
+    /// The agent's audit key (sensitive fields are recorded as its HMACs).
+    pub fn audit_key(&self) -> &SecretText {
+        &self.audit_key
     }
 
     fn caller(&self) -> Caller<'_> {
@@ -248,6 +260,12 @@ pub fn delegate(
         .iter()
         .map(|(s, _)| s.clone())
         .collect();
+    // The values a delegation passes on are the parent's, so it carries the parent's versions.
+    let versions = parent_id
+        .as_deref()
+        .map(|p| super::ledger::versions_of(&session.vault.dir, p))
+        .unwrap_or_default();
+    let version_of = |name: &str| versions.get(name).copied().unwrap_or(0);
     let mut event = Event::new(caller.actor, Action::Delegate)
         .agent(&from)
         .secrets(secrets.iter().cloned())
@@ -257,6 +275,7 @@ pub fn delegate(
             "task": ask.task,
             "parent": parent_id,
             "chain": agents,
+            "versions": secrets.iter().map(|s| (s.clone(), version_of(s))).collect::<std::collections::BTreeMap<_, _>>(),
         }));
     event.credential_id = Some(id.clone());
     event.scope = Some(scope.clone());
@@ -266,7 +285,10 @@ pub fn delegate(
         actor: caller.actor.to_string(),
         secrets: secrets
             .into_iter()
-            .map(|name| ledger::SecretRef { name, version: 0 })
+            .map(|name| ledger::SecretRef {
+                version: version_of(&name),
+                name,
+            })
             .collect(),
         actions: actions.clone(),
         resources: resources.clone(),

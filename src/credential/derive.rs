@@ -5,6 +5,7 @@
 
 use super::{Injected, Issued, LimitedBy, Plan, Request, Source, Stamp};
 use crate::audit::{Attempt, Event};
+use crate::destination::Destination;
 use crate::error::{Error, Result};
 use crate::sensitive::SecretText;
 use crate::session::{Caller, Session};
@@ -14,8 +15,8 @@ use crate::watch::Limits;
 pub struct Parent<'a> {
     pub token: &'a SecretText,
     pub id: &'a str,
-    /// The value of each variable the parent injected, by name.
-    pub value_of: &'a dyn Fn(&str) -> Option<SecretText>,
+    /// The value of each variable the parent injected, by name, and where it may go.
+    pub value_of: &'a dyn Fn(&str) -> Option<(SecretText, Destination)>,
 }
 
 /// A derived credential and the actor it is recorded under (`agent:NAME`).
@@ -82,18 +83,29 @@ pub fn derive(
         }
         v
     };
+    let versions = super::ledger::versions_of(&session.vault.dir, parent.id);
     let mut secrets = Vec::new();
     for (name, var) in wanted {
-        let value = (parent.value_of)(var).ok_or_else(|| {
+        let (value, destination) = (parent.value_of)(var).ok_or_else(|| {
             refuse(Error::denied(format!(
                 "the parent credential's {var} is not in this environment"
             )))
         })?;
+        // Handing it on would put the value in the nested program's environment.
+        if destination.is_brokered() {
+            return Err(refuse(
+                Error::denied(format!(
+                    "secret {name} is delivered only through the broker: a nested exec cannot be given it"
+                ))
+                .hint("name the other secrets with --secret; the program already holds its placeholder"),
+            ));
+        }
         secrets.push(Injected {
             name: name.clone(),
             env: var.clone(),
-            version: 0,
+            version: versions.get(name).copied().unwrap_or(0),
             value,
+            destination,
         });
     }
     secrets.sort_by(|a, b| a.name.cmp(&b.name));

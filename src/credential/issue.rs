@@ -25,11 +25,23 @@ pub struct Issued {
 impl Issued {
     /// The variables a credential puts in a child's environment, values included.
     pub fn variables(&self) -> Vec<(String, String)> {
+        self.variables_with(&std::collections::BTreeMap::new())
+    }
+
+    /// [`Issued::variables`], with the placeholder given for a secret (by name) in place of its
+    /// value: a brokered value is never copied out.
+    pub fn variables_with(
+        &self,
+        placeholders: &std::collections::BTreeMap<String, SecretText>,
+    ) -> Vec<(String, String)> {
         let mut vars: Vec<(String, String)> = self
             .plan
             .secrets
             .iter()
-            .map(|s| (s.env.clone(), s.value.expose_secret().to_string()))
+            .map(|s| {
+                let shown = placeholders.get(&s.name).unwrap_or(&s.value);
+                (s.env.clone(), shown.expose_secret().to_string())
+            })
             .collect();
         vars.push(("AGENTCRED_AGENT".into(), self.plan.agent.clone()));
         vars.push(("AGENTCRED_CREDENTIAL_ID".into(), self.id.clone()));

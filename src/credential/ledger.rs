@@ -212,6 +212,23 @@ pub fn read_checked(dir: &Path, now: DateTime<Utc>) -> Result<(Vec<Entry>, Vec<S
     Ok((out, problems))
 }
 
+/// The secret versions credential `id` carries, by name: from its ledger line, or from its audit
+/// entry when the ledger lost the line. A credential derived or delegated from it carries the
+/// same versions, since it injects the values its parent holds. Empty when neither records it.
+pub fn versions_of(dir: &Path, id: &str) -> std::collections::BTreeMap<String, u32> {
+    let found = read(dir)
+        .ok()
+        .and_then(|l| l.into_iter().rev().find(|e| e.id == id))
+        .or_else(|| {
+            from_log(dir)
+                .ok()
+                .and_then(|l| l.into_iter().rev().find(|e| e.id == id))
+        });
+    found
+        .map(|e| e.secrets.into_iter().map(|s| (s.name, s.version)).collect())
+        .unwrap_or_default()
+}
+
 pub fn read(dir: &Path) -> Result<Vec<Entry>> {
     let path = path(dir);
     let text = match crate::vault::fsio::read_to_string(&path) {

@@ -25,6 +25,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::agent::Status;
+use crate::destination::Destination;
 use crate::envelope::Envelope;
 use crate::error::{Error, Result};
 use crate::grant::{Effect, Pattern, Rights};
@@ -54,6 +55,10 @@ pub struct Injected {
     pub version: u32,
     #[serde(skip)]
     pub value: SecretText,
+    /// How the value reaches the program and where it may be sent: the secret's binding
+    /// narrowed by the agent's grants (see [`destination_of`]).
+    #[serde(skip)]
+    pub destination: Destination,
 }
 
 /// What bound a credential's TTL (docs/DESIGN.md, "TTL clamps").
@@ -161,6 +166,9 @@ pub fn plan(
             .cloned()
             .collect();
         if covering.is_empty() {
+            if let Some(e) = denied_by(envelope, actions.as_deref(), resources.as_deref()) {
+                return Err(e);
+            }
             let why = if envelope.secrets.is_empty() {
                 format!("agent {agent} has no secrets granted")
             } else {
@@ -182,7 +190,10 @@ pub fn plan(
                         .hint("see `agentcred grant list`; an admin can grant it"),
                 );
             }
-            covers(&rights, s, actions.as_deref(), resources.as_deref()).map_err(Error::denied)?;
+            covers(&rights, s, actions.as_deref(), resources.as_deref()).map_err(|why| {
+                denied_by(envelope, actions.as_deref(), resources.as_deref())
+                    .unwrap_or_else(|| Error::denied(why))
+            })?;
         }
         let mut v = req.secrets.clone();
         v.sort();
@@ -223,31 +234,46 @@ pub fn plan(
         clamp(p, LimitedBy::ParentCredential);
     }
 
+    let serving = |name: &str, stage: Stage| {
+        envelope.secrets[name]
+            .versions
+            .iter()
+            .find(|v| v.stage == stage && v.retire_at.is_none_or(|r| r > now))
+    };
+    // `--secret-version previous` without `--secret`: the previous version of each secret in a
+    // rotation's overlap window and the current one of the rest, since the others have nothing
+    // older to serve. Refused only when no secret has one; a secret named with `--secret` must.
+    let lenient = req.previous && req.secrets.is_empty();
+    if lenient && !names.iter().any(|n| serving(n, Stage::Previous).is_some()) {
+        let why = match names.as_slice() {
+            [one] => format!("secret {one} has no previous version in an overlap window"),
+            _ => format!(
+                "none of agent {agent}'s secrets ({}) has a previous version in an overlap window",
+                names.join(", ")
+            ),
+        };
+        return Err(Error::denied(why)
+            .hint("--secret-version previous works only during a rotation's --overlap window"));
+    }
     let mut secrets = Vec::with_capacity(names.len());
     for name in &names {
         let s = &envelope.secrets[name];
-        let wanted = if req.previous {
+        let wanted = if req.previous && !(lenient && serving(name, Stage::Previous).is_none()) {
             Stage::Previous
         } else {
             Stage::Current
         };
-        let version = s
-            .versions
-            .iter()
-            .find(|v| v.stage == wanted && v.retire_at.is_none_or(|r| r > now))
-            .ok_or_else(|| {
-                if req.previous {
-                    Error::denied(format!(
-                        "secret {name} has no previous version in an overlap window"
-                    ))
-                    .hint(
-                        "--secret-version previous works only during a rotation's --overlap window",
-                    )
-                } else {
-                    Error::denied(format!("secret {name} has no current version"))
-                        .hint("store one with `agentcred secret set`")
-                }
-            })?;
+        let version = serving(name, wanted).ok_or_else(|| {
+            if wanted == Stage::Previous {
+                Error::denied(format!(
+                    "secret {name} has no previous version in an overlap window"
+                ))
+                .hint("--secret-version previous works only during a rotation's --overlap window")
+            } else {
+                Error::denied(format!("secret {name} has no current version"))
+                    .hint("store one with `agentcred secret set`")
+            }
+        })?;
         if let Some(r) = version.retire_at {
             clamp(r, LimitedBy::PreviousVersionRetires);
         }
@@ -262,6 +288,7 @@ pub fn plan(
             env: s.env.clone(),
             version: version.version,
             value,
+            destination: destination_of(envelope, name),
         });
     }
     if expires_at <= now {
@@ -279,6 +306,42 @@ pub fn plan(
         requested_ttl: requested,
         limited_by,
     })
+}
+
+/// Where `secret` may go for the agent of `envelope`: the secret's delivery and placeholder
+/// prefix, and its binding narrowed by every allow grant of it that narrows (a grant can only
+/// narrow, so where several do, what applies is what all of them allow).
+pub fn destination_of(envelope: &Envelope, secret: &str) -> Destination {
+    let Some(s) = envelope.secrets.get(secret) else {
+        return Destination::default();
+    };
+    let binding = envelope
+        .grants
+        .iter()
+        .filter(|g| g.effect == Effect::Allow && g.secret == secret)
+        .fold(s.destination.binding(), |b, g| {
+            crate::destination::narrow(&b, &g.binding)
+        });
+    Destination {
+        delivery: s.destination.delivery,
+        binding,
+        placeholder_prefix: s.destination.placeholder_prefix.clone(),
+    }
+}
+
+/// Refuses a plan that would print a brokered secret's value (`mint --format env|dotenv|json`):
+/// such a value never leaves agentcred. A denial, naming the secret.
+pub fn refuse_brokered(plan: &Plan) -> Result<()> {
+    match plan.secrets.iter().find(|s| s.destination.is_brokered()) {
+        None => Ok(()),
+        Some(s) => Err(Error::denied(format!(
+            "secret {} is delivered only through the broker: its value is never printed",
+            s.name
+        ))
+        .hint(
+            "use `agentcred exec` instead (which brokers it), `--format token`, or --secret naming only the others",
+        )),
+    }
 }
 
 /// Does `secret` cover the requested scope? `None` in a dimension means "whatever is granted".
@@ -327,14 +390,98 @@ pub fn covers(
             }
             Ok(())
         }
+        // Some allow of this secret must not be wholly denied (its every action on its every
+        // resource): deny wins, also when the request names no scope.
         (None, None) => {
-            if rights.allow.iter().any(|x| x.secret == secret) {
+            let granted = rights.allow.iter().filter(|x| x.secret == secret);
+            if granted.clone().next().is_none() {
+                return Err(format!("{secret} is not granted"));
+            }
+            let survives = granted.into_iter().any(|x| {
+                !rights.deny.iter().any(|d| {
+                    crate::grant::action_covers(&d.action, &x.action)
+                        && d.pattern.contains(&x.pattern)
+                })
+            });
+            if survives {
                 Ok(())
             } else {
-                Err(format!("{secret} is not granted"))
+                Err(format!("{secret} is granted only what is denied"))
             }
         }
     }
+}
+
+/// The refusal for a request that an explicit deny grant of the agent's matches, naming that
+/// grant: called once the request was found not covered, so the deny is why, not a generic "not
+/// granted". A deny applies to every secret of the agent, so it is looked for among all of them.
+fn denied_by(
+    envelope: &Envelope,
+    actions: Option<&[String]>,
+    resources: Option<&[Pattern]>,
+) -> Option<Error> {
+    let agent = &envelope.agent;
+    if actions.is_none() && resources.is_none() {
+        // No scope asked: the deny that wholly covers an allow (every action of it on every
+        // resource of it) is why nothing was left.
+        let wholly = |d: &crate::grant::Grant, x: &crate::grant::Grant| {
+            x.actions.iter().all(|xa| {
+                d.actions
+                    .iter()
+                    .any(|da| crate::grant::action_covers(da, xa))
+            }) && x.resources.iter().all(|xr| {
+                Pattern::parse(xr).is_ok_and(|xr| {
+                    d.resources
+                        .iter()
+                        .any(|dr| Pattern::parse(dr).is_ok_and(|dr| dr.contains(&xr)))
+                })
+            })
+        };
+        let g = envelope.grants.iter().find(|d| {
+            d.effect == Effect::Deny
+                && envelope
+                    .grants
+                    .iter()
+                    .any(|x| x.effect == Effect::Allow && wholly(d, x))
+        })?;
+        return Some(
+            Error::denied(format!(
+                "everything granted to agent {agent} is explicitly denied by deny grant {} ({} on {} of {})",
+                g.id,
+                g.actions.join(","),
+                g.resources.join(","),
+                g.secret
+            ))
+            .hint(format!(
+                "a deny beats every allow; an admin can remove it: agentcred grant revoke {}",
+                g.id
+            )),
+        );
+    }
+    let g = envelope.grants.iter().find(|g| {
+        g.effect == Effect::Deny
+            && g.actions.iter().any(|d| {
+                actions.is_none_or(|a| a.iter().any(|a| crate::grant::action_covers(d, a)))
+            })
+            && g.resources.iter().any(|d| {
+                Pattern::parse(d)
+                    .is_ok_and(|d| resources.is_none_or(|r| r.iter().any(|r| d.contains(r))))
+            })
+    })?;
+    Some(
+        Error::denied(format!(
+            "{} is explicitly denied to agent {agent} by deny grant {} ({} on {} of {})",
+            describe(actions, resources),
+            g.id,
+            g.actions.join(","),
+            g.resources.join(","),
+            g.secret
+        ))
+        .hint(format!(
+            "a deny beats every allow; an admin can remove it: agentcred grant revoke {}",
+            g.id
+        )),
+    )
 }
 
 /// The most generous `max_ttl` among the allow grants of `secret` that cover the request
@@ -399,6 +546,7 @@ mod tests {
                 retire_at: None,
                 value: Some(SecretText::new("v".into())),
             }],
+            destination: Default::default(),
         };
         Envelope {
             vault_id: "v".into(),
@@ -430,7 +578,45 @@ mod tests {
             max_ttl_secs: max_ttl,
             env: None,
             created_at: Utc::now(),
+            binding: Default::default(),
         }
+    }
+
+    #[test]
+    fn the_destination_is_the_secrets_binding_narrowed_by_the_grants() {
+        use crate::destination::{Binding, Delivery, HostPattern, Method};
+        let mut g = grant(Effect::Allow, &["read"], &["*"], None);
+        g.binding = Binding {
+            hosts: Some(vec![HostPattern::parse("api.example.com").unwrap()]),
+            methods: Some(vec![Method::parse("GET").unwrap()]),
+            paths: None,
+        };
+        let mut e = env(vec![g]);
+        let s = e.secrets.get_mut("db").unwrap();
+        s.destination.hosts = Some(vec![HostPattern::parse("*.example.com").unwrap()]);
+        s.destination.delivery = Delivery::Broker;
+        let d = destination_of(&e, "db");
+        assert!(d.is_brokered());
+        assert!(d.binding.allows("api.example.com", 443, "GET", "/").is_ok());
+        assert_eq!(
+            d.binding
+                .allows("x.example.com", 443, "GET", "/")
+                .unwrap_err()
+                .kind(),
+            "host"
+        );
+        assert_eq!(
+            d.binding
+                .allows("api.example.com", 443, "PUT", "/")
+                .unwrap_err()
+                .kind(),
+            "method"
+        );
+        let p = plan(&e, None, &Request::default(), Utc::now()).unwrap();
+        assert_eq!(p.secrets[0].destination, d);
+        let err = refuse_brokered(&p).unwrap_err();
+        assert_eq!(err.exit_code(), 3);
+        assert!(err.to_string().contains("db"), "{err}");
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct Options<'a> {
     pub on_expiry: OnExpiry,
     /// What the program's remaining time is counted on.
     pub clock: Arc<dyn crate::clock::Clock>,
+    /// The broker the run asks for, if any (see `exec::brokered`).
+    pub broker: &'a super::brokered::Options,
 }
 
 /// Runs the child and, whatever happens to it, records its end and revokes its credential.
@@ -64,14 +66,8 @@ pub fn launch(
         keeper.finish(issued, Outcome::Error, details);
         e
     };
-    let mut vars = issued.variables();
-    if let Keeper::Vault { session, .. } = keeper {
-        vars.push((
-            "AGENTCRED_HOME".into(),
-            session.vault.dir.display().to_string(),
-        ));
-    }
-    // Not under --replace: nothing would be left to answer it.
+    // Not under --replace: nothing would be left to answer it. Made first: the broker's trust
+    // bundle goes in it.
     let run = if opts.replace {
         None
     } else {
@@ -81,6 +77,49 @@ pub fn launch(
             Err(e) => return Err(not_started(e.before_child())),
         }
     };
+    let (mut vars, brokered) = super::brokered::prepare(issued);
+    let cx = match (keeper, &run) {
+        (
+            Keeper::Vault {
+                session,
+                actor,
+                delegator: Some(delegator),
+                ..
+            },
+            Some(run),
+        ) => Some(super::brokered::Context {
+            vault: session.vault,
+            actor,
+            clock: Arc::clone(&opts.clock),
+            rate_limit: delegator.rate_limit(),
+            audit_key: delegator.audit_key().clone(),
+            bundle_parent: Some(run.dir().to_path_buf()),
+            mask: if opts.mask {
+                issued
+                    .plan
+                    .secrets
+                    .iter()
+                    .map(|s| s.value.expose_secret().to_string())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }),
+        _ => None,
+    };
+    let broker = match super::brokered::start(brokered, opts.broker, issued, opts.replace, cx) {
+        Ok(broker) => {
+            vars.extend(broker.iter().flat_map(|b| b.env.iter().cloned()));
+            broker
+        }
+        Err(e) => return Err(not_started(e.before_child())),
+    };
+    if let Keeper::Vault { session, .. } = keeper {
+        vars.push((
+            "AGENTCRED_HOME".into(),
+            session.vault.dir.display().to_string(),
+        ));
+    }
     if let Some(run) = &run {
         vars.push((
             socket::ENV.into(),
@@ -89,7 +128,16 @@ pub fn launch(
     }
     let child_env = match super::child_env(std::env::vars_os(), opts.clean_env, &vars) {
         Ok((child_env, replaced)) => {
-            for name in replaced {
+            // The broker's own variables replace the caller's on purpose (its bundle already
+            // holds the roots `SSL_CERT_FILE` named): only a granted value's is news.
+            let broker_vars: Vec<&str> = broker
+                .iter()
+                .flat_map(|b| b.env.iter().map(|(k, _)| k.as_str()))
+                .collect();
+            for name in replaced
+                .iter()
+                .filter(|n| !broker_vars.contains(&n.as_str()))
+            {
                 warn(&format!(
                     "{name} was already set; the granted value replaces it in the program's environment"
                 ));
@@ -107,7 +155,17 @@ pub fn launch(
         Ok(s) => s,
         Err(e) => return Err(not_started(e.before_child())),
     };
-    let on_expire = keeper.on_expire(issued, opts.on_expiry);
+    let mut on_expire = keeper.on_expire(issued, opts.on_expiry);
+    if let Some(broker) = &broker {
+        // The broker refuses every request from the moment the credential ends, before the
+        // end is recorded, whatever --on-expiry does to the program.
+        let close = broker.closer();
+        let record = on_expire;
+        on_expire = Box::new(move |revoked| {
+            close(revoked);
+            record(revoked);
+        });
+    }
     let mask = opts.mask.then(|| {
         issued
             .plan
@@ -188,6 +246,8 @@ pub fn launch(
         },
     );
     served.stop();
+    // The broker's records (its last responses) go on the log before the run's end.
+    let brokered = broker.map(super::brokered::Running::stop);
     drop(run);
     let ending = ending?;
     let outcome = if ending.exit_code == Some(0) {
@@ -195,11 +255,11 @@ pub fn launch(
     } else {
         Outcome::Error
     };
-    keeper.finish(
-        issued,
-        outcome,
-        serde_json::to_value(&ending).expect("endings serialise"),
-    );
+    let mut details = serde_json::to_value(&ending).expect("endings serialise");
+    if let (serde_json::Value::Object(d), Some(b)) = (&mut details, brokered) {
+        d.insert("broker".into(), b);
+    }
+    keeper.finish(issued, outcome, details);
     if let Some(r) = running {
         r.remove();
     }

@@ -18,6 +18,8 @@ use base64::Engine as _;
 
 pub const MASK: &[u8] = b"********";
 
+/// Cloning copies the compiled patterns (and any held-back bytes): build once, clone per stream.
+#[derive(Clone)]
 pub struct Masker {
     /// Longest first, so that the longest pattern matching at a position is found first.
     patterns: Vec<Pattern>,
@@ -26,7 +28,7 @@ pub struct Masker {
     pending: Vec<u8>,
 }
 
-#[derive(PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 struct Pattern {
     bytes: Vec<u8>,
     /// Base64: found also when broken over lines, as `base64` (76 columns) and PEM (64) print it.

@@ -5,11 +5,15 @@
 //! agentcred failed before starting it; 126 if the program cannot be run; 127 if it is not found.
 //! Signals sent to agentcred by another process (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) are
 //! forwarded; signals from the terminal already reach the child, which shares our process group,
-//! so they are not sent a second time.
+//! so they are not sent a second time. Under `--mask` on a terminal the program has a terminal of
+//! its own (see [`pty`]): keystrokes reach it through that terminal, a new window size is passed
+//! to it, and every other signal is forwarded whoever sent it.
 
 pub mod boundary;
+pub mod brokered;
 pub mod launch;
 pub mod mask;
+pub mod pty;
 pub mod record;
 pub mod revoked;
 pub mod running;
@@ -127,6 +131,8 @@ pub struct Running {
     pub pid: rustix::process::Pid,
     pub stdout: Option<Box<dyn Read + Send>>,
     pub stderr: Option<Box<dyn Read + Send>>,
+    /// The program's pseudo-terminal, under `--mask` on a terminal.
+    pub pty: Option<pty::Pty>,
     kind: Kind,
 }
 
@@ -161,13 +167,15 @@ impl From<sandbox::Started> for Running {
             pid: s.init.pid,
             stdout: s.stdout.map(|f| Box::new(f) as Box<dyn Read + Send>),
             stderr: s.stderr.map(|f| Box::new(f) as Box<dyn Read + Send>),
+            pty: s.pty,
             kind: Kind::Sandboxed(s.init),
         }
     }
 }
 
 /// Starts the already resolved `program` outside any sandbox, killed if its supervisor dies. The
-/// error carries exit code 126 or 127.
+/// error carries exit code 126 or 127. Masked, its output is piped back, or, when our stdout is a
+/// terminal, it runs on a pseudo-terminal of its own.
 pub fn spawn(
     program: &std::path::Path,
     argv: &[OsString],
@@ -177,11 +185,31 @@ pub fn spawn(
     let mut cmd = Command::new(program);
     std::os::unix::process::CommandExt::arg0(&mut cmd, &argv[0]);
     cmd.args(&argv[1..]).env_clear().envs(env);
-    if masked {
+    let mut pty = if masked {
+        pty::open_if_terminal().map_err(Error::before_child)?
+    } else {
+        None
+    };
+    if let Some(slave) = pty.as_ref().and_then(pty::Pty::slave) {
+        let io = |e: std::io::Error| {
+            Error::other(format!("cannot hand the program its terminal: {e}")).with_source(e)
+        };
+        if pty.as_ref().is_some_and(pty::Pty::stdin) {
+            cmd.stdin(slave.try_clone_to_owned().map_err(io)?);
+        }
+        cmd.stdout(slave.try_clone_to_owned().map_err(io)?)
+            .stderr(slave.try_clone_to_owned().map_err(io)?);
+        sandbox::own_terminal(&mut cmd);
+    } else if masked {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     sandbox::die_with_parent(&mut cmd);
-    let mut child = cmd.spawn().map_err(|e| spawn_error(&argv[0], &e))?;
+    let spawned = cmd.spawn();
+    drop(cmd);
+    let mut child = spawned.map_err(|e| spawn_error(&argv[0], &e))?;
+    if let Some(p) = pty.as_mut() {
+        p.started();
+    }
     let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0))
         .ok_or_else(|| Error::other("the child has no process id"))?;
     Ok(Running {
@@ -194,6 +222,7 @@ pub fn spawn(
             .stderr
             .take()
             .map(|o| Box::new(o) as Box<dyn Read + Send>),
+        pty,
         kind: Kind::Plain(child),
     })
 }
@@ -297,6 +326,8 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
 
     // Output filters first, so nothing the child writes escapes unmasked.
     let mut pumps = Vec::new();
+    let mut terminal = None;
+    let mut say = opts.say;
     if let Some(values) = &opts.mask {
         if let Some(out) = child.stdout.take() {
             pumps.push(pump(out, std::io::stdout(), values));
@@ -304,18 +335,35 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
         if let Some(err) = child.stderr.take() {
             pumps.push(pump(err, std::io::stderr(), values));
         }
+        if let Some(pty) = child.pty.take() {
+            terminal = Some(pty.begin(values));
+            say = pty::Session::wrap(say);
+        }
     }
 
     let Signals(mut signals) = signals;
     let handle = signals.handle();
+    let resizer = terminal.as_ref().map(pty::Session::resizer);
     std::thread::spawn(move || {
         for origin in signals.forever() {
-            // Sent by a process (kill, a supervisor): pass it on. From the kernel (the terminal's
-            // ^C, ^\, window size): the child, in our foreground process group, has it already.
-            if origin.process.is_some()
-                && let Some(sig) = rustix::process::Signal::from_named_raw(origin.signal)
-            {
-                let _ = rustix::process::kill_process(pid, sig);
+            let Some(sig) = rustix::process::Signal::from_named_raw(origin.signal) else {
+                continue;
+            };
+            match &resizer {
+                // On a pseudo-terminal of its own, in a session of its own, the program gets
+                // nothing from our terminal: a new window size is passed to its terminal (whose
+                // kernel side signals it), anything else to the program.
+                Some(master) if sig == rustix::process::Signal::WINCH => pty::resize(master),
+                Some(_) => {
+                    let _ = rustix::process::kill_process(pid, sig);
+                }
+                // Sent by a process (kill, a supervisor): pass it on. From the kernel (the
+                // terminal's ^C, ^\, window size): the child, in our foreground process group,
+                // has it already.
+                None if origin.process.is_some() => {
+                    let _ = rustix::process::kill_process(pid, sig);
+                }
+                None => {}
             }
         }
     });
@@ -327,7 +375,7 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
         started,
         (opts.now, opts.expires_at),
         opts.on_expiry,
-        (opts.on_expire, opts.say),
+        (opts.on_expire, say),
         (Arc::clone(&expired), Arc::clone(&revoked_id)),
     );
     expiry.watch = opts.watch;
@@ -354,6 +402,9 @@ pub fn supervise(mut child: Running, signals: Signals, opts: Supervise) -> Resul
     handle.close();
     for p in pumps {
         let _ = p.join();
+    }
+    if let Some(t) = terminal {
+        t.finish();
     }
     let expired = expired.load(Ordering::SeqCst);
     let revoked = revoked_id.lock().map(|r| r.clone()).unwrap_or_default();

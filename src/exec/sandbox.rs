@@ -408,6 +408,8 @@ pub struct Started {
     pub init: Init,
     pub stdout: Option<std::fs::File>,
     pub stderr: Option<std::fs::File>,
+    /// The program's pseudo-terminal, when it runs on one.
+    pub pty: Option<super::pty::Pty>,
 }
 
 /// The steps of the set-up, named in a failure report.
@@ -450,12 +452,16 @@ struct Prepared {
     go: RawFd,
     out: Option<RawFd>,
     err: Option<RawFd>,
+    /// The program's pseudo-terminal: its controlling terminal, stdout and stderr, and its stdin
+    /// when `tty_input`.
+    tty: Option<RawFd>,
+    tty_input: bool,
     /// Where the kernel keeps this process's original environment (what /proc/PID/environ
     /// shows), to be cleared in the child before it is briefly open to its user.
     environ: Option<(usize, usize)>,
     /// The supervisor's ends of the pipes, closed first thing in the child: its copy of the go
     /// pipe's write end would hide the supervisor's end of file.
-    theirs: [RawFd; 4],
+    theirs: [RawFd; 5],
 }
 
 fn cstring(bytes: &[u8]) -> Result<CString, Failure> {
@@ -476,6 +482,7 @@ pub struct Pending {
     report: Option<OwnedFd>,
     go: Option<OwnedFd>,
     outputs: Option<(std::fs::File, std::fs::File)>,
+    pty: Option<super::pty::Pty>,
     /// The init reported its set-up complete.
     ready: bool,
     /// Abstract sockets and signals are scoped to the sandbox (Landlock): known once ready.
@@ -626,18 +633,24 @@ impl Pending {
             Some((o, e)) => (Some(o), Some(e)),
             None => (None, None),
         };
+        let mut pty = self.pty.take();
+        if let Some(p) = pty.as_mut() {
+            p.started();
+        }
         Ok(Started {
             init,
             stdout,
             stderr,
+            pty,
         })
     }
 }
 
 use zeroize::Zeroize;
 
-/// Begins setting up a sandbox hiding `hide` for a program (see [`Pending::ready`]); its stdout
-/// and stderr are piped back when `masked`.
+/// Begins setting up a sandbox hiding `hide` for a program (see [`Pending::ready`]); when
+/// `masked`, its stdout and stderr are piped back, or, when our stdout is a terminal, it runs on a
+/// pseudo-terminal of its own.
 pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
     let path = |p: &Path| cstring(p.as_os_str().as_bytes());
     let paths = |ps: &[PathBuf]| ps.iter().map(|p| path(p)).collect::<Result<Vec<_>, _>>();
@@ -645,7 +658,12 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
     let gid = rustix::process::getegid().as_raw();
     let (report_r, report_w) = pipe()?;
     let (go_r, go_w) = pipe()?;
-    let outs = if masked {
+    let pty = if masked {
+        super::pty::open_if_terminal().map_err(Failure::Other)?
+    } else {
+        None
+    };
+    let outs = if masked && pty.is_none() {
         Some((pipe()?, pipe()?))
     } else {
         None
@@ -668,11 +686,14 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
         go: go_r.as_raw_fd(),
         out: outs.as_ref().map(|((_, w), _)| w.as_raw_fd()),
         err: outs.as_ref().map(|(_, (_, w))| w.as_raw_fd()),
+        tty: pty.as_ref().map(super::pty::Pty::slave_raw),
+        tty_input: pty.as_ref().is_some_and(super::pty::Pty::stdin),
         theirs: [
             report_r.as_raw_fd(),
             go_w.as_raw_fd(),
             outs.as_ref().map_or(-1, |((r, _), _)| r.as_raw_fd()),
             outs.as_ref().map_or(-1, |(_, (r, _))| r.as_raw_fd()),
+            pty.as_ref().map_or(-1, super::pty::Pty::master_raw),
         ],
     };
     // SAFETY: sigemptyset and sigaddset only write into `p.set`.
@@ -717,6 +738,7 @@ pub fn prepare(masked: bool, hide: &Hide) -> Result<Pending, Failure> {
         report: Some(report_r),
         go: Some(go_w),
         outputs,
+        pty,
         ready: false,
         scoped: false,
         covered: hide.services.clone(),
@@ -1113,6 +1135,9 @@ unsafe fn init(p: &Prepared) -> ! {
         if let Some(fd) = p.err {
             libc::close(fd);
         }
+        if let Some(fd) = p.tty {
+            libc::close(fd);
+        }
         let child = i32::try_from(child).unwrap_or(-1);
         let deadline = (go.backstop_ms > 0).then(|| monotonic_ms().saturating_add(go.backstop_ms));
         let mut info: libc::siginfo_t = std::mem::zeroed();
@@ -1210,6 +1235,16 @@ unsafe fn program(p: &Prepared, go: &Go) -> ! {
         if let Some(fd) = p.err {
             libc::dup2(fd, 2);
         }
+        // A session of its own, with the pseudo-terminal as its controlling terminal.
+        if let Some(fd) = p.tty {
+            libc::setsid();
+            if p.tty_input {
+                libc::dup2(fd, 0);
+            }
+            libc::dup2(fd, 1);
+            libc::dup2(fd, 2);
+            libc::ioctl(fd, libc::TIOCSCTTY, 0);
+        }
         libc::execve(go.program, go.argv, go.envp);
         libc::_exit(if errno() == libc::ENOENT { 127 } else { 126 })
     }
@@ -1286,6 +1321,21 @@ struct CapData {
     inheritable: u32,
 }
 
+/// For an unsandboxed run on a pseudo-terminal (already its stdout): the program leads a session
+/// of its own, with that terminal as its controlling terminal.
+pub fn own_terminal(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the forked child before exec, after its stdio is in place, and
+    // only makes two system calls (setsid, ioctl); it allocates nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            rustix::process::setsid()?;
+            rustix::process::ioctl_tiocsctty(rustix::stdio::stdout())?;
+            Ok(())
+        });
+    }
+}
+
 /// For an unsandboxed run: the program is killed when the supervisor dies, and does not start if
 /// the supervisor died before that was armed.
 pub fn die_with_parent(cmd: &mut std::process::Command) {
@@ -1319,6 +1369,7 @@ mod tests {
             report: Some(r),
             go: None,
             outputs: None,
+            pty: None,
             ready: false,
             scoped: false,
             covered: Vec::new(),

@@ -361,7 +361,7 @@ impl Service {
             from.secrets
                 .iter()
                 .find(|s| s.env == var)
-                .map(|s| s.value.clone())
+                .map(|s| (s.value.clone(), s.destination.clone()))
         };
         let derived = derive::derive(
             &session,

@@ -103,6 +103,11 @@ impl RunDir {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// The run's private directory (0700), which holds the socket.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
 }
 
 impl Drop for RunDir {

@@ -145,6 +145,7 @@ fn issued_from(answer: &Value) -> Option<Issued> {
             env: s["env"].as_str()?.to_string(),
             version: 0,
             value: SecretText::new(s["value"].as_str()?.to_string()),
+            destination: Default::default(),
         });
     }
     Some(Issued {

@@ -247,6 +247,7 @@ fn add_grant(c: &mut Change<'_>, spec: &GrantSpec, ids: &mut HashSet<String>) ->
         max_ttl_secs: None,
         env: None,
         created_at: c.now,
+        binding: crate::destination::Binding::default(),
     };
     spec.apply_to(&mut grant);
     let id = grant.id.clone();

@@ -23,6 +23,10 @@ impl Val {
         value.clone().map_or(Val::None, Val::Str)
     }
 
+    fn list(value: &Option<Vec<String>>) -> Val {
+        value.clone().map_or(Val::None, Val::List)
+    }
+
     /// The value as TOML writes it (`"1h"`, `true`, `["read", "write"]`), or `(none)`.
     pub fn toml(&self) -> String {
         match self {
@@ -83,6 +87,10 @@ pub enum Ty {
     Bool,
     Actions,
     Resources,
+    Hosts,
+    Delivery,
+    Methods,
+    Paths,
 }
 
 pub struct Field<R> {
@@ -109,6 +117,9 @@ pub const SECRET: &[Field<SecretSpec>] = &[
     Field { name: "name", doc: "The secret's name: 1-128 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit", ty: Ty::SecretName, key: true, get: |s| Val::Str(s.name.clone()) },
     Field { name: "env", doc: "The environment variable the value is injected as [default: the name, upper-cased, with . and - as _]", ty: Ty::Env, key: false, get: |s| Val::opt(&s.env) },
     Field { name: "max_age", doc: "Flag the secret for rotation after this long, e.g. \"90d\"", ty: Ty::Duration, key: false, get: |s| Val::opt(&s.max_age) },
+    Field { name: "hosts", doc: "Where the value may ever be sent: host names or *.domain, each with an optional :port", ty: Ty::Hosts, key: false, get: |s| Val::list(&s.hosts) },
+    Field { name: "delivery", doc: "\"env\" (the program holds the value) or \"broker\" (it holds a placeholder; needs hosts) [default: \"env\"]", ty: Ty::Delivery, key: false, get: |s| Val::opt(&s.delivery) },
+    Field { name: "placeholder_prefix", doc: "A non-secret prefix the placeholder keeps, e.g. \"sk-\"", ty: Ty::Text, key: false, get: |s| Val::opt(&s.placeholder_prefix) },
 ];
 
 #[rustfmt::skip]
@@ -120,6 +131,9 @@ pub const GRANT: &[Field<GrantSpec>] = &[
     Field { name: "resources", doc: "Resources: names, or prefixes ending in *; * alone is every resource [default: [\"*\"]]", ty: Ty::Resources, key: false, get: |g| Val::List(g.resources.clone()) },
     Field { name: "max_ttl", doc: "The longest credential this grant allows, e.g. \"15m\" (not on a deny)", ty: Ty::Duration, key: false, get: |g| Val::opt(&g.max_ttl) },
     Field { name: "env", doc: "Inject the secret under this variable for this agent [default: the secret's] (not on a deny)", ty: Ty::Env, key: false, get: |g| Val::opt(&g.env) },
+    Field { name: "hosts", doc: "Narrow the secret's hosts for this agent (within them; not on a deny)", ty: Ty::Hosts, key: false, get: |g| Val::list(&g.hosts) },
+    Field { name: "methods", doc: "Only these HTTP methods through the broker, e.g. [\"GET\"] (not on a deny)", ty: Ty::Methods, key: false, get: |g| Val::list(&g.methods) },
+    Field { name: "paths", doc: "Only these paths through the broker: exact, or ending in /* for a subtree (not on a deny)", ty: Ty::Paths, key: false, get: |g| Val::list(&g.paths) },
 ];
 
 /// A field whose value differs between two records: its name, old and new.

@@ -54,6 +54,12 @@ pub struct SecretSpec {
     pub env: Option<String>,
     #[serde(default)]
     pub max_age: Option<String>,
+    #[serde(default)]
+    pub hosts: Option<Vec<String>>,
+    #[serde(default)]
+    pub delivery: Option<String>,
+    #[serde(default)]
+    pub placeholder_prefix: Option<String>,
 }
 
 /// A grant, as the policy file has it.
@@ -72,6 +78,12 @@ pub struct GrantSpec {
     pub max_ttl: Option<String>,
     #[serde(default)]
     pub env: Option<String>,
+    #[serde(default)]
+    pub hosts: Option<Vec<String>>,
+    #[serde(default)]
+    pub methods: Option<Vec<String>>,
+    #[serde(default)]
+    pub paths: Option<Vec<String>>,
 }
 
 fn default_actions() -> Vec<String> {
@@ -97,6 +109,34 @@ pub struct Current {
     pub agents: BTreeMap<String, AgentSpec>,
     pub secrets: BTreeMap<String, SecretSpec>,
     pub grants: Vec<(String, GrantSpec)>,
+}
+
+/// A binding list as text, sorted (the normal form).
+fn texts<T: std::fmt::Display>(list: &Option<Vec<T>>) -> Option<Vec<String>> {
+    list.as_ref()
+        .map(|l| sorted(l.iter().map(ToString::to_string).collect()))
+}
+
+/// A binding list parsed; anything that does not parse was refused when the file was read.
+fn parsed<T>(list: &Option<Vec<String>>, parse: impl Fn(&str) -> Result<T>) -> Option<Vec<T>> {
+    list.as_ref()
+        .map(|l| l.iter().filter_map(|t| parse(t).ok()).collect())
+}
+
+/// Parses each of a binding list (naming `what` in the error) and returns its normal form.
+fn normal_list<T: std::fmt::Display>(
+    list: &Option<Vec<String>>,
+    parse: impl Fn(&str) -> Result<T>,
+    what: &str,
+) -> Result<Option<Vec<String>>> {
+    let Some(list) = list else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for t in list {
+        out.push(parse(t).map_err(|e| named(e, what))?.to_string());
+    }
+    Ok(Some(sorted(out)))
 }
 
 fn secs(text: &Option<String>) -> Option<i64> {
@@ -145,6 +185,10 @@ impl SecretSpec {
             name: s.name.clone(),
             env: Some(s.env.clone()),
             max_age: duration_text(s.max_age_secs),
+            hosts: texts(&s.destination.hosts),
+            delivery: (!s.destination.delivery.is_env())
+                .then(|| s.destination.delivery.as_str().to_string()),
+            placeholder_prefix: s.destination.placeholder_prefix.clone(),
         }
     }
 
@@ -153,6 +197,13 @@ impl SecretSpec {
             s.env = env.clone();
         }
         s.max_age_secs = secs(&self.max_age);
+        // Checked when the file was read (`normal_secret`): these parse.
+        s.destination.hosts = parsed(&self.hosts, crate::destination::HostPattern::parse);
+        s.destination.delivery = match self.delivery.as_deref() {
+            Some("broker") => crate::destination::Delivery::Broker,
+            _ => crate::destination::Delivery::Env,
+        };
+        s.destination.placeholder_prefix = self.placeholder_prefix.clone();
     }
 }
 
@@ -166,6 +217,9 @@ impl GrantSpec {
             resources: sorted(g.resources.clone()),
             max_ttl: duration_text(g.max_ttl_secs),
             env: g.env.clone(),
+            hosts: texts(&g.binding.hosts),
+            methods: texts(&g.binding.methods),
+            paths: texts(&g.binding.paths),
         }
     }
 
@@ -181,6 +235,12 @@ impl GrantSpec {
         g.resources = self.resources.clone();
         g.max_ttl_secs = secs(&self.max_ttl);
         g.env = self.env.clone();
+        // Checked when the file was read (`normal_grant`): these parse.
+        g.binding = crate::destination::Binding {
+            hosts: parsed(&self.hosts, crate::destination::HostPattern::parse),
+            methods: parsed(&self.methods, crate::destination::Method::parse),
+            paths: parsed(&self.paths, crate::destination::PathPattern::parse),
+        };
     }
 
     /// How a reader tells grants apart: agent, secret, and whether it denies.
@@ -412,9 +472,33 @@ fn normal_secret(s: SecretSpec) -> Result<SecretSpec> {
         .clone()
         .unwrap_or_else(|| crate::secret::default_env(&s.name));
     crate::secret::validate_env(&env).map_err(|e| named(e, &what))?;
+    let hosts = normal_list(&s.hosts, crate::destination::HostPattern::parse, &what)?;
+    let delivery = match s.delivery.as_deref() {
+        None | Some("env") => None,
+        Some("broker") => Some("broker".to_string()),
+        Some(other) => {
+            return Err(Error::bad_data(format!(
+                "{what}: delivery '{other}' is neither env nor broker"
+            ))
+            .hint("expected delivery = \"env\" or \"broker\""));
+        }
+    };
+    if let Some(prefix) = &s.placeholder_prefix {
+        crate::destination::validate_prefix(prefix).map_err(|e| named(e, &what))?;
+    }
+    if delivery.is_some() && hosts.as_ref().is_none_or(Vec::is_empty) {
+        return Err(
+            Error::bad_data(format!("{what}: delivery = \"broker\" needs hosts")).hint(
+                "expected hosts = [\"api.example.com\"] beside it: a brokered value must be bound",
+            ),
+        );
+    }
     Ok(SecretSpec {
         env: Some(env),
         max_age: positive(&s.max_age, &format!("{what}: max_age"))?,
+        hosts,
+        delivery,
+        placeholder_prefix: s.placeholder_prefix.clone().filter(|p| !p.is_empty()),
         ..s
     })
 }
@@ -460,10 +544,41 @@ fn normal_grant(
         ))
         .hint("expected a deny grant with only actions and resources"));
     }
+    let hosts = normal_list(&g.hosts, crate::destination::HostPattern::parse, &what)?;
+    let methods = normal_list(&g.methods, crate::destination::Method::parse, &what)?;
+    let paths = normal_list(&g.paths, crate::destination::PathPattern::parse, &what)?;
+    if g.deny && (hosts.is_some() || methods.is_some() || paths.is_some()) {
+        return Err(Error::bad_data(format!(
+            "{what}: hosts, methods and paths make no sense on a deny grant"
+        ))
+        .hint("expected a deny grant with only actions and resources"));
+    }
+    // A grant only narrows where the secret's value may go.
+    let secret = &secrets[&g.secret];
+    if let (Some(ours), Some(theirs)) = (&hosts, &secret.hosts) {
+        let parse = |l: &Vec<String>| -> Vec<crate::destination::HostPattern> {
+            l.iter()
+                .filter_map(|h| crate::destination::HostPattern::parse(h).ok())
+                .collect()
+        };
+        let secret_binding = crate::destination::Binding {
+            hosts: Some(parse(theirs)),
+            ..Default::default()
+        };
+        let grant_binding = crate::destination::Binding {
+            hosts: Some(parse(ours)),
+            ..Default::default()
+        };
+        crate::destination::check_narrowing(&g.secret, &secret_binding, &grant_binding)
+            .map_err(|e| named(e, &what))?;
+    }
     Ok(GrantSpec {
         max_ttl: positive(&g.max_ttl, &format!("{what}: max_ttl"))?,
         actions: sorted(g.actions.clone()),
         resources: sorted(g.resources.clone()),
+        hosts,
+        methods,
+        paths,
         ..g
     })
 }

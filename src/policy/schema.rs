@@ -22,6 +22,19 @@ fn of(ty: Ty) -> Value {
             "minItems": 1,
             "items": { "type": "string", "pattern": "^(\\*|[a-z0-9._-]{1,64})$" }
         }),
+        Ty::Hosts => json!({
+            "type": "array",
+            "items": { "type": "string", "pattern": "^(\\*\\.)?[A-Za-z0-9.:\\[\\]_-]+$" },
+        }),
+        Ty::Delivery => json!({ "enum": ["env", "broker"] }),
+        Ty::Methods => json!({
+            "type": "array",
+            "items": { "type": "string", "pattern": "^[A-Za-z!#$%&'*+.^_`|~0-9-]+$" },
+        }),
+        Ty::Paths => json!({
+            "type": "array",
+            "items": { "type": "string", "pattern": "^/" },
+        }),
         Ty::Resources => json!({
             "type": "array",
             "minItems": 1,

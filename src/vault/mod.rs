@@ -580,7 +580,7 @@ impl Vault {
 
 /// The files and directories the layers above storage keep in the vault (each named by a constant
 /// in the module that owns it), checked for private modes and links when the vault is opened.
-pub const FILES_ABOVE: [&str; 10] = [
+pub const FILES_ABOVE: [&str; 11] = [
     "audit.jsonl",
     "config.toml",
     "revoked.jsonl",
@@ -588,6 +588,7 @@ pub const FILES_ABOVE: [&str; 10] = [
     "agents",
     "agents/index",
     "agents/roster",
+    "agents/secrets",
     "activity",
     "suspended",
     "running",

@@ -66,7 +66,7 @@ pub fn make_test_ca(dir: &Path) {
     openssl(dir, &args);
     std::fs::write(
         dir.join("leaf.ext"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+        "subjectAltName=DNS:localhost,DNS:api.bound.test,DNS:other.test,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
          keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
     )
     .unwrap();

@@ -128,6 +128,7 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
 fn set_status(ctx: &Ctx, name: &str, status: Status) -> Result<()> {
     agent::validate_name(name)?;
     let mut vault = ctx.open_vault()?;
+    ctx.known_agents(&vault, [name])?;
     let admin = ctx.admin_key(&vault)?;
     let action = match status {
         Status::Suspended => Action::AgentSuspend,
@@ -173,6 +174,7 @@ fn set_status(ctx: &Ctx, name: &str, status: Status) -> Result<()> {
 fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
     agent::validate_name(name)?;
     let mut vault = ctx.open_vault()?;
+    ctx.known_agents(&vault, [name])?;
     let admin = ctx.admin_key(&vault)?;
     vault.load_state(&admin)?.agent(name)?;
     ctx.confirm(

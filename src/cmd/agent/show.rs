@@ -96,6 +96,7 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
 pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
     agent::validate_name(name)?;
     let vault = ctx.open_vault()?;
+    ctx.known_agents(&vault, [name])?;
     let admin = ctx.admin_key(&vault)?;
     let state = vault.load_state(&admin)?;
     let entry = crate::roster::Entry::from(state.agent(name)?);

@@ -4,25 +4,23 @@ use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
-use super::{Lines, line_text, progress_bar};
+use super::{COLUMNS, Lines, progress_bar, row};
 use crate::audit::Entry;
 use crate::audit::anomaly::{AgentActivity, Anomaly, Observation};
 use crate::audit::read::LogReader;
 use crate::cli::{AuditAnomaliesArgs, AuditHashArgs, AuditTailArgs};
 use crate::cmd::Ctx;
 use crate::error::{Error, Result};
+use crate::output::Column;
 
 pub(super) fn tail(ctx: &Ctx, args: AuditTailArgs) -> Result<()> {
     let dir = ctx.open_vault()?.dir;
     let path = dir.join(crate::audit::FILE);
     let json = ctx.out.json;
     let mut out = Lines::new();
-    let print = |out: &mut Lines, line: &[u8]| {
-        if json {
-            out.line(line);
-        } else if let Some(e) = Entry::parse(line) {
-            out.line(line_text(&e).as_bytes());
-        }
+    // As `audit` shows them: JSON Lines under --json, else the same table's rows.
+    let rows = |lines: &mut dyn Iterator<Item = &[u8]>| -> Vec<Vec<String>> {
+        lines.filter_map(Entry::parse).map(|e| row(&e)).collect()
     };
     // The last N complete lines.
     let mut offset = 0u64;
@@ -40,8 +38,13 @@ pub(super) fn tail(ctx: &Ctx, args: AuditTailArgs) -> Result<()> {
             }
             offset = log.offset;
         }
-        for l in &last {
-            print(&mut out, l);
+        if json {
+            for l in &last {
+                out.line(l);
+            }
+        } else if !last.is_empty() {
+            ctx.out
+                .records(&COLUMNS, rows(&mut last.iter().map(Vec::as_slice)));
         }
     }
     out.flush();
@@ -80,10 +83,15 @@ pub(super) fn tail(ctx: &Ctx, args: AuditTailArgs) -> Result<()> {
             continue;
         };
         offset += end as u64 + 1;
-        for line in chunk[..end].split(|b| *b == b'\n') {
-            print(&mut out, line);
+        if json {
+            for line in chunk[..end].split(|b| *b == b'\n') {
+                out.line(line);
+            }
+            out.flush();
+        } else {
+            ctx.out
+                .more_records(&COLUMNS, rows(&mut chunk[..end].split(|b| *b == b'\n')));
         }
-        out.flush();
     }
 }
 
@@ -185,7 +193,15 @@ pub(super) fn anomalies(ctx: &Ctx, args: AuditAnomaliesArgs) -> Result<()> {
             ]
         })
         .collect();
-    ctx.out.table(&["TIME", "KIND", "AGENT", "WHAT"], rows);
+    ctx.out.records(
+        &[
+            Column::time("TIME"),
+            Column::id("KIND"),
+            Column::id("AGENT"),
+            Column::text("WHAT"),
+        ],
+        rows,
+    );
     Ok(())
 }
 

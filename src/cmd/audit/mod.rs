@@ -123,18 +123,7 @@ fn list(ctx: &Ctx, args: AuditListArgs) -> Result<()> {
         .filter_map(|l| Entry::parse(l))
         .map(|e| row(&e))
         .collect();
-    ctx.out.records(
-        &[
-            Column::id("SEQ"),
-            Column::time("TIME"),
-            Column::id("ACTOR"),
-            Column::id("ACTION"),
-            Column::id("AGENT"),
-            Column::id("RESULT"),
-            Column::text("DETAIL"),
-        ],
-        rows,
-    );
+    ctx.out.records(&COLUMNS, rows);
     if matched > kept.len() {
         ctx.out.note(&format!(
             "(the last {} of {matched} matching entries; --limit N shows more, --json all)",
@@ -143,6 +132,17 @@ fn list(ctx: &Ctx, args: AuditListArgs) -> Result<()> {
     }
     Ok(())
 }
+
+/// The columns of an audit table, `audit` and `audit tail` alike.
+pub(super) const COLUMNS: [Column; 7] = [
+    Column::id("SEQ"),
+    Column::time("TIME"),
+    Column::id("ACTOR"),
+    Column::id("ACTION"),
+    Column::id("AGENT"),
+    Column::id("RESULT"),
+    Column::text("DETAIL"),
+];
 
 fn outcome_str(r: Option<Outcome>) -> &'static str {
     match r {
@@ -175,7 +175,7 @@ fn detail(e: &Entry) -> String {
     parts.join("  ")
 }
 
-fn row(e: &Entry) -> Vec<String> {
+pub(super) fn row(e: &Entry) -> Vec<String> {
     vec![
         e.seq.to_string(),
         e.ts.clone(),
@@ -185,26 +185,6 @@ fn row(e: &Entry) -> Vec<String> {
         outcome_str(e.result).to_string(),
         detail(e),
     ]
-}
-
-/// One entry on one line, for `tail`.
-pub(super) fn line_text(e: &Entry) -> String {
-    let mut s = format!(
-        "{:>6}  {}  {:<8} {:<14}",
-        e.seq,
-        e.ts,
-        outcome_str(e.result),
-        e.action
-    );
-    if let Some(a) = &e.agent {
-        s.push_str(&format!(" {a}"));
-    }
-    s.push_str(&format!("  by {}", e.actor));
-    let d = detail(e);
-    if !d.is_empty() {
-        s.push_str(&format!("  {d}"));
-    }
-    s
 }
 
 /// A progress bar for a long read of the log, on a terminal only.

@@ -10,6 +10,7 @@ use crate::secret::{self, Secret};
 use crate::sensitive::SecretText;
 use crate::unlock;
 
+mod edit;
 mod rotate;
 mod show;
 
@@ -19,6 +20,7 @@ use show::{list, show};
 pub fn run(ctx: &Ctx, command: SecretCommand) -> Result<()> {
     match command {
         SecretCommand::Set(args) => set(ctx, args),
+        SecretCommand::Edit(args) => edit::edit(ctx, args),
         SecretCommand::List => list(ctx),
         SecretCommand::Show { name } => show(ctx, &name),
         SecretCommand::Remove { name, yes } => remove(ctx, &name, yes),
@@ -76,6 +78,7 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
             crate::duration::format(d)
         )));
     }
+    let wanted = edit::Wanted::parse(&args.destination)?;
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     let value = read_value(&args.name, &args.value)?;
@@ -116,21 +119,27 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
                 updated_at: c.now,
                 max_age_secs: None,
                 generated_length: None,
+                destination: Default::default(),
                 versions: vec![],
             });
         entry.env = env;
         if let Some(d) = args.max_age {
             entry.max_age_secs = Some(d.num_seconds());
         }
+        let moved = wanted.apply(entry)?;
         let version = entry.set_value(value, c.now);
         entry.generated_length = args.value.generate.then_some(args.value.length);
-        c.touch_grantees(&name)?;
+        let destination = entry.destination.clone();
+        edit::settle_grantees(c, &name, moved && !created)?;
         let source = source_label(&args.value);
+        let mut details =
+            serde_json::json!({ "version": version, "source": source, "created": created });
+        if !wanted.is_empty() {
+            details["destination"] = edit::details(&destination);
+        }
         let event = Event::admin(Action::SecretSet)
             .secrets([name.as_str()])
-            .details(
-                serde_json::json!({ "version": version, "source": source, "created": created }),
-            );
+            .details(details);
         Ok(((version, created), vec![event]))
     });
     let (version, created) = match result {
@@ -163,6 +172,7 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
 fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
     secret::validate_name(name)?;
     let mut vault = ctx.open_vault()?;
+    ctx.known_secrets(&vault, [name])?;
     let admin = ctx.admin_key(&vault)?;
     vault.load_state(&admin)?.secret(name)?;
     ctx.confirm(

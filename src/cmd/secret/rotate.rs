@@ -14,6 +14,7 @@ pub(super) fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
         return Err(Error::usage("--overlap cannot be negative"));
     }
     let mut vault = ctx.open_vault()?;
+    ctx.known_secrets(&vault, [args.name.as_str()])?;
     let admin = ctx.admin_key(&vault)?;
     // Fail on a missing secret before asking for a value.
     vault.load_state(&admin)?.secret(&args.name)?;

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::cmd::Ctx;
 use crate::error::Result;
+use crate::output::Column;
 use crate::secret::{self, Secret};
 
 /// Secrets are flagged for rotation after this long unless `--max-age` says otherwise (CIS 1.14).
@@ -18,6 +19,10 @@ struct SecretView<'a> {
     created_at: String,
     updated_at: String,
     max_age: String,
+    /// The hosts the value may be sent to; null when unbound.
+    hosts: Option<Vec<String>>,
+    delivery: &'static str,
+    placeholder_prefix: Option<&'a str>,
     versions: Vec<VersionView>,
 }
 
@@ -41,6 +46,13 @@ impl<'a> From<&'a Secret> for SecretView<'a> {
             max_age: crate::duration::format(chrono::Duration::seconds(
                 s.max_age_secs.unwrap_or(DEFAULT_MAX_AGE_DAYS * 86_400),
             )),
+            hosts: s
+                .destination
+                .hosts
+                .as_ref()
+                .map(|h| h.iter().map(ToString::to_string).collect()),
+            delivery: s.destination.delivery.as_str(),
+            placeholder_prefix: s.destination.placeholder_prefix.as_deref(),
             versions: s
                 .versions
                 .iter()
@@ -55,7 +67,10 @@ impl<'a> From<&'a Secret> for SecretView<'a> {
     }
 }
 
-/// How the value was given, for the audit log.
+fn hosts_text(v: &SecretView<'_>) -> String {
+    v.hosts.as_ref().map_or_else(|| "-".into(), |h| h.join(","))
+}
+
 pub(super) fn list(ctx: &Ctx) -> Result<()> {
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
@@ -68,26 +83,44 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
         ctx.out.json(&serde_json::json!({ "secrets": views }));
         return Ok(());
     }
+    // Delivery and hosts only once a secret declares them: the others keep the table they had.
+    let bound = views
+        .iter()
+        .any(|v| v.hosts.is_some() || v.delivery != "env");
     let rows = views
         .iter()
         .map(|v| {
-            vec![
+            let mut row = vec![
                 v.name.to_string(),
                 v.env.to_string(),
                 v.version.to_string(),
                 v.updated_at.clone(),
                 v.max_age.clone(),
-            ]
+            ];
+            if bound {
+                row.extend([v.delivery.to_string(), hosts_text(v)]);
+            }
+            row
         })
         .collect();
-    ctx.out
-        .table(&["NAME", "ENV", "VERSION", "UPDATED", "MAX AGE"], rows);
+    let mut columns = vec![
+        Column::id("NAME"),
+        Column::id("ENV"),
+        Column::id("VERSION"),
+        Column::time("UPDATED"),
+        Column::id("MAX AGE"),
+    ];
+    if bound {
+        columns.extend([Column::id("DELIVERY"), Column::text("HOSTS")]);
+    }
+    ctx.out.records(&columns, rows);
     Ok(())
 }
 
 pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
     secret::validate_name(name)?;
     let mut vault = ctx.open_vault()?;
+    ctx.known_secrets(&vault, [name])?;
     let admin = ctx.admin_key(&vault)?;
     let mut state = vault.load_state(&admin)?;
     if vault.sweep_if_due(&admin, &state, ctx.now())? {
@@ -105,6 +138,12 @@ pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
         ("created", v.created_at.clone()),
         ("updated", v.updated_at.clone()),
         ("max age", v.max_age.clone()),
+        ("delivery", v.delivery.to_string()),
+        ("hosts", hosts_text(&v)),
+        (
+            "placeholder prefix",
+            v.placeholder_prefix.unwrap_or("-").to_string(),
+        ),
     ]);
     let rows = v
         .versions
@@ -120,7 +159,14 @@ pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
         })
         .collect();
     ctx.out.data("");
-    ctx.out
-        .table(&["VERSION", "STAGE", "CREATED", "RETIRED AT"], rows);
+    ctx.out.records(
+        &[
+            Column::id("VERSION"),
+            Column::id("STAGE"),
+            Column::time("CREATED"),
+            Column::time("RETIRED AT"),
+        ],
+        rows,
+    );
     Ok(())
 }
