@@ -19,6 +19,9 @@ _agentcred() {
             agentcred,agent)
                 cmd="agentcred__subcmd__agent"
                 ;;
+            agentcred,apply)
+                cmd="agentcred__subcmd__apply"
+                ;;
             agentcred,audit)
                 cmd="agentcred__subcmd__audit"
                 ;;
@@ -45,6 +48,9 @@ _agentcred() {
                 ;;
             agentcred,exec)
                 cmd="agentcred__subcmd__exec"
+                ;;
+            agentcred,export-policy)
+                cmd="agentcred__subcmd__export__subcmd__policy"
                 ;;
             agentcred,git-credential)
                 cmd="agentcred__subcmd__git__subcmd__credential"
@@ -75,6 +81,12 @@ _agentcred() {
                 ;;
             agentcred,mint)
                 cmd="agentcred__subcmd__mint"
+                ;;
+            agentcred,plan)
+                cmd="agentcred__subcmd__plan"
+                ;;
+            agentcred,policy)
+                cmd="agentcred__subcmd__policy"
                 ;;
             agentcred,present)
                 cmd="agentcred__subcmd__present"
@@ -220,6 +232,9 @@ _agentcred() {
             agentcred__subcmd__help,agent)
                 cmd="agentcred__subcmd__help__subcmd__agent"
                 ;;
+            agentcred__subcmd__help,apply)
+                cmd="agentcred__subcmd__help__subcmd__apply"
+                ;;
             agentcred__subcmd__help,audit)
                 cmd="agentcred__subcmd__help__subcmd__audit"
                 ;;
@@ -246,6 +261,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,exec)
                 cmd="agentcred__subcmd__help__subcmd__exec"
+                ;;
+            agentcred__subcmd__help,export-policy)
+                cmd="agentcred__subcmd__help__subcmd__export__subcmd__policy"
                 ;;
             agentcred__subcmd__help,git-credential)
                 cmd="agentcred__subcmd__help__subcmd__git__subcmd__credential"
@@ -276,6 +294,12 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,mint)
                 cmd="agentcred__subcmd__help__subcmd__mint"
+                ;;
+            agentcred__subcmd__help,plan)
+                cmd="agentcred__subcmd__help__subcmd__plan"
+                ;;
+            agentcred__subcmd__help,policy)
+                cmd="agentcred__subcmd__help__subcmd__policy"
                 ;;
             agentcred__subcmd__help,present)
                 cmd="agentcred__subcmd__help__subcmd__present"
@@ -364,6 +388,12 @@ _agentcred() {
             agentcred__subcmd__help__subcmd__key,rotate)
                 cmd="agentcred__subcmd__help__subcmd__key__subcmd__rotate"
                 ;;
+            agentcred__subcmd__help__subcmd__policy,check)
+                cmd="agentcred__subcmd__help__subcmd__policy__subcmd__check"
+                ;;
+            agentcred__subcmd__help__subcmd__policy,schema)
+                cmd="agentcred__subcmd__help__subcmd__policy__subcmd__schema"
+                ;;
             agentcred__subcmd__help__subcmd__recipients,add)
                 cmd="agentcred__subcmd__help__subcmd__recipients__subcmd__add"
                 ;;
@@ -439,6 +469,24 @@ _agentcred() {
             agentcred__subcmd__key__subcmd__help,rotate)
                 cmd="agentcred__subcmd__key__subcmd__help__subcmd__rotate"
                 ;;
+            agentcred__subcmd__policy,check)
+                cmd="agentcred__subcmd__policy__subcmd__check"
+                ;;
+            agentcred__subcmd__policy,help)
+                cmd="agentcred__subcmd__policy__subcmd__help"
+                ;;
+            agentcred__subcmd__policy,schema)
+                cmd="agentcred__subcmd__policy__subcmd__schema"
+                ;;
+            agentcred__subcmd__policy__subcmd__help,check)
+                cmd="agentcred__subcmd__policy__subcmd__help__subcmd__check"
+                ;;
+            agentcred__subcmd__policy__subcmd__help,help)
+                cmd="agentcred__subcmd__policy__subcmd__help__subcmd__help"
+                ;;
+            agentcred__subcmd__policy__subcmd__help,schema)
+                cmd="agentcred__subcmd__policy__subcmd__help__subcmd__schema"
+                ;;
             agentcred__subcmd__recipients,add)
                 cmd="agentcred__subcmd__recipients__subcmd__add"
                 ;;
@@ -512,7 +560,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status unlock lock identity recipients agent secret grant key mint verify present creds exec broker mcp delegate rotate audit git-credential aws-credential-process docker-credential kube-credential demo completions help"
+            opts="-q -v -h -V --vault --json --color --quiet --verbose --identity --key-file --help --version init status unlock lock identity recipients agent secret grant key mint verify present creds exec broker mcp delegate rotate audit export-policy plan apply policy git-credential aws-credential-process docker-credential kube-credential demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -864,6 +912,36 @@ _agentcred() {
                 return 0
             fi
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__apply)
+            opts="-y -q -v -h --yes --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1777,6 +1855,40 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__export__subcmd__policy)
+            opts="-q -v -h --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__git__subcmd__credential)
             opts="-q -v -h --agent --ttl --secret --username --vault --json --color --quiet --verbose --identity --key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2010,7 +2122,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="init status unlock lock identity recipients agent secret grant key mint verify present creds exec broker mcp delegate rotate audit git-credential aws-credential-process docker-credential kube-credential demo completions help"
+            opts="init status unlock lock identity recipients agent secret grant key mint verify present creds exec broker mcp delegate rotate audit export-policy plan apply policy git-credential aws-credential-process docker-credential kube-credential demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2110,6 +2222,20 @@ _agentcred() {
         agentcred__subcmd__help__subcmd__agent__subcmd__suspend)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2346,6 +2472,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__export__subcmd__policy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2600,6 +2740,62 @@ _agentcred() {
         agentcred__subcmd__help__subcmd__mint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__policy)
+            opts="schema check"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__policy__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__policy__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3474,6 +3670,186 @@ _agentcred() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__plan)
+            opts="-q -v -h --out --force --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__policy)
+            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help schema check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__policy__subcmd__check)
+            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__policy__subcmd__help)
+            opts="schema check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__policy__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__policy__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__policy__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__policy__subcmd__schema)
+            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -51,6 +51,10 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
+            cand export-policy 'Write the vault''s policy (agents, limits, secrets'' metadata, grants) as a TOML file'
+            cand plan 'Show what applying a policy file would change (exit 0 none, 2 changes, 65 invalid file)'
+            cand apply 'Make the vault''s policy that of a file (or of a saved plan), in one commit'
+            cand policy 'The policy file''s JSON Schema, and checking a file without a vault'
             cand git-credential 'git''s credential helper: each request answered with a freshly minted, audited credential'
             cand aws-credential-process 'AWS credential_process: a key pair from a secret, with the credential''s expiry'
             cand docker-credential 'docker''s credential helper (also run as docker-credential-agentcred)'
@@ -1042,6 +1046,104 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;audit;help;help'= {
         }
+        &'agentcred;export-policy'= {
+            cand --out 'Write it to this new file (0600) instead of printing it'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --force 'With --out: replace the file if it exists'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;plan'= {
+            cand --out 'Also save the plan to this new file (0600), for `agentcred apply PLAN`'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --force 'With --out: replace the file if it exists'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;apply'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;policy'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand schema 'Print the JSON Schema of the policy file, for editors'
+            cand check 'Check a policy file without a vault (exit 0 valid, 65 invalid, with line and column)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;policy;schema'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;policy;check'= {
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;policy;help'= {
+            cand schema 'Print the JSON Schema of the policy file, for editors'
+            cand check 'Check a policy file without a vault (exit 0 valid, 65 invalid, with line and column)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;policy;help;schema'= {
+        }
+        &'agentcred;policy;help;check'= {
+        }
+        &'agentcred;policy;help;help'= {
+        }
         &'agentcred;git-credential'= {
             cand --agent 'The agent (with an agent key: the key''s agent, the default) [default: $AGENTCRED_AGENT, else `[helpers] agent` in config.toml]'
             cand --ttl 'Lifetime of each credential minted, e.g. 1h [default: the agent''s default TTL]'
@@ -1154,6 +1256,10 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand delegate 'Hand another agent a narrower part of an agent''s rights, as a signed token'
             cand rotate 'What is due for rotation (`rotate --due`), and rotating it (`--apply`)'
             cand audit 'Query, verify and watch the tamper-evident audit log'
+            cand export-policy 'Write the vault''s policy (agents, limits, secrets'' metadata, grants) as a TOML file'
+            cand plan 'Show what applying a policy file would change (exit 0 none, 2 changes, 65 invalid file)'
+            cand apply 'Make the vault''s policy that of a file (or of a saved plan), in one commit'
+            cand policy 'The policy file''s JSON Schema, and checking a file without a vault'
             cand git-credential 'git''s credential helper: each request answered with a freshly minted, audited credential'
             cand aws-credential-process 'AWS credential_process: a key pair from a secret, with the credential''s expiry'
             cand docker-credential 'docker''s credential helper (also run as docker-credential-agentcred)'
@@ -1294,6 +1400,20 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;audit;anomalies'= {
         }
         &'agentcred;help;audit;hash'= {
+        }
+        &'agentcred;help;export-policy'= {
+        }
+        &'agentcred;help;plan'= {
+        }
+        &'agentcred;help;apply'= {
+        }
+        &'agentcred;help;policy'= {
+            cand schema 'Print the JSON Schema of the policy file, for editors'
+            cand check 'Check a policy file without a vault (exit 0 valid, 65 invalid, with line and column)'
+        }
+        &'agentcred;help;policy;schema'= {
+        }
+        &'agentcred;help;policy;check'= {
         }
         &'agentcred;help;git-credential'= {
         }

@@ -137,12 +137,17 @@ impl Vault {
                 admin,
                 grants: Grants::default(),
                 plan: Envelopes::default(),
+                abandoned: false,
             };
             // What rotation windows ended since the last change is destroyed first, and envelopes
             // still open to keys that expired since are rewritten without them.
             let mut events = crate::rotation::sweep(&mut c, &self.dir)?;
             crate::rotation::expire_keys(&mut c);
             let (value, more) = change(&mut c)?;
+            if c.abandoned && events.is_empty() && more.is_empty() {
+                // Nothing to do, and nothing ended since the last change: nothing is written.
+                return Ok(value);
+            }
             events.extend(more);
             (value, events, c.plan, c.grants)
         };
@@ -430,9 +435,16 @@ pub struct Change<'a> {
     admin: &'a AdminKey,
     grants: Grants,
     plan: Envelopes,
+    abandoned: bool,
 }
 
 impl Change<'_> {
+    /// The change found nothing to do and changed nothing: unless the rotation sweep before it
+    /// ended something, nothing is committed (the generation stays as it is).
+    pub fn abandon(&mut self) {
+        self.abandoned = true;
+    }
+
     /// The agent's envelope must be rewritten (its grants, keys, settings or secrets changed).
     pub fn touch(&mut self, agent: &str) {
         self.plan.dirty.insert(agent.to_string());
@@ -475,6 +487,29 @@ impl Change<'_> {
                 g.id == id
             })?
             .pop())
+    }
+
+    /// Reads every grant file (for a change that compares or rewrites all the grants).
+    pub fn load_all_grants(&mut self) -> Result<()> {
+        self.grants
+            .load_all(self.vault, self.admin, &self.state.grant_files)
+    }
+
+    /// Every grant read so far (all of them after [`Change::load_all_grants`]).
+    pub fn loaded_grants(&self) -> impl Iterator<Item = &Grant> {
+        self.grants.loaded()
+    }
+
+    /// Removes every grant `remove` picks, in one pass over the grant files (the caller touches
+    /// the agents' envelopes).
+    pub fn remove_grants_where(&mut self, remove: impl Fn(&Grant) -> bool) -> Result<Vec<Grant>> {
+        self.grants.remove_where(
+            self.vault,
+            self.admin,
+            &self.state.grant_files,
+            None,
+            remove,
+        )
     }
 
     /// Removes every grant of `secret`.

@@ -329,6 +329,53 @@ agentcred audit tail -f",
     )]
     Audit(AuditArgs),
 
+    /// Write the vault's policy (agents, limits, secrets' metadata, grants) as a TOML file
+    #[command(
+        name = "export-policy",
+        long_about = "Write the vault's policy as a TOML file: its agents and their limits, its \
+secrets' metadata (never values) and its grants, in a stable order with comments, so that it can \
+live in version control and be changed by review. `agentcred plan` on the exported file reports \
+no changes.\n\n\
+Examples:\n  agentcred export-policy --out policy.toml\n  agentcred export-policy > policy.toml"
+    )]
+    ExportPolicy {
+        #[command(flatten)]
+        file: OutArgs,
+    },
+
+    /// Show what applying a policy file would change (exit 0 none, 2 changes, 65 invalid file)
+    #[command(
+        long_about = "Compare a policy file with the vault and show what applying it \
+would change: `+` add, `-` remove, `~` change with old → new, in a stable order. Exit status 0 \
+when there is nothing to change, 2 when there is (as `terraform plan -detailed-exitcode`), 65 \
+when the file is invalid (with its line and column). Secrets the file names that the vault does \
+not hold are listed with the `secret set` command that stores them: a plan cannot create values.\n\n\
+--out writes the plan to a file for `agentcred apply PLAN`, which applies exactly it, and refuses \
+(exit 3) if the vault changed since.\n\n\
+Examples:\n  agentcred plan policy.toml\n  agentcred plan policy.toml --json\n  \
+agentcred plan policy.toml --out policy.plan && agentcred apply policy.plan"
+    )]
+    Plan(PlanArgs),
+
+    /// Make the vault's policy that of a file (or of a saved plan), in one commit
+    #[command(
+        long_about = "Make the vault's agents, limits, secrets' metadata and grants those \
+of a policy file, or apply a plan saved by `agentcred plan --out`, as one commit: all of it or \
+nothing. Every change gets an audit entry, and a last `policy.apply` entry records the file's \
+SHA-256. Removing an agent or a grant revokes what was issued under it, as `agent remove` and \
+`grant revoke` do.\n\n\
+The plan is shown and confirmed on the terminal (type y and Enter), or taken with --yes. If the \
+vault changed after the plan was shown or saved, nothing is applied (exit 3): plan again. \
+Secrets the file names must be stored first (`agentcred secret set NAME`, exit 66 otherwise).\n\n\
+Examples:\n  agentcred apply policy.toml\n  agentcred apply policy.toml --yes\n  \
+agentcred apply policy.plan --yes"
+    )]
+    Apply(ApplyArgs),
+
+    /// The policy file's JSON Schema, and checking a file without a vault
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+
     /// git's credential helper: each request answered with a freshly minted, audited credential
     #[command(
         long_about = "git's credential helper: each time git needs a password, agentcred mints a \
@@ -867,6 +914,46 @@ Examples:\n  agentcred key rotate ci-deploy --overlap 1h --out ci-deploy.key"
         expires: chrono::Duration,
         #[command(flatten)]
         file: OutArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The policy file (TOML)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Also save the plan to this new file (0600), for `agentcred apply PLAN`
+    #[arg(long, value_name = "PLAN")]
+    pub out: Option<PathBuf>,
+    /// With --out: replace the file if it exists
+    #[arg(long, requires = "out")]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The policy file (TOML), or a plan saved by `agentcred plan --out`
+    #[arg(value_name = "FILE|PLAN")]
+    pub file: PathBuf,
+    /// Do not ask for confirmation
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Print the JSON Schema of the policy file, for editors
+    #[command(
+        after_long_help = "Examples:\n  agentcred policy schema > policy.schema.json\n  \
+# in policy.toml, for editors with a TOML language server:\n  #:schema ./policy.schema.json"
+    )]
+    Schema,
+    /// Check a policy file without a vault (exit 0 valid, 65 invalid, with line and column)
+    #[command(after_long_help = "Examples:\n  agentcred policy check policy.toml")]
+    Check {
+        /// The policy file (TOML)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
 }
 

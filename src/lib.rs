@@ -26,6 +26,7 @@ pub mod harden;
 pub mod key;
 pub mod mcp;
 pub mod output;
+pub mod policy;
 pub mod roster;
 pub mod rotation;
 pub mod sealed;

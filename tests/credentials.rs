@@ -622,6 +622,37 @@ fn a_mint_refused_by_a_deny_grant_names_the_grant_with_or_without_secret() {
     fx.finish();
 }
 
+/// A deny grant that covers everything an allow grants leaves nothing to release: a mint that
+/// names no scope is refused too, and the value is printed nowhere (deny wins).
+#[test]
+fn a_secret_whose_every_right_is_denied_is_not_released() {
+    let fx = Fixture::new();
+    fx.admin(&["grant", ALPHA, ALPHA_SECRET], 0);
+    let deny = fx.admin_json(&[
+        "grant",
+        ALPHA,
+        ALPHA_SECRET,
+        "--deny",
+        "--actions",
+        "*",
+        "--resources",
+        "*",
+    ]);
+    let id = deny["grant"]["id"].as_str().expect("the deny grant's id");
+    for secret in [&[][..], &["--secret", ALPHA_SECRET][..]] {
+        let mut cmd = fx.vault.cmd();
+        cmd.args(["mint", "--agent", ALPHA, "--format", "env"])
+            .args(secret);
+        let refused = fx.refused(&mut cmd, 3);
+        let err = stderr(&refused);
+        assert!(err.contains(&format!("deny grant {id}")), "{err}");
+    }
+    let mut cmd = fx.vault.cmd();
+    cmd.args(["exec", "--agent", ALPHA, "--", "env"]);
+    fx.refused(&mut cmd, 125);
+    fx.finish();
+}
+
 // --- verify (DESIGN.md, "Verifying a token", "Exit codes") -----------------------------------
 
 #[test]

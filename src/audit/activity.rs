@@ -282,6 +282,28 @@ pub fn reset(dir: &Path, agent: &str, signing_key: &crate::sensitive::SecretText
     write(dir, agent, &Known::default(), &pos, Some(&mac_key_of(&key)))
 }
 
+/// [`reset`] for many new agents at once (an applied policy): the log's end is read once.
+pub fn reset_many<'a>(
+    dir: &Path,
+    agents: impl IntoIterator<Item = (&'a str, &'a crate::sensitive::SecretText)>,
+) -> Vec<Error> {
+    let pos = match super::head_and_end(dir) {
+        Ok((head, end)) => LogPos {
+            seq: head.seq,
+            end,
+            hash: head.hash,
+        },
+        Err(e) => return vec![e],
+    };
+    agents
+        .into_iter()
+        .filter_map(|(agent, signing_key)| {
+            let key = KeyPair::from_secret(signing_key).ok()?;
+            write(dir, agent, &Known::default(), &pos, Some(&mac_key_of(&key))).err()
+        })
+        .collect()
+}
+
 /// Stores the agent's summary as of `pos` (MAC'd with the agent's key, if this process holds it).
 pub fn save(dir: &Path, agent: &str, known: &Known, pos: &LogPos) -> Result<()> {
     write(dir, agent, known, pos, mac_key(agent).as_ref())

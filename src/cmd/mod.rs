@@ -19,6 +19,7 @@ mod known;
 mod mcp;
 mod mint;
 mod out_file;
+mod policy;
 mod present;
 mod recipients;
 mod rotate;
@@ -204,6 +205,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Rotate(args) => done(rotate::run(&ctx, args)),
         Command::Delegate(args) => done(delegate::run(&ctx, args)),
         Command::Audit(args) => done(audit::run(&ctx, args)),
+        Command::ExportPolicy { file } => done(policy::export(&ctx, file)),
+        Command::Plan(args) => policy::plan(&ctx, args),
+        Command::Apply(args) => policy::apply(&ctx, args),
+        Command::Policy(c) => done(policy::run(&ctx, c)),
         Command::GitCredential(args) => done(helper::git(&ctx, args)),
         Command::AwsCredentialProcess(args) => done(helper::aws(&ctx, args)),
         Command::DockerCredential(args) => helper::docker(&ctx, args),

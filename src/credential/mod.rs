@@ -390,11 +390,23 @@ pub fn covers(
             }
             Ok(())
         }
+        // Some allow of this secret must not be wholly denied (its every action on its every
+        // resource): deny wins, also when the request names no scope.
         (None, None) => {
-            if rights.allow.iter().any(|x| x.secret == secret) {
+            let granted = rights.allow.iter().filter(|x| x.secret == secret);
+            if granted.clone().next().is_none() {
+                return Err(format!("{secret} is not granted"));
+            }
+            let survives = granted.into_iter().any(|x| {
+                !rights.deny.iter().any(|d| {
+                    crate::grant::action_covers(&d.action, &x.action)
+                        && d.pattern.contains(&x.pattern)
+                })
+            });
+            if survives {
                 Ok(())
             } else {
-                Err(format!("{secret} is not granted"))
+                Err(format!("{secret} is granted only what is denied"))
             }
         }
     }
@@ -408,10 +420,44 @@ fn denied_by(
     actions: Option<&[String]>,
     resources: Option<&[Pattern]>,
 ) -> Option<Error> {
-    if actions.is_none() && resources.is_none() {
-        return None;
-    }
     let agent = &envelope.agent;
+    if actions.is_none() && resources.is_none() {
+        // No scope asked: the deny that wholly covers an allow (every action of it on every
+        // resource of it) is why nothing was left.
+        let wholly = |d: &crate::grant::Grant, x: &crate::grant::Grant| {
+            x.actions.iter().all(|xa| {
+                d.actions
+                    .iter()
+                    .any(|da| crate::grant::action_covers(da, xa))
+            }) && x.resources.iter().all(|xr| {
+                Pattern::parse(xr).is_ok_and(|xr| {
+                    d.resources
+                        .iter()
+                        .any(|dr| Pattern::parse(dr).is_ok_and(|dr| dr.contains(&xr)))
+                })
+            })
+        };
+        let g = envelope.grants.iter().find(|d| {
+            d.effect == Effect::Deny
+                && envelope
+                    .grants
+                    .iter()
+                    .any(|x| x.effect == Effect::Allow && wholly(d, x))
+        })?;
+        return Some(
+            Error::denied(format!(
+                "everything granted to agent {agent} is explicitly denied by deny grant {} ({} on {} of {})",
+                g.id,
+                g.actions.join(","),
+                g.resources.join(","),
+                g.secret
+            ))
+            .hint(format!(
+                "a deny beats every allow; an admin can remove it: agentcred grant revoke {}",
+                g.id
+            )),
+        );
+    }
     let g = envelope.grants.iter().find(|g| {
         g.effect == Effect::Deny
             && g.actions.iter().any(|d| {

@@ -1,0 +1,256 @@
+//! Applying a plan inside one admin change (`Vault::update`): every step, or, if any fails,
+//! none, since a change that returns an error writes nothing. Removals go through the same
+//! `Change` calls as `agent remove` and `grant revoke`, so they revoke what they did.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use crate::admin::Change;
+use crate::agent::{Agent, Status};
+use crate::audit::{Action, Event};
+use crate::crypto::KeyPair;
+use crate::error::{Error, Result};
+use crate::grant::{Effect, Grant};
+
+use super::plan::{Op, Plan, Step};
+use super::{AgentSpec, GrantSpec};
+
+/// What an apply did beyond its audit entries: the agents it removed (whose activity files the
+/// caller forgets once the change is committed), and lines for the caller to warn with.
+#[derive(Default)]
+pub struct Applied {
+    pub removed_agents: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Refuses a plan that names secrets the vault does not hold: their values must be stored first.
+pub fn check_missing(plan: &Plan) -> Result<()> {
+    if plan.missing.is_empty() {
+        return Ok(());
+    }
+    let first = &plan.missing[0];
+    Err(Error::not_found(format!(
+        "the policy names {} the vault does not hold: {}",
+        crate::output::plural(plan.missing.len(), "secret"),
+        plan.missing.join(", ")
+    ))
+    .hint(format!(
+        "store each first (`agentcred secret set {first}`), then apply again; nothing was changed"
+    )))
+}
+
+/// Applies `plan`, made against the state `c` holds, and returns its audit entries: one per
+/// step, then `policy.apply` with the file's name and SHA-256.
+pub fn apply(
+    c: &mut Change<'_>,
+    plan: &Plan,
+    file: &str,
+    sha256: &str,
+    dir: &Path,
+) -> Result<(Applied, Vec<Event>)> {
+    check_missing(plan)?;
+    let mut applied = Applied::default();
+    let removed_agents: BTreeSet<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::RemoveAgent(a) => Some(a.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut revoke: BTreeSet<String> = BTreeSet::new();
+    let mut touch: BTreeSet<String> = BTreeSet::new();
+
+    // Grants removed or changed, in one pass over the grant files. A changed grant keeps its id.
+    let mut edits: HashMap<&str, &GrantSpec> = HashMap::new();
+    let mut drop: HashSet<&str> = HashSet::new();
+    for step in &plan.steps {
+        match step {
+            Step::RemoveGrant { id, old } if !removed_agents.contains(old.agent.as_str()) => {
+                drop.insert(id);
+                // Fewer rights: what was minted under the old ones ends, as `grant revoke` does.
+                if old.deny {
+                    touch.insert(old.agent.clone());
+                } else {
+                    revoke.insert(old.agent.clone());
+                }
+            }
+            Step::EditGrant { id, new, .. } => {
+                drop.insert(id);
+                edits.insert(id, new);
+                // A changed scope may be a narrower one: end what the old one allowed.
+                revoke.insert(new.agent.clone());
+            }
+            _ => {}
+        }
+    }
+    if !drop.is_empty() {
+        let removed = c.remove_grants_where(|g| drop.contains(g.id.as_str()))?;
+        for mut g in removed {
+            if let Some(new) = edits.get(g.id.as_str()) {
+                new.apply_to(&mut g);
+                c.add_grant(g)?;
+            }
+        }
+    }
+    for name in &removed_agents {
+        c.remove_agent(name)?;
+        applied.removed_agents.push((*name).to_string());
+    }
+
+    // Grant ids are random: a new one is drawn again in the rare case it is taken.
+    let mut ids: HashSet<String> = if plan.steps.iter().any(|s| matches!(s, Step::AddGrant(_))) {
+        c.loaded_grants().map(|g| g.id.clone()).collect()
+    } else {
+        HashSet::new()
+    };
+    let mut events = Vec::with_capacity(plan.steps.len() + 1);
+    for step in &plan.steps {
+        let details = step.json();
+        let event = match step {
+            Step::AddAgent(a) => {
+                let key = add_agent(c, a);
+                touch.insert(a.name.clone());
+                if let Err(e) = crate::audit::activity::reset(
+                    dir,
+                    &a.name,
+                    &c.state.agent(&a.name)?.signing_key,
+                ) {
+                    applied.warnings.push(e.to_string());
+                }
+                let mut event = Event::admin(Action::AgentAdd).agent(&a.name);
+                event.agent_key = Some(key);
+                event
+            }
+            Step::EditAgent { new, .. } => {
+                new.apply_to(c.state.agent_mut(&new.name)?);
+                touch.insert(new.name.clone());
+                Event::admin(Action::AgentEdit).agent(&new.name)
+            }
+            Step::RemoveAgent(a) => Event::admin(Action::AgentRemove).agent(&a.name),
+            Step::EditSecret { old, new } => {
+                let s = c
+                    .state
+                    .secrets
+                    .get_mut(&new.name)
+                    .ok_or_else(|| crate::vault::state::unknown_secret(&new.name))?;
+                new.apply_to(s);
+                s.updated_at = c.now;
+                if old.env != new.env {
+                    // The variable is in every envelope that carries the secret.
+                    c.touch_grantees(&new.name)?;
+                }
+                Event::admin(Action::SecretEdit).secrets([new.name.as_str()])
+            }
+            Step::AddGrant(g) => {
+                let id = add_grant(c, g, &mut ids)?;
+                // A new deny narrows what outstanding credentials may do, as `grant --deny` ends them.
+                if g.deny {
+                    revoke.insert(g.agent.clone());
+                } else {
+                    touch.insert(g.agent.clone());
+                }
+                let mut details = details.clone();
+                details["id"] = id.into();
+                events.push(
+                    Event::admin(Action::GrantAdd)
+                        .agent(&g.agent)
+                        .secrets([g.secret.as_str()])
+                        .details(details),
+                );
+                continue;
+            }
+            Step::EditGrant { new: g, .. } => Event::admin(Action::GrantEdit)
+                .agent(&g.agent)
+                .secrets([g.secret.as_str()]),
+            Step::RemoveGrant { old: g, .. } => Event::admin(Action::GrantRevoke)
+                .agent(&g.agent)
+                .secrets([g.secret.as_str()]),
+        };
+        events.push(event.details(details));
+    }
+    // A new agent starts with no history (its name may have been used before), under the lock
+    // and before the entry that adds it, as `agent add` does.
+    let added = plan.steps.iter().filter_map(|s| match s {
+        Step::AddAgent(a) => Some(a.name.as_str()),
+        _ => None,
+    });
+    let keys: Vec<(&str, &crate::sensitive::SecretText)> = added
+        .filter_map(|name| c.state.agents.get(name).map(|a| (name, &a.signing_key)))
+        .collect();
+    applied.warnings.extend(
+        crate::audit::activity::reset_many(dir, keys)
+            .into_iter()
+            .map(|e| e.to_string()),
+    );
+    for agent in &revoke {
+        if !removed_agents.contains(agent.as_str()) {
+            c.revoke_outstanding(agent);
+        }
+    }
+    for agent in touch.difference(&revoke) {
+        if !removed_agents.contains(agent.as_str()) {
+            c.touch(agent);
+        }
+    }
+    events.push(
+        Event::admin(Action::PolicyApply).details(serde_json::json!({
+            "file": file,
+            "sha256": sha256,
+            "generation": plan.generation,
+            "add": plan.count(Op::Add),
+            "change": plan.count(Op::Change),
+            "remove": plan.count(Op::Remove),
+        })),
+    );
+    Ok((applied, events))
+}
+
+/// A new, active agent with its own signing key, as `agent add` makes one; returns its public key.
+fn add_agent(c: &mut Change<'_>, spec: &AgentSpec) -> String {
+    let key = KeyPair::generate();
+    let mut agent = Agent {
+        name: spec.name.clone(),
+        description: None,
+        status: Status::Active,
+        created_at: c.now,
+        policy: crate::agent::Policy::default(),
+        signing_key: key.secret(),
+        public_key: key.public().to_string(),
+        keys: vec![],
+        authority: None,
+        superseded_authorities: vec![],
+        envelope_generation: 0,
+    };
+    spec.apply_to(&mut agent);
+    c.state.agents.insert(spec.name.clone(), agent);
+    key.public().to_string()
+}
+
+fn add_grant(c: &mut Change<'_>, spec: &GrantSpec, ids: &mut HashSet<String>) -> Result<String> {
+    let id = loop {
+        let id = format!(
+            "g_{}",
+            crate::crypto::hex(&crate::crypto::random_bytes::<5>())
+        );
+        if ids.insert(id.clone()) {
+            break id;
+        }
+    };
+    let mut grant = Grant {
+        id,
+        agent: String::new(),
+        secret: String::new(),
+        effect: Effect::Allow,
+        actions: vec![],
+        resources: vec![],
+        max_ttl_secs: None,
+        env: None,
+        created_at: c.now,
+        binding: crate::destination::Binding::default(),
+    };
+    spec.apply_to(&mut grant);
+    let id = grant.id.clone();
+    c.add_grant(grant)?;
+    Ok(id)
+}

@@ -1,0 +1,186 @@
+use super::fields::{self, Field};
+use super::plan::{Op, Step, plan};
+use super::*;
+
+/// The field names serde reads a record with, from its own `Deserialize`.
+fn serde_fields<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
+    use serde::de::{self, Visitor};
+    struct Probe<'a>(&'a mut Vec<&'static str>);
+    impl<'de> de::Deserializer<'de> for Probe<'_> {
+        type Error = de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("probe"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0.extend_from_slice(fields);
+            Err(de::Error::custom("probe"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    let mut names = Vec::new();
+    let _ = T::deserialize(Probe(&mut names));
+    names
+}
+
+fn names<R>(table: &[Field<R>]) -> Vec<&'static str> {
+    table.iter().map(|f| f.name).collect()
+}
+
+#[test]
+fn the_field_tables_name_exactly_the_fields_each_record_is_read_with() {
+    assert_eq!(names(fields::AGENT), serde_fields::<AgentSpec>());
+    assert_eq!(names(fields::SECRET), serde_fields::<SecretSpec>());
+    assert_eq!(names(fields::GRANT), serde_fields::<GrantSpec>());
+    let schema = schema::schema();
+    for (def, table) in [
+        ("agent", names(fields::AGENT)),
+        ("secret", names(fields::SECRET)),
+        ("grant", names(fields::GRANT)),
+    ] {
+        let props: Vec<&str> = schema["$defs"][def]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut table = table;
+        table.sort_unstable();
+        assert_eq!(props, table, "{def}");
+    }
+}
+
+const FILE: &str = r#"version = 1
+[[agents]]
+name = "coder"
+max_ttl = "60m"
+rate_limit = "30/m"
+[[secrets]]
+name = "openai-key"
+[[grants]]
+agent = "coder"
+secret = "openai-key"
+actions = ["write", "read", "read"]
+"#;
+
+#[test]
+fn a_file_is_read_into_normal_form() {
+    let p = parse(FILE, "p.toml").unwrap();
+    assert_eq!(p.agents[0].max_ttl.as_deref(), Some("1h"));
+    assert_eq!(p.secrets[0].env.as_deref(), Some("OPENAI_KEY"));
+    assert_eq!(p.grants[0].actions, ["read", "write"]);
+    assert_eq!(p.grants[0].resources, ["*"]);
+    let text = render::export(&p);
+    assert_eq!(parse(&text, "export").unwrap(), p);
+    assert_eq!(render::export(&parse(&text, "export").unwrap()), text);
+}
+
+#[test]
+fn an_invalid_file_is_refused_with_its_position_and_what_was_expected() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "version = 1\n[[agents]]\nnam = \"x\"\n",
+            "p.toml:3:1:",
+            "unknown field `nam`",
+        ),
+        ("version = 2\n", "p.toml:1:11:", "version 2"),
+        ("[[agents]]\nname = \"a\"\n", "p.toml:1:1:", "no version"),
+        ("version = 1\nagents = 3\n", "p.toml:2:10:", "invalid type"),
+        (
+            "version = 1\n[[agents]]\nname = \"a\"\n[[secrets]]\nname = \"s\"\n[[grants]]\nagent = \"a\"\nsecret = \"s\"\nactions = [\"READ\"]\n",
+            "p.toml:",
+            "invalid action 'READ'",
+        ),
+        (
+            "version = 1\n[[agents]]\nname = \"a\"\n[[grants]]\nagent = \"a\"\nsecret = \"nope\"\n",
+            "p.toml:",
+            "secret 'nope' is not in [[secrets]]",
+        ),
+        (
+            "version = 1\n[[agents]]\nname = \"a\"\nmax_ttl = \"5\"\n",
+            "p.toml:",
+            "invalid duration",
+        ),
+    ];
+    for (text, at, what) in cases {
+        let e = parse(text, "p.toml").unwrap_err();
+        assert_eq!(e.exit_code(), 65, "{text}");
+        let msg = e.to_string();
+        assert!(msg.starts_with(at) && msg.contains(what), "{msg}");
+        assert!(e.hint_text().is_some(), "{msg}");
+    }
+}
+
+fn current(p: &Policy) -> Current {
+    Current {
+        generation: 7,
+        agents: p
+            .agents
+            .iter()
+            .map(|a| (a.name.clone(), a.clone()))
+            .collect(),
+        secrets: p
+            .secrets
+            .iter()
+            .map(|s| (s.name.clone(), s.clone()))
+            .collect(),
+        grants: p
+            .grants
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (format!("g_{i}"), g.clone()))
+            .collect(),
+    }
+}
+
+#[test]
+fn a_plan_pairs_up_changed_grants_and_shows_old_and_new() {
+    let old = parse(FILE, "p.toml").unwrap();
+    let new = parse(
+        &(FILE
+            .replace("\"60m\"", "\"2h\"")
+            .replace("[\"write\", \"read\", \"read\"]", "[\"read\"]")
+            + "[[agents]]\nname = \"etl\"\n"),
+        "p.toml",
+    )
+    .unwrap();
+    let p = plan(&new, &current(&old));
+    assert!(plan(&old, &current(&old)).is_empty());
+    assert_eq!(p.count(Op::Add), 1);
+    assert_eq!(p.count(Op::Change), 2);
+    assert!(matches!(&p.steps[2], Step::EditGrant { id, .. } if id == "g_0"));
+    let text = render::plan(&p, "p.toml");
+    assert!(
+        text.contains("~ agent coder\n~     max_ttl: \"1h\" → \"2h\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("~     actions: [\"read\", \"write\"] → [\"read\"]\n"),
+        "{text}"
+    );
+    assert!(text.contains("+ agent etl\n"), "{text}");
+    assert_eq!(text, render::plan(&plan(&new, &current(&old)), "p.toml"));
+}
+
+#[test]
+fn quoted_values_read_back_as_themselves() {
+    for s in [
+        "plain",
+        "a \"q\" \\ b",
+        "tab\there\nnl\r",
+        "\u{7f}del\u{1}",
+        "ünï ✓",
+    ] {
+        let doc = format!("v = {}", fields::Val::Str(s.into()).toml());
+        let v: toml::Value = toml::from_str(&doc).unwrap();
+        assert_eq!(v["v"].as_str(), Some(s), "{doc}");
+    }
+}
