@@ -57,6 +57,24 @@ fn bad_host(text: &str, why: &str) -> Error {
     )
 }
 
+/// Whether `host` (a name or address as a client gives it) is this machine: `localhost`, a name
+/// under `.localhost`, or a loopback address.
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    let h = h.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || h.ends_with(".localhost")
+        || h.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn is_loopback_host(host: &Host) -> bool {
+    match host {
+        Host::Ip(ip) => ip.is_loopback(),
+        Host::Name(name) => is_loopback(name),
+        Host::Below(domain) => domain == "localhost" || is_loopback(domain),
+    }
+}
+
 impl HostPattern {
     pub fn parse(text: &str) -> Result<HostPattern> {
         let t = text.trim();
@@ -115,6 +133,15 @@ impl HostPattern {
             };
             (parse_name(text, name)?, port)
         };
+        // A loopback name without a port would let the program itself, listening on any free
+        // port of this machine, receive the value.
+        if port.is_none() && is_loopback_host(&host) {
+            return Err(bad_host(
+                text,
+                "a loopback host must name its port (e.g. localhost:8080): any process of \
+                 this machine could listen on another",
+            ));
+        }
         Ok(HostPattern { host, port })
     }
 
@@ -901,7 +928,11 @@ mod tests {
         assert_eq!(h("*.Example.com:8443").to_string(), "*.example.com:8443");
         assert_eq!(h("127.0.0.1:80").to_string(), "127.0.0.1:80");
         assert_eq!(h("[::1]:8443").to_string(), "[::1]:8443");
-        assert_eq!(h("localhost").to_string(), "localhost");
+        assert_eq!(h("localhost:8080").to_string(), "localhost:8080");
+        // A loopback host names its port: the program itself could listen on any other.
+        for bare in ["localhost", "127.0.0.1", "[::1]", "LocalHost."] {
+            assert!(HostPattern::parse(bare).is_err(), "{bare}");
+        }
         for (bad, why) in [
             ("", "empty"),
             ("https://api.example.com", "scheme"),
@@ -945,10 +976,11 @@ mod tests {
         assert!(exact.matches("api.example.com", 443));
         assert!(!exact.matches("api.example.com", 8443));
         assert!(!exact.matches("x.api.example.com", 443));
-        assert!(h("[::1]").matches("::1", 1));
-        assert!(h("[::1]").matches("[::1]", 1));
-        assert!(h("127.0.0.1").matches("127.0.0.1", 9));
-        assert!(!h("127.0.0.1").matches("localhost", 9));
+        assert!(h("[::1]:1").matches("::1", 1));
+        assert!(h("[::1]:1").matches("[::1]", 1));
+        assert!(!h("[::1]:1").matches("[::1]", 2));
+        assert!(h("127.0.0.1:9").matches("127.0.0.1", 9));
+        assert!(!h("127.0.0.1:9").matches("localhost", 9));
     }
 
     #[test]
@@ -1079,7 +1111,7 @@ mod tests {
     #[test]
     fn bindings_round_trip_through_json_and_old_data_has_none() {
         let b = Binding {
-            hosts: Some(vec![h("*.example.com:443"), h("[::1]")]),
+            hosts: Some(vec![h("*.example.com:443"), h("[::1]:8443")]),
             methods: Some(vec![Method::parse("post").unwrap()]),
             paths: Some(vec![p("/v1/*")]),
         };

@@ -775,3 +775,30 @@ fn a_burst_a_failure_spike_and_a_latency_shift_through_the_broker_are_anomalies(
     }
     w.assert_value_nowhere(&[]);
 }
+
+/// A value travels in clear only to this machine; and a response the mask cannot read (an
+/// upstream that compressed it though asked not to) is refused rather than passed on.
+#[test]
+fn no_value_over_plain_http_to_another_host_and_no_compressed_echo() {
+    let w = world(&[]);
+    let out = w.run(
+        &[],
+        r#"curl -sS -w ' %{http_code}\n' "https://api.bound.test:$PORT/gzip" -H "Authorization: Bearer $API_KEY""#,
+    );
+    let o = text(&out.stdout);
+    assert!(o.contains("encoded_response") && o.contains(" 502"), "{o}");
+    w.assert_value_nowhere(&[&out]);
+    // The same secret, over plain http to its (non-loopback) bound host: refused before
+    // anything is sent.
+    let plain = Upstream::http();
+    let mut cmd = w.exec(
+        &[],
+        r#"curl -sS -w ' %{http_code}\n' "http://api.bound.test:$PLAIN_PORT/echo" -H "Authorization: Bearer $API_KEY""#,
+    );
+    cmd.env("PLAIN_PORT", plain.port.to_string());
+    let out = cmd.output().unwrap();
+    let o = text(&out.stdout);
+    assert!(o.contains("cleartext_refused") && o.contains(" 403"), "{o}");
+    assert!(plain.received().is_empty(), "nothing went in clear");
+    w.assert_value_nowhere(&[&out]);
+}

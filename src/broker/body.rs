@@ -184,7 +184,9 @@ impl Body for Tracked {
                 Some(Ok(frame)) => {
                     let data = match frame.into_data() {
                         Ok(data) => data,
-                        // Trailers pass as they are.
+                        // Trailers pass as they are, unless the response is filtered: the
+                        // filter reads data, so trailers it cannot read are dropped.
+                        Err(_) if this.filter.is_some() => continue,
                         Err(frame) => return Poll::Ready(Some(Ok(frame))),
                     };
                     this.outcome.bytes_down += data.len() as u64;

@@ -7,8 +7,9 @@
 //! 2. every placeholder it carries must be bound to where it goes: host, then the grant's
 //!    methods and paths. A placeholder presented to a host outside its binding is an
 //!    exfiltration attempt, recorded as an anomaly and handed to the alert command;
-//! 3. the agent's `--rate-limit` counts requests as it counts mints (and the mints in its window);
-//! 4. its `broker.request` entry (agent, credential, secret names, host, method, path without
+//! 3. a value goes over plain HTTP only to a loopback host;
+//! 4. the agent's `--rate-limit` counts requests as it counts mints (and the mints in its window);
+//! 5. its `broker.request` entry (agent, credential, secret names, host, method, path without
 //!    the query, and a keyed hash of the query) is made durable, with any anomaly the live checks
 //!    find in it. Only then may the request go upstream: if the log cannot be written, the
 //!    request is refused (fail closed).
@@ -287,6 +288,21 @@ impl Gate for RunGate {
                 return Err(self.refuse(described, refusal, anomalies));
             }
         }
+        // A value goes over plain HTTP only to this machine: anywhere else anyone on the path
+        // (or answering for the name) reads it.
+        if req.scheme == Scheme::Http
+            && !req.placeholders.is_empty()
+            && !crate::destination::is_loopback(&req.host)
+        {
+            let refusal = Refusal::forbidden(
+                "cleartext_refused",
+                format!(
+                    "a secret goes to {}:{} over https only (plain http only to this machine)",
+                    req.host, req.port
+                ),
+            );
+            return Err(self.refuse(described, refusal, Vec::new()));
+        }
         if let Some(limit) = self.rate_limited(now) {
             let message = format!("agent {} reached its rate limit of {limit}", self.run.agent);
             let anomalies = vec![Anomaly::new(
@@ -326,6 +342,11 @@ impl Gate for RunGate {
             Ok(seq) => {
                 if !anomalies.is_empty() {
                     self.alert(anomalies, seq + 1);
+                }
+                // A revocation found while the entry was being written still stops the request.
+                if let Some(refusal) = lock(&self.closed).clone() {
+                    self.counts.refused.fetch_add(1, Ordering::Relaxed);
+                    return Err(refusal);
                 }
             }
             Err(e) => {

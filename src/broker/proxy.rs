@@ -580,6 +580,39 @@ async fn forward<G: Gate>(
     let (mut parts, body) = response.into_parts();
     strip_hop_by_hop(&mut parts.headers);
     parts.version = Version::HTTP_11;
+    // The filter reads the body as sent: an upstream that compressed it anyway (it was asked for
+    // identity) would carry a value past the mask. Refused rather than passed on.
+    let encoding = parts
+        .headers
+        .get(header::CONTENT_ENCODING)
+        .filter(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"))
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    if shared.filter.is_some()
+        && let Some(encoding) = encoding
+    {
+        let message = format!(
+            "{} answered with Content-Encoding {encoding}, which the broker cannot mask",
+            target.authority()
+        );
+        if let Some(ticket) = ticket {
+            report(
+                &shared,
+                ticket,
+                Outcome {
+                    status: Some(parts.status.as_u16()),
+                    error: Some(message.clone()),
+                    bytes_up: bytes_up.load(Ordering::Relaxed),
+                    total: started.elapsed(),
+                    ..Outcome::default()
+                },
+            );
+        }
+        return refusal_response(&Refusal {
+            status: 502,
+            reason: "encoded_response".into(),
+            message,
+        });
+    }
     let mut filter = shared.filter.as_ref().map(|make| make());
     if let Some(f) = &mut filter {
         parts.headers.remove(header::CONTENT_LENGTH);

@@ -10,11 +10,13 @@ Routes:
   /sse              text/event-stream: three events, 300 ms apart, flushed one by one
   /upload           reads the whole body (Content-Length or chunked) and answers its size
   /reflect          200, text: the request's Authorization header, as an API that echoes a key would
+  /gzip             the same, gzip-compressed whatever the request accepts
 
 Usage: upstream.py --port-file F --log F [--cert PEM --key PEM]
 """
 
 import argparse
+import gzip
 import hashlib
 import json
 import os
@@ -107,6 +109,15 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         elif path == "/upload":
             self.answer(200, json.dumps({"bytes": n, "sha256": digest}))
+        elif path == "/gzip":
+            # An upstream that compresses whatever it was asked for, echoing the key.
+            data = gzip.compress(("your key is " + self.headers.get("Authorization", "")).encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
         elif path == "/reflect":
             self.answer(200, "your key is " + self.headers.get("Authorization", "") + "\n", "text/plain")
         else:
