@@ -12,13 +12,11 @@ use std::time::Duration;
 use crate::audit::{Attempt, Outcome};
 use crate::cli::{BrokerArgs, EgressMode};
 use crate::cmd::Ctx;
-use crate::credential::{Stamp, mint};
-use crate::crypto::KeyPair;
+use crate::credential::mint;
 use crate::error::{Error, Result};
 use crate::exec::brokered;
-use crate::exec::record::{self, Shape};
+use crate::exec::held::Held;
 use crate::exec::revoked::{self, Watch};
-use crate::exec::{OnExpiry, running};
 
 pub fn run(ctx: &Ctx, args: BrokerArgs) -> Result<u8> {
     if let Some(path) = &args.env_file {
@@ -64,95 +62,39 @@ pub fn run(ctx: &Ctx, args: BrokerArgs) -> Result<u8> {
             plan.limited_by
         ));
     }
-    let revoke_key = KeyPair::generate();
-    let shape = Shape {
-        argc: 0,
-        replace: false,
-        mask: false,
-        clean_env: false,
-        on_expiry: OnExpiry::Ignore,
-    };
-    let following = |stamp: &Stamp<'_>| {
-        let mut e = record::start_event(stamp, None, &shape, Some("off"));
-        if let Some(serde_json::Value::Object(d)) = e.details.as_mut() {
-            // No program of agentcred's: nothing for a sandbox to hold.
-            d.remove("warning");
-            d.insert("broker".into(), "standalone".into());
-        }
-        vec![e]
-    };
-    let extras = mint::Extras {
-        revoke_key: Some(revoke_key.public()),
-        following: &following,
-        ..mint::Extras::default()
-    };
-    let issued = mint::issue(&session, &opened, plan, extras)?;
-    let actor = opened.actor.clone();
-    let end = |outcome: Outcome, details: serde_json::Value| {
-        let ended = record::end(
-            (&vault.dir, &vault.config),
-            &issued,
-            (&actor, &revoke_key),
-            (outcome, details),
-            session.clock().now(),
-        );
-        if let Err(err) = ended {
-            ctx.out.warn(&record::end_failed(&issued.id, &err));
-        }
-    };
-    let guard = match running::start(
-        &vault.dir,
-        &issued.id,
-        &issued.plan.agent,
-        &actor,
-        issued.plan.expires_at,
-        &revoke_key,
-    ) {
-        Ok(g) => g,
-        Err(e) => {
-            end(
-                Outcome::Error,
-                serde_json::json!({ "started": false, "reason": e.to_string() }),
-            );
-            return Err(e);
-        }
-    };
-    let (vars, plan) = brokered::prepare(&issued);
+    let held = Held::start(&session, &opened, plan, "standalone")?;
+    let issued = &held.issued;
+    let (vars, plan) = brokered::prepare(issued);
     let cx = brokered::Context {
         vault: &vault,
-        actor: &actor,
+        actor: held.actor(),
         clock: Arc::clone(&ctx.clock),
         rate_limit: opened.envelope.policy.rate_limit,
         audit_key: opened.envelope.audit_key.clone(),
         bundle_parent: None,
         mask: Vec::new(),
     };
-    let broker = match brokered::start(plan, &opts, &issued, false, Some(cx)) {
+    let broker = match brokered::start(plan, &opts, issued, false, Some(cx)) {
         Ok(Some(b)) => b,
         Ok(None) => unreachable!("a broker asked for always starts"),
         Err(e) => {
-            end(
-                Outcome::Error,
-                serde_json::json!({ "started": false, "reason": e.to_string() }),
-            );
-            guard.remove();
+            warn_if(ctx, held.not_started(&vault, ctx.clock.now(), &e, None));
             return Err(e);
         }
     };
     let mut env: Vec<(String, String)> = vars;
     env.extend(broker.env.iter().cloned());
-    let shown = show(ctx, &args, &issued, &env);
+    let shown = show(ctx, &args, issued, &env);
     drop(env);
     if let Err(e) = shown {
         let summary = broker.stop();
-        end(
-            Outcome::Error,
-            serde_json::json!({ "started": false, "reason": e.to_string(), "broker": summary }),
+        warn_if(
+            ctx,
+            held.not_started(&vault, ctx.clock.now(), &e, Some(summary)),
         );
-        guard.remove();
         return Err(e);
     }
-    let (ended_by, revoked) = wait(ctx, &vault, &issued, &stop, &broker);
+    let (ended_by, revoked) = wait(ctx, &vault, issued, &stop, &broker);
     let summary = broker.stop();
     let mut details = serde_json::json!({
         "ended_by": ended_by,
@@ -162,17 +104,23 @@ pub fn run(ctx: &Ctx, args: BrokerArgs) -> Result<u8> {
     if let (serde_json::Value::Object(d), Some(r)) = (&mut details, &revoked) {
         d.insert("revoked".into(), r.id.clone().into());
     }
-    end(Outcome::Ok, details);
-    guard.remove();
-    ctx.out.note(&match (ended_by, &revoked) {
+    let note = match (ended_by, &revoked) {
         (_, Some(r)) => format!("agentcred: broker stopped: {}", r.describe()),
         ("expiry", None) => format!(
             "agentcred: broker stopped: credential {} expired",
             issued.id
         ),
         _ => "agentcred: broker stopped".to_string(),
-    });
+    };
+    warn_if(ctx, held.end(&vault, ctx.clock.now(), Outcome::Ok, details));
+    ctx.out.note(&note);
     Ok(0)
+}
+
+fn warn_if(ctx: &Ctx, warning: Option<String>) {
+    if let Some(w) = warning {
+        ctx.out.warn(&w);
+    }
 }
 
 /// Prints (or writes) the environment for the program.

@@ -22,23 +22,18 @@ use serde_json::{Value, json};
 use crate::audit::{Attempt, Outcome};
 use crate::cli::{EgressMode, McpArgs};
 use crate::cmd::Ctx;
-use crate::credential::{Issued, Request, Stamp, mint};
-use crate::crypto::KeyPair;
+use crate::credential::{Request, mint};
 use crate::error::{Error, Result};
 use crate::exec::brokered;
-use crate::exec::record::{self, Shape};
+use crate::exec::held::Held;
 use crate::exec::revoked::{Revoked, Watch};
-use crate::exec::{OnExpiry, running};
 use crate::mcp::{self, Incoming, client::Client};
 use crate::session::{Opened, Session};
 use crate::vault::Vault;
 
 /// A credential with its broker: one "run" of the server.
 struct Lease {
-    issued: Issued,
-    actor: String,
-    revoke_key: KeyPair,
-    guard: running::Guard,
+    held: Held,
     broker: brokered::Running,
     watch: Watch,
     client: Client,
@@ -119,9 +114,9 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<u8> {
     )?;
     ctx.out.note(&format!(
         "agentcred: MCP server for agent {} on stdio; credential {} until {}",
-        lease.issued.plan.agent,
-        lease.issued.id,
-        crate::clock::rfc3339(lease.issued.plan.expires_at)
+        lease.held.issued.plan.agent,
+        lease.held.issued.id,
+        crate::clock::rfc3339(lease.held.issued.plan.expires_at)
     ));
     let mut server = Server {
         ctx,
@@ -173,7 +168,7 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<u8> {
         server.tick(false);
     };
     let Server { lease, revoked, .. } = server;
-    let id = lease.issued.id.clone();
+    let id = lease.held.issued.id.clone();
     end_lease(ctx, &vault, lease, ended_by, revoked.as_ref());
     ctx.out.note(&format!(
         "agentcred: MCP server stopped; credential {id} ended"
@@ -201,59 +196,8 @@ fn start_lease(
     upstream_roots: &[Vec<u8>],
 ) -> Result<Lease> {
     let plan = mint::decide(session, opened, request, Attempt::Exec)?;
-    let revoke_key = KeyPair::generate();
-    let shape = Shape {
-        argc: 0,
-        replace: false,
-        mask: false,
-        clean_env: false,
-        on_expiry: OnExpiry::Ignore,
-    };
-    let following = |stamp: &Stamp<'_>| {
-        let mut e = record::start_event(stamp, None, &shape, Some("off"));
-        if let Some(Value::Object(d)) = e.details.as_mut() {
-            // No program of agentcred's: nothing for a sandbox to hold.
-            d.remove("warning");
-            d.insert("broker".into(), "mcp".into());
-        }
-        vec![e]
-    };
-    let extras = mint::Extras {
-        revoke_key: Some(revoke_key.public()),
-        following: &following,
-        ..mint::Extras::default()
-    };
-    let issued = mint::issue(session, opened, plan, extras)?;
-    let actor = opened.actor.clone();
-    let fail = |issued: &Issued, e: &Error, summary: Option<Value>| {
-        let ended = record::end(
-            (&vault.dir, &vault.config),
-            issued,
-            (&actor, &revoke_key),
-            (
-                Outcome::Error,
-                json!({ "started": false, "reason": e.to_string(), "broker": summary }),
-            ),
-            session.clock().now(),
-        );
-        if let Err(err) = ended {
-            ctx.out.warn(&record::end_failed(&issued.id, &err));
-        }
-    };
-    let guard = match running::start(
-        &vault.dir,
-        &issued.id,
-        &issued.plan.agent,
-        &actor,
-        issued.plan.expires_at,
-        &revoke_key,
-    ) {
-        Ok(g) => g,
-        Err(e) => {
-            fail(&issued, &e, None);
-            return Err(e);
-        }
-    };
+    let held = Held::start(session, opened, plan, "mcp")?;
+    let issued = &held.issued;
     // Every secret bound to hosts is usable through the broker, whatever its delivery: the
     // client of an MCP server never holds a value either way. One bound nowhere is not: the
     // broker could not tell where it may go.
@@ -281,20 +225,21 @@ fn start_lease(
     }
     let cx = brokered::Context {
         vault,
-        actor: &actor,
+        actor: held.actor(),
         clock: Arc::clone(&ctx.clock),
         rate_limit: opened.envelope.policy.rate_limit,
         audit_key: opened.envelope.audit_key.clone(),
         bundle_parent: None,
         mask: Vec::new(),
     };
-    let started = brokered::start(plan, opts, &issued, false, Some(cx))
+    let started = brokered::start(plan, opts, issued, false, Some(cx))
         .and_then(|b| b.ok_or_else(|| Error::other("the broker did not start")));
     let broker = match started {
         Ok(b) => b,
         Err(e) => {
-            fail(&issued, &e, None);
-            guard.remove();
+            if let Some(w) = held.not_started(vault, ctx.clock.now(), &e, None) {
+                ctx.out.warn(&w);
+            }
             return Err(e);
         }
     };
@@ -312,8 +257,9 @@ fn start_lease(
         Ok(c) => c,
         Err(e) => {
             let summary = broker.stop();
-            fail(&issued, &e, Some(summary));
-            guard.remove();
+            if let Some(w) = held.not_started(vault, ctx.clock.now(), &e, Some(summary)) {
+                ctx.out.warn(&w);
+            }
             return Err(e);
         }
     };
@@ -329,10 +275,7 @@ fn start_lease(
         std::time::Instant::now(),
     );
     Ok(Lease {
-        issued,
-        actor,
-        revoke_key,
-        guard,
+        held,
         broker,
         watch,
         client,
@@ -342,35 +285,20 @@ fn start_lease(
 
 /// Stops a lease's broker and records its end (the credential revoked), as at the end of a run.
 fn end_lease(ctx: &Ctx, vault: &Vault, lease: Lease, ended_by: &str, revoked: Option<&Revoked>) {
-    let Lease {
-        issued,
-        actor,
-        revoke_key,
-        guard,
-        broker,
-        ..
-    } = lease;
+    let Lease { held, broker, .. } = lease;
     let summary = broker.stop();
     let now = ctx.clock.now();
     let mut details = json!({
         "ended_by": ended_by,
         "broker": summary,
-        "expired": now >= issued.plan.expires_at,
+        "expired": now >= held.issued.plan.expires_at,
     });
     if let (Value::Object(d), Some(r)) = (&mut details, revoked) {
         d.insert("revoked".into(), r.id.clone().into());
     }
-    let ended = record::end(
-        (&vault.dir, &vault.config),
-        &issued,
-        (&actor, &revoke_key),
-        (Outcome::Ok, details),
-        now,
-    );
-    if let Err(err) = ended {
-        ctx.out.warn(&record::end_failed(&issued.id, &err));
+    if let Some(w) = held.end(vault, now, Outcome::Ok, details) {
+        ctx.out.warn(&w);
     }
-    guard.remove();
 }
 
 impl Server<'_> {
@@ -430,7 +358,7 @@ impl Server<'_> {
         if self.revoked.is_some() || self.once {
             return;
         }
-        let plan = &self.lease.issued.plan;
+        let plan = &self.lease.held.issued.plan;
         let now = self.ctx.clock.now();
         let left = plan.expires_at - now;
         if left * 5 >= plan.ttl() {
@@ -461,9 +389,9 @@ impl Server<'_> {
                 let old = std::mem::replace(&mut self.lease, fresh);
                 self.ctx.out.note(&format!(
                     "agentcred: credential {} renewed as {}, until {}",
-                    old.issued.id,
-                    self.lease.issued.id,
-                    crate::clock::rfc3339(self.lease.issued.plan.expires_at)
+                    old.held.issued.id,
+                    self.lease.held.issued.id,
+                    crate::clock::rfc3339(self.lease.held.issued.plan.expires_at)
                 ));
                 end_lease(self.ctx, self.vault, old, "renewal", None);
             }
@@ -481,7 +409,7 @@ impl Server<'_> {
 
     /// Why no request may go now, if none may.
     fn closed(&self) -> Option<String> {
-        let plan = &self.lease.issued.plan;
+        let plan = &self.lease.held.issued.plan;
         if let Some(r) = &self.revoked {
             return Some(format!(
                 "refused (revoked): {}; agentcred mcp does not renew a revoked credential, so \
@@ -502,7 +430,7 @@ impl Server<'_> {
             };
             return Some(format!(
                 "refused (expired): credential {} expired at {}; {why}",
-                self.lease.issued.id,
+                self.lease.held.issued.id,
                 crate::clock::rfc3339(plan.expires_at)
             ));
         }
@@ -510,7 +438,7 @@ impl Server<'_> {
     }
 
     fn list_credentials(&self) -> Value {
-        let plan = &self.lease.issued.plan;
+        let plan = &self.lease.held.issued.plan;
         let secrets: Vec<Value> = plan
             .secrets
             .iter()
@@ -541,7 +469,7 @@ impl Server<'_> {
             .collect();
         json!({
             "agent": plan.agent,
-            "credential_id": self.lease.issued.id,
+            "credential_id": self.lease.held.issued.id,
             "issued_at": crate::clock::rfc3339(plan.issued_at),
             "expires_at": crate::clock::rfc3339(plan.expires_at),
             "renewed": if self.once { "never (--once)" } else { "automatically, before it expires" },
@@ -582,7 +510,14 @@ impl Server<'_> {
             if let Some((_, ph, _)) = lease.usable.iter().find(|(n, _, _)| n == name) {
                 return Ok(ph.clone());
             }
-            if lease.issued.plan.secrets.iter().any(|s| s.name == name) {
+            if lease
+                .held
+                .issued
+                .plan
+                .secrets
+                .iter()
+                .any(|s| s.name == name)
+            {
                 return Err(format!(
                     "secret {name} is bound to no host, so it cannot be sent anywhere through \
                      the broker (an admin can bind it: agentcred secret edit {name} --hosts HOST)"

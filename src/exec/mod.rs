@@ -11,6 +11,7 @@
 
 pub mod boundary;
 pub mod brokered;
+pub mod held;
 pub mod launch;
 pub mod mask;
 pub mod pty;
