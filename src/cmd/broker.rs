@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::audit::{Attempt, Outcome};
-use crate::cli::{BrokerArgs, EgressMode};
+use crate::cli::BrokerArgs;
 use crate::cmd::Ctx;
 use crate::credential::mint;
 use crate::error::{Error, Result};
@@ -22,23 +22,11 @@ pub fn run(ctx: &Ctx, args: BrokerArgs) -> Result<u8> {
     if let Some(path) = &args.env_file {
         super::out_file::check(path, args.force)?;
     }
-    let upstream_ca = args
-        .upstream_ca
-        .as_deref()
-        .map(brokered::read_upstream_ca)
-        .transpose()?;
+    let mut opts = brokered::Options::from_flags(true, args.egress, args.upstream_ca.as_deref())?;
     let vault = ctx.open_vault()?;
     ctx.known_scope(&vault, &args.scope)?;
-    let opts = brokered::Options {
-        requested: true,
-        egress: args.egress.map(|e| match e {
-            EgressMode::Open => brokered::Egress::Open,
-            EgressMode::Bound => brokered::Egress::Bound,
-        }),
-        upstream_ca,
-        vault_dir: Some(vault.dir.clone()),
-        listen: Some(args.listen),
-    };
+    opts.vault_dir = Some(vault.dir.clone());
+    opts.listen = Some(args.listen);
     let principal = ctx.principal(&vault)?;
     let session = ctx.session(&vault);
     // From here on a TERM stops the broker in order: the credential is recorded ended and revoked.

@@ -3,7 +3,7 @@
 //! end and revokes it. Any failure before the program starts exits 125.
 
 use crate::audit::Attempt;
-use crate::cli::{EgressMode, ExecArgs, OnExpiry as OnExpiryArg, SandboxMode};
+use crate::cli::{ExecArgs, OnExpiry as OnExpiryArg, SandboxMode};
 use crate::cmd::Ctx;
 use crate::credential::delegate::Delegator;
 use crate::credential::derive::{self, Parent};
@@ -27,21 +27,8 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<u8> {
     let program = crate::exec::resolve(&args.command[0], &env)?;
     drop(env);
     // A CA file that is missing (66) or holds no certificate (78) is refused as it is.
-    let upstream_ca = args
-        .upstream_ca
-        .as_deref()
-        .map(brokered::read_upstream_ca)
-        .transpose()?;
-    let mut broker = brokered::Options {
-        requested: args.broker,
-        egress: args.egress.map(|e| match e {
-            EgressMode::Open => brokered::Egress::Open,
-            EgressMode::Bound => brokered::Egress::Bound,
-        }),
-        upstream_ca,
-        vault_dir: None,
-        listen: None,
-    };
+    let mut broker =
+        brokered::Options::from_flags(args.broker, args.egress, args.upstream_ca.as_deref())?;
     let shape = shape(&args);
     // Inside a supervised run: its supervisor derives the credential and keeps the records, so
     // this process needs neither the vault nor any unlock input.

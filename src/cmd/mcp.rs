@@ -20,7 +20,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::audit::{Attempt, Outcome};
-use crate::cli::{EgressMode, McpArgs};
+use crate::cli::McpArgs;
 use crate::cmd::Ctx;
 use crate::credential::{Request, mint};
 use crate::error::{Error, Result};
@@ -60,23 +60,10 @@ struct Server<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: McpArgs) -> Result<u8> {
-    let upstream_ca = args
-        .upstream_ca
-        .as_deref()
-        .map(brokered::read_upstream_ca)
-        .transpose()?;
+    let mut opts = brokered::Options::from_flags(true, args.egress, args.upstream_ca.as_deref())?;
     let vault = ctx.open_vault()?;
     ctx.known_scope(&vault, &args.scope)?;
-    let opts = brokered::Options {
-        requested: true,
-        egress: args.egress.map(|e| match e {
-            EgressMode::Open => brokered::Egress::Open,
-            EgressMode::Bound => brokered::Egress::Bound,
-        }),
-        upstream_ca,
-        vault_dir: Some(vault.dir.clone()),
-        listen: None,
-    };
+    opts.vault_dir = Some(vault.dir.clone());
     let (_, resolved_ca) = brokered::resolve(&opts)?;
     let upstream_roots = resolved_ca.map(|c| c.certificates).unwrap_or_default();
     let principal = ctx.principal(&vault)?;

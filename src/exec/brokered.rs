@@ -100,6 +100,28 @@ pub fn prepare(issued: &Issued) -> (Vec<(String, String)>, BrokerPlan) {
     (issued.variables_with(&placeholders), plan)
 }
 
+impl Options {
+    /// The options the command-line flags give (`--broker`, `--egress`, `--upstream-ca`): the CA
+    /// file is read and checked here, before anything is opened or minted (missing: 66; no
+    /// certificate: 78).
+    pub fn from_flags(
+        requested: bool,
+        egress: Option<crate::cli::EgressMode>,
+        upstream_ca: Option<&Path>,
+    ) -> Result<Options> {
+        Ok(Options {
+            requested,
+            egress: egress.map(|e| match e {
+                crate::cli::EgressMode::Open => Egress::Open,
+                crate::cli::EgressMode::Bound => Egress::Bound,
+            }),
+            upstream_ca: upstream_ca.map(read_upstream_ca).transpose()?,
+            vault_dir: None,
+            listen: None,
+        })
+    }
+}
+
 /// Who a run's broker works for: where it records, whose limits it enforces.
 pub struct Context<'a> {
     pub vault: &'a crate::vault::Vault,
