@@ -30,15 +30,7 @@ pub fn run(ctx: &Ctx, args: BrokerArgs) -> Result<u8> {
     let principal = ctx.principal(&vault)?;
     let session = ctx.session(&vault);
     // From here on a TERM stops the broker in order: the credential is recorded ended and revoked.
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGHUP,
-    ] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))
-            .map_err(|e| Error::other(format!("cannot handle signals: {e}")))?;
-    }
+    let stop = crate::exec::held::stop_on_signals()?;
     let opened = ctx.open_agent_as(&session, principal, args.scope.agent.as_deref())?;
     let req = args.scope.request(false)?;
     let plan = mint::decide(&session, &opened, &req, Attempt::Exec)?;

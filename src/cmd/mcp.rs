@@ -13,7 +13,7 @@
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -68,15 +68,7 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<u8> {
     let upstream_roots = resolved_ca.map(|c| c.certificates).unwrap_or_default();
     let principal = ctx.principal(&vault)?;
     let session = ctx.session(&vault);
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGHUP,
-    ] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))
-            .map_err(|e| Error::other(format!("cannot handle signals: {e}")))?;
-    }
+    let stop = crate::exec::held::stop_on_signals()?;
     let opened = ctx.open_agent_as(&session, principal, args.scope.agent.as_deref())?;
     let mut request = args.scope.request(false)?;
     if request.ttl.is_none() {

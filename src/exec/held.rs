@@ -117,3 +117,18 @@ impl Held {
             .map(|err| record::end_failed(&self.issued.id, &err))
     }
 }
+
+/// A flag SIGTERM, SIGINT and SIGHUP set instead of ending the process: a broker without a
+/// program stops in order on them (its credential recorded ended and revoked).
+pub fn stop_on_signals() -> Result<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(signal, std::sync::Arc::clone(&stop))
+            .map_err(|e| crate::error::Error::other(format!("cannot handle signals: {e}")))?;
+    }
+    Ok(stop)
+}
