@@ -558,23 +558,14 @@ async fn forward<G: Gate>(
         Ok(r) => r,
         Err(e) => {
             let message = error_chain(&e);
-            if let Some(ticket) = ticket {
-                report(
-                    &shared,
-                    ticket,
-                    Outcome {
-                        error: Some(message.clone()),
-                        bytes_up: bytes_up.load(Ordering::Relaxed),
-                        total: started.elapsed(),
-                        ..Outcome::default()
-                    },
-                );
-            }
-            return refusal_response(&Refusal {
-                status: 502,
-                reason: "upstream_failed".into(),
-                message: format!("the request to {} failed: {message}", target.authority()),
-            });
+            let failed = Outcome {
+                error: Some(message.clone()),
+                bytes_up: bytes_up.load(Ordering::Relaxed),
+                total: started.elapsed(),
+                ..Outcome::default()
+            };
+            let message = format!("the request to {} failed: {message}", target.authority());
+            return failed_exchange(&shared, ticket, failed, "upstream_failed", message);
         }
     };
     let (mut parts, body) = response.into_parts();
@@ -594,24 +585,14 @@ async fn forward<G: Gate>(
             "{} answered with Content-Encoding {encoding}, which the broker cannot mask",
             target.authority()
         );
-        if let Some(ticket) = ticket {
-            report(
-                &shared,
-                ticket,
-                Outcome {
-                    status: Some(parts.status.as_u16()),
-                    error: Some(message.clone()),
-                    bytes_up: bytes_up.load(Ordering::Relaxed),
-                    total: started.elapsed(),
-                    ..Outcome::default()
-                },
-            );
-        }
-        return refusal_response(&Refusal {
-            status: 502,
-            reason: "encoded_response".into(),
-            message,
-        });
+        let failed = Outcome {
+            status: Some(parts.status.as_u16()),
+            error: Some(message.clone()),
+            bytes_up: bytes_up.load(Ordering::Relaxed),
+            total: started.elapsed(),
+            ..Outcome::default()
+        };
+        return failed_exchange(&shared, ticket, failed, "encoded_response", message);
     }
     let mut filter = shared.filter.as_ref().map(|make| make());
     if let Some(f) = &mut filter {
@@ -640,6 +621,25 @@ async fn forward<G: Gate>(
     };
     let body = Tracked::new(body, filter, started, outcome, bytes_up, on_end);
     Response::from_parts(parts, ProxyBody::Upstream(Box::new(body)))
+}
+
+/// An exchange that ended without a response for the client: its outcome to the gate, and a 502
+/// naming `reason` to the client.
+fn failed_exchange<G: Gate>(
+    shared: &Arc<Shared<G>>,
+    ticket: Option<G::Ticket>,
+    outcome: Outcome,
+    reason: &str,
+    message: String,
+) -> Response<ProxyBody> {
+    if let Some(ticket) = ticket {
+        report(shared, ticket, outcome);
+    }
+    refusal_response(&Refusal {
+        status: 502,
+        reason: reason.into(),
+        message,
+    })
 }
 
 /// Hands an outcome to the gate, on a blocking thread if its `finish` may block (inline if the
