@@ -74,6 +74,8 @@ pub struct RunGate {
     settings: Settings,
     log: Arc<GroupLog>,
     pub counts: Arc<Counts>,
+    /// Threads writing refusals with their anomalies, and running alert commands.
+    background: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
 /// What `admit` hands on to `finish`.
@@ -111,6 +113,7 @@ impl RunGate {
             settings,
             log,
             counts: Arc::new(Counts::default()),
+            background: Mutex::new(Vec::new()),
         }
     }
 
@@ -165,7 +168,7 @@ impl RunGate {
         } else {
             let log = Arc::clone(&self.log);
             let alert = self.alerter();
-            std::thread::spawn(move || {
+            self.in_background(move || {
                 if let Ok(seq) = log.append(events) {
                     alert(found, seq + 1);
                 }
@@ -189,22 +192,39 @@ impl RunGate {
     /// Hands anomalies to the `[alerts] command` on a thread of their own: a slow command must
     /// not hold up requests.
     fn alert(&self, anomalies: Vec<Anomaly>, first_seq: u64) {
-        self.alerter()(anomalies, first_seq);
+        if self.settings.alerts.command.is_none() {
+            return;
+        }
+        let alert = self.alerter();
+        self.in_background(move || alert(anomalies, first_seq));
     }
 
+    /// Runs the `[alerts] command` for anomalies, where it is called.
     fn alerter(&self) -> impl Fn(Vec<Anomaly>, u64) + Send + 'static {
         let settings = self.settings.clone();
         let vault_id = self.run.vault_id.clone();
         move |anomalies, first_seq| {
-            if settings.alerts.command.is_none() {
-                return;
-            }
-            let (settings, vault_id) = (settings.clone(), vault_id.clone());
-            std::thread::spawn(move || {
-                crate::watch::alert(&settings, &vault_id, &anomalies, first_seq, &|m| {
-                    eprintln!("agentcred: {m}");
-                });
+            crate::watch::alert(&settings, &vault_id, &anomalies, first_seq, &|m| {
+                eprintln!("agentcred: {m}");
             });
+        }
+    }
+
+    /// Runs `f` on a thread of its own, which [`RunGate::wait`] waits for: the run's records and
+    /// alerts are not lost when its program ends first.
+    fn in_background(&self, f: impl FnOnce() + Send + 'static) {
+        let handle = std::thread::spawn(f);
+        let mut pending = lock(&self.background);
+        pending.retain(|h| !h.is_finished());
+        pending.push(handle);
+    }
+
+    /// Waits for the records and alerts still being written (each alert command is bounded by
+    /// its `timeout_secs`).
+    pub fn wait(&self) {
+        let pending = std::mem::take(&mut *lock(&self.background));
+        for handle in pending {
+            let _ = handle.join();
         }
     }
 

@@ -200,6 +200,7 @@ impl Running {
         if let Some(broker) = self.broker.take() {
             broker.shutdown();
         }
+        self.gate.wait();
         self.gate.log().close();
         let c = &self.gate.counts;
         serde_json::json!({
