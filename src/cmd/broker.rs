@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: BrokerArgs) -> Result<u8> {
         rate_limit: opened.envelope.policy.rate_limit,
         audit_key: opened.envelope.audit_key.clone(),
         bundle_parent: None,
-        mask: Vec::new(),
+        mask_injected: false,
     };
     let broker = match brokered::start(plan, &opts, issued, false, Some(cx)) {
         Ok(Some(b)) => b,

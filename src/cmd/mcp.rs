@@ -209,7 +209,7 @@ fn start_lease(
         rate_limit: opened.envelope.policy.rate_limit,
         audit_key: opened.envelope.audit_key.clone(),
         bundle_parent: None,
-        mask: Vec::new(),
+        mask_injected: false,
     };
     let started = brokered::start(plan, opts, issued, false, Some(cx))
         .and_then(|b| b.ok_or_else(|| Error::other("the broker did not start")));

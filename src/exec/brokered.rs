@@ -134,8 +134,9 @@ pub struct Context<'a> {
     /// Where the trust bundle's private directory is made: the run's own directory, which the
     /// sandbox leaves in view (default: the runtime or temporary directory).
     pub bundle_parent: Option<PathBuf>,
-    /// Other values whose echo in a response is masked (`--mask`): the brokered ones always are.
-    pub mask: Vec<String>,
+    /// Whether the injected values' echo in a response is masked too (`--mask`): the brokered
+    /// ones always are.
+    pub mask_injected: bool,
 }
 
 /// A run's broker, running.
@@ -305,14 +306,18 @@ pub fn start(
     config.ca_validity = (issued.plan.expires_at - now).to_std().unwrap_or_default()
         + std::time::Duration::from_secs(300);
     config.resolve = test_resolve();
-    let mut mask: Vec<String> = plan
-        .entries
+    let injected = issued
+        .plan
+        .secrets
         .iter()
-        .map(|e| e.value.expose_secret().to_string())
-        .collect();
-    mask.extend(cx.mask);
-    let masker = super::mask::Masker::new(mask.iter().map(String::as_str));
-    drop(mask);
+        .filter(|_| cx.mask_injected)
+        .map(|s| s.value.expose_secret());
+    let masker = super::mask::Masker::new(
+        plan.entries
+            .iter()
+            .map(|e| e.value.expose_secret())
+            .chain(injected),
+    );
     config.response_filter = Some(Arc::new(move || {
         Box::new(masker.clone()) as Box<dyn crate::broker::BodyFilter>
     }));

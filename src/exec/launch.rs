@@ -78,6 +78,8 @@ pub fn launch(
         }
     };
     let (mut vars, brokered) = super::brokered::prepare(issued);
+    // The broker's context is built only for a run that has one: plain exec pays nothing.
+    let wants_broker = !brokered.is_empty() || opts.broker.requested;
     let cx = match (keeper, &run) {
         (
             Keeper::Vault {
@@ -87,23 +89,14 @@ pub fn launch(
                 ..
             },
             Some(run),
-        ) => Some(super::brokered::Context {
+        ) if wants_broker => Some(super::brokered::Context {
             vault: session.vault,
             actor,
             clock: Arc::clone(&opts.clock),
             rate_limit: delegator.rate_limit(),
             audit_key: delegator.audit_key().clone(),
             bundle_parent: Some(run.dir().to_path_buf()),
-            mask: if opts.mask {
-                issued
-                    .plan
-                    .secrets
-                    .iter()
-                    .map(|s| s.value.expose_secret().to_string())
-                    .collect()
-            } else {
-                Vec::new()
-            },
+            mask_injected: opts.mask,
         }),
         _ => None,
     };
