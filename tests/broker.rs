@@ -28,31 +28,7 @@ struct World {
 /// Agent `coder`, secret `api` (variable `API_KEY`) bound to `api.bound.test`, delivered through
 /// the broker with the prefix `sk-`, granted with `grant_args`.
 fn world(grant_args: &[&str]) -> World {
-    let vault = TestVault::new();
-    let value = random_secret();
-    vault.run(&["agent", "add", "coder"]).success();
-    vault
-        .run_stdin(
-            &[
-                "secret",
-                "set",
-                "api",
-                "--env",
-                "API_KEY",
-                "--stdin",
-                "--hosts",
-                "api.bound.test",
-                "--delivery",
-                "broker",
-                "--placeholder-prefix",
-                "sk-",
-            ],
-            &format!("{value}\n"),
-        )
-        .success();
-    let mut grant = vec!["grant", "coder", "api"];
-    grant.extend_from_slice(grant_args);
-    vault.run(&grant).success();
+    let (vault, value) = util::brokered_vault(grant_args);
     World {
         vault,
         up: Upstream::https(),

@@ -10,8 +10,8 @@
 
 mod util;
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use util::{as_each_user, shared_bin};
+
 use std::process::Command;
 
 use util::{TestVault, assert_no_leak, random_secret};
@@ -19,7 +19,6 @@ use util::{TestVault, assert_no_leak, random_secret};
 const AGENT: &str = "runner";
 const SECRET: &str = "api_token";
 const VAR: &str = "API_TOKEN";
-const NOBODY: (u32, u32) = (65534, 65534);
 
 /// Runs `sh -c COMMAND` on a pseudo-terminal of ROWS x COLS and plays the steps: wait for the
 /// text on the left, then either type the text on the right or, for `@resize R C`, change the
@@ -155,37 +154,6 @@ impl Fixture {
             text: shown.to_string(),
             code,
         }
-    }
-}
-
-/// The binary under test, copied where an unprivileged uid can run it.
-fn shared_bin() -> &'static Path {
-    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        let tmp = std::env::temp_dir();
-        for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(pid) = name.strip_prefix("agentcred-mask-pty-test-")
-                && !Path::new("/proc").join(pid).exists()
-            {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-        let dir = tmp.join(format!("agentcred-mask-pty-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a directory for the shared binary");
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod 755");
-        let bin = dir.join("agentcred");
-        std::fs::copy(util::bin(), &bin).expect("copy the binary under test");
-        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod 755");
-        bin
-    })
-}
-
-/// Runs `test` as the user running the tests and, when that is root, as an unprivileged uid.
-fn as_each_user(test: impl Fn(Option<(u32, u32)>)) {
-    test(None);
-    if rustix::process::geteuid().is_root() {
-        test(Some(NOBODY));
     }
 }
 

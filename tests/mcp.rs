@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 use util::upstream::Upstream;
-use util::{TestVault, assert_no_leak, random_secret};
+use util::{TestVault, assert_no_leak};
 
 const RESOLVE: &str = "api.bound.test=127.0.0.1,other.test=127.0.0.1";
 
@@ -32,31 +32,7 @@ fn world() -> World {
 
 /// [`world`] with these extra `grant` arguments.
 fn world_with(grant_args: &[&str]) -> World {
-    let vault = TestVault::new();
-    let value = random_secret();
-    vault.run(&["agent", "add", "coder"]).success();
-    vault
-        .run_stdin(
-            &[
-                "secret",
-                "set",
-                "api",
-                "--env",
-                "API_KEY",
-                "--stdin",
-                "--hosts",
-                "api.bound.test",
-                "--delivery",
-                "broker",
-                "--placeholder-prefix",
-                "sk-",
-            ],
-            &format!("{value}\n"),
-        )
-        .success();
-    let mut grant = vec!["grant", "coder", "api"];
-    grant.extend_from_slice(grant_args);
-    vault.run(&grant).success();
+    let (vault, value) = util::brokered_vault(grant_args);
     let key = vault.issue_key("coder", &[]);
     World {
         vault,

@@ -7,6 +7,8 @@
 
 mod util;
 
+use util::{as_each_user, shared_bin};
+
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
@@ -19,9 +21,6 @@ use util::TestVault;
 
 const AGENT: &str = "runner";
 const SECRET: &str = "deploy_token";
-/// The unprivileged user the root runs switch to.
-const NOBODY: (u32, u32) = (65534, 65534);
-
 /// A vault with one agent, one secret granted to it, and its key in a file outside the vault;
 /// owned by `user` (or by whoever runs the tests).
 struct Fixture {
@@ -120,40 +119,6 @@ impl Fixture {
             .write_all(token.as_bytes())
             .expect("write the token");
         child.wait().expect("wait for verify").code().unwrap_or(-1)
-    }
-}
-
-/// The binary under test, copied where any user can run it: the build directory may sit below
-/// one only its owner can enter (a checkout under /root), and the unprivileged runs need it.
-fn shared_bin() -> &'static Path {
-    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        use std::os::unix::fs::PermissionsExt;
-        // Copies left by earlier runs of this file, whose process is gone, go first.
-        let tmp = std::env::temp_dir();
-        for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(pid) = name.strip_prefix("agentcred-sandbox-test-")
-                && !Path::new("/proc").join(pid).exists()
-            {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-        let dir = tmp.join(format!("agentcred-sandbox-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a directory for the shared binary");
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod 755");
-        let bin = dir.join("agentcred");
-        std::fs::copy(util::bin(), &bin).expect("copy the binary under test");
-        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod 755");
-        bin
-    })
-}
-
-/// Runs `test` as the user running the tests and, when that is root, as an unprivileged uid.
-fn as_each_user(test: impl Fn(Option<(u32, u32)>)) {
-    test(None);
-    if rustix::process::geteuid().is_root() {
-        test(Some(NOBODY));
     }
 }
 

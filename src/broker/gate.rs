@@ -259,6 +259,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Gate for RunGate {
     type Ticket = Ticket;
+    // `finish` only queues its entry (and hands anomalies to a thread of their own): it runs where
+    // the response ends, so the entry is queued before the client has its last byte, and the
+    // run's end, which flushes the log, cannot come first.
+    const FINISH_BLOCKS: bool = false;
 
     fn admit(&self, req: &RequestInfo) -> Result<Ticket, Refusal> {
         let now = self.clock.now();
@@ -418,8 +422,14 @@ impl Gate for RunGate {
         events.extend(anomalies.iter().map(|a| a.event(&self.run.actor)));
         if anomalies.is_empty() {
             self.log.append_later(events);
-        } else if let Ok(seq) = self.log.append(events) {
-            self.alert(anomalies, seq + 1);
+        } else {
+            let log = Arc::clone(&self.log);
+            let alert = self.alerter();
+            self.in_background(move || {
+                if let Ok(seq) = log.append(events) {
+                    alert(anomalies, seq + 1);
+                }
+            });
         }
     }
 

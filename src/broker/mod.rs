@@ -215,6 +215,8 @@ pub trait Gate: Send + Sync + 'static {
 /// A gate shared with whoever else must reach it (the supervisor closes it on a revocation).
 impl<G: Gate> Gate for Arc<G> {
     type Ticket = G::Ticket;
+    const ADMIT_BLOCKS: bool = G::ADMIT_BLOCKS;
+    const FINISH_BLOCKS: bool = G::FINISH_BLOCKS;
 
     fn admit(&self, request: &RequestInfo) -> Result<Self::Ticket, Refusal> {
         G::admit(self, request)

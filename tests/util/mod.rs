@@ -481,3 +481,72 @@ impl TestVault {
         }
     }
 }
+
+/// The unprivileged user and group the attack tests run programs as (`setpriv`), when root.
+pub const NOBODY: (u32, u32) = (65534, 65534);
+
+/// The binary under test, copied where any user can run it: the build directory may sit below
+/// one only its owner can enter (a checkout under /root), and the unprivileged runs need it.
+pub fn shared_bin() -> &'static Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        // Copies left by earlier test processes that are gone go first.
+        let tmp = std::env::temp_dir();
+        for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(pid) = name.strip_prefix("agentcred-shared-bin-")
+                && !Path::new("/proc").join(pid).exists()
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = tmp.join(format!("agentcred-shared-bin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a directory for the shared binary");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod 755");
+        let shared = dir.join("agentcred");
+        std::fs::copy(bin(), &shared).expect("copy the binary under test");
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod 755");
+        shared
+    })
+}
+
+/// Runs `test` as the user running the tests and, when that is root, as an unprivileged uid.
+pub fn as_each_user(test: impl Fn(Option<(u32, u32)>)) {
+    test(None);
+    if rustix::process::geteuid().is_root() {
+        test(Some(NOBODY));
+    }
+}
+
+/// A vault with agent `coder` granted secret `api` (variable `API_KEY`, the value returned),
+/// bound to `api.bound.test` and delivered through the broker with the prefix `sk-`;
+/// `grant_args` are added to the grant.
+pub fn brokered_vault(grant_args: &[&str]) -> (TestVault, String) {
+    let vault = TestVault::new();
+    let value = random_secret();
+    vault.run(&["agent", "add", "coder"]).success();
+    vault
+        .run_stdin(
+            &[
+                "secret",
+                "set",
+                "api",
+                "--env",
+                "API_KEY",
+                "--stdin",
+                "--hosts",
+                "api.bound.test",
+                "--delivery",
+                "broker",
+                "--placeholder-prefix",
+                "sk-",
+            ],
+            &format!("{value}\n"),
+        )
+        .success();
+    let mut grant = vec!["grant", "coder", "api"];
+    grant.extend_from_slice(grant_args);
+    vault.run(&grant).success();
+    (vault, value)
+}
