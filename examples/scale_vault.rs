@@ -53,6 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 max_age_secs: None,
                 generated_length: None,
                 destination: Default::default(),
+                openbao: None,
                 versions: vec![],
             };
             secret.set_value(

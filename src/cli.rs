@@ -633,6 +633,26 @@ pub enum SecretCommand {
         after_long_help = "Examples:\n  agentcred secret set openai-key          # asks for the value\n  printf %s \"$DB_PASSWORD\" | agentcred secret set db --stdin --env DATABASE_PASSWORD\n  agentcred secret set session-key --generate --length 64\n  agentcred secret set openai-key --hosts api.openai.com --delivery broker --placeholder-prefix sk-"
     )]
     Set(SecretSetArgs),
+    /// Add a secret whose value OpenBao provides: a token or a lease per credential, or a KV field
+    #[command(
+        long_about = "Add a secret whose value agentcred does not keep but asks OpenBao for, at every \
+mint and exec. OpenBao is configured in config.toml's [openbao] (address, ca_file, namespace, and \
+token_file or role_id + secret_id_file).\n\n\
+--openbao-token: every credential gets a new OpenBao token with the given policies, the \
+credential's TTL, and the agent and credential id in its metadata; it is revoked when the \
+credential ends (the program exits, `creds revoke`, a key or grant revocation, expiry).\n\n\
+--openbao-lease PATH: every credential reads a fresh lease from PATH (a database role, say) and \
+injects the fields --map names; the lease is revoked when the credential ends and renewed while \
+an `exec` program runs, never past the credential.\n\n\
+--openbao-kv MOUNT/PATH#FIELD: the field of a KV version 2 secret, read at each mint (kept in \
+the process for --cache); `secret rotate` writes the next version with check-and-set.\n\n\
+If OpenBao is down, sealed or refuses, the mint fails (exit 1, naming the address), nothing is \
+injected, and the failure is on the audit log.",
+        after_long_help = "Examples:\n  agentcred secret add bao-token --openbao-token --policy ci-read --env BAO_TOKEN\n  \
+agentcred secret add db --openbao-lease database/creds/readonly --map username=DB_USER --map password=DB_PASS\n  \
+agentcred secret add openai-key --openbao-kv secret/team/openai#api_key --cache 30s --hosts api.openai.com --delivery broker"
+    )]
+    Add(SecretAddArgs),
     /// Change a secret's metadata: variable, max age, bound hosts, delivery (never the value)
     #[command(
         long_about = "Change a secret's metadata without touching its value: the variable it is \
@@ -756,6 +776,47 @@ pub struct SecretSetArgs {
     /// otherwise refused with exit 3, changing nothing but recording the denial
     #[arg(long, value_name = "N")]
     pub cas: Option<u32>,
+    #[command(flatten)]
+    pub destination: DestinationArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("openbao").required(true).args(["openbao_token", "openbao_lease", "openbao_kv"]))]
+pub struct SecretAddArgs {
+    /// Secret name: A-Z a-z 0-9 . _ -, starting with a letter or digit
+    pub name: String,
+    /// A new OpenBao token for every credential
+    #[arg(long)]
+    pub openbao_token: bool,
+    /// A policy of the tokens created (repeat for more; at least one)
+    #[arg(long = "policy", value_name = "POLICY", requires = "openbao_token")]
+    pub policies: Vec<String>,
+    /// How many requests each token may make (default: no limit)
+    #[arg(long, value_name = "N", requires = "openbao_token")]
+    pub num_uses: Option<u32>,
+    /// A fresh lease from this OpenBao path for every credential (e.g. database/creds/readonly)
+    #[arg(long, value_name = "PATH")]
+    pub openbao_lease: Option<String>,
+    /// A lease field and the variable it is injected as (repeat; at least one)
+    #[arg(
+        long = "map",
+        value_name = "FIELD=VAR",
+        value_delimiter = ',',
+        requires = "openbao_lease"
+    )]
+    pub map: Vec<String>,
+    /// A field of a KV version 2 secret, MOUNT/PATH#FIELD (e.g. secret/team/openai#api_key)
+    #[arg(long, value_name = "MOUNT/PATH#FIELD")]
+    pub openbao_kv: Option<String>,
+    /// How long a process may reuse a KV value it read [default: 0s, read at every mint]
+    #[arg(long, value_name = "DURATION", value_parser = duration::arg, requires = "openbao_kv")]
+    pub cache: Option<chrono::Duration>,
+    /// Environment variable the value is injected as [default: the name, upper-cased]
+    #[arg(long, value_name = "VAR", conflicts_with = "openbao_lease")]
+    pub env: Option<String>,
+    /// Flag the secret for rotation after this long (a KV secret) [default: 90d]
+    #[arg(long, value_name = "DURATION", value_parser = duration::arg)]
+    pub max_age: Option<chrono::Duration>,
     #[command(flatten)]
     pub destination: DestinationArgs,
 }

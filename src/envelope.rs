@@ -59,6 +59,9 @@ pub struct EnvelopeSecret {
     /// The secret's binding and delivery (none in an envelope written before they existed).
     #[serde(flatten)]
     pub destination: crate::destination::Declared,
+    /// Where the value comes from when the vault does not keep it (OpenBao).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openbao: Option<crate::openbao::Source>,
 }
 
 pub use crate::agent::{Authority, Superseded};
@@ -90,7 +93,8 @@ impl Envelope {
                 .versions
                 .iter()
                 .filter(|v| {
-                    matches!(v.stage, Stage::Current | Stage::Previous) && v.value.is_some()
+                    matches!(v.stage, Stage::Current | Stage::Previous)
+                        && (v.value.is_some() || s.openbao.is_some())
                 })
                 .cloned()
                 .collect();
@@ -100,6 +104,7 @@ impl Envelope {
                     env: s.env.clone(),
                     versions,
                     destination: s.destination.clone(),
+                    openbao: s.openbao.clone(),
                 });
             if let Some(env) = &g.env {
                 entry.env = env.clone();

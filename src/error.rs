@@ -54,6 +54,9 @@ pub enum Kind {
     CannotRun,
     /// `exec`: the program was not found.
     CommandNotFound,
+    /// A provider of values (OpenBao) was unreachable, sealed or refused: the same exit code for
+    /// `mint` and `exec`, since nothing was decided about the caller, only not fetched.
+    Upstream,
 }
 
 impl Kind {
@@ -73,6 +76,7 @@ impl Kind {
             Kind::Other => (exit::ERROR, "error"),
             Kind::CannotRun => (exit::CANNOT_RUN, "cannot_run"),
             Kind::CommandNotFound => (exit::COMMAND_NOT_FOUND, "command_not_found"),
+            Kind::Upstream => (exit::ERROR, "upstream"),
         }
     }
 
@@ -158,6 +162,7 @@ constructors! {
     cannot_unlock => CannotUnlock,
     config => Config,
     other => Other,
+    upstream => Upstream,
 }
 
 /// An [`Error`] carried inside an `std::io::Error`: lets the vault's file helpers keep the
@@ -253,7 +258,8 @@ impl Error {
     /// `exec`: this failure came before the child started (exit 125); kind and text unchanged.
     #[must_use]
     pub fn before_child(mut self) -> Self {
-        self.before_child = true;
+        // A provider that could not be reached is exit 1 for `exec` as for `mint`.
+        self.before_child = self.kind != Kind::Upstream;
         self
     }
 

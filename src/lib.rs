@@ -25,6 +25,7 @@ pub mod grant;
 pub mod harden;
 pub mod key;
 pub mod mcp;
+pub mod openbao;
 pub mod output;
 pub mod policy;
 pub mod roster;

@@ -206,6 +206,9 @@ pub struct Secret {
     /// Where the value may be sent and how it reaches a program (none in an older vault).
     #[serde(flatten)]
     pub destination: crate::destination::Declared,
+    /// Where the value comes from when the vault does not keep it (OpenBao).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openbao: Option<crate::openbao::Source>,
     pub versions: Vec<Version>,
 }
 
@@ -318,6 +321,64 @@ impl Secret {
                 Stage::Retired => {}
             }
         }
+        self.updated_at = now;
+        p
+    }
+
+    /// Records a rotation made elsewhere (OpenBao's KV): version `new` is `CURRENT`, and `read`,
+    /// the version it replaced, stays `PREVIOUS` until `now + overlap` (retired at once when the
+    /// overlap is zero). No value is kept for either.
+    pub fn rotate_external(
+        &mut self,
+        read: u32,
+        new: u32,
+        overlap: Duration,
+        now: DateTime<Utc>,
+    ) -> Promotion {
+        let window = (overlap > Duration::zero()).then(|| now + overlap);
+        let mut p = Promotion {
+            version: new,
+            ..Promotion::default()
+        };
+        for v in &mut self.versions {
+            if !matches!(v.stage, Stage::Current | Stage::Previous | Stage::Pending) {
+                continue;
+            }
+            match window {
+                Some(end) if v.version == read => {
+                    v.stage = Stage::Previous;
+                    v.retire_at = Some(end);
+                    p.previous = Some((read, end));
+                }
+                _ => {
+                    v.stage = Stage::Retired;
+                    v.retire_at = Some(now);
+                    v.value = None;
+                    p.retired.push(v.version);
+                }
+            }
+        }
+        match window {
+            Some(end) if p.previous.is_none() => {
+                self.versions.push(Version {
+                    version: read,
+                    stage: Stage::Previous,
+                    created_at: now,
+                    retire_at: Some(end),
+                    value: None,
+                });
+                p.previous = Some((read, end));
+            }
+            None if !p.retired.contains(&read) => p.retired.push(read),
+            _ => {}
+        }
+        self.versions.push(Version {
+            version: new,
+            stage: Stage::Current,
+            created_at: now,
+            retire_at: None,
+            value: None,
+        });
         self.updated_at = now;
         p
     }
@@ -478,6 +539,7 @@ mod tests {
             max_age_secs: None,
             generated_length: None,
             destination: Default::default(),
+            openbao: None,
             versions: vec![],
         };
         assert_eq!(s.set_value(SecretText::new("one".into()), now), 1);

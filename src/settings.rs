@@ -55,6 +55,8 @@ pub struct Settings {
     pub broker: BrokerSettings,
     #[serde(default)]
     pub helpers: HelperSettings,
+    #[serde(default)]
+    pub openbao: crate::openbao::Settings,
 }
 
 /// `[broker]`: the defaults of `exec`'s broker (its flags win).

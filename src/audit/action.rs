@@ -70,6 +70,8 @@ actions! {
     BrokerResponse => "broker.response",
     Anomaly => "anomaly",
     AuditCheckpoint => "audit.checkpoint",
+    OpenbaoRevoke => "openbao.revoke",
+    OpenbaoError => "openbao.error",
 }
 
 impl Action {

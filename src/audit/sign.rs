@@ -52,13 +52,15 @@ pub fn agent_may_sign(action: &str) -> bool {
                     | Action::AgentSuspend
                     | Action::BrokerRequest
                     | Action::BrokerResponse
+                    | Action::OpenbaoRevoke
+                    | Action::OpenbaoError
             )
     }) || action.starts_with("exec.")
 }
 
 /// Actions written by processes that hold no key, accepted unsigned (they are never counted as
 /// proof of anything: they only say that a check ran).
-pub const KEYLESS_ACTIONS: &[Action] = &[Action::Verify];
+pub const KEYLESS_ACTIONS: &[Action] = &[Action::Verify, Action::OpenbaoRevoke];
 
 /// May a process holding no key have written this entry? `verify` (it needs only read access),
 /// and a program holding only a credential token (a nested `exec` derives a narrower credential

@@ -26,7 +26,7 @@
 
 mod auth;
 mod body;
-mod bundle;
+pub(crate) mod bundle;
 mod ca;
 pub mod gate;
 mod hosts;
@@ -347,7 +347,7 @@ impl Running {
 }
 
 /// The one crypto provider the broker uses, ring (no build tools beyond a C compiler).
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+pub(crate) fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 

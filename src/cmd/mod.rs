@@ -94,10 +94,13 @@ impl Ctx {
         vault::locate(self.global.vault.as_deref())
     }
 
-    /// Opens the vault, first ending the credentials of any `exec` supervisor that died.
+    /// Opens the vault, first ending the credentials of any `exec` supervisor that died, then
+    /// revoking in OpenBao what ended credentials still hold there.
     pub fn open_vault(&self) -> Result<Vault> {
         let vault = self.open_vault_unreaped()?;
         crate::exec::running::reap(&vault.dir, &vault.config, self.now());
+        let say = self.say();
+        crate::openbao::handles::sweep(&vault.dir, &vault.config, self.now(), &*say);
         Ok(vault)
     }
 
@@ -184,6 +187,18 @@ pub fn run(cli: Cli) -> Result<u8> {
         clock: Arc::new(SystemClock),
     };
     let done = |r: Result<()>| r.map(|()| crate::error::exit::OK);
+    // Commands that can revoke credentials revoke what those hold in OpenBao before they return,
+    // rather than leave it to the next command.
+    let revokes = matches!(
+        command,
+        Command::Creds(_)
+            | Command::Key(_)
+            | Command::Grant(_)
+            | Command::Agent(_)
+            | Command::Secret(_)
+            | Command::Rotate(_)
+            | Command::Apply(_)
+    );
     let result = match command {
         Command::Init(args) => done(init::run(&ctx, args)),
         Command::Status => done(status::run(&ctx)),
@@ -217,6 +232,14 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Completions { shell } => done(completions::run(&ctx, shell)),
         Command::Complete { what } => done(completions::complete(&ctx, what)),
     };
+    if revokes
+        && let Ok(dir) = ctx.vault_dir()
+        && dir.join(crate::openbao::handles::DIR).is_dir()
+        && let Ok(vault) = Vault::open(&dir)
+    {
+        let say = ctx.say();
+        crate::openbao::handles::sweep(&vault.dir, &vault.config, ctx.now(), &*say);
+    }
     if let Err(e) = &result {
         ctx.out.error(e);
     }

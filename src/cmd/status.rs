@@ -58,6 +58,18 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         warnings
             .push("the vault's Argon2id parameters are below the default: only for tests".into());
     }
+    // Credentials that ended with something still to revoke in OpenBao (the sweep that ran as
+    // the vault opened could not reach it).
+    let openbao = crate::openbao::handles::pending(&vault.dir, &vault.config, now);
+    for p in &openbao {
+        warnings.push(format!(
+            "credential {} of agent {} ended, but its OpenBao values ({}) are not revoked yet{}: the next command tries again",
+            p.credential,
+            p.agent,
+            p.secrets.join(", "),
+            p.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
+        ));
+    }
     let session = crate::unlocked::status(&vault.dir, &vault.config.vault_id);
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({
@@ -72,6 +84,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             "secrets": state.secrets.len(),
             "audit_entries": audit_len,
             "audit_checkpoint": audit_head.map(|(size, head)| serde_json::json!({"size": size, "head": head})),
+            "openbao_pending": openbao,
             "warnings": warnings,
         }));
         return Ok(());

@@ -69,17 +69,19 @@ pub fn derive(
     } else {
         let mut v = Vec::new();
         for s in &req.secrets {
-            let found = info
-                .injected
-                .iter()
-                .find(|(name, var)| name == s || var == s)
-                .ok_or_else(|| {
-                    refuse(
-                        Error::denied(format!("secret {s} is not in the parent credential"))
-                            .hint("a nested exec can only narrow"),
-                    )
-                })?;
-            v.push(found);
+            // A secret injected as several variables (a lease's fields) is handed on whole.
+            let before = v.len();
+            v.extend(
+                info.injected
+                    .iter()
+                    .filter(|(name, var)| name == s || var == s),
+            );
+            if v.len() == before {
+                return Err(refuse(
+                    Error::denied(format!("secret {s} is not in the parent credential"))
+                        .hint("a nested exec can only narrow"),
+                ));
+            }
         }
         v
     };
@@ -106,10 +108,12 @@ pub fn derive(
             version: versions.get(name).copied().unwrap_or(0),
             value,
             destination,
+            source: None,
+            field: None,
         });
     }
-    secrets.sort_by(|a, b| a.name.cmp(&b.name));
-    secrets.dedup_by(|a, b| a.name == b.name);
+    secrets.sort_by(|a, b| (&a.name, &a.env).cmp(&(&b.name, &b.env)));
+    secrets.dedup_by(|a, b| a.name == b.name && a.env == b.env);
     let plan = Plan {
         agent: info.agent.clone(),
         secrets,

@@ -20,6 +20,8 @@ pub struct Issued {
     pub token: SecretText,
     pub chain: Vec<String>,
     pub plan: Plan,
+    /// What the credential holds in OpenBao that is revoked when it ends (none for most).
+    pub openbao: Option<crate::openbao::handles::Record>,
 }
 
 impl Issued {
@@ -140,6 +142,26 @@ pub fn issue(
         None => crate::token::narrow_authenticated(from.expose_secret(), &keys, &narrowing)?,
     };
     let id = chain.last().cloned().expect("a token has blocks");
+    // Values kept in OpenBao are fetched now that the credential has its id (which their
+    // metadata names); a failure is recorded and nothing is released.
+    let mut plan = plan;
+    let held = crate::openbao::provision(&vault.dir, &vault.config.vault_id, &id, &mut plan)
+        .inspect_err(|e| {
+            let names: Vec<String> = plan
+                .secrets
+                .iter()
+                .filter(|s| s.source.is_some())
+                .map(|s| s.name.clone())
+                .collect();
+            let mut event = Event::new(actor, Action::OpenbaoError)
+                .agent(&plan.agent)
+                .secrets(names)
+                .outcome(crate::audit::Outcome::Error, e.to_string());
+            event.credential_id = Some(id.clone());
+            if let Err(w) = session.append(vec![event], &[]) {
+                (session.say())(&format!("warning: {w}"));
+            }
+        })?;
     let mut scope = plan.scope_json();
     scope["ttl"] = crate::duration::format(plan.ttl()).into();
     scope["expires_at"] = crate::clock::rfc3339(plan.expires_at).into();
@@ -197,12 +219,25 @@ pub fn issue(
         limits,
         authority_id: chain.first().map(String::as_str),
     };
-    record(session, &call, events, &entry, session.now)?;
+    if let Err(e) = record(session, &call, events, &entry, session.now) {
+        // Refused after all (a live check): what OpenBao created for it goes at once.
+        if held.record.is_some() {
+            let _ = crate::openbao::handles::release(
+                &vault.dir,
+                &vault.config,
+                &id,
+                "refused",
+                session.now,
+            );
+        }
+        return Err(e);
+    }
     Ok(Issued {
         id,
         token: SecretText::new(token),
         chain,
         plan,
+        openbao: held.record,
     })
 }
 

@@ -30,6 +30,7 @@ use crate::envelope::Envelope;
 use crate::error::{Error, Result};
 use crate::grant::{Effect, Pattern, Rights};
 use crate::key::KeyRecord;
+use crate::openbao::Source as Provider;
 use crate::secret::Stage;
 use crate::sensitive::SecretText;
 
@@ -59,6 +60,13 @@ pub struct Injected {
     /// narrowed by the agent's grants (see [`destination_of`]).
     #[serde(skip)]
     pub destination: Destination,
+    /// Where the value is fetched from at issue, for a secret the vault does not keep (the value
+    /// is empty until then).
+    #[serde(skip)]
+    pub source: Option<crate::openbao::Source>,
+    /// The lease field this variable takes (a lease injects several).
+    #[serde(skip)]
+    pub field: Option<String>,
 }
 
 /// What bound a credential's TTL (docs/DESIGN.md, "TTL clamps").
@@ -258,6 +266,34 @@ pub fn plan(
     let mut secrets = Vec::with_capacity(names.len());
     for name in &names {
         let s = &envelope.secrets[name];
+        // A value created for each credential (an OpenBao token or lease) has no versions.
+        if let Some(source @ (Provider::Token { .. } | Provider::Lease { .. })) = &s.openbao {
+            if req.previous && !lenient {
+                return Err(Error::denied(format!(
+                    "secret {name} is created for each credential: it has no previous version"
+                )));
+            }
+            let destination = destination_of(envelope, name);
+            let vars: Vec<(String, Option<String>)> = match source {
+                Provider::Lease { map, .. } => map
+                    .iter()
+                    .map(|f| (f.env.clone(), Some(f.field.clone())))
+                    .collect(),
+                _ => vec![(s.env.clone(), None)],
+            };
+            for (env, field) in vars {
+                secrets.push(Injected {
+                    name: name.clone(),
+                    env,
+                    version: 0,
+                    value: SecretText::new(String::new()),
+                    destination: destination.clone(),
+                    source: Some(source.clone()),
+                    field,
+                });
+            }
+            continue;
+        }
         let wanted = if req.previous && !(lenient && serving(name, Stage::Previous).is_none()) {
             Stage::Previous
         } else {
@@ -277,6 +313,24 @@ pub fn plan(
         if let Some(r) = version.retire_at {
             clamp(r, LimitedBy::PreviousVersionRetires);
         }
+        // A KV secret's value is read at issue: the newest version for CURRENT (another
+        // machine may have written it), the version this vault retired for PREVIOUS.
+        if let Some(source @ Provider::Kv { .. }) = &s.openbao {
+            secrets.push(Injected {
+                name: name.clone(),
+                env: s.env.clone(),
+                version: if wanted == Stage::Previous {
+                    version.version
+                } else {
+                    0
+                },
+                value: SecretText::new(String::new()),
+                destination: destination_of(envelope, name),
+                source: Some(source.clone()),
+                field: None,
+            });
+            continue;
+        }
         let value = version.value.clone().ok_or_else(|| {
             Error::denied(format!(
                 "secret {name} version {} was destroyed",
@@ -289,6 +343,8 @@ pub fn plan(
             version: version.version,
             value,
             destination: destination_of(envelope, name),
+            source: None,
+            field: None,
         });
     }
     if expires_at <= now {
@@ -538,6 +594,7 @@ mod tests {
     fn env(grants: Vec<Grant>) -> Envelope {
         let now = Utc::now();
         let secret = EnvelopeSecret {
+            openbao: None,
             env: "DB".into(),
             versions: vec![Version {
                 version: 1,

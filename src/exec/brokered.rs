@@ -521,6 +521,8 @@ VOQJ3R5VlrVY+BsCIQDTqClUsKnzYvkvz0wGrCzyZNFG3d1ydZ7W3PZi3RceIw==
         use crate::destination::{Delivery, Destination, HostPattern};
         let now = chrono::Utc::now();
         let secret = |name: &str, env: &str, value: &str, delivery| Injected {
+            source: None,
+            field: None,
             name: name.into(),
             env: env.into(),
             version: 1,
@@ -551,6 +553,7 @@ VOQJ3R5VlrVY+BsCIQDTqClUsKnzYvkvz0wGrCzyZNFG3d1ydZ7W3PZi3RceIw==
                 requested_ttl: chrono::Duration::minutes(5),
                 limited_by: LimitedBy::Request,
             },
+            openbao: None,
         }
     }
 

@@ -109,12 +109,17 @@ impl Held {
             (outcome, details),
             now,
         );
+        let released = record::release((&vault.dir, &vault.config), &self.issued, now);
         if let Some(guard) = self.guard {
             guard.remove();
         }
-        ended
+        let ended = ended
             .err()
-            .map(|err| record::end_failed(&self.issued.id, &err))
+            .map(|err| record::end_failed(&self.issued.id, &err));
+        match (ended, released) {
+            (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
+            (a, b) => a.or(b),
+        }
     }
 }
 

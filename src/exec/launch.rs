@@ -225,6 +225,21 @@ pub fn launch(
     served.admit(u32::try_from(child.pid.as_raw_nonzero().get()).unwrap_or(0));
     drop(child_env);
     let watch = keeper.watch(issued, &opts.clock);
+    // The run's leases are renewed while the program lives, never past the credential.
+    let renewer = match (keeper, &issued.openbao) {
+        (Keeper::Vault { session, .. }, Some(record)) => {
+            crate::settings::Settings::load(&session.vault.dir)
+                .ok()
+                .and_then(|s| {
+                    crate::openbao::handles::Renewer::start(
+                        s.openbao,
+                        record,
+                        Arc::clone(&opts.clock),
+                    )
+                })
+        }
+        _ => None,
+    };
     let ending = super::supervise(
         child,
         signals,
@@ -238,6 +253,7 @@ pub fn launch(
             say: Arc::clone(say),
         },
     );
+    drop(renewer);
     served.stop();
     // The broker's records (its last responses) go on the log before the run's end.
     let brokered = broker.map(super::brokered::Running::stop);
@@ -338,6 +354,11 @@ impl Keeper<'_> {
                 );
                 if let Err(err) = ended {
                     (session.say())(&record::end_failed(&issued.id, &err));
+                }
+                let released =
+                    record::release((&vault.dir, &vault.config), issued, session.clock().now());
+                if let Some(w) = released {
+                    (session.say())(&w);
                 }
             }
             Keeper::Supervisor { upstream, say } => upstream.ended(&issued.id, details, say),

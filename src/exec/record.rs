@@ -124,6 +124,24 @@ pub fn end(
     crate::session::append(dir, config, now, vec![e], &[line])
 }
 
+/// Revokes what the run's credential holds in OpenBao, now that it ended. Returns the warning
+/// to show if OpenBao could not be reached (the next command tries again).
+pub fn release(
+    (dir, config): (&Path, &VaultToml),
+    issued: &Issued,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    issued.openbao.as_ref()?;
+    crate::openbao::handles::release(dir, config, &issued.id, "exec-end", now)
+        .err()
+        .map(|e| {
+            format!(
+                "warning: credential {} ended, but what it holds in OpenBao is not revoked yet: {e}\n  the next agentcred command tries again; `agentcred status` lists it",
+                issued.id
+            )
+        })
+}
+
 /// The warning when a run's end could not be recorded: the child has already run, and its status
 /// must still be returned.
 pub fn end_failed(id: &str, err: &crate::error::Error) -> String {

@@ -141,6 +141,8 @@ fn issued_from(answer: &Value) -> Option<Issued> {
     let mut secrets = Vec::new();
     for s in answer["secrets"].as_array()? {
         secrets.push(Injected {
+            source: None,
+            field: None,
             name: s["name"].as_str()?.to_string(),
             env: s["env"].as_str()?.to_string(),
             version: 0,
@@ -162,6 +164,7 @@ fn issued_from(answer: &Value) -> Option<Issued> {
             requested_ttl: expires_at - issued_at,
             limited_by: LimitedBy::ParentCredential,
         },
+        openbao: None,
     })
 }
 

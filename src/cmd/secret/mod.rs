@@ -10,6 +10,7 @@ use crate::secret::{self, Secret};
 use crate::sensitive::SecretText;
 use crate::unlock;
 
+mod add;
 mod edit;
 mod rotate;
 mod show;
@@ -20,6 +21,7 @@ use show::{list, show};
 pub fn run(ctx: &Ctx, command: SecretCommand) -> Result<()> {
     match command {
         SecretCommand::Set(args) => set(ctx, args),
+        SecretCommand::Add(args) => add::add(ctx, args),
         SecretCommand::Edit(args) => edit::edit(ctx, args),
         SecretCommand::List => list(ctx),
         SecretCommand::Show { name } => show(ctx, &name),
@@ -93,6 +95,16 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
             ))
             .hint("re-read it with `agentcred secret show` and retry with the right --cas"));
         }
+        if let Some(src) = existing.and_then(|s| s.openbao.as_ref()) {
+            return Err(Error::usage(format!(
+                "secret '{name}' is kept in OpenBao ({}): agentcred stores no value for it",
+                src.describe()
+            ))
+            .hint(match src {
+                crate::openbao::Source::Kv { .. } => format!("write a new version with `agentcred secret rotate {name}`"),
+                _ => "its value is created for each credential; remove it and add it again to change where it comes from".to_string(),
+            }));
+        }
         let created = existing.is_none();
         let env = match (&args.env, existing) {
             (Some(env), _) => env.clone(),
@@ -120,6 +132,7 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
                 max_age_secs: None,
                 generated_length: None,
                 destination: Default::default(),
+                openbao: None,
                 versions: vec![],
             });
         entry.env = env;

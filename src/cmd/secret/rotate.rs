@@ -17,7 +17,24 @@ pub(super) fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
     ctx.known_secrets(&vault, [args.name.as_str()])?;
     let admin = ctx.admin_key(&vault)?;
     // Fail on a missing secret before asking for a value.
-    vault.load_state(&admin)?.secret(&args.name)?;
+    let source = vault
+        .load_state(&admin)?
+        .secret(&args.name)?
+        .openbao
+        .clone();
+    match source {
+        None => {}
+        Some(crate::openbao::Source::Kv {
+            mount, path, field, ..
+        }) => return rotate_kv(ctx, &args, (&mut vault, &admin), (&mount, &path, &field)),
+        Some(s) => {
+            return Err(Error::usage(format!(
+                "secret {} is {}: a new value is created for each credential, there is nothing to rotate",
+                args.name,
+                s.describe()
+            )));
+        }
+    }
     let value = if args.finish || args.cancel {
         None
     } else {
@@ -121,5 +138,98 @@ pub(super) fn rotate(ctx: &Ctx, args: SecretRotateArgs) -> Result<()> {
         ),
     };
     ctx.out.done(&text);
+    Ok(())
+}
+
+/// Rotates a secret kept in OpenBao's KV: the version there now is read first, then the new
+/// value is asked for, then written as the next version with check-and-set on the one read, so
+/// that of two rotations at once (from two machines) exactly one wins. The vault then records
+/// which KV version is `CURRENT` and which stays `PREVIOUS` for the overlap window.
+fn rotate_kv(
+    ctx: &Ctx,
+    args: &SecretRotateArgs,
+    (vault, admin): (&mut crate::vault::Vault, &crate::vault::AdminKey),
+    (mount, path, field): (&str, &str, &str),
+) -> Result<()> {
+    let name = args.name.clone();
+    if args.stage || args.finish || args.cancel {
+        return Err(Error::usage(format!(
+            "secret {name} is kept in OpenBao's KV: it rotates in one step, without --stage, --finish or --cancel"
+        ))
+        .hint("OpenBao keeps the versions; --overlap says how long the one before stays served"));
+    }
+    let settings = crate::settings::Settings::load(&vault.dir)?.openbao;
+    let client = crate::openbao::Client::new(&settings)?;
+    let (read, mut data) = crate::openbao::provision::read_kv_all(&client, mount, path)?;
+    let value = read_value(&name, &args.value)?;
+    data[field] = serde_json::Value::String(value.expose_secret().to_string());
+    let now = ctx.now();
+    let written = crate::openbao::provision::write_kv_cas(&client, mount, path, data, read, &name);
+    let version = match written {
+        Ok(v) => v,
+        Err(e) => {
+            if e.is_denied() {
+                let event = Event::admin(Action::Deny)
+                    .secrets([name.as_str()])
+                    .outcome(crate::audit::Outcome::Denied, e.to_string())
+                    .details(serde_json::json!({ "attempted": Action::SecretRotate.as_str() }));
+                vault.record(now, &[event])?;
+            }
+            return Err(e);
+        }
+    };
+    drop(value);
+    let overlap = args.overlap;
+    let dir = vault.dir.clone();
+    let grantees = std::cell::Cell::new(0usize);
+    let retire_at = vault.update(admin, now, |c| {
+        let s = c
+            .state
+            .secrets
+            .get_mut(&name)
+            .ok_or_else(|| crate::vault::state::unknown_secret(&name))?;
+        let p = s.rotate_external(read, version, overlap, c.now);
+        let retire_at = p.previous.map(|(_, end)| end);
+        grantees.set(c.grantees(&name)?.len());
+        c.touch_grantees(&name)?;
+        let revoked = crate::rotation::revoke_for(c, &dir, &name, &p)?;
+        let mut details = serde_json::json!({
+            "step": "rotate",
+            "version": version,
+            "read_version": read,
+            "source": format!("openbao-kv:{}", source_label(&args.value)),
+            "overlap": crate::duration::format(overlap),
+            "previous_retire_at": retire_at.map(crate::clock::rfc3339),
+        });
+        if revoked > 0 {
+            details["credentials_revoked"] = revoked.into();
+        }
+        let event = Event::admin(Action::SecretRotate)
+            .secrets([name.as_str()])
+            .details(details);
+        Ok((retire_at, vec![event]))
+    })?;
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({
+            "secret": name,
+            "step": "rotate",
+            "version": version,
+            "previous_version": read,
+            "previous_retire_at": retire_at.map(crate::clock::rfc3339),
+            "agents_updated": grantees.get(),
+        }));
+        return Ok(());
+    }
+    let window = match retire_at {
+        Some(t) => format!(
+            "; version {read} is served as PREVIOUS until {}",
+            crate::clock::rfc3339(t)
+        ),
+        None => format!("; version {read} is no longer served"),
+    };
+    ctx.out.done(&format!(
+        "wrote version {version} of {mount}/{path} in OpenBao: it is CURRENT for {name} ({} updated){window}",
+        crate::output::plural(grantees.get(), "agent")
+    ));
     Ok(())
 }

@@ -23,6 +23,8 @@ struct SecretView<'a> {
     hosts: Option<Vec<String>>,
     delivery: &'static str,
     placeholder_prefix: Option<&'a str>,
+    /// Where the value comes from when the vault does not keep it; null when it does.
+    openbao: Option<&'a crate::openbao::Source>,
     versions: Vec<VersionView>,
 }
 
@@ -53,6 +55,7 @@ impl<'a> From<&'a Secret> for SecretView<'a> {
                 .map(|h| h.iter().map(ToString::to_string).collect()),
             delivery: s.destination.delivery.as_str(),
             placeholder_prefix: s.destination.placeholder_prefix.as_deref(),
+            openbao: s.openbao.as_ref(),
             versions: s
                 .versions
                 .iter()
@@ -87,6 +90,7 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
     let bound = views
         .iter()
         .any(|v| v.hosts.is_some() || v.delivery != "env");
+    let external = views.iter().any(|v| v.openbao.is_some());
     let rows = views
         .iter()
         .map(|v| {
@@ -100,6 +104,17 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
             if bound {
                 row.extend([v.delivery.to_string(), hosts_text(v)]);
             }
+            if external {
+                row.push(
+                    v.openbao
+                        .map_or("vault", |s| match s {
+                            crate::openbao::Source::Token { .. } => "openbao token",
+                            crate::openbao::Source::Lease { .. } => "openbao lease",
+                            crate::openbao::Source::Kv { .. } => "openbao kv",
+                        })
+                        .to_string(),
+                );
+            }
             row
         })
         .collect();
@@ -112,6 +127,9 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
     ];
     if bound {
         columns.extend([Column::id("DELIVERY"), Column::text("HOSTS")]);
+    }
+    if external {
+        columns.push(Column::id("SOURCE"));
     }
     ctx.out.records(&columns, rows);
     Ok(())
@@ -143,6 +161,13 @@ pub(super) fn show(ctx: &Ctx, name: &str) -> Result<()> {
         (
             "placeholder prefix",
             v.placeholder_prefix.unwrap_or("-").to_string(),
+        ),
+        (
+            "value",
+            v.openbao.map_or_else(
+                || "kept in the vault".to_string(),
+                crate::openbao::Source::describe,
+            ),
         ),
     ]);
     let rows = v
