@@ -218,6 +218,11 @@ fn decide_sandbox(ctx: &Ctx, args: &ExecArgs, vault: &crate::vault::Vault) -> Re
         .cloned()
         .collect();
     unlock_files.extend(std::env::var_os("AGENTCRED_PASSPHRASE_FILE").map(Into::into));
+    // agentcred's own OpenBao sign-in can create any token its policies allow: the program never
+    // sees it.
+    if let Ok(settings) = crate::settings::Settings::load(&vault.dir) {
+        unlock_files.extend(settings.openbao.sign_in_files());
+    }
     let wanted = Wanted {
         mode: args.sandbox.map(|m| m == SandboxMode::Required),
         no_sandbox: args.no_sandbox,

@@ -331,7 +331,7 @@ fn is_loopback(host: &str) -> bool {
 }
 
 /// `~/` at the start of a configured path is the home directory.
-fn expand(path: &std::path::Path) -> std::path::PathBuf {
+pub(super) fn expand(path: &std::path::Path) -> std::path::PathBuf {
     match (path.strip_prefix("~"), std::env::var_os("HOME")) {
         (Ok(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
         _ => path.to_path_buf(),

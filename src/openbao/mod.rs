@@ -51,6 +51,15 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The files agentcred signs in to OpenBao with (`~/` expanded): hidden from programs.
+    pub fn sign_in_files(&self) -> Vec<std::path::PathBuf> {
+        [&self.token_file, &self.secret_id_file]
+            .into_iter()
+            .flatten()
+            .map(|p| client::expand(p))
+            .collect()
+    }
+
     /// The configured address, or an error saying how to configure one.
     pub fn address(&self) -> Result<&str> {
         self.address.as_deref().filter(|a| !a.is_empty()).ok_or_else(|| {
