@@ -932,7 +932,7 @@ fn psql(port: u16, user: &str, password: &str, sql: &str) -> Output {
     .env("PGSSLMODE", "disable")
     .stdin(Stdio::null())
     .output()
-    .expect("run psql")
+    .unwrap_or_else(|e| panic!("the PostgreSQL client psql cannot run ({e}): {INSTALL_HINT}"))
 }
 
 fn rand_bytes() -> [u8; 12] {
