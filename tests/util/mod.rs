@@ -550,3 +550,4 @@ pub fn brokered_vault(grant_args: &[&str]) -> (TestVault, String) {
     vault.run(&grant).success();
     (vault, value)
 }
+pub mod openbao;
