@@ -24,7 +24,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -179,7 +179,7 @@ pub struct Bao {
     unseal_key: String,
     approle_enabled: AtomicBool,
     database_enabled: AtomicBool,
-    audit_enabled: AtomicBool,
+    audit_devices: AtomicUsize,
 }
 
 impl Bao {
@@ -224,7 +224,7 @@ impl Bao {
                         unseal_key,
                         approle_enabled: AtomicBool::new(false),
                         database_enabled: AtomicBool::new(false),
-                        audit_enabled: AtomicBool::new(false),
+                        audit_devices: AtomicUsize::new(0),
                     };
                 }
                 Err(e) => {
@@ -352,7 +352,8 @@ impl Bao {
         } else {
             self.create_token(policies)
         };
-        let path = dir.join(format!("bao-token-{}", &token[token.len() - 6..]));
+        // Named by a random suffix, never by any part of the token.
+        let path = dir.join(format!("bao-token-{}", super::hex(&rand_bytes()[..4])));
         super::write_private(&path, token.as_bytes());
         path
     }
@@ -448,10 +449,11 @@ impl Bao {
     /// does by default) to `path`, one JSON object a line.
     pub fn audit_enable_file(&self, path: &Path) {
         let path = path.to_str().expect("UTF-8 audit path");
-        let name = if self.audit_enabled.swap(true, Ordering::SeqCst) {
-            format!("file-{}", path.len())
-        } else {
+        let n = self.audit_devices.fetch_add(1, Ordering::SeqCst);
+        let name = if n == 0 {
             "file".to_owned()
+        } else {
+            format!("file{n}")
         };
         self.bao_ok(&[
             "audit",
