@@ -403,6 +403,9 @@ _agentcred() {
             agentcred__subcmd__help__subcmd__recipients,remove)
                 cmd="agentcred__subcmd__help__subcmd__recipients__subcmd__remove"
                 ;;
+            agentcred__subcmd__help__subcmd__secret,add)
+                cmd="agentcred__subcmd__help__subcmd__secret__subcmd__add"
+                ;;
             agentcred__subcmd__help__subcmd__secret,edit)
                 cmd="agentcred__subcmd__help__subcmd__secret__subcmd__edit"
                 ;;
@@ -511,6 +514,9 @@ _agentcred() {
             agentcred__subcmd__recipients__subcmd__help,remove)
                 cmd="agentcred__subcmd__recipients__subcmd__help__subcmd__remove"
                 ;;
+            agentcred__subcmd__secret,add)
+                cmd="agentcred__subcmd__secret__subcmd__add"
+                ;;
             agentcred__subcmd__secret,edit)
                 cmd="agentcred__subcmd__secret__subcmd__edit"
                 ;;
@@ -531,6 +537,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__secret,show)
                 cmd="agentcred__subcmd__secret__subcmd__show"
+                ;;
+            agentcred__subcmd__secret__subcmd__help,add)
+                cmd="agentcred__subcmd__secret__subcmd__help__subcmd__add"
                 ;;
             agentcred__subcmd__secret__subcmd__help,edit)
                 cmd="agentcred__subcmd__secret__subcmd__help__subcmd__edit"
@@ -2892,8 +2901,22 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__secret)
-            opts="set edit list show remove rotate"
+            opts="set add edit list show remove rotate"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__secret__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -4140,12 +4163,86 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__secret)
-            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help set edit list show remove rotate help"
+            opts="-q -v -h --vault --json --color --quiet --verbose --identity --key-file --help set add edit list show remove rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__secret__subcmd__add)
+            opts="-q -v -h --openbao-token --policy --num-uses --openbao-lease --map --openbao-kv --cache --env --max-age --hosts --delivery --placeholder-prefix --vault --json --color --quiet --verbose --identity --key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --num-uses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openbao-lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openbao-kv)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hosts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery)
+                    COMPREPLY=($(compgen -W "env broker" -- "${cur}"))
+                    return 0
+                    ;;
+                --placeholder-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4224,8 +4321,22 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__secret__subcmd__help)
-            opts="set edit list show remove rotate help"
+            opts="set add edit list show remove rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__secret__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -391,6 +391,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand set 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+            cand add 'Add a secret whose value OpenBao provides: a token or a lease per credential, or a KV field'
             cand edit 'Change a secret''s metadata: variable, max age, bound hosts, delivery (never the value)'
             cand list 'List secrets (metadata only)'
             cand show 'Show a secret''s metadata and versions (never the value)'
@@ -414,6 +415,31 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --key-file 'Act as an agent, with the agent key in this file'
             cand --stdin 'Read the value from standard input (one trailing newline is dropped)'
             cand --generate 'Generate a random value of [A-Za-z0-9]'
+            cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Explain what is happening on stderr (never secret values)'
+            cand --verbose 'Explain what is happening on stderr (never secret values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;secret;add'= {
+            cand --policy 'A policy of the tokens created (repeat for more; at least one)'
+            cand --num-uses 'How many requests each token may make (default: no limit)'
+            cand --openbao-lease 'A fresh lease from this OpenBao path for every credential (e.g. database/creds/readonly)'
+            cand --map 'A lease field and the variable it is injected as (repeat; at least one)'
+            cand --openbao-kv 'A field of a KV version 2 secret, MOUNT/PATH#FIELD (e.g. secret/team/openai#api_key)'
+            cand --cache 'How long a process may reuse a KV value it read [default: 0s, read at every mint]'
+            cand --env 'Environment variable the value is injected as [default: the name, upper-cased]'
+            cand --max-age 'Flag the secret for rotation after this long (a KV secret) [default: 90d]'
+            cand --hosts 'The only hosts the value may be sent to: names, *.domain (every name below it), addresses, each with an optional :port, comma separated; replaces the secret''s list'
+            cand --delivery 'How programs get the value: `env` in their environment, or `broker`, which gives them a placeholder and puts the value only into requests to the bound hosts (needs --hosts)'
+            cand --placeholder-prefix 'Text the placeholder starts with, so that clients checking the format accept it (e.g. sk-); at most 16 of A-Z a-z 0-9 _ -, not secret'
+            cand --vault 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]'
+            cand --color 'When to use colour on the terminal (NO_COLOR is honoured)'
+            cand --identity 'Unlock with this age identity file instead of a passphrase'
+            cand --key-file 'Act as an agent, with the agent key in this file'
+            cand --openbao-token 'A new OpenBao token for every credential'
             cand --json 'Print machine-readable JSON ("schema": 1) instead of tables'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
@@ -505,6 +531,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;secret;help'= {
             cand set 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+            cand add 'Add a secret whose value OpenBao provides: a token or a lease per credential, or a KV field'
             cand edit 'Change a secret''s metadata: variable, max age, bound hosts, delivery (never the value)'
             cand list 'List secrets (metadata only)'
             cand show 'Show a secret''s metadata and versions (never the value)'
@@ -513,6 +540,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;secret;help;set'= {
+        }
+        &'agentcred;secret;help;add'= {
         }
         &'agentcred;secret;help;edit'= {
         }
@@ -1317,6 +1346,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;help;secret'= {
             cand set 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+            cand add 'Add a secret whose value OpenBao provides: a token or a lease per credential, or a KV field'
             cand edit 'Change a secret''s metadata: variable, max age, bound hosts, delivery (never the value)'
             cand list 'List secrets (metadata only)'
             cand show 'Show a secret''s metadata and versions (never the value)'
@@ -1324,6 +1354,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand rotate 'Rotate a secret with an overlap window, or stage and finish a rotation'
         }
         &'agentcred;help;secret;set'= {
+        }
+        &'agentcred;help;secret;add'= {
         }
         &'agentcred;help;secret;edit'= {
         }

@@ -291,23 +291,24 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Resume a suspended agent'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an agent and everything granted to it'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -s q -l quiet -d 'Print only data and errors'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "edit" -d 'Change a secret\'s metadata: variable, max age, bound hosts, delivery (never the value)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "list" -d 'List secrets (metadata only)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "remove" -d 'Remove a secret and destroy all its versions'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "rotate" -d 'Rotate a secret with an overlap window, or stage and finish a rotation'
-complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set edit list show remove rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -f -a "add" -d 'Add a secret whose value OpenBao provides: a token or a lease per credential, or a KV field'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -f -a "edit" -d 'Change a secret\'s metadata: variable, max age, bound hosts, delivery (never the value)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -f -a "list" -d 'List secrets (metadata only)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -f -a "remove" -d 'Remove a secret and destroy all its versions'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -f -a "rotate" -d 'Rotate a secret with an overlap window, or stage and finish a rotation'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and not __fish_seen_subcommand_from set add edit list show remove rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l file -d 'Read the value from a file (one trailing newline is dropped)' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l length -d 'Length of a generated value' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -l max-size -d 'Refuse a value larger than this, read from a file, stdin or the prompt (bytes, or with K/KiB, M/MiB, G/GiB)' -r
@@ -330,6 +331,29 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only data and errors'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l policy -d 'A policy of the tokens created (repeat for more; at least one)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l num-uses -d 'How many requests each token may make (default: no limit)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l openbao-lease -d 'A fresh lease from this OpenBao path for every credential (e.g. database/creds/readonly)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l map -d 'A lease field and the variable it is injected as (repeat; at least one)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l openbao-kv -d 'A field of a KV version 2 secret, MOUNT/PATH#FIELD (e.g. secret/team/openai#api_key)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l cache -d 'How long a process may reuse a KV value it read [default: 0s, read at every mint]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l env -d 'Environment variable the value is injected as [default: the name, upper-cased]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l max-age -d 'Flag the secret for rotation after this long (a KV secret) [default: 90d]' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l hosts -d 'The only hosts the value may be sent to: names, *.domain (every name below it), addresses, each with an optional :port, comma separated; replaces the secret\'s list' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l delivery -d 'How programs get the value: `env` in their environment, or `broker`, which gives them a placeholder and puts the value only into requests to the bound hosts (needs --hosts)' -r -f -a "env\t'In the program\'s environment, under the secret\'s variable'
+broker\t'Never to the program: a placeholder in its environment, the value only through the broker'"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l placeholder-prefix -d 'Text the placeholder starts with, so that clients checking the format accept it (e.g. sk-); at most 16 of A-Z a-z 0-9 _ -, not secret' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l vault -d 'The vault directory [default: the platform data dir, e.g. ~/.local/share/agentcred]' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l color -d 'When to use colour on the terminal (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l identity -d 'Unlock with this age identity file instead of a passphrase' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l key-file -d 'Act as an agent, with the agent key in this file' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l openbao-token -d 'A new OpenBao token for every credential'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON ("schema": 1) instead of tables'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l env -d 'Environment variable the value is injected as' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l max-age -d 'Flag the secret for rotation after this long' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from edit" -l hosts -d 'The only hosts the value may be sent to: names, *.domain (every name below it), addresses, each with an optional :port, comma separated; replaces the secret\'s list' -r
@@ -397,6 +421,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -s v -l verbose -d 'Explain what is happening on stderr (never secret values)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a secret whose value OpenBao provides: a token or a lease per credential, or a KV field'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change a secret\'s metadata: variable, max age, bound hosts, delivery (never the value)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "list" -d 'List secrets (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'
@@ -1001,6 +1026,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "resume" -d 'Resume a suspended agent'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "remove" -d 'Remove an agent and everything granted to it'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "set" -d 'Store a secret, or a new version of it (value from a prompt, stdin, a file, or generated)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "add" -d 'Add a secret whose value OpenBao provides: a token or a lease per credential, or a KV field'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "edit" -d 'Change a secret\'s metadata: variable, max age, bound hosts, delivery (never the value)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "list" -d 'List secrets (metadata only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "show" -d 'Show a secret\'s metadata and versions (never the value)'

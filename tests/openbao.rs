@@ -918,3 +918,43 @@ fn a_program_of_the_same_uid_cannot_read_agentcred_s_openbao_token() {
         "the program reached agentcred's token"
     );
 }
+
+#[test]
+fn a_lease_is_renewed_while_the_program_runs_and_revoked_when_it_ends() {
+    let pg = Postgres::start();
+    let bao = Bao::start();
+    // A lease of 3 s: a program that runs longer logs in only if agentcred renews it.
+    bao.enable_database(&pg, "short", "3s", "1h");
+    let fx = Fx::new(&bao, &bao.addr());
+    fx.run(&[
+        "secret",
+        "add",
+        "db",
+        "--openbao-lease",
+        "database/creds/short",
+        "--map",
+        "username=PGUSER,password=PGPASSWORD",
+    ])
+    .code(0);
+    fx.run(&["grant", "coder", "db"]).code(0);
+    let out = fx.vault.root().join("late");
+    let script = format!(
+        "sleep 6; psql -h 127.0.0.1 -p {} -d postgres -Atc 'select 42' > {} 2>&1",
+        pg.port(),
+        out.display()
+    );
+    let a = fx
+        .run(&[
+            "exec", "--agent", "coder", "--ttl", "2m", "--", "sh", "-c", &script,
+        ])
+        .code(0);
+    let late = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        late.trim(),
+        "42",
+        "the login failed 6 s into a 3 s lease: {late}"
+    );
+    util::assert_output_no_leak(&a, "PGPASSWORD=");
+    let roles = pg.sql("select count(*) from pg_roles where rolname like 'v-%'");
+    assert_eq!(roles.trim(), "0", "the lease was not revoked at the end");
+}
