@@ -958,3 +958,87 @@ fn a_lease_is_renewed_while_the_program_runs_and_revoked_when_it_ends() {
     let roles = pg.sql("select count(*) from pg_roles where rolname like 'v-%'");
     assert_eq!(roles.trim(), "0", "the lease was not revoked at the end");
 }
+
+#[test]
+fn grant_revoke_and_agent_suspend_revoke_minted_credentials_tokens() {
+    let bao = Bao::start();
+    let fx = Fx::new(&bao, &bao.addr());
+    fx.run(&[
+        "secret",
+        "add",
+        "bao",
+        "--openbao-token",
+        "--policy",
+        "reader",
+        "--env",
+        "BAO_TOKEN",
+    ])
+    .code(0);
+    fx.run(&["grant", "coder", "bao"]).code(0);
+    let token = |fx: &Fx| {
+        mint_json(fx, &["--ttl", "10m"])["env"]["BAO_TOKEN"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // A grant revoked: the agent's authority is revoked, and with it every credential minted.
+    let first = token(&fx);
+    let grants = fx.vault.json(&["grant", "list", "--json"]);
+    let id = grants["grants"][0]["id"].as_str().unwrap().to_string();
+    assert!(token_works(&bao, &first));
+    fx.run(&["grant", "revoke", &id]).code(0);
+    assert!(
+        !token_works(&bao, &first),
+        "grant revoke left the token working"
+    );
+    // Suspending the agent: the same.
+    fx.run(&["grant", "coder", "bao"]).code(0);
+    let second = token(&fx);
+    assert!(token_works(&bao, &second));
+    fx.run(&["agent", "suspend", "coder"]).code(0);
+    assert!(
+        !token_works(&bao, &second),
+        "agent suspend left the token working"
+    );
+}
+
+#[test]
+fn exec_replace_is_refused_for_a_lease_it_could_not_revoke() {
+    let pg = Postgres::start();
+    let bao = Bao::start();
+    bao.enable_database(&pg, "readonly", "5m", "1h");
+    let fx = Fx::new(&bao, &bao.addr());
+    fx.run(&[
+        "secret",
+        "add",
+        "db",
+        "--openbao-lease",
+        "database/creds/readonly",
+        "--map",
+        "username=PGUSER,password=PGPASSWORD",
+    ])
+    .code(0);
+    fx.run(&["grant", "coder", "db"]).code(0);
+    let a = fx
+        .run(&[
+            "exec",
+            "--agent",
+            "coder",
+            "--replace",
+            "--no-sandbox",
+            "--",
+            "true",
+        ])
+        .code(125);
+    assert!(
+        stderr(&a).contains("--replace leaves nothing to revoke"),
+        "{}",
+        stderr(&a)
+    );
+    let roles = pg.sql("select count(*) from pg_roles where rolname like 'v-%'");
+    assert_eq!(
+        roles.trim(),
+        "0",
+        "the lease read for the refused run was revoked"
+    );
+}

@@ -145,7 +145,13 @@ pub fn issue(
     // Values kept in OpenBao are fetched now that the credential has its id (which their
     // metadata names); a failure is recorded and nothing is released.
     let mut plan = plan;
-    let held = crate::openbao::provision(&vault.dir, &vault.config.vault_id, &id, &mut plan)
+    let credential = crate::openbao::provision::Credential {
+        vault_id: &vault.config.vault_id,
+        id: &id,
+        chain: &chain,
+        revoke_key: revoke_key.map(|k| k.to_string()),
+    };
+    let held = crate::openbao::provision(&vault.dir, &credential, &mut plan, session.clock().now())
         .inspect_err(|e| {
             let names: Vec<String> = plan
                 .secrets
@@ -221,11 +227,11 @@ pub fn issue(
     };
     if let Err(e) = record(session, &call, events, &entry, session.now) {
         // Refused after all (a live check): what OpenBao created for it goes at once.
-        if held.record.is_some() {
-            let _ = crate::openbao::handles::release(
+        if let Some(record) = &held.record {
+            let _ = crate::openbao::handles::release_record(
                 &vault.dir,
                 &vault.config,
-                &id,
+                record,
                 "refused",
                 session.now,
             );

@@ -364,6 +364,17 @@ impl Revocation {
 
     /// Is the signature good, by a key entitled to revoke part of `token`?
     fn is_authentic(&self, config: &VaultToml, token: &TokenInfo) -> bool {
+        self.is_authentic_for(config, &token.revoke_keys, &token.chain_keys)
+    }
+
+    /// [`Revocation::is_authentic`], given the keys a token would name: the one-off keys that may
+    /// revoke it, and the agents (with their public keys) it was issued or delegated to.
+    fn is_authentic_for(
+        &self,
+        config: &VaultToml,
+        revoke_keys: &[crate::crypto::PublicKey],
+        chain_keys: &[(String, crate::crypto::PublicKey)],
+    ) -> bool {
         let message = self.message();
         if self.by == "admin" {
             return config
@@ -371,15 +382,13 @@ impl Revocation {
                 .is_some_and(|k| k.verify(DOMAIN, &message, &self.sig));
         }
         if self.by == "holder" {
-            return token
-                .revoke_keys
+            return revoke_keys
                 .iter()
                 .any(|k| k.to_string() == self.key_id && k.verify(DOMAIN, &message, &self.sig));
         }
         // The agent the token was issued to, or any agent it was delegated to on the way.
         self.by == format!("agent:{}", self.agent)
-            && token
-                .chain_keys
+            && chain_keys
                 .iter()
                 .any(|(name, k)| *name == self.agent && k.verify(DOMAIN, &message, &self.sig))
     }
@@ -481,6 +490,24 @@ impl RevocationList {
             .filter_map(|r| DateTime::parse_from_rfc3339(r.from.as_deref()?).ok())
             .map(|f| f.with_timezone(&Utc))
             .min()
+    }
+
+    /// Is one of `ids` revoked by an authentic line, given the keys its token names (for a
+    /// caller that holds a record of the credential rather than its token)?
+    pub fn revokes_any(
+        &self,
+        ids: &[String],
+        config: &VaultToml,
+        revoke_keys: &[crate::crypto::PublicKey],
+        chain_keys: &[(String, crate::crypto::PublicKey)],
+    ) -> bool {
+        ids.iter().any(|id| {
+            self.by_id.get(id).is_some_and(|lines| {
+                lines
+                    .iter()
+                    .any(|r| r.is_authentic_for(config, revoke_keys, chain_keys))
+            })
+        })
     }
 
     /// Any line for `id`, authentic or not: for the admin's own bookkeeping.

@@ -66,6 +66,23 @@ pub fn launch(
         keeper.finish(issued, Outcome::Error, details);
         e
     };
+    // A lease lives as long as its role says: without a supervisor nothing would revoke it when
+    // the program ends (a token ends with the credential's TTL regardless).
+    if opts.replace
+        && issued.openbao.as_ref().is_some_and(|r| {
+            r.handles
+                .iter()
+                .any(|h| matches!(h, crate::openbao::handles::Handle::Lease { .. }))
+        })
+    {
+        return Err(not_started(
+            Error::usage(
+                "--replace leaves nothing to revoke an OpenBao lease when the program ends",
+            )
+            .hint("run without --replace: agentcred then revokes the lease at the program's exit")
+            .before_child(),
+        ));
+    }
     // Not under --replace: nothing would be left to answer it. Made first: the broker's trust
     // bundle goes in it.
     let run = if opts.replace {

@@ -131,8 +131,8 @@ pub fn release(
     issued: &Issued,
     now: DateTime<Utc>,
 ) -> Option<String> {
-    issued.openbao.as_ref()?;
-    crate::openbao::handles::release(dir, config, &issued.id, "exec-end", now)
+    let record = issued.openbao.as_ref()?;
+    crate::openbao::handles::release_record(dir, config, record, "exec-end", now)
         .err()
         .map(|e| {
             format!(

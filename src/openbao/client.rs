@@ -24,6 +24,9 @@ use crate::sensitive::SecretText;
 
 type Http = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
+/// The largest answer read from OpenBao.
+const MAX_BODY: usize = 1 << 20;
+
 /// A signed-in connection to one OpenBao.
 pub struct Client {
     address: String,
@@ -54,12 +57,21 @@ impl Reply {
     /// OpenBao's own words for a refusal: its `errors` list, joined, never a value.
     pub fn errors(&self) -> String {
         match self.body.get("errors").and_then(Value::as_array) {
-            Some(list) if !list.is_empty() => list
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|s| s.lines().next().unwrap_or(s).to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
+            Some(list) if !list.is_empty() => {
+                let text = list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| s.lines().next().unwrap_or(s).to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                // Shown on a terminal and written to the log: no control characters, and short.
+                let clean: String = text
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .take(300)
+                    .collect();
+                clean
+            }
             _ => format!("HTTP {}", self.status),
         }
     }
@@ -194,6 +206,34 @@ impl Client {
         }
     }
 
+    /// Renews agentcred's own token from its token file, at most once an hour (a stamp file
+    /// says when it last was), so that a renewable token in daily use does not run out. An
+    /// AppRole token is new in each process and needs none. Best effort: a failure is retried
+    /// the next time.
+    pub fn keep_alive(&self, stamp: &std::path::Path) {
+        if !matches!(self.auth, Auth::TokenFile(_)) {
+            return;
+        }
+        let fresh = std::fs::metadata(stamp)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < Duration::from_secs(3600));
+        if fresh {
+            return;
+        }
+        if let Some(dir) = stamp.parent()
+            && crate::vault::fsio::private_subdir(dir).is_err()
+        {
+            return;
+        }
+        if let Ok(reply) = self.call("POST", "auth/token/renew-self", Some(&json!({})))
+            && (reply.status == 200 || reply.errors().contains("not renewable"))
+        {
+            let _ = crate::vault::fsio::write_atomic(stamp, b"");
+        }
+    }
+
     fn lock_token(&self) -> std::sync::MutexGuard<'_, Option<SecretText>> {
         self.token
             .lock()
@@ -208,6 +248,7 @@ impl Client {
         let token = match &self.auth {
             Auth::TokenFile(path) => {
                 let path = expand(path);
+                crate::vault::fsio::check_private(&path)?;
                 let text = crate::unlock::read_secret_file(&path, "the OpenBao token file")?;
                 let t = text.expose_secret().trim().to_string();
                 if t.is_empty() {
@@ -222,6 +263,7 @@ impl Client {
                 secret_id_file,
             } => {
                 let path = expand(secret_id_file);
+                crate::vault::fsio::check_private(&path)?;
                 let secret_id =
                     crate::unlock::read_secret_file(&path, "the OpenBao AppRole secret id file")?;
                 let body = json!({
@@ -277,7 +319,11 @@ impl Client {
         let fut = async {
             let resp = self.http.request(req).await?;
             let status = resp.status().as_u16();
-            let body = resp.into_body().collect().await?.to_bytes();
+            // Every answer agentcred asks for is a few kilobytes: a larger one is refused.
+            let body = http_body_util::Limited::new(resp.into_body(), MAX_BODY)
+                .collect()
+                .await?
+                .to_bytes();
             Ok::<_, Box<dyn std::error::Error + Send + Sync>>((status, body))
         };
         let (status, raw) = match self

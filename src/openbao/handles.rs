@@ -37,8 +37,16 @@ const SWEEP_TIMEOUT_SECS: u64 = 3;
 pub struct Record {
     pub credential: String,
     pub agent: String,
+    /// The vault whose credential this is (OpenBao's token metadata names it too).
+    pub vault: String,
     #[serde(with = "crate::clock::ts")]
     pub expires_at: DateTime<Utc>,
+    /// Every block id of the credential's token: revoking any of them (the agent's authority,
+    /// when a grant or key is revoked or the agent suspended) ends it.
+    pub chain: Vec<String>,
+    /// The one-off public key that may revoke this credential (an `exec`'s), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoke_key: Option<String>,
     pub handles: Vec<Handle>,
 }
 
@@ -98,6 +106,16 @@ pub fn write(vault_dir: &Path, record: &Record) -> Result<()> {
     )
 }
 
+/// Removes the record of `credential` (everything it named was revoked).
+pub fn forget(vault_dir: &Path, credential: &str) -> Result<()> {
+    let _ = crate::vault::fsio::remove_file(&error_path(vault_dir, credential));
+    match crate::vault::fsio::remove_file(&path(vault_dir, credential)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io("cannot remove", &path(vault_dir, credential), e)),
+    }
+}
+
 /// Reads the record of `credential`, if there is one, checking its signature against the
 /// agent's public key in the signed roster.
 fn read(vault_dir: &Path, credential: &str, keys: &mut Keys<'_>) -> Result<Option<Record>> {
@@ -146,9 +164,38 @@ impl Keys<'_> {
 }
 
 /// Revokes every handle of `record` at OpenBao. One already gone (expired, revoked by someone
-/// else) counts as revoked.
-pub fn revoke(client: &Client, record: &Record) -> Result<()> {
+/// else) counts as revoked. With `check`, for a record read from disk, a token is revoked only if
+/// OpenBao's own metadata says it was created for this record's credential in this vault: a
+/// record signed by one agent's key cannot name another credential's token.
+pub fn revoke(client: &Client, record: &Record, check: bool) -> Result<()> {
     for h in &record.handles {
+        if let (true, Handle::Token { accessor, .. }) = (check, h) {
+            let reply = client.call(
+                "POST",
+                "auth/token/lookup-accessor",
+                Some(&json!({ "accessor": accessor })),
+            )?;
+            if reply.status == 400 {
+                continue;
+            }
+            if reply.status != 200 {
+                return Err(client.failed("looking up a token by accessor", reply.errors()));
+            }
+            let meta = reply.body.pointer("/data/meta");
+            let field = |k: &str| {
+                meta.and_then(|m| m.get(k))
+                    .and_then(serde_json::Value::as_str)
+            };
+            if field("agentcred_credential") != Some(record.credential.as_str())
+                || field("agentcred_vault") != Some(record.vault.as_str())
+            {
+                return Err(Error::bad_data(format!(
+                    "the OpenBao record of credential {} names a token that was not created for it",
+                    record.credential
+                ))
+                .hint("it was left alone: remove the record once you know where it came from"));
+            }
+        }
         let (method, path, body) = match h {
             Handle::Token { accessor, .. } => (
                 "POST",
@@ -212,9 +259,33 @@ pub fn release(
     let Some(record) = read(vault_dir, credential, &mut keys)? else {
         return Ok(false);
     };
-    let settings = crate::settings::Settings::load(vault_dir)?.openbao;
-    let result = Client::new(&settings).and_then(|c| revoke(&c, &record));
+    let result = client(vault_dir).and_then(|c| revoke(&c, &record, true));
     finish(vault_dir, config, &record, ended_by, result, now)
+}
+
+/// Revokes what `record` (kept in memory since its credential was issued) holds, as its end
+/// happens: as [`release`], without reading it back.
+pub fn release_record(
+    vault_dir: &Path,
+    config: &crate::vault::VaultToml,
+    record: &Record,
+    ended_by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let result = client(vault_dir).and_then(|c| revoke(&c, record, false));
+    finish(vault_dir, config, record, ended_by, result, now)
+}
+
+/// A client for revocations: a short timeout, since a command waits for it.
+fn client(vault_dir: &Path) -> Result<Client> {
+    let mut settings = crate::settings::Settings::load(vault_dir)?.openbao;
+    settings.timeout_secs = Some(
+        settings
+            .timeout_secs
+            .unwrap_or(SWEEP_TIMEOUT_SECS)
+            .min(SWEEP_TIMEOUT_SECS),
+    );
+    Client::new(&settings)
 }
 
 /// Records the outcome of revoking `record`: the entry, then the file gone or the error kept.
@@ -281,6 +352,7 @@ pub fn sweep(
         roster: None,
     };
     let mut client: Option<Result<Client>> = None;
+    let mut unreachable = false;
     for id in ids {
         let record = match read(vault_dir, &id, &mut keys) {
             Ok(Some(r)) => r,
@@ -290,27 +362,37 @@ pub fn sweep(
                 continue;
             }
         };
-        let ended_by = if revoked.contains(&id) {
+        let revoke_keys: Vec<crate::crypto::PublicKey> = record
+            .revoke_key
+            .as_deref()
+            .and_then(crate::crypto::PublicKey::parse)
+            .into_iter()
+            .collect();
+        let chain_keys: Vec<(String, crate::crypto::PublicKey)> = keys
+            .of(&record.agent)
+            .map(|k| (record.agent.clone(), k))
+            .into_iter()
+            .collect();
+        let ended_by = if revoked.revokes_any(&record.chain, config, &revoke_keys, &chain_keys) {
             "revoked"
         } else if record.expires_at <= now {
             "expired"
         } else {
             continue;
         };
-        let c = client.get_or_insert_with(|| {
-            let mut settings = crate::settings::Settings::load(vault_dir)?.openbao;
-            settings.timeout_secs = Some(
-                settings
-                    .timeout_secs
-                    .unwrap_or(SWEEP_TIMEOUT_SECS)
-                    .min(SWEEP_TIMEOUT_SECS),
-            );
-            Client::new(&settings)
-        });
+        // Once OpenBao did not answer, the other records wait for the next command: a hung
+        // OpenBao costs a command one short timeout, not one per record.
+        if unreachable {
+            continue;
+        }
+        let c = client.get_or_insert_with(|| client_for_sweep(vault_dir));
         let result = match c {
-            Ok(c) => revoke(c, &record),
+            Ok(c) => revoke(c, &record, true),
             Err(e) => Err(Error::new(e.kind(), e.to_string())),
         };
+        unreachable = result
+            .as_ref()
+            .is_err_and(|e| e.kind() == crate::error::Kind::Upstream);
         if let Err(e) = finish(vault_dir, config, &record, ended_by, result, now) {
             say(&format!(
                 "warning: credential {id} ended, but what it holds in OpenBao is not revoked yet: {e}"
@@ -318,6 +400,10 @@ pub fn sweep(
             say("  the next agentcred command tries again; `agentcred status` lists it");
         }
     }
+}
+
+fn client_for_sweep(vault_dir: &Path) -> Result<Client> {
+    client(vault_dir)
 }
 
 /// A credential that ended with something still to revoke in OpenBao.
@@ -330,7 +416,8 @@ pub struct Pending {
     pub error: Option<String>,
 }
 
-/// What [`sweep`] has not managed to revoke yet (read without checking signatures: only shown).
+/// What [`sweep`] has not managed to revoke yet (records whose signature checks, whose
+/// credential was revoked or expired).
 pub fn pending(
     vault_dir: &Path,
     config: &crate::vault::VaultToml,
@@ -349,8 +436,21 @@ pub fn pending(
     ids.into_iter()
         .filter_map(|id| {
             let record = read(vault_dir, &id, &mut keys).ok().flatten()?;
-            let ended =
-                record.expires_at <= now || revoked.as_ref().is_some_and(|r| r.contains(&id));
+            let revoke_keys: Vec<crate::crypto::PublicKey> = record
+                .revoke_key
+                .as_deref()
+                .and_then(crate::crypto::PublicKey::parse)
+                .into_iter()
+                .collect();
+            let chain_keys: Vec<(String, crate::crypto::PublicKey)> = keys
+                .of(&record.agent)
+                .map(|k| (record.agent.clone(), k))
+                .into_iter()
+                .collect();
+            let ended = record.expires_at <= now
+                || revoked.as_ref().is_some_and(|r| {
+                    r.revokes_any(&record.chain, config, &revoke_keys, &chain_keys)
+                });
             ended.then(|| Pending {
                 error: std::fs::read_to_string(error_path(vault_dir, &id))
                     .ok()
@@ -406,6 +506,8 @@ impl Renewer {
         let thread = std::thread::Builder::new()
             .name("openbao-renew".into())
             .spawn(move || {
+                let mut settings = settings;
+                settings.timeout_secs = Some(SWEEP_TIMEOUT_SECS);
                 let Ok(client) = Client::new(&settings) else {
                     return;
                 };
@@ -413,6 +515,7 @@ impl Renewer {
                     let now = clock.now();
                     let next = leases
                         .iter()
+                        .filter(|(_, _, at)| *at < until)
                         .map(|(_, d, at)| *at - chrono::Duration::seconds(*d as i64 / 3))
                         .min()
                         .unwrap_or(until);
@@ -444,8 +547,13 @@ impl Renewer {
                                 .get("lease_duration")
                                 .and_then(serde_json::Value::as_u64)
                                 .unwrap_or(0);
-                            *duration = granted.max(1);
-                            *at = now + chrono::Duration::seconds(granted as i64);
+                            if granted == 0 {
+                                // At its maximum TTL: nothing more to renew.
+                                *at = until;
+                            } else {
+                                *duration = granted;
+                                *at = now + chrono::Duration::seconds(granted as i64);
+                            }
                         } else {
                             // Tried again at the next wake-up, a little later.
                             *at = now + chrono::Duration::seconds(3 * 2);

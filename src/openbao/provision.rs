@@ -8,6 +8,8 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
+use chrono::{DateTime, Utc};
+
 use super::handles::{self, Handle, Record};
 use super::{Client, Source};
 use crate::credential::Plan;
@@ -19,48 +21,62 @@ pub struct Held {
     pub record: Option<Record>,
 }
 
-/// Fills the values of `plan`'s OpenBao secrets for credential `id`. On an error nothing is kept:
-/// whatever was already created is revoked, and no value is left in the plan.
+/// Who a credential is and how it may be revoked, for the record of what it holds.
+pub struct Credential<'a> {
+    pub vault_id: &'a str,
+    pub id: &'a str,
+    pub chain: &'a [String],
+    pub revoke_key: Option<String>,
+}
+
+/// Fills the values of `plan`'s OpenBao secrets for `credential`. The record of what must be
+/// revoked is written as each thing is created, so a crash in between leaves it for the sweep.
+/// On an error nothing is kept: whatever was created is revoked (or, if OpenBao cannot be
+/// reached for that, recorded as ended for the sweep) and no value is left in the plan.
 pub fn provision(
     vault_dir: &std::path::Path,
-    vault_id: &str,
-    id: &str,
+    credential: &Credential<'_>,
     plan: &mut Plan,
+    now: DateTime<Utc>,
 ) -> Result<Held> {
     if !plan.secrets.iter().any(|s| s.source.is_some()) {
         return Ok(Held { record: None });
     }
     let settings = crate::settings::Settings::load(vault_dir)?.openbao;
     let client = Client::new(&settings)?;
-    let mut handles = Vec::new();
+    let mut record = Record {
+        credential: credential.id.to_string(),
+        agent: plan.agent.clone(),
+        vault: credential.vault_id.to_string(),
+        expires_at: plan.expires_at,
+        chain: credential.chain.to_vec(),
+        revoke_key: credential.revoke_key.clone(),
+        handles: Vec::new(),
+    };
     let result = fill(
         &client,
         settings.token_role.as_deref(),
-        vault_id,
-        id,
+        vault_dir,
+        &mut record,
         plan,
-        &mut handles,
+        now,
     );
-    let record = Record {
-        credential: id.to_string(),
-        agent: plan.agent.clone(),
-        expires_at: plan.expires_at,
-        handles,
-    };
-    let written = result.and_then(|()| {
-        if record.handles.is_empty() {
-            Ok(())
-        } else {
-            handles::write(vault_dir, &record)
-        }
-    });
-    if let Err(e) = written {
+    if let Err(e) = result {
         for s in plan.secrets.iter_mut().filter(|s| s.source.is_some()) {
             s.value = SecretText::new(String::new());
         }
-        let _ = handles::revoke(&client, &record);
+        if !record.handles.is_empty() {
+            if handles::revoke(&client, &record, false).is_ok() {
+                let _ = handles::forget(vault_dir, &record.credential);
+            } else {
+                // Ended now, for the sweep to revoke once OpenBao answers.
+                record.expires_at = now;
+                let _ = handles::write(vault_dir, &record);
+            }
+        }
         return Err(e);
     }
+    client.keep_alive(&vault_dir.join(handles::DIR).join(".renewed"));
     Ok(Held {
         record: (!record.handles.is_empty()).then_some(record),
     })
@@ -69,13 +85,15 @@ pub fn provision(
 fn fill(
     client: &Client,
     role: Option<&str>,
-    vault_id: &str,
-    id: &str,
+    vault_dir: &std::path::Path,
+    record: &mut Record,
     plan: &mut Plan,
-    handles: &mut Vec<Handle>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
-    let ttl = plan.ttl().num_seconds().max(1);
+    // From now, not from the plan's time: what OpenBao creates never outlives the credential.
+    let ttl = (plan.expires_at - now).num_seconds().max(1);
     let agent = plan.agent.clone();
+    let (vault_id, id) = (record.vault.clone(), record.credential.clone());
     let mut done: Vec<String> = Vec::new();
     for i in 0..plan.secrets.len() {
         let Some(source) = plan.secrets[i].source.clone() else {
@@ -122,10 +140,11 @@ fn fill(
                         "no token in the answer",
                     ));
                 };
-                handles.push(Handle::Token {
+                record.handles.push(Handle::Token {
                     secret: name.clone(),
                     accessor: accessor.to_string(),
                 });
+                handles::write(vault_dir, record)?;
                 plan.secrets[i].value = SecretText::new(token.to_string());
             }
             Source::Lease { path, .. } => {
@@ -136,18 +155,40 @@ fn fill(
                     .and_then(Value::as_str)
                     .filter(|l| !l.is_empty());
                 if let Some(l) = lease_id {
-                    handles.push(Handle::Lease {
+                    let renewable = answer
+                        .get("renewable")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
+                    let mut duration = answer
+                        .get("lease_duration")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0);
+                    record.handles.push(Handle::Lease {
                         secret: name.clone(),
                         lease_id: l.to_string(),
-                        duration_secs: answer
-                            .get("lease_duration")
-                            .and_then(Value::as_u64)
-                            .unwrap_or(0),
-                        renewable: answer
-                            .get("renewable")
-                            .and_then(Value::as_bool)
-                            .unwrap_or(false),
+                        duration_secs: duration,
+                        renewable,
                     });
+                    handles::write(vault_dir, record)?;
+                    // A lease longer than the credential is brought down to it, so that it ends
+                    // with the credential even if nothing is left to revoke it.
+                    if renewable && duration > ttl as u64 {
+                        let body = json!({ "lease_id": l, "increment": ttl });
+                        if let Ok(r) = client.call("PUT", "sys/leases/renew", Some(&body))
+                            && r.status == 200
+                        {
+                            duration = r
+                                .body
+                                .get("lease_duration")
+                                .and_then(Value::as_u64)
+                                .unwrap_or(duration);
+                            if let Some(Handle::Lease { duration_secs, .. }) =
+                                record.handles.last_mut()
+                            {
+                                *duration_secs = duration;
+                            }
+                        }
+                    }
                 } else {
                     return Err(client.failed(
                         &what,

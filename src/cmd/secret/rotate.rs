@@ -173,7 +173,10 @@ fn rotate_kv(
                     .secrets([name.as_str()])
                     .outcome(crate::audit::Outcome::Denied, e.to_string())
                     .details(serde_json::json!({ "attempted": Action::SecretRotate.as_str() }));
-                vault.record(now, &[event])?;
+                if let Err(w) = vault.record(now, &[event]) {
+                    ctx.out
+                        .warn(&format!("the refusal could not be recorded: {w}"));
+                }
             }
             return Err(e);
         }
@@ -182,7 +185,7 @@ fn rotate_kv(
     let overlap = args.overlap;
     let dir = vault.dir.clone();
     let grantees = std::cell::Cell::new(0usize);
-    let retire_at = vault.update(admin, now, |c| {
+    let recorded = vault.update(admin, now, |c| {
         let s = c
             .state
             .secrets
@@ -208,6 +211,14 @@ fn rotate_kv(
             .secrets([name.as_str()])
             .details(details);
         Ok((retire_at, vec![event]))
+    });
+    // OpenBao already holds the new version, which mints read from now on: say so, whatever
+    // kept the vault from recording it (only the PREVIOUS window is lost).
+    let retire_at = recorded.map_err(|e| {
+        let hint = format!(
+            "OpenBao holds version {version} of {mount}/{path}, which agents get from now on; the vault did not record the rotation, so version {read} is not served as PREVIOUS"
+        );
+        Error::new(e.kind(), e.to_string()).hint(hint)
     })?;
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({
