@@ -428,6 +428,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let token = dir.path().join("t");
         std::fs::write(&token, "root").unwrap();
+        std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
         let c = Client::new(&Settings {
             address: Some(format!("http://127.0.0.1:{port}")),
             token_file: Some(token),
