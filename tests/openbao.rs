@@ -1042,3 +1042,34 @@ fn exec_replace_is_refused_for_a_lease_it_could_not_revoke() {
         "the lease read for the refused run was revoked"
     );
 }
+
+#[test]
+fn a_lease_longer_than_the_credential_is_brought_down_to_it() {
+    let pg = Postgres::start();
+    let bao = Bao::start();
+    bao.enable_database(&pg, "long", "1h", "24h");
+    let fx = Fx::new(&bao, &bao.addr());
+    fx.run(&[
+        "secret",
+        "add",
+        "db",
+        "--openbao-lease",
+        "database/creds/long",
+        "--map",
+        "username=PGUSER,password=PGPASSWORD",
+    ])
+    .code(0);
+    fx.run(&["grant", "coder", "db"]).code(0);
+    // A minted credential: nobody revokes its lease at an exit, so the lease itself must end
+    // with the credential. PostgreSQL's VALID UNTIL on the role is what OpenBao set.
+    let m = mint_json(&fx, &["--ttl", "2m"]);
+    let user = m["env"]["PGUSER"].as_str().unwrap().to_string();
+    let left = pg.sql(&format!(
+        "select extract(epoch from rolvaliduntil - now())::int from pg_roles where rolname = '{user}'"
+    ));
+    let left: i64 = left.trim().parse().unwrap();
+    assert!(
+        left > 0 && left <= 125,
+        "the lease's role is valid for {left} s, past the credential's 2m"
+    );
+}
