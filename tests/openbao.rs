@@ -1073,3 +1073,66 @@ fn a_lease_longer_than_the_credential_is_brought_down_to_it() {
         "the lease's role is valid for {left} s, past the credential's 2m"
     );
 }
+
+#[test]
+fn export_policy_names_the_openbao_source_and_apply_does_not_change_it() {
+    let bao = Bao::start();
+    bao.kv_put("secret/app", &[("api_key", "policy-kv-value")]);
+    let fx = Fx::new(&bao, &bao.addr());
+    fx.run(&[
+        "secret",
+        "add",
+        "app",
+        "--openbao-kv",
+        "secret/app#api_key",
+        "--cache",
+        "30s",
+    ])
+    .code(0);
+    fx.run(&[
+        "secret",
+        "add",
+        "bao",
+        "--openbao-token",
+        "--policy",
+        "reader",
+        "--env",
+        "BAO_TOKEN",
+    ])
+    .code(0);
+    fx.run(&["grant", "coder", "app"]).code(0);
+    let file = fx.vault.root().join("policy.toml");
+    fx.run(&["export-policy", "--out", &file.display().to_string()])
+        .code(0);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("openbao = \"kv secret/app#api_key cache=30s\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("openbao = \"token policies=reader\""),
+        "{text}"
+    );
+    util::assert_no_leak(text.as_bytes(), "policy-kv-value");
+    fx.run(&["plan", &file.display().to_string()]).code(0);
+    // A file that says otherwise: the plan shows it, apply refuses and changes nothing.
+    let changed = text.replace("kv secret/app#api_key cache=30s", "kv secret/other#api_key");
+    std::fs::write(&file, changed).unwrap();
+    let p = fx.run(&["plan", &file.display().to_string()]).code(2);
+    assert!(stdout(&p).contains("openbao"), "{}", stdout(&p));
+    let before = fx.vault.snapshot_files();
+    let a = fx
+        .run(&["apply", &file.display().to_string(), "--yes"])
+        .code(2);
+    assert!(
+        stderr(&a).contains("set by `agentcred secret add`, not by apply"),
+        "{}",
+        stderr(&a)
+    );
+    let after = fx.vault.snapshot_files();
+    assert_eq!(
+        before.get(&fx.vault.path("vault.age")),
+        after.get(&fx.vault.path("vault.age")),
+        "apply changed the vault"
+    );
+}

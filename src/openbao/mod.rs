@@ -149,6 +149,110 @@ impl Source {
         }
     }
 
+    /// The source as a policy file writes it: `token policies=a,b [num_uses=N]`,
+    /// `lease PATH FIELD=VAR,…` or `kv MOUNT/PATH#FIELD [cache=30s]`.
+    pub fn policy_text(&self) -> String {
+        match self {
+            Source::Token { policies, num_uses } => {
+                let mut s = format!("token policies={}", policies.join(","));
+                if let Some(n) = num_uses {
+                    s.push_str(&format!(" num_uses={n}"));
+                }
+                s
+            }
+            Source::Lease { path, map } => format!(
+                "lease {path} {}",
+                map.iter()
+                    .map(|f| format!("{}={}", f.field, f.env))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Source::Kv {
+                mount,
+                path,
+                field,
+                cache_secs,
+            } => {
+                let mut s = format!("kv {mount}/{path}#{field}");
+                if *cache_secs > 0 {
+                    s.push_str(&format!(
+                        " cache={}",
+                        crate::duration::format(chrono::Duration::seconds(*cache_secs as i64))
+                    ));
+                }
+                s
+            }
+        }
+    }
+
+    /// Parses [`Source::policy_text`].
+    pub fn parse_policy_text(text: &str) -> Result<Source> {
+        let bad = |why: &str| {
+            Error::usage(format!("openbao = {text:?}: {why}")).hint(
+                "expected \"token policies=P[,P…] [num_uses=N]\", \"lease PATH FIELD=VAR[,…]\" or \"kv MOUNT/PATH#FIELD [cache=30s]\"",
+            )
+        };
+        let words: Vec<&str> = text.split_whitespace().collect();
+        match words.as_slice() {
+            ["token", rest @ ..] => {
+                let mut policies = Vec::new();
+                let mut num_uses = None;
+                for w in rest {
+                    match w.split_once('=') {
+                        Some(("policies", p)) => {
+                            policies = p.split(',').map(str::to_string).collect();
+                        }
+                        Some(("num_uses", n)) => {
+                            num_uses =
+                                Some(n.parse().map_err(|_| bad("num_uses is not a number"))?);
+                        }
+                        _ => return Err(bad(&format!("{w:?} is not policies=… or num_uses=…"))),
+                    }
+                }
+                if policies.iter().all(String::is_empty) {
+                    return Err(bad("a token needs at least one policy"));
+                }
+                for p in &policies {
+                    check_path(p)?;
+                }
+                Ok(Source::Token { policies, num_uses })
+            }
+            ["lease", path, map] => {
+                check_path(path)?;
+                let map = map
+                    .split(',')
+                    .map(parse_field)
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Source::Lease {
+                    path: (*path).to_string(),
+                    map,
+                })
+            }
+            ["kv", location, rest @ ..] => {
+                let (mount, path, field) = parse_kv(location)?;
+                let mut cache_secs = 0;
+                for w in rest {
+                    match w.strip_prefix("cache=") {
+                        Some(d) => {
+                            cache_secs = crate::duration::parse(d)
+                                .map_err(|_| bad("cache is not a duration"))?
+                                .num_seconds()
+                                .max(0) as u64;
+                        }
+                        None => return Err(bad(&format!("{w:?} is not cache=…"))),
+                    }
+                }
+                Ok(Source::Kv {
+                    mount,
+                    path,
+                    field,
+                    cache_secs,
+                })
+            }
+            _ => Err(bad("not a source agentcred knows")),
+        }
+    }
+
     /// Does a credential holding this source leave something in OpenBao to revoke?
     pub fn revocable(&self) -> bool {
         !matches!(self, Source::Kv { .. })
@@ -246,6 +350,29 @@ mod tests {
         assert_eq!((f.field.as_str(), f.env.as_str()), ("username", "DB_USER"));
         assert!(parse_field("username").is_err());
         assert!(parse_field("username=LD_PRELOAD").is_err());
+    }
+
+    #[test]
+    fn a_source_round_trips_through_its_policy_text() {
+        for text in [
+            "token policies=a,b num_uses=3",
+            "token policies=reader",
+            "lease database/creds/ro username=DB_USER,password=DB_PASS",
+            "kv secret/team/app#api_key cache=30s",
+            "kv secret/app#k",
+        ] {
+            let s = Source::parse_policy_text(text).unwrap();
+            assert_eq!(s.policy_text(), text);
+        }
+        for bad in [
+            "token",
+            "vault x",
+            "lease p",
+            "kv secret#x",
+            "token policies=a ttl=1",
+        ] {
+            assert!(Source::parse_policy_text(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -129,6 +129,16 @@ pub fn apply(
             }
             Step::RemoveAgent(a) => Event::admin(Action::AgentRemove).agent(&a.name),
             Step::EditSecret { old, new } => {
+                if old.openbao != new.openbao {
+                    return Err(Error::usage(format!(
+                        "secret {}: where its value comes from is set by `agentcred secret add`, not by apply",
+                        new.name
+                    ))
+                    .hint(format!(
+                        "write openbao = {} in the file as the vault has it (see `agentcred export-policy`), or remove and add the secret; nothing was changed",
+                        old.openbao.as_deref().map_or_else(|| "nothing".to_string(), |t| format!("{t:?}"))
+                    )));
+                }
                 let s = c
                     .state
                     .secrets

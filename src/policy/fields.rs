@@ -120,6 +120,7 @@ pub const SECRET: &[Field<SecretSpec>] = &[
     Field { name: "hosts", doc: "Where the value may ever be sent: host names or *.domain, each with an optional :port", ty: Ty::Hosts, key: false, get: |s| Val::list(&s.hosts) },
     Field { name: "delivery", doc: "\"env\" (the program holds the value) or \"broker\" (it holds a placeholder; needs hosts) [default: \"env\"]", ty: Ty::Delivery, key: false, get: |s| Val::opt(&s.delivery) },
     Field { name: "placeholder_prefix", doc: "A non-secret prefix the placeholder keeps, e.g. \"sk-\"", ty: Ty::Text, key: false, get: |s| Val::opt(&s.placeholder_prefix) },
+    Field { name: "openbao", doc: "Where OpenBao provides the value, as `agentcred secret add` set it: \"token policies=P[,P…] [num_uses=N]\", \"lease PATH FIELD=VAR[,…]\" or \"kv MOUNT/PATH#FIELD [cache=30s]\" (apply does not change it)", ty: Ty::Text, key: false, get: |s| Val::opt(&s.openbao) },
 ];
 
 #[rustfmt::skip]

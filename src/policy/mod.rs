@@ -60,6 +60,8 @@ pub struct SecretSpec {
     pub delivery: Option<String>,
     #[serde(default)]
     pub placeholder_prefix: Option<String>,
+    #[serde(default)]
+    pub openbao: Option<String>,
 }
 
 /// A grant, as the policy file has it.
@@ -189,6 +191,7 @@ impl SecretSpec {
             delivery: (!s.destination.delivery.is_env())
                 .then(|| s.destination.delivery.as_str().to_string()),
             placeholder_prefix: s.destination.placeholder_prefix.clone(),
+            openbao: s.openbao.as_ref().map(crate::openbao::Source::policy_text),
         }
     }
 
@@ -493,7 +496,16 @@ fn normal_secret(s: SecretSpec) -> Result<SecretSpec> {
             ),
         );
     }
+    let openbao = match &s.openbao {
+        None => None,
+        Some(t) => Some(
+            crate::openbao::Source::parse_policy_text(t)
+                .map_err(|e| named(e, &what))?
+                .policy_text(),
+        ),
+    };
     Ok(SecretSpec {
+        openbao,
         env: Some(env),
         max_age: positive(&s.max_age, &format!("{what}: max_age"))?,
         hosts,
