@@ -169,6 +169,14 @@ fn a_dynamic_token_works_during_exec_and_is_revoked_when_the_program_exits() {
     assert_eq!(revoke["credential_id"], id.as_str());
     assert_eq!(revoke["details"]["ended_by"], "exec-end");
     assert_eq!(revoke["details"]["tokens"], 1);
+    let mint = audit
+        .iter()
+        .find(|e| e["action"] == "cred.mint")
+        .expect("a cred.mint entry");
+    assert_eq!(
+        mint["details"]["openbao"],
+        serde_json::json!({"tokens": 1, "leases": 0})
+    );
     assert!(!fx.vault.path("openbao").join(&id).exists());
     assert_not_on_record(
         &fx.vault,

@@ -184,6 +184,17 @@ pub fn issue(
     if let Some(parent_id) = parent {
         details["parent"] = parent_id.into();
     }
+    // What the credential holds in OpenBao, counted (never an accessor or lease id): a record
+    // that went missing from `openbao/` shows against it.
+    if let Some(r) = &held.record {
+        let count = |lease: bool| {
+            r.handles
+                .iter()
+                .filter(|h| matches!(h, crate::openbao::handles::Handle::Lease { .. }) == lease)
+                .count()
+        };
+        details["openbao"] = serde_json::json!({ "tokens": count(false), "leases": count(true) });
+    }
     if let Some(serde_json::Value::Object(more)) = extra {
         for (k, v) in more {
             details[k] = v;

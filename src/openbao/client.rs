@@ -179,6 +179,11 @@ impl Client {
         &self.address
     }
 
+    /// The namespace calls are made in, if any.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
     /// `what` failed at OpenBao: exit 1, naming the address.
     pub fn failed(&self, what: &str, why: impl std::fmt::Display) -> Error {
         super::unavailable(&self.address, what, why)

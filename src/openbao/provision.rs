@@ -249,7 +249,7 @@ pub fn read_kv(
     name: &str,
 ) -> Result<(SecretText, u32)> {
     let key = (
-        client.address().to_string(),
+        format!("{} {}", client.address(), client.namespace().unwrap_or("")),
         mount.to_string(),
         path.to_string(),
         field.to_string(),
