@@ -63,7 +63,7 @@ impl Settings {
     /// The configured address, or an error saying how to configure one.
     pub fn address(&self) -> Result<&str> {
         self.address.as_deref().filter(|a| !a.is_empty()).ok_or_else(|| {
-            Error::config("this vault has secrets kept in OpenBao, but config.toml names no OpenBao")
+            Error::config("no OpenBao is configured: config.toml beside the vault has no [openbao] address")
                 .hint("add [openbao] with address = \"https://…\" and token_file or role_id + secret_id_file to config.toml")
         })
     }
