@@ -1144,3 +1144,35 @@ fn export_policy_names_the_openbao_source_and_apply_does_not_change_it() {
         "apply changed the vault"
     );
 }
+
+#[test]
+fn agentcred_renews_its_own_token_when_a_mint_uses_it() {
+    let bao = Bao::start();
+    let fx = Fx::new(&bao, &bao.addr());
+    fx.run(&[
+        "secret",
+        "add",
+        "bao",
+        "--openbao-token",
+        "--policy",
+        "reader",
+        "--env",
+        "BAO_TOKEN",
+    ])
+    .code(0);
+    fx.run(&["grant", "coder", "bao"]).code(0);
+    let own = std::fs::read_to_string(&fx.token_file).unwrap();
+    assert!(lookup(&bao, own.trim())["data"]["last_renewal_time"].is_null());
+    mint_json(&fx, &[]);
+    let renewed = lookup(&bao, own.trim())["data"]["last_renewal_time"].clone();
+    assert!(
+        renewed.is_i64() || renewed.is_u64(),
+        "not renewed: {renewed}"
+    );
+    // At most once an hour: the next mint leaves it alone.
+    mint_json(&fx, &[]);
+    assert_eq!(
+        lookup(&bao, own.trim())["data"]["last_renewal_time"],
+        renewed
+    );
+}
