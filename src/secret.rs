@@ -139,6 +139,19 @@ pub fn validate_env(name: &str) -> Result<()> {
 }
 
 /// The default environment name for a secret: upper case, with '.' and '-' as '_'.
+/// The variable a new secret is injected as when `--env` names none: [`default_env`], refused
+/// with a usage error saying so when it is not a variable agentcred injects.
+pub fn default_env_checked(name: &str) -> Result<String> {
+    let env = default_env(name);
+    validate_env(&env).map_err(|e| {
+        Error::usage(format!(
+            "secret '{name}' would be injected as {env}, which is refused: {e}"
+        ))
+        .hint("choose an environment name with --env VAR")
+    })?;
+    Ok(env)
+}
+
 pub fn default_env(name: &str) -> String {
     let mut env: String = name
         .chars()

@@ -434,7 +434,7 @@ fn kv_values_are_read_at_each_mint_and_a_change_is_seen_by_the_next() {
     assert_eq!(mints[1]["details"]["versions"]["app"], 2);
     let show = fx.run(&["secret", "show", "app"]).code(0);
     assert!(
-        stdout(&show).contains("OpenBao KV secret/app#api_key"),
+        stdout(&show).contains("OpenBao kv secret/app#api_key cache=30s"),
         "{}",
         stdout(&show)
     );

@@ -362,18 +362,7 @@ pub fn sweep(
                 continue;
             }
         };
-        let revoke_keys: Vec<crate::crypto::PublicKey> = record
-            .revoke_key
-            .as_deref()
-            .and_then(crate::crypto::PublicKey::parse)
-            .into_iter()
-            .collect();
-        let chain_keys: Vec<(String, crate::crypto::PublicKey)> = keys
-            .of(&record.agent)
-            .map(|k| (record.agent.clone(), k))
-            .into_iter()
-            .collect();
-        let ended_by = if revoked.revokes_any(&record.chain, config, &revoke_keys, &chain_keys) {
+        let ended_by = if is_revoked(&record, &revoked, &mut keys) {
             "revoked"
         } else if record.expires_at <= now {
             "expired"
@@ -400,6 +389,27 @@ pub fn sweep(
             say("  the next agentcred command tries again; `agentcred status` lists it");
         }
     }
+}
+
+/// Is a block of `record`'s credential revoked by an authentic line: one signed by the admin, by
+/// the credential's agent (public key from the roster), or by its one-off revoke key?
+fn is_revoked(
+    record: &Record,
+    revoked: &crate::credential::revocation::RevocationList,
+    keys: &mut Keys<'_>,
+) -> bool {
+    let revoke_keys: Vec<crate::crypto::PublicKey> = record
+        .revoke_key
+        .as_deref()
+        .and_then(crate::crypto::PublicKey::parse)
+        .into_iter()
+        .collect();
+    let chain_keys: Vec<(String, crate::crypto::PublicKey)> = keys
+        .of(&record.agent)
+        .map(|k| (record.agent.clone(), k))
+        .into_iter()
+        .collect();
+    revoked.revokes_any(&record.chain, keys.config, &revoke_keys, &chain_keys)
 }
 
 fn client_for_sweep(vault_dir: &Path) -> Result<Client> {
@@ -436,21 +446,10 @@ pub fn pending(
     ids.into_iter()
         .filter_map(|id| {
             let record = read(vault_dir, &id, &mut keys).ok().flatten()?;
-            let revoke_keys: Vec<crate::crypto::PublicKey> = record
-                .revoke_key
-                .as_deref()
-                .and_then(crate::crypto::PublicKey::parse)
-                .into_iter()
-                .collect();
-            let chain_keys: Vec<(String, crate::crypto::PublicKey)> = keys
-                .of(&record.agent)
-                .map(|k| (record.agent.clone(), k))
-                .into_iter()
-                .collect();
             let ended = record.expires_at <= now
-                || revoked.as_ref().is_some_and(|r| {
-                    r.revokes_any(&record.chain, config, &revoke_keys, &chain_keys)
-                });
+                || revoked
+                    .as_ref()
+                    .is_some_and(|r| is_revoked(&record, r, &mut keys));
             ended.then(|| Pending {
                 error: std::fs::read_to_string(error_path(vault_dir, &id))
                     .ok()

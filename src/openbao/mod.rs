@@ -111,42 +111,9 @@ impl Source {
         }
     }
 
-    /// One line for `secret show` and `secret list`: what the value is, never a value.
+    /// One line for `secret show` and `secret add`: what the value is, never a value.
     pub fn describe(&self) -> String {
-        match self {
-            Source::Token { policies, num_uses } => {
-                let mut s = "OpenBao token".to_string();
-                if !policies.is_empty() {
-                    s.push_str(&format!(" (policies {})", policies.join(",")));
-                }
-                if let Some(n) = num_uses {
-                    s.push_str(&format!(", {n} uses"));
-                }
-                s
-            }
-            Source::Lease { path, map } => format!(
-                "OpenBao lease {path} ({})",
-                map.iter()
-                    .map(|f| format!("{}={}", f.field, f.env))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-            Source::Kv {
-                mount,
-                path,
-                field,
-                cache_secs,
-            } => {
-                let mut s = format!("OpenBao KV {mount}/{path}#{field}");
-                if *cache_secs > 0 {
-                    s.push_str(&format!(
-                        " (cached {})",
-                        crate::duration::format(chrono::Duration::seconds(*cache_secs as i64))
-                    ));
-                }
-                s
-            }
-        }
+        format!("OpenBao {}", self.policy_text())
     }
 
     /// The source as a policy file writes it: `token policies=a,b [num_uses=N]`,

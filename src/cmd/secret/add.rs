@@ -19,16 +19,7 @@ pub(super) fn add(ctx: &Ctx, args: SecretAddArgs) -> Result<()> {
             env.clone()
         }
         (None, Source::Lease { map, .. }) => map[0].env.clone(),
-        (None, _) => {
-            let env = secret::default_env(&name);
-            secret::validate_env(&env).map_err(|e| {
-                Error::usage(format!(
-                    "secret '{name}' would be injected as {env}, which is refused: {e}"
-                ))
-                .hint("choose an environment name with --env VAR")
-            })?;
-            env
-        }
+        (None, _) => secret::default_env_checked(&name)?,
     };
     if let Some(d) = args.max_age.filter(|d| d.num_seconds() <= 0) {
         return Err(Error::usage(format!(

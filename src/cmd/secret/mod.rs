@@ -109,16 +109,7 @@ fn set(ctx: &Ctx, args: SecretSetArgs) -> Result<()> {
         let env = match (&args.env, existing) {
             (Some(env), _) => env.clone(),
             (None, Some(s)) => s.env.clone(),
-            (None, None) => {
-                let env = secret::default_env(&name);
-                secret::validate_env(&env).map_err(|e| {
-                    Error::usage(format!(
-                        "secret '{name}' would be injected as {env}, which is refused: {e}"
-                    ))
-                    .hint("choose an environment name with --env VAR")
-                })?;
-                env
-            }
+            (None, None) => secret::default_env_checked(&name)?,
         };
         let entry = c
             .state
