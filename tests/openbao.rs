@@ -1176,3 +1176,50 @@ fn agentcred_renews_its_own_token_when_a_mint_uses_it() {
         renewed
     );
 }
+
+#[test]
+fn a_token_only_mint_creates_nothing_in_openbao() {
+    let bao = Bao::start();
+    let fx = Fx::new(&bao, &bao.addr());
+    fx.run(&[
+        "secret",
+        "add",
+        "bao",
+        "--openbao-token",
+        "--policy",
+        "reader",
+        "--env",
+        "BAO_TOKEN",
+    ])
+    .code(0);
+    fx.run(&["grant", "coder", "bao"]).code(0);
+    let count = || {
+        let out = bao
+            .command(&["list", "auth/token/accessors"])
+            .env("BAO_FORMAT", "json")
+            .output()
+            .unwrap();
+        // `bao list` prints the keys as a JSON array.
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let before = count();
+    fx.run(&["mint", "--agent", "coder", "--format", "token"])
+        .code(0);
+    assert_eq!(
+        count(),
+        before,
+        "a token-only mint created an OpenBao token"
+    );
+    assert!(
+        !fx.vault.path("openbao").exists()
+            || std::fs::read_dir(fx.vault.path("openbao"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+    mint_json(&fx, &[]);
+    assert_eq!(count(), before + 1, "a mint that prints values creates one");
+}

@@ -29,13 +29,20 @@ pub fn run(ctx: &Ctx, args: MintArgs) -> Result<()> {
     ctx.known_scope(&vault, scope)?;
     let session = ctx.session(&vault);
     let opened = ctx.open_agent(&session, scope.agent.as_deref())?;
-    let plan = mint::decide(&session, &opened, &request, Attempt::Mint)?;
+    let mut plan = mint::decide(&session, &opened, &request, Attempt::Mint)?;
     // A brokered value never leaves agentcred: only the token may be printed for it.
     if args.format != MintFormat::Token {
         crate::credential::refuse_brokered(&plan).map_err(|e| {
             let names: Vec<String> = plan.secrets.iter().map(|s| s.name.clone()).collect();
             session.refuse(opened.caller(), Attempt::Mint, &names, e)
         })?;
+    }
+    // The token alone carries no value: nothing is asked of OpenBao for it, so no token or lease
+    // is created that nobody could use.
+    if args.format == MintFormat::Token {
+        for s in &mut plan.secrets {
+            s.source = None;
+        }
     }
     let issued = mint::issue(&session, &opened, plan, mint::Extras::default())?;
     let text = zeroize::Zeroizing::new(render(&issued, args.format));
