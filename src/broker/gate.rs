@@ -158,10 +158,16 @@ impl RunGate {
             .outcome(Logged::Denied, refusal.message.clone())
             .details(details);
         e.credential_id = Some(self.run.credential_id.clone());
+        self.record_lazily(e, anomalies);
+        refusal
+    }
+
+    /// Appends `e` with the anomalies it shows (and `found` already), after the fact: with the
+    /// next durable append when there are none, else on a thread of its own that hands them to
+    /// the alert command once their entries have their place in the log.
+    fn record_lazily(&self, e: Event, mut found: Vec<Anomaly>) {
+        found.extend(self.observe(&e, self.clock.now()));
         let mut events = vec![e];
-        let now = self.clock.now();
-        let mut found = anomalies;
-        found.extend(self.observe(&events[0], now));
         events.extend(found.iter().map(|a| a.event(&self.run.actor)));
         if found.is_empty() {
             self.log.append_later(events);
@@ -174,7 +180,6 @@ impl RunGate {
                 }
             });
         }
-        refusal
     }
 
     fn observe(&self, e: &Event, now: DateTime<Utc>) -> Vec<Anomaly> {
@@ -417,20 +422,7 @@ impl Gate for RunGate {
             e.result = Some(Logged::Error);
         }
         e.credential_id = Some(self.run.credential_id.clone());
-        let anomalies = self.observe(&e, self.clock.now());
-        let mut events = vec![e];
-        events.extend(anomalies.iter().map(|a| a.event(&self.run.actor)));
-        if anomalies.is_empty() {
-            self.log.append_later(events);
-        } else {
-            let log = Arc::clone(&self.log);
-            let alert = self.alerter();
-            self.in_background(move || {
-                if let Ok(seq) = log.append(events) {
-                    alert(anomalies, seq + 1);
-                }
-            });
-        }
+        self.record_lazily(e, Vec::new());
     }
 
     fn unbound(&self, target: &UnboundTarget, allowed: bool) {

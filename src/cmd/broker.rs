@@ -160,17 +160,7 @@ fn wait(
     stop: &AtomicBool,
     broker: &brokered::Running,
 ) -> (&'static str, Option<revoked::Revoked>) {
-    let mut watch = Watch::new(
-        vault.dir.clone(),
-        vault.config.clone(),
-        Arc::clone(&ctx.clock),
-        (
-            issued.id.clone(),
-            issued.token.clone(),
-            issued.plan.issued_at,
-        ),
-        std::time::Instant::now(),
-    );
+    let mut watch = Watch::of(vault, Arc::clone(&ctx.clock), issued);
     let close = broker.closer();
     loop {
         if stop.load(Ordering::Relaxed) {

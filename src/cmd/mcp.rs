@@ -242,17 +242,7 @@ fn start_lease(
             return Err(e);
         }
     };
-    let watch = Watch::new(
-        vault.dir.clone(),
-        vault.config.clone(),
-        Arc::clone(&ctx.clock),
-        (
-            issued.id.clone(),
-            issued.token.clone(),
-            issued.plan.issued_at,
-        ),
-        std::time::Instant::now(),
-    );
+    let watch = Watch::of(vault, Arc::clone(&ctx.clock), issued);
     Ok(Lease {
         held,
         broker,

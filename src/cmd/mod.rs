@@ -234,7 +234,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     };
     if revokes
         && let Ok(dir) = ctx.vault_dir()
-        && dir.join(crate::openbao::handles::DIR).is_dir()
+        && crate::openbao::handles::any(&dir)
         && let Ok(vault) = Vault::open(&dir)
     {
         let say = ctx.say();

@@ -239,7 +239,7 @@ pub fn issue(
     if let Err(e) = record(session, &call, events, &entry, session.now) {
         // Refused after all (a live check): what OpenBao created for it goes at once.
         if let Some(record) = &held.record {
-            let _ = crate::openbao::handles::release_record(
+            let _ = crate::openbao::handles::release(
                 &vault.dir,
                 &vault.config,
                 record,

@@ -476,7 +476,6 @@ fn denied_by(
     actions: Option<&[String]>,
     resources: Option<&[Pattern]>,
 ) -> Option<Error> {
-    let agent = &envelope.agent;
     if actions.is_none() && resources.is_none() {
         // No scope asked: the deny that wholly covers an allow (every action of it on every
         // resource of it) is why nothing was left.
@@ -500,19 +499,7 @@ fn denied_by(
                     .iter()
                     .any(|x| x.effect == Effect::Allow && wholly(d, x))
         })?;
-        return Some(
-            Error::denied(format!(
-                "everything granted to agent {agent} is explicitly denied by deny grant {} ({} on {} of {})",
-                g.id,
-                g.actions.join(","),
-                g.resources.join(","),
-                g.secret
-            ))
-            .hint(format!(
-                "a deny beats every allow; an admin can remove it: agentcred grant revoke {}",
-                g.id
-            )),
-        );
+        return Some(denied_by_grant("everything granted is", g));
     }
     let g = envelope.grants.iter().find(|g| {
         g.effect == Effect::Deny
@@ -524,20 +511,26 @@ fn denied_by(
                     .is_ok_and(|d| resources.is_none_or(|r| r.iter().any(|r| d.contains(r))))
             })
     })?;
-    Some(
-        Error::denied(format!(
-            "{} is explicitly denied to agent {agent} by deny grant {} ({} on {} of {})",
-            describe(actions, resources),
-            g.id,
-            g.actions.join(","),
-            g.resources.join(","),
-            g.secret
-        ))
-        .hint(format!(
-            "a deny beats every allow; an admin can remove it: agentcred grant revoke {}",
-            g.id
-        )),
-    )
+    Some(denied_by_grant(
+        &format!("{} is", describe(actions, resources)),
+        g,
+    ))
+}
+
+/// "WHAT explicitly denied by deny grant ID (…)", naming the grant and how to remove it.
+fn denied_by_grant(what: &str, g: &crate::grant::Grant) -> Error {
+    Error::denied(format!(
+        "{what} explicitly denied to agent {} by deny grant {} ({} on {} of {})",
+        g.agent,
+        g.id,
+        g.actions.join(","),
+        g.resources.join(","),
+        g.secret
+    ))
+    .hint(format!(
+        "a deny beats every allow; an admin can remove it: agentcred grant revoke {}",
+        g.id
+    ))
 }
 
 /// The most generous `max_ttl` among the allow grants of `secret` that cover the request

@@ -335,17 +335,9 @@ impl Keeper<'_> {
     /// whole tree when the outer credential, which every nested one is derived from, is revoked.
     fn watch(&self, issued: &Issued, clock: &Arc<dyn crate::clock::Clock>) -> Option<Watch> {
         match self {
-            Keeper::Vault { session, .. } => Some(Watch::new(
-                session.vault.dir.clone(),
-                session.vault.config.clone(),
-                Arc::clone(clock),
-                (
-                    issued.id.clone(),
-                    issued.token.clone(),
-                    issued.plan.issued_at,
-                ),
-                std::time::Instant::now(),
-            )),
+            Keeper::Vault { session, .. } => {
+                Some(Watch::of(session.vault, Arc::clone(clock), issued))
+            }
             Keeper::Supervisor { .. } => None,
         }
     }

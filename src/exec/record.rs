@@ -132,7 +132,7 @@ pub fn release(
     now: DateTime<Utc>,
 ) -> Option<String> {
     let record = issued.openbao.as_ref()?;
-    crate::openbao::handles::release_record(dir, config, record, "exec-end", now)
+    crate::openbao::handles::release(dir, config, record, "exec-end", now)
         .err()
         .map(|e| {
             format!(

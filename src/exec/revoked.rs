@@ -85,6 +85,25 @@ pub struct Watch {
 }
 
 impl Watch {
+    /// A watch, from now, on `vault`'s list for the credential `issued`.
+    pub fn of(
+        vault: &crate::vault::Vault,
+        clock: Arc<dyn Clock>,
+        issued: &crate::credential::Issued,
+    ) -> Watch {
+        Watch::new(
+            vault.dir.clone(),
+            vault.config.clone(),
+            clock,
+            (
+                issued.id.clone(),
+                issued.token.clone(),
+                issued.plan.issued_at,
+            ),
+            Instant::now(),
+        )
+    }
+
     /// A watch on `dir`'s list for the credential `id` (its `token`, issued at `issued_at`).
     pub fn new(
         dir: PathBuf,

@@ -7,10 +7,11 @@
 //! make agentcred revoke someone else's tokens; a file whose signature does not check is left
 //! alone and reported.
 //!
-//! Revocation happens where the credential ends: the supervisor of an `exec` right after the
-//! program, `creds revoke` right after the revocation. Whatever could not be revoked then (OpenBao
-//! down, the supervisor killed, a minted credential that simply expired) is found by
-//! [`sweep`], which every command that opens the vault runs: a file whose credential is revoked or
+//! Revocation happens where the credential ends: the supervisor of an `exec` (or of a `broker` or
+//! `mcp` run) right after the program, with the record it holds ([`release`]); the commands that
+//! revoke credentials, through a [`sweep`] before they return. Whatever could not be revoked then
+//! (OpenBao down, the supervisor killed, a minted credential that simply expired) is found by the
+//! [`sweep`] every command that opens the vault runs: a file whose credential is revoked or
 //! expired is revoked and removed, or kept, with the error beside it, for the next command.
 //! `status` lists those ([`pending`]).
 
@@ -238,34 +239,10 @@ fn entry(record: &Record, ended_by: &str, outcome: std::result::Result<(), &Erro
     e
 }
 
-/// Revokes what `credential` holds in OpenBao now, as its end (`ended_by`) happens: the record
-/// goes once OpenBao confirmed; otherwise it stays, with the error beside it, for [`sweep`].
-/// Nothing to do (no record) is not an error. Best effort for the caller: the result is said.
+/// Revokes what `record` (kept in memory since its credential was issued) holds, now that its
+/// credential ends (`ended_by`): the record goes once OpenBao confirmed; otherwise it stays, with
+/// the error beside it, for [`sweep`].
 pub fn release(
-    vault_dir: &Path,
-    config: &crate::vault::VaultToml,
-    credential: &str,
-    ended_by: &str,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    if !path(vault_dir, credential).exists() {
-        return Ok(false);
-    }
-    let mut keys = Keys {
-        vault_dir,
-        config,
-        roster: None,
-    };
-    let Some(record) = read(vault_dir, credential, &mut keys)? else {
-        return Ok(false);
-    };
-    let result = client(vault_dir).and_then(|c| revoke(&c, &record, true));
-    finish(vault_dir, config, &record, ended_by, result, now)
-}
-
-/// Revokes what `record` (kept in memory since its credential was issued) holds, as its end
-/// happens: as [`release`], without reading it back.
-pub fn release_record(
     vault_dir: &Path,
     config: &crate::vault::VaultToml,
     record: &Record,
@@ -315,6 +292,11 @@ fn finish(
     }
 }
 
+/// Is there any record in `openbao/`? Cheap when there is none: one failed open.
+pub fn any(vault_dir: &Path) -> bool {
+    !recorded(vault_dir).is_empty()
+}
+
 /// The credential ids with a record in `openbao/`. Cheap when there are none: one failed open.
 fn recorded(vault_dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(vault_dir.join(DIR)) else {
@@ -351,7 +333,7 @@ pub fn sweep(
         config,
         roster: None,
     };
-    let mut client: Option<Result<Client>> = None;
+    let mut connected: Option<Result<Client>> = None;
     let mut unreachable = false;
     for id in ids {
         let record = match read(vault_dir, &id, &mut keys) {
@@ -374,7 +356,7 @@ pub fn sweep(
         if unreachable {
             continue;
         }
-        let c = client.get_or_insert_with(|| client_for_sweep(vault_dir));
+        let c = connected.get_or_insert_with(|| client(vault_dir));
         let result = match c {
             Ok(c) => revoke(c, &record, true),
             Err(e) => Err(Error::new(e.kind(), e.to_string())),
@@ -410,10 +392,6 @@ fn is_revoked(
         .into_iter()
         .collect();
     revoked.revokes_any(&record.chain, keys.config, &revoke_keys, &chain_keys)
-}
-
-fn client_for_sweep(vault_dir: &Path) -> Result<Client> {
-    client(vault_dir)
 }
 
 /// A credential that ended with something still to revoke in OpenBao.

@@ -126,13 +126,13 @@ fn fill(
                     Some(r) => format!("auth/token/create/{r}"),
                     None => "auth/token/create".into(),
                 };
-                let answer = client.ok(
+                let mut answer = client.ok(
                     "POST",
                     &path,
                     Some(&body),
                     &format!("creating a token for secret {name}"),
                 )?;
-                let token = answer.pointer("/auth/client_token").and_then(Value::as_str);
+                let token = take_text(answer.pointer_mut("/auth/client_token"));
                 let accessor = answer.pointer("/auth/accessor").and_then(Value::as_str);
                 let (Some(token), Some(accessor)) = (token, accessor) else {
                     return Err(client.failed(
@@ -145,11 +145,11 @@ fn fill(
                     accessor: accessor.to_string(),
                 });
                 handles::write(vault_dir, record)?;
-                plan.secrets[i].value = SecretText::new(token.to_string());
+                plan.secrets[i].value = token;
             }
             Source::Lease { path, .. } => {
                 let what = format!("reading a lease from {path} for secret {name}");
-                let answer = client.ok("GET", &path, None, &what)?;
+                let mut answer = client.ok("GET", &path, None, &what)?;
                 let lease_id = answer
                     .get("lease_id")
                     .and_then(Value::as_str)
@@ -195,10 +195,13 @@ fn fill(
                         format!("{path} gave no lease: use --openbao-kv for static values"),
                     ));
                 }
-                let data = answer.get("data").cloned().unwrap_or(Value::Null);
+                let mut data = answer
+                    .get_mut("data")
+                    .map(Value::take)
+                    .unwrap_or(Value::Null);
                 for s in plan.secrets.iter_mut().filter(|s| s.name == name) {
                     let field = s.field.clone().unwrap_or_default();
-                    let v = text_of(data.get(&field)).ok_or_else(|| {
+                    let v = take_text(data.get_mut(&field)).ok_or_else(|| {
                         client.failed(&what, format!("the lease has no field {field:?}"))
                     })?;
                     s.value = v;
@@ -221,11 +224,12 @@ fn fill(
     Ok(())
 }
 
-/// A field's value as text: a string as it is, anything else as JSON.
-fn text_of(v: Option<&Value>) -> Option<SecretText> {
-    match v? {
+/// A field's value as text, moved out of the answer rather than copied (so the one copy left
+/// is the one zeroized on drop): a string as it is, anything else as JSON.
+fn take_text(v: Option<&mut Value>) -> Option<SecretText> {
+    match v?.take() {
         Value::Null => None,
-        Value::String(s) => Some(SecretText::new(s.clone())),
+        Value::String(s) => Some(SecretText::new(s)),
         other => Some(SecretText::new(other.to_string())),
     }
 }
@@ -289,13 +293,17 @@ pub fn read_kv(
         .and_then(Value::as_u64)
         .and_then(|v| u32::try_from(v).ok())
         .unwrap_or(version);
-    let value =
-        text_of(reply.body.pointer("/data/data").and_then(|d| d.get(field))).ok_or_else(|| {
-            client.failed(
-                &what,
-                format!("version {read} of {mount}/{path} has no field {field:?}"),
-            )
-        })?;
+    let mut body = reply.body;
+    let value = take_text(
+        body.pointer_mut("/data/data")
+            .and_then(|d| d.get_mut(field)),
+    )
+    .ok_or_else(|| {
+        client.failed(
+            &what,
+            format!("version {read} of {mount}/{path} has no field {field:?}"),
+        )
+    })?;
     if cache_secs > 0 {
         CACHE
             .lock()
