@@ -625,6 +625,7 @@ mod tests {
             crate::audit::activity::DIR,
             crate::audit::activity::SUSPENDED_DIR,
             crate::exec::running::DIR,
+            crate::openbao::handles::DIR,
         ] {
             assert!(crate::vault::FILES_ABOVE.contains(&file), "{file}");
         }

@@ -1223,3 +1223,28 @@ fn a_token_only_mint_creates_nothing_in_openbao() {
     mint_json(&fx, &[]);
     assert_eq!(count(), before + 1, "a mint that prints values creates one");
 }
+
+#[test]
+fn a_loose_mode_on_the_openbao_records_is_refused_with_the_chmod_to_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let bao = Bao::start();
+    let fx = Fx::new(&bao, &bao.addr());
+    fx.run(&[
+        "secret",
+        "add",
+        "bao",
+        "--openbao-token",
+        "--policy",
+        "reader",
+        "--env",
+        "BAO_TOKEN",
+    ])
+    .code(0);
+    fx.run(&["grant", "coder", "bao"]).code(0);
+    mint_json(&fx, &[]);
+    let dir = fx.vault.path("openbao");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let a = fx.run(&["status"]).code(78);
+    assert!(stderr(&a).contains("chmod"), "{}", stderr(&a));
+    util::assert_short_error(&a);
+}

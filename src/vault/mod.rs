@@ -580,7 +580,7 @@ impl Vault {
 
 /// The files and directories the layers above storage keep in the vault (each named by a constant
 /// in the module that owns it), checked for private modes and links when the vault is opened.
-pub const FILES_ABOVE: [&str; 11] = [
+pub const FILES_ABOVE: [&str; 12] = [
     "audit.jsonl",
     "config.toml",
     "revoked.jsonl",
@@ -592,6 +592,7 @@ pub const FILES_ABOVE: [&str; 11] = [
     "activity",
     "suspended",
     "running",
+    "openbao",
 ];
 
 /// Completes or undoes a commit a crash interrupted (the caller holds the lock); `committed(seq,
