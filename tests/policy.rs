@@ -461,8 +461,10 @@ fn apply_killed_at_any_point_leaves_the_vault_before_or_after() {
         } else {
             let (code, shown) = plan(&vault, &files[at]);
             assert_eq!(
-                code, 0,
-                "after a kill at {delay:?} the vault is neither before nor after:\n{shown}"
+                code,
+                0,
+                "after a kill at {delay:?} the vault is neither before nor after:\n{shown}\n{}",
+                stderr(&vault.run(&["plan", arg(&files[at])]))
             );
             before += 1;
             at
