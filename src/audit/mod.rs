@@ -271,6 +271,11 @@ pub fn encode(out: &mut Vec<u8>, head: &Head, ts: &str, event: &Event) -> Result
 }
 
 impl Prepared {
+    /// Where on the log these lines will begin.
+    pub fn start(&self) -> u64 {
+        self.end
+    }
+
     /// Where the log will end once these lines are written: their last entry and the offset past it.
     pub fn end_position(&self) -> activity::LogPos {
         activity::LogPos {

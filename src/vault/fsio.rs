@@ -594,8 +594,8 @@ impl Batch {
     /// or rolled forward as a whole (see [`recover`]):
     ///
     /// 1. the staged files are kept on disk (no longer deleted on drop) and synced;
-    /// 2. the journal, naming every rename and removal and the audit entry that commits it, is
-    ///    written durably;
+    /// 2. the journal, naming every rename and removal, the audit entry that commits it and where
+    ///    on the log the change's entries begin, is written durably;
     /// 3. `commit_point` runs (it appends the change's audit entries): if it fails, the batch is
     ///    rolled back; once it has succeeded, the change has happened;
     /// 4. everything is renamed into place, removals done, directories synced, journal deleted.
@@ -603,6 +603,7 @@ impl Batch {
         self,
         vault_dir: &Path,
         audit_head: (u64, &str),
+        audit_from: u64,
         commit_point: impl FnOnce() -> Result<()>,
     ) -> Result<()> {
         self.sync()?;
@@ -614,6 +615,7 @@ impl Batch {
         let journal = Journal {
             audit_seq: audit_head.0,
             audit_hash: audit_head.1.to_string(),
+            audit_from: Some(audit_from),
             renames,
             removes: self.removed,
         };
@@ -642,6 +644,9 @@ const MAX_JOURNAL: u64 = 256 << 20;
 struct Journal {
     audit_seq: u64,
     audit_hash: String,
+    /// The log's length before the change's entries (absent in journals of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    audit_from: Option<u64>,
     renames: Vec<(PathBuf, PathBuf)>,
     removes: Vec<PathBuf>,
 }
@@ -753,6 +758,26 @@ fn open_cached<'a>(dirs: &mut BTreeMap<PathBuf, Arc<OwnedFd>>, dir: &'a Path) ->
     Ok(dir)
 }
 
+/// Cuts the audit log at `at` if it is longer (recovery holds the lock: nothing was appended after
+/// the interrupted change's entries).
+fn cut_log(path: &Path, at: u64) -> Result<()> {
+    let file = match OpenOptions::new().write(true).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("cannot repair the audit log", path, e)),
+    };
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io("cannot repair the audit log", path, e))?
+        .len();
+    if len > at {
+        file.set_len(at)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| Error::io("cannot repair the audit log", path, e))?;
+    }
+    Ok(())
+}
+
 fn remove_journal(path: &Path) -> Result<()> {
     match remove_file(path) {
         Ok(()) => sync_dir(path.parent().unwrap_or(Path::new("."))),
@@ -774,6 +799,11 @@ pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) 
                     if committed(j.audit_seq, &j.audit_hash)? {
                         j.roll_forward(&journal_path)?;
                     } else {
+                        // A kill can cut a large append short after whole lines of it reached
+                        // the file: entries of a change that did not happen, cut off with it.
+                        if let Some(at) = j.audit_from {
+                            cut_log(&vault_dir.join(crate::audit::FILE), at)?;
+                        }
                         j.roll_back(&journal_path);
                     }
                 }
@@ -994,6 +1024,32 @@ mod tests {
     }
 
     #[test]
+    fn recovery_cuts_off_the_entries_of_a_change_that_did_not_commit() {
+        let (_root, dir) = vault();
+        let log = dir.join(crate::audit::FILE);
+        let interrupted = |committed: bool| {
+            write_atomic(&log, b"entry 1\nentry 2, of the change\nentry 3, cut sh").unwrap();
+            let journal = Journal {
+                audit_seq: 3,
+                audit_hash: "h".into(),
+                audit_from: Some(8),
+                renames: vec![],
+                removes: vec![],
+            };
+            write_atomic(&dir.join(JOURNAL), &serde_json::to_vec(&journal).unwrap()).unwrap();
+            assert!(recover(&dir, |_, _| Ok(committed)).unwrap());
+            assert!(!dir.join(JOURNAL).exists());
+            fs::read(&log).unwrap()
+        };
+        // The whole lines a kill let through belong to a change that never happened.
+        assert_eq!(interrupted(false), b"entry 1\n");
+        assert_eq!(
+            interrupted(true),
+            b"entry 1\nentry 2, of the change\nentry 3, cut sh"
+        );
+    }
+
+    #[test]
     fn a_batch_commits_through_checked_directories_and_leaves_no_temporary_file() {
         let (_root, dir) = vault();
         private_subdir(&dir.join("agents")).unwrap();
@@ -1002,7 +1058,9 @@ mod tests {
             .write(&dir.join("agents").join("index"), b"i")
             .unwrap();
         batch.write(&dir.join("vault.toml"), b"t").unwrap();
-        batch.commit_journaled(&dir, (1, "h"), || Ok(())).unwrap();
+        batch
+            .commit_journaled(&dir, (1, "h"), 0, || Ok(()))
+            .unwrap();
         assert_eq!(fs::read(dir.join("agents/index")).unwrap(), b"i");
         assert_eq!(fs::read(dir.join("vault.toml")).unwrap(), b"t");
         assert_eq!(fs::read_dir(dir.join(STAGING)).unwrap().count(), 0);
