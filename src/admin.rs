@@ -62,7 +62,7 @@ impl Vault {
             &mut state,
             &mut grants,
             Envelopes::default(),
-            &[event],
+            vec![event],
             now,
         )?;
         Ok((vault, state))
@@ -162,7 +162,7 @@ impl Vault {
             }
         }
         let previous = std::mem::replace(&mut self.config, config);
-        if let Err(e) = commit(self, &mut state, &mut grants, plan, &events, now) {
+        if let Err(e) = commit(self, &mut state, &mut grants, plan, events, now) {
             self.config = previous;
             return Err(e);
         }
@@ -192,13 +192,19 @@ impl Vault {
     }
 }
 
+/// Above this many agents' envelopes rewritten, their grants are sorted out in one pass.
+const BULK_AGENTS: usize = 256;
+
+/// How many envelopes a commit builds at a time (on every core) before writing them.
+const ENVELOPE_SLICE: usize = 512;
+
 /// Steps 3-6 of the durability order. The caller holds the lock.
 fn commit(
     vault: &mut Vault,
     state: &mut State,
     grants: &mut Grants,
     plan: Envelopes,
-    events: &[Event],
+    mut events: Vec<Event>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let dir = vault.dir.clone();
@@ -227,12 +233,18 @@ fn commit(
     };
     fsio::private_subdir(&dir.join(envelope::DIR))?;
     if !targets.is_empty() || !plan.removed.is_empty() {
-        // With every agent rewritten, one pass over the grants, not one per agent: bulk writes
-        // stay linear.
+        // With many agents rewritten, one pass over the grants, not one per agent (each a scan of
+        // its shard): bulk writes stay linear.
+        let bulk = plan.all || targets.len() > BULK_AGENTS;
         let mut by_agent: std::collections::HashMap<String, Vec<Grant>> =
             std::collections::HashMap::new();
-        if plan.all {
-            for g in grants.loaded() {
+        if bulk {
+            let wanted: std::collections::HashSet<&str> =
+                targets.iter().map(String::as_str).collect();
+            for g in grants
+                .loaded()
+                .filter(|g| wanted.contains(g.agent.as_str()))
+            {
                 by_agent.entry(g.agent.clone()).or_default().push(g.clone());
             }
         }
@@ -245,45 +257,71 @@ fn commit(
             );
             bar
         });
-        for name in &targets {
+        // In slices, each built on every core: the authority tokens (which read the state), their
+        // bookkeeping (which changes it), then the envelopes, signed and encrypted.
+        for slice in targets.chunks(ENVELOPE_SLICE) {
             if let Some(b) = &bar {
-                b.inc(1);
+                b.inc(slice.len() as u64);
             }
-            let force = plan.revoke.contains(name);
-            let agent_grants = if plan.all {
-                by_agent.remove(name.as_str()).unwrap_or_default()
-            } else {
-                grants.of_loaded_agent(name)
-            };
-            let (authority, stale) =
-                envelope::refresh_authority(state, name, &agent_grants, &issuer, force, now)?;
-            for (old, from) in stale {
-                revocations.push(match from {
-                    Some(f) => Revocation::by_admin_from(&old, name, None, f, &issuer, now),
-                    None => Revocation::new(
-                        crate::credential::revocation::By::Admin,
-                        &old,
-                        name,
-                        None,
-                        &issuer,
-                        now,
-                    ),
-                });
-            }
-            state.agent_mut(name)?.envelope_generation = state.generation;
-            let env = envelope::Envelope::from_parts(state, name, agent_grants, authority)?;
-            batch.write(
-                &envelope::path(&dir, name),
-                &envelope::seal(&env, &recipients, &issuer, now)?,
-            )?;
-            if let Some(end) = env
-                .keys
+            let work: Vec<(&String, Vec<Grant>)> = slice
                 .iter()
-                .filter(|k| k.usable_at(now))
-                .map(|k| k.expires_at)
-                .min()
-            {
-                state.key_expiry.note(end);
+                .map(|name| {
+                    let agent_grants = if bulk {
+                        by_agent.remove(name.as_str()).unwrap_or_default()
+                    } else {
+                        grants.of_loaded_agent(name)
+                    };
+                    (name, agent_grants)
+                })
+                .collect();
+            let issued = {
+                let state: &State = state;
+                crate::parallel::map(work, |(name, agent_grants)| {
+                    let fresh = envelope::new_authority(state, name, &agent_grants, &issuer, now);
+                    (name, agent_grants, fresh)
+                })
+            };
+            let mut sealing = Vec::with_capacity(issued.len());
+            for (name, agent_grants, fresh) in issued {
+                let (authority, record) = fresh?;
+                let force = plan.revoke.contains(name);
+                let stale = envelope::install_authority(state, name, record, force, now)?;
+                for (old, from) in stale {
+                    revocations.push(match from {
+                        Some(f) => Revocation::by_admin_from(&old, name, None, f, &issuer, now),
+                        None => Revocation::new(
+                            crate::credential::revocation::By::Admin,
+                            &old,
+                            name,
+                            None,
+                            &issuer,
+                            now,
+                        ),
+                    });
+                }
+                state.agent_mut(name)?.envelope_generation = state.generation;
+                sealing.push((name, agent_grants, authority));
+            }
+            let sealed = {
+                let state: &State = state;
+                crate::parallel::map(sealing, |(name, agent_grants, authority)| {
+                    let env = envelope::Envelope::from_parts(state, name, agent_grants, authority)?;
+                    let bytes = envelope::seal(&env, &recipients, &issuer, now)?;
+                    let key_end = env
+                        .keys
+                        .iter()
+                        .filter(|k| k.usable_at(now))
+                        .map(|k| k.expires_at)
+                        .min();
+                    Ok::<_, Error>((name, bytes, key_end))
+                })
+            };
+            for done in sealed {
+                let (name, bytes, key_end) = done?;
+                batch.write(&envelope::path(&dir, name), &bytes)?;
+                if let Some(end) = key_end {
+                    state.key_expiry.note(end);
+                }
             }
         }
         if let Some(b) = bar {
@@ -328,7 +366,6 @@ fn commit(
         Some(r) => r.head.clone(),
         None => revocation::checked_head(&dir, &vault.config)?,
     };
-    let mut events = events.to_vec();
     if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
         r.record_in(last);
     }

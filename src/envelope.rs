@@ -261,11 +261,24 @@ pub fn refresh_authority(
     revoke_outstanding: bool,
     now: DateTime<Utc>,
 ) -> Result<(SecretText, Vec<Stale>)> {
+    let (token, fresh) = new_authority(state, agent, grants, issuer, now)?;
+    let stale = install_authority(state, agent, fresh, revoke_outstanding, now)?;
+    Ok((token, stale))
+}
+
+/// The first half of [`refresh_authority`], which changes nothing: the token for `agent`'s
+/// rights now and its record. The work (a Biscuit signed by the issuer) is independent for each
+/// agent, so a commit that rewrites many envelopes builds them on every core.
+pub fn new_authority(
+    state: &State,
+    agent: &str,
+    grants: &[Grant],
+    issuer: &KeyPair,
+    now: DateTime<Utc>,
+) -> Result<(SecretText, Authority)> {
     let rights = Rights::of(grants);
-    let vault_id = state.vault_id.clone();
     let vault_max_ttl = state.settings.max_ttl_secs;
-    let max_ttl = chrono::Duration::seconds(vault_max_ttl);
-    let a = state.agent_mut(agent)?;
+    let a = state.agent(agent)?;
     let usable = || {
         a.keys
             .iter()
@@ -284,14 +297,36 @@ pub fn refresh_authority(
         grant_secs: grant_lifetimes(grants, vault_max_ttl),
     };
     let (token, id) = crate::token::authority(
-        issuer, &vault_id, agent, &public, &rights, &lifetimes, expires_at,
-    )?;
-    let mut revoke = Vec::new();
-    let fresh = Authority {
-        id,
+        issuer,
+        &state.vault_id,
+        agent,
+        &public,
+        &rights,
+        &lifetimes,
         expires_at,
-        readable_until,
-    };
+    )?;
+    Ok((
+        SecretText::new(token),
+        Authority {
+            id,
+            expires_at,
+            readable_until,
+        },
+    ))
+}
+
+/// The second half of [`refresh_authority`]: `fresh` becomes `agent`'s authority, the one it
+/// replaces is superseded, and the ids to revoke are returned.
+pub fn install_authority(
+    state: &mut State,
+    agent: &str,
+    fresh: Authority,
+    revoke_outstanding: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<Stale>> {
+    let max_ttl = chrono::Duration::seconds(state.settings.max_ttl_secs);
+    let a = state.agent_mut(agent)?;
+    let mut revoke = Vec::new();
     if let Some(old) = a.authority.replace(fresh) {
         match old.readable_until {
             // A key that could read it has stopped: revoked now, nothing left to supersede.
@@ -326,7 +361,7 @@ pub fn refresh_authority(
                 .map(|s| (s.id, None)),
         );
     }
-    Ok((SecretText::new(token), revoke))
+    Ok(revoke)
 }
 
 /// Per granted secret, the longest credential its allow grants permit: the most generous

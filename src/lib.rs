@@ -27,6 +27,7 @@ pub mod key;
 pub mod mcp;
 pub mod openbao;
 pub mod output;
+pub mod parallel;
 pub mod policy;
 pub mod roster;
 pub mod rotation;

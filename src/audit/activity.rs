@@ -295,13 +295,18 @@ pub fn reset_many<'a>(
         },
         Err(e) => return vec![e],
     };
-    agents
-        .into_iter()
-        .filter_map(|(agent, signing_key)| {
-            let key = KeyPair::from_secret(signing_key).ok()?;
-            write(dir, agent, &Known::default(), &pos, Some(&mac_key_of(&key))).err()
-        })
-        .collect()
+    if let Err(e) = fsio::private_subdir(&dir.join(DIR)) {
+        return vec![e];
+    }
+    // Thousands of small files for an applied policy: written on every core.
+    let agents: Vec<_> = agents.into_iter().collect();
+    crate::parallel::map(agents, |(agent, signing_key)| {
+        let key = KeyPair::from_secret(signing_key).ok()?;
+        write(dir, agent, &Known::default(), &pos, Some(&mac_key_of(&key))).err()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Stores the agent's summary as of `pos` (MAC'd with the agent's key, if this process holds it).

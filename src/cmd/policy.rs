@@ -121,8 +121,9 @@ pub fn plan(ctx: &Ctx, args: PlanArgs) -> Result<u8> {
     let plan = policy::plan::plan(&policy, &Current::of(&state, grants.values()));
     drop(grants);
     let sha256 = policy::sha256(text.as_bytes());
-    let json = render::plan_json(&plan, &label, &sha256);
-    if let Some(path) = &args.out {
+    let json =
+        (ctx.out.json || args.out.is_some()).then(|| render::plan_json(&plan, &label, &sha256));
+    if let (Some(path), Some(json)) = (&args.out, &json) {
         let mut saved = serde_json::json!({
             "kind": SAVED_KIND,
             "vault_id": vault.config.vault_id,
@@ -134,8 +135,8 @@ pub fn plan(ctx: &Ctx, args: PlanArgs) -> Result<u8> {
         let bytes = crate::output::json_text(&saved);
         out_file::write(path, bytes.as_bytes(), args.force)?;
     }
-    if ctx.out.json {
-        ctx.out.json(&json);
+    if let (true, Some(json)) = (ctx.out.json, &json) {
+        ctx.out.json(json);
     } else {
         ctx.out.data(&render::plan(&plan, &label));
         if let Some(path) = &args.out {

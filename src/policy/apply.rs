@@ -111,13 +111,6 @@ pub fn apply(
             Step::AddAgent(a) => {
                 let key = add_agent(c, a);
                 touch.insert(a.name.clone());
-                if let Err(e) = crate::audit::activity::reset(
-                    dir,
-                    &a.name,
-                    &c.state.agent(&a.name)?.signing_key,
-                ) {
-                    applied.warnings.push(e.to_string());
-                }
                 let mut event = Event::admin(Action::AgentAdd).agent(&a.name);
                 event.agent_key = Some(key);
                 event

@@ -109,40 +109,56 @@ pub fn authority(
     lifetimes: &Lifetimes,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(String, String)> {
-    let mut code =
-        String::from("vault({vault});\nagent({agent});\nagent_key({agent}, {agent_key});\n");
-    let mut params: HashMap<String, Term> = HashMap::new();
-    params.insert("vault".into(), str_term(vault_id));
-    params.insert("agent".into(), str_term(agent));
-    params.insert("agent_key".into(), str_term(&agent_key.to_string()));
+    // Facts built as terms, not Datalog text with parameters: binding every parameter to every
+    // fact is quadratic in the number of rights, and an applied policy builds thousands of these.
+    let mut facts = vec![
+        Fact::new("vault".into(), vec![str_term(vault_id)]),
+        Fact::new("agent".into(), vec![str_term(agent)]),
+        Fact::new(
+            "agent_key".into(),
+            vec![str_term(agent), str_term(&agent_key.to_string())],
+        ),
+    ];
     for (tag, set) in [("right", &rights.allow), ("deny_right", &rights.deny)] {
-        for (i, r) in set.iter().enumerate() {
-            let p = format!("{tag}{i}");
-            code.push_str(&format!("{tag}({{{p}s}}, {{{p}a}}, {{{p}k}}, {{{p}p}});\n"));
-            params.insert(format!("{p}s"), str_term(&r.secret));
-            params.insert(format!("{p}a"), str_term(&r.action));
-            params.insert(format!("{p}k"), str_term(r.pattern.kind()));
-            params.insert(format!("{p}p"), str_term(r.pattern.body()));
+        for r in set {
+            facts.push(Fact::new(
+                tag.into(),
+                vec![
+                    str_term(&r.secret),
+                    str_term(&r.action),
+                    str_term(r.pattern.kind()),
+                    str_term(r.pattern.body()),
+                ],
+            ));
         }
     }
-    code.push_str("vault_max_ttl({vault_max_ttl});\n");
-    params.insert("vault_max_ttl".into(), Term::Integer(lifetimes.vault_secs));
+    facts.push(Fact::new(
+        "vault_max_ttl".into(),
+        vec![Term::Integer(lifetimes.vault_secs)],
+    ));
     if let Some(secs) = lifetimes.agent_secs {
-        code.push_str("agent_max_ttl({agent_max_ttl});\n");
-        params.insert("agent_max_ttl".into(), Term::Integer(secs));
+        facts.push(Fact::new("agent_max_ttl".into(), vec![Term::Integer(secs)]));
     }
-    for (i, (secret, secs)) in lifetimes.grant_secs.iter().enumerate() {
-        code.push_str(&format!("grant_max_ttl({{gs{i}}}, {{gm{i}}});\n"));
-        params.insert(format!("gs{i}"), str_term(secret));
-        params.insert(format!("gm{i}"), Term::Integer(*secs));
+    for (secret, secs) in &lifetimes.grant_secs {
+        facts.push(Fact::new(
+            "grant_max_ttl".into(),
+            vec![str_term(secret), Term::Integer(*secs)],
+        ));
+    }
+    let mut builder = Biscuit::builder();
+    for fact in facts {
+        builder = builder.fact(fact).map_err(build_err)?;
     }
     if let Some(t) = expires_at {
-        code.push_str("check if time($t), $t <= {expires};\n");
-        params.insert("expires".into(), date(t));
+        builder = builder
+            .code_with_params(
+                "check if time($t), $t <= {expires};",
+                HashMap::from([("expires".to_string(), date(t))]),
+                HashMap::new(),
+            )
+            .map_err(build_err)?;
     }
-    let token = Biscuit::builder()
-        .code_with_params(&code, params, HashMap::new())
-        .map_err(build_err)?
+    let token = builder
         .root_key_id(root_key_number(&issuer.public().key_id()))
         .build(&biscuit_keypair(issuer)?)
         .map_err(build_err)?;
