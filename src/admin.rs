@@ -369,7 +369,7 @@ fn commit(
     if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
         r.record_in(last);
     }
-    let prepared = audit::prepare(&dir, now, &events)?;
+    let prepared = audit::prepare_change(&dir, now, &events)?;
     let ts = crate::clock::rfc3339(now);
     state.checkpoints.push(state::Checkpoint::sign_checked(
         &state.vault_id,

@@ -760,3 +760,69 @@ fn destination_bindings_round_trip_and_only_narrow() {
     );
     assert_eq!(vault.snapshot_files(), before);
 }
+
+#[test]
+fn a_large_apply_signs_runs_once_and_an_agent_added_again_starts_afresh() {
+    let vault = vault_with_secrets(1);
+    // alpha may mint twice an hour; 70 other agents make every change large enough (64 entries
+    // or more) for runs of entries to share one signature.
+    let policy = |alpha: bool, filler_ttl: &str| -> String {
+        let mut out = String::from("version = 1\n");
+        if alpha {
+            out.push_str("\n[[agents]]\nname = \"alpha\"\nrate_limit = \"2/h\"\n");
+        }
+        for a in 0..70 {
+            let _ = write!(
+                out,
+                "\n[[agents]]\nname = \"filler-{a:02}\"\nmax_ttl = \"{filler_ttl}\"\n"
+            );
+        }
+        out.push_str("\n[[secrets]]\nname = \"secret-000\"\n");
+        for name in (0..70)
+            .map(|a| format!("filler-{a:02}"))
+            .chain(alpha.then(|| "alpha".to_string()))
+        {
+            let _ = write!(
+                out,
+                "\n[[grants]]\nagent = \"{name}\"\nsecret = \"secret-000\"\n"
+            );
+        }
+        out
+    };
+    let apply = |name: &str, text: String| {
+        vault
+            .run(&["apply", arg(&write(&vault, name, &text)), "--yes", "-q"])
+            .success();
+    };
+    let mint = || vault.run(&["mint", "--agent", "alpha", "--format", "token"]);
+    apply("1.toml", policy(true, "1h"));
+    mint().success();
+    mint().success();
+    assert!(stderr(&mint().code(3)).contains("rate limit"));
+    // alpha removed, then added again by another large change.
+    apply("2.toml", policy(false, "2h"));
+    apply("3.toml", policy(true, "1h"));
+    let added = vault
+        .audit_lines()
+        .into_iter()
+        .rfind(|e| e["action"] == "agent.add" && e["agent"] == "alpha")
+        .unwrap();
+    assert!(added["sig"].as_str().unwrap().ends_with(":next"), "{added}");
+    // Its activity rebuilt from the whole log: the carried `agent.remove` and `agent.add` count
+    // as the issuer's, so the mints of the alpha before are not held against this one.
+    std::fs::remove_file(vault.dir().join("activity").join("alpha.json")).unwrap();
+    mint().success();
+    let verified = stdout(&vault.run(&["audit", "verify"]).success());
+    assert!(verified.contains("intact"), "{verified}");
+    let lines = vault.audit_text();
+    let carried = lines
+        .lines()
+        .filter(|l| l.contains(":next\",\"prev\""))
+        .count();
+    let signed = lines.lines().count() - carried;
+    // Three changes of 70 to 143 entries: one signature each, besides the secret and the mints.
+    assert!(
+        carried > 250 && signed < 15,
+        "{carried} carried, {signed} signed"
+    );
+}

@@ -238,8 +238,12 @@ fn replay(
             action,
             Some(Action::AgentAdd | Action::AgentRemove | Action::AgentResume)
         );
-        if admin_only && marked && !super::verify::issuer_signed(line.bytes, issuer) {
-            continue;
+        if admin_only && marked {
+            let start = line.end - line.bytes.len() as u64 - 1;
+            let bytes = line.bytes.to_vec();
+            if !super::verify::issuer_signed_at(dir, start, &bytes, issuer)? {
+                continue;
+            }
         }
         match action {
             // A new agent of that name starts with no history.

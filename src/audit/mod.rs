@@ -212,14 +212,44 @@ pub fn hmac_field(key: &crate::sensitive::SecretText, value: &[u8]) -> String {
     )
 }
 
-/// Chains `events` after the log's current last entry. Call with the vault lock held.
+/// Chains `events` after the log's current last entry, each signed. Call with the vault lock held.
 pub fn prepare(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Prepared> {
+    prepare_with(dir, now, events, false)
+}
+
+/// At least this many entries in one admin change before a run of them shares one signature.
+const CARRY_FROM: usize = 64;
+
+/// [`prepare`] for an admin change, which may be large (an applied policy writes one entry per
+/// change): from [`CARRY_FROM`] entries on, a run of up to [`sign::MAX_RUN`] consecutive entries
+/// by the same key is signed once, by its last entry, whose signature covers the others through
+/// the chain (see [`sign`]). Only journaled commits use it: their entries are cut off whole if
+/// they do not commit, so no run is left without the entry that signs it.
+pub fn prepare_change(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Prepared> {
+    prepare_with(dir, now, events, events.len() >= CARRY_FROM)
+}
+
+fn prepare_with(dir: &Path, now: DateTime<Utc>, events: &[Event], carry: bool) -> Result<Prepared> {
     let path = dir.join(FILE);
     let (mut head, end, torn) = read_head(&path)?;
     let mut bytes = Vec::new();
     let ts = crate::clock::rfc3339(now);
-    for event in events {
-        head = encode(&mut bytes, &head, &ts, event)?;
+    let signers: Vec<Option<(crate::crypto::KeyPair, u64)>> =
+        events.iter().map(sign::signer_for).collect();
+    let mut run = 0;
+    for (i, event) in events.iter().enumerate() {
+        let signer = &signers[i];
+        // Carried when the next entry is signed by the same key and the run has room for it.
+        let carried = carry
+            && run + 1 < sign::MAX_RUN
+            && signer.as_ref().is_some_and(|(key, _)| {
+                signers
+                    .get(i + 1)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|(next, _)| next.public() == key.public())
+            });
+        run = if carried { run + 1 } else { 0 };
+        head = encode_as(&mut bytes, &head, &ts, event, signer.as_ref(), carried)?;
     }
     Ok(Prepared {
         path,
@@ -230,14 +260,30 @@ pub fn prepare(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Prepa
     })
 }
 
-/// Appends one entry after `head` to `out`, signed with the key this process holds for its
-/// writer (see [`sign`]), and returns the new head.
+/// Appends one entry after `head` to `out`, signed with the key this process holds for its writer
+/// (see [`sign`]), and returns the new head.
 pub fn encode(out: &mut Vec<u8>, head: &Head, ts: &str, event: &Event) -> Result<Head> {
+    encode_as(
+        out,
+        head,
+        ts,
+        event,
+        sign::signer_for(event).as_ref(),
+        false,
+    )
+}
+
+/// [`encode`] with `signer`, or marked as signed by the next entry when `carried`.
+fn encode_as(
+    out: &mut Vec<u8>,
+    head: &Head,
+    ts: &str,
+    event: &Event,
+    signer: Option<&(crate::crypto::KeyPair, u64)>,
+    carried: bool,
+) -> Result<Head> {
     let seq = head.seq + 1;
-    let signer = sign::signer_for(event);
-    let seen = signer
-        .as_ref()
-        .map_or_else(sign::seen_generation, |(_, g)| *g);
+    let seen = signer.map_or_else(sign::seen_generation, |(_, g)| *g);
     let generation = seen.max(head.generation);
     let body = serde_json::to_string(&EntryOut {
         seq,
@@ -251,9 +297,13 @@ pub fn encode(out: &mut Vec<u8>, head: &Head, ts: &str, event: &Event) -> Result
     let prev_at = body.len() - (",\"prev\":\"".len() + 64 + 2);
     let start = out.len();
     out.extend_from_slice(&body.as_bytes()[..prev_at]);
-    if let Some((key, _)) = &signer {
+    if let Some((key, _)) = signer {
         out.extend_from_slice(b",\"sig\":\"");
-        out.extend_from_slice(sign::sign(key, body.as_bytes()).as_bytes());
+        if carried {
+            out.extend_from_slice(sign::carried(key).as_bytes());
+        } else {
+            out.extend_from_slice(sign::sign(key, body.as_bytes()).as_bytes());
+        }
         out.push(b'"');
     }
     out.extend_from_slice(&body.as_bytes()[prev_at..body.len() - 1]);

@@ -20,6 +20,17 @@
 //! accepts such entries only for the actions such a process writes ([`keyless_may_write`]), and
 //! counts them apart.
 //!
+//! A large admin change (an applied policy writes one entry per change) carries signatures: in a
+//! run of up to [`MAX_RUN`] consecutive entries of one change written with the same key, every
+//! entry but the last has `"sig":"<key id>:next"` and the last is signed as above. Its signature
+//! covers its `prev`, the hash of the entry before it, which covers that entry's `prev` in turn:
+//! it vouches for every entry of the run as a signature of each would, since none can be edited,
+//! removed, inserted or moved without breaking it. A verifier checks the writer of each carried
+//! entry as for a signed one (the key must be allowed to sign it), and refuses a run that the
+//! next entry does not close with a good signature by the same key, or that is longer than
+//! [`MAX_RUN`]. One signature per run instead of one per entry is what lets 100,000 entries be
+//! written in one change.
+//!
 //! `gen` is a high-water mark: the largest vault generation any writer so far has seen, i.e. the
 //! generation the writer saw, or the previous entry's `gen` if that is larger. So the last entry
 //! alone says how new the vault's files must be, and a restore of older `vault.toml`, `vault.age`
@@ -146,6 +157,19 @@ pub(super) fn seen_generation() -> u64 {
         .chain(h.agents.iter().map(|(_, _, g)| *g))
         .max()
         .unwrap_or(0)
+}
+
+/// The signature part of a carried entry's `sig`: signed by the next entry (see the module
+/// documentation).
+pub const CARRIED: &str = "next";
+
+/// The longest run of entries one signature covers: the signing entry and the carried entries
+/// before it. Readers that check one entry look at most this far ahead.
+pub const MAX_RUN: usize = 256;
+
+/// The `sig` member's value for an entry whose signature the next entry carries.
+pub(super) fn carried(key: &KeyPair) -> String {
+    format!("{}:{CARRIED}", key.public().key_id())
 }
 
 /// The `sig` member's value for the line `body` (the entry without `sig` and `hash`).

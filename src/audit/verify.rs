@@ -126,6 +126,11 @@ struct Shape<'a> {
 }
 
 impl Shape<'_> {
+    /// Is the entry's signature carried by the next entry?
+    fn carried(&self) -> bool {
+        self.sig.is_some_and(|(_, s)| s == super::sign::CARRIED)
+    }
+
     /// The digest the writer signed: the line without its `sig` and `hash` members.
     fn signed_digest(&self, line: &[u8]) -> [u8; 32] {
         crate::crypto::sha256(&[&line[..self.sig_at], &line[self.prev_at..self.cut], b"}"])
@@ -134,6 +139,9 @@ impl Shape<'_> {
 
 /// `<16 hex key id>:<base64 (unpadded) of a 64-byte signature>`.
 const SIG_VALUE: usize = 16 + 1 + 86;
+
+/// `<16 hex key id>:next`: a carried signature (see [`super::sign`]).
+const CARRIED_VALUE: usize = 16 + 1 + super::sign::CARRIED.len();
 
 fn shape(line: &[u8]) -> Option<Shape<'_>> {
     const HASH: &[u8] = b",\"hash\":\"";
@@ -157,14 +165,20 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
     }
     let prev = &line[prev_start..cut - 1];
     let prev_at = prev_start - PREV.len();
-    // …,"sig":"<key id>:<signature>" just before prev, when signed.
-    let (sig, sig_at) = match prev_at.checked_sub(1 + SIG_VALUE + SIG.len()) {
-        Some(at) if line[prev_at - 1] == b'"' && &line[at..at + SIG.len()] == SIG => {
-            let value = std::str::from_utf8(&line[at + SIG.len()..prev_at - 1]).ok()?;
-            let (id, sig) = value.split_once(':')?;
-            (Some((id, sig)), at)
+    // …,"sig":"<key id>:<signature>" (or "<key id>:next", carried) just before prev, when signed.
+    let sig_member = |value_len: usize| {
+        let at = prev_at.checked_sub(1 + value_len + SIG.len())?;
+        if line[prev_at - 1] != b'"' || &line[at..at + SIG.len()] != SIG {
+            return None;
         }
-        _ => (None, prev_at),
+        let value = std::str::from_utf8(&line[at + SIG.len()..prev_at - 1]).ok()?;
+        value.split_once(':').map(|pair| (pair, at))
+    };
+    let (sig, sig_at) = match sig_member(SIG_VALUE)
+        .or_else(|| sig_member(CARRIED_VALUE).filter(|((_, s), _)| *s == super::sign::CARRIED))
+    {
+        Some((pair, at)) => (Some(pair), at),
+        None => (None, prev_at),
     };
     // …,"gen":<digits> before that.
     let digits = line[..sig_at]
@@ -519,6 +533,7 @@ fn walk(
     // The first entry whose writer is wrong: the walk goes on, as the lines after it may show
     // that it was inserted or moved, which says more.
     let mut deferred: Option<Problem> = None;
+    let mut run: Option<Run> = None;
     // A problem found by the walk: a bad signature or writer on an earlier entry is reported
     // first, what the chain shows at the same seq before either.
     macro_rules! fail {
@@ -598,6 +613,12 @@ fn walk(
                     message,
                 });
             }
+            if expected > vouched_to
+                && let Some(p) = Run::step(&mut run, &s, line_no)
+                && deferred.is_none()
+            {
+                deferred = Some(p);
+            }
             if let Some(g) = s.generation {
                 if g < mark {
                     fail!(Problem {
@@ -666,6 +687,11 @@ fn walk(
     if let Some((held, held_no)) = pending {
         let s = shape(&held).expect("held lines have the entry shape");
         fail!(missing(s.seq, held_no, expected));
+    }
+    if let Some(r) = run.take()
+        && deferred.as_ref().is_none_or(|d| d.seq > r.first)
+    {
+        deferred = Some(r.unclosed(expected - 1));
     }
     if let Some(p) = check_signatures(&mut signatures) {
         report.problem = Some(deferred.filter(|d| d.seq <= p.seq).unwrap_or(p));
@@ -815,18 +841,92 @@ fn check_writer(
             "seq {seq} is signed with a key this vault does not know ({id}): it was forged"
         ));
     };
-    signatures.push(Pending {
-        seq,
-        line: line_no,
-        key,
-        digest: s.signed_digest(line),
-        sig: sig.to_string(),
-    });
+    // A carried signature is checked with the entry that closes its run (see [`Run`]).
+    if !s.carried() {
+        signatures.push(Pending {
+            seq,
+            line: line_no,
+            key,
+            digest: s.signed_digest(line),
+            sig: sig.to_string(),
+        });
+    }
     Ok(())
 }
 
+/// Entries whose signature a later entry carries, not yet closed by it (see [`super::sign`]).
+struct Run {
+    key: String,
+    first: u64,
+    line: u64,
+    len: usize,
+}
+
+impl Run {
+    /// Follows the carried runs across the entry `s`: a problem when an open run is not continued
+    /// or closed by an entry signed with its key, or grows longer than a writer makes one.
+    fn step(open: &mut Option<Run>, s: &Shape<'_>, line_no: u64) -> Option<Problem> {
+        let key = s.sig.map(|(id, _)| id);
+        let Some(run) = open.as_mut() else {
+            if let (true, Some(key)) = (s.carried(), key) {
+                *open = Some(Run {
+                    key: key.to_string(),
+                    first: s.seq,
+                    line: line_no,
+                    len: 1,
+                });
+            }
+            return None;
+        };
+        if key != Some(run.key.as_str()) {
+            let run = open.take()?;
+            return Some(Problem {
+                seq: run.first,
+                line: run.line,
+                message: format!(
+                    "seq {} to {} leave their signature to the next entry, but seq {} is not signed with their key ({}): entries were forged, removed or moved",
+                    run.first,
+                    s.seq - 1,
+                    s.seq,
+                    run.key
+                ),
+            });
+        }
+        run.len += 1;
+        if run.len > super::sign::MAX_RUN {
+            let run = open.take()?;
+            return Some(Problem {
+                seq: run.first,
+                line: run.line,
+                message: format!(
+                    "seq {} starts a run of more than {} entries that leave their signature to a later one: no writer makes one; they were forged",
+                    run.first,
+                    super::sign::MAX_RUN
+                ),
+            });
+        }
+        if !s.carried() {
+            *open = None;
+        }
+        None
+    }
+
+    /// The log ended inside a run.
+    fn unclosed(self, last: u64) -> Problem {
+        Problem {
+            seq: self.first,
+            line: self.line,
+            message: format!(
+                "seq {} to {last} leave their signature to a later entry, but the log ends before one signs them: they were forged, or the entry that signs them was cut off",
+                self.first
+            ),
+        }
+    }
+}
+
 /// Is `line` an intact entry signed by a key `issuer` knows? For readers that act on an admin
-/// entry without verifying the whole log (the live checks lifting a suspension).
+/// entry without verifying the whole log (the live checks lifting a suspension). A carried
+/// signature does not count here: see [`issuer_signed_at`].
 pub fn issuer_signed(line: &[u8], issuer: &dyn Fn(&str) -> Option<PublicKey>) -> bool {
     let Some(s) = shape(line) else {
         return false;
@@ -835,8 +935,53 @@ pub fn issuer_signed(line: &[u8], issuer: &dyn Fn(&str) -> Option<PublicKey>) ->
         return false;
     };
     s.intact
+        && !s.carried()
         && issuer(id)
             .is_some_and(|k| k.verify_digest(super::sign::DOMAIN, &s.signed_digest(line), sig))
+}
+
+/// [`issuer_signed`] for `line`, read from the log at offset `start`: a carried signature counts
+/// when the entries after it, up to the one that signs its run, each link to the one before and
+/// are written with the same issuer key, and that one's signature is good. Reads at most
+/// [`super::sign::MAX_RUN`] lines ahead.
+pub fn issuer_signed_at(
+    dir: &Path,
+    start: u64,
+    line: &[u8],
+    issuer: &dyn Fn(&str) -> Option<PublicKey>,
+) -> Result<bool> {
+    let Some(s) = shape(line) else {
+        return Ok(false);
+    };
+    let (true, Some((id, _))) = (s.carried(), s.sig) else {
+        return Ok(issuer_signed(line, issuer));
+    };
+    if !s.intact || issuer(id).is_none() {
+        return Ok(false);
+    }
+    let Some(mut log) = LogReader::open_at(dir, start)? else {
+        return Ok(false);
+    };
+    if log.next_line()?.is_none_or(|l| l.bytes != line) {
+        return Ok(false);
+    }
+    let mut hash = s.hash.to_vec();
+    for _ in 1..super::sign::MAX_RUN {
+        let Some(next) = log.next_line()? else {
+            return Ok(false);
+        };
+        let Some(n) = shape(next.bytes).filter(|n| next.complete && n.intact) else {
+            return Ok(false);
+        };
+        if n.prev != hash.as_slice() || n.sig.map(|(k, _)| k) != Some(id) {
+            return Ok(false);
+        }
+        if !n.carried() {
+            return Ok(issuer_signed(next.bytes, issuer));
+        }
+        hash = n.hash.to_vec();
+    }
+    Ok(false)
 }
 
 /// Was `line` written by a version that marks entries (it carries a generation)?
@@ -988,6 +1133,118 @@ mod tests {
 
     fn check(dir: &tempfile::TempDir) -> Report {
         verify(dir.path(), &[], expect(), &mut |_, _| {}).unwrap()
+    }
+
+    /// `n` admin entries written as one large change: runs whose signature a later entry carries.
+    fn change_log(n: usize) -> (tempfile::TempDir, Vec<String>) {
+        super::super::sign::hold_issuer(issuer(), 1);
+        let dir = crate::vault::fsio::private_tempdir().unwrap();
+        let events: Vec<_> = (0..n)
+            .map(|i| {
+                super::super::Event::admin(super::super::Action::GrantAdd)
+                    .agent("alpha")
+                    .details(serde_json::json!({ "i": i }))
+            })
+            .collect();
+        super::super::prepare_change(dir.path(), chrono::Utc::now(), &events)
+            .unwrap()
+            .write()
+            .unwrap();
+        let text = std::fs::read_to_string(dir.path().join(super::super::FILE)).unwrap();
+        (dir, text.lines().map(str::to_string).collect())
+    }
+
+    fn carried(line: &str) -> bool {
+        shape(line.as_bytes()).unwrap().carried()
+    }
+
+    #[test]
+    fn a_large_change_signs_each_run_once_and_verifies() {
+        let (dir, lines) = change_log(600);
+        let signed: Vec<usize> = (0..lines.len()).filter(|i| !carried(&lines[*i])).collect();
+        // Runs of 256 entries (255 carried, then the one that signs them), and the rest.
+        assert_eq!(signed, vec![255, 511, 599]);
+        assert!(lines[0].contains(&format!("\"sig\":\"{}:next\"", issuer().public().key_id())));
+        let r = check(&dir);
+        assert!(r.problem.is_none(), "{:?}", r.problem);
+        assert_eq!((r.entries, r.unsigned), (600, 0));
+        // A small change signs every entry.
+        let (_, small) = change_log(10);
+        assert!(small.iter().all(|l| !carried(l)));
+    }
+
+    #[test]
+    fn a_carried_run_without_the_entry_that_signs_it_is_refused() {
+        let (dir, lines) = change_log(100);
+        // Cut after seq 50: the rest of the run, and its signature, are gone.
+        write(&dir, &lines[..50]);
+        let p = check(&dir).problem.expect("refused");
+        assert_eq!(p.seq, 1, "{}", p.message);
+        assert!(
+            p.message.contains("the log ends before one signs them"),
+            "{}",
+            p.message
+        );
+        // Closed by an entry the issuer did not sign (one written without a key, as `verify`
+        // does): refused, though the chain links.
+        let mut forged = lines[..50].to_vec();
+        let body = format!(
+            r#"{{"seq":51,"ts":"2026-01-01T00:00:00.000Z","actor":"agent:alpha","action":"verify","gen":1,"prev":"{}"}}"#,
+            hash_of(&forged[49])
+        );
+        forged.push(with_hash(&body));
+        write(&dir, &forged);
+        let p = check(&dir).problem.expect("refused");
+        assert_eq!(p.seq, 1, "{}", p.message);
+        assert!(
+            p.message.contains("seq 51 is not signed with their key"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn carried_entries_appended_by_hand_are_refused() {
+        // Someone who can write the file appends a run that claims the issuer's key and chains
+        // on correctly, but cannot sign its end.
+        let (dir, mut lines) = log(3);
+        let id = issuer().public().key_id();
+        for seq in 4..=6u64 {
+            let body = format!(
+                r#"{{"seq":{seq},"ts":"2026-01-01T00:00:00.000Z","actor":"admin","action":"agent.resume","agent":"mallory","gen":1,"sig":"{id}:next","prev":"{}"}}"#,
+                hash_of(lines.last().unwrap())
+            );
+            lines.push(with_hash(&body));
+        }
+        write(&dir, &lines);
+        assert!(carried(&lines[3]));
+        let p = check(&dir).problem.expect("refused");
+        assert_eq!(p.seq, 4, "{}", p.message);
+        // A reader acting on one entry does not take it as the issuer's either.
+        let issuer_key = |k: &str| (k == id).then(|| issuer().public());
+        let start: u64 = lines[..3].iter().map(|l| l.len() as u64 + 1).sum();
+        assert!(!issuer_signed_at(dir.path(), start, lines[3].as_bytes(), &issuer_key).unwrap());
+        assert!(!issuer_signed(lines[3].as_bytes(), &issuer_key));
+    }
+
+    #[test]
+    fn a_reader_takes_a_carried_entry_as_the_issuer_s_when_its_run_is_signed() {
+        let (dir, lines) = change_log(100);
+        let id = issuer().public().key_id();
+        let issuer_key = |k: &str| (k == id).then(|| issuer().public());
+        let start: u64 = lines[..40].iter().map(|l| l.len() as u64 + 1).sum();
+        assert!(carried(&lines[40]));
+        assert!(issuer_signed_at(dir.path(), start, lines[40].as_bytes(), &issuer_key).unwrap());
+        // With an entry of the run after it edited (and re-hashed), the link breaks.
+        let mut edited = lines.clone();
+        let line = &edited[60];
+        let body = format!(
+            "{}}}",
+            &line[..line.len() - (",\"hash\":\"".len() + 64 + 2)]
+        );
+        edited[60] = with_hash(&body.replace("\"i\":60", "\"i\":61"));
+        write(&dir, &edited);
+        assert!(!issuer_signed_at(dir.path(), start, lines[40].as_bytes(), &issuer_key).unwrap());
     }
 
     #[test]
