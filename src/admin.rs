@@ -158,13 +158,17 @@ impl Vault {
         } else {
             // The commit reads the grants of the envelopes it rewrites: read their files now.
             for agent in &plan.dirty {
-                grants.of_agent(self, admin, &state.grant_files, agent)?;
+                grants.read_agent(self, admin, &state.grant_files, agent)?;
             }
         }
         let previous = std::mem::replace(&mut self.config, config);
         if let Err(e) = commit(self, &mut state, &mut grants, plan, events, now) {
             self.config = previous;
             return Err(e);
+        }
+        // Grants hold no secret: thousands of them are freed on the side.
+        if grants.loaded_count() >= BULK_AGENTS {
+            crate::parallel::drop_later(grants);
         }
         Ok(value)
     }
@@ -302,23 +306,25 @@ fn commit(
                 state.agent_mut(name)?.envelope_generation = state.generation;
                 sealing.push((name, agent_grants, authority));
             }
+            let stager = batch.stager();
             let sealed = {
                 let state: &State = state;
                 crate::parallel::map(sealing, |(name, agent_grants, authority)| {
                     let env = envelope::Envelope::from_parts(state, name, agent_grants, authority)?;
                     let bytes = envelope::seal(&env, &recipients, &issuer, now)?;
+                    let staged = stager.stage(&envelope::path(&dir, name), &bytes)?;
                     let key_end = env
                         .keys
                         .iter()
                         .filter(|k| k.usable_at(now))
                         .map(|k| k.expires_at)
                         .min();
-                    Ok::<_, Error>((name, bytes, key_end))
+                    Ok::<_, Error>((staged, key_end))
                 })
             };
             for done in sealed {
-                let (name, bytes, key_end) = done?;
-                batch.write(&envelope::path(&dir, name), &bytes)?;
+                let (staged, key_end) = done?;
+                batch.add(staged);
                 if let Some(end) = key_end {
                     state.key_expiry.note(end);
                 }
@@ -370,6 +376,10 @@ fn commit(
         r.record_in(last);
     }
     let prepared = audit::prepare_change(&dir, now, &events)?;
+    if events.len() >= BULK_AGENTS {
+        // An applied policy's 100,000 entries (which hold no secret) are freed on the side.
+        crate::parallel::drop_later(events);
+    }
     let ts = crate::clock::rfc3339(now);
     state.checkpoints.push(state::Checkpoint::sign_checked(
         &state.vault_id,

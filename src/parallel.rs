@@ -36,6 +36,14 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
     })
 }
 
+/// Drops `value` on a thread of its own, so that the caller does not wait while a large
+/// structure is freed (and a process that exits first never frees it). Only for data that holds
+/// no secret: a secret is wiped when dropped, which must not be skipped.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    // If no thread can be started, the closure, and `value` with it, is dropped here.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

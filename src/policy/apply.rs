@@ -105,8 +105,9 @@ pub fn apply(
         HashSet::new()
     };
     let mut events = Vec::with_capacity(plan.steps.len() + 1);
-    for step in &plan.steps {
-        let details = step.json();
+    // Each step's entry details, built on every core (a policy of 100,000 grants has as many).
+    let details = crate::parallel::map(plan.steps.iter().collect(), Step::json);
+    for (step, details) in plan.steps.iter().zip(details) {
         let event = match step {
             Step::AddAgent(a) => {
                 let key = add_agent(c, a);
@@ -153,7 +154,7 @@ pub fn apply(
                 } else {
                     touch.insert(g.agent.clone());
                 }
-                let mut details = details.clone();
+                let mut details = details;
                 details["id"] = id.into();
                 events.push(
                     Event::admin(Action::GrantAdd)

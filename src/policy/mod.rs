@@ -308,6 +308,43 @@ struct Document {
     grants: Vec<toml::Spanned<GrantSpec>>,
 }
 
+/// A record and its offset in the whole text, for a part of it that starts at `base`.
+fn located<T>(base: usize, record: toml::Spanned<T>) -> (usize, T) {
+    (base + record.span().start, record.into_inner())
+}
+
+/// Above this size a file is parsed in two halves at once (TOML parsing is most of the time
+/// `plan` and `apply` take for a large policy).
+const SPLIT_FROM: usize = 1 << 20;
+
+/// A large file parsed as two documents on two threads, split at an array-of-tables header
+/// (`[[…]]` at the start of a line) near its middle, each with its offset in the text. `None`
+/// when the file is small, has no such header, could hold a multi-line string (which may contain
+/// a line that looks like one), or either half does not parse on its own, or the second half
+/// has a `version`: the whole file is then parsed as one, so errors are reported as for any file.
+/// The second half starts with a table header, so it has no keys of the top level, and every
+/// record's fields are closed (unknown ones refused): a split that parses means what the whole
+/// file means.
+fn split_parse(text: &str) -> Option<Vec<(usize, Document)>> {
+    if text.len() < SPLIT_FROM || text.contains("\"\"\"") || text.contains("'''") {
+        return None;
+    }
+    let at = text[text.len() / 2..].find("\n[[")? + text.len() / 2 + 1;
+    let (first, second) = text.split_at(at);
+    let (a, b) = std::thread::scope(|scope| {
+        let b = scope.spawn(|| toml::from_str::<Document>(second).ok());
+        (
+            toml::from_str::<Document>(first).ok(),
+            b.join().ok().flatten(),
+        )
+    });
+    let (a, b) = (a?, b?);
+    if b.version.is_some() {
+        return None;
+    }
+    Some(vec![(0, a), (at, b)])
+}
+
 /// Line and column (1-based, in characters) of byte `offset` of `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
@@ -335,16 +372,35 @@ pub fn parse(text: &str, what: &str) -> Result<Policy> {
             }
         }
     };
-    let doc: Document = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        let message = e.message().trim().replace('\n', "; ");
-        at(
-            offset,
-            Error::bad_data(message)
-                .hint("see `agentcred policy schema` for the fields each record takes"),
-        )
-    })?;
-    match &doc.version {
+    let parts = match split_parse(text) {
+        Some(parts) => parts,
+        None => vec![(
+            0,
+            toml::from_str::<Document>(text).map_err(|e| {
+                let offset = e.span().map_or(0, |s| s.start);
+                let message = e.message().trim().replace('\n', "; ");
+                at(
+                    offset,
+                    Error::bad_data(message)
+                        .hint("see `agentcred policy schema` for the fields each record takes"),
+                )
+            })?,
+        )],
+    };
+    let mut version = None;
+    // Each record with its offset in the whole text.
+    let mut agent_docs = Vec::new();
+    let mut secret_docs = Vec::new();
+    let mut grant_docs = Vec::new();
+    for (base, part) in parts {
+        if base == 0 {
+            version = part.version;
+        }
+        agent_docs.extend(part.agents.into_iter().map(|r| located(base, r)));
+        secret_docs.extend(part.secrets.into_iter().map(|r| located(base, r)));
+        grant_docs.extend(part.grants.into_iter().map(|r| located(base, r)));
+    }
+    match &version {
         Some(v) if *v.get_ref() == VERSION => {}
         Some(v) => {
             return Err(at(
@@ -363,9 +419,8 @@ pub fn parse(text: &str, what: &str) -> Result<Policy> {
     }
     let mut policy = Policy::default();
     let mut agents = BTreeSet::new();
-    for spanned in doc.agents {
-        let start = spanned.span().start;
-        let a = normal_agent(spanned.into_inner()).map_err(|e| at(start, e))?;
+    for (start, agent) in agent_docs {
+        let a = normal_agent(agent).map_err(|e| at(start, e))?;
         if !agents.insert(a.name.clone()) {
             return Err(at(
                 start,
@@ -376,9 +431,8 @@ pub fn parse(text: &str, what: &str) -> Result<Policy> {
         policy.agents.push(a);
     }
     let mut secrets = BTreeMap::new();
-    for spanned in doc.secrets {
-        let start = spanned.span().start;
-        let s = normal_secret(spanned.into_inner()).map_err(|e| at(start, e))?;
+    for (start, secret) in secret_docs {
+        let s = normal_secret(secret).map_err(|e| at(start, e))?;
         if secrets.insert(s.name.clone(), s.clone()).is_some() {
             return Err(at(
                 start,
@@ -391,9 +445,8 @@ pub fn parse(text: &str, what: &str) -> Result<Policy> {
     let mut grants = BTreeSet::new();
     // Per agent, the variable each allowed secret is injected as: two secrets cannot share one.
     let mut vars: BTreeMap<(String, String), String> = BTreeMap::new();
-    for spanned in doc.grants {
-        let start = spanned.span().start;
-        let g = normal_grant(spanned.into_inner(), &agents, &secrets).map_err(|e| at(start, e))?;
+    for (start, grant) in grant_docs {
+        let g = normal_grant(grant, &agents, &secrets).map_err(|e| at(start, e))?;
         if !g.deny {
             let var = g
                 .env

@@ -184,3 +184,45 @@ fn quoted_values_read_back_as_themselves() {
         assert_eq!(v["v"].as_str(), Some(s), "{doc}");
     }
 }
+
+/// A policy of `agents` agents, one grant each, over one secret: about 120 bytes per agent.
+fn large(agents: usize) -> String {
+    let mut text = String::from("version = 1\n\n[[secrets]]\nname = \"s\"\n");
+    for a in 0..agents {
+        text.push_str(&format!(
+            "\n[[agents]]\nname = \"a{a:06}\"\nmax_ttl = \"1h\"\n"
+        ));
+    }
+    for a in 0..agents {
+        text.push_str(&format!(
+            "\n[[grants]]\nagent = \"a{a:06}\"\nsecret = \"s\"\nactions = [\"read\"]\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_large_file_parsed_in_two_halves_means_what_it_means_whole() {
+    let text = large(12_000);
+    assert!(text.len() > SPLIT_FROM);
+    assert!(split_parse(&text).is_some(), "the file is split");
+    // The whole file, parsed as one (a multi-line string anywhere keeps it whole).
+    let whole = parse(&format!("{text}# '''\n"), "p.toml").unwrap();
+    assert_eq!(parse(&text, "p.toml").unwrap(), whole);
+    assert_eq!((whole.agents.len(), whole.grants.len()), (12_000, 12_000));
+}
+
+#[test]
+fn errors_in_the_second_half_of_a_large_file_name_their_line() {
+    let text = large(12_000);
+    let lines = text.lines().count();
+    // A grant of an unknown agent near the end: checked after parsing, at its record's offset.
+    let bad = format!("{text}\n[[grants]]\nagent = \"nobody\"\nsecret = \"s\"\n");
+    let e = parse(&bad, "p.toml").unwrap_err().to_string();
+    assert!(e.starts_with(&format!("p.toml:{}:1:", lines + 2)), "{e}");
+    assert!(e.contains("nobody"), "{e}");
+    // A syntax error there: the halves do not parse, the whole file is parsed for the message.
+    let broken = format!("{text}\n[[grants]]\nagent = \"a000001\nsecret = \"s\"\n");
+    let e = parse(&broken, "p.toml").unwrap_err().to_string();
+    assert!(e.starts_with(&format!("p.toml:{}:", lines + 3)), "{e}");
+}

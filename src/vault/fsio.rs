@@ -521,6 +521,34 @@ pub struct Batch {
     removed: Vec<PathBuf>,
 }
 
+/// Stages files for a [`Batch`] on any thread: a commit that rewrites thousands of envelopes
+/// writes them on every core.
+#[derive(Clone)]
+pub struct Stager {
+    staging: PathBuf,
+    staging_fd: Arc<OwnedFd>,
+}
+
+/// A file written into `.staging`, for [`Batch::add`]; deleted if dropped before.
+pub struct StagedFile {
+    temp: Temp,
+    target: PathBuf,
+}
+
+impl Stager {
+    /// Writes `bytes` into a new file in `.staging`, to become `target` when the batch commits.
+    pub fn stage(&self, target: &Path, bytes: &[u8]) -> Result<StagedFile> {
+        let mut temp = Temp::create(self.staging_fd.clone(), &self.staging)?;
+        temp.file
+            .write_all(bytes)
+            .map_err(|e| Error::io("cannot write", target, e))?;
+        Ok(StagedFile {
+            temp,
+            target: target.to_path_buf(),
+        })
+    }
+}
+
 impl Batch {
     /// A batch for the vault in `vault_dir`, staging in its `.staging` directory.
     pub fn new(vault_dir: &Path) -> Result<Batch> {
@@ -559,6 +587,19 @@ impl Batch {
         }
         self.staged.push((temp, target.to_path_buf()));
         Ok(())
+    }
+
+    /// A handle that stages files for this batch from any thread (see [`Stager::stage`]).
+    pub fn stager(&self) -> Stager {
+        Stager {
+            staging: self.staging.clone(),
+            staging_fd: self.staging_fd.clone(),
+        }
+    }
+
+    /// Adds a file staged by [`Stager::stage`] to the batch.
+    pub fn add(&mut self, staged: StagedFile) {
+        self.staged.push((staged.temp, staged.target));
     }
 
     /// Deletes `target` when the batch commits.

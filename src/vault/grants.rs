@@ -89,6 +89,11 @@ pub struct Grants {
 }
 
 impl Grants {
+    /// How many grants have been read.
+    pub fn loaded_count(&self) -> usize {
+        self.shards.values().map(BTreeMap::len).sum()
+    }
+
     /// The grants of shard `shard`, read from its file the first time (checked against `files`).
     fn shard(
         &mut self,
@@ -118,6 +123,17 @@ impl Grants {
             .filter(|g| g.agent == agent)
             .cloned()
             .collect())
+    }
+
+    /// Reads the shard holding `agent`'s grants, if not read yet.
+    pub fn read_agent(
+        &mut self,
+        vault: &Vault,
+        admin: &AdminKey,
+        files: &GrantFiles,
+        agent: &str,
+    ) -> Result<()> {
+        self.shard(vault, admin, files, &shard_of(agent)).map(drop)
     }
 
     /// Every grant of `agent` among the shards read so far: [`Grants::of_agent`] for a caller that
