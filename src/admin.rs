@@ -419,7 +419,7 @@ fn commit(
     // Revocations go first: if anything after fails, an authority may be revoked while still
     // current, and the next change to that agent replaces it (`refresh_authority`).
     let head = prepared.head.clone();
-    batch.commit_journaled(&dir, (head.seq, &head.hash), prepared.start(), || {
+    batch.commit_journaled(&dir, (head.seq, &head.hash), prepared.span(), || {
         if let Some(r) = revoked {
             r.write()?;
         }

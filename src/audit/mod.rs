@@ -164,6 +164,10 @@ struct EntryOut<'a> {
     ts: String,
     #[serde(flatten)]
     event: &'a Event,
+    /// On the entry whose signature closes a run of carried ones: the run's first `seq` (signed,
+    /// so nobody can add to the run an entry its writer did not write; see [`sign`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    carried_from: Option<u64>,
     #[serde(rename = "gen")]
     generation: u64,
     prev: &'a str,
@@ -230,6 +234,11 @@ pub fn prepare_change(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Resul
 }
 
 fn prepare_with(dir: &Path, now: DateTime<Utc>, events: &[Event], carry: bool) -> Result<Prepared> {
+    // An admin change a crash interrupted is finished or undone before anything is chained after
+    // it: undoing it may cut its entries off the log, which must then end with them.
+    if dir.join(crate::vault::fsio::JOURNAL).exists() {
+        crate::vault::recover(dir, |seq, hash| committed(dir, seq, hash))?;
+    }
     let path = dir.join(FILE);
     let (mut head, end, torn) = read_head(&path)?;
     let mut bytes = Vec::new();
@@ -237,6 +246,7 @@ fn prepare_with(dir: &Path, now: DateTime<Utc>, events: &[Event], carry: bool) -
     let signers: Vec<Option<(crate::crypto::KeyPair, u64)>> =
         events.iter().map(sign::signer_for).collect();
     let mut run = 0;
+    let mut run_from = None;
     for (i, event) in events.iter().enumerate() {
         let signer = &signers[i];
         // Carried when the next entry is signed by the same key and the run has room for it.
@@ -249,7 +259,15 @@ fn prepare_with(dir: &Path, now: DateTime<Utc>, events: &[Event], carry: bool) -
                     .is_some_and(|(next, _)| next.public() == key.public())
             });
         run = if carried { run + 1 } else { 0 };
-        head = encode_as(&mut bytes, &head, &ts, event, signer.as_ref(), carried)?;
+        let sealing = if carried {
+            run_from.get_or_insert(head.seq + 1);
+            Sealing::Carried
+        } else {
+            Sealing::Signed {
+                carried_from: run_from.take(),
+            }
+        };
+        head = encode_as(&mut bytes, &head, &ts, event, signer.as_ref(), sealing)?;
     }
     Ok(Prepared {
         path,
@@ -269,18 +287,27 @@ pub fn encode(out: &mut Vec<u8>, head: &Head, ts: &str, event: &Event) -> Result
         ts,
         event,
         sign::signer_for(event).as_ref(),
-        false,
+        Sealing::Signed { carried_from: None },
     )
 }
 
-/// [`encode`] with `signer`, or marked as signed by the next entry when `carried`.
+/// How an entry with a signer is sealed.
+#[derive(Clone, Copy)]
+enum Sealing {
+    /// Signed; if it closes a run of carried entries, naming the run's first `seq`.
+    Signed { carried_from: Option<u64> },
+    /// Signed by the entry that closes its run.
+    Carried,
+}
+
+/// [`encode`] with `signer`, sealed as `sealing` says.
 fn encode_as(
     out: &mut Vec<u8>,
     head: &Head,
     ts: &str,
     event: &Event,
     signer: Option<&(crate::crypto::KeyPair, u64)>,
-    carried: bool,
+    sealing: Sealing,
 ) -> Result<Head> {
     let seq = head.seq + 1;
     let seen = signer.map_or_else(sign::seen_generation, |(_, g)| *g);
@@ -289,6 +316,10 @@ fn encode_as(
         seq,
         ts: ts.to_string(),
         event,
+        carried_from: match sealing {
+            Sealing::Signed { carried_from } if signer.is_some() => carried_from,
+            _ => None,
+        },
         generation,
         prev: &head.hash,
     })
@@ -299,7 +330,7 @@ fn encode_as(
     out.extend_from_slice(&body.as_bytes()[..prev_at]);
     if let Some((key, _)) = signer {
         out.extend_from_slice(b",\"sig\":\"");
-        if carried {
+        if matches!(sealing, Sealing::Carried) {
             out.extend_from_slice(sign::carried(key).as_bytes());
         } else {
             out.extend_from_slice(sign::sign(key, body.as_bytes()).as_bytes());
@@ -321,9 +352,9 @@ fn encode_as(
 }
 
 impl Prepared {
-    /// Where on the log these lines will begin.
-    pub fn start(&self) -> u64 {
-        self.end
+    /// Where on the log these lines will begin and end.
+    pub fn span(&self) -> (u64, u64) {
+        (self.end, self.end + self.bytes.len() as u64)
     }
 
     /// Where the log will end once these lines are written: their last entry and the offset past it.
@@ -517,6 +548,41 @@ fn read_head(path: &Path) -> Result<(Head, u64, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_append_after_an_interrupted_change_chains_on_what_the_change_did_not_leave() {
+        let dir = crate::vault::fsio::private_tempdir().unwrap();
+        let now = chrono::Utc::now();
+        let first = append(dir.path(), now, &[Event::admin(Action::VaultInit)]).unwrap();
+        let from = std::fs::metadata(dir.path().join(FILE)).unwrap().len();
+        // Two whole lines of a change whose last entry never reached the log, then a kill.
+        let partial = append(
+            dir.path(),
+            now,
+            &[
+                Event::admin(Action::GrantAdd),
+                Event::admin(Action::GrantAdd),
+            ],
+        )
+        .unwrap();
+        let to = std::fs::metadata(dir.path().join(FILE)).unwrap().len() + 400;
+        let journal = serde_json::json!({
+            "audit_seq": partial.seq + 1, "audit_hash": "0".repeat(64),
+            "audit_from": from, "audit_to": to, "renames": [], "removes": [],
+        });
+        crate::vault::fsio::write_atomic(
+            &dir.path().join(crate::vault::fsio::JOURNAL),
+            journal.to_string().as_bytes(),
+        )
+        .unwrap();
+        // Any writer (here a mint's entry) finishes or undoes that change before appending.
+        let next = append(dir.path(), now, &[Event::admin(Action::CredMint)]).unwrap();
+        assert_eq!(next.seq, first.seq + 1);
+        let text = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(text.contains(&format!("\"prev\":\"{}\"", first.hash)));
+        assert!(!dir.path().join(crate::vault::fsio::JOURNAL).exists());
+    }
 
     #[test]
     fn the_head_is_found_behind_entries_larger_than_the_first_read() {

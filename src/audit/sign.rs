@@ -22,13 +22,16 @@
 //!
 //! A large admin change (an applied policy writes one entry per change) carries signatures: in a
 //! run of up to [`MAX_RUN`] consecutive entries of one change written with the same key, every
-//! entry but the last has `"sig":"<key id>:next"` and the last is signed as above. Its signature
-//! covers its `prev`, the hash of the entry before it, which covers that entry's `prev` in turn:
-//! it vouches for every entry of the run as a signature of each would, since none can be edited,
-//! removed, inserted or moved without breaking it. A verifier checks the writer of each carried
-//! entry as for a signed one (the key must be allowed to sign it), and refuses a run that the
-//! next entry does not close with a good signature by the same key, or that is longer than
-//! [`MAX_RUN`]. One signature per run instead of one per entry is what lets 100,000 entries be
+//! entry but the last has `"sig":"<key id>:next"` and the last is signed as above, with a
+//! `"carried_from":F` member (the run's first `seq`) just before `gen`. Its signature covers its
+//! `prev`, the hash of the entry before it, which covers that entry's `prev` in turn, and names
+//! where the run starts: it vouches for exactly the entries from F on, as a signature of each
+//! would, since none can be edited, removed, inserted or moved without breaking it, and an entry
+//! put in front of the run (or of a single signed entry) by someone without the key is not among
+//! them. A verifier checks the writer of each carried entry as for a signed one (the key must be
+//! allowed to sign it), and refuses a run that the next entry does not close with a good
+//! signature by the same key naming the run's first entry, a `carried_from` with no run before
+//! it, or a run longer than [`MAX_RUN`]. One signature per run instead of one per entry is what lets 100,000 entries be
 //! written in one change.
 //!
 //! `gen` is a high-water mark: the largest vault generation any writer so far has seen, i.e. the

@@ -64,6 +64,8 @@ pub struct Report {
     pub checkpoints_matched: usize,
     /// A last line cut short by an interrupted write (removed by the next append).
     pub torn_tail: bool,
+    /// The log ended inside a run of carried entries (see [`super::sign`]).
+    pub open_run: bool,
     /// Entries written without a key (`verify`, a credential holder's nested exec).
     pub unsigned: u64,
     /// The longest revocation list any entry recorded (the last entry to record it): the list
@@ -114,6 +116,8 @@ struct Shape<'a> {
     intact: bool,
     /// The generation mark (`None` on a line written before entries carried one).
     generation: Option<u64>,
+    /// On an entry whose signature closes a run of carried ones: the run's first `seq`.
+    carried_from: Option<u64>,
     /// Where the `,"gen":` member starts (where the event's members end), when marked.
     gen_at: usize,
     /// `(key id, signature)` of a signed line.
@@ -200,6 +204,22 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
                 .ok()
         })
         .flatten();
+    // …,"carried_from":<digits> before that, on an entry that closes a run.
+    let carried_from = marked
+        .then(|| {
+            const FROM: &[u8] = b",\"carried_from\":";
+            let members = &line[..gen_at];
+            let digits = members
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let at = members.len() - digits;
+            (digits > 0 && digits < 20 && members[..at].ends_with(FROM))
+                .then(|| std::str::from_utf8(&members[at..]).ok()?.parse().ok())
+                .flatten()
+        })
+        .flatten();
     let digest = crate::crypto::sha256(&[&[0u8], &line[..cut], b"}"]);
     let mut hex = [0u8; 64];
     for (i, b) in digest.iter().enumerate() {
@@ -213,6 +233,7 @@ fn shape(line: &[u8]) -> Option<Shape<'_>> {
         hash,
         intact: hex[..] == *hash,
         generation: mark_value,
+        carried_from,
         gen_at,
         sig,
         sig_at,
@@ -374,6 +395,13 @@ pub fn verify(
     expect: Expect,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Report> {
+    let report = walk(dir, anchors, expect.clone(), None, progress)?;
+    if !report.open_run {
+        return Ok(report);
+    }
+    // A large change's append may be under way (one write, read here in part): wait for the
+    // writer's lock, finishing or undoing a change a crash interrupted, and read again.
+    super::rollback::settle(dir)?;
     walk(dir, anchors, expect, None, progress)
 }
 
@@ -691,6 +719,7 @@ fn walk(
     if let Some(r) = run.take()
         && deferred.as_ref().is_none_or(|d| d.seq > r.first)
     {
+        report.open_run = true;
         deferred = Some(r.unclosed(expected - 1));
     }
     if let Some(p) = check_signatures(&mut signatures) {
@@ -868,6 +897,16 @@ impl Run {
     fn step(open: &mut Option<Run>, s: &Shape<'_>, line_no: u64) -> Option<Problem> {
         let key = s.sig.map(|(id, _)| id);
         let Some(run) = open.as_mut() else {
+            if let Some(from) = s.carried_from {
+                return Some(Problem {
+                    seq: s.seq,
+                    line: line_no,
+                    message: format!(
+                        "seq {} says its signature covers the entries from seq {from}, but none before it leaves its signature to it: it was forged or the entries were removed",
+                        s.seq
+                    ),
+                });
+            }
             if let (true, Some(key)) = (s.carried(), key) {
                 *open = Some(Run {
                     key: key.to_string(),
@@ -906,7 +945,25 @@ impl Run {
             });
         }
         if !s.carried() {
-            *open = None;
+            let run = open.take()?;
+            // The closing signature names where the run starts: entries put in front of a run
+            // (or of a single signed entry) by someone without the key are not covered by it.
+            if s.carried_from != Some(run.first) {
+                return Some(Problem {
+                    seq: run.first,
+                    line: run.line,
+                    message: format!(
+                        "seq {} to {} leave their signature to seq {}, which does not sign them (it covers {}): they were forged",
+                        run.first,
+                        s.seq - 1,
+                        s.seq,
+                        s.carried_from.map_or_else(
+                            || "no earlier entry".to_string(),
+                            |f| format!("the entries from seq {f}")
+                        )
+                    ),
+                });
+            }
         }
         None
     }
@@ -977,7 +1034,9 @@ pub fn issuer_signed_at(
             return Ok(false);
         }
         if !n.carried() {
-            return Ok(issuer_signed(next.bytes, issuer));
+            // It signs the run it names, which must reach back to the entry in question.
+            return Ok(n.carried_from.is_some_and(|from| from <= s.seq)
+                && issuer_signed(next.bytes, issuer));
         }
         hash = n.hash.to_vec();
     }
@@ -1225,6 +1284,43 @@ mod tests {
         let start: u64 = lines[..3].iter().map(|l| l.len() as u64 + 1).sum();
         assert!(!issuer_signed_at(dir.path(), start, lines[3].as_bytes(), &issuer_key).unwrap());
         assert!(!issuer_signed(lines[3].as_bytes(), &issuer_key));
+    }
+
+    #[test]
+    fn a_carried_entry_put_in_front_of_a_genuine_signature_is_refused() {
+        // Someone without the key appends an entry that says the next one signs it; the issuer's
+        // next append chains on after it and signs, but names no run: nothing covers the forgery.
+        let (dir, mut lines) = log(3);
+        let id = issuer().public().key_id();
+        let body = format!(
+            r#"{{"seq":4,"ts":"2026-01-01T00:00:00.000Z","actor":"admin","action":"agent.resume","agent":"mallory","gen":1,"sig":"{id}:next","prev":"{}"}}"#,
+            hash_of(lines.last().unwrap())
+        );
+        lines.push(with_hash(&body));
+        write(&dir, &lines);
+        super::super::append(
+            dir.path(),
+            chrono::Utc::now(),
+            &[super::super::Event::admin(
+                super::super::Action::AuditCheckpoint,
+            )],
+        )
+        .unwrap();
+        let p = check(&dir).problem.expect("refused");
+        assert_eq!(p.seq, 4, "{}", p.message);
+        assert!(
+            p.message.contains("which does not sign them"),
+            "{}",
+            p.message
+        );
+        let issuer_key = |k: &str| (k == id).then(|| issuer().public());
+        let start: u64 = lines[..3].iter().map(|l| l.len() as u64 + 1).sum();
+        assert!(!issuer_signed_at(dir.path(), start, lines[3].as_bytes(), &issuer_key).unwrap());
+        // Nor can a genuine run be lengthened at its front: the run's closing entry names its
+        // first seq, and the walk and the reader hold it to that.
+        let (_dir, lines) = change_log(100);
+        let closer = lines.iter().find(|l| !carried(l)).unwrap();
+        assert!(closer.contains("\"carried_from\":1,"), "{closer}");
     }
 
     #[test]

@@ -107,10 +107,17 @@ pub fn apply(
     let mut events = Vec::with_capacity(plan.steps.len() + 1);
     // Each step's entry details, built on every core (a policy of 100,000 grants has as many).
     let details = crate::parallel::map(plan.steps.iter().collect(), Step::json);
+    // And the new agents' signing keys.
+    let adding = plan
+        .steps
+        .iter()
+        .filter(|s| matches!(s, Step::AddAgent(_)))
+        .count();
+    let mut keys = crate::parallel::map(vec![(); adding], |()| KeyPair::generate()).into_iter();
     for (step, details) in plan.steps.iter().zip(details) {
         let event = match step {
             Step::AddAgent(a) => {
-                let key = add_agent(c, a);
+                let key = add_agent(c, a, keys.next().expect("a key for each new agent"));
                 touch.insert(a.name.clone());
                 let mut event = Event::admin(Action::AgentAdd).agent(&a.name);
                 event.agent_key = Some(key);
@@ -210,9 +217,9 @@ pub fn apply(
     Ok((applied, events))
 }
 
-/// A new, active agent with its own signing key, as `agent add` makes one; returns its public key.
-fn add_agent(c: &mut Change<'_>, spec: &AgentSpec) -> String {
-    let key = KeyPair::generate();
+/// A new, active agent with its own signing key `key`, as `agent add` makes one; returns its
+/// public key.
+fn add_agent(c: &mut Change<'_>, spec: &AgentSpec, key: KeyPair) -> String {
     let mut agent = Agent {
         name: spec.name.clone(),
         description: None,

@@ -329,7 +329,26 @@ fn split_parse(text: &str) -> Option<Vec<(usize, Document)>> {
     if text.len() < SPLIT_FROM || text.contains("\"\"\"") || text.contains("'''") {
         return None;
     }
-    let at = text[text.len() / 2..].find("\n[[")? + text.len() / 2 + 1;
+    // A list given as a key (`grants = [...]`) rather than as `[[grants]]` tables: the whole file
+    // would refuse both forms of one list, which two halves cannot see.
+    let as_key = text.lines().any(|l| {
+        let l = l.trim_start().trim_start_matches(['"', '\'']);
+        ["agents", "secrets", "grants"].iter().any(|k| {
+            l.strip_prefix(k).is_some_and(|rest| {
+                !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-')
+            })
+        })
+    });
+    if as_key {
+        return None;
+    }
+    // Searched as bytes: the middle may fall inside a character, a newline never does.
+    let mid = text.len() / 2;
+    let at = text.as_bytes()[mid..]
+        .windows(3)
+        .position(|w| w == b"\n[[")?
+        + mid
+        + 1;
     let (first, second) = text.split_at(at);
     let (a, b) = std::thread::scope(|scope| {
         let b = scope.spawn(|| toml::from_str::<Document>(second).ok());

@@ -213,6 +213,40 @@ fn a_large_file_parsed_in_two_halves_means_what_it_means_whole() {
 }
 
 #[test]
+fn a_large_file_is_read_whole_where_its_halves_could_disagree() {
+    // Non-ASCII text where the middle falls: the split searches bytes.
+    let mut text = String::from("version = 1\n\n[[secrets]]\nname = \"s\"\n");
+    for a in 0..15_000 {
+        text.push_str(&format!(
+            "\n[[agents]]\nname = \"a{a:06}\"\ndescription = \"é€😀é€😀é€😀\"\n"
+        ));
+    }
+    assert!(text.len() > SPLIT_FROM);
+    let mut inside = 0;
+    for shift in 0..8 {
+        let t = format!("{}\n{text}", "#".repeat(shift + 1));
+        inside += usize::from(!t.is_char_boundary(t.len() / 2));
+        assert_eq!(parse(&t, "p.toml").unwrap().agents.len(), 15_000);
+    }
+    assert!(
+        inside > 0,
+        "the middle of some file falls inside a character"
+    );
+    // A list given as a key in the first half and as tables in the second: the whole file
+    // refuses it, so the halves must not accept it.
+    let tables = large(12_000);
+    let keyed = tables.replacen(
+        "[[secrets]]\nname = \"s\"\n",
+        "secrets = [{ name = \"s\" }]\n",
+        1,
+    );
+    let keyed = format!("{keyed}\n[[secrets]]\nname = \"t\"\n");
+    assert!(split_parse(&keyed).is_none());
+    let e = parse(&keyed, "p.toml").unwrap_err();
+    assert_eq!(e.exit_code(), 65, "{e}");
+}
+
+#[test]
 fn errors_in_the_second_half_of_a_large_file_name_their_line() {
     let text = large(12_000);
     let lines = text.lines().count();

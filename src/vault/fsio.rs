@@ -644,7 +644,7 @@ impl Batch {
         self,
         vault_dir: &Path,
         audit_head: (u64, &str),
-        audit_from: u64,
+        audit_span: (u64, u64),
         commit_point: impl FnOnce() -> Result<()>,
     ) -> Result<()> {
         self.sync()?;
@@ -656,7 +656,8 @@ impl Batch {
         let journal = Journal {
             audit_seq: audit_head.0,
             audit_hash: audit_head.1.to_string(),
-            audit_from: Some(audit_from),
+            audit_from: Some(audit_span.0),
+            audit_to: Some(audit_span.1),
             renames,
             removes: self.removed,
         };
@@ -685,9 +686,12 @@ const MAX_JOURNAL: u64 = 256 << 20;
 struct Journal {
     audit_seq: u64,
     audit_hash: String,
-    /// The log's length before the change's entries (absent in journals of older versions).
+    /// Where on the log the change's entries begin and end (absent in journals of older
+    /// versions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     audit_from: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    audit_to: Option<u64>,
     renames: Vec<(PathBuf, PathBuf)>,
     removes: Vec<PathBuf>,
 }
@@ -799,9 +803,11 @@ fn open_cached<'a>(dirs: &mut BTreeMap<PathBuf, Arc<OwnedFd>>, dir: &'a Path) ->
     Ok(dir)
 }
 
-/// Cuts the audit log at `at` if it is longer (recovery holds the lock: nothing was appended after
-/// the interrupted change's entries).
-fn cut_log(path: &Path, at: u64) -> Result<()> {
+/// Cuts the audit log at `at` if it is longer but ends within `to`, where the interrupted change's
+/// entries would have ended: whatever is there is theirs (every writer recovers an interrupted
+/// change under the lock before it appends, so nothing follows them; a log that runs past `to`
+/// is left as it is).
+fn cut_log(path: &Path, at: u64, to: u64) -> Result<()> {
     let file = match OpenOptions::new().write(true).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -811,7 +817,7 @@ fn cut_log(path: &Path, at: u64) -> Result<()> {
         .metadata()
         .map_err(|e| Error::io("cannot repair the audit log", path, e))?
         .len();
-    if len > at {
+    if len > at && len <= to {
         file.set_len(at)
             .and_then(|()| file.sync_data())
             .map_err(|e| Error::io("cannot repair the audit log", path, e))?;
@@ -842,8 +848,8 @@ pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) 
                     } else {
                         // A kill can cut a large append short after whole lines of it reached
                         // the file: entries of a change that did not happen, cut off with it.
-                        if let Some(at) = j.audit_from {
-                            cut_log(&vault_dir.join(crate::audit::FILE), at)?;
+                        if let (Some(from), Some(to)) = (j.audit_from, j.audit_to) {
+                            cut_log(&vault_dir.join(crate::audit::FILE), from, to)?;
                         }
                         j.roll_back(&journal_path);
                     }
@@ -1068,12 +1074,13 @@ mod tests {
     fn recovery_cuts_off_the_entries_of_a_change_that_did_not_commit() {
         let (_root, dir) = vault();
         let log = dir.join(crate::audit::FILE);
-        let interrupted = |committed: bool| {
+        let interrupted = |committed: bool, to: u64| {
             write_atomic(&log, b"entry 1\nentry 2, of the change\nentry 3, cut sh").unwrap();
             let journal = Journal {
                 audit_seq: 3,
                 audit_hash: "h".into(),
                 audit_from: Some(8),
+                audit_to: Some(to),
                 renames: vec![],
                 removes: vec![],
             };
@@ -1083,11 +1090,12 @@ mod tests {
             fs::read(&log).unwrap()
         };
         // The whole lines a kill let through belong to a change that never happened.
-        assert_eq!(interrupted(false), b"entry 1\n");
-        assert_eq!(
-            interrupted(true),
-            b"entry 1\nentry 2, of the change\nentry 3, cut sh"
-        );
+        assert_eq!(interrupted(false, 60), b"entry 1\n");
+        let all = b"entry 1\nentry 2, of the change\nentry 3, cut sh";
+        assert_eq!(interrupted(true, 60), all);
+        // A log that runs past where the change's entries would end holds someone else's too:
+        // left as it is.
+        assert_eq!(interrupted(false, 30), all);
     }
 
     #[test]
@@ -1100,7 +1108,7 @@ mod tests {
             .unwrap();
         batch.write(&dir.join("vault.toml"), b"t").unwrap();
         batch
-            .commit_journaled(&dir, (1, "h"), 0, || Ok(()))
+            .commit_journaled(&dir, (1, "h"), (0, 0), || Ok(()))
             .unwrap();
         assert_eq!(fs::read(dir.join("agents/index")).unwrap(), b"i");
         assert_eq!(fs::read(dir.join("vault.toml")).unwrap(), b"t");

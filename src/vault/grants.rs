@@ -282,6 +282,23 @@ impl Grants {
                 Some((s.clone(), bits))
             })
             .collect();
+        // The shards are encrypted and staged on every core; the bookkeeping follows in order.
+        let stager = batch.stager();
+        let written: Vec<&String> = self
+            .dirty
+            .iter()
+            .filter(|s| !self.shards[*s].is_empty())
+            .collect();
+        let mut sealed = crate::parallel::map(written, |shard| {
+            let body: Vec<&Grant> = self.shards[shard].values().collect();
+            let bytes = crate::crypto::age_encrypt_to(recipients, Vec::new(), |w| {
+                serde_json::to_writer(w, &body)
+                    .map_err(|e| Error::other(format!("cannot serialise the grants: {e}")))
+            })?;
+            let hash = crate::crypto::hex(&crate::crypto::sha256(&[&bytes]));
+            Ok::<_, Error>((hash, stager.stage(&path(dir, shard), &bytes)?))
+        })
+        .into_iter();
         for shard in &self.dirty {
             let grants = &self.shards[shard];
             for bits in bitmaps.values_mut() {
@@ -291,16 +308,9 @@ impl Grants {
                 files.files.remove(shard);
                 batch.remove(&path(dir, shard));
             } else {
-                let body: Vec<&Grant> = grants.values().collect();
-                let bytes = crate::crypto::age_encrypt_to(recipients, Vec::new(), |w| {
-                    serde_json::to_writer(w, &body)
-                        .map_err(|e| Error::other(format!("cannot serialise the grants: {e}")))
-                })?;
-                files.files.insert(
-                    shard.clone(),
-                    crate::crypto::hex(&crate::crypto::sha256(&[&bytes])),
-                );
-                batch.write(&path(dir, shard), &bytes)?;
+                let (hash, staged) = sealed.next().expect("one sealed file per written shard")?;
+                files.files.insert(shard.clone(), hash);
+                batch.add(staged);
                 for g in grants.values() {
                     set_bit(
                         bitmaps.entry(g.secret.clone()).or_insert([0; 32]),
