@@ -214,7 +214,7 @@ fn commit(
     let dir = vault.dir.clone();
     // The checkpoint signed below vouches for every entry before it, signatures included:
     // those written since the last one are checked first, and a bad one refuses the change.
-    check_unvouched(&dir, state)?;
+    let checked = check_unvouched(&dir, state)?;
     state.generation += 1;
     vault.config.generation = state.generation;
     // vault.toml's recipients and issuer keys are copies of the signed state's, rewritten
@@ -376,6 +376,14 @@ fn commit(
         r.record_in(last);
     }
     let prepared = audit::prepare_change(&dir, now, &events)?;
+    // The checkpoint vouches for what was checked above: nothing may have come in between.
+    if (prepared.after.seq, prepared.after.hash.as_str()) != (checked.0, checked.1.as_str()) {
+        return Err(Error::bad_data(format!(
+            "the audit log changed while this change held the vault lock (seq {} when it was checked, seq {} now); nothing was changed",
+            checked.0, prepared.after.seq
+        ))
+        .hint("something else writes this vault without its lock: stop it, run `agentcred audit verify`, then run the command again"));
+    }
     if events.len() >= BULK_AGENTS {
         // An applied policy's 100,000 entries (which hold no secret) are freed on the side.
         crate::parallel::drop_later(events);
@@ -437,8 +445,9 @@ fn commit(
 }
 
 /// Checks the writer signatures (and the chain) of the audit entries that no checked checkpoint in
-/// `state` vouches for yet, reading from the last such checkpoint on. The caller holds the lock.
-fn check_unvouched(dir: &Path, state: &State) -> Result<()> {
+/// `state` vouches for yet, reading from the last such checkpoint on, and returns where the log
+/// ends (seq and hash). The caller holds the lock.
+fn check_unvouched(dir: &Path, state: &State) -> Result<(u64, String)> {
     let anchors: Vec<_> = state
         .checkpoints
         .iter()
@@ -449,8 +458,9 @@ fn check_unvouched(dir: &Path, state: &State) -> Result<()> {
         keys: audit::verify::Keys::of_state(state),
         ..Default::default()
     };
-    match audit::verify::since_checked(dir, &anchors, expect)?.problem {
-        None => Ok(()),
+    let report = audit::verify::since_checked(dir, &anchors, expect)?;
+    match report.problem {
+        None => Ok((report.entries, report.head)),
         Some(p) => Err(Error::bad_data(format!(
             "the audit log fails verification at seq {}: {}; nothing was changed, and no checkpoint is signed over it",
             p.seq, p.message

@@ -71,6 +71,8 @@ pub fn record(
     let agent = call.agent;
     let (anomalies, refusal, first_seq) = {
         let _lock = crate::vault::lock::VaultLock::acquire(&vault.dir)?;
+        // An admin change a crash interrupted is finished or undone before the log is read.
+        crate::audit::rollback::recover_locked(&vault.dir)?;
         let mut events = events;
         let mut refusal: Option<Error> = None;
         let mut anomalies = Vec::new();

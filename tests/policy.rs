@@ -826,3 +826,30 @@ fn a_large_apply_signs_runs_once_and_an_agent_added_again_starts_afresh() {
         "{carried} carried, {signed} signed"
     );
 }
+
+#[test]
+fn a_copy_of_a_genuine_agent_add_put_at_the_end_of_the_log_resets_nothing() {
+    let vault = vault_with_secrets(1);
+    let text = "version = 1\n[[agents]]\nname = \"alpha\"\nrate_limit = \"2/h\"\n[[secrets]]\nname = \"secret-000\"\n[[grants]]\nagent = \"alpha\"\nsecret = \"secret-000\"\n";
+    vault
+        .run(&["apply", arg(&write(&vault, "p.toml", text)), "--yes", "-q"])
+        .success();
+    let mint = || vault.run(&["mint", "--agent", "alpha", "--format", "token"]);
+    mint().success();
+    mint().success();
+    assert!(stderr(&mint().code(3)).contains("rate limit"));
+    // Someone who can write the log appends a verbatim copy of alpha's issuer-signed
+    // `agent.add`: its signature is genuine, but it does not follow the chain.
+    let log = vault.dir().join("audit.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let added = text
+        .lines()
+        .find(|l| l.contains("\"action\":\"agent.add\"") && l.contains("\"agent\":\"alpha\""))
+        .unwrap()
+        .to_string();
+    std::fs::write(&log, format!("{text}{added}\n")).unwrap();
+    assert!(stderr(&mint().code(3)).contains("rate limit"));
+    // Nor from the whole log, rebuilt.
+    std::fs::remove_file(vault.dir().join("activity").join("alpha.json")).unwrap();
+    assert!(stderr(&mint().code(3)).contains("rate limit"));
+}

@@ -7,7 +7,10 @@
 //! log still holds that entry there and replaying the agent's entries after it: O(entries since
 //! the file was written), which is O(1) for an agent calling on its own. A file that is missing,
 //! replaced (`{}`), edited, or anchored where the log says otherwise is rebuilt from the whole log,
-//! so deleting or replacing it changes nothing; an older copy put back is simply caught up.
+//! so deleting or replacing it changes nothing; an older copy put back is simply caught up. The
+//! replay follows the chain from its anchor: an admin entry that resets or lifts anything counts
+//! only while every line so far has followed the one before, so a genuine entry copied to the end
+//! of the log does nothing.
 //!
 //! Whether the live checks suspended the agent is part of that summary: the `agent.suspend` entry
 //! (signed by the agent's key) suspends it and the admin's `agent.resume` lifts it. The marker in
@@ -99,7 +102,7 @@ fn mac(key: &[u8; 32], agent: &str, log: &LogPos, body: &[u8]) -> String {
 /// log by hand lifts nothing.
 pub fn load(dir: &Path, agent: &str, t: &Thresholds, issuer: &IssuerLookup<'_>) -> Result<Known> {
     if let Some((mut known, from)) = cached(dir, agent)? {
-        replay(dir, agent, t, from, &mut known, issuer)?;
+        replay(dir, agent, t, &from, &mut known, issuer)?;
         return Ok(known);
     }
     rebuild(dir, agent, t, issuer)
@@ -109,7 +112,7 @@ pub fn load(dir: &Path, agent: &str, t: &Thresholds, issuer: &IssuerLookup<'_>) 
 pub type IssuerLookup<'a> = dyn Fn(&str) -> Option<crate::crypto::PublicKey> + 'a;
 
 /// The stored summary and where to replay from, if it is authentic and the log agrees with it.
-fn cached(dir: &Path, agent: &str) -> Result<Option<(Known, u64)>> {
+fn cached(dir: &Path, agent: &str) -> Result<Option<(Known, LogPos)>> {
     let bytes = match fsio::read_bounded(&path(dir, agent), MAX_FILE) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -131,7 +134,7 @@ fn cached(dir: &Path, agent: &str) -> Result<Option<(Known, u64)>> {
     if c.mac != mac(&key, agent, &c.log, &body) || !holds(dir, &c.log)? {
         return Ok(None);
     }
-    let from = c.log.end;
+    let from = c.log.clone();
     Ok(Some((
         Known {
             activity: c.activity,
@@ -198,25 +201,33 @@ pub fn rebuild(
     issuer: &IssuerLookup<'_>,
 ) -> Result<Known> {
     let mut known = Known::default();
-    replay(dir, agent, t, 0, &mut known, issuer)?;
+    let start = LogPos {
+        seq: 0,
+        end: 0,
+        hash: super::chain::ZERO_HASH.to_string(),
+    };
+    replay(dir, agent, t, &start, &mut known, issuer)?;
     Ok(known)
 }
 
-/// Takes in the agent's entries from the offset `from` to the end of the log.
+/// Takes in the agent's entries after the entry `from` to the end of the log.
 fn replay(
     dir: &Path,
     agent: &str,
     t: &Thresholds,
-    from: u64,
+    from: &LogPos,
     known: &mut Known,
     issuer: &IssuerLookup<'_>,
 ) -> Result<()> {
-    let Some(mut log) = LogReader::open_at(dir, from)? else {
+    let Some(mut log) = LogReader::open_at(dir, from.end)? else {
         return Ok(());
     };
     // Entries of a version that did not sign them are taken as they are, but only before the
     // first signed one: after it, an unsigned admin entry was forged.
-    let mut marked = from > 0;
+    let mut marked = from.end > 0;
+    // Where the chain from `from` has got to: an entry that does not follow it (a genuine one
+    // copied to the end of the log, say) lifts or resets nothing; the checks only get stricter.
+    let mut chain = Some((from.seq, from.hash.as_bytes().to_vec()));
     while let Some(line) = log.next_line()? {
         if !line.complete {
             continue;
@@ -224,6 +235,7 @@ fn replay(
         if !marked && super::verify::is_marked(line.bytes) {
             marked = true;
         }
+        chain = chain.and_then(|(seq, hash)| super::verify::follows(line.bytes, seq, &hash));
         if !has_field(line.bytes, "agent", agent) {
             continue;
         }
@@ -238,6 +250,9 @@ fn replay(
             action,
             Some(Action::AgentAdd | Action::AgentRemove | Action::AgentResume)
         );
+        if admin_only && chain.is_none() {
+            continue;
+        }
         if admin_only && marked {
             let start = line.end - line.bytes.len() as u64 - 1;
             let bytes = line.bytes.to_vec();

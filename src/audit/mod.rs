@@ -201,6 +201,8 @@ pub struct Prepared {
     /// crash, never reported as done) is cut off before appending.
     end: u64,
     torn: bool,
+    /// The entry these lines are chained after.
+    pub after: Head,
     pub head: Head,
 }
 
@@ -218,6 +220,9 @@ pub fn hmac_field(key: &crate::sensitive::SecretText, value: &[u8]) -> String {
 
 /// Chains `events` after the log's current last entry, each signed. Call with the vault lock held.
 pub fn prepare(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Prepared> {
+    // An admin change a crash interrupted is finished or undone before anything is chained after
+    // it: undoing it may cut its entries off the log, which must then end with them.
+    rollback::recover_locked(dir)?;
     prepare_with(dir, now, events, false)
 }
 
@@ -230,17 +235,23 @@ const CARRY_FROM: usize = 64;
 /// the chain (see [`sign`]). Only journaled commits use it: their entries are cut off whole if
 /// they do not commit, so no run is left without the entry that signs it.
 pub fn prepare_change(dir: &Path, now: DateTime<Utc>, events: &[Event]) -> Result<Prepared> {
+    // The change recovered any interrupted one when it took the lock: a journal now was put
+    // there while it held the lock, and recovering it would delete the change's staged files.
+    let journal = dir.join(crate::vault::fsio::JOURNAL);
+    if journal.exists() {
+        return Err(Error::bad_data(format!(
+            "{} appeared while this change held the vault lock; nothing was changed",
+            journal.display()
+        ))
+        .hint("something else writes this vault without its lock: stop it, then run the command again"));
+    }
     prepare_with(dir, now, events, events.len() >= CARRY_FROM)
 }
 
 fn prepare_with(dir: &Path, now: DateTime<Utc>, events: &[Event], carry: bool) -> Result<Prepared> {
-    // An admin change a crash interrupted is finished or undone before anything is chained after
-    // it: undoing it may cut its entries off the log, which must then end with them.
-    if dir.join(crate::vault::fsio::JOURNAL).exists() {
-        crate::vault::recover(dir, |seq, hash| committed(dir, seq, hash))?;
-    }
     let path = dir.join(FILE);
     let (mut head, end, torn) = read_head(&path)?;
+    let after = head.clone();
     let mut bytes = Vec::new();
     let ts = crate::clock::rfc3339(now);
     let signers: Vec<Option<(crate::crypto::KeyPair, u64)>> =
@@ -274,6 +285,7 @@ fn prepare_with(dir: &Path, now: DateTime<Utc>, events: &[Event], carry: bool) -
         bytes,
         end,
         torn,
+        after,
         head,
     })
 }

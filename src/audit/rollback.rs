@@ -26,6 +26,15 @@ pub fn settle(dir: &Path) -> Result<()> {
     crate::vault::recover(dir, |seq, hash| super::committed(dir, seq, hash)).map(drop)
 }
 
+/// Finishes or undoes an admin change a crash interrupted, if there is one. Call with the vault
+/// lock held, before reading the log to act on it.
+pub fn recover_locked(dir: &Path) -> Result<()> {
+    if !dir.join(crate::vault::fsio::JOURNAL).exists() {
+        return Ok(());
+    }
+    crate::vault::recover(dir, |seq, hash| super::committed(dir, seq, hash)).map(drop)
+}
+
 /// The refusal for `what` (a file at `generation`) older than the log's `head`.
 pub fn rolled_back(what: &str, generation: u64, head: &super::Head) -> Error {
     Error::bad_data(format!(

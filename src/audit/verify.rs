@@ -400,8 +400,11 @@ pub fn verify(
         return Ok(report);
     }
     // A large change's append may be under way (one write, read here in part): wait for the
-    // writer's lock, finishing or undoing a change a crash interrupted, and read again.
-    super::rollback::settle(dir)?;
+    // writer's lock, finishing or undoing a change a crash interrupted, and read again. If the
+    // lock cannot be had, what the walk found stands.
+    if super::rollback::settle(dir).is_err() {
+        return Ok(report);
+    }
     walk(dir, anchors, expect, None, progress)
 }
 
@@ -981,6 +984,13 @@ impl Run {
     }
 }
 
+/// For readers that follow the log from a known entry: if `line` is an intact entry that follows
+/// the entry `seq` whose hash is `hash`, its own `seq` and hash.
+pub fn follows(line: &[u8], seq: u64, hash: &[u8]) -> Option<(u64, Vec<u8>)> {
+    let s = shape(line)?;
+    (s.intact && s.seq == seq + 1 && s.prev == hash).then(|| (s.seq, s.hash.to_vec()))
+}
+
 /// Is `line` an intact entry signed by a key `issuer` knows? For readers that act on an admin
 /// entry without verifying the whole log (the live checks lifting a suspension). A carried
 /// signature does not count here: see [`issuer_signed_at`].
@@ -1023,6 +1033,9 @@ pub fn issuer_signed_at(
         return Ok(false);
     }
     let mut hash = s.hash.to_vec();
+    // Each entry up to the signing one follows the one before in `seq` as in the chain, so the
+    // signed `seq` of the signing entry fixes this one's, which its run must reach back to.
+    let mut seq = s.seq;
     for _ in 1..super::sign::MAX_RUN {
         let Some(next) = log.next_line()? else {
             return Ok(false);
@@ -1030,7 +1043,8 @@ pub fn issuer_signed_at(
         let Some(n) = shape(next.bytes).filter(|n| next.complete && n.intact) else {
             return Ok(false);
         };
-        if n.prev != hash.as_slice() || n.sig.map(|(k, _)| k) != Some(id) {
+        seq += 1;
+        if n.seq != seq || n.prev != hash.as_slice() || n.sig.map(|(k, _)| k) != Some(id) {
             return Ok(false);
         }
         if !n.carried() {
@@ -1321,6 +1335,34 @@ mod tests {
         let (_dir, lines) = change_log(100);
         let closer = lines.iter().find(|l| !carried(l)).unwrap();
         assert!(closer.contains("\"carried_from\":1,"), "{closer}");
+    }
+
+    #[test]
+    fn a_reader_holds_a_carried_entry_to_its_place_in_the_chain() {
+        // A forged carried `agent.resume` claiming seq 10, then a carried line claiming seq 3:
+        // the next writer reads seq 3 at the end and chains a genuine run on from seq 4, whose
+        // signing entry names seq 4, not above 10, though 4 <= 10.
+        let (dir, mut lines) = log(3);
+        let id = issuer().public().key_id();
+        for seq in [10u64, 3] {
+            let body = format!(
+                r#"{{"seq":{seq},"ts":"2026-01-01T00:00:00.000Z","actor":"admin","action":"agent.resume","agent":"mallory","gen":1,"sig":"{id}:next","prev":"{}"}}"#,
+                hash_of(lines.last().unwrap())
+            );
+            lines.push(with_hash(&body));
+        }
+        write(&dir, &lines);
+        let events: Vec<_> = (0..70)
+            .map(|_| super::super::Event::admin(super::super::Action::GrantAdd).agent("alpha"))
+            .collect();
+        super::super::prepare_change(dir.path(), chrono::Utc::now(), &events)
+            .unwrap()
+            .write()
+            .unwrap();
+        let issuer_key = |k: &str| (k == id).then(|| issuer().public());
+        let start: u64 = lines[..3].iter().map(|l| l.len() as u64 + 1).sum();
+        assert!(!issuer_signed_at(dir.path(), start, lines[3].as_bytes(), &issuer_key).unwrap());
+        assert!(check(&dir).problem.is_some());
     }
 
     #[test]

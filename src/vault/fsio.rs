@@ -848,7 +848,8 @@ pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) 
                     } else {
                         // A kill can cut a large append short after whole lines of it reached
                         // the file: entries of a change that did not happen, cut off with it.
-                        if let (Some(from), Some(to)) = (j.audit_from, j.audit_to) {
+                        if let Some(from) = j.audit_from {
+                            let to = j.audit_to.unwrap_or(u64::MAX);
                             cut_log(&vault_dir.join(crate::audit::FILE), from, to)?;
                         }
                         j.roll_back(&journal_path);
