@@ -384,6 +384,21 @@ fn commit(
         ))
         .hint("something else writes this vault without its lock: stop it, run `agentcred audit verify`, then run the command again"));
     }
+    // New agents' activity, anchored where this change's entries will end: written now, before
+    // the append, as every call writes its own (if the change does not commit, the anchor names
+    // no entry and the next call rebuilds it from the log).
+    if !plan.fresh.is_empty() {
+        let keys: Vec<(&str, &crate::sensitive::SecretText)> = plan
+            .fresh
+            .iter()
+            .filter_map(|n| state.agents.get(n).map(|a| (n.as_str(), &a.signing_key)))
+            .collect();
+        for e in audit::activity::reset_many(&dir, keys, &prepared.end_position()) {
+            if let Some(warn) = &vault.warn {
+                warn(&format!("warning: {e}"));
+            }
+        }
+    }
     if events.len() >= BULK_AGENTS {
         // An applied policy's 100,000 entries (which hold no secret) are freed on the side.
         crate::parallel::drop_later(events);
@@ -481,6 +496,8 @@ struct Envelopes {
     removed: Vec<(String, Vec<String>)>,
     all: bool,
     credentials: Vec<Credential>,
+    /// New agents whose activity starts with this change (see [`Change::start_afresh`]).
+    fresh: BTreeSet<String>,
 }
 
 /// What a change may touch: the state, the grants and the public settings, at one instant.
@@ -505,6 +522,12 @@ impl Change<'_> {
     /// The agent's envelope must be rewritten (its grants, keys, settings or secrets changed).
     pub fn touch(&mut self, agent: &str) {
         self.plan.dirty.insert(agent.to_string());
+    }
+
+    /// `agent` is new: its activity (for the live checks) starts after this change's entries,
+    /// whatever the log holds about an earlier agent of that name.
+    pub fn start_afresh(&mut self, agent: &str) {
+        self.plan.fresh.insert(agent.to_string());
     }
 
     /// Rewrite the agent's envelope and revoke every credential minted so far (its rights

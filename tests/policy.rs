@@ -796,6 +796,15 @@ fn a_large_apply_signs_runs_once_and_an_agent_added_again_starts_afresh() {
     };
     let mint = || vault.run(&["mint", "--agent", "alpha", "--format", "token"]);
     apply("1.toml", policy(true, "1h"));
+    // New agents' activity starts where the apply ended the log: their first calls replay none
+    // of its entries.
+    let activity: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(vault.dir().join("activity").join("alpha.json")).unwrap(),
+    )
+    .unwrap();
+    let last = vault.audit_lines().last().unwrap().clone();
+    assert_eq!(activity["log"]["seq"], last["seq"], "{activity}");
+    assert_eq!(last["action"], "policy.apply");
     mint().success();
     mint().success();
     assert!(stderr(&mint().code(3)).contains("rate limit"));

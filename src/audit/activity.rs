@@ -301,19 +301,15 @@ pub fn reset(dir: &Path, agent: &str, signing_key: &crate::sensitive::SecretText
     write(dir, agent, &Known::default(), &pos, Some(&mac_key_of(&key)))
 }
 
-/// [`reset`] for many new agents at once (an applied policy): the log's end is read once.
+/// New agents' empty summaries, anchored at `pos`: where the change that adds them (an applied
+/// policy) will end the log, so that their first calls replay nothing of it. Written on every
+/// core; call with the vault lock held, after the change's entries are prepared and before they
+/// are appended.
 pub fn reset_many<'a>(
     dir: &Path,
     agents: impl IntoIterator<Item = (&'a str, &'a crate::sensitive::SecretText)>,
+    pos: &LogPos,
 ) -> Vec<Error> {
-    let pos = match super::head_and_end(dir) {
-        Ok((head, end)) => LogPos {
-            seq: head.seq,
-            end,
-            hash: head.hash,
-        },
-        Err(e) => return vec![e],
-    };
     if let Err(e) = fsio::private_subdir(&dir.join(DIR)) {
         return vec![e];
     }
@@ -321,7 +317,7 @@ pub fn reset_many<'a>(
     let agents: Vec<_> = agents.into_iter().collect();
     crate::parallel::map(agents, |(agent, signing_key)| {
         let key = KeyPair::from_secret(signing_key).ok()?;
-        write(dir, agent, &Known::default(), &pos, Some(&mac_key_of(&key))).err()
+        write(dir, agent, &Known::default(), pos, Some(&mac_key_of(&key))).err()
     })
     .into_iter()
     .flatten()

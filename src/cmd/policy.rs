@@ -223,7 +223,6 @@ pub fn apply(ctx: &Ctx, args: ApplyArgs) -> Result<u8> {
         )?;
         expected = Some(shown.generation);
     }
-    let dir = vault.dir.clone();
     let outcome = vault.update(&admin, ctx.now(), |c| {
         c.load_all_grants()?;
         let current = Current::of(c.state, c.loaded_grants());
@@ -236,7 +235,7 @@ pub fn apply(ctx: &Ctx, args: ApplyArgs) -> Result<u8> {
             c.abandon();
             return Ok((Err(plan.generation), vec![]));
         }
-        let (applied, events) = applying::apply(c, &plan, &label, &sha256, &dir)?;
+        let (applied, events) = applying::apply(c, &plan, &label, &sha256)?;
         Ok((Ok((applied, plan)), events))
     })?;
     let (applied, done) = match outcome {
@@ -245,9 +244,6 @@ pub fn apply(ctx: &Ctx, args: ApplyArgs) -> Result<u8> {
     };
     for name in &applied.removed_agents {
         crate::audit::activity::forget(&vault.dir, name);
-    }
-    for w in &applied.warnings {
-        ctx.out.warn(w);
     }
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({

@@ -3,7 +3,6 @@
 //! `Change` calls as `agent remove` and `grant revoke`, so they revoke what they did.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::Path;
 
 use crate::admin::Change;
 use crate::agent::{Agent, Status};
@@ -16,11 +15,10 @@ use super::plan::{Op, Plan, Step};
 use super::{AgentSpec, GrantSpec};
 
 /// What an apply did beyond its audit entries: the agents it removed (whose activity files the
-/// caller forgets once the change is committed), and lines for the caller to warn with.
+/// caller forgets once the change is committed).
 #[derive(Default)]
 pub struct Applied {
     pub removed_agents: Vec<String>,
-    pub warnings: Vec<String>,
 }
 
 /// Refuses a plan that names secrets the vault does not hold: their values must be stored first.
@@ -46,7 +44,6 @@ pub fn apply(
     plan: &Plan,
     file: &str,
     sha256: &str,
-    dir: &Path,
 ) -> Result<(Applied, Vec<Event>)> {
     check_missing(plan)?;
     let mut applied = Applied::default();
@@ -180,20 +177,13 @@ pub fn apply(
         };
         events.push(event.details(details));
     }
-    // A new agent starts with no history (its name may have been used before), under the lock
-    // and before the entry that adds it, as `agent add` does.
-    let added = plan.steps.iter().filter_map(|s| match s {
-        Step::AddAgent(a) => Some(a.name.as_str()),
-        _ => None,
-    });
-    let keys: Vec<(&str, &crate::sensitive::SecretText)> = added
-        .filter_map(|name| c.state.agents.get(name).map(|a| (name, &a.signing_key)))
-        .collect();
-    applied.warnings.extend(
-        crate::audit::activity::reset_many(dir, keys)
-            .into_iter()
-            .map(|e| e.to_string()),
-    );
+    // A new agent starts with no history (its name may have been used before): its activity
+    // is anchored where this change ends the log.
+    for step in &plan.steps {
+        if let Step::AddAgent(a) = step {
+            c.start_afresh(&a.name);
+        }
+    }
     for agent in &revoke {
         if !removed_agents.contains(agent.as_str()) {
             c.revoke_outstanding(agent);
