@@ -111,6 +111,32 @@ fn init_over_an_existing_vault_exits_73_and_changes_nothing() {
     assert_eq!(vault.snapshot_files(), before);
 }
 
+#[test]
+fn init_after_an_interrupted_init_finishes_the_directory_first() {
+    // An init killed after it wrote its journal, before its first audit entry: the next init
+    // undoes it and creates the vault.
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let vault = TestVault::empty();
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(vault.dir())
+        .unwrap();
+    let journal = r#"{"audit_seq":1,"audit_hash":"00","audit_from":0,"audit_to":4096,"renames":[],"removes":[]}"#;
+    std::io::Write::write_all(
+        &mut std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(vault.dir().join("commit.journal"))
+            .unwrap(),
+        journal.as_bytes(),
+    )
+    .unwrap();
+    vault.run(&[&["init"], CHEAP_KDF].concat()).success();
+    assert!(!vault.dir().join("commit.journal").exists());
+    vault.run(&["audit", "verify"]).success();
+}
+
 // --- no lock-in, and secret values stay encrypted (DESIGN.md, "The vault's files") -----------
 
 #[test]

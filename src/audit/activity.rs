@@ -230,7 +230,8 @@ fn replay(
     let mut chain = Some((from.seq, from.hash.as_bytes().to_vec()));
     while let Some(line) = log.next_line()? {
         if !line.complete {
-            continue;
+            // The end of an append still being written (a reader without the lock): no more.
+            break;
         }
         if !marked && super::verify::is_marked(line.bytes) {
             marked = true;

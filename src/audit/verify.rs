@@ -401,10 +401,9 @@ pub fn verify(
     }
     // A large change's append may be under way (one write, read here in part): wait for the
     // writer's lock, finishing or undoing a change a crash interrupted, and read again. If the
-    // lock cannot be had, what the walk found stands.
-    if super::rollback::settle(dir).is_err() {
-        return Ok(report);
-    }
+    // lock stays busy, that is the answer (exit 75, try again): the run may be an append in
+    // progress, not a forgery.
+    super::rollback::settle(dir)?;
     walk(dir, anchors, expect, None, progress)
 }
 
@@ -984,11 +983,28 @@ impl Run {
     }
 }
 
-/// For readers that follow the log from a known entry: if `line` is an intact entry that follows
-/// the entry `seq` whose hash is `hash`, its own `seq` and hash.
+/// For readers that follow the log from a known entry: if `line` is an entry that follows the
+/// entry `seq` whose hash is `hash` (its `seq` is the next, its `prev` that hash), its own `seq`
+/// and stored hash. Nothing is hashed: an entry copied from elsewhere in the log keeps its signed
+/// `seq`, which is never the next one, and a reader acting on an entry checks that entry itself.
 pub fn follows(line: &[u8], seq: u64, hash: &[u8]) -> Option<(u64, Vec<u8>)> {
-    let s = shape(line)?;
-    (s.intact && s.seq == seq + 1 && s.prev == hash).then(|| (s.seq, s.hash.to_vec()))
+    const HASH: &[u8] = b",\"hash\":\"";
+    const PREV: &[u8] = b",\"prev\":\"";
+    let n = line.len();
+    if n < 2 + 64 + HASH.len() + 1 + 64 + PREV.len() || !line.ends_with(b"\"}") {
+        return None;
+    }
+    let cut = n - 2 - 64 - HASH.len();
+    let prev_start = cut - 1 - 64;
+    if &line[cut..cut + HASH.len()] != HASH
+        || line[cut - 1] != b'"'
+        || &line[prev_start - PREV.len()..prev_start] != PREV
+        || &line[prev_start..cut - 1] != hash
+    {
+        return None;
+    }
+    let own = seq_of(line)?;
+    (own == seq + 1).then(|| (own, line[cut + HASH.len()..n - 2].to_vec()))
 }
 
 /// Is `line` an intact entry signed by a key `issuer` knows? For readers that act on an admin

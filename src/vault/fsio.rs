@@ -853,6 +853,17 @@ pub fn recover(vault_dir: &Path, committed: impl Fn(u64, &str) -> Result<bool>) 
                             cut_log(&vault_dir.join(crate::audit::FILE), from, to)?;
                         }
                         j.roll_back(&journal_path);
+                        // Left in place, it would be undone again at every append, each time
+                        // cutting what was appended since.
+                        if journal_path.exists() {
+                            return Err(Error::io(
+                                "cannot remove",
+                                &journal_path,
+                                std::io::Error::other(
+                                    "the interrupted change was undone, but its journal remains",
+                                ),
+                            ));
+                        }
                     }
                 }
                 // A journal cut short never reached its commit point.
