@@ -167,7 +167,7 @@ impl Vault {
             return Err(e);
         }
         // Grants hold no secret: thousands of them are freed on the side.
-        if grants.loaded_count() >= BULK_AGENTS {
+        if grants.loaded_count() >= BULK {
             crate::parallel::drop_later(grants);
         }
         Ok(value)
@@ -196,8 +196,9 @@ impl Vault {
     }
 }
 
-/// Above this many agents' envelopes rewritten, their grants are sorted out in one pass.
-const BULK_AGENTS: usize = 256;
+/// From this many items on (envelopes rewritten, grants read, entries written) a commit takes
+/// its bulk paths: grants sorted out by agent in one pass, large structures freed on the side.
+const BULK: usize = 256;
 
 /// How many envelopes a commit builds at a time (on every core) before writing them.
 const ENVELOPE_SLICE: usize = 512;
@@ -239,7 +240,7 @@ fn commit(
     if !targets.is_empty() || !plan.removed.is_empty() {
         // With many agents rewritten, one pass over the grants, not one per agent (each a scan of
         // its shard): bulk writes stay linear.
-        let bulk = plan.all || targets.len() > BULK_AGENTS;
+        let bulk = plan.all || targets.len() > BULK;
         let mut by_agent: std::collections::HashMap<String, Vec<Grant>> =
             std::collections::HashMap::new();
         if bulk {
@@ -399,7 +400,7 @@ fn commit(
             }
         }
     }
-    if events.len() >= BULK_AGENTS {
+    if events.len() >= BULK {
         // An applied policy's 100,000 entries (which hold no secret) are freed on the side.
         crate::parallel::drop_later(events);
     }

@@ -41,6 +41,23 @@ impl Fx {
     fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
         self.vault.run(args)
     }
+
+    /// The secret `bao`: a fresh OpenBao token with the policy `reader` per credential, as
+    /// `BAO_TOKEN`, granted to `coder`.
+    fn add_granted_token_secret(&self) {
+        self.run(&[
+            "secret",
+            "add",
+            "bao",
+            "--openbao-token",
+            "--policy",
+            "reader",
+            "--env",
+            "BAO_TOKEN",
+        ])
+        .code(0);
+        self.run(&["grant", "coder", "bao"]).code(0);
+    }
 }
 
 fn write_config(vault: &TestVault, address: &str, token_file: &Path) {
@@ -108,18 +125,7 @@ fn assert_not_on_record(vault: &TestVault, secrets: &[&str]) {
 fn a_dynamic_token_works_during_exec_and_is_revoked_when_the_program_exits() {
     let bao = Bao::start();
     let fx = Fx::new(&bao, &bao.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     let seen = fx.vault.root().join("seen.json");
     let kept = fx.vault.root().join("kept");
     // The program looks itself up with the token it was given (curl, no bao CLI), and keeps a
@@ -191,18 +197,7 @@ fn a_dynamic_token_works_during_exec_and_is_revoked_when_the_program_exits() {
 fn creds_revoke_revokes_a_minted_credential_s_token_at_once() {
     let bao = Bao::start();
     let fx = Fx::new(&bao, &bao.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     let m = mint_json(&fx, &["--ttl", "5m"]);
     let token = m["env"]["BAO_TOKEN"].as_str().unwrap().to_string();
     let id = m["credential"]["id"].as_str().unwrap().to_string();
@@ -223,18 +218,7 @@ fn creds_revoke_revokes_a_minted_credential_s_token_at_once() {
 fn a_killed_supervisor_s_token_is_revoked_by_the_next_command() {
     let bao = Bao::start();
     let fx = Fx::new(&bao, &bao.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     let kept = fx.vault.root().join("kept");
     let script = format!(
         "printf %s \"$BAO_TOKEN\" > {}.tmp && mv {0}.tmp {0} && sleep 60",
@@ -570,18 +554,7 @@ fn openbao_down_fails_mint_and_exec_with_1_naming_the_address_and_injects_nothin
     let bao = Bao::start();
     let gate = bao.gate();
     let fx = Fx::new(&bao, &gate.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     gate.close();
     let address = gate.addr();
     let a = fx
@@ -643,18 +616,7 @@ fn a_revocation_openbao_missed_is_shown_by_status_and_finished_once_it_is_back()
     let bao = Bao::start();
     let gate = bao.gate();
     let fx = Fx::new(&bao, &gate.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     let m = mint_json(&fx, &["--ttl", "10m"]);
     let token = m["env"]["BAO_TOKEN"].as_str().unwrap().to_string();
     let id = m["credential"]["id"].as_str().unwrap().to_string();
@@ -745,18 +707,7 @@ fn approle_sign_in_works_and_its_secret_id_never_reaches_the_program() {
 fn a_forged_record_does_not_make_agentcred_revoke_someone_else_s_token() {
     let bao = Bao::start();
     let fx = Fx::new(&bao, &bao.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     // A real record, to copy its shape.
     let m = mint_json(&fx, &["--ttl", "1m"]);
     let id = m["credential"]["id"].as_str().unwrap().to_string();
@@ -887,18 +838,7 @@ fn nix_is_root() -> bool {
 fn a_program_of_the_same_uid_cannot_read_agentcred_s_openbao_token() {
     let bao = Bao::start();
     let fx = Fx::new(&bao, &bao.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     let out = fx.vault.root().join("out");
     // The hostile program: uses what it was given, then goes for agentcred's own token file
     // (which its uid owns) and tries to create a token of its choosing with it.
@@ -971,18 +911,7 @@ fn a_lease_is_renewed_while_the_program_runs_and_revoked_when_it_ends() {
 fn grant_revoke_and_agent_suspend_revoke_minted_credentials_tokens() {
     let bao = Bao::start();
     let fx = Fx::new(&bao, &bao.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     let token = |fx: &Fx| {
         mint_json(fx, &["--ttl", "10m"])["env"]["BAO_TOKEN"]
             .as_str()
@@ -1149,18 +1078,7 @@ fn export_policy_names_the_openbao_source_and_apply_does_not_change_it() {
 fn agentcred_renews_its_own_token_when_a_mint_uses_it() {
     let bao = Bao::start();
     let fx = Fx::new(&bao, &bao.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     let own = std::fs::read_to_string(&fx.token_file).unwrap();
     assert!(lookup(&bao, own.trim())["data"]["last_renewal_time"].is_null());
     mint_json(&fx, &[]);
@@ -1181,18 +1099,7 @@ fn agentcred_renews_its_own_token_when_a_mint_uses_it() {
 fn a_token_only_mint_creates_nothing_in_openbao() {
     let bao = Bao::start();
     let fx = Fx::new(&bao, &bao.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     let count = || {
         let out = bao
             .command(&["list", "auth/token/accessors"])
@@ -1229,18 +1136,7 @@ fn a_loose_mode_on_the_openbao_records_is_refused_with_the_chmod_to_run() {
     use std::os::unix::fs::PermissionsExt;
     let bao = Bao::start();
     let fx = Fx::new(&bao, &bao.addr());
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
-    fx.run(&["grant", "coder", "bao"]).code(0);
+    fx.add_granted_token_secret();
     mint_json(&fx, &[]);
     let dir = fx.vault.path("openbao");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();

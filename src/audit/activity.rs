@@ -256,8 +256,7 @@ fn replay(
         }
         if admin_only && marked {
             let start = line.end - line.bytes.len() as u64 - 1;
-            let bytes = line.bytes.to_vec();
-            if !super::verify::issuer_signed_at(dir, start, &bytes, issuer)? {
+            if !super::verify::issuer_signed_at(dir, start, line.bytes, issuer)? {
                 continue;
             }
         }

@@ -147,28 +147,48 @@ const SIG_VALUE: usize = 16 + 1 + 86;
 /// `<16 hex key id>:next`: a carried signature (see [`super::sign`]).
 const CARRIED_VALUE: usize = 16 + 1 + super::sign::CARRIED.len();
 
-fn shape(line: &[u8]) -> Option<Shape<'_>> {
+/// The chain members every entry ends with, `…,"prev":"<64>","hash":"<64>"}`: the stored
+/// `prev` and `hash`, where `prev`'s member starts, and where `hash`'s does (`cut`).
+struct Links<'a> {
+    prev: &'a [u8],
+    hash: &'a [u8],
+    prev_at: usize,
+    cut: usize,
+}
+
+fn links(line: &[u8]) -> Option<Links<'_>> {
     const HASH: &[u8] = b",\"hash\":\"";
     const PREV: &[u8] = b",\"prev\":\"";
-    const SIG: &[u8] = b",\"sig\":\"";
-    const GEN: &[u8] = b",\"gen\":";
-    let seq = seq_of(line)?;
     let n = line.len();
-    // …,"prev":"<64>","hash":"<64>"}
     if n < 2 + 64 + HASH.len() + 1 + 64 + PREV.len() || !line.ends_with(b"\"}") {
         return None;
     }
     let cut = n - 2 - 64 - HASH.len();
-    if &line[cut..cut + HASH.len()] != HASH {
-        return None;
-    }
-    let hash = &line[cut + HASH.len()..n - 2];
     let prev_start = cut - 1 - 64;
-    if line[cut - 1] != b'"' || &line[prev_start - PREV.len()..prev_start] != PREV {
+    if &line[cut..cut + HASH.len()] != HASH
+        || line[cut - 1] != b'"'
+        || &line[prev_start - PREV.len()..prev_start] != PREV
+    {
         return None;
     }
-    let prev = &line[prev_start..cut - 1];
-    let prev_at = prev_start - PREV.len();
+    Some(Links {
+        prev: &line[prev_start..cut - 1],
+        hash: &line[cut + HASH.len()..n - 2],
+        prev_at: prev_start - PREV.len(),
+        cut,
+    })
+}
+
+fn shape(line: &[u8]) -> Option<Shape<'_>> {
+    const SIG: &[u8] = b",\"sig\":\"";
+    const GEN: &[u8] = b",\"gen\":";
+    let seq = seq_of(line)?;
+    let Links {
+        prev,
+        hash,
+        prev_at,
+        cut,
+    } = links(line)?;
     // …,"sig":"<key id>:<signature>" (or "<key id>:next", carried) just before prev, when signed.
     let sig_member = |value_len: usize| {
         let at = prev_at.checked_sub(1 + value_len + SIG.len())?;
@@ -988,23 +1008,9 @@ impl Run {
 /// and stored hash. Nothing is hashed: an entry copied from elsewhere in the log keeps its signed
 /// `seq`, which is never the next one, and a reader acting on an entry checks that entry itself.
 pub fn follows(line: &[u8], seq: u64, hash: &[u8]) -> Option<(u64, Vec<u8>)> {
-    const HASH: &[u8] = b",\"hash\":\"";
-    const PREV: &[u8] = b",\"prev\":\"";
-    let n = line.len();
-    if n < 2 + 64 + HASH.len() + 1 + 64 + PREV.len() || !line.ends_with(b"\"}") {
-        return None;
-    }
-    let cut = n - 2 - 64 - HASH.len();
-    let prev_start = cut - 1 - 64;
-    if &line[cut..cut + HASH.len()] != HASH
-        || line[cut - 1] != b'"'
-        || &line[prev_start - PREV.len()..prev_start] != PREV
-        || &line[prev_start..cut - 1] != hash
-    {
-        return None;
-    }
+    let l = links(line).filter(|l| l.prev == hash)?;
     let own = seq_of(line)?;
-    (own == seq + 1).then(|| (own, line[cut + HASH.len()..n - 2].to_vec()))
+    (own == seq + 1).then(|| (own, l.hash.to_vec()))
 }
 
 /// Is `line` an intact entry signed by a key `issuer` knows? For readers that act on an admin

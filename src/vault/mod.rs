@@ -378,9 +378,7 @@ impl Vault {
         let lock = lock::VaultLock::acquire(dir)?;
         // An interrupted `init` left a commit half done: finished or undone first, so that this
         // one finds the directory as it was.
-        if dir.join(fsio::JOURNAL).exists() {
-            recover(dir, |seq, hash| crate::audit::committed(dir, seq, hash))?;
-        }
+        crate::audit::rollback::recover_locked(dir)?;
         if Self::config_path(dir).exists() {
             return Err(Error::exists(format!(
                 "a vault already exists at {}",
