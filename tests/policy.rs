@@ -862,3 +862,52 @@ fn a_copy_of_a_genuine_agent_add_put_at_the_end_of_the_log_resets_nothing() {
     std::fs::remove_file(vault.dir().join("activity").join("alpha.json")).unwrap();
     assert!(stderr(&mint().code(3)).contains("rate limit"));
 }
+
+#[test]
+fn a_forged_carried_entry_is_not_covered_by_the_next_genuine_signature() {
+    let vault = vault_with_secrets(1);
+    let text = "version = 1\n[[agents]]\nname = \"alpha\"\nrate_limit = \"2/h\"\n[[secrets]]\nname = \"secret-000\"\n[[grants]]\nagent = \"alpha\"\nsecret = \"secret-000\"\n";
+    vault
+        .run(&["apply", arg(&write(&vault, "p.toml", text)), "--yes", "-q"])
+        .success();
+    let mint = || vault.run(&["mint", "--agent", "alpha", "--format", "token"]);
+    mint().success();
+    mint().success();
+    assert!(stderr(&mint().code(3)).contains("rate limit"));
+    // Someone who can write the log, holding no key, appends an `agent.add` for alpha (which
+    // would start its history afresh) that says the next entry signs it, chained on correctly.
+    let log = vault.dir().join("audit.jsonl");
+    let lines = vault.audit_lines();
+    let last = lines.last().unwrap();
+    let issuer_id = lines
+        .iter()
+        .rev()
+        .find(|e| e["action"] == "policy.apply")
+        .unwrap()["sig"]
+        .as_str()
+        .unwrap()
+        .split(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let body = format!(
+        r#"{{"seq":{},"ts":"2026-01-01T00:00:00.000Z","actor":"admin","action":"agent.add","agent":"alpha","result":"ok","gen":{},"sig":"{issuer_id}:next","prev":"{}"}}"#,
+        last["seq"].as_u64().unwrap() + 1,
+        last["gen"],
+        last["hash"].as_str().unwrap()
+    );
+    let hash = util::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        [&[0u8][..], body.as_bytes()].concat(),
+    ));
+    let forged = format!("{},\"hash\":\"{hash}\"}}\n", &body[..body.len() - 1]);
+    let mut file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::io::Write::write_all(&mut file, forged.as_bytes()).unwrap();
+    // A genuine issuer-signed entry is chained on after it by the admin's next command.
+    vault.run(&["identity", "export"]).success();
+    // Its signature does not cover the forged entry: the history stands, and the log fails.
+    assert!(stderr(&mint().code(3)).contains("rate limit"));
+    let verified = vault.run(&["audit", "verify"]);
+    assert_ne!(verified.get_output().status.code(), Some(0));
+    let said = format!("{}{}", stdout(&verified), stderr(&verified));
+    assert!(said.contains("which does not sign them"), "{said}");
+}
