@@ -42,7 +42,7 @@ fn three_hop_chain() -> (String, String, KeyPair) {
     let now = Utc::now();
     let exact = |r: &str| Pattern::Exact(r.to_string());
     let (authority, _) = token::authority(
-        &issuer,
+        &token::Issuer::new(&issuer).unwrap(),
         "bench-vault",
         "a",
         &agents[0].public(),

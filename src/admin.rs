@@ -262,6 +262,7 @@ fn commit(
             );
             bar
         });
+        let token_issuer = crate::token::Issuer::new(&issuer)?;
         // In slices, each built on every core: the authority tokens (which read the state), their
         // bookkeeping (which changes it), then the envelopes, signed and encrypted.
         for slice in targets.chunks(ENVELOPE_SLICE) {
@@ -281,8 +282,9 @@ fn commit(
                 .collect();
             let issued = {
                 let state: &State = state;
+                let issuer = &token_issuer;
                 crate::parallel::map(work, |(name, agent_grants)| {
-                    let fresh = envelope::new_authority(state, name, &agent_grants, &issuer, now);
+                    let fresh = envelope::new_authority(state, name, &agent_grants, issuer, now);
                     (name, agent_grants, fresh)
                 })
             };

@@ -261,7 +261,8 @@ pub fn refresh_authority(
     revoke_outstanding: bool,
     now: DateTime<Utc>,
 ) -> Result<(SecretText, Vec<Stale>)> {
-    let (token, fresh) = new_authority(state, agent, grants, issuer, now)?;
+    let issuer = crate::token::Issuer::new(issuer)?;
+    let (token, fresh) = new_authority(state, agent, grants, &issuer, now)?;
     let stale = install_authority(state, agent, fresh, revoke_outstanding, now)?;
     Ok((token, stale))
 }
@@ -273,7 +274,7 @@ pub fn new_authority(
     state: &State,
     agent: &str,
     grants: &[Grant],
-    issuer: &KeyPair,
+    issuer: &crate::token::Issuer,
     now: DateTime<Utc>,
 ) -> Result<(SecretText, Authority)> {
     let rights = Rights::of(grants);

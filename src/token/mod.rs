@@ -99,9 +99,25 @@ pub struct Lifetimes {
     pub grant_secs: std::collections::BTreeMap<String, i64>,
 }
 
+/// The issuer key as Biscuit signs with it: converting it derives the public key again, so a
+/// commit that issues thousands of authorities converts it once.
+pub struct Issuer {
+    key: BKeyPair,
+    root: u32,
+}
+
+impl Issuer {
+    pub fn new(issuer: &KeyPair) -> Result<Issuer> {
+        Ok(Issuer {
+            key: biscuit_keypair(issuer)?,
+            root: root_key_number(&issuer.public().key_id()),
+        })
+    }
+}
+
 /// The authority block for `agent`'s rights, signed by the issuer.
 pub fn authority(
-    issuer: &KeyPair,
+    issuer: &Issuer,
     vault_id: &str,
     agent: &str,
     agent_key: &PublicKey,
@@ -159,8 +175,8 @@ pub fn authority(
             .map_err(build_err)?;
     }
     let token = builder
-        .root_key_id(root_key_number(&issuer.public().key_id()))
-        .build(&biscuit_keypair(issuer)?)
+        .root_key_id(issuer.root)
+        .build(&issuer.key)
         .map_err(build_err)?;
     let id = block_ids(&token.revocation_identifiers()).remove(0);
     Ok((token.to_base64().map_err(build_err)?, id))

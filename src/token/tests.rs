@@ -23,7 +23,7 @@ impl Fixture {
 
     fn authority(&self, grants: &[Grant]) -> String {
         authority(
-            &self.issuer,
+            &Issuer::new(&self.issuer).unwrap(),
             "v1",
             "alice",
             &self.agent_key.public(),
