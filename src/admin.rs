@@ -198,7 +198,7 @@ impl Vault {
 
 /// From this many items on (envelopes rewritten, grants read, entries written) a commit takes
 /// its bulk paths: grants sorted out by agent in one pass, large structures freed on the side.
-const BULK: usize = 256;
+pub(crate) const BULK: usize = 256;
 
 /// How many envelopes a commit builds at a time (on every core) before writing them.
 const ENVELOPE_SLICE: usize = 512;

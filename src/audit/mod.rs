@@ -252,13 +252,17 @@ fn prepare_with(dir: &Path, now: DateTime<Utc>, events: &[Event], carry: bool) -
     let path = dir.join(FILE);
     let (mut head, end, torn) = read_head(&path)?;
     let after = head.clone();
-    let mut bytes = Vec::new();
     let ts = crate::clock::rfc3339(now);
     let signers: Vec<Option<(crate::crypto::KeyPair, u64)>> =
         events.iter().map(sign::signer_for).collect();
+    // Everything of each entry but its `prev` (and so its signature and hash) is known before
+    // the chain is: its seq, how it is sealed, its generation mark, and the event itself.
     let mut run = 0;
     let mut run_from = None;
+    let mut generation = head.generation;
+    let mut entries = Vec::with_capacity(events.len());
     for (i, event) in events.iter().enumerate() {
+        let seq = head.seq + 1 + i as u64;
         let signer = &signers[i];
         // Carried when the next entry is signed by the same key and the run has room for it.
         let carried = carry
@@ -271,14 +275,37 @@ fn prepare_with(dir: &Path, now: DateTime<Utc>, events: &[Event], carry: bool) -
             });
         run = if carried { run + 1 } else { 0 };
         let sealing = if carried {
-            run_from.get_or_insert(head.seq + 1);
+            run_from.get_or_insert(seq);
             Sealing::Carried
         } else {
             Sealing::Signed {
                 carried_from: run_from.take(),
             }
         };
-        head = encode_as(&mut bytes, &head, &ts, event, signer.as_ref(), sealing)?;
+        let seen = signer
+            .as_ref()
+            .map_or_else(sign::seen_generation, |(_, g)| *g);
+        generation = generation.max(seen);
+        entries.push((seq, event, signer.as_ref(), sealing, generation));
+    }
+    // Those parts serialised on every core for a large change (an applied policy writes one
+    // entry per change), then chained in order.
+    let unchained = |(seq, event, signer, sealing, generation)| {
+        unchained(seq, &ts, event, signer, sealing, generation)
+    };
+    let bodies = if entries.len() >= crate::admin::BULK {
+        crate::parallel::map(entries.clone(), unchained)
+    } else {
+        entries.iter().copied().map(unchained).collect()
+    };
+    let mut bytes = Vec::with_capacity(
+        bodies
+            .iter()
+            .map(|b| b.as_ref().map_or(0, |b| b.len() + 200))
+            .sum(),
+    );
+    for ((seq, _, signer, sealing, generation), body) in entries.into_iter().zip(bodies) {
+        head = chain_on(&mut bytes, &head, body?, signer, sealing, (seq, generation));
     }
     Ok(Prepared {
         path,
@@ -293,14 +320,22 @@ fn prepare_with(dir: &Path, now: DateTime<Utc>, events: &[Event], carry: bool) -
 /// Appends one entry after `head` to `out`, signed with the key this process holds for its writer
 /// (see [`sign`]), and returns the new head.
 pub fn encode(out: &mut Vec<u8>, head: &Head, ts: &str, event: &Event) -> Result<Head> {
-    encode_as(
+    let signer = sign::signer_for(event);
+    let seq = head.seq + 1;
+    let seen = signer
+        .as_ref()
+        .map_or_else(sign::seen_generation, |(_, g)| *g);
+    let generation = seen.max(head.generation);
+    let sealing = Sealing::Signed { carried_from: None };
+    let body = unchained(seq, ts, event, signer.as_ref(), sealing, generation)?;
+    Ok(chain_on(
         out,
         head,
-        ts,
-        event,
-        sign::signer_for(event).as_ref(),
-        Sealing::Signed { carried_from: None },
-    )
+        body,
+        signer.as_ref(),
+        sealing,
+        (seq, generation),
+    ))
 }
 
 /// How an entry with a signer is sealed.
@@ -312,19 +347,20 @@ enum Sealing {
     Carried,
 }
 
-/// [`encode`] with `signer`, sealed as `sealing` says.
-fn encode_as(
-    out: &mut Vec<u8>,
-    head: &Head,
+/// The length of an entry's `,"prev":"<64 hex>"}`.
+const PREV_TAIL: usize = ",\"prev\":\"".len() + 64 + 2;
+
+/// An entry serialised up to its `prev` member (left out): everything that does not depend on
+/// where in the chain it goes.
+fn unchained(
+    seq: u64,
     ts: &str,
     event: &Event,
     signer: Option<&(crate::crypto::KeyPair, u64)>,
     sealing: Sealing,
-) -> Result<Head> {
-    let seq = head.seq + 1;
-    let seen = signer.map_or_else(sign::seen_generation, |(_, g)| *g);
-    let generation = seen.max(head.generation);
-    let body = serde_json::to_string(&EntryOut {
+    generation: u64,
+) -> Result<String> {
+    let mut body = serde_json::to_string(&EntryOut {
         seq,
         ts: ts.to_string(),
         event,
@@ -333,11 +369,28 @@ fn encode_as(
             _ => None,
         },
         generation,
-        prev: &head.hash,
+        prev: chain::ZERO_HASH,
     })
     .map_err(|e| Error::other(format!("cannot serialise an audit entry: {e}")).with_source(e))?;
+    body.truncate(body.len() - PREV_TAIL);
+    Ok(body)
+}
+
+/// Appends the entry `body` (from [`unchained`]) to `out`, chained after `head`: its `prev`, its
+/// signature (which covers `prev`) in front of it, and its hash. Returns the new head.
+fn chain_on(
+    out: &mut Vec<u8>,
+    head: &Head,
+    mut body: String,
+    signer: Option<&(crate::crypto::KeyPair, u64)>,
+    sealing: Sealing,
+    (seq, generation): (u64, u64),
+) -> Head {
     // `…,"prev":"<64 hex>"}`: the signature goes in front of `prev`.
-    let prev_at = body.len() - (",\"prev\":\"".len() + 64 + 2);
+    let prev_at = body.len();
+    body.push_str(",\"prev\":\"");
+    body.push_str(&head.hash);
+    body.push_str("\"}");
     let start = out.len();
     out.extend_from_slice(&body.as_bytes()[..prev_at]);
     if let Some((key, _)) = signer {
@@ -356,11 +409,11 @@ fn encode_as(
     out.extend_from_slice(b",\"hash\":\"");
     out.extend_from_slice(hash.as_bytes());
     out.extend_from_slice(b"\"}\n");
-    Ok(Head {
+    Head {
         seq,
         hash,
         generation,
-    })
+    }
 }
 
 impl Prepared {

@@ -15,6 +15,7 @@
 pub mod apply;
 pub mod fields;
 pub mod plan;
+mod read;
 pub mod render;
 pub mod schema;
 
@@ -376,6 +377,42 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The records of a file outside the plain subset `read` takes, parsed by the `toml` crate (in
+/// two halves when it is large), or the offset of its first error and the error.
+fn toml_records(text: &str) -> std::result::Result<read::Records, (usize, Error)> {
+    let parts = match split_parse(text) {
+        Some(parts) => parts,
+        None => vec![(
+            0,
+            toml::from_str::<Document>(text).map_err(|e| {
+                let offset = e.span().map_or(0, |s| s.start);
+                let message = e.message().trim().replace('\n', "; ");
+                (
+                    offset,
+                    Error::bad_data(message)
+                        .hint("see `agentcred policy schema` for the fields each record takes"),
+                )
+            })?,
+        )],
+    };
+    let mut records = read::Records::default();
+    for (base, part) in parts {
+        if base == 0 {
+            records.version = part.version.map(|v| (v.span().start, v.into_inner()));
+        }
+        records
+            .agents
+            .extend(part.agents.into_iter().map(|r| located(base, r)));
+        records
+            .secrets
+            .extend(part.secrets.into_iter().map(|r| located(base, r)));
+        records
+            .grants
+            .extend(part.grants.into_iter().map(|r| located(base, r)));
+    }
+    Ok(records)
+}
+
 /// Reads a policy file's text (`what` names it in errors) into normal form, checking every
 /// record and that the records agree with each other. Needs no vault. An invalid file is bad
 /// data (exit 65), with the line and column of what is wrong and what was expected.
@@ -391,41 +428,16 @@ pub fn parse(text: &str, what: &str) -> Result<Policy> {
             }
         }
     };
-    let parts = match split_parse(text) {
-        Some(parts) => parts,
-        None => vec![(
-            0,
-            toml::from_str::<Document>(text).map_err(|e| {
-                let offset = e.span().map_or(0, |s| s.start);
-                let message = e.message().trim().replace('\n', "; ");
-                at(
-                    offset,
-                    Error::bad_data(message)
-                        .hint("see `agentcred policy schema` for the fields each record takes"),
-                )
-            })?,
-        )],
+    let records = match read::plain(text) {
+        Some(records) => records,
+        None => toml_records(text).map_err(|(offset, e)| at(offset, e))?,
     };
-    let mut version = None;
-    // Each record with its offset in the whole text.
-    let mut agent_docs = Vec::new();
-    let mut secret_docs = Vec::new();
-    let mut grant_docs = Vec::new();
-    for (base, part) in parts {
-        if base == 0 {
-            version = part.version;
-        }
-        agent_docs.extend(part.agents.into_iter().map(|r| located(base, r)));
-        secret_docs.extend(part.secrets.into_iter().map(|r| located(base, r)));
-        grant_docs.extend(part.grants.into_iter().map(|r| located(base, r)));
-    }
-    match &version {
-        Some(v) if *v.get_ref() == VERSION => {}
-        Some(v) => {
+    match records.version {
+        Some((_, v)) if v == VERSION => {}
+        Some((offset, v)) => {
             return Err(at(
-                v.span().start,
-                Error::bad_data(format!("version {} is not known", v.get_ref()))
-                    .hint("expected `version = 1`"),
+                offset,
+                Error::bad_data(format!("version {v} is not known")).hint("expected `version = 1`"),
             ));
         }
         None => {
@@ -436,6 +448,7 @@ pub fn parse(text: &str, what: &str) -> Result<Policy> {
             ));
         }
     }
+    let (agent_docs, secret_docs, grant_docs) = (records.agents, records.secrets, records.grants);
     let mut policy = Policy::default();
     let mut agents = BTreeSet::new();
     for (start, agent) in agent_docs {

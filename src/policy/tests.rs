@@ -260,3 +260,139 @@ fn errors_in_the_second_half_of_a_large_file_name_their_line() {
     let e = parse(&broken, "p.toml").unwrap_err().to_string();
     assert!(e.starts_with(&format!("p.toml:{}:", lines + 3)), "{e}");
 }
+
+/// Files in the plain subset, each with something a reader could get wrong.
+fn plain_files() -> Vec<String> {
+    let mut files = vec![
+        large(50),
+        "version = 1\n".to_string(),
+        "".to_string(),
+        "# only a comment\n".to_string(),
+        concat!(
+            "# a policy\r\nversion = 1 # the format\r\n\r\n",
+            "[[agents]] # first\r\n",
+            "name = \"deploy\"\r\n",
+            "\tdescription = \"ships # not a comment, ünï ✓\"\r\n",
+            "max_ttl=\"1h\"\r\n",
+            "rate_limit   =   \"60/m\"\r\n",
+            "suspend_on_anomaly = true\r\n",
+            "[[secrets]]\nname = \"gh\"\nenv = \"GH\"\nmax_age = \"30d\"\nhosts = [\"api.github.com\", ]\n",
+            "delivery = \"placeholder\"\nplaceholder_prefix = \"ph_\"\n",
+            "[[secrets]]\nname = \"db\"\nopenbao = \"kv/data/db#password\"\nhosts = []\n",
+            "[[grants]]\nagent = \"deploy\"\nsecret = \"gh\"\ndeny = false\n",
+            "actions = [ \"read\" , \"write\" ]\nresources = [\"repo:*\"]\nmax_ttl = \"15m\"\n",
+            "env = \"TOKEN\"\nhosts = [\"api.github.com\"]\nmethods = [\"GET\"]\npaths = [\"/repos/*\"]\n",
+            "[[grants]]\nagent = \"deploy\"\nsecret = \"db\"\ndeny = true\n",
+        )
+        .to_string(),
+        "[[agents]]\nname = \"a\"\n[[agents]]\nname = \"b\"\n".to_string(),
+        "version = 1\n[[grants]]\nagent = \"\"\nsecret = \"\"\n".to_string(),
+    ];
+    files.push(format!("{}# no newline at the end", files[4]));
+    files
+}
+
+#[test]
+fn the_plain_reader_reads_what_toml_reads() {
+    for text in plain_files() {
+        let fast = read::plain(&text).unwrap_or_else(|| panic!("plain:\n{text}"));
+        let slow = toml_records(&text).unwrap_or_else(|e| panic!("{}:\n{text}", e.1));
+        assert_eq!(fast, slow, "{text}");
+    }
+}
+
+#[test]
+fn the_plain_reader_leaves_everything_else_to_toml() {
+    for text in [
+        "\u{feff}version = 1\n",
+        "version = +1\n",
+        "version = 1_0\n",
+        "version = 01\n",
+        "version = 1\nversion = 1\n",
+        "other = 1\n",
+        "version = 1\n[[agents]]\nname = \"a\\u0062\"\n",
+        "version = 1\n[[agents]]\nname = 'a'\n",
+        "version = 1\n[[agents]]\nname = \"\"\"a\"\"\"\n",
+        "version = 1\n[[agents]]\n\"name\" = \"a\"\n",
+        "version = 1\n[[agents]]\nname.x = \"a\"\n",
+        "version = 1\n[[agents]]\nname = \"a\"\nname = \"b\"\n",
+        "version = 1\n[[agents]]\nname = \"a\"\nversion = 1\n",
+        "version = 1\n[[agents]]\nnom = \"a\"\n",
+        "version = 1\n[[agents]]\ndescription = \"no name\"\n",
+        "version = 1\n[[agents]]\nname = \"a\"\nsuspend_on_anomaly = \"yes\"\n",
+        "version = 1\n[[agents]]\nname = \"a\"\nsuspend_on_anomaly = trueish\n",
+        "version = 1\n[[ agents ]]\nname = \"a\"\n",
+        "version = 1\n [[agents]]\nname = \"a\"\n",
+        "version = 1\n[agents]\nname = \"a\"\n",
+        "version = 1\n[[agent]]\nname = \"a\"\n",
+        "version = 1\n[[grants]]\nagent = \"a\"\nsecret = \"s\"\nactions = [\n\"read\"]\n",
+        "version = 1\n[[grants]]\nagent = \"a\"\nsecret = \"s\"\nactions = \"read\"\n",
+        "version = 1\n[[grants]]\nagent = \"a\"\nsecret = \"s\"\nactions = [\"read\" \"write\"]\n",
+        "version = 1\n[[grants]]\nagent = \"a\"\n",
+        "version = 1\nagents = [{ name = \"a\" }]\n",
+        "version = 1\n[[agents]]\nname = \"a\" \"b\"\n",
+        "version = 1\n[[agents]]\nname = \"a\r\"\n",
+        "version = 1\n[[agents]]\nname = \"a\"\r\r\n",
+        "version = 1 # \u{7f}\n",
+        "version = 1\n[[agents]]\nname = \"a\n",
+    ] {
+        assert!(read::plain(text).is_none(), "{text:?}");
+    }
+}
+
+/// A small xorshift generator: the mutations below are the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+#[test]
+fn whatever_the_plain_reader_accepts_toml_reads_the_same() {
+    // Every file one to three edits away from a plain one: whenever the fast reader takes it,
+    // the TOML parser must take it too and find the same records at the same offsets.
+    let bases = plain_files();
+    let pieces = [
+        "\"", "\\", "[", "]", "[[", "]]", "=", ",", "#", " ", "\t", "\n", "\r", "\r\n", "'", ".",
+        "0", "1", "a", "{", "}", "é", "true", "\"\"\"", "name", "agents", "x = 1", "-", "_",
+    ];
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut taken, mut tried) = (0, 0);
+    for _ in 0..30_000 {
+        let mut text = bases[rng.below(bases.len() - 1) + 1].clone().into_bytes();
+        for _ in 0..=rng.below(3) {
+            let at = rng.below(text.len() + 1);
+            match rng.below(3) {
+                0 if at < text.len() => {
+                    text.remove(at);
+                }
+                1 if at < text.len() => {
+                    let p = pieces[rng.below(pieces.len())].as_bytes();
+                    text.splice(at..at + 1, p.iter().copied());
+                }
+                _ => {
+                    let p = pieces[rng.below(pieces.len())].as_bytes();
+                    text.splice(at..at, p.iter().copied());
+                }
+            }
+        }
+        let Ok(text) = String::from_utf8(text) else {
+            continue;
+        };
+        tried += 1;
+        if let Some(fast) = read::plain(&text) {
+            taken += 1;
+            match toml_records(&text) {
+                Ok(slow) => assert_eq!(fast, slow, "{text:?}"),
+                Err((_, e)) => panic!("the plain reader took what TOML refuses ({e}): {text:?}"),
+            }
+        }
+    }
+    // Both outcomes are exercised many times.
+    assert!(taken > 3_000 && tried - taken > 3_000, "{taken} of {tried}");
+}
