@@ -227,12 +227,28 @@ fn commit(
     // Envelopes of every agent the change touched, with refreshed authority tokens.
     let mut batch = fsio::Batch::new(&dir)?;
     let mut revocations = Vec::new();
+    // An agent has an envelope once it needs one: once it has a key, or the admin acts as it.
+    // Until then the file would be encrypted to the admin alone and hold nothing the state does
+    // not (an applied policy of 10,000 agents without keys writes none), and the signed index
+    // says it has none.
+    let needs_envelope = |name: &String| {
+        state.agents.get(name).is_some_and(|a| {
+            a.envelope_generation > 0
+                || plan.wanted.contains(name)
+                || a.keys.iter().any(|k| k.usable_at(now))
+        })
+    };
     let targets: Vec<String> = if plan.all {
-        state.agents.keys().cloned().collect()
+        state
+            .agents
+            .keys()
+            .filter(|n| needs_envelope(n))
+            .cloned()
+            .collect()
     } else {
         plan.dirty
             .iter()
-            .filter(|n| state.agents.contains_key(*n))
+            .filter(|n| needs_envelope(n))
             .cloned()
             .collect()
     };
@@ -501,6 +517,9 @@ struct Envelopes {
     credentials: Vec<Credential>,
     /// New agents whose activity starts with this change (see [`Change::start_afresh`]).
     fresh: BTreeSet<String>,
+    /// Agents whose envelope is written even though no key can open it (see
+    /// [`Change::write_envelope`]).
+    wanted: BTreeSet<String>,
 }
 
 /// What a change may touch: the state, the grants and the public settings, at one instant.
@@ -525,6 +544,13 @@ impl Change<'_> {
     /// The agent's envelope must be rewritten (its grants, keys, settings or secrets changed).
     pub fn touch(&mut self, agent: &str) {
         self.plan.dirty.insert(agent.to_string());
+    }
+
+    /// Writes `agent`'s envelope even if no key can open it yet: the admin is about to act as
+    /// the agent, which it does from the agent's envelope like a key holder.
+    pub fn write_envelope(&mut self, agent: &str) {
+        self.plan.wanted.insert(agent.to_string());
+        self.touch(agent);
     }
 
     /// `agent` is new: its activity (for the live checks) starts after this change's entries,

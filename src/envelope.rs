@@ -26,6 +26,8 @@ pub const KIND: &str = "agentcred-envelope-v1";
 pub const DIR: &str = "agents";
 const INDEX_FILE: &str = "index";
 const INDEX_DOMAIN: &str = "agentcred-index-v1";
+/// What the index lists for an agent without an envelope.
+const NO_ENVELOPE: &str = "-";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Envelope {
@@ -135,15 +137,30 @@ impl Envelope {
     }
 
     /// Opens `agent`'s envelope as the admin (every envelope is also encrypted to the admin
-    /// recipients), with the same integrity checks a key holder gets.
+    /// recipients), with the same integrity checks a key holder gets. An agent that has no
+    /// envelope yet (it has had no key) gets one first, in an admin change of its own.
     pub fn open_as_admin(
         vault: &Vault,
         admin: &crate::vault::AdminKey,
         agent: &str,
+        now: DateTime<Utc>,
     ) -> Result<Envelope> {
-        let index = Index::read_current(&vault.dir, &vault.config)?;
+        let mut index = Index::read_current(&vault.dir, &vault.config)?;
+        let listed = index
+            .generation_of(agent)
+            .ok_or_else(|| crate::vault::state::unknown_agent(agent))?;
+        if listed.is_none() {
+            let mut writer = Vault::open(&vault.dir)?;
+            writer.update(admin, now, |c| {
+                c.state.agent(agent)?;
+                c.write_envelope(agent);
+                Ok(((), vec![]))
+            })?;
+            index = Index::read_current(&vault.dir, &writer.config)?;
+        }
         let expected = index
             .generation_of(agent)
+            .flatten()
             .ok_or_else(|| crate::vault::state::unknown_agent(agent))?;
         let file = path(&vault.dir, agent);
         let bytes = read_envelope(&file)?;
@@ -167,6 +184,15 @@ impl Envelope {
                 vault.dir.display()
             ))
             .hint("it was removed, or the key belongs to another vault"));
+        };
+        // An agent without an envelope has had no key since it was added: this key is from an
+        // agent of the same name that was removed, or from another vault.
+        let Some(expected) = expected else {
+            return Err(Error::cannot_unlock(format!(
+                "key {} cannot open agent {}'s envelope: the agent has no key of its own (it was removed and added again, or the key belongs to another vault)",
+                key.id, key.agent
+            ))
+            .hint("ask the vault admin for a new key (`agentcred key issue`)"));
         };
         let file = path(&vault.dir, &key.agent);
         let bytes = read_envelope(&file)?;
@@ -556,7 +582,11 @@ impl Index {
             revocations.count, revocations.head
         );
         for a in state.agents.values() {
-            let _ = writeln!(body, "{} {}", a.name, a.envelope_generation);
+            if a.envelope_generation == 0 {
+                let _ = writeln!(body, "{} {NO_ENVELOPE}", a.name);
+            } else {
+                let _ = writeln!(body, "{} {}", a.name, a.envelope_generation);
+            }
         }
         signed_lines::render(
             INDEX_DOMAIN,
@@ -601,10 +631,18 @@ impl Index {
         })
     }
 
-    pub fn generation_of(&self, agent: &str) -> Option<u64> {
+    /// The generation of `agent`'s envelope, `Some(None)` if the agent has none yet (it has had
+    /// no key, and the admin has not acted as it), `None` if there is no such agent.
+    pub fn generation_of(&self, agent: &str) -> Option<Option<u64>> {
         self.body.lines().find_map(|l| {
             let (name, generation) = l.split_once(' ')?;
-            (name == agent).then(|| generation.parse().ok()).flatten()
+            if name != agent {
+                return None;
+            }
+            if generation == NO_ENVELOPE {
+                return Some(None);
+            }
+            generation.parse().ok().map(Some)
         })
     }
 }

@@ -1157,3 +1157,77 @@ fn a_grant_file_rolled_back_edited_swapped_or_deleted_is_refused() {
         .code(0);
     assert!(stdout(&minted).contains(&fx.value));
 }
+
+// ---------------------------------------------------------------------------------------------
+// An agent gets its envelope when it first needs one.
+
+/// An agent nobody holds a key for has no envelope (the signed index says so), until the admin
+/// acts as it. The index's word for it is authenticated, and a key from an earlier agent of the
+/// same name opens nothing.
+#[test]
+fn an_agent_without_a_key_has_no_envelope_until_the_admin_acts_as_it() {
+    let fx = Fixture::new();
+    fx.vault.run(&["agent", "add", "idle"]).code(0);
+    fx.vault.run(&["grant", "idle", SECRET]).code(0);
+    let envelope = fx.vault.path("agents/idle.age");
+    let index = || std::fs::read_to_string(fx.vault.path("agents/index")).unwrap();
+    assert!(!envelope.exists(), "an agent without a key got an envelope");
+    assert!(index().lines().any(|l| l == "idle -"), "{}", index());
+
+    // The admin acting as it writes it first, then mints from it as a key holder would.
+    let out = fx
+        .vault
+        .run(&["mint", "--agent", "idle", "--format", "env"])
+        .code(0);
+    assert!(stdout(&out).contains(&fx.value), "{}", stdout(&out));
+    assert!(envelope.exists());
+    assert!(
+        !index().lines().any(|l| l.starts_with("idle -")),
+        "{}",
+        index()
+    );
+    fx.vault.run(&["audit", "verify"]).code(0);
+
+    // A key of an agent that was removed and added again opens nothing: the new agent has had
+    // no key, so no envelope.
+    fx.vault.run(&["agent", "add", "gone"]).code(0);
+    fx.vault.run(&["grant", "gone", SECRET]).code(0);
+    let old_key = fx.vault.issue_key("gone", &[]);
+    fx.vault.run(&["agent", "remove", "gone", "--yes"]).code(0);
+    fx.vault.run(&["agent", "add", "gone"]).code(0);
+    fx.vault.run(&["grant", "gone", SECRET]).code(0);
+    assert!(!fx.vault.path("agents/gone.age").exists());
+    let mut holder = fx.vault.with_key_file(&old_key);
+    let refused = holder.args(["mint", "--format", "env"]).assert().code(77);
+    assert_short_error(&refused);
+    assert!(
+        stderr(&refused).contains("no key of its own"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!stdout(&refused).contains(&fx.value));
+
+    // The index's `-` is signed: written over a live agent's generation, it is refused.
+    let real = index();
+    let forged: String = real
+        .lines()
+        .map(|l| {
+            if l.starts_with(&format!("{AGENT} ")) {
+                format!("{AGENT} -\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    assert_ne!(forged, real);
+    std::fs::write(fx.vault.path("agents/index"), &forged).unwrap();
+    let mut holder = fx.vault.with_key_file(&fx.key);
+    let refused = holder.args(["mint", "--format", "env"]).assert().code(65);
+    assert_short_error(&refused);
+    std::fs::write(fx.vault.path("agents/index"), &real).unwrap();
+    // And a live agent's envelope deleted is a damaged vault, not an agent without a key.
+    std::fs::remove_file(fx.vault.path(&format!("agents/{AGENT}.age"))).unwrap();
+    let mut holder = fx.vault.with_key_file(&fx.key);
+    let refused = holder.args(["mint", "--format", "env"]).assert().code(65);
+    assert!(stderr(&refused).contains("missing"), "{}", stderr(&refused));
+}
