@@ -10,14 +10,19 @@
 #   plan, 1% changed        a copy of the policy with 100 agents' limits and 1,000 grants edited
 #   apply, 1% changed       apply that copy (and the original again, alternately)
 #
-#   benches/policy.sh [OUT_DIR]      (needs hyperfine and python3; RUNS=N sets the runs, 10 by default)
+#   benches/policy.sh [OUT_DIR]      (needs hyperfine and python3; RUNS=N sets the runs, 10 by default;
+#                                     BIN=PATH measures that binary instead of building this tree)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-target/bench-policy}"
 runs="${RUNS:-10}"
 rm -rf "$out" && mkdir -p "$out"
-cargo build --release >/dev/null
-bin="$PWD/target/release/agentcred"
+if [ -n "${BIN:-}" ]; then
+    bin="$BIN"      # another build, to compare side by side
+else
+    cargo build --release >/dev/null
+    bin="$PWD/target/release/agentcred"
+fi
 unset AGENTCRED_PASSPHRASE AGENTCRED_PASSPHRASE_FILE AGENTCRED_KEY AGENTCRED_KEY_FILE AGENTCRED_IDENTITY AGENTCRED_CREDENTIAL_ID AGENTCRED_HOME
 
 python3 - "$out" <<'PY'

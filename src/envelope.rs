@@ -151,11 +151,22 @@ impl Envelope {
             .ok_or_else(|| crate::vault::state::unknown_agent(agent))?;
         if listed.is_none() {
             let mut writer = Vault::open(&vault.dir)?;
-            writer.update(admin, now, |c| {
-                c.state.agent(agent)?;
+            writer.warn = vault.warn.clone();
+            // The change signs with the issuer key; the command goes on with only what it held.
+            let issuer = crate::audit::sign::held_issuer();
+            let written = writer.update(admin, now, |c| {
+                if c.state.agent(agent)?.envelope_generation > 0 {
+                    // Another command wrote it in the meantime.
+                    c.abandon();
+                    return Ok(((), vec![]));
+                }
                 c.write_envelope(agent);
-                Ok(((), vec![]))
-            })?;
+                let event =
+                    crate::audit::Event::admin(crate::audit::Action::AgentEnvelope).agent(agent);
+                Ok(((), vec![event]))
+            });
+            crate::audit::sign::restore_issuer(issuer);
+            written?;
             index = Index::read_current(&vault.dir, &writer.config)?;
         }
         let expected = index

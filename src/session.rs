@@ -107,7 +107,7 @@ impl<'v> Session<'v> {
                         .hint("see `agentcred agent list`")
                 })?;
                 Ok(Opened {
-                    envelope: Envelope::open_as_admin(self.vault, &admin, agent, self.now)?,
+                    envelope: Envelope::open_as_admin(self.vault, &admin, agent, self.clock.now())?,
                     key: None,
                     actor: "admin".to_string(),
                 })

@@ -527,9 +527,12 @@ fn bind(socket: &Path) -> Result<UnixListener> {
 
 /// Keeps the identity, already in memory, out of swap where the memory-lock limit allows (best
 /// effort). Only what is mapped now: locking future mappings too would make an allocation past the
-/// limit fail, and end the session.
+/// limit fail, and end the session. Pages of those mappings are locked as they are touched, not
+/// all at once: the allocator reserves a large arena it uses little of.
 fn lock_memory() {
-    let _ = rustix::mm::mlockall(rustix::mm::MlockAllFlags::CURRENT);
+    let _ = rustix::mm::mlockall(
+        rustix::mm::MlockAllFlags::CURRENT | rustix::mm::MlockAllFlags::ONFAULT,
+    );
 }
 
 #[cfg(test)]

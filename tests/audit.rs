@@ -222,8 +222,8 @@ impl BigLog {
         log.checkpoints.push(log_len(&log.vault));
         log.admin(&["grant", AGENT, SECRET]);
         // The agent has no key, so no envelope yet: the admin's first exec as it writes one first,
-        // in an admin change of its own (no entries, one checkpoint).
-        log.checkpoints.push(log_len(&log.vault));
+        // in an admin change of its own (its `agent.envelope` entry, and a checkpoint after it).
+        log.checkpoints.push(log_len(&log.vault) + 1);
         // Each exec writes three entries (cred.mint, exec.start, exec.end); an admin change between
         // rounds signs a checkpoint in the middle of the log.
         const ROUNDS: usize = 4;

@@ -571,6 +571,8 @@ fn retired_value_is_destroyed_in_every_file_raw_and_decrypted() {
     fx.admin_stdin(&["secret", "set", "bravo_db", "--stdin"], &bravo_value, 0);
     fx.admin(&["grant", BRAVO, "bravo_db"], 0);
     let _key = fx.key(ALPHA);
+    // Bravo holds a key too, so it has an envelope (an agent with no key has none).
+    let _bravo_key = fx.key(BRAVO);
     // A credential on version 1 that would outlive the window.
     let on_v1 = fx.mint_db(None, &[]);
     assert_eq!(on_v1.version, 1);

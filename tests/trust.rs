@@ -1181,6 +1181,14 @@ fn an_agent_without_a_key_has_no_envelope_until_the_admin_acts_as_it() {
         .code(0);
     assert!(stdout(&out).contains(&fx.value), "{}", stdout(&out));
     assert!(envelope.exists());
+    assert_eq!(
+        fx.vault
+            .audit_text()
+            .matches("\"action\":\"agent.envelope\"")
+            .count(),
+        1,
+        "the change that wrote it is on the log"
+    );
     assert!(
         !index().lines().any(|l| l.starts_with("idle -")),
         "{}",

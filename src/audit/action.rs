@@ -45,6 +45,7 @@ actions! {
     AgentSuspend => "agent.suspend",
     AgentResume => "agent.resume",
     AgentEdit => "agent.edit",
+    AgentEnvelope => "agent.envelope",
     SecretSet => "secret.set",
     SecretEdit => "secret.edit",
     SecretRotate => "secret.rotate",

@@ -591,13 +591,23 @@ fn read_head(path: &Path) -> Result<(Head, u64, bool)> {
         #[serde(default, rename = "gen")]
         generation: u64,
     }
-    let tail: Tail = serde_json::from_slice(last).map_err(|_| {
+    let unreadable = || {
         Error::bad_data(format!(
             "the last entry of the audit log {} is unreadable",
             path.display()
         ))
         .hint("run `agentcred audit verify` to see what is wrong with it")
-    })?;
+    };
+    let tail: Tail = serde_json::from_slice(last).map_err(|_| unreadable())?;
+    // The next entry names this hash as its `prev`, written as it is: it must be a hash.
+    if tail.hash.len() != 64
+        || !tail
+            .hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(unreadable());
+    }
     let end = len - window + complete.len() as u64 + 1;
     Ok((
         Head {

@@ -108,6 +108,16 @@ pub fn hold_issuer(issuer: KeyPair, generation: u64) {
     held().issuer = Some((issuer, generation));
 }
 
+/// The issuer key this process holds, if any, to put back with [`restore_issuer`] after an admin
+/// change made on the way to something else.
+pub fn held_issuer() -> Option<(KeyPair, u64)> {
+    held().issuer.clone()
+}
+
+pub fn restore_issuer(issuer: Option<(KeyPair, u64)>) {
+    held().issuer = issuer;
+}
+
 /// This process opened `agent`'s envelope, whose signed index is at `generation`.
 pub fn hold_agent(agent: &str, key: KeyPair, generation: u64) {
     let mut h = held();
