@@ -150,8 +150,10 @@ impl Envelope {
             .generation_of(agent)
             .ok_or_else(|| crate::vault::state::unknown_agent(agent))?;
         if listed.is_none() {
+            // Its warnings (a witness that could not be given the checkpoint) are left to the
+            // command's own admin changes: this one is on the way to something else, which reports
+            // what is wrong with the vault's settings itself.
             let mut writer = Vault::open(&vault.dir)?;
-            writer.warn = vault.warn.clone();
             // The change signs with the issuer key; the command goes on with only what it held.
             let issuer = crate::audit::sign::held_issuer();
             let written = writer.update(admin, now, |c| {
