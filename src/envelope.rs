@@ -150,6 +150,9 @@ impl Envelope {
             .generation_of(agent)
             .ok_or_else(|| crate::vault::state::unknown_agent(agent))?;
         if listed.is_none() {
+            // A command the vault's settings stop (a malformed config.toml) changes nothing: read
+            // them before the change, as the command would after it.
+            crate::settings::Settings::load(&vault.dir)?;
             // Its warnings (a witness that could not be given the checkpoint) are left to the
             // command's own admin changes: this one is on the way to something else, which reports
             // what is wrong with the vault's settings itself.
