@@ -256,12 +256,18 @@ impl KeyPair {
     }
 
     pub fn from_secret(secret: &SecretText) -> Result<Self> {
+        Ok(KeyPair(SigningKey::from_bytes(&*Self::seed_of(secret)?)))
+    }
+
+    /// The seed `secret` holds, without deriving its public key ([`KeyPair::seed`] of
+    /// [`KeyPair::from_secret`]).
+    pub fn seed_of(secret: &SecretText) -> Result<Zeroizing<[u8; 32]>> {
         let bytes = Zeroizing::new(unb64(secret.expose_secret()).unwrap_or_default());
         let arr: [u8; 32] = bytes
             .as_slice()
             .try_into()
             .map_err(|_| Error::bad_data("a signing key in the vault is malformed"))?;
-        Ok(KeyPair(SigningKey::from_bytes(&arr)))
+        Ok(Zeroizing::new(arr))
     }
 
     pub fn secret(&self) -> SecretText {

@@ -83,7 +83,11 @@ fn mac_key(agent: &str) -> Option<[u8; 32]> {
 }
 
 fn mac_key_of(key: &KeyPair) -> [u8; 32] {
-    crate::crypto::hmac_sha256(&key.seed()[..], MAC_DOMAIN)
+    mac_key_of_seed(&key.seed())
+}
+
+fn mac_key_of_seed(seed: &[u8; 32]) -> [u8; 32] {
+    crate::crypto::hmac_sha256(&seed[..], MAC_DOMAIN)
 }
 
 fn mac(key: &[u8; 32], agent: &str, log: &LogPos, body: &[u8]) -> String {
@@ -316,8 +320,15 @@ pub fn reset_many<'a>(
     // Thousands of small files for an applied policy: written on every core.
     let agents: Vec<_> = agents.into_iter().collect();
     crate::parallel::map(agents, |(agent, signing_key)| {
-        let key = KeyPair::from_secret(signing_key).ok()?;
-        write(dir, agent, &Known::default(), pos, Some(&mac_key_of(&key))).err()
+        let seed = KeyPair::seed_of(signing_key).ok()?;
+        write(
+            dir,
+            agent,
+            &Known::default(),
+            pos,
+            Some(&mac_key_of_seed(&seed)),
+        )
+        .err()
     })
     .into_iter()
     .flatten()
