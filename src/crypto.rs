@@ -263,11 +263,13 @@ impl KeyPair {
     /// [`KeyPair::from_secret`]).
     pub fn seed_of(secret: &SecretText) -> Result<Zeroizing<[u8; 32]>> {
         let bytes = Zeroizing::new(unb64(secret.expose_secret()).unwrap_or_default());
-        let arr: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| Error::bad_data("a signing key in the vault is malformed"))?;
-        Ok(Zeroizing::new(arr))
+        if bytes.len() != 32 {
+            return Err(Error::bad_data("a signing key in the vault is malformed"));
+        }
+        // Copied straight into the wiped buffer: no plain copy of the seed is left behind.
+        let mut seed = Zeroizing::new([0u8; 32]);
+        seed.copy_from_slice(&bytes);
+        Ok(seed)
     }
 
     pub fn secret(&self) -> SecretText {

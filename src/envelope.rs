@@ -153,10 +153,9 @@ impl Envelope {
             // A command the vault's settings stop (a malformed config.toml) changes nothing: read
             // them before the change, as the command would after it.
             crate::settings::Settings::load(&vault.dir)?;
-            // Its warnings (a witness that could not be given the checkpoint) are left to the
-            // command's own admin changes: this one is on the way to something else, which reports
-            // what is wrong with the vault's settings itself.
             let mut writer = Vault::open(&vault.dir)?;
+            // Its warnings (a witness that did not take the checkpoint) are the command's.
+            writer.warn = vault.warn.clone();
             // The change signs with the issuer key; the command goes on with only what it held.
             let issuer = crate::audit::sign::held_issuer();
             let written = writer.update(admin, now, |c| {

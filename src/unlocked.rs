@@ -530,9 +530,11 @@ fn bind(socket: &Path) -> Result<UnixListener> {
 /// limit fail, and end the session. Pages of those mappings are locked as they are touched, not
 /// all at once: the allocator reserves a large arena it uses little of.
 fn lock_memory() {
-    let _ = rustix::mm::mlockall(
-        rustix::mm::MlockAllFlags::CURRENT | rustix::mm::MlockAllFlags::ONFAULT,
-    );
+    use rustix::mm::{MlockAllFlags, mlockall};
+    // A kernel before 4.4 does not know ONFAULT: everything mapped, then.
+    if mlockall(MlockAllFlags::CURRENT | MlockAllFlags::ONFAULT) == Err(rustix::io::Errno::INVAL) {
+        let _ = mlockall(MlockAllFlags::CURRENT);
+    }
 }
 
 #[cfg(test)]
