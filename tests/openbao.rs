@@ -45,6 +45,12 @@ impl Fx {
     /// The secret `bao`: a fresh OpenBao token with the policy `reader` per credential, as
     /// `BAO_TOKEN`, granted to `coder`.
     fn add_granted_token_secret(&self) {
+        self.add_token_secret();
+        self.run(&["grant", "coder", "bao"]).code(0);
+    }
+
+    /// The secret `bao` of [`Fx::add_granted_token_secret`], granted to nobody.
+    fn add_token_secret(&self) {
         self.run(&[
             "secret",
             "add",
@@ -56,7 +62,6 @@ impl Fx {
             "BAO_TOKEN",
         ])
         .code(0);
-        self.run(&["grant", "coder", "bao"]).code(0);
     }
 }
 
@@ -1026,17 +1031,7 @@ fn export_policy_names_the_openbao_source_and_apply_does_not_change_it() {
         "30s",
     ])
     .code(0);
-    fx.run(&[
-        "secret",
-        "add",
-        "bao",
-        "--openbao-token",
-        "--policy",
-        "reader",
-        "--env",
-        "BAO_TOKEN",
-    ])
-    .code(0);
+    fx.add_token_secret();
     fx.run(&["grant", "coder", "app"]).code(0);
     let file = fx.vault.root().join("policy.toml");
     fx.run(&["export-policy", "--out", &file.display().to_string()])

@@ -836,8 +836,9 @@ fn a_large_apply_signs_runs_once_and_an_agent_added_again_starts_afresh() {
     );
 }
 
-#[test]
-fn a_copy_of_a_genuine_agent_add_put_at_the_end_of_the_log_resets_nothing() {
+/// A vault whose policy gives `alpha` a rate limit of 2/h, which two mints have reached: a third
+/// is refused (3, "rate limit").
+fn alpha_at_its_rate_limit() -> TestVault {
     let vault = vault_with_secrets(1);
     let text = "version = 1\n[[agents]]\nname = \"alpha\"\nrate_limit = \"2/h\"\n[[secrets]]\nname = \"secret-000\"\n[[grants]]\nagent = \"alpha\"\nsecret = \"secret-000\"\n";
     vault
@@ -847,6 +848,13 @@ fn a_copy_of_a_genuine_agent_add_put_at_the_end_of_the_log_resets_nothing() {
     mint().success();
     mint().success();
     assert!(stderr(&mint().code(3)).contains("rate limit"));
+    vault
+}
+
+#[test]
+fn a_copy_of_a_genuine_agent_add_put_at_the_end_of_the_log_resets_nothing() {
+    let vault = alpha_at_its_rate_limit();
+    let mint = || vault.run(&["mint", "--agent", "alpha", "--format", "token"]);
     // Someone who can write the log appends a verbatim copy of alpha's issuer-signed
     // `agent.add`: its signature is genuine, but it does not follow the chain.
     let log = vault.dir().join("audit.jsonl");
@@ -865,15 +873,8 @@ fn a_copy_of_a_genuine_agent_add_put_at_the_end_of_the_log_resets_nothing() {
 
 #[test]
 fn a_forged_carried_entry_is_not_covered_by_the_next_genuine_signature() {
-    let vault = vault_with_secrets(1);
-    let text = "version = 1\n[[agents]]\nname = \"alpha\"\nrate_limit = \"2/h\"\n[[secrets]]\nname = \"secret-000\"\n[[grants]]\nagent = \"alpha\"\nsecret = \"secret-000\"\n";
-    vault
-        .run(&["apply", arg(&write(&vault, "p.toml", text)), "--yes", "-q"])
-        .success();
+    let vault = alpha_at_its_rate_limit();
     let mint = || vault.run(&["mint", "--agent", "alpha", "--format", "token"]);
-    mint().success();
-    mint().success();
-    assert!(stderr(&mint().code(3)).contains("rate limit"));
     // Someone who can write the log, holding no key, appends an `agent.add` for alpha (which
     // would start its history afresh) that says the next entry signs it, chained on correctly.
     let log = vault.dir().join("audit.jsonl");
