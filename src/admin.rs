@@ -227,6 +227,8 @@ fn commit(
     // Envelopes of every agent the change touched, with refreshed authority tokens.
     let mut batch = fsio::Batch::new(&dir)?;
     let mut revocations = Vec::new();
+    // Active agents whose first envelope this change writes: their activity starts here.
+    let mut first_envelopes: Vec<String> = Vec::new();
     // An agent has an envelope once it needs one: once it has a key, or the admin acts as it.
     // Until then the file would be encrypted to the admin alone and hold nothing the state does
     // not (an applied policy of 10,000 agents without keys writes none), and the signed index
@@ -322,7 +324,12 @@ fn commit(
                         ),
                     });
                 }
-                state.agent_mut(name)?.envelope_generation = state.generation;
+                let generation = state.generation;
+                let agent = state.agent_mut(name)?;
+                if agent.envelope_generation == 0 && agent.status == crate::agent::Status::Active {
+                    first_envelopes.push(name.clone());
+                }
+                agent.envelope_generation = generation;
                 sealing.push((name, agent_grants, authority));
             }
             let stager = batch.stager();
@@ -403,12 +410,13 @@ fn commit(
         ))
         .hint("something else writes this vault without its lock: stop it, run `agentcred audit verify`, then run the command again"));
     }
-    // New agents' activity, anchored where this change's entries will end: written now, before
-    // the append, as every call writes its own (if the change does not commit, the anchor names
-    // no entry and the next call rebuilds it from the log).
-    if !plan.fresh.is_empty() {
-        let keys: Vec<(&str, &crate::sensitive::SecretText)> = plan
-            .fresh
+    // The activity of an agent given its first envelope, anchored where this change's entries
+    // will end. Until now it could make no call (a call opens its envelope; the admin acting as
+    // it writes the envelope first), and, being active, it is not suspended: its summary so far
+    // is empty. Written before the append, as every call writes its own: if the change does not
+    // commit, the anchor names no entry and the first call rebuilds the summary from the log.
+    if !first_envelopes.is_empty() {
+        let keys: Vec<(&str, &crate::sensitive::SecretText)> = first_envelopes
             .iter()
             .filter_map(|n| state.agents.get(n).map(|a| (n.as_str(), &a.signing_key)))
             .collect();
@@ -515,8 +523,6 @@ struct Envelopes {
     removed: Vec<(String, Vec<String>)>,
     all: bool,
     credentials: Vec<Credential>,
-    /// New agents whose activity starts with this change (see [`Change::start_afresh`]).
-    fresh: BTreeSet<String>,
     /// Agents whose envelope is written even though no key can open it (see
     /// [`Change::write_envelope`]).
     wanted: BTreeSet<String>,
@@ -551,12 +557,6 @@ impl Change<'_> {
     pub fn write_envelope(&mut self, agent: &str) {
         self.plan.wanted.insert(agent.to_string());
         self.touch(agent);
-    }
-
-    /// `agent` is new: its activity (for the live checks) starts after this change's entries,
-    /// whatever the log holds about an earlier agent of that name.
-    pub fn start_afresh(&mut self, agent: &str) {
-        self.plan.fresh.insert(agent.to_string());
     }
 
     /// Rewrite the agent's envelope and revoke every credential minted so far (its rights

@@ -24,6 +24,15 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     buf
 }
 
+/// `len` random bytes in one read of the operating system's random source, in memory wiped when
+/// dropped. Each read is a system call, and on some virtual machines a slow one (tens of
+/// microseconds): a change that draws 100,000 grant ids draws them all at once.
+pub fn random_vec(len: usize) -> Zeroizing<Vec<u8>> {
+    let mut buf = Zeroizing::new(vec![0u8; len]);
+    getrandom::fill(&mut buf).expect("the operating system's random source failed");
+    buf
+}
+
 pub fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
 }
@@ -252,7 +261,19 @@ pub struct KeyPair(SigningKey);
 
 impl KeyPair {
     pub fn generate() -> Self {
-        KeyPair(SigningKey::from_bytes(&random_bytes::<32>()))
+        let seed = Zeroizing::new(random_bytes::<32>());
+        KeyPair(SigningKey::from_bytes(&seed))
+    }
+
+    /// `n` new key pairs, their seeds drawn in one read of the random source and their public
+    /// halves derived on every core.
+    pub fn generate_many(n: usize) -> Vec<Self> {
+        let seeds = random_vec(32 * n);
+        crate::parallel::map(seeds.chunks_exact(32).collect(), |seed: &[u8]| {
+            let mut bytes = Zeroizing::new([0u8; 32]);
+            bytes.copy_from_slice(seed);
+            KeyPair(SigningKey::from_bytes(&bytes))
+        })
     }
 
     pub fn from_secret(secret: &SecretText) -> Result<Self> {

@@ -292,23 +292,10 @@ fn replay(
     Ok(())
 }
 
-/// A new agent's empty summary, anchored at the log's current end (call with the vault lock held,
-/// before the entry that adds the agent).
-pub fn reset(dir: &Path, agent: &str, signing_key: &crate::sensitive::SecretText) -> Result<()> {
-    let key = KeyPair::from_secret(signing_key)?;
-    let (head, end) = super::head_and_end(dir)?;
-    let pos = LogPos {
-        seq: head.seq,
-        end,
-        hash: head.hash,
-    };
-    write(dir, agent, &Known::default(), &pos, Some(&mac_key_of(&key)))
-}
-
-/// New agents' empty summaries, anchored at `pos`: where the change that adds them (an applied
-/// policy) will end the log, so that their first calls replay nothing of it. Written on every
-/// core; call with the vault lock held, after the change's entries are prepared and before they
-/// are appended.
+/// Empty summaries for agents given their first envelope, anchored at `pos`: where the change
+/// that writes it will end the log, so that their first calls replay nothing before it. Written
+/// on every core; call with the vault lock held, after the change's entries are prepared and
+/// before they are appended.
 pub fn reset_many<'a>(
     dir: &Path,
     agents: impl IntoIterator<Item = (&'a str, &'a crate::sensitive::SecretText)>,

@@ -95,12 +95,12 @@ pub fn apply(
         applied.removed_agents.push((*name).to_string());
     }
 
-    // Grant ids are random: a new one is drawn again in the rare case it is taken.
-    let mut ids: HashSet<String> = if plan.steps.iter().any(|s| matches!(s, Step::AddGrant(_))) {
-        c.loaded_grants().map(|g| g.id.clone()).collect()
-    } else {
-        HashSet::new()
-    };
+    let adding_grants = plan
+        .steps
+        .iter()
+        .filter(|s| matches!(s, Step::AddGrant(_)))
+        .count();
+    let mut ids = GrantIds::new(c, adding_grants);
     let mut events = Vec::with_capacity(plan.steps.len() + 1);
     // Each step's entry details, built on every core (a policy of 100,000 grants has as many).
     let details = crate::parallel::map(plan.steps.iter().collect(), Step::json);
@@ -110,7 +110,7 @@ pub fn apply(
         .iter()
         .filter(|s| matches!(s, Step::AddAgent(_)))
         .count();
-    let mut keys = crate::parallel::map(vec![(); adding], |()| KeyPair::generate()).into_iter();
+    let mut keys = KeyPair::generate_many(adding).into_iter();
     for (step, details) in plan.steps.iter().zip(details) {
         let event = match step {
             Step::AddAgent(a) => {
@@ -177,13 +177,6 @@ pub fn apply(
         };
         events.push(event.details(details));
     }
-    // A new agent starts with no history (its name may have been used before): its activity
-    // is anchored where this change ends the log.
-    for step in &plan.steps {
-        if let Step::AddAgent(a) = step {
-            c.start_afresh(&a.name);
-        }
-    }
     for agent in &revoke {
         if !removed_agents.contains(agent.as_str()) {
             c.revoke_outstanding(agent);
@@ -228,16 +221,50 @@ fn add_agent(c: &mut Change<'_>, spec: &AgentSpec, key: KeyPair) -> String {
     key.public().to_string()
 }
 
-fn add_grant(c: &mut Change<'_>, spec: &GrantSpec, ids: &mut HashSet<String>) -> Result<String> {
-    let id = loop {
-        let id = format!(
-            "g_{}",
-            crate::crypto::hex(&crate::crypto::random_bytes::<5>())
-        );
-        if ids.insert(id.clone()) {
-            break id;
+/// Ids for new grants: `g_` and 40 random bits, as `grant` makes them, drawn for all of them in
+/// one read of the random source. An id already taken is drawn again.
+struct GrantIds {
+    taken: HashSet<String>,
+    pool: zeroize::Zeroizing<Vec<u8>>,
+    used: usize,
+}
+
+impl GrantIds {
+    const BYTES: usize = 5;
+
+    fn new(c: &Change<'_>, count: usize) -> GrantIds {
+        GrantIds {
+            taken: if count == 0 {
+                HashSet::new()
+            } else {
+                c.loaded_grants().map(|g| g.id.clone()).collect()
+            },
+            pool: crate::crypto::random_vec(Self::BYTES * count),
+            used: 0,
         }
-    };
+    }
+
+    fn next(&mut self) -> String {
+        loop {
+            let id = match self.pool.get(self.used..self.used + Self::BYTES) {
+                Some(bytes) => {
+                    self.used += Self::BYTES;
+                    format!("g_{}", crate::crypto::hex(bytes))
+                }
+                None => format!(
+                    "g_{}",
+                    crate::crypto::hex(&crate::crypto::random_bytes::<{ Self::BYTES }>())
+                ),
+            };
+            if self.taken.insert(id.clone()) {
+                return id;
+            }
+        }
+    }
+}
+
+fn add_grant(c: &mut Change<'_>, spec: &GrantSpec, ids: &mut GrantIds) -> Result<String> {
+    let id = ids.next();
     let mut grant = Grant {
         id,
         agent: String::new(),

@@ -41,7 +41,6 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
     let mut vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     let names = args.names.clone();
-    let dir = vault.dir.clone();
     vault.update(&admin, ctx.now(), |c| {
         if let Some(existing) = names
             .iter()
@@ -93,15 +92,6 @@ fn add(ctx: &Ctx, args: AgentAddArgs) -> Result<()> {
                 event = event.details(details.into());
             }
             events.push(event);
-        }
-        // A new agent starts with no history (its name may have been used before). Under the
-        // vault lock, before the agent exists, so that no mint for it can be counted and then
-        // wiped, or half-written and then cut short.
-        for name in &names {
-            let key = &c.state.agent(name)?.signing_key;
-            if let Err(e) = crate::audit::activity::reset(&dir, name, key) {
-                ctx.out.warn(&e.to_string());
-            }
         }
         Ok(((), events))
     })?;
