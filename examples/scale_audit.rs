@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "actions": ["*"], "resources": ["*"], "ttl": "15m",
             "expires_at": agentcred::clock::rfc3339(ts + Duration::minutes(15)),
         }));
-        e.details = Some(serde_json::json!({
+        let e = e.details(serde_json::json!({
             "limited_by": "request", "requested_ttl": "15m", "versions": {"db": 1},
         }));
         buf.clear();

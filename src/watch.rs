@@ -257,7 +257,7 @@ fn observe(
         outcome: e.result.unwrap_or(Outcome::Ok),
         secrets: &e.secrets,
         resources: anomaly::resources_of(e.scope.as_ref()),
-        latency_ms: anomaly::latency_of(e.details.as_ref()),
+        latency_ms: anomaly::latency_of(e.details_value().as_deref()),
     };
     activity.observe(agent, &o, t)
 }

@@ -73,7 +73,7 @@ pub struct Event {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params_hmac: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<serde_json::Value>,
+    pub details: Option<Details>,
     /// The public signing key of an agent this (issuer-signed) entry creates: how `audit verify`
     /// knows which key signs that agent's entries, also after the agent is removed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,9 +115,51 @@ impl Event {
 
     #[must_use]
     pub fn details(mut self, details: serde_json::Value) -> Event {
-        self.details = Some(details);
+        self.details = Some(Details::Value(details));
         self
     }
+
+    /// The event with `details` written out already (see [`Details::Text`]).
+    #[must_use]
+    pub fn details_text(mut self, details: Box<serde_json::value::RawValue>) -> Event {
+        self.details = Some(Details::Text(details));
+        self
+    }
+
+    /// The details as a JSON value, to read.
+    pub fn details_value(&self) -> Option<std::borrow::Cow<'_, serde_json::Value>> {
+        match self.details.as_ref()? {
+            Details::Value(v) => Some(std::borrow::Cow::Borrowed(v)),
+            Details::Text(t) => serde_json::from_str(t.get())
+                .ok()
+                .map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// The details as a JSON value to change (an empty object if there were none).
+    pub fn details_mut(&mut self) -> &mut serde_json::Value {
+        let value = match self.details.take() {
+            Some(Details::Value(v)) => v,
+            Some(Details::Text(t)) => {
+                serde_json::from_str(t.get()).expect("details written as JSON parse")
+            }
+            None => serde_json::Value::Object(serde_json::Map::new()),
+        };
+        match self.details.insert(Details::Value(value)) {
+            Details::Value(v) => v,
+            Details::Text(_) => unreachable!("inserted as a value"),
+        }
+    }
+}
+
+/// An event's `details`: a JSON value, or the same written out as JSON text. The many entries of
+/// an applied policy carry the text, written on every core straight from the plan's steps: a
+/// hundred thousand JSON values would cost more to build, hold and serialise than the text.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum Details {
+    Value(serde_json::Value),
+    Text(Box<serde_json::value::RawValue>),
 }
 
 /// An entry as read back from the log (the fields readers use; the line itself is the record).

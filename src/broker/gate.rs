@@ -189,7 +189,7 @@ impl RunGate {
             outcome: e.result.unwrap_or(Logged::Ok),
             secrets: &e.secrets,
             resources: Vec::new(),
-            latency_ms: anomaly::latency_of(e.details.as_ref()),
+            latency_ms: anomaly::latency_of(e.details_value().as_deref()),
         };
         lock(&self.activity).observe(&self.run.agent, &o, self.thresholds())
     }

@@ -118,7 +118,7 @@ pub fn plan(ctx: &Ctx, args: PlanArgs) -> Result<u8> {
     let vault = ctx.open_vault()?;
     let admin = ctx.admin_key(&vault)?;
     let (state, grants) = vault.load_grants(&admin)?;
-    let plan = policy::plan::plan(&policy, &Current::of(&state, grants.values()));
+    let plan = policy::plan::plan(policy, &Current::of(&state, grants.values()));
     drop(grants);
     let sha256 = policy::sha256(text.as_bytes());
     let json =
@@ -202,7 +202,7 @@ pub fn apply(ctx: &Ctx, args: ApplyArgs) -> Result<u8> {
     if !args.yes {
         let spinner = ctx.spinner("planning");
         let (state, grants) = vault.load_grants(&admin)?;
-        let shown = policy::plan::plan(&policy, &Current::of(&state, grants.values()));
+        let shown = policy::plan::plan(policy.clone(), &Current::of(&state, grants.values()));
         drop((state, grants));
         if let Some(b) = spinner {
             b.finish_and_clear();
@@ -229,7 +229,7 @@ pub fn apply(ctx: &Ctx, args: ApplyArgs) -> Result<u8> {
         if let Some(g) = expected.filter(|g| *g != current.generation) {
             return Err(changed_since(g, current.generation));
         }
-        let plan = policy::plan::plan(&policy, &current);
+        let plan = policy::plan::plan(policy, &current);
         if plan.steps.is_empty() {
             applying::check_missing(&plan)?;
             c.abandon();

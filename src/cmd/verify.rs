@@ -66,13 +66,8 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
             event = event.outcome(outcome, e.to_string());
         }
     }
-    let mut details = event
-        .details
-        .take()
-        .unwrap_or_else(|| serde_json::json!({}));
-    details["revocations"] =
+    event.details_mut()["revocations"] =
         serde_json::to_value(&tokens.revocations().head).expect("heads serialise");
-    event.details = Some(details);
     // Recording is best effort: a service may verify against a read-only copy or mount of the
     // vault. The verdict stands either way; the warning says it is not on the log.
     if let Err(e) = vault.record(now, &[event]) {

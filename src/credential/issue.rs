@@ -200,7 +200,7 @@ pub fn issue(
             details[k] = v;
         }
     }
-    event.details = Some(details);
+    event.details = Some(crate::audit::Details::Value(details));
     let entry = ledger::Entry {
         id: id.clone(),
         agent: plan.agent.clone(),

@@ -687,14 +687,9 @@ impl Prepared {
 
     /// Adds the new head to `event`'s details (`revocations`).
     pub fn record_in(&self, event: &mut crate::audit::Event) {
-        let mut details = event
-            .details
-            .take()
-            .unwrap_or_else(|| serde_json::json!({}));
-        if let Some(map) = details.as_object_mut() {
+        if let Some(map) = event.details_mut().as_object_mut() {
             map.insert("revocations".into(), self.record());
         }
-        event.details = Some(details);
     }
 
     /// Writes the revocations durably. Call with the vault lock held, before the audit entry that

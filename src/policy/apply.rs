@@ -100,10 +100,21 @@ pub fn apply(
         .iter()
         .filter(|s| matches!(s, Step::AddGrant(_)))
         .count();
+    // New grants' ids, drawn first so that their entries can name them.
     let mut ids = GrantIds::new(c, adding_grants);
+    let new_ids: Vec<Option<String>> = plan
+        .steps
+        .iter()
+        .map(|s| matches!(s, Step::AddGrant(_)).then(|| ids.next()))
+        .collect();
     let mut events = Vec::with_capacity(plan.steps.len() + 1);
-    // Each step's entry details, built on every core (a policy of 100,000 grants has as many).
-    let details = crate::parallel::map(plan.steps.iter().collect(), Step::json);
+    // Each step's entry details, written on every core (a policy of 100,000 grants has as many).
+    let details = crate::parallel::map(
+        plan.steps.iter().zip(&new_ids).collect(),
+        |(step, id): (&Step, &Option<String>)| {
+            serde_json::value::to_raw_value(&step.shown(id.as_deref())).expect("a step serialises")
+        },
+    );
     // And the new agents' signing keys.
     let adding = plan
         .steps
@@ -111,7 +122,7 @@ pub fn apply(
         .filter(|s| matches!(s, Step::AddAgent(_)))
         .count();
     let mut keys = KeyPair::generate_many(adding).into_iter();
-    for (step, details) in plan.steps.iter().zip(details) {
+    for ((step, details), id) in plan.steps.iter().zip(details).zip(new_ids) {
         let event = match step {
             Step::AddAgent(a) => {
                 let key = add_agent(c, a, keys.next().expect("a key for each new agent"));
@@ -151,22 +162,16 @@ pub fn apply(
                 Event::admin(Action::SecretEdit).secrets([new.name.as_str()])
             }
             Step::AddGrant(g) => {
-                let id = add_grant(c, g, &mut ids)?;
+                add_grant(c, g, id.expect("an id for each new grant"))?;
                 // A new deny narrows what outstanding credentials may do, as `grant --deny` ends them.
                 if g.deny {
                     revoke.insert(g.agent.clone());
                 } else {
                     touch.insert(g.agent.clone());
                 }
-                let mut details = details;
-                details["id"] = id.into();
-                events.push(
-                    Event::admin(Action::GrantAdd)
-                        .agent(&g.agent)
-                        .secrets([g.secret.as_str()])
-                        .details(details),
-                );
-                continue;
+                Event::admin(Action::GrantAdd)
+                    .agent(&g.agent)
+                    .secrets([g.secret.as_str()])
             }
             Step::EditGrant { new: g, .. } => Event::admin(Action::GrantEdit)
                 .agent(&g.agent)
@@ -175,7 +180,7 @@ pub fn apply(
                 .agent(&g.agent)
                 .secrets([g.secret.as_str()]),
         };
-        events.push(event.details(details));
+        events.push(event.details_text(details));
     }
     for agent in &revoke {
         if !removed_agents.contains(agent.as_str()) {
@@ -263,8 +268,7 @@ impl GrantIds {
     }
 }
 
-fn add_grant(c: &mut Change<'_>, spec: &GrantSpec, ids: &mut GrantIds) -> Result<String> {
-    let id = ids.next();
+fn add_grant(c: &mut Change<'_>, spec: &GrantSpec, id: String) -> Result<()> {
     let mut grant = Grant {
         id,
         agent: String::new(),
@@ -278,7 +282,5 @@ fn add_grant(c: &mut Change<'_>, spec: &GrantSpec, ids: &mut GrantIds) -> Result
         binding: crate::destination::Binding::default(),
     };
     spec.apply_to(&mut grant);
-    let id = grant.id.clone();
-    c.add_grant(grant)?;
-    Ok(id)
+    c.add_grant(grant)
 }

@@ -42,11 +42,18 @@ impl Val {
 
     /// The value as JSON (for `plan --json` and the audit details).
     pub fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a value serialises")
+    }
+}
+
+/// `null`, a string, a boolean or a list of strings.
+impl serde::Serialize for Val {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Val::None => serde_json::Value::Null,
-            Val::Str(s) => s.clone().into(),
-            Val::Bool(b) => (*b).into(),
-            Val::List(items) => items.clone().into(),
+            Val::None => serializer.serialize_unit(),
+            Val::Str(s) => serializer.serialize_str(s),
+            Val::Bool(b) => serializer.serialize_bool(*b),
+            Val::List(items) => items.serialize(serializer),
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
 use super::fields::{self, Diff};
 use super::{AgentSpec, Current, GrantSpec, Policy, SecretSpec};
 
@@ -110,50 +112,94 @@ impl Step {
         }
     }
 
-    /// The step as `plan --json` and the audit details show it.
+    /// The step as `plan --json` shows it.
     pub fn json(&self) -> serde_json::Value {
-        let mut out = serde_json::json!({ "op": self.op().as_str(), "kind": self.kind(), "name": self.label() });
-        if let Some(id) = self.grant_id() {
-            out["id"] = id.into();
-        }
-        match self.lines() {
-            Lines::Set(set) => {
-                out["fields"] = set
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v.json()))
-                    .collect::<serde_json::Map<_, _>>()
-                    .into();
-            }
-            Lines::Diff(diffs) => {
-                out["fields"] = diffs
-                    .into_iter()
-                    .map(|d| {
-                        (
-                            d.name.to_string(),
-                            serde_json::json!({ "old": d.old.json(), "new": d.new.json() }),
-                        )
-                    })
-                    .collect::<serde_json::Map<_, _>>()
-                    .into();
-            }
-        }
-        match self {
+        serde_json::to_value(self.shown(None)).expect("a step serialises")
+    }
+
+    /// The step as `plan --json` and the audit details show it, `id` naming a new grant (the
+    /// vault's id of a changed or removed one is shown anyway).
+    pub fn shown<'a>(&'a self, id: Option<&'a str>) -> Shown<'a> {
+        Shown { step: self, id }
+    }
+}
+
+/// A step written as JSON (see [`Step::shown`]): its operation, kind and name, the grant's id,
+/// its fields (set, or old and new), and for a grant its agent, secret and deny. Written straight
+/// from the step, members in sorted order: the audit details of an applied policy are a hundred
+/// thousand of these.
+pub struct Shown<'a> {
+    step: &'a Step,
+    id: Option<&'a str>,
+}
+
+impl Serialize for Shown<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let step = self.step;
+        let grant = match step {
             Step::AddGrant(g)
             | Step::RemoveGrant { old: g, .. }
-            | Step::EditGrant { new: g, .. } => {
-                out["agent"] = g.agent.clone().into();
-                out["secret"] = g.secret.clone().into();
-                out["deny"] = g.deny.into();
-            }
-            _ => {}
+            | Step::EditGrant { new: g, .. } => Some(g),
+            _ => None,
+        };
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(g) = grant {
+            map.serialize_entry("agent", &g.agent)?;
+            map.serialize_entry("deny", &g.deny)?;
         }
-        out
+        map.serialize_entry("fields", &step.lines())?;
+        if let Some(id) = self.id.or_else(|| step.grant_id()) {
+            map.serialize_entry("id", id)?;
+        }
+        map.serialize_entry("kind", step.kind())?;
+        map.serialize_entry("name", &step.label())?;
+        map.serialize_entry("op", step.op().as_str())?;
+        if let Some(g) = grant {
+            map.serialize_entry("secret", &g.secret)?;
+        }
+        map.end()
     }
 }
 
 pub enum Lines {
     Set(Vec<(&'static str, fields::Val)>),
     Diff(Vec<Diff>),
+}
+
+/// The fields as a JSON object, by name: each value, or for a change `{"new": …, "old": …}`.
+impl Serialize for Lines {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        match self {
+            Lines::Set(set) => {
+                let mut set: Vec<_> = set.iter().collect();
+                set.sort_unstable_by_key(|(name, _)| *name);
+                for (name, value) in set {
+                    map.serialize_entry(name, value)?;
+                }
+            }
+            Lines::Diff(diffs) => {
+                let mut diffs: Vec<_> = diffs.iter().collect();
+                diffs.sort_unstable_by_key(|d| d.name);
+                for d in diffs {
+                    map.serialize_entry(
+                        d.name,
+                        &OldNew {
+                            new: &d.new,
+                            old: &d.old,
+                        },
+                    )?;
+                }
+            }
+        }
+        map.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct OldNew<'a> {
+    new: &'a fields::Val,
+    old: &'a fields::Val,
 }
 
 /// The changes from the vault's policy to a file's.
@@ -179,28 +225,36 @@ impl Plan {
     }
 }
 
-/// Compares the file's policy with the vault's.
-pub fn plan(file: &Policy, current: &Current) -> Plan {
+/// Compares the file's policy with the vault's. The file's records become the plan's steps.
+pub fn plan(file: Policy, current: &Current) -> Plan {
+    let Policy {
+        agents,
+        secrets,
+        grants,
+    } = file;
     let mut steps = Vec::new();
-    let wanted: BTreeMap<&str, &AgentSpec> =
-        file.agents.iter().map(|a| (a.name.as_str(), a)).collect();
-    for (name, old) in &current.agents {
-        match wanted.get(name.as_str()) {
-            None => steps.push(Step::RemoveAgent(old.clone())),
-            Some(new) if *new != old => steps.push(Step::EditAgent {
-                old: old.clone(),
-                new: (*new).clone(),
-            }),
-            Some(_) => {}
+    {
+        let wanted: BTreeMap<&str, &AgentSpec> =
+            agents.iter().map(|a| (a.name.as_str(), a)).collect();
+        for (name, old) in &current.agents {
+            match wanted.get(name.as_str()) {
+                None => steps.push(Step::RemoveAgent(old.clone())),
+                Some(new) if *new != old => steps.push(Step::EditAgent {
+                    old: old.clone(),
+                    new: (*new).clone(),
+                }),
+                Some(_) => {}
+            }
         }
     }
-    for a in &file.agents {
-        if !current.agents.contains_key(&a.name) {
-            steps.push(Step::AddAgent(a.clone()));
-        }
-    }
+    steps.extend(
+        agents
+            .into_iter()
+            .filter(|a| !current.agents.contains_key(&a.name))
+            .map(Step::AddAgent),
+    );
     let mut missing = Vec::new();
-    for s in &file.secrets {
+    for s in &secrets {
         match current.secrets.get(&s.name) {
             None => missing.push(s.name.clone()),
             Some(old) if old != s => steps.push(Step::EditSecret {
@@ -210,16 +264,15 @@ pub fn plan(file: &Policy, current: &Current) -> Plan {
             Some(_) => {}
         }
     }
-    let named: std::collections::BTreeSet<&str> =
-        file.secrets.iter().map(|s| s.name.as_str()).collect();
+    let named: std::collections::BTreeSet<&str> = secrets.iter().map(|s| s.name.as_str()).collect();
     let unmanaged = current
         .secrets
         .keys()
         .filter(|n| !named.contains(n.as_str()))
         .cloned()
         .collect();
-    steps.extend(grant_steps(&file.grants, &current.grants));
-    steps.sort_by_cached_key(order);
+    steps.extend(grant_steps(grants, &current.grants));
+    steps.sort_by(|a, b| order(a).cmp(&order(b)));
     Plan {
         generation: current.generation,
         steps,
@@ -228,38 +281,24 @@ pub fn plan(file: &Policy, current: &Current) -> Plan {
     }
 }
 
-/// Where a step goes in the plan: agents, secrets, then grants, each by name; for one grant name,
-/// removals, changes, additions, each by their fields.
-fn order(step: &Step) -> (u8, String, u8, Option<GrantSpec>, String) {
-    let kind = match step.kind() {
-        "agent" => 0,
-        "secret" => 1,
-        _ => 2,
-    };
+/// Where a step goes in the plan: agents, secrets, then grants, each by name (a grant's by agent,
+/// secret and deny); for one name, removals, changes, additions, each by their fields and id.
+fn order(step: &Step) -> (u8, (&str, &str, bool), u8, Option<&GrantSpec>, &str) {
     let op = match step.op() {
         Op::Remove => 0,
         Op::Change => 1,
         Op::Add => 2,
     };
-    let grant = match step {
-        Step::AddGrant(g) | Step::RemoveGrant { old: g, .. } | Step::EditGrant { old: g, .. } => {
-            Some(g.clone())
+    let id = step.grant_id().unwrap_or_default();
+    match step {
+        Step::AddAgent(a) | Step::RemoveAgent(a) | Step::EditAgent { new: a, .. } => {
+            (0, (&a.name, "", false), op, None, id)
         }
-        _ => None,
-    };
-    let name = match step {
+        Step::EditSecret { new, .. } => (1, (&new.name, "", false), op, None, id),
         Step::AddGrant(g) | Step::RemoveGrant { old: g, .. } | Step::EditGrant { old: g, .. } => {
-            format!("{}\0{}\0{}", g.agent, g.secret, u8::from(g.deny))
+            (2, (&g.agent, &g.secret, g.deny), op, Some(g), id)
         }
-        _ => step.label(),
-    };
-    (
-        kind,
-        name,
-        op,
-        grant,
-        step.grant_id().unwrap_or_default().to_string(),
-    )
+    }
 }
 
 /// What tells grants apart for a reader: agent, secret, and whether it denies.
@@ -268,52 +307,73 @@ type GrantName<'a> = (&'a str, &'a str, bool);
 /// The grants of the file matched with the vault's: equal ones are left alone; what is left of
 /// one agent, secret and effect on both sides is paired up as changes, in order; the rest are
 /// additions and removals.
-fn grant_steps(wanted: &[GrantSpec], current: &[(String, GrantSpec)]) -> Vec<Step> {
-    let mut have: HashMap<&GrantSpec, Vec<&str>> = HashMap::with_capacity(current.len());
-    for (id, g) in current {
-        have.entry(g).or_default().push(id);
+fn grant_steps(wanted: Vec<GrantSpec>, current: &[(String, GrantSpec)]) -> Vec<Step> {
+    // First what becomes of each grant, the file's by their place in it; then the steps, which
+    // take the file's grants over rather than copy them.
+    enum Pairing<'a> {
+        Edit(&'a str, &'a GrantSpec, usize),
+        Remove(&'a str, &'a GrantSpec),
+        Add(usize),
     }
-    let mut added: BTreeMap<GrantName<'_>, Vec<&GrantSpec>> = BTreeMap::new();
-    for g in wanted {
-        match have.get_mut(g).and_then(Vec::pop) {
-            Some(_) => {}
-            None => added
-                .entry((&g.agent, &g.secret, g.deny))
-                .or_default()
-                .push(g),
+    let mut pairings = Vec::new();
+    {
+        let mut have: HashMap<&GrantSpec, Vec<&str>> = HashMap::with_capacity(current.len());
+        for (id, g) in current {
+            have.entry(g).or_default().push(id);
         }
-    }
-    let mut removed: BTreeMap<GrantName<'_>, Vec<(&str, &GrantSpec)>> = BTreeMap::new();
-    for (g, ids) in have {
-        for id in ids {
-            removed
-                .entry((&g.agent, &g.secret, g.deny))
-                .or_default()
-                .push((id, g));
-        }
-    }
-    let mut steps = Vec::new();
-    for (key, mut old) in removed {
-        old.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
-        let new = added.remove(&key).unwrap_or_default();
-        let mut new = new.into_iter();
-        for (id, o) in old {
-            match new.next() {
-                Some(n) => steps.push(Step::EditGrant {
-                    id: id.to_string(),
-                    old: o.clone(),
-                    new: n.clone(),
-                }),
-                None => steps.push(Step::RemoveGrant {
-                    id: id.to_string(),
-                    old: o.clone(),
-                }),
+        let mut added: BTreeMap<GrantName<'_>, Vec<usize>> = BTreeMap::new();
+        for (i, g) in wanted.iter().enumerate() {
+            match have.get_mut(g).and_then(Vec::pop) {
+                Some(_) => {}
+                None => added
+                    .entry((&g.agent, &g.secret, g.deny))
+                    .or_default()
+                    .push(i),
             }
         }
-        steps.extend(new.map(|n| Step::AddGrant(n.clone())));
+        let mut removed: BTreeMap<GrantName<'_>, Vec<(&str, &GrantSpec)>> = BTreeMap::new();
+        for (g, ids) in have {
+            for id in ids {
+                removed
+                    .entry((&g.agent, &g.secret, g.deny))
+                    .or_default()
+                    .push((id, g));
+            }
+        }
+        for (key, mut old) in removed {
+            old.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
+            let mut new = added.remove(&key).unwrap_or_default().into_iter();
+            for (id, o) in old {
+                pairings.push(match new.next() {
+                    Some(n) => Pairing::Edit(id, o, n),
+                    None => Pairing::Remove(id, o),
+                });
+            }
+            pairings.extend(new.map(Pairing::Add));
+        }
+        for (_, new) in added {
+            pairings.extend(new.into_iter().map(Pairing::Add));
+        }
     }
-    for (_, new) in added {
-        steps.extend(new.into_iter().map(|n| Step::AddGrant(n.clone())));
-    }
-    steps
+    let mut wanted: Vec<Option<GrantSpec>> = wanted.into_iter().map(Some).collect();
+    let mut take = |i: usize| {
+        wanted[i]
+            .take()
+            .expect("each grant of the file is taken once")
+    };
+    pairings
+        .into_iter()
+        .map(|p| match p {
+            Pairing::Edit(id, old, new) => Step::EditGrant {
+                id: id.to_string(),
+                old: old.clone(),
+                new: take(new),
+            },
+            Pairing::Remove(id, old) => Step::RemoveGrant {
+                id: id.to_string(),
+                old: old.clone(),
+            },
+            Pairing::Add(new) => Step::AddGrant(take(new)),
+        })
+        .collect()
 }

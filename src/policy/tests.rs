@@ -1,5 +1,5 @@
 use super::fields::{self, Field};
-use super::plan::{Op, Step, plan};
+use super::plan::{Lines, Op, Step, plan};
 use super::*;
 
 /// The field names serde reads a record with, from its own `Deserialize`.
@@ -152,8 +152,8 @@ fn a_plan_pairs_up_changed_grants_and_shows_old_and_new() {
         "p.toml",
     )
     .unwrap();
-    let p = plan(&new, &current(&old));
-    assert!(plan(&old, &current(&old)).is_empty());
+    let p = plan(new.clone(), &current(&old));
+    assert!(plan(old.clone(), &current(&old)).is_empty());
     assert_eq!(p.count(Op::Add), 1);
     assert_eq!(p.count(Op::Change), 2);
     assert!(matches!(&p.steps[2], Step::EditGrant { id, .. } if id == "g_0"));
@@ -167,7 +167,7 @@ fn a_plan_pairs_up_changed_grants_and_shows_old_and_new() {
         "{text}"
     );
     assert!(text.contains("+ agent etl\n"), "{text}");
-    assert_eq!(text, render::plan(&plan(&new, &current(&old)), "p.toml"));
+    assert_eq!(text, render::plan(&plan(new, &current(&old)), "p.toml"));
 }
 
 #[test]
@@ -395,4 +395,73 @@ fn whatever_the_plain_reader_accepts_toml_reads_the_same() {
     }
     // Both outcomes are exercised many times.
     assert!(taken > 3_000 && tried - taken > 3_000, "{taken} of {tried}");
+}
+
+/// A step as JSON, built as a `serde_json::Value` member by member: what [`Step::shown`] must
+/// write.
+fn step_value(step: &Step, id: Option<&str>) -> serde_json::Value {
+    let mut out =
+        serde_json::json!({ "op": step.op().as_str(), "kind": step.kind(), "name": step.label() });
+    if let Some(id) = id.or_else(|| step.grant_id()) {
+        out["id"] = id.into();
+    }
+    out["fields"] = match step.lines() {
+        Lines::Set(set) => set
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.json()))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        Lines::Diff(diffs) => diffs
+            .into_iter()
+            .map(|d| {
+                (
+                    d.name.to_string(),
+                    serde_json::json!({ "old": d.old.json(), "new": d.new.json() }),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    };
+    if let Step::AddGrant(g) | Step::RemoveGrant { old: g, .. } | Step::EditGrant { new: g, .. } =
+        step
+    {
+        out["agent"] = g.agent.clone().into();
+        out["secret"] = g.secret.clone().into();
+        out["deny"] = g.deny.into();
+    }
+    out
+}
+
+#[test]
+fn a_step_is_written_as_the_json_value_it_shows() {
+    let old = parse(
+        &(FILE.to_string()
+            + "[[agents]]\nname = \"gone\"\ndescription = \"a \\\"quoted\\\" \\u00e9 name\"\n[[secrets]]\nname = \"db\"\nenv = \"DB\"\nhosts = [\"db.example.com\"]\n[[grants]]\nagent = \"gone\"\nsecret = \"db\"\n[[grants]]\nagent = \"coder\"\nsecret = \"db\"\nmax_ttl = \"5m\"\nhosts = [\"db.example.com\"]\n"),
+        "old.toml",
+    )
+    .unwrap();
+    let new = parse(
+        &(FILE
+            .replace("\"60m\"", "\"2h\"")
+            .replace("[\"write\", \"read\", \"read\"]", "[\"read\"]")
+            .replace("rate_limit", "description = \"tab\\there\"\nrate_limit")
+            + "[[agents]]\nname = \"etl\"\nsuspend_on_anomaly = true\n[[secrets]]\nname = \"db\"\nenv = \"DATABASE\"\nhosts = [\"db.example.com\"]\n[[grants]]\nagent = \"etl\"\nsecret = \"db\"\ndeny = true\n[[grants]]\nagent = \"etl\"\nsecret = \"openai-key\"\nactions = [\"*\"]\nresources = [\"r1*\", \"r0\"]\nmethods = [\"GET\"]\npaths = [\"/v1/*\"]\n"),
+        "new.toml",
+    )
+    .unwrap();
+    let p = plan(new, &current(&old));
+    let kinds: std::collections::BTreeSet<(&str, &str)> = p
+        .steps
+        .iter()
+        .map(|s| (s.op().as_str(), s.kind()))
+        .collect();
+    assert_eq!(kinds.len(), 7, "every kind of step: {kinds:?}");
+    for step in &p.steps {
+        for id in [None, Some("g_0123456789")] {
+            let text = serde_json::value::to_raw_value(&step.shown(id)).unwrap();
+            let want = step_value(step, id);
+            assert_eq!(text.get(), serde_json::to_string(&want).unwrap());
+            assert_eq!(step.json(), step_value(step, None));
+        }
+    }
 }
