@@ -227,8 +227,9 @@ fn commit(
     // Envelopes of every agent the change touched, with refreshed authority tokens.
     let mut batch = fsio::Batch::new(&dir)?;
     let mut revocations = Vec::new();
-    // Active agents whose first envelope this change writes: their activity starts here.
-    let mut first_envelopes: Vec<String> = Vec::new();
+    // Agents whose first envelope this change writes, and whether each is active: their calls
+    // start here, and so does the activity the live checks count (§7.8 of docs/DESIGN.md).
+    let mut first_envelopes: Vec<(String, bool)> = Vec::new();
     // An agent has an envelope once it needs one: once it has a key, or the admin acts as it.
     // Until then the file would be encrypted to the admin alone and hold nothing the state does
     // not (an applied policy of 10,000 agents without keys writes none), and the signed index
@@ -326,8 +327,9 @@ fn commit(
                 }
                 let generation = state.generation;
                 let agent = state.agent_mut(name)?;
-                if agent.envelope_generation == 0 && agent.status == crate::agent::Status::Active {
-                    first_envelopes.push(name.clone());
+                if agent.envelope_generation == 0 {
+                    let active = agent.status == crate::agent::Status::Active;
+                    first_envelopes.push((name.clone(), active));
                 }
                 agent.envelope_generation = generation;
                 sealing.push((name, agent_grants, authority));
@@ -398,6 +400,19 @@ fn commit(
         Some(r) => r.head.clone(),
         None => revocation::checked_head(&dir, &vault.config)?,
     };
+    // Each first envelope on the log as `agent.envelope` (unless the change records it itself),
+    // before the change's own last entry: the live checks count the agent's activity from it.
+    let marks: Vec<Event> = first_envelopes
+        .iter()
+        .filter(|(name, _)| {
+            !events.iter().any(|e| {
+                e.action == audit::Action::AgentEnvelope && e.agent.as_deref() == Some(name)
+            })
+        })
+        .map(|(name, _)| Event::admin(audit::Action::AgentEnvelope).agent(name))
+        .collect();
+    let at = events.len().saturating_sub(1);
+    events.splice(at..at, marks);
     if let (Some(r), Some(last)) = (&revoked, events.last_mut()) {
         r.record_in(last);
     }
@@ -410,15 +425,17 @@ fn commit(
         ))
         .hint("something else writes this vault without its lock: stop it, run `agentcred audit verify`, then run the command again"));
     }
-    // The activity of an agent given its first envelope, anchored where this change's entries
-    // will end. Until now it could make no call (a call opens its envelope; the admin acting as
-    // it writes the envelope first), and, being active, it is not suspended: its summary so far
-    // is empty. Written before the append, as every call writes its own: if the change does not
-    // commit, the anchor names no entry and the first call rebuilds the summary from the log.
-    if !first_envelopes.is_empty() {
+    // The activity of an active agent given its first envelope, anchored where this change's
+    // entries will end: empty, as a replay of the log makes it (its activity counts from the
+    // `agent.envelope` entry, and an active agent is not suspended). Until now it could make no
+    // call: a call opens its envelope, and the admin acting as it writes the envelope first.
+    // Written before the append, as every call writes its own: if the change does not commit,
+    // the anchor names no entry and the first call rebuilds the summary from the log.
+    if first_envelopes.iter().any(|(_, active)| *active) {
         let keys: Vec<(&str, &crate::sensitive::SecretText)> = first_envelopes
             .iter()
-            .filter_map(|n| state.agents.get(n).map(|a| (n.as_str(), &a.signing_key)))
+            .filter(|(_, active)| *active)
+            .filter_map(|(n, _)| state.agents.get(n).map(|a| (n.as_str(), &a.signing_key)))
             .collect();
         for e in audit::activity::reset_many(&dir, keys, &prepared.end_position()) {
             if let Some(warn) = &vault.warn {

@@ -261,7 +261,8 @@ pub struct KeyPair(SigningKey);
 
 impl KeyPair {
     pub fn generate() -> Self {
-        let seed = Zeroizing::new(random_bytes::<32>());
+        let mut seed = Zeroizing::new([0u8; 32]);
+        getrandom::fill(&mut *seed).expect("the operating system's random source failed");
         KeyPair(SigningKey::from_bytes(&seed))
     }
 

@@ -929,3 +929,64 @@ fn a_forged_carried_entry_is_not_covered_by_the_next_genuine_signature() {
     let said = format!("{}{}", stdout(&verified), stderr(&verified));
     assert!(said.contains("which does not sign them"), "{said}");
 }
+
+/// Appends a line to the log, chained on correctly but signed by nobody.
+fn append_unsigned(vault: &TestVault, members: &str) {
+    let last = vault.audit_lines().last().unwrap().clone();
+    let body = format!(
+        r#"{{"seq":{},"ts":{},{members},"gen":{},"prev":"{}"}}"#,
+        last["seq"].as_u64().unwrap() + 1,
+        last["ts"],
+        last["gen"],
+        last["hash"].as_str().unwrap()
+    );
+    let hash = util::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        [&[0u8][..], body.as_bytes()].concat(),
+    ));
+    let line = format!("{},\"hash\":\"{hash}\"}}\n", &body[..body.len() - 1]);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(vault.dir().join("audit.jsonl"))
+        .unwrap();
+    std::io::Write::write_all(&mut file, line.as_bytes()).unwrap();
+}
+
+#[test]
+fn an_agents_activity_counts_from_its_first_envelope_read_from_its_file_or_the_log() {
+    let vault = vault_with_secrets(1);
+    let text = "version = 1\n[[agents]]\nname = \"beta\"\nrate_limit = \"2/h\"\n[[secrets]]\nname = \"secret-000\"\n[[grants]]\nagent = \"beta\"\nsecret = \"secret-000\"\n";
+    vault
+        .run(&["apply", arg(&write(&vault, "p.toml", text)), "--yes", "-q"])
+        .success();
+    // A mint recorded in beta's name before it has an envelope, as a process still running for
+    // an earlier beta could record one (a claim a credential holder may write unsigned).
+    append_unsigned(
+        &vault,
+        r#""actor":"agent:beta","action":"cred.mint","agent":"beta","secrets":["secret-000"],"result":"ok""#,
+    );
+    // Its first envelope, with its first key: `agent.envelope` on the log, then `key.issue`.
+    let key = vault.root().join("beta.key");
+    vault
+        .run(&["key", "issue", "beta", "--out", arg(&key), "-q"])
+        .success();
+    let lines = vault.audit_lines();
+    let actions: Vec<&str> = lines[lines.len() - 2..]
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["agent.envelope", "key.issue"]);
+    let mint = || {
+        vault
+            .with_key_file(&key)
+            .args(["mint", "--format", "token"])
+            .assert()
+    };
+    // From the summary written with the envelope, and then from the log alone: both count one
+    // mint of beta's own, not the one before, so a second one is allowed and a third is not.
+    mint().success();
+    std::fs::remove_file(vault.dir().join("activity").join("beta.json")).unwrap();
+    mint().success();
+    assert!(stderr(&mint().code(3)).contains("rate limit"));
+    std::fs::remove_file(vault.dir().join("activity").join("beta.json")).unwrap();
+    assert!(stderr(&mint().code(3)).contains("rate limit"));
+}

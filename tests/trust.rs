@@ -1183,8 +1183,9 @@ fn an_agent_without_a_key_has_no_envelope_until_the_admin_acts_as_it() {
     assert!(envelope.exists());
     assert_eq!(
         fx.vault
-            .audit_text()
-            .matches("\"action\":\"agent.envelope\"")
+            .audit_lines()
+            .iter()
+            .filter(|e| e["action"] == "agent.envelope" && e["agent"] == "idle")
             .count(),
         1,
         "the change that wrote it is on the log"

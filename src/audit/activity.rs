@@ -253,7 +253,12 @@ fn replay(
         let action = Action::parse(&entry.action);
         let admin_only = matches!(
             action,
-            Some(Action::AgentAdd | Action::AgentRemove | Action::AgentResume)
+            Some(
+                Action::AgentAdd
+                    | Action::AgentRemove
+                    | Action::AgentResume
+                    | Action::AgentEnvelope
+            )
         );
         if admin_only && chain.is_none() {
             continue;
@@ -280,6 +285,10 @@ fn replay(
                 });
             }
             Some(Action::AgentResume) => known.suspension = None,
+            // Its first envelope: its calls count from here. Anything recorded in its name
+            // before (by a process still running for an earlier agent of that name, say) does
+            // not, as the summary anchored with the envelope does not count it.
+            Some(Action::AgentEnvelope) => known.activity = AgentActivity::default(),
             _ => {
                 if let Some((a, o)) = Observation::of(&entry)
                     && a == agent

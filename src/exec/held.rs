@@ -33,9 +33,7 @@ impl Held {
         };
         let following = |stamp: &Stamp<'_>| {
             let mut e = record::start_event(stamp, None, &shape, Some("off"));
-            if let Some(crate::audit::Details::Value(serde_json::Value::Object(d))) =
-                e.details.as_mut()
-            {
+            if let Some(d) = e.details_mut().as_object_mut() {
                 // No program of agentcred's: nothing for a sandbox to hold.
                 d.remove("warning");
                 d.insert("broker".into(), kind.into());

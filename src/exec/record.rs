@@ -54,7 +54,7 @@ pub fn start_event(
             "clean_env": shape.clean_env,
             "on_expiry": shape.on_expiry,
         }));
-    if let Some(crate::audit::Details::Value(serde_json::Value::Object(d))) = e.details.as_mut() {
+    if let Some(d) = e.details_mut().as_object_mut() {
         if let Some(sandbox) = sandbox {
             d.insert("sandbox".into(), sandbox.into());
             if sandbox != "on" {
