@@ -427,8 +427,11 @@ fn commit(
     }
     // The activity of an active agent given its first envelope, anchored where this change's
     // entries will end: empty, as a replay of the log makes it (its activity counts from the
-    // `agent.envelope` entry, and an active agent is not suspended). Until now it could make no
-    // call: a call opens its envelope, and the admin acting as it writes the envelope first.
+    // `agent.envelope` entry, and an active agent is not suspended: only an `agent.suspend`
+    // suspends, the admin's is lifted by `agent.resume`, the agent's own needs a call, and
+    // `check_unvouched` refuses this change over one signed by any other key). Until now it
+    // could make no call: a call opens its envelope, and the admin acting as it writes the
+    // envelope first.
     // Written before the append, as every call writes its own: if the change does not commit,
     // the anchor names no entry and the first call rebuilds the summary from the log.
     if first_envelopes.iter().any(|(_, active)| *active) {

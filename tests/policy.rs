@@ -951,42 +951,96 @@ fn append_unsigned(vault: &TestVault, members: &str) {
     std::io::Write::write_all(&mut file, line.as_bytes()).unwrap();
 }
 
-#[test]
-fn an_agents_activity_counts_from_its_first_envelope_read_from_its_file_or_the_log() {
+/// A vault whose policy gives `beta` a rate limit of 2/h, with a mint recorded in beta's name
+/// before it had an envelope (as a process still running for an earlier beta could record one; a
+/// claim a credential holder may write unsigned), then beta's first key: its key file.
+fn beta_with_a_mint_before_its_first_key() -> (TestVault, PathBuf) {
     let vault = vault_with_secrets(1);
     let text = "version = 1\n[[agents]]\nname = \"beta\"\nrate_limit = \"2/h\"\n[[secrets]]\nname = \"secret-000\"\n[[grants]]\nagent = \"beta\"\nsecret = \"secret-000\"\n";
     vault
         .run(&["apply", arg(&write(&vault, "p.toml", text)), "--yes", "-q"])
         .success();
-    // A mint recorded in beta's name before it has an envelope, as a process still running for
-    // an earlier beta could record one (a claim a credential holder may write unsigned).
     append_unsigned(
         &vault,
         r#""actor":"agent:beta","action":"cred.mint","agent":"beta","secrets":["secret-000"],"result":"ok""#,
     );
-    // Its first envelope, with its first key: `agent.envelope` on the log, then `key.issue`.
     let key = vault.root().join("beta.key");
     vault
         .run(&["key", "issue", "beta", "--out", arg(&key), "-q"])
         .success();
+    (vault, key)
+}
+
+fn mint_with(vault: &TestVault, key: &std::path::Path) -> assert_cmd::assert::Assert {
+    vault
+        .with_key_file(key)
+        .args(["mint", "--format", "token"])
+        .assert()
+}
+
+#[test]
+fn an_agents_activity_counts_from_its_first_envelope_in_its_summary() {
+    let (vault, key) = beta_with_a_mint_before_its_first_key();
+    // Its first envelope: `agent.envelope` on the log, then `key.issue`, and its summary,
+    // anchored after them.
     let lines = vault.audit_lines();
     let actions: Vec<&str> = lines[lines.len() - 2..]
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["agent.envelope", "key.issue"]);
-    let mint = || {
-        vault
-            .with_key_file(&key)
-            .args(["mint", "--format", "token"])
-            .assert()
-    };
-    // From the summary written with the envelope, and then from the log alone: both count one
-    // mint of beta's own, not the one before, so a second one is allowed and a third is not.
-    mint().success();
+    let summary = vault.dir().join("activity").join("beta.json");
+    let anchor: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(
+        anchor["log"]["seq"],
+        lines.last().unwrap()["seq"],
+        "{anchor}"
+    );
+    // Read from the summary: the mint before does not count, so two are allowed, not one.
+    mint_with(&vault, &key).success();
+    mint_with(&vault, &key).success();
+    assert!(stderr(&mint_with(&vault, &key).code(3)).contains("rate limit"));
+    // And the log agrees.
+    std::fs::remove_file(&summary).unwrap();
+    assert!(stderr(&mint_with(&vault, &key).code(3)).contains("rate limit"));
+}
+
+#[test]
+fn an_agents_activity_counts_from_its_first_envelope_on_the_log() {
+    let (vault, key) = beta_with_a_mint_before_its_first_key();
+    mint_with(&vault, &key).success();
+    // Rebuilt from the log: one mint of beta's own, not the one before its `agent.envelope`.
     std::fs::remove_file(vault.dir().join("activity").join("beta.json")).unwrap();
-    mint().success();
-    assert!(stderr(&mint().code(3)).contains("rate limit"));
-    std::fs::remove_file(vault.dir().join("activity").join("beta.json")).unwrap();
-    assert!(stderr(&mint().code(3)).contains("rate limit"));
+    mint_with(&vault, &key).success();
+    assert!(stderr(&mint_with(&vault, &key).code(3)).contains("rate limit"));
+}
+
+#[test]
+fn an_agent_envelope_appended_by_hand_or_copied_resets_nothing() {
+    let (vault, key) = beta_with_a_mint_before_its_first_key();
+    mint_with(&vault, &key).success();
+    mint_with(&vault, &key).success();
+    let summary = vault.dir().join("activity").join("beta.json");
+    // Forged: chained on correctly, signed by nobody.
+    append_unsigned(
+        &vault,
+        r#""actor":"admin","action":"agent.envelope","agent":"beta","result":"ok""#,
+    );
+    assert!(stderr(&mint_with(&vault, &key).code(3)).contains("rate limit"));
+    std::fs::remove_file(&summary).unwrap();
+    assert!(stderr(&mint_with(&vault, &key).code(3)).contains("rate limit"));
+    // Copied: the genuine, issuer-signed entry again at the end, where it does not follow the
+    // entry before it.
+    let log = vault.dir().join("audit.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let genuine = text
+        .lines()
+        .find(|l| l.contains("\"action\":\"agent.envelope\"") && l.contains("\"agent\":\"beta\""))
+        .unwrap()
+        .to_string();
+    std::fs::write(&log, format!("{text}{genuine}\n")).unwrap();
+    assert!(stderr(&mint_with(&vault, &key).code(3)).contains("rate limit"));
+    std::fs::remove_file(&summary).unwrap();
+    assert!(stderr(&mint_with(&vault, &key).code(3)).contains("rate limit"));
 }

@@ -102,8 +102,8 @@ fn mac(key: &[u8; 32], agent: &str, log: &LogPos, body: &[u8]) -> String {
 /// rebuilt from the log.
 ///
 /// `issuer` finds the vault's issuer keys: an entry only the admin may write (`agent.resume`,
-/// `agent.add`, `agent.remove`) counts only if one of them signed it, so a line appended to the
-/// log by hand lifts nothing.
+/// `agent.add`, `agent.remove`, `agent.envelope`) counts only if one of them signed it, so a
+/// line appended to the log by hand lifts or resets nothing.
 pub fn load(dir: &Path, agent: &str, t: &Thresholds, issuer: &IssuerLookup<'_>) -> Result<Known> {
     if let Some((mut known, from)) = cached(dir, agent)? {
         replay(dir, agent, t, &from, &mut known, issuer)?;
@@ -263,7 +263,8 @@ fn replay(
         if admin_only && chain.is_none() {
             continue;
         }
-        if admin_only && marked {
+        // `agent.envelope` came after entries were signed: it is never taken unsigned.
+        if admin_only && (marked || action == Some(Action::AgentEnvelope)) {
             let start = line.end - line.bytes.len() as u64 - 1;
             if !super::verify::issuer_signed_at(dir, start, line.bytes, issuer)? {
                 continue;
