@@ -21,6 +21,10 @@
 //! The file is written after the call's entries are prepared (it names the head they produce) and
 //! before they are appended, not fsynced: if the append fails, the anchor names an entry the log
 //! does not hold, and the next call rebuilds it.
+//!
+//! An agent's first file comes with its first envelope (see [`reset_many`]): before that it can
+//! make no call. Its activity counts from that change's issuer-signed `agent.envelope` entry, on
+//! the log as in the file.
 
 use super::Action;
 use std::path::{Path, PathBuf};
