@@ -18,9 +18,14 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::sensitive::SecretText;
 
+/// Fills `buf` from the operating system's random source (in one read: one system call).
+fn fill_random(buf: &mut [u8]) {
+    getrandom::fill(buf).expect("the operating system's random source failed");
+}
+
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
-    getrandom::fill(&mut buf).expect("the operating system's random source failed");
+    fill_random(&mut buf);
     buf
 }
 
@@ -29,7 +34,7 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 /// microseconds): a change that draws 100,000 grant ids draws them all at once.
 pub fn random_vec(len: usize) -> Zeroizing<Vec<u8>> {
     let mut buf = Zeroizing::new(vec![0u8; len]);
-    getrandom::fill(&mut buf).expect("the operating system's random source failed");
+    fill_random(&mut buf);
     buf
 }
 
@@ -262,7 +267,7 @@ pub struct KeyPair(SigningKey);
 impl KeyPair {
     pub fn generate() -> Self {
         let mut seed = Zeroizing::new([0u8; 32]);
-        getrandom::fill(&mut *seed).expect("the operating system's random source failed");
+        fill_random(&mut *seed);
         KeyPair(SigningKey::from_bytes(&seed))
     }
 

@@ -874,14 +874,7 @@ fn a_copy_of_a_genuine_agent_add_put_at_the_end_of_the_log_resets_nothing() {
     let mint = || vault.run(&["mint", "--agent", "alpha", "--format", "token"]);
     // Someone who can write the log appends a verbatim copy of alpha's issuer-signed
     // `agent.add`: its signature is genuine, but it does not follow the chain.
-    let log = vault.dir().join("audit.jsonl");
-    let text = std::fs::read_to_string(&log).unwrap();
-    let added = text
-        .lines()
-        .find(|l| l.contains("\"action\":\"agent.add\"") && l.contains("\"agent\":\"alpha\""))
-        .unwrap()
-        .to_string();
-    std::fs::write(&log, format!("{text}{added}\n")).unwrap();
+    append_a_copy_of(&vault, "agent.add", "alpha");
     assert!(stderr(&mint().code(3)).contains("rate limit"));
     // Nor from the whole log, rebuilt.
     std::fs::remove_file(vault.dir().join("activity").join("alpha.json")).unwrap();
@@ -928,6 +921,21 @@ fn a_forged_carried_entry_is_not_covered_by_the_next_genuine_signature() {
     assert_ne!(verified.get_output().status.code(), Some(0));
     let said = format!("{}{}", stdout(&verified), stderr(&verified));
     assert!(said.contains("which does not sign them"), "{said}");
+}
+
+/// Appends to the log a verbatim copy of the first entry `action` for `agent`.
+fn append_a_copy_of(vault: &TestVault, action: &str, agent: &str) {
+    let log = vault.dir().join("audit.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line = text
+        .lines()
+        .find(|l| {
+            l.contains(&format!("\"action\":\"{action}\""))
+                && l.contains(&format!("\"agent\":\"{agent}\""))
+        })
+        .unwrap_or_else(|| panic!("no {action} entry for {agent}"))
+        .to_string();
+    std::fs::write(&log, format!("{text}{line}\n")).unwrap();
 }
 
 /// Appends a line to the log, chained on correctly but signed by nobody.
@@ -1032,14 +1040,7 @@ fn an_agent_envelope_appended_by_hand_or_copied_resets_nothing() {
     assert!(stderr(&mint_with(&vault, &key).code(3)).contains("rate limit"));
     // Copied: the genuine, issuer-signed entry again at the end, where it does not follow the
     // entry before it.
-    let log = vault.dir().join("audit.jsonl");
-    let text = std::fs::read_to_string(&log).unwrap();
-    let genuine = text
-        .lines()
-        .find(|l| l.contains("\"action\":\"agent.envelope\"") && l.contains("\"agent\":\"beta\""))
-        .unwrap()
-        .to_string();
-    std::fs::write(&log, format!("{text}{genuine}\n")).unwrap();
+    append_a_copy_of(&vault, "agent.envelope", "beta");
     assert!(stderr(&mint_with(&vault, &key).code(3)).contains("rate limit"));
     std::fs::remove_file(&summary).unwrap();
     assert!(stderr(&mint_with(&vault, &key).code(3)).contains("rate limit"));
